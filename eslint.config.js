@@ -1,0 +1,29 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", "packages/contracts/src/gen/**", "**/dist/**", "bench/results/**", "**/.data/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/require-await": "off",
+      "no-console": ["error", { allow: ["error"] }],
+    },
+  },
+  {
+    files: ["scripts/**", "bench/**", "**/*.test.ts", "tests/**"],
+    rules: { "no-console": "off" },
+  },
+  {
+    files: ["eslint.config.js", ".dependency-cruiser.cjs"],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);
