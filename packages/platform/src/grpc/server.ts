@@ -1,0 +1,63 @@
+import { Server, ServerCredentials, type handleUnaryCall, type MethodDefinition, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import { toStatus } from "./status";
+
+/** An async handler per unary method of a generated service definition, typed by that definition. */
+export type UnaryHandlers<S> = {
+  [K in keyof S]: S[K] extends MethodDefinition<infer Req, infer Res> ? (request: Req) => Promise<Res> : never;
+};
+
+/**
+ * Adapts async handlers to grpc-js callbacks, mapping every thrown error to a status in one place.
+ */
+export function implement<S extends ServiceDefinition>(
+  _definition: S,
+  handlers: UnaryHandlers<S>,
+  logger: Logger,
+): UntypedServiceImplementation {
+  const impl: UntypedServiceImplementation = {};
+  for (const [name, handler] of Object.entries(handlers) as [string, (req: unknown) => Promise<unknown>][]) {
+    const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
+      handler(call.request).then(
+        (res) => callback(null, res),
+        (err: unknown) => callback(toStatus(err, logger, name)),
+      );
+    };
+    impl[name] = unary;
+  }
+  return impl;
+}
+
+export interface RunningGrpcServer {
+  readonly server: Server;
+  readonly port: number;
+  /** Stops accepting calls, lets in-flight ones finish (up to `graceMs`), then forces the rest. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startGrpcServer(
+  services: readonly { definition: ServiceDefinition; implementation: UntypedServiceImplementation }[],
+  host: string,
+  port: number,
+): Promise<RunningGrpcServer> {
+  const server = new Server({ "grpc.keepalive_permit_without_calls": 1 });
+  for (const s of services) server.addService(s.definition, s.implementation);
+  const boundPort = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return {
+    server,
+    port: boundPort,
+    stop: (graceMs = 5_000) =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,85 @@
+import { Metadata, status, type ServiceError, type StatusObject } from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import { AppError, isAppError, type ErrorKind } from "../errors";
+
+/** Trailing-metadata key that carries an error's stable code across the wire. */
+export const ERROR_CODE_KEY = "qc-error-code";
+
+// The one table between error kinds and gRPC status codes, both ways.
+const statusOfKind: Record<ErrorKind, status> = {
+  invalid: status.INVALID_ARGUMENT,
+  not_found: status.NOT_FOUND,
+  conflict: status.ALREADY_EXISTS,
+  refused: status.FAILED_PRECONDITION,
+  unavailable: status.UNAVAILABLE,
+  internal: status.INTERNAL,
+};
+
+function kindOfStatus(code: status): ErrorKind {
+  switch (code) {
+    case status.INVALID_ARGUMENT:
+    case status.OUT_OF_RANGE:
+      return "invalid";
+    case status.NOT_FOUND:
+      return "not_found";
+    case status.ALREADY_EXISTS:
+    case status.ABORTED:
+      return "conflict";
+    case status.FAILED_PRECONDITION:
+      return "refused";
+    case status.UNAVAILABLE:
+    case status.DEADLINE_EXCEEDED:
+    case status.RESOURCE_EXHAUSTED:
+    case status.CANCELLED:
+      return "unavailable";
+    default:
+      return "internal";
+  }
+}
+
+/**
+ * Turns anything a handler threw into a gRPC status. Known errors keep their code and message;
+ * unknown ones are logged with their cause and leave as a bare INTERNAL, so no internals leak.
+ */
+export function toStatus(err: unknown, logger: Logger, method: string): Partial<StatusObject> {
+  const metadata = new Metadata();
+  if (isAppError(err)) {
+    metadata.set(ERROR_CODE_KEY, err.code);
+    if (err.kind === "internal" || err.kind === "unavailable") logger.warn({ err, method }, "request failed");
+    return { code: statusOfKind[err.kind], details: err.message, metadata };
+  }
+  logger.error({ err, method }, "unexpected error");
+  metadata.set(ERROR_CODE_KEY, "INTERNAL");
+  return { code: status.INTERNAL, details: "internal error", metadata };
+}
+
+/** An error a remote service answered with (or the transport produced), as an AppError. */
+export class RemoteError extends AppError {
+  constructor(
+    kind: ErrorKind,
+    code: string,
+    message: string,
+    readonly grpcStatus: status,
+    options?: { cause?: unknown },
+  ) {
+    super(kind, code, message, options);
+  }
+}
+
+const isServiceError = (e: unknown): e is ServiceError =>
+  e instanceof Error && typeof (e as Partial<ServiceError>).code === "number" && "metadata" in e;
+
+export function fromServiceError(err: unknown): AppError {
+  if (isAppError(err)) return err;
+  if (!isServiceError(err)) return new AppError("internal", "INTERNAL", "unexpected client error", { cause: err });
+  const kind = kindOfStatus(err.code);
+  const sent = err.metadata.get(ERROR_CODE_KEY)[0];
+  const code = typeof sent === "string" ? sent : kind === "unavailable" ? "SERVICE_UNAVAILABLE" : status[err.code];
+  return new RemoteError(kind, code, err.details || status[err.code], err.code, { cause: err });
+}
+
+/** A failure of the transport or of a dependency: worth retrying, and counted by circuit breakers. */
+export const isTransient = (e: unknown): boolean => {
+  if (e instanceof RemoteError) return e.kind === "unavailable";
+  return isServiceError(e) && kindOfStatus(e.code) === "unavailable";
+};

@@ -1,0 +1,102 @@
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  type CircuitBreakerPolicy,
+  type RetryPolicy,
+} from "cockatiel";
+import { AppError } from "./errors";
+import { isTransient } from "./grpc/status";
+
+export interface ResilienceOptions {
+  /** Deadline of one attempt. */
+  readonly timeoutMs: number;
+  /** Consecutive transient failures that open the breaker. */
+  readonly breakerThreshold: number;
+  /** How long the breaker stays open before it lets one trial call through. */
+  readonly halfOpenAfterMs: number;
+  /** Attempts in all (1 = no retry) for calls marked safe to retry. */
+  readonly retryAttempts: number;
+  readonly retryInitialDelayMs: number;
+}
+
+export const defaultResilience: ResilienceOptions = {
+  timeoutMs: 2_000,
+  breakerThreshold: 5,
+  halfOpenAfterMs: 5_000,
+  retryAttempts: 2,
+  retryInitialDelayMs: 50,
+};
+
+export type BreakerState = "closed" | "open" | "half-open";
+
+const stateName = (s: CircuitState): BreakerState =>
+  s === CircuitState.Closed ? "closed" : s === CircuitState.HalfOpen ? "half-open" : "open";
+
+/** Fails at once, without touching the network, while the target's breaker is open. */
+export const circuitOpen = (target: string): AppError =>
+  new AppError("unavailable", "CIRCUIT_OPEN", `Circuit Open: ${target} is unavailable`);
+
+/**
+ * deadline → circuit breaker → retry (where safe), for every call from `caller` to `target`.
+ * Only transient failures (unavailable, deadline exceeded) count against the breaker or get retried;
+ * business refusals pass straight through.
+ */
+export class ResilientTarget {
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly retryPolicy: RetryPolicy;
+
+  constructor(
+    readonly caller: string,
+    readonly target: string,
+    readonly options: ResilienceOptions = defaultResilience,
+  ) {
+    this.breaker = circuitBreaker(handleWhen(isTransient), {
+      halfOpenAfter: options.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+    });
+    this.retryPolicy = retry(handleWhen(isTransient), {
+      maxAttempts: Math.max(0, options.retryAttempts - 1),
+      backoff: new ExponentialBackoff({ initialDelay: options.retryInitialDelayMs, maxDelay: 1_000 }),
+    });
+  }
+
+  get state(): BreakerState {
+    return stateName(this.breaker.state);
+  }
+
+  onStateChange(listener: (state: BreakerState) => void): void {
+    this.breaker.onStateChange((s) => listener(stateName(s)));
+  }
+
+  /** Runs one call attempt (given its deadline) under the policies. */
+  async execute<T>(attempt: (deadline: Date) => Promise<T>, retrySafe: boolean): Promise<T> {
+    const once = async (): Promise<T> => {
+      try {
+        return await this.breaker.execute(() => attempt(new Date(Date.now() + this.options.timeoutMs)));
+      } catch (err) {
+        if (err instanceof BrokenCircuitError) throw circuitOpen(this.target);
+        throw err;
+      }
+    };
+    return retrySafe && this.options.retryAttempts > 1 ? this.retryPolicy.execute(once) : once();
+  }
+}
+
+/** Every breaker a process owns, for the admin API and metrics. */
+export class BreakerRegistry {
+  private readonly targets: ResilientTarget[] = [];
+
+  add(target: ResilientTarget): ResilientTarget {
+    this.targets.push(target);
+    return target;
+  }
+
+  list(): { caller: string; target: string; state: BreakerState }[] {
+    return this.targets.map((t) => ({ caller: t.caller, target: t.target, state: t.state }));
+  }
+}
