@@ -1,5 +1,6 @@
 import { Metadata, status, type ServiceError, type StatusObject } from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import { isConnectionError } from "../db/database";
 import { AppError, isAppError, type ErrorKind } from "../errors";
 
 /** Trailing-metadata key that carries an error's stable code across the wire. */
@@ -47,6 +48,11 @@ export function toStatus(err: unknown, logger: Logger, method: string): Partial<
     metadata.set(ERROR_CODE_KEY, err.code);
     if (err.kind === "internal" || err.kind === "unavailable") logger.warn({ err, method }, "request failed");
     return { code: statusOfKind[err.kind], details: err.message, metadata };
+  }
+  if (isConnectionError(err)) {
+    logger.warn({ err, method }, "database unavailable");
+    metadata.set(ERROR_CODE_KEY, "DATABASE_UNAVAILABLE");
+    return { code: status.UNAVAILABLE, details: "database unavailable", metadata };
   }
   logger.error({ err, method }, "unexpected error");
   metadata.set(ERROR_CODE_KEY, "INTERNAL");

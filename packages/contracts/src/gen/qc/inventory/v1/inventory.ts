@@ -59,6 +59,14 @@ export interface ListProductsResponse {
   nextPageToken: string;
 }
 
+export interface BatchGetProductsRequest {
+  skus: string[];
+}
+
+export interface BatchGetProductsResponse {
+  products: Product[];
+}
+
 export interface RestockRequest {
   sku: string;
   quantity: number;
@@ -690,6 +698,142 @@ export const ListProductsResponse: MessageFns<ListProductsResponse> = {
     const message = createBaseListProductsResponse();
     message.products = object.products?.map((e) => Product.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseBatchGetProductsRequest(): BatchGetProductsRequest {
+  return { skus: [] };
+}
+
+export const BatchGetProductsRequest: MessageFns<BatchGetProductsRequest> = {
+  encode(message: BatchGetProductsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.skus) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetProductsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetProductsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.skus.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetProductsRequest {
+    return { skus: globalThis.Array.isArray(object?.skus) ? object.skus.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: BatchGetProductsRequest): unknown {
+    const obj: any = {};
+    if (message.skus?.length) {
+      obj.skus = message.skus;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BatchGetProductsRequest>): BatchGetProductsRequest {
+    return BatchGetProductsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BatchGetProductsRequest>): BatchGetProductsRequest {
+    const message = createBaseBatchGetProductsRequest();
+    message.skus = object.skus?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseBatchGetProductsResponse(): BatchGetProductsResponse {
+  return { products: [] };
+}
+
+export const BatchGetProductsResponse: MessageFns<BatchGetProductsResponse> = {
+  encode(message: BatchGetProductsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.products) {
+      Product.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetProductsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetProductsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.products.push(Product.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetProductsResponse {
+    return {
+      products: globalThis.Array.isArray(object?.products) ? object.products.map((e: any) => Product.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: BatchGetProductsResponse): unknown {
+    const obj: any = {};
+    if (message.products?.length) {
+      obj.products = message.products.map((e) => Product.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BatchGetProductsResponse>): BatchGetProductsResponse {
+    return BatchGetProductsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BatchGetProductsResponse>): BatchGetProductsResponse {
+    const message = createBaseBatchGetProductsResponse();
+    message.products = object.products?.map((e) => Product.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1420,6 +1564,18 @@ export const InventoryServiceService = {
       Buffer.from(ListProductsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListProductsResponse => ListProductsResponse.decode(value),
   },
+  /** The products among skus that exist, in the order asked; unknown skus are left out. */
+  batchGetProducts: {
+    path: "/qc.inventory.v1.InventoryService/BatchGetProducts" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BatchGetProductsRequest): Buffer =>
+      Buffer.from(BatchGetProductsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchGetProductsRequest => BatchGetProductsRequest.decode(value),
+    responseSerialize: (value: BatchGetProductsResponse): Buffer =>
+      Buffer.from(BatchGetProductsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchGetProductsResponse => BatchGetProductsResponse.decode(value),
+  },
   restock: {
     path: "/qc.inventory.v1.InventoryService/Restock" as const,
     requestStream: false as const,
@@ -1455,6 +1611,8 @@ export interface InventoryServiceServer extends UntypedServiceImplementation {
   createProduct: handleUnaryCall<CreateProductRequest, CreateProductResponse>;
   getProduct: handleUnaryCall<GetProductRequest, GetProductResponse>;
   listProducts: handleUnaryCall<ListProductsRequest, ListProductsResponse>;
+  /** The products among skus that exist, in the order asked; unknown skus are left out. */
+  batchGetProducts: handleUnaryCall<BatchGetProductsRequest, BatchGetProductsResponse>;
   restock: handleUnaryCall<RestockRequest, RestockResponse>;
   /** All lines or none; never below zero; idempotent by order_id (a repeat returns the first result). */
   deductStock: handleUnaryCall<DeductStockRequest, DeductStockResponse>;
@@ -1507,6 +1665,22 @@ export interface InventoryServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListProductsResponse) => void,
+  ): ClientUnaryCall;
+  /** The products among skus that exist, in the order asked; unknown skus are left out. */
+  batchGetProducts(
+    request: BatchGetProductsRequest,
+    callback: (error: ServiceError | null, response: BatchGetProductsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetProducts(
+    request: BatchGetProductsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BatchGetProductsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetProducts(
+    request: BatchGetProductsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BatchGetProductsResponse) => void,
   ): ClientUnaryCall;
   restock(
     request: RestockRequest,
