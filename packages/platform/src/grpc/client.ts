@@ -17,6 +17,8 @@ export interface GrpcClientOptions<S> {
 
 export interface GrpcClient<S> {
   readonly call: PromiseClient<S>;
+  /** Resolves true once the channel is connected (or connects within `timeoutMs`). */
+  isReady(timeoutMs: number): Promise<boolean>;
   close(): void;
 }
 
@@ -52,5 +54,10 @@ export function createGrpcClient<S extends ServiceDefinition>(
       });
     call[name] = (request) => options.resilience.execute((deadline) => attempt(request, deadline), retrySafe);
   }
-  return { call: call as PromiseClient<S>, close: () => client.close() };
+  return {
+    call: call as PromiseClient<S>,
+    isReady: (timeoutMs) =>
+      new Promise((resolve) => client.waitForReady(Date.now() + timeoutMs, (err) => resolve(err === undefined || err === null))),
+    close: () => client.close(),
+  };
 }
