@@ -1,0 +1,36 @@
+import { inventoryV1, paymentV1 } from "@qc/contracts";
+import type { GrpcClient } from "@qc/platform";
+import type { InventoryPort, PaymentPort } from "../../app/dependencies.port";
+
+type InventoryClient = GrpcClient<typeof inventoryV1.InventoryServiceService>;
+type PaymentClient = GrpcClient<typeof paymentV1.PaymentServiceService>;
+
+/** The saga's view of Inventory over gRPC. */
+export function inventoryOverGrpc(client: InventoryClient): InventoryPort {
+  return {
+    existingSkus: async (skus) => {
+      const { products } = await client.call.batchGetProducts({ skus: [...skus] });
+      return new Set(products.map((p) => p.sku));
+    },
+    deductStock: async (orderId, lines) => {
+      const res = await client.call.deductStock({ orderId, items: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) });
+      return {
+        lines: res.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: l.unitPriceCents })),
+        totalCents: res.totalCents,
+        currency: res.currency,
+      };
+    },
+    addStock: async (orderId) => client.call.addStock({ orderId }),
+  };
+}
+
+/** The saga's view of Payment over gRPC. */
+export function paymentOverGrpc(client: PaymentClient): PaymentPort {
+  return {
+    charge: async (orderId, customerId, amountCents) => {
+      const { chargeId } = await client.call.charge({ orderId, customerId, amountCents });
+      return { chargeId };
+    },
+    refund: async (orderId) => client.call.refund({ orderId }),
+  };
+}

@@ -1,0 +1,73 @@
+import { orderV1 } from "@qc/contracts";
+import { implement, type BreakerRegistry, type UnaryHandlers } from "@qc/platform";
+import type { Logger } from "pino";
+import type { DeadLetter } from "../../app/dead-letter.repository.port";
+import type { DeadLetters } from "../../app/dead-letters.use-case";
+import type { Orders } from "../../app/orders.use-case";
+import type { Order, OrderStatus } from "../../domain/order";
+
+const statusToProto: Record<OrderStatus, orderV1.OrderStatus> = {
+  PENDING: orderV1.OrderStatus.ORDER_STATUS_PENDING,
+  CONFIRMED: orderV1.OrderStatus.ORDER_STATUS_CONFIRMED,
+  FAILED: orderV1.OrderStatus.ORDER_STATUS_FAILED,
+  DELIVERED: orderV1.OrderStatus.ORDER_STATUS_DELIVERED,
+};
+
+export function orderToProto(o: Order): orderV1.Order {
+  return {
+    id: o.id,
+    customerId: o.customerId,
+    status: statusToProto[o.status],
+    items: o.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, priceCents: l.priceCents })),
+    totalCents: o.totalCents,
+    currency: o.currency,
+    failureReason: o.failureReason ?? "",
+    riderId: o.riderId ?? "",
+    deliveryLocation: o.deliveryLocation ?? undefined,
+    createdAt: o.createdAt.toISOString(),
+    updatedAt: o.updatedAt.toISOString(),
+    history: o.history.map((h) => ({ step: h.step, outcome: h.outcome, detail: h.detail, at: h.at.toISOString() })),
+  };
+}
+
+const deadLetterToProto = (d: DeadLetter): orderV1.DeadLetter => ({
+  id: d.id,
+  orderId: d.orderId,
+  step: d.step,
+  error: d.error,
+  attempts: d.attempts,
+  status: d.status,
+  createdAt: d.createdAt.toISOString(),
+  updatedAt: d.updatedAt.toISOString(),
+  nextAttemptAt: d.nextAttemptAt.toISOString(),
+});
+
+/** Decode → use case → encode; no rules here. */
+export function orderGrpcService(orders: Orders, deadLetters: DeadLetters, breakers: BreakerRegistry, maxWaitMs: number, logger: Logger) {
+  const handlers: UnaryHandlers<typeof orderV1.OrderServiceService> = {
+    createOrder: async (req) => {
+      const { order, replayed } = await orders.create(
+        {
+          customerId: req.customerId,
+          lines: req.items.map((i) => ({ sku: i.sku, quantity: i.quantity })),
+          deliveryLocation: req.deliveryLocation ?? null,
+          idempotencyKey: req.idempotencyKey === "" ? null : req.idempotencyKey,
+          requestHash: req.requestHash,
+        },
+        Math.min(Math.max(req.waitMs, 0), maxWaitMs),
+      );
+      return { order: orderToProto(order), replayed };
+    },
+    getOrder: async (req) => ({ order: orderToProto(await orders.get(req.id)) }),
+    listOrders: async (req) => {
+      const page = await orders.list(req.customerId, req.pageSize, req.pageToken);
+      return { orders: page.orders.map(orderToProto), nextPageToken: page.nextPageToken };
+    },
+    listDeadLetters: async (req) => ({
+      deadLetters: (await deadLetters.list(req.status === "resolved" ? "resolved" : req.status === "all" ? null : "open")).map(deadLetterToProto),
+    }),
+    replayDeadLetter: async (req) => ({ deadLetter: deadLetterToProto(await deadLetters.replay(req.id)) }),
+    listCircuitBreakers: async () => ({ breakers: breakers.list() }),
+  };
+  return { definition: orderV1.OrderServiceService, implementation: implement(orderV1.OrderServiceService, handlers, logger) };
+}

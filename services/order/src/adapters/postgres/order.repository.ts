@@ -1,0 +1,194 @@
+import { sql, type Kysely } from "kysely";
+import type { FailureReason, HistoryEntry, Order, OrderLine, OrderStatus } from "../../domain/order";
+import { orderErrors } from "../../domain/order.errors";
+import {
+  LeaseLostError,
+  type IdempotencyRecord,
+  type NewHistory,
+  type NewOrder,
+  type OrderRepository,
+} from "../../app/order.repository.port";
+import type { OrderDatabase } from "./order.tables";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface OrderRow {
+  id: string;
+  customer_id: string;
+  status: OrderStatus;
+  failure_reason: FailureReason | null;
+  total_cents: number;
+  currency: string;
+  delivery_lat: number | null;
+  delivery_lon: number | null;
+  rider_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  created_us: string;
+  lines: OrderLine[];
+  history: { step: string; outcome: string; detail: string; at: string }[];
+}
+
+// One round trip for an order with its lines and history.
+const orderSelect = sql`
+  SELECT o.id, o.customer_id, o.status, o.failure_reason, o.total_cents, o.currency, o.delivery_lat, o.delivery_lon,
+         o.rider_id, o.created_at, o.updated_at, (extract(epoch FROM o.created_at) * 1000000)::bigint::text AS created_us,
+         (SELECT coalesce(json_agg(json_build_object('sku', l.sku, 'quantity', l.quantity, 'priceCents', l.price_cents) ORDER BY l.line_no), '[]')
+            FROM order_lines l WHERE l.order_id = o.id) AS lines,
+         (SELECT coalesce(json_agg(json_build_object('step', h.step, 'outcome', h.outcome, 'detail', h.detail, 'at', h.at) ORDER BY h.id), '[]')
+            FROM order_history h WHERE h.order_id = o.id) AS history
+    FROM orders o`;
+
+function toOrder(r: OrderRow): Order {
+  return {
+    id: r.id,
+    customerId: r.customer_id,
+    status: r.status,
+    lines: r.lines,
+    totalCents: r.total_cents,
+    currency: r.currency,
+    failureReason: r.failure_reason,
+    riderId: r.rider_id,
+    deliveryLocation: r.delivery_lat === null || r.delivery_lon === null ? null : { lat: r.delivery_lat, lon: r.delivery_lon },
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    history: r.history.map((h): HistoryEntry => ({ ...h, at: new Date(h.at) })),
+  };
+}
+
+/** History rows as parallel arrays, so any number of them is one INSERT ... SELECT FROM unnest. */
+function historyArrays(history: readonly NewHistory[]) {
+  return {
+    steps: history.map((h) => h.step),
+    outcomes: history.map((h) => h.outcome),
+    details: history.map((h) => h.detail),
+    ats: history.map((h) => h.at.toISOString()),
+  };
+}
+
+const leaseInterval = (ms: number) => sql`make_interval(secs => ${ms / 1000})`;
+
+export class PostgresOrderRepository implements OrderRepository {
+  constructor(private readonly db: Kysely<OrderDatabase>) {}
+
+  async create(o: NewOrder): Promise<boolean> {
+    const { rows } = await sql<{ n: number }>`
+      WITH o AS (
+        INSERT INTO orders (id, customer_id, status, delivery_lat, delivery_lon, idempotency_key, request_hash, lease_owner, lease_until)
+        VALUES (${o.id}, ${o.customerId}, 'PENDING', ${o.deliveryLocation?.lat ?? null}, ${o.deliveryLocation?.lon ?? null},
+                ${o.idempotencyKey}, ${o.requestHash}, ${o.leaseOwner}, clock_timestamp() + ${leaseInterval(o.leaseMs)})
+        ON CONFLICT (customer_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        RETURNING id
+      ), l AS (
+        INSERT INTO order_lines (order_id, line_no, sku, quantity)
+        SELECT o.id, t.n, t.sku, t.q FROM o, unnest(${o.lines.map((l) => l.sku)}::text[], ${o.lines.map((l) => l.quantity)}::bigint[])
+          WITH ORDINALITY AS t(sku, q, n)
+      ), h AS (
+        INSERT INTO order_history (order_id, step, outcome) SELECT o.id, 'order', 'created' FROM o
+      )
+      SELECT count(*)::int AS n FROM o`.execute(this.db);
+    return rows[0]?.n === 1;
+  }
+
+  async get(id: string): Promise<Order | null> {
+    if (!UUID.test(id)) return null;
+    const { rows } = await sql<OrderRow>`${orderSelect} WHERE o.id = ${id}`.execute(this.db);
+    return rows[0] ? toOrder(rows[0]) : null;
+  }
+
+  async findByIdempotencyKey(customerId: string, key: string): Promise<IdempotencyRecord | null> {
+    const row = await this.db
+      .selectFrom("orders")
+      .select(["id", "request_hash"])
+      .where("customer_id", "=", customerId)
+      .where("idempotency_key", "=", key)
+      .executeTakeFirst();
+    return row ? { orderId: row.id, requestHash: row.request_hash ?? "" } : null;
+  }
+
+  async listByCustomer(customerId: string, limit: number, cursor: string | null) {
+    const after = cursor === null ? null : decodeCursor(cursor);
+    const { rows } = await sql<OrderRow>`${orderSelect}
+      WHERE o.customer_id = ${customerId}
+        ${after ? sql`AND ((extract(epoch FROM o.created_at) * 1000000)::bigint, o.id) < (${after.us}::bigint, ${after.id}::uuid)` : sql``}
+      ORDER BY o.created_at DESC, o.id DESC
+      LIMIT ${limit + 1}`.execute(this.db);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      orders: page.map(toOrder),
+      nextCursor: rows.length > limit && last ? Buffer.from(`${last.created_us}:${last.id}`).toString("base64url") : null,
+    };
+  }
+
+  async recordReservation(id: string, owner: string, lines: readonly OrderLine[], totalCents: number, currency: string, history: readonly NewHistory[]) {
+    const h = historyArrays(history);
+    await this.fenced(sql<{ n: number }>`
+      WITH o AS (
+        UPDATE orders SET total_cents = ${totalCents}, currency = ${currency}, updated_at = clock_timestamp()
+         WHERE id = ${id} AND lease_owner = ${owner} AND status = 'PENDING' RETURNING id
+      ), l AS (
+        UPDATE order_lines ol SET price_cents = t.p
+          FROM o, unnest(${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.priceCents)}::bigint[]) AS t(sku, p)
+         WHERE ol.order_id = o.id AND ol.sku = t.sku
+      ), h AS (${this.insertHistory(h)})
+      SELECT count(*)::int AS n FROM o`);
+  }
+
+  async recordFailing(id: string, owner: string, reason: FailureReason, history: readonly NewHistory[]) {
+    await this.fenced(sql<{ n: number }>`
+      WITH o AS (
+        UPDATE orders SET failure_reason = ${reason}, updated_at = clock_timestamp()
+         WHERE id = ${id} AND lease_owner = ${owner} AND status = 'PENDING' RETURNING id
+      ), h AS (${this.insertHistory(historyArrays(history))})
+      SELECT count(*)::int AS n FROM o`);
+  }
+
+  async finish(id: string, owner: string, status: "CONFIRMED" | "FAILED", reason: FailureReason | null, history: readonly NewHistory[]) {
+    await this.fenced(sql<{ n: number }>`
+      WITH o AS (
+        UPDATE orders SET status = ${status}, failure_reason = ${reason}, lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
+         WHERE id = ${id} AND lease_owner = ${owner} AND status = 'PENDING' RETURNING id
+      ), h AS (${this.insertHistory(historyArrays(history))})
+      SELECT count(*)::int AS n FROM o`);
+  }
+
+  async appendHistory(id: string, history: readonly NewHistory[]) {
+    const h = historyArrays(history);
+    await sql`
+      INSERT INTO order_history (order_id, step, outcome, detail, at)
+      SELECT ${id}::uuid, t.step, t.outcome, t.detail, t.at
+        FROM unnest(${h.steps}::text[], ${h.outcomes}::text[], ${h.details}::text[], ${h.ats}::timestamptz[]) WITH ORDINALITY AS t(step, outcome, detail, at, n)
+       ORDER BY t.n`.execute(this.db);
+  }
+
+  async claimStale(owner: string, leaseMs: number, limit: number): Promise<string[]> {
+    const { rows } = await sql<{ id: string }>`
+      UPDATE orders SET lease_owner = ${owner}, lease_until = clock_timestamp() + ${leaseInterval(leaseMs)},
+                        saga_attempts = saga_attempts + 1, updated_at = clock_timestamp()
+       WHERE id IN (SELECT id FROM orders WHERE status = 'PENDING' AND lease_until < clock_timestamp()
+                     ORDER BY lease_until LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+      RETURNING id`.execute(this.db);
+    return rows.map((r) => r.id);
+  }
+
+  /** The history insert of a fenced statement: rows are written only if the fenced update (o) matched. */
+  private insertHistory(h: ReturnType<typeof historyArrays>) {
+    return sql`
+      INSERT INTO order_history (order_id, step, outcome, detail, at)
+      SELECT o.id, t.step, t.outcome, t.detail, t.at
+        FROM o, unnest(${h.steps}::text[], ${h.outcomes}::text[], ${h.details}::text[], ${h.ats}::timestamptz[]) WITH ORDINALITY AS t(step, outcome, detail, at, n)
+       ORDER BY t.n`;
+  }
+
+  private async fenced(statement: ReturnType<typeof sql<{ n: number }>>): Promise<void> {
+    const { rows } = await statement.execute(this.db);
+    if (rows[0]?.n !== 1) throw new LeaseLostError("the saga's lease is held by another replica");
+  }
+}
+
+function decodeCursor(cursor: string): { us: string; id: string } {
+  const [us, id] = Buffer.from(cursor, "base64url").toString("utf8").split(":");
+  if (!us || !/^\d{1,20}$/.test(us) || !id || !UUID.test(id)) throw orderErrors.invalidPageToken();
+  return { us, id };
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { fileURLToPath } from "node:url";
+import { inventoryV1, paymentV1 } from "@qc/contracts";
+import {
+  BreakerRegistry,
+  createDatabase,
+  createGrpcClient,
+  createLogger,
+  migrate,
+  ResilientTarget,
+  startGrpcServer,
+  type Logger,
+} from "@qc/platform";
+import type { Kysely } from "kysely";
+import { DeadLetters } from "./app/dead-letters.use-case";
+import type { InventoryPort, PaymentPort } from "./app/dependencies.port";
+import { OrderSaga } from "./app/order-saga";
+import { Orders } from "./app/orders.use-case";
+import { SagaWorker } from "./app/saga-worker";
+import { inventoryOverGrpc, paymentOverGrpc } from "./adapters/grpc/dependencies.client";
+import { orderGrpcService } from "./adapters/grpc/order.grpc";
+import { PostgresDeadLetterRepository } from "./adapters/postgres/dead-letter.repository";
+import { PostgresOrderRepository } from "./adapters/postgres/order.repository";
+import type { OrderDatabase } from "./adapters/postgres/order.tables";
+import type { OrderConfig } from "./config";
+
+const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface OrderAppOverrides {
+  readonly logger?: Logger;
+  /** Direct (in-process) dependencies instead of gRPC clients, e.g. for the in-process benchmark. */
+  readonly inventory?: InventoryPort;
+  readonly payment?: PaymentPort;
+  /** Start without the background recovery and redrive loops (tests drive them by hand). */
+  readonly background?: boolean;
+}
+
+export interface OrderApp {
+  readonly orders: Orders;
+  readonly deadLetters: DeadLetters;
+  readonly worker: SagaWorker;
+  readonly breakers: BreakerRegistry;
+  readonly db: Kysely<OrderDatabase>;
+  readonly owner: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** The composition root: config → adapters → use cases → gRPC server. */
+export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides = {}): Promise<OrderApp> {
+  const logger = overrides.logger ?? createLogger("order", config.LOG_LEVEL, config.LOG_PRETTY);
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+  const { db, pool } = createDatabase<OrderDatabase>({ url: config.DATABASE_URL, schema: "orders", poolSize: config.DB_POOL_SIZE });
+  await migrate(db as Kysely<unknown>, "orders", MIGRATIONS);
+  const orderRepo = new PostgresOrderRepository(db);
+  const deadLetterRepo = new PostgresDeadLetterRepository(db);
+
+  const breakers = new BreakerRegistry();
+  const resilience = (target: string) =>
+    breakers.add(
+      new ResilientTarget("order", target, {
+        timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+        breakerThreshold: config.BREAKER_THRESHOLD,
+        halfOpenAfterMs: config.BREAKER_HALF_OPEN_MS,
+        retryAttempts: 2,
+        retryInitialDelayMs: 50,
+      }),
+    );
+  // Compensations (addStock, refund) are retried by the saga itself, which records each retry.
+  const inventoryClient = createGrpcClient(inventoryV1.InventoryServiceService, config.INVENTORY_ADDR, {
+    resilience: resilience("inventory"),
+    retrySafe: ["batchGetProducts", "deductStock", "getProduct"],
+  });
+  const paymentClient = createGrpcClient(paymentV1.PaymentServiceService, config.PAYMENT_ADDR, {
+    resilience: resilience("payment"),
+    retrySafe: ["charge", "getWallet"],
+  });
+  const inventory = overrides.inventory ?? inventoryOverGrpc(inventoryClient);
+  const payment = overrides.payment ?? paymentOverGrpc(paymentClient);
+
+  const saga = new OrderSaga({
+    orders: orderRepo,
+    deadLetters: deadLetterRepo,
+    inventory,
+    payment,
+    owner,
+    compensation: {
+      attempts: config.COMPENSATION_ATTEMPTS,
+      backoffMs: config.COMPENSATION_BACKOFF_MS,
+      deadLetterRetryMs: config.DEAD_LETTER_REDRIVE_MS,
+    },
+    newId: randomUUID,
+    sleep,
+  });
+  const orders = new Orders(orderRepo, inventory, saga, { owner, leaseMs: config.SAGA_LEASE_MS, newId: randomUUID, sleep });
+  const deadLetters = new DeadLetters(deadLetterRepo, orderRepo, inventory, payment, config.DEAD_LETTER_REDRIVE_MS);
+  const worker = new SagaWorker(
+    orderRepo,
+    orders,
+    deadLetters,
+    { owner, leaseMs: config.SAGA_LEASE_MS, recoveryIntervalMs: config.RECOVERY_INTERVAL_MS, redriveIntervalMs: config.DEAD_LETTER_REDRIVE_MS },
+    logger,
+  );
+
+  const server = await startGrpcServer(
+    [orderGrpcService(orders, deadLetters, breakers, config.MAX_WAIT_MS, logger)],
+    config.ORDER_HOST,
+    config.ORDER_PORT,
+  );
+  if (overrides.background !== false) worker.start();
+  logger.info({ port: server.port, owner }, "order service listening");
+
+  return {
+    orders,
+    deadLetters,
+    worker,
+    breakers,
+    db,
+    owner,
+    port: server.port,
+    stop: async () => {
+      await server.stop();
+      await worker.stop();
+      await orders.drain();
+      inventoryClient.close();
+      paymentClient.close();
+      await db.destroy().catch(() => pool.end());
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { isAppError } from "@qc/platform";
+import { orderErrors } from "../domain/order.errors";
+import type { DeadLetter, DeadLetterRepository, DeadLetterStatus } from "./dead-letter.repository.port";
+import type { InventoryPort, PaymentPort } from "./dependencies.port";
+import type { OrderRepository } from "./order.repository.port";
+
+const MAX_REDRIVE_DELAY_MS = 5 * 60_000;
+
+/**
+ * Reconciliation of compensations that failed all their retries: listed and replayed by an admin,
+ * and redriven in the background with a growing delay. Compensations are idempotent and each dead
+ * letter is locked while it runs, so a replay never compensates twice.
+ */
+export class DeadLetters {
+  private readonly compensations: Record<string, (orderId: string) => Promise<unknown>>;
+
+  constructor(
+    private readonly repo: DeadLetterRepository,
+    private readonly orders: OrderRepository,
+    inventory: InventoryPort,
+    payment: PaymentPort,
+    private readonly baseDelayMs: number,
+  ) {
+    this.compensations = {
+      "release-stock": (orderId) => inventory.addStock(orderId),
+      "refund-payment": (orderId) => payment.refund(orderId),
+    };
+  }
+
+  list(status: DeadLetterStatus | null): Promise<DeadLetter[]> {
+    return this.repo.list(status, 500);
+  }
+
+  /** Runs the compensation now; resolves the entry, or throws DEAD_LETTER_STILL_FAILING. */
+  async replay(id: string): Promise<DeadLetter> {
+    const result = await this.repo.withLocked(id, (entry) => this.attempt(entry, "replay"));
+    if (result === null) throw orderErrors.deadLetterNotFound(id);
+    if (result.status !== "resolved") throw orderErrors.deadLetterStillFailing(result.error);
+    return result;
+  }
+
+  /** Retries the dead letters that are due; returns how many it resolved. */
+  async redriveDue(max = 20): Promise<number> {
+    let resolved = 0;
+    for (let i = 0; i < max; i++) {
+      const entry = await this.repo.withLocked(null, (e) => this.attempt(e, "redrive"));
+      if (entry === null) break;
+      if (entry.status === "resolved") resolved++;
+    }
+    return resolved;
+  }
+
+  private async attempt(entry: DeadLetter, how: string) {
+    if (entry.status === "resolved") return { resolved: true, result: entry };
+    const run = this.compensations[entry.step];
+    try {
+      if (!run) throw new Error(`no compensation named ${entry.step}`);
+      await run(entry.orderId);
+      await this.orders.appendHistory(entry.orderId, [{ step: entry.step, outcome: "done", detail: `dead letter resolved by ${how}`, at: new Date() }]);
+      const now = new Date();
+      return { resolved: true, result: { ...entry, status: "resolved" as const, attempts: entry.attempts + 1, updatedAt: now } };
+    } catch (err) {
+      const error = isAppError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+      const delay = Math.min(this.baseDelayMs * 2 ** entry.attempts, MAX_REDRIVE_DELAY_MS);
+      const retryAt = new Date(Date.now() + delay);
+      return { resolved: false, error, retryAt, result: { ...entry, error, attempts: entry.attempts + 1, nextAttemptAt: retryAt } };
+    }
+  }
+}

@@ -1,0 +1,17 @@
+/** What the saga needs from Inventory. Errors are AppErrors carrying the remote's stable code. */
+export interface InventoryPort {
+  /** The skus among `skus` that exist. */
+  existingSkus(skus: readonly string[]): Promise<Set<string>>;
+  deductStock(orderId: string, lines: readonly { sku: string; quantity: number }[]): Promise<{
+    lines: { sku: string; quantity: number; unitPriceCents: number }[];
+    totalCents: number;
+    currency: string;
+  }>;
+  addStock(orderId: string): Promise<{ restored: boolean }>;
+}
+
+/** What the saga needs from Payment. */
+export interface PaymentPort {
+  charge(orderId: string, customerId: string, amountCents: number): Promise<{ chargeId: string }>;
+  refund(orderId: string): Promise<{ refunded: boolean }>;
+}

@@ -1,0 +1,155 @@
+import { isAppError } from "@qc/platform";
+import type { FailureReason, Order, OrderLine } from "../domain/order";
+import type { DeadLetterRepository } from "./dead-letter.repository.port";
+import type { InventoryPort, PaymentPort } from "./dependencies.port";
+import { LeaseLostError, type NewHistory, type OrderRepository } from "./order.repository.port";
+import { compensateAll, runSaga, type SagaFailure, type SagaHooks, type SagaStep } from "./saga";
+
+export interface OrderSagaContext {
+  readonly order: Order;
+  lines: OrderLine[];
+  totalCents: number;
+  currency: string;
+  /** History not yet written; flushed with the next durable write. */
+  readonly history: NewHistory[];
+}
+
+export interface CompensationPolicy {
+  /** Attempts in all before a compensation becomes a dead letter. */
+  readonly attempts: number;
+  /** Delay before the second attempt; doubles after each. */
+  readonly backoffMs: number;
+  /** When the background redrive first retries a new dead letter. */
+  readonly deadLetterRetryMs: number;
+}
+
+export interface OrderSagaDeps {
+  readonly orders: OrderRepository;
+  readonly deadLetters: DeadLetterRepository;
+  readonly inventory: InventoryPort;
+  readonly payment: PaymentPort;
+  /** This replica's identity, written as the lease owner of the sagas it drives. */
+  readonly owner: string;
+  readonly compensation: CompensationPolicy;
+  readonly newId: () => string;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+const entry = (step: string, outcome: string, detail = ""): NewHistory => ({ step, outcome, detail, at: new Date() });
+
+const describe = (err: unknown): string =>
+  isAppError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+
+/** The failure reason a customer sees for a saga that stopped at `failure`. */
+export function failureReasonOf(failure: SagaFailure): FailureReason {
+  if (isAppError(failure.error) && (failure.error.code === "OUT_OF_STOCK" || failure.error.code === "PAYMENT_DECLINED")) {
+    return failure.error.code;
+  }
+  return failure.certain ? "REJECTED" : "SERVICE_UNAVAILABLE";
+}
+
+/**
+ * The order saga (DESIGN §4): reserve stock → charge → CONFIRMED, each step with its compensation.
+ * Every step is idempotent by order id, so a replica that takes over a crashed saga simply drives it
+ * again from the start.
+ */
+export class OrderSaga {
+  private readonly steps: readonly SagaStep<OrderSagaContext>[];
+
+  constructor(private readonly deps: OrderSagaDeps) {
+    const { inventory, payment, orders, owner } = deps;
+    this.steps = [
+      {
+        name: "reserve-stock",
+        run: async (ctx) => {
+          const reserved = await inventory.deductStock(ctx.order.id, ctx.order.lines);
+          const prices = new Map(reserved.lines.map((l) => [l.sku, l.unitPriceCents]));
+          ctx.lines = ctx.order.lines.map((l) => ({ ...l, priceCents: prices.get(l.sku) ?? 0 }));
+          ctx.totalCents = reserved.totalCents;
+          ctx.currency = reserved.currency;
+          ctx.history.push(entry("reserve-stock", "done", `total ${reserved.totalCents} ${reserved.currency}`));
+          await orders.recordReservation(ctx.order.id, owner, ctx.lines, ctx.totalCents, ctx.currency, ctx.history.splice(0));
+        },
+        compensation: {
+          name: "release-stock",
+          run: async (ctx) => {
+            const { restored } = await inventory.addStock(ctx.order.id);
+            ctx.history.push(entry("release-stock", "done", restored ? "stock returned" : "nothing to return"));
+          },
+        },
+      },
+      {
+        name: "charge-payment",
+        run: async (ctx) => {
+          const { chargeId } = await payment.charge(ctx.order.id, ctx.order.customerId, ctx.totalCents);
+          ctx.history.push(entry("charge-payment", "done", `charge ${chargeId}`));
+        },
+        compensation: {
+          name: "refund-payment",
+          run: async (ctx) => {
+            const { refunded } = await payment.refund(ctx.order.id);
+            ctx.history.push(entry("refund-payment", "done", refunded ? "money returned" : "nothing to refund"));
+          },
+        },
+      },
+    ];
+  }
+
+  /** Drives a PENDING order this replica holds the lease of to CONFIRMED or FAILED. */
+  async drive(orderId: string): Promise<void> {
+    const order = await this.deps.orders.get(orderId);
+    if (!order || order.status !== "PENDING") return;
+    const ctx: OrderSagaContext = { order, lines: [...order.lines], totalCents: order.totalCents, currency: order.currency, history: [] };
+    try {
+      if (order.failureReason) {
+        // A driver decided to fail and died while compensating: finish its compensations.
+        ctx.history.push(entry("saga", "resumed", `compensating after ${order.failureReason}`));
+        await compensateAll(this.steps.flatMap((s) => (s.compensation ? [s.compensation] : [])), ctx, this.hooks);
+        await this.deps.orders.finish(order.id, this.deps.owner, "FAILED", order.failureReason, ctx.history);
+        return;
+      }
+      const outcome = await runSaga(this.steps, ctx, this.hooks);
+      if (outcome.ok) {
+        ctx.history.push(entry("saga", "confirmed"));
+        await this.deps.orders.finish(order.id, this.deps.owner, "CONFIRMED", null, ctx.history);
+      } else {
+        const reason = failureReasonOf(outcome.failure);
+        ctx.history.push(entry("saga", "failed", reason));
+        await this.deps.orders.finish(order.id, this.deps.owner, "FAILED", reason, ctx.history);
+      }
+    } catch (err) {
+      if (err instanceof LeaseLostError) return; // another replica drives it now
+      throw err;
+    }
+  }
+
+  private readonly hooks: SagaHooks<OrderSagaContext> = {
+    onFailing: async (ctx, failure) => {
+      ctx.history.push(entry(failure.step, failure.certain ? "refused" : "failed", describe(failure.error)));
+      await this.deps.orders.recordFailing(ctx.order.id, this.deps.owner, failureReasonOf(failure), ctx.history.splice(0));
+    },
+    compensate: async (ctx, compensation) => {
+      const { attempts, backoffMs, deadLetterRetryMs } = this.deps.compensation;
+      let lastError: unknown;
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        try {
+          await compensation.run(ctx);
+          return;
+        } catch (err) {
+          lastError = err;
+          ctx.history.push(entry(compensation.name, "retry", `attempt ${attempt} failed: ${describe(err)}`));
+          if (attempt < attempts) await this.deps.sleep(backoffMs * 2 ** (attempt - 1));
+        }
+      }
+      await this.deps.deadLetters.add({
+        id: this.deps.newId(),
+        orderId: ctx.order.id,
+        step: compensation.name,
+        error: describe(lastError),
+        attempts,
+        nextAttemptAt: new Date(Date.now() + deadLetterRetryMs),
+      });
+      ctx.history.push(entry(compensation.name, "dead-lettered", describe(lastError)));
+    },
+  };
+}

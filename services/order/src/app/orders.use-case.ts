@@ -1,0 +1,116 @@
+import { isFinal, type Order } from "../domain/order";
+import { orderErrors } from "../domain/order.errors";
+import { validateOrderRequest, type OrderRequest } from "../domain/order-request";
+import type { InventoryPort } from "./dependencies.port";
+import type { OrderRepository } from "./order.repository.port";
+import type { OrderSaga } from "./order-saga";
+
+export interface OrdersOptions {
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly newId: () => string;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+export interface CreateOrderResult {
+  readonly order: Order;
+  /** True when the idempotency key matched an earlier request and nothing new was created. */
+  readonly replayed: boolean;
+}
+
+const MAX_PAGE = 100;
+
+/** Placing and reading orders. Placing writes the order PENDING, then drives its saga. */
+export class Orders {
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly repo: OrderRepository,
+    private readonly inventory: InventoryPort,
+    private readonly saga: OrderSaga,
+    private readonly options: OrdersOptions,
+  ) {}
+
+  /** Answers when the saga ends or after `waitMs`, whichever comes first; the saga goes on regardless. */
+  async create(request: OrderRequest, waitMs: number): Promise<CreateOrderResult> {
+    const req = validateOrderRequest(request);
+    if (req.idempotencyKey !== null) {
+      const replay = await this.replay(req, waitMs);
+      if (replay) return replay;
+    }
+    const skus = req.lines.map((l) => l.sku);
+    const known = await this.inventory.existingSkus(skus);
+    const unknown = skus.filter((s) => !known.has(s));
+    if (unknown.length > 0) throw orderErrors.unknownSku(unknown);
+
+    const id = this.options.newId();
+    const created = await this.repo.create({
+      id,
+      customerId: req.customerId,
+      lines: req.lines.map((l) => ({ ...l, priceCents: 0 })),
+      deliveryLocation: req.deliveryLocation,
+      idempotencyKey: req.idempotencyKey,
+      requestHash: req.requestHash,
+      leaseOwner: this.options.owner,
+      leaseMs: this.options.leaseMs,
+    });
+    if (!created) {
+      // A concurrent request with the same key won the insert.
+      const replay = await this.replay(req, waitMs);
+      if (replay) return replay;
+      throw orderErrors.idempotencyKeyReused();
+    }
+    await this.within(this.track(this.saga.drive(id)), waitMs);
+    return { order: await this.mustGet(id), replayed: false };
+  }
+
+  async get(id: string): Promise<Order> {
+    return this.mustGet(id);
+  }
+
+  async list(customerId: string, pageSize: number, pageToken: string): Promise<{ orders: Order[]; nextPageToken: string }> {
+    const limit = Math.min(Math.max(pageSize || 20, 1), MAX_PAGE);
+    const page = await this.repo.listByCustomer(customerId, limit, pageToken || null);
+    return { orders: page.orders, nextPageToken: page.nextCursor ?? "" };
+  }
+
+  /** Drives an order whose saga this replica has just taken over. */
+  resume(id: string): Promise<void> {
+    return this.track(this.saga.drive(id));
+  }
+
+  /** Waits for every saga this replica is driving (for a graceful shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
+  private async replay(req: OrderRequest, waitMs: number): Promise<CreateOrderResult | null> {
+    const earlier = await this.repo.findByIdempotencyKey(req.customerId, req.idempotencyKey ?? "");
+    if (!earlier) return null;
+    if (earlier.requestHash !== req.requestHash) throw orderErrors.idempotencyKeyReused();
+    const deadline = Date.now() + waitMs;
+    let order = await this.mustGet(earlier.orderId);
+    while (!isFinal(order.status) && Date.now() < deadline) {
+      await this.options.sleep(Math.min(50, deadline - Date.now()));
+      order = await this.mustGet(earlier.orderId);
+    }
+    return { order, replayed: true };
+  }
+
+  private track(saga: Promise<void>): Promise<void> {
+    const tracked = saga.finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
+    return tracked;
+  }
+
+  private async within(work: Promise<void>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+  }
+
+  private async mustGet(id: string): Promise<Order> {
+    const order = await this.repo.get(id);
+    if (!order) throw orderErrors.orderNotFound(id);
+    return order;
+  }
+}

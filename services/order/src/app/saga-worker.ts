@@ -1,0 +1,72 @@
+import type { DeadLetters } from "./dead-letters.use-case";
+import type { OrderRepository } from "./order.repository.port";
+import type { Orders } from "./orders.use-case";
+
+export interface SagaWorkerOptions {
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly recoveryIntervalMs: number;
+  readonly redriveIntervalMs: number;
+}
+
+export interface WorkerLogger {
+  error(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+/**
+ * The background half of the saga: takes over PENDING orders whose driver died (lease expired) and
+ * redrives due dead letters. Every replica runs one; leases and row locks keep them apart.
+ */
+export class SagaWorker {
+  private timers: NodeJS.Timeout[] = [];
+  private ticking = new Set<Promise<void>>();
+
+  constructor(
+    private readonly repo: OrderRepository,
+    private readonly orders: Orders,
+    private readonly deadLetters: DeadLetters,
+    private readonly options: SagaWorkerOptions,
+    private readonly logger: WorkerLogger,
+  ) {}
+
+  start(): void {
+    this.every(this.options.recoveryIntervalMs, () => this.recoverOnce());
+    this.every(this.options.redriveIntervalMs, async () => {
+      const resolved = await this.deadLetters.redriveDue();
+      if (resolved > 0) this.logger.info({ resolved }, "dead letters redriven");
+    });
+  }
+
+  /** Takes over stale sagas and drives them; resolves when they are done. */
+  async recoverOnce(): Promise<number> {
+    const ids = await this.repo.claimStale(this.options.owner, this.options.leaseMs, 20);
+    if (ids.length > 0) this.logger.info({ orderIds: ids }, "resuming unfinished sagas");
+    await Promise.all(ids.map((id) => this.orders.resume(id)));
+    return ids.length;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await Promise.allSettled([...this.ticking]);
+  }
+
+  private every(ms: number, work: () => Promise<unknown>): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      const tick = work()
+        .then(() => undefined)
+        .catch((err: unknown) => this.logger.error({ err }, "background saga work failed"))
+        .finally(() => {
+          busy = false;
+          this.ticking.delete(tick);
+        });
+      this.ticking.add(tick);
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}

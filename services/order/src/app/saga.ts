@@ -1,0 +1,65 @@
+import { isAppError } from "@qc/platform";
+
+/**
+ * One step of a saga: its forward action and the action that undoes it. A compensation must be
+ * idempotent and a no-op when the forward action never took effect, because it also runs when the
+ * forward call's outcome is unknown (a timeout may hide a success).
+ */
+export interface SagaStep<C> {
+  readonly name: string;
+  run(ctx: C): Promise<void>;
+  readonly compensation?: { readonly name: string; run(ctx: C): Promise<void> };
+}
+
+export interface SagaFailure {
+  readonly step: string;
+  readonly error: unknown;
+  /** False when the failed call may still have taken effect, so its own compensation runs too. */
+  readonly certain: boolean;
+}
+
+export interface SagaHooks<C> {
+  /** Called once the saga has decided to fail, before anything is compensated (to make it durable). */
+  onFailing(ctx: C, failure: SagaFailure): Promise<void>;
+  /** Runs one compensation with its retries; resolves when it succeeded or was handed to a dead letter. */
+  compensate(ctx: C, compensation: NonNullable<SagaStep<C>["compensation"]>): Promise<void>;
+}
+
+export type SagaOutcome = { readonly ok: true } | { readonly ok: false; readonly failure: SagaFailure };
+
+/**
+ * A refusal (out of stock, declined, bad input) means the call did nothing; anything else
+ * (unavailable, deadline, internal) leaves its outcome unknown.
+ */
+export const isCertainRefusal = (err: unknown): boolean =>
+  isAppError(err) && (err.kind === "refused" || err.kind === "invalid" || err.kind === "not_found" || err.kind === "conflict");
+
+/**
+ * Runs the steps in order; on the first failure, runs the compensations of every step that ran
+ * (and of the failed one when its outcome is unknown) in reverse order.
+ */
+export async function runSaga<C>(steps: readonly SagaStep<C>[], ctx: C, hooks: SagaHooks<C>): Promise<SagaOutcome> {
+  const undo: NonNullable<SagaStep<C>["compensation"]>[] = [];
+  for (const step of steps) {
+    try {
+      await step.run(ctx);
+      if (step.compensation) undo.push(step.compensation);
+    } catch (error) {
+      const failure: SagaFailure = { step: step.name, error, certain: isCertainRefusal(error) };
+      if (!failure.certain && step.compensation) undo.push(step.compensation);
+      await hooks.onFailing(ctx, failure);
+      await compensateAll(undo, ctx, hooks);
+      return { ok: false, failure };
+    }
+  }
+  return { ok: true };
+}
+
+/** Runs the given compensations in reverse order (the last step undone first). */
+export async function compensateAll<C>(
+  compensations: readonly NonNullable<SagaStep<C>["compensation"]>[],
+  ctx: C,
+  hooks: Pick<SagaHooks<C>, "compensate">,
+): Promise<void> {
+  for (const c of [...compensations].reverse()) await hooks.compensate(ctx, c);
+}

@@ -1,0 +1,27 @@
+import { address, logLevel, port, positiveInt, postgresUrl } from "@qc/platform";
+import { z } from "zod";
+
+export const orderConfigSchema = z.object({
+  DATABASE_URL: postgresUrl.default("postgres://postgres@127.0.0.1:5432/test"),
+  ORDER_HOST: z.string().min(1).default("127.0.0.1"),
+  ORDER_PORT: port(50051),
+  INVENTORY_ADDR: address("127.0.0.1:50052"),
+  PAYMENT_ADDR: address("127.0.0.1:50053"),
+  DB_POOL_SIZE: positiveInt(10),
+  /** Deadline of one call to Inventory or Payment. */
+  UPSTREAM_TIMEOUT_MS: positiveInt(2_000),
+  BREAKER_THRESHOLD: positiveInt(5),
+  BREAKER_HALF_OPEN_MS: positiveInt(5_000),
+  /** Upper bound on how long CreateOrder waits for its saga before answering PENDING. */
+  MAX_WAIT_MS: positiveInt(10_000),
+  /** How long a replica owns a saga before another may take it over. */
+  SAGA_LEASE_MS: positiveInt(30_000),
+  RECOVERY_INTERVAL_MS: positiveInt(1_000),
+  COMPENSATION_ATTEMPTS: positiveInt(3),
+  COMPENSATION_BACKOFF_MS: positiveInt(100),
+  DEAD_LETTER_REDRIVE_MS: positiveInt(2_000),
+  LOG_LEVEL: logLevel,
+  LOG_PRETTY: z.stringbool().default(false),
+});
+
+export type OrderConfig = z.infer<typeof orderConfigSchema>;

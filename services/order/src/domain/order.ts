@@ -1,0 +1,41 @@
+/** The lifecycle of an order; FAILED and DELIVERED are final, CONFIRMED waits for delivery. */
+export type OrderStatus = "PENDING" | "CONFIRMED" | "FAILED" | "DELIVERED";
+
+/** Why an order failed; stable codes the gateway maps to HTTP answers. */
+export type FailureReason = "OUT_OF_STOCK" | "PAYMENT_DECLINED" | "SERVICE_UNAVAILABLE" | "REJECTED";
+
+export interface OrderLine {
+  readonly sku: string;
+  readonly quantity: number;
+  /** Unit price reserved by Inventory; 0 until stock is deducted. */
+  readonly priceCents: number;
+}
+
+export interface Location {
+  readonly lat: number;
+  readonly lon: number;
+}
+
+export interface HistoryEntry {
+  readonly step: string;
+  readonly outcome: string;
+  readonly detail: string;
+  readonly at: Date;
+}
+
+export interface Order {
+  readonly id: string;
+  readonly customerId: string;
+  readonly status: OrderStatus;
+  readonly lines: readonly OrderLine[];
+  readonly totalCents: number;
+  readonly currency: string;
+  readonly failureReason: FailureReason | null;
+  readonly riderId: string | null;
+  readonly deliveryLocation: Location | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly history: readonly HistoryEntry[];
+}
+
+export const isFinal = (status: OrderStatus): boolean => status !== "PENDING";
