@@ -1,4 +1,4 @@
-import { isAppError } from "@qc/platform";
+import { isAppError } from "@qc/platform/errors";
 import { orderErrors } from "../domain/order.errors";
 import type { DeadLetter, DeadLetterRepository, DeadLetterStatus } from "./dead-letter.repository.port";
 import type { InventoryPort, PaymentPort } from "./dependencies.port";

@@ -1,4 +1,4 @@
-import { isAppError } from "@qc/platform";
+import { isAppError } from "@qc/platform/errors";
 import type { FailureReason, Order, OrderLine } from "../domain/order";
 import type { DeadLetterRepository } from "./dead-letter.repository.port";
 import type { InventoryPort, PaymentPort } from "./dependencies.port";

@@ -1,4 +1,4 @@
-import { isAppError } from "@qc/platform";
+import { isAppError } from "@qc/platform/errors";
 
 /**
  * One step of a saga: its forward action and the action that undoes it. A compensation must be

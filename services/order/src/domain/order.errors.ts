@@ -1,4 +1,4 @@
-import { conflict, invalid, notFound, refused, type AppError } from "@qc/platform";
+import { conflict, invalid, notFound, refused, type AppError } from "@qc/platform/errors";
 
 /** Stable codes of the order service's own refusals. */
 export const orderErrors = {

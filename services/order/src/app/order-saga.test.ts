@@ -1,0 +1,200 @@
+import { AppError, refused } from "@qc/platform/errors";
+import { describe, expect, it } from "vitest";
+import type { FailureReason, Order, OrderStatus } from "../domain/order";
+import type { DeadLetterRepository } from "./dead-letter.repository.port";
+import type { InventoryPort, PaymentPort } from "./dependencies.port";
+import { LeaseLostError, type NewHistory, type OrderRepository } from "./order.repository.port";
+import { OrderSaga } from "./order-saga";
+
+const OWNER = "replica-a";
+const unavailable = () => new AppError("unavailable", "SERVICE_UNAVAILABLE", "connection refused");
+
+function pendingOrder(overrides: Partial<Order> = {}): Order {
+  return {
+    id: "o-1",
+    customerId: "alice",
+    status: "PENDING",
+    lines: [{ sku: "apple", quantity: 2, priceCents: 0 }],
+    totalCents: 0,
+    currency: "",
+    failureReason: null,
+    riderId: null,
+    deliveryLocation: null,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+    history: [],
+    ...overrides,
+  };
+}
+
+/** An in-memory order store that fences writes by lease owner like the real one. */
+function fakeOrders(order: Order, leaseOwner = OWNER) {
+  const state = { status: order.status as OrderStatus, reason: order.failureReason as FailureReason | null, history: [] as NewHistory[], total: 0 };
+  const fence = (owner: string) => {
+    if (owner !== leaseOwner || state.status !== "PENDING") throw new LeaseLostError("lost");
+  };
+  const repo: Pick<OrderRepository, "get" | "recordReservation" | "recordFailing" | "finish"> = {
+    get: async () => ({ ...order, status: state.status, failureReason: state.reason }),
+    recordReservation: async (_id, owner, _lines, total, _currency, history) => {
+      fence(owner);
+      state.total = total;
+      state.history.push(...history);
+    },
+    recordFailing: async (_id, owner, reason, history) => {
+      fence(owner);
+      state.reason = reason;
+      state.history.push(...history);
+    },
+    finish: async (_id, owner, status, reason, history) => {
+      fence(owner);
+      state.status = status;
+      state.reason = reason;
+      state.history.push(...history);
+    },
+  };
+  return { repo: repo as OrderRepository, state };
+}
+
+function fakeDeps(behaviour: { deduct?: () => Promise<void>; charge?: () => Promise<void>; addStock?: () => Promise<void>; refund?: () => Promise<void> } = {}) {
+  const calls = { deduct: 0, charge: 0, addStock: 0, refund: 0 };
+  const inventory: InventoryPort = {
+    existingSkus: async (skus) => new Set(skus),
+    deductStock: async (_id, lines) => {
+      calls.deduct++;
+      await behaviour.deduct?.();
+      return { lines: lines.map((l) => ({ ...l, unitPriceCents: 150 })), totalCents: 300, currency: "EUR" };
+    },
+    addStock: async () => {
+      calls.addStock++;
+      await behaviour.addStock?.();
+      return { restored: true };
+    },
+  };
+  const payment: PaymentPort = {
+    charge: async () => {
+      calls.charge++;
+      await behaviour.charge?.();
+      return { chargeId: "ch-1" };
+    },
+    refund: async () => {
+      calls.refund++;
+      await behaviour.refund?.();
+      return { refunded: true };
+    },
+  };
+  const deadLetters: { step: string; attempts: number }[] = [];
+  const deadLetterRepo = { add: async (e: { step: string; attempts: number }) => void deadLetters.push(e) } as unknown as DeadLetterRepository;
+  return { inventory, payment, calls, deadLetters, deadLetterRepo };
+}
+
+function sagaFor(order: Order, behaviour: Parameters<typeof fakeDeps>[0] = {}, leaseOwner = OWNER) {
+  const orders = fakeOrders(order, leaseOwner);
+  const deps = fakeDeps(behaviour);
+  const saga = new OrderSaga({
+    orders: orders.repo,
+    deadLetters: deps.deadLetterRepo,
+    inventory: deps.inventory,
+    payment: deps.payment,
+    owner: OWNER,
+    compensation: { attempts: 3, backoffMs: 1, deadLetterRetryMs: 1000 },
+    newId: () => "dl-1",
+    sleep: async () => undefined,
+  });
+  return { saga, ...orders, ...deps };
+}
+
+const steps = (history: NewHistory[]) => history.map((h) => `${h.step}:${h.outcome}`);
+
+describe("OrderSaga", () => {
+  it("confirms an order when stock and payment succeed, compensating nothing", async () => {
+    const t = sagaFor(pendingOrder());
+    await t.saga.drive("o-1");
+    expect(t.state.status).toBe("CONFIRMED");
+    expect(t.state.total).toBe(300);
+    expect(t.calls).toEqual({ deduct: 1, charge: 1, addStock: 0, refund: 0 });
+    expect(steps(t.state.history)).toEqual(["reserve-stock:done", "charge-payment:done", "saga:confirmed"]);
+  });
+
+  it("fails OUT_OF_STOCK without charging or compensating when stock is short", async () => {
+    const t = sagaFor(pendingOrder(), { deduct: async () => Promise.reject(refused("OUT_OF_STOCK", "apple is short")) });
+    await t.saga.drive("o-1");
+    expect(t.state).toMatchObject({ status: "FAILED", reason: "OUT_OF_STOCK" });
+    expect(t.calls).toEqual({ deduct: 1, charge: 0, addStock: 0, refund: 0 });
+  });
+
+  it("returns the stock and fails PAYMENT_DECLINED when the charge is declined", async () => {
+    const t = sagaFor(pendingOrder(), { charge: async () => Promise.reject(refused("PAYMENT_DECLINED", "balance too low")) });
+    await t.saga.drive("o-1");
+    expect(t.state).toMatchObject({ status: "FAILED", reason: "PAYMENT_DECLINED" });
+    expect(t.calls).toEqual({ deduct: 1, charge: 1, addStock: 1, refund: 0 });
+    expect(steps(t.state.history)).toEqual([
+      "reserve-stock:done",
+      "charge-payment:refused",
+      "release-stock:done",
+      "saga:failed",
+    ]);
+  });
+
+  it("refunds and returns stock when the charge outcome is unknown", async () => {
+    const t = sagaFor(pendingOrder(), { charge: async () => Promise.reject(unavailable()) });
+    await t.saga.drive("o-1");
+    expect(t.state).toMatchObject({ status: "FAILED", reason: "SERVICE_UNAVAILABLE" });
+    expect(t.calls).toMatchObject({ refund: 1, addStock: 1 });
+    // Undo runs in reverse: the refund before the stock.
+    expect(steps(t.state.history).slice(2, 4)).toEqual(["refund-payment:done", "release-stock:done"]);
+  });
+
+  it("compensates a deduct whose outcome is unknown", async () => {
+    const t = sagaFor(pendingOrder(), { deduct: async () => Promise.reject(unavailable()) });
+    await t.saga.drive("o-1");
+    expect(t.state).toMatchObject({ status: "FAILED", reason: "SERVICE_UNAVAILABLE" });
+    expect(t.calls).toEqual({ deduct: 1, charge: 0, addStock: 1, refund: 0 });
+  });
+
+  it("retries a compensation that fails transiently, without a dead letter", async () => {
+    let failures = 2;
+    const t = sagaFor(pendingOrder(), {
+      charge: async () => Promise.reject(refused("PAYMENT_DECLINED", "no money")),
+      addStock: async () => (failures-- > 0 ? Promise.reject(unavailable()) : undefined),
+    });
+    await t.saga.drive("o-1");
+    expect(t.calls.addStock).toBe(3);
+    expect(t.deadLetters).toEqual([]);
+    expect(steps(t.state.history).filter((s) => s.startsWith("release-stock"))).toEqual([
+      "release-stock:retry",
+      "release-stock:retry",
+      "release-stock:done",
+    ]);
+  });
+
+  it("stores a dead letter when a compensation fails every attempt, and still ends FAILED", async () => {
+    const t = sagaFor(pendingOrder(), {
+      charge: async () => Promise.reject(refused("PAYMENT_DECLINED", "no money")),
+      addStock: async () => Promise.reject(unavailable()),
+    });
+    await t.saga.drive("o-1");
+    expect(t.calls.addStock).toBe(3);
+    expect(t.deadLetters).toMatchObject([{ step: "release-stock", attempts: 3 }]);
+    expect(t.state).toMatchObject({ status: "FAILED", reason: "PAYMENT_DECLINED" });
+  });
+
+  it("finishes the compensation of an order that a crashed replica had decided to fail", async () => {
+    const t = sagaFor(pendingOrder({ failureReason: "PAYMENT_DECLINED" }));
+    await t.saga.drive("o-1");
+    expect(t.calls).toEqual({ deduct: 0, charge: 0, addStock: 1, refund: 1 });
+    expect(t.state).toMatchObject({ status: "FAILED", reason: "PAYMENT_DECLINED" });
+  });
+
+  it("stops quietly when another replica holds the lease", async () => {
+    const t = sagaFor(pendingOrder(), {}, "replica-b");
+    await expect(t.saga.drive("o-1")).resolves.toBeUndefined();
+    expect(t.state.status).toBe("PENDING");
+    expect(t.calls.charge).toBe(0);
+  });
+
+  it("leaves an order that is no longer PENDING alone", async () => {
+    const t = sagaFor(pendingOrder({ status: "CONFIRMED" }));
+    await t.saga.drive("o-1");
+    expect(t.calls.deduct).toBe(0);
+  });
+});
