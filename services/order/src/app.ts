@@ -54,7 +54,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   const { db, pool } = createDatabase<OrderDatabase>({ url: config.DATABASE_URL, schema: "orders", poolSize: config.DB_POOL_SIZE });
-  await migrate(db as Kysely<unknown>, "orders", MIGRATIONS);
+  await migrate(db, "orders", MIGRATIONS);
   const orderRepo = new PostgresOrderRepository(db);
   const deadLetterRepo = new PostgresDeadLetterRepository(db);
 

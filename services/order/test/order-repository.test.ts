@@ -17,7 +17,7 @@ let deadLetters: PostgresDeadLetterRepository;
 beforeAll(async () => {
   testDb = await createTestDatabase();
   db = createDatabase<OrderDatabase>({ url: testDb.url, schema: "orders", poolSize: 8 }).db;
-  await migrate(db as Kysely<unknown>, "orders", fileURLToPath(new URL("../migrations", import.meta.url)));
+  await migrate(db, "orders", fileURLToPath(new URL("../migrations", import.meta.url)));
   repo = new PostgresOrderRepository(db);
   deadLetters = new PostgresDeadLetterRepository(db);
 });

@@ -48,7 +48,9 @@ class SqlFileMigrations implements MigrationProvider {
  * Creates the schema and applies pending SQL migrations from `dir`. Safe to run from several
  * replicas at once: Kysely's migrator takes an advisory lock.
  */
-export async function migrate(db: Kysely<unknown>, schema: string, dir: string): Promise<void> {
+export async function migrate<DB>(typedDb: Kysely<DB>, schema: string, dir: string): Promise<void> {
+  // Migrations know no table types; the database's type is the caller's business.
+  const db = typedDb as unknown as Kysely<unknown>;
   await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db).catch((err: unknown) => {
     // Two replicas racing to create the schema: the loser sees a unique violation; the schema exists.
     if ((err as { code?: string }).code !== "23505") throw err;

@@ -1,0 +1,3 @@
+export * from "./ports";
+export * from "./service-process";
+export * from "./stack";

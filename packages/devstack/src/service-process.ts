@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { waitForPort } from "./ports";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export type ServiceName = "inventory" | "payment" | "order" | "gateway";
+
+export type LogSink = (service: ServiceName, line: string) => void;
+
+/**
+ * One service as a real OS process (`node --import tsx services/<name>/src/main.ts`), which can be
+ * killed, paused and restarted, as fault-injection tests and the launcher need.
+ */
+export class ServiceProcess {
+  private child: ChildProcess | null = null;
+  private exited: Promise<number | null> = Promise.resolve(null);
+
+  constructor(
+    readonly name: ServiceName,
+    readonly port: number,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly log: LogSink,
+    private readonly nodeArgs: readonly string[] = [],
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Starts the process and resolves once it listens on its port. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    const child = spawn(process.execPath, [...this.nodeArgs, "--import", "tsx", `services/${this.name}/src/main.ts`], {
+      cwd: ROOT,
+      env: this.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream }).on("line", (line) => this.log(this.name, line));
+    }
+    const failed = this.exited.then((code) => {
+      throw new Error(`${this.name} exited with code ${code} before listening`);
+    });
+    await Promise.race([waitForPort(this.port, timeoutMs), failed]);
+    failed.catch(() => undefined);
+  }
+
+  /** Sends a signal; SIGKILL simulates a crash, SIGSTOP a hang, SIGCONT a recovery from it. */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
+  /** Asks the process to stop (SIGTERM, then SIGKILL after `graceMs`) and resolves with its exit code. */
+  async stop(graceMs = 10_000): Promise<number | null> {
+    if (!this.running) return this.exited;
+    this.signal("SIGTERM");
+    const timer = setTimeout(() => this.signal("SIGKILL"), graceMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.signal("SIGKILL");
+    await this.exited;
+  }
+
+  waitForExit(): Promise<number | null> {
+    return this.exited;
+  }
+}

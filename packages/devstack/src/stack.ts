@@ -1,0 +1,66 @@
+import { freePort } from "./ports";
+import { ServiceProcess, type LogSink, type ServiceName } from "./service-process";
+
+export interface StackOptions {
+  readonly databaseUrl: string;
+  readonly jwtSecret: string;
+  /** Fixed ports; any not given is picked free. */
+  readonly ports?: Partial<Record<ServiceName, number>>;
+  /** Extra environment for every service, then per service. */
+  readonly env?: Record<string, string>;
+  readonly serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Where `inventory` and `payment` are reached from order/gateway, if not directly (e.g. through a fault proxy). */
+  readonly upstreamAddr?: Partial<Record<"inventory" | "payment" | "order", string>>;
+  readonly log?: LogSink;
+  readonly nodeArgs?: Partial<Record<ServiceName, readonly string[]>>;
+}
+
+export interface Stack {
+  readonly gatewayUrl: string;
+  readonly services: Record<ServiceName, ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+const ORDER: readonly ServiceName[] = ["inventory", "payment", "order", "gateway"];
+
+/** Starts the four services as separate processes talking gRPC on loopback. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const port = async (name: ServiceName) => options.ports?.[name] ?? (await freePort());
+  const ports = {
+    inventory: await port("inventory"),
+    payment: await port("payment"),
+    order: await port("order"),
+    gateway: await port("gateway"),
+  };
+  const addr = (name: "inventory" | "payment" | "order") => options.upstreamAddr?.[name] ?? `127.0.0.1:${ports[name]}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: options.databaseUrl,
+    JWT_SECRET: options.jwtSecret,
+    INVENTORY_PORT: String(ports.inventory),
+    PAYMENT_PORT: String(ports.payment),
+    ORDER_PORT: String(ports.order),
+    GATEWAY_PORT: String(ports.gateway),
+    INVENTORY_ADDR: addr("inventory"),
+    PAYMENT_ADDR: addr("payment"),
+    ORDER_ADDR: addr("order"),
+    ...options.env,
+  };
+  const log = options.log ?? (() => undefined);
+  const services = Object.fromEntries(
+    ORDER.map((name) => [name, new ServiceProcess(name, ports[name], { ...env, ...options.serviceEnv?.[name] }, log, options.nodeArgs?.[name])]),
+  ) as Record<ServiceName, ServiceProcess>;
+
+  const stop = async () => {
+    await Promise.all([...ORDER].reverse().map((n) => services[n].stop()));
+  };
+  try {
+    // Inventory, payment and order migrate their own schemas; start them together, then the gateway.
+    await Promise.all(["inventory", "payment", "order"].map((n) => services[n as ServiceName].start()));
+    await services.gateway.start();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { gatewayUrl: `http://127.0.0.1:${ports.gateway}`, services, stop };
+}
