@@ -1,0 +1,194 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startE2E, type E2E } from "../support/e2e-stack";
+
+let e2e: E2E;
+let admin: string;
+
+beforeAll(async () => {
+  e2e = await startE2E();
+  admin = await e2e.token("ops", "admin");
+}, 90_000);
+
+afterAll(async () => {
+  await e2e?.stop();
+});
+
+interface OrderBody {
+  id: string;
+  status: string;
+  customerId: string;
+  totalCents: number;
+  failureReason?: string;
+  items: { sku: string; quantity: number; priceCents: number }[];
+  history: { step: string; outcome: string }[];
+}
+
+/** A product of its own for each test, so tests never share stock. */
+async function product(stock: number, priceCents = 250): Promise<string> {
+  const sku = `sku-${randomUUID().slice(0, 8)}`;
+  const res = await e2e.api("POST", "/v1/admin/products", { token: admin, body: { sku, name: `Test ${sku}`, priceCents, currency: "EUR", stock } });
+  expect(res.status).toBe(201);
+  return sku;
+}
+
+/** A customer of their own with `cents` in the wallet (none at all when 0). */
+async function customer(cents: number): Promise<{ id: string; token: string }> {
+  const id = `cust-${randomUUID().slice(0, 8)}`;
+  if (cents > 0) {
+    const res = await e2e.api("POST", `/v1/admin/wallets/${id}/credit`, { token: admin, body: { amountCents: cents } });
+    expect(res.status).toBe(200);
+  }
+  return { id, token: await e2e.token(id, "customer") };
+}
+
+const stockOf = async (sku: string) => ((await e2e.api<{ stock: number }>("GET", `/v1/products/${sku}`)).body.stock);
+const balanceOf = async (customerId: string) =>
+  (await e2e.payment.call.getWallet({ customerId }).then((r) => r.wallet?.balanceCents ?? 0, () => 0));
+
+const order = (token: string, items: { sku: string; quantity: number }[], key?: string) =>
+  e2e.api<OrderBody & { order?: OrderBody; code?: string }>("POST", "/v1/orders", {
+    token,
+    body: { items },
+    headers: key ? { "idempotency-key": key } : {},
+  });
+
+describe("placing orders through the REST API", () => {
+  it("confirms an order and moves stock and money by exactly its amounts", async () => {
+    const apple = await product(20, 150);
+    const pear = await product(10, 99);
+    const alice = await customer(10_000);
+    const res = await order(alice.token, [{ sku: apple, quantity: 3 }, { sku: pear, quantity: 2 }]);
+    expect(res.status).toBe(201);
+    expect(res.headers.get("location")).toBe(`/v1/orders/${res.body.id}`);
+    expect(res.body).toMatchObject({ status: "CONFIRMED", customerId: alice.id, totalCents: 3 * 150 + 2 * 99 });
+    expect(res.body.items).toEqual([
+      { sku: apple, quantity: 3, priceCents: 150 },
+      { sku: pear, quantity: 2, priceCents: 99 },
+    ]);
+    expect(await stockOf(apple)).toBe(17);
+    expect(await stockOf(pear)).toBe(8);
+    expect(await balanceOf(alice.id)).toBe(10_000 - 648);
+    const read = await e2e.api<OrderBody>("GET", `/v1/orders/${res.body.id}`, { token: alice.token });
+    expect(read.status).toBe(200);
+    expect(read.body.history.map((h) => `${h.step}:${h.outcome}`)).toEqual(["order:created", "reserve-stock:done", "charge-payment:done", "saga:confirmed"]);
+  });
+
+  it("answers 402 for a declined payment and puts the stock back", async () => {
+    const sku = await product(5, 500);
+    const bob = await customer(100);
+    const res = await order(bob.token, [{ sku, quantity: 2 }]);
+    expect(res.status).toBe(402);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect(res.body.code).toBe("PAYMENT_DECLINED");
+    expect(res.body.order).toMatchObject({ status: "FAILED", failureReason: "PAYMENT_DECLINED" });
+    const steps = res.body.order?.history.map((h) => `${h.step}:${h.outcome}`);
+    expect(steps).toContain("release-stock:done");
+    expect(await stockOf(sku)).toBe(5);
+    expect(await balanceOf(bob.id)).toBe(100);
+  });
+
+  it("answers 409 when stock is short and charges nothing", async () => {
+    const sku = await product(1);
+    const carol = await customer(10_000);
+    const res = await order(carol.token, [{ sku, quantity: 2 }]);
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe("OUT_OF_STOCK");
+    expect(res.body.order).toMatchObject({ status: "FAILED", failureReason: "OUT_OF_STOCK" });
+    expect(await balanceOf(carol.id)).toBe(10_000);
+    expect(await stockOf(sku)).toBe(1);
+  });
+
+  it("sells the last 10 units to exactly 10 of 40 concurrent customers, conserving money", async () => {
+    const sku = await product(10, 300);
+    const buyers = await Promise.all(Array.from({ length: 40 }, () => customer(1_000)));
+    const results = await Promise.all(buyers.map((b) => order(b.token, [{ sku, quantity: 1 }])));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(30);
+    expect(await stockOf(sku)).toBe(0);
+    const balances = await Promise.all(buyers.map((b) => balanceOf(b.id)));
+    expect(balances.reduce((a, b) => a + b, 0)).toBe(40 * 1_000 - 10 * 300);
+    expect(balances.filter((b) => b === 700)).toHaveLength(10);
+  });
+
+  it("replays the first answer for a repeated Idempotency-Key and refuses it with another body", async () => {
+    const sku = await product(10, 100);
+    const dave = await customer(1_000);
+    const key = randomUUID();
+    const first = await order(dave.token, [{ sku, quantity: 1 }], key);
+    const again = await order(dave.token, [{ sku, quantity: 1 }], key);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await balanceOf(dave.id)).toBe(900);
+    expect(await stockOf(sku)).toBe(9);
+    const other = await order(dave.token, [{ sku, quantity: 2 }], key);
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    const list = await e2e.api<{ items: OrderBody[] }>("GET", "/v1/orders", { token: dave.token });
+    expect(list.body.items).toHaveLength(1);
+  });
+
+  it("lists a customer's own orders newest first with a cursor", async () => {
+    const sku = await product(10, 10);
+    const erin = await customer(1_000);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await order(erin.token, [{ sku, quantity: 1 }])).body.id);
+    const page1 = await e2e.api<{ items: OrderBody[]; nextCursor: string | null }>("GET", "/v1/orders?limit=2", { token: erin.token });
+    expect(page1.body.items.map((o) => o.id)).toEqual([ids[2], ids[1]]);
+    const page2 = await e2e.api<{ items: OrderBody[]; nextCursor: string | null }>("GET", `/v1/orders?limit=2&cursor=${page1.body.nextCursor}`, { token: erin.token });
+    expect(page2.body.items.map((o) => o.id)).toEqual([ids[0]]);
+    expect(page2.body.nextCursor).toBeNull();
+  });
+});
+
+describe("auth", () => {
+  it("answers 401 without or with a bad token, 403 for the wrong role, 404 for another customer's order", async () => {
+    const sku = await product(5);
+    const frank = await customer(1_000);
+    const grace = await customer(1_000);
+    expect((await e2e.api("GET", "/v1/orders")).status).toBe(401);
+    expect((await e2e.api("GET", "/v1/orders", { token: "not-a-jwt" })).status).toBe(401);
+    const forged = (await e2e.token(frank.id, "customer")).slice(0, -2) + "xx";
+    expect((await e2e.api("GET", "/v1/orders", { token: forged })).status).toBe(401);
+    const forbidden = await e2e.api("POST", "/v1/admin/products", { token: frank.token, body: { sku: "x", name: "x", priceCents: 1, currency: "EUR", stock: 1 } });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.code).toBe("FORBIDDEN");
+    const placed = await order(frank.token, [{ sku, quantity: 1 }]);
+    const peek = await e2e.api("GET", `/v1/orders/${placed.body.id}`, { token: grace.token });
+    expect(peek.status).toBe(404);
+    expect(peek.body.code).toBe("ORDER_NOT_FOUND");
+    expect((await e2e.api("GET", `/v1/orders/${placed.body.id}`, { token: admin })).status).toBe(200);
+  });
+});
+
+describe("bad input", () => {
+  it("gets a 4xx with a code, never a 500, and changes nothing", async () => {
+    const sku = await product(5, 100);
+    const henry = await customer(1_000);
+    const cases: { name: string; rawBody?: string; body?: unknown; status: number[] }[] = [
+      { name: "malformed JSON", rawBody: '{"items": [', status: [400] },
+      { name: "wrong type", body: { items: [{ sku, quantity: "2" }] }, status: [400] },
+      { name: "negative quantity", body: { items: [{ sku, quantity: -1 }] }, status: [400] },
+      { name: "huge quantity", body: { items: [{ sku, quantity: 1e9 }] }, status: [400] },
+      { name: "fractional quantity", body: { items: [{ sku, quantity: 1.5 }] }, status: [400] },
+      { name: "no lines", body: { items: [] }, status: [400] },
+      { name: "unknown field", body: { items: [{ sku, quantity: 1 }], priceCents: 1 }, status: [400] },
+      { name: "unknown sku", body: { items: [{ sku: "no-such-sku", quantity: 1 }] }, status: [422] },
+      { name: "51 lines", body: { items: Array.from({ length: 51 }, (_, i) => ({ sku: `s${i}`, quantity: 1 })) }, status: [400] },
+      { name: "1 MB body", rawBody: JSON.stringify({ items: [{ sku, quantity: 1 }], pad: "x".repeat(1_000_000) }), status: [413] },
+    ];
+    for (const c of cases) {
+      const res = await e2e.api<{ code?: string; stack?: string }>("POST", "/v1/orders", { token: henry.token, body: c.body, rawBody: c.rawBody });
+      expect(c.status, `${c.name}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`).toContain(res.status);
+      expect(res.body.code, c.name).toMatch(/^[A-Z_]+$/);
+      expect(JSON.stringify(res.body), c.name).not.toMatch(/at .*\.ts:\d+/);
+    }
+    expect(await stockOf(sku)).toBe(5);
+    expect(await balanceOf(henry.id)).toBe(1_000);
+    const list = await e2e.api<{ items: unknown[] }>("GET", "/v1/orders", { token: henry.token });
+    expect(list.body.items).toHaveLength(0);
+  });
+});
