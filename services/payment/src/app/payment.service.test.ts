@@ -1,0 +1,97 @@
+import { AppError } from "@qc/platform/errors";
+import { describe, expect, it } from "vitest";
+import type { ChargeRecord, ChargeRequest } from "../domain/charge";
+import type { ChargeLedger } from "./charge-ledger.port";
+import { PaymentService } from "./payment.service";
+import type { WalletStore } from "./wallet-store.port";
+
+const unused = (): never => {
+  throw new Error("store must not be called");
+};
+const noWallets: WalletStore = { credit: unused, find: unused };
+const noLedger: ChargeLedger = { chargeOnce: unused, refund: unused };
+
+const request: ChargeRequest = { orderId: "o1", customerId: "c1", amountCents: 500 };
+const ledgerAnswering = (record: Partial<ChargeRecord>): ChargeLedger => ({
+  chargeOnce: async (r) => ({ ...r, status: "charged", chargeId: "ch-1", ...record }),
+  refund: unused,
+});
+
+async function errorOf(call: Promise<unknown>): Promise<AppError> {
+  const err: unknown = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
+  return err;
+}
+
+describe("PaymentService", () => {
+  it("credits through the store", async () => {
+    const credited: [string, number][] = [];
+    const wallets: WalletStore = {
+      credit: async (customerId, amountCents) => {
+        credited.push([customerId, amountCents]);
+        return { customerId, balanceCents: amountCents };
+      },
+      find: unused,
+    };
+    const service = new PaymentService(wallets, noLedger);
+    expect(await service.credit({ customerId: "c1", amountCents: 10 })).toEqual({ customerId: "c1", balanceCents: 10 });
+    expect(credited).toEqual([["c1", 10]]);
+  });
+
+  it("rejects bad input before touching any store", async () => {
+    const service = new PaymentService(noWallets, noLedger);
+    const cases: [Promise<unknown>, string][] = [
+      [service.credit({ customerId: "", amountCents: 10 }), "INVALID_CUSTOMER_ID"],
+      [service.credit({ customerId: "c1", amountCents: 0 }), "INVALID_AMOUNT"],
+      [service.getWallet({ customerId: "a b" }), "INVALID_CUSTOMER_ID"],
+      [service.charge({ ...request, orderId: "" }), "INVALID_ORDER_ID"],
+      [service.charge({ ...request, amountCents: 0 }), "INVALID_AMOUNT"],
+      [service.refund({ orderId: "x".repeat(65) }), "INVALID_ORDER_ID"],
+    ];
+    for (const [call, code] of cases) {
+      const err = await errorOf(call);
+      expect(err.kind).toBe("invalid");
+      expect(err.code).toBe(code);
+    }
+  });
+
+  it("answers WALLET_NOT_FOUND for an unknown customer", async () => {
+    const service = new PaymentService({ credit: unused, find: async () => undefined }, noLedger);
+    const err = await errorOf(service.getWallet({ customerId: "c1" }));
+    expect([err.kind, err.code]).toEqual(["not_found", "WALLET_NOT_FOUND"]);
+  });
+
+  it("returns the receipt of a charged order", async () => {
+    const service = new PaymentService(noWallets, ledgerAnswering({}));
+    expect(await service.charge(request)).toEqual({ chargeId: "ch-1", amountCents: 500 });
+  });
+
+  it.each([
+    [{ status: "declined", chargeId: null }, "refused", "PAYMENT_DECLINED"],
+    [{ amountCents: 400 }, "conflict", "CHARGE_MISMATCH"],
+    [{ status: "voided", customerId: null, amountCents: 0, chargeId: null }, "refused", "CHARGE_VOIDED"],
+    [{ status: "refunded" }, "refused", "CHARGE_VOIDED"],
+  ] as const)("maps the ledger row %o to %s %s", async (record, kind, code) => {
+    const service = new PaymentService(noWallets, ledgerAnswering(record));
+    const err = await errorOf(service.charge(request));
+    expect([err.kind, err.code]).toEqual([kind, code]);
+  });
+
+  it("reports whether a refund returned money", async () => {
+    const refunded: string[] = [];
+    const ledger: ChargeLedger = {
+      chargeOnce: unused,
+      refund: async (orderId) => {
+        refunded.push(orderId);
+        return orderId === "o1";
+      },
+    };
+    const service = new PaymentService(noWallets, ledger);
+    expect(await service.refund({ orderId: "o1" })).toEqual({ refunded: true });
+    expect(await service.refund({ orderId: "o2" })).toEqual({ refunded: false });
+    expect(refunded).toEqual(["o1", "o2"]);
+  });
+});
