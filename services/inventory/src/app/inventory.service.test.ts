@@ -1,0 +1,161 @@
+import { AppError } from "@qc/platform/errors";
+import { describe, expect, it, vi } from "vitest";
+import type { Product } from "../domain/product";
+import { pageTokenAfter } from "../domain/product-page";
+import type { Reservation } from "../domain/stock-deduction";
+import { InventoryService } from "./inventory.service";
+import type { ProductStore } from "./product-store.port";
+import type { StockLedger, StockLedgerTransaction } from "./stock-ledger.port";
+
+const apple: Product = { sku: "apple", name: "Apple", priceCents: 120, currency: "EUR", stock: 10 };
+const pear: Product = { sku: "pear", name: "Pear", priceCents: 80, currency: "EUR", stock: 1 };
+
+function fakeStore(overrides: Partial<ProductStore> = {}): ProductStore {
+  return {
+    insert: async (p) => p,
+    find: async () => undefined,
+    findMany: async () => [],
+    listAfter: async () => [],
+    addStock: async () => ({ kind: "not_found" }),
+    ...overrides,
+  };
+}
+
+/** A ledger whose single transaction is `tx`; `existing` is what claimOrder finds. */
+function fakeLedger(existing: Reservation | undefined, products: Product[] = []) {
+  const tx = {
+    claimOrder: vi.fn(async () => existing),
+    lockProducts: vi.fn(async () => products),
+    deduct: vi.fn(async () => undefined),
+    release: vi.fn(async () => undefined),
+  } satisfies StockLedgerTransaction;
+  const ledger: StockLedger = { transaction: (work) => work(tx) };
+  return { ledger, tx };
+}
+
+async function errorOf(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
+  return err;
+}
+
+describe("deductStock", () => {
+  it("locks the merged lines in sku order, deducts them priced, and answers the total", async () => {
+    const { ledger, tx } = fakeLedger(undefined, [apple, pear]);
+    const result = await new InventoryService(fakeStore(), ledger).deductStock("o-1", [
+      { sku: "pear", quantity: 1 },
+      { sku: "apple", quantity: 1 },
+      { sku: "apple", quantity: 2 },
+    ]);
+    const lines = [
+      { sku: "apple", quantity: 3, unitPriceCents: 120, currency: "EUR" },
+      { sku: "pear", quantity: 1, unitPriceCents: 80, currency: "EUR" },
+    ];
+    expect(tx.claimOrder).toHaveBeenCalledWith("o-1", "reserved");
+    expect(tx.lockProducts).toHaveBeenCalledWith(["apple", "pear"]);
+    expect(tx.deduct).toHaveBeenCalledWith("o-1", lines);
+    expect(result).toEqual({ lines, totalCents: 440, currency: "EUR" });
+  });
+
+  it("answers a repeat from the ledger without touching stock", async () => {
+    const lines = [{ sku: "apple", quantity: 2, unitPriceCents: 99, currency: "EUR" }];
+    const { ledger, tx } = fakeLedger({ status: "reserved", lines });
+    const result = await new InventoryService(fakeStore(), ledger).deductStock("o-1", [{ sku: "apple", quantity: 2 }]);
+    expect(result).toEqual({ lines, totalCents: 198, currency: "EUR" });
+    expect(tx.lockProducts).not.toHaveBeenCalled();
+    expect(tx.deduct).not.toHaveBeenCalled();
+  });
+
+  it("refuses an order that was already compensated", async () => {
+    const { ledger, tx } = fakeLedger({ status: "released", lines: [] });
+    const err = await errorOf(new InventoryService(fakeStore(), ledger).deductStock("o-1", [{ sku: "apple", quantity: 1 }]));
+    expect([err.kind, err.code]).toEqual(["refused", "ORDER_RELEASED"]);
+    expect(tx.deduct).not.toHaveBeenCalled();
+  });
+
+  it("refuses a short line without deducting anything", async () => {
+    const { ledger, tx } = fakeLedger(undefined, [apple, pear]);
+    const err = await errorOf(
+      new InventoryService(fakeStore(), ledger).deductStock("o-1", [
+        { sku: "apple", quantity: 1 },
+        { sku: "pear", quantity: 2 },
+      ]),
+    );
+    expect([err.kind, err.code, err.message]).toEqual(["refused", "OUT_OF_STOCK", "out of stock: pear"]);
+    expect(tx.deduct).not.toHaveBeenCalled();
+  });
+
+  it("rejects bad input before opening a transaction", async () => {
+    const untouchable: StockLedger = {
+      transaction: () => Promise.reject(new Error("no transaction may start for bad input")),
+    };
+    const err = await errorOf(new InventoryService(fakeStore(), untouchable).deductStock("o-1", [{ sku: "apple", quantity: -1 }]));
+    expect([err.kind, err.code]).toEqual(["invalid", "INVALID_QUANTITY"]);
+  });
+});
+
+describe("addStock", () => {
+  it("leaves a tombstone for an order that never deducted", async () => {
+    const { ledger, tx } = fakeLedger(undefined);
+    expect(await new InventoryService(fakeStore(), ledger).addStock("o-1")).toEqual({ restored: false });
+    expect(tx.claimOrder).toHaveBeenCalledWith("o-1", "released");
+    expect(tx.release).not.toHaveBeenCalled();
+  });
+
+  it("gives back a reserved order's lines, locking their products first", async () => {
+    const lines = [{ sku: "apple", quantity: 2, unitPriceCents: 99, currency: "EUR" }];
+    const { ledger, tx } = fakeLedger({ status: "reserved", lines });
+    expect(await new InventoryService(fakeStore(), ledger).addStock("o-1")).toEqual({ restored: true });
+    expect(tx.lockProducts).toHaveBeenCalledWith(["apple"]);
+    expect(tx.release).toHaveBeenCalledWith("o-1");
+  });
+
+  it("does nothing the second time", async () => {
+    const { ledger, tx } = fakeLedger({ status: "released", lines: [] });
+    expect(await new InventoryService(fakeStore(), ledger).addStock("o-1")).toEqual({ restored: false });
+    expect(tx.release).not.toHaveBeenCalled();
+  });
+});
+
+describe("catalog", () => {
+  it("reports a taken sku as PRODUCT_EXISTS", async () => {
+    const service = new InventoryService(fakeStore({ insert: async () => undefined }), fakeLedger(undefined).ledger);
+    const err = await errorOf(service.createProduct(apple));
+    expect([err.kind, err.code]).toEqual(["conflict", "PRODUCT_EXISTS"]);
+  });
+
+  it("never stores an invalid product", async () => {
+    const insert = vi.fn(async (p: Product) => p);
+    const service = new InventoryService(fakeStore({ insert }), fakeLedger(undefined).ledger);
+    const err = await errorOf(service.createProduct({ ...apple, currency: "euro" }));
+    expect(err.code).toBe("INVALID_CURRENCY");
+    expect(insert).not.toHaveBeenCalled();
+  });
+
+  it("answers an unknown sku with PRODUCT_NOT_FOUND", async () => {
+    const err = await errorOf(new InventoryService(fakeStore(), fakeLedger(undefined).ledger).getProduct("nope"));
+    expect([err.kind, err.code]).toEqual(["not_found", "PRODUCT_NOT_FOUND"]);
+  });
+
+  it("batch-gets in the order asked, leaving unknown skus out", async () => {
+    const service = new InventoryService(fakeStore({ findMany: async () => [apple, pear] }), fakeLedger(undefined).ledger);
+    expect(await service.batchGetProducts(["pear", "kiwi", "apple", "pear"])).toEqual([pear, apple]);
+  });
+
+  it("asks for one row beyond the page to know whether another page exists", async () => {
+    const listAfter = vi.fn(async () => [apple, pear]);
+    const page = await new InventoryService(fakeStore({ listAfter }), fakeLedger(undefined).ledger).listProducts({ pageSize: 1 });
+    expect(listAfter).toHaveBeenCalledWith(undefined, 2);
+    expect(page).toEqual({ products: [apple], nextPageToken: pageTokenAfter("apple") });
+  });
+
+  it("maps restock outcomes to errors", async () => {
+    const ledger = fakeLedger(undefined).ledger;
+    const full = new InventoryService(fakeStore({ addStock: async () => ({ kind: "over_limit" }) }), ledger);
+    expect((await errorOf(full.restock("apple", 5))).code).toBe("STOCK_LIMIT");
+    const missing = new InventoryService(fakeStore(), ledger);
+    expect((await errorOf(missing.restock("apple", 5))).code).toBe("PRODUCT_NOT_FOUND");
+    const fine = new InventoryService(fakeStore({ addStock: async () => ({ kind: "restocked", product: apple }) }), ledger);
+    expect(await fine.restock("apple", 5)).toEqual(apple);
+  });
+});

@@ -1,0 +1,95 @@
+import { planDeduction, replayDeduction } from "../domain/deduction-plan";
+import { productExists, productNotFound, stockLimit } from "../domain/inventory.errors";
+import { MAX_STOCK, parseNewProduct, parseRestock, parseSku, parseSkuList, type Product } from "../domain/product";
+import { parsePageRequest, toPage, type ProductPage } from "../domain/product-page";
+import { parseDeductionRequest, parseOrderId, summarize, type Deduction, type StockLine } from "../domain/stock-deduction";
+import type { ProductStore } from "./product-store.port";
+import type { StockLedger } from "./stock-ledger.port";
+import { toAppError, valueOrThrow } from "./violation-error";
+
+export interface ListProductsRequest {
+  /** 0 for the default (20); above 100 means 100. */
+  readonly pageSize?: number;
+  /** Empty or absent for the first page. */
+  readonly pageToken?: string;
+}
+
+/**
+ * The inventory use cases, callable in-process or through the gRPC adapter. Every method validates
+ * its input before touching storage, and fails with an AppError carrying a stable code.
+ */
+export class InventoryService {
+  constructor(
+    private readonly products: ProductStore,
+    private readonly ledger: StockLedger,
+  ) {}
+
+  async createProduct(input: Product): Promise<Product> {
+    const product = valueOrThrow(parseNewProduct(input));
+    const created = await this.products.insert(product);
+    if (created === undefined) throw toAppError(productExists(product.sku));
+    return created;
+  }
+
+  async getProduct(sku: string): Promise<Product> {
+    const found = await this.products.find(valueOrThrow(parseSku(sku)));
+    if (found === undefined) throw toAppError(productNotFound([sku]));
+    return found;
+  }
+
+  /** The products among `skus` that exist, in the order asked (each once); unknown skus are left out. */
+  async batchGetProducts(skus: readonly string[]): Promise<Product[]> {
+    const wanted = valueOrThrow(parseSkuList(skus));
+    if (wanted.length === 0) return [];
+    const bySku = new Map((await this.products.findMany(wanted)).map((p) => [p.sku, p]));
+    return wanted.flatMap((sku) => bySku.get(sku) ?? []);
+  }
+
+  /** Products in sku order, one page at a time; pass the returned token back for the next page. */
+  async listProducts(request: ListProductsRequest = {}): Promise<ProductPage> {
+    const page = valueOrThrow(parsePageRequest(request.pageSize ?? 0, request.pageToken ?? ""));
+    return toPage(await this.products.listAfter(page.afterSku, page.limit + 1), page.limit);
+  }
+
+  async restock(sku: string, quantity: number): Promise<Product> {
+    const restock = valueOrThrow(parseRestock(sku, quantity));
+    const outcome = await this.products.addStock(restock.sku, restock.quantity, MAX_STOCK);
+    if (outcome.kind === "not_found") throw toAppError(productNotFound([restock.sku]));
+    if (outcome.kind === "over_limit") throw toAppError(stockLimit(restock.sku, MAX_STOCK));
+    return outcome.product;
+  }
+
+  /**
+   * Takes every item off stock for `orderId`, or nothing (OUT_OF_STOCK, PRODUCT_NOT_FOUND).
+   * Idempotent by order id: a repeat answers the first result, with the prices captured then; a
+   * repeat with other items is RESERVATION_MISMATCH; after AddStock for the order it is ORDER_RELEASED.
+   */
+  async deductStock(orderId: string, items: readonly StockLine[]): Promise<Deduction> {
+    const request = valueOrThrow(parseDeductionRequest(orderId, items));
+    // Any throw inside the transaction rolls it back, the ledger entry claimed first included.
+    return this.ledger.transaction(async (tx) => {
+      const existing = await tx.claimOrder(request.orderId, "reserved");
+      if (existing !== undefined) return valueOrThrow(replayDeduction(request, existing));
+      const products = await tx.lockProducts(request.lines.map((l) => l.sku));
+      const lines = valueOrThrow(planDeduction(request.lines, products));
+      await tx.deduct(request.orderId, lines);
+      return summarize(lines);
+    });
+  }
+
+  /**
+   * The compensation of deductStock: gives back exactly what `orderId` deducted, once. For an order
+   * that never deducted it records a tombstone instead, so a DeductStock arriving later (a retry
+   * still in flight) is refused rather than taking stock that nobody would give back.
+   */
+  async addStock(orderId: string): Promise<{ restored: boolean }> {
+    const id = valueOrThrow(parseOrderId(orderId));
+    return this.ledger.transaction(async (tx) => {
+      const existing = await tx.claimOrder(id, "released");
+      if (existing === undefined || existing.status === "released") return { restored: false };
+      await tx.lockProducts(existing.lines.map((l) => l.sku));
+      await tx.release(id);
+      return { restored: true };
+    });
+  }
+}

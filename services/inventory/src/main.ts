@@ -1,0 +1,13 @@
+import { createLogger, exitOnStartupError, onShutdownSignal } from "@qc/platform";
+import { buildApp } from "./app";
+import { loadInventoryConfig } from "./config";
+
+async function main(): Promise<void> {
+  const config = loadInventoryConfig();
+  const logger = createLogger("inventory", config.LOG_LEVEL, config.LOG_PRETTY);
+  const app = await buildApp(config, { logger });
+  onShutdownSignal(app.stop, logger);
+}
+
+// A bad environment fails before the configured logger exists, so startup errors get a plain one.
+main().catch(exitOnStartupError(createLogger("inventory")));

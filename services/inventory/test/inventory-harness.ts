@@ -1,0 +1,69 @@
+import { status } from "@grpc/grpc-js";
+import { inventoryV1 } from "@qc/contracts";
+import { createGrpcClient, defaultResilience, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
+import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
+import { buildApp, type InventoryApp } from "../src/app";
+import { loadInventoryConfig } from "../src/config";
+
+export interface InventoryHarness {
+  readonly app: InventoryApp;
+  /** The service over a real gRPC socket; no retries, so every call is exactly one attempt. */
+  readonly call: PromiseClient<inventoryV1.InventoryServiceService>;
+  readonly database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** The inventory app on a fresh throw-away database and an ephemeral port, with a client to it. */
+export async function startInventory(): Promise<InventoryHarness> {
+  const database = await createTestDatabase("qc_inventory");
+  let app: InventoryApp;
+  try {
+    app = await buildApp(loadInventoryConfig({ DATABASE_URL: database.url, INVENTORY_PORT: "0", LOG_LEVEL: "silent" }));
+  } catch (err) {
+    await database.drop();
+    throw err;
+  }
+  const client = createGrpcClient(inventoryV1.InventoryServiceService, `127.0.0.1:${app.port}`, {
+    // Generous deadline: the concurrency tests queue dozens of calls on a small connection pool.
+    resilience: new ResilientTarget("inventory-test", "inventory", { ...defaultResilience, timeoutMs: 20_000, retryAttempts: 1 }),
+    retrySafe: [],
+  });
+  return {
+    app,
+    call: client.call,
+    database,
+    close: async () => {
+      client.close();
+      await app.stop();
+      await database.drop();
+    },
+  };
+}
+
+/** The error a call failed with, as the client sees it: gRPC status plus the `qc-error-code` it carried. */
+export async function failureOf(call: Promise<unknown>): Promise<{ status: string; code: string; message: string }> {
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof RemoteError)) throw new Error(`expected the call to fail remotely, got ${String(err)}`);
+  return { status: status[err.grpcStatus], code: err.code, message: err.message };
+}
+
+/** The failures among settled calls, each as `failureOf` describes it. */
+export async function failuresAmong(outcomes: readonly PromiseSettledResult<unknown>[]): Promise<Awaited<ReturnType<typeof failureOf>>[]> {
+  return Promise.all(outcomes.flatMap((o) => (o.status === "rejected" ? [failureOf(Promise.reject(o.reason as Error))] : [])));
+}
+
+export const product = (sku: string, stock: number, priceCents = 100): inventoryV1.Product => ({
+  sku,
+  name: `Product ${sku}`,
+  priceCents,
+  currency: "EUR",
+  stock,
+});
+
+export async function stockOf(harness: InventoryHarness, sku: string): Promise<number> {
+  const { product: found } = await harness.call.getProduct({ sku });
+  return found?.stock ?? Number.NaN;
+}
