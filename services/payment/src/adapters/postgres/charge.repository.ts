@@ -1,0 +1,122 @@
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { ChargeLedger } from "../../app/charge-ledger.port";
+import type { ChargeRecord, ChargeRequest } from "../../domain/charge";
+import type { ChargesTable, PaymentTables } from "./payment.tables";
+
+type ChargeRow = Pick<Selectable<ChargesTable>, "order_id" | "customer_id" | "amount_cents" | "status" | "charge_id">;
+
+const toRecord = (row: ChargeRow): ChargeRecord => ({
+  orderId: row.order_id,
+  customerId: row.customer_id,
+  amountCents: row.amount_cents,
+  status: row.status,
+  chargeId: row.charge_id,
+});
+
+/**
+ * Locks are always taken wallet first, then the order's charge row, in Charge and Refund alike,
+ * so the two can never deadlock each other.
+ */
+export class ChargeRepository implements ChargeLedger {
+  constructor(private readonly db: Kysely<PaymentTables>) {}
+
+  /**
+   * The hot path of every order, in one statement (one round trip, its own transaction):
+   * - `existing`: a repeat finds the first outcome and touches nothing else.
+   * - `funds`: locks the wallet and decides whether it covers the amount; holding the lock keeps
+   *   that decision true until the debit below.
+   * - `claim`: inserts the order's row; ON CONFLICT DO NOTHING on the primary key serializes
+   *   concurrent calls for one order id (a loser waits for the winner, then writes nothing).
+   * - `debit`: the conditional UPDATE that can never take a balance below zero, run only for the
+   *   claimant of a `charged` row, plus its ledger entry.
+   */
+  async chargeOnce({ orderId, customerId, amountCents }: ChargeRequest): Promise<ChargeRecord> {
+    const { rows } = await sql<ChargeRow>`
+      WITH existing AS (
+        SELECT order_id, customer_id, amount_cents, status, charge_id FROM charges WHERE order_id = ${orderId}
+      ),
+      funds AS (
+        SELECT balance_cents >= ${amountCents} AS enough FROM wallets
+        WHERE customer_id = ${customerId} AND NOT EXISTS (SELECT 1 FROM existing)
+        FOR UPDATE
+      ),
+      decision AS (
+        SELECT coalesce((SELECT enough FROM funds), false) AS enough
+      ),
+      claim AS (
+        INSERT INTO charges (order_id, customer_id, amount_cents, status, charge_id)
+        SELECT ${orderId}::text, ${customerId}::text, ${amountCents}::bigint,
+               CASE WHEN enough THEN 'charged' ELSE 'declined' END,
+               CASE WHEN enough THEN gen_random_uuid() END
+        FROM decision
+        WHERE NOT EXISTS (SELECT 1 FROM existing)
+        ON CONFLICT (order_id) DO NOTHING
+        RETURNING order_id, customer_id, amount_cents, status, charge_id
+      ),
+      debit AS (
+        UPDATE wallets SET balance_cents = balance_cents - ${amountCents}, updated_at = now()
+        WHERE customer_id = ${customerId} AND balance_cents >= ${amountCents}
+          AND EXISTS (SELECT 1 FROM claim WHERE status = 'charged')
+        RETURNING customer_id
+      ),
+      entry AS (
+        INSERT INTO wallet_entries (customer_id, kind, amount_cents, order_id)
+        SELECT customer_id, 'charge', ${amountCents}::bigint, ${orderId}::text FROM debit
+      )
+      SELECT * FROM claim
+      UNION ALL
+      SELECT * FROM existing
+    `.execute(this.db);
+    const row = rows[0] ?? (await this.find(orderId));
+    // The claim lost to a row committed after this statement's snapshot; rows are never deleted,
+    // so a fresh read finds it.
+    if (!row) throw new Error(`charge row of order ${orderId} conflicted but cannot be read`);
+    return toRecord(row);
+  }
+
+  /**
+   * Leaves the tombstone first: once the order has a row (ours, or a concurrent charge's that we
+   * waited for), the refund statement, on a fresh snapshot, sees whatever charge there is.
+   * Doing it the other way round could miss a charge committing in between.
+   */
+  async refund(orderId: string): Promise<boolean> {
+    const tombstone = await this.db
+      .insertInto("charges")
+      .values({ order_id: orderId, customer_id: null, amount_cents: 0, status: "voided" })
+      .onConflict((oc) => oc.column("order_id").doNothing())
+      .returning("order_id")
+      .executeTakeFirst();
+    if (tombstone) return false;
+
+    const { rows } = await sql<{ refunded: number }>`
+      WITH target AS (
+        SELECT customer_id FROM wallets
+        WHERE customer_id = (SELECT customer_id FROM charges WHERE order_id = ${orderId} AND status = 'charged')
+        FOR UPDATE
+      ),
+      refunded AS (
+        UPDATE charges SET status = 'refunded', updated_at = now()
+        WHERE order_id = ${orderId} AND status = 'charged' AND EXISTS (SELECT 1 FROM target)
+        RETURNING order_id, customer_id, amount_cents
+      ),
+      credited AS (
+        UPDATE wallets SET balance_cents = wallets.balance_cents + refunded.amount_cents, updated_at = now()
+        FROM refunded WHERE wallets.customer_id = refunded.customer_id
+      ),
+      entry AS (
+        INSERT INTO wallet_entries (customer_id, kind, amount_cents, order_id)
+        SELECT customer_id, 'refund', amount_cents, order_id FROM refunded
+      )
+      SELECT count(*)::int AS refunded FROM refunded
+    `.execute(this.db);
+    return (rows[0]?.refunded ?? 0) > 0;
+  }
+
+  private async find(orderId: string): Promise<ChargeRow | undefined> {
+    return this.db
+      .selectFrom("charges")
+      .select(["order_id", "customer_id", "amount_cents", "status", "charge_id"])
+      .where("order_id", "=", orderId)
+      .executeTakeFirst();
+  }
+}
