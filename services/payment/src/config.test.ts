@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig } from "@qc/platform";
+import { describe, expect, it } from "vitest";
+import { paymentConfigSchema } from "./config";
+
+describe("payment config", () => {
+  it("has defaults for a local run", () => {
+    expect(loadConfig(paymentConfigSchema, {})).toEqual({
+      DATABASE_URL: "postgres://postgres@127.0.0.1:5432/test",
+      PAYMENT_HOST: "127.0.0.1",
+      PAYMENT_PORT: 50053,
+      DB_POOL_SIZE: 10,
+      LOG_LEVEL: "info",
+      LOG_PRETTY: false,
+    });
+  });
+
+  it("fails fast naming each bad variable", () => {
+    const load = () => loadConfig(paymentConfigSchema, { DATABASE_URL: "mysql://x", PAYMENT_PORT: "70000", DB_POOL_SIZE: "0" });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/DATABASE_URL[\s\S]*PAYMENT_PORT[\s\S]*DB_POOL_SIZE/);
+  });
+
+  it("reads LOG_PRETTY as a boolean", () => {
+    expect(loadConfig(paymentConfigSchema, { LOG_PRETTY: "1" }).LOG_PRETTY).toBe(true);
+  });
+});

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { balanceOf, ledgerTotals, startPayment, uniqueId, type PaymentHarness } from "./payment-harness";
+
+describe("concurrent charges against one wallet", () => {
+  let h: PaymentHarness;
+  beforeAll(async () => {
+    h = await startPayment();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("lets exactly as many succeed as the balance covers and never goes below zero", async () => {
+    const customerId = uniqueId("c");
+    const amountCents = 700;
+    await h.client.credit({ customerId, amountCents: 10 * amountCents });
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => h.client.charge({ orderId: uniqueId("o"), customerId, amountCents })),
+    );
+
+    const succeeded = results.filter((r) => r.status === "fulfilled");
+    const failed = results.filter((r) => r.status === "rejected");
+    expect(succeeded).toHaveLength(10);
+    for (const f of failed) expect(f.reason).toMatchObject({ code: "PAYMENT_DECLINED" });
+    expect(await balanceOf(h, customerId)).toBe(0);
+
+    const statuses = await h.db
+      .selectFrom("charges")
+      .select(["status", h.db.fn.countAll<number>().as("n")])
+      .where("customer_id", "=", customerId)
+      .groupBy("status")
+      .orderBy("status")
+      .execute();
+    expect(statuses).toEqual([
+      { status: "charged", n: 10 },
+      { status: "declined", n: 40 },
+    ]);
+    expect((await ledgerTotals(h.db)).minBalance).toBeGreaterThanOrEqual(0);
+  });
+});

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ledgerTotals, startPayment, uniqueId, type PaymentHarness } from "./payment-harness";
+
+/** A small seeded PRNG (mulberry32), so a failing mix can be replayed from its seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("ledger audit", () => {
+  let h: PaymentHarness;
+  beforeAll(async () => {
+    h = await startPayment();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("proves credits = balances + charged - refunded after a random concurrent mix", async () => {
+    const seed = Date.now();
+    const next = random(seed);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+    const customers = Array.from({ length: 5 }, () => uniqueId("c"));
+    const orders = Array.from({ length: 40 }, () => ({ orderId: uniqueId("o"), customerId: pick(customers), amountCents: 1 + Math.floor(next() * 500) }));
+
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 300; i++) {
+      const roll = next();
+      const order = pick(orders);
+      if (roll < 0.25) calls.push(h.client.credit({ customerId: pick(customers), amountCents: 1 + Math.floor(next() * 1_000) }));
+      else if (roll < 0.75) calls.push(h.client.charge(order));
+      else calls.push(h.client.refund({ orderId: order.orderId }));
+    }
+    const results = await Promise.allSettled(calls);
+    // Declines, voids and mismatches are expected; anything else is a bug.
+    for (const r of results) {
+      if (r.status === "rejected") expect(r.reason, `seed ${seed}`).toMatchObject({ kind: "refused" });
+    }
+
+    const totals = await ledgerTotals(h.db);
+    expect(totals.credits, `seed ${seed}`).toBe(totals.balances + totals.charged - totals.refunded);
+    expect(totals.held, `seed ${seed}`).toBe(totals.charged - totals.refunded);
+    expect(totals.minBalance, `seed ${seed}`).toBeGreaterThanOrEqual(0);
+  });
+});

@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import { status, type ServiceError } from "@grpc/grpc-js";
+import { paymentV1 } from "@qc/contracts";
+import { createDatabase, createGrpcClient, loadConfig, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
+import { createTestDatabase } from "@qc/platform/testing";
+import { sql, type Kysely } from "kysely";
+import type { PaymentTables } from "../src/adapters/postgres/payment.tables";
+import { buildApp, type PaymentApp } from "../src/app";
+import { paymentConfigSchema } from "../src/config";
+
+export { status };
+
+export interface PaymentHarness {
+  readonly app: PaymentApp;
+  /** The service over a real gRPC socket, through the platform client (no retries, so each call is one attempt). */
+  readonly client: PromiseClient<typeof paymentV1.PaymentServiceService>;
+  /** Direct access to the service's schema, for assertions and audits only. */
+  readonly db: Kysely<PaymentTables>;
+  close(): Promise<void>;
+}
+
+/** A throw-away database, the service on port 0 against it, and a client. */
+export async function startPayment(): Promise<PaymentHarness> {
+  const database = await createTestDatabase("qc_payment");
+  const config = loadConfig(paymentConfigSchema, { DATABASE_URL: database.url, PAYMENT_PORT: "0", LOG_LEVEL: "silent" });
+  let app: PaymentApp;
+  try {
+    app = await buildApp(config);
+  } catch (err) {
+    await database.drop();
+    throw err;
+  }
+  const grpc = createGrpcClient(paymentV1.PaymentServiceService, `127.0.0.1:${app.port}`, {
+    resilience: new ResilientTarget("test", "payment"),
+    retrySafe: [],
+  });
+  const { db } = createDatabase<PaymentTables>({ url: database.url, schema: "payment", poolSize: 2 });
+  return {
+    app,
+    client: grpc.call,
+    db,
+    close: async () => {
+      grpc.close();
+      await db.destroy();
+      await app.stop();
+      await database.drop();
+    },
+  };
+}
+
+/** A fresh id, so tests sharing a database never touch each other's wallets or orders. */
+export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID()}`;
+
+/** The error a call failed with; fails the test when the call succeeded. */
+export async function rejectionOf(call: Promise<unknown>): Promise<RemoteError> {
+  try {
+    await call;
+  } catch (err) {
+    if (err instanceof RemoteError) return err;
+    throw err;
+  }
+  throw new Error("expected the call to fail");
+}
+
+/** The stable code as it travelled, in the trailing metadata of the gRPC status. */
+export const metadataCode = (err: RemoteError): unknown => (err.cause as ServiceError).metadata.get("qc-error-code")[0];
+
+export async function balanceOf(h: PaymentHarness, customerId: string): Promise<number> {
+  const { wallet } = await h.client.getWallet({ customerId });
+  return wallet?.balanceCents ?? Number.NaN;
+}
+
+export interface LedgerTotals {
+  readonly credits: number;
+  readonly balances: number;
+  readonly charged: number;
+  readonly refunded: number;
+  /** Sum of amounts of charges still in status `charged`. */
+  readonly held: number;
+  readonly minBalance: number;
+}
+
+export async function ledgerTotals(db: Kysely<PaymentTables>): Promise<LedgerTotals> {
+  const { rows } = await sql<LedgerTotals>`
+    SELECT
+      (SELECT coalesce(sum(amount_cents), 0)::bigint FROM wallet_entries WHERE kind = 'credit') AS credits,
+      (SELECT coalesce(sum(balance_cents), 0)::bigint FROM wallets) AS balances,
+      (SELECT coalesce(sum(amount_cents), 0)::bigint FROM wallet_entries WHERE kind = 'charge') AS charged,
+      (SELECT coalesce(sum(amount_cents), 0)::bigint FROM wallet_entries WHERE kind = 'refund') AS refunded,
+      (SELECT coalesce(sum(amount_cents), 0)::bigint FROM charges WHERE status = 'charged') AS held,
+      (SELECT coalesce(min(balance_cents), 0)::bigint FROM wallets) AS "minBalance"
+  `.execute(db);
+  const totals = rows[0];
+  if (!totals) throw new Error("ledger totals query returned nothing");
+  return totals;
+}

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { balanceOf, metadataCode, rejectionOf, startPayment, status, uniqueId, type PaymentHarness } from "./payment-harness";
+
+describe("bad input over gRPC", () => {
+  let h: PaymentHarness;
+  let customerId: string;
+  beforeAll(async () => {
+    h = await startPayment();
+    customerId = uniqueId("c");
+    await h.client.credit({ customerId, amountCents: 1_000 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const orderId = "order-valid-1";
+  const cases: { name: string; call: (h: PaymentHarness, customerId: string) => Promise<unknown>; code: string }[] = [
+    { name: "credit: empty customer id", call: (h) => h.client.credit({ customerId: "", amountCents: 10 }), code: "INVALID_CUSTOMER_ID" },
+    { name: "credit: customer id starting with a dash", call: (h) => h.client.credit({ customerId: "-x", amountCents: 10 }), code: "INVALID_CUSTOMER_ID" },
+    { name: "credit: customer id of 65 chars", call: (h) => h.client.credit({ customerId: "a".repeat(65), amountCents: 10 }), code: "INVALID_CUSTOMER_ID" },
+    { name: "credit: customer id with a space", call: (h) => h.client.credit({ customerId: "a b", amountCents: 10 }), code: "INVALID_CUSTOMER_ID" },
+    { name: "credit: zero", call: (h, c) => h.client.credit({ customerId: c, amountCents: 0 }), code: "INVALID_AMOUNT" },
+    { name: "credit: negative", call: (h, c) => h.client.credit({ customerId: c, amountCents: -5 }), code: "INVALID_AMOUNT" },
+    { name: "credit: above 10^9", call: (h, c) => h.client.credit({ customerId: c, amountCents: 1_000_000_001 }), code: "INVALID_AMOUNT" },
+    { name: "get wallet: bad customer id", call: (h) => h.client.getWallet({ customerId: "bad id" }), code: "INVALID_CUSTOMER_ID" },
+    { name: "charge: empty order id", call: (h, c) => h.client.charge({ orderId: "", customerId: c, amountCents: 10 }), code: "INVALID_ORDER_ID" },
+    { name: "charge: order id of 65 chars", call: (h, c) => h.client.charge({ orderId: "o".repeat(65), customerId: c, amountCents: 10 }), code: "INVALID_ORDER_ID" },
+    { name: "charge: order id with NUL", call: (h, c) => h.client.charge({ orderId: "o\u0000", customerId: c, amountCents: 10 }), code: "INVALID_ORDER_ID" },
+    { name: "charge: bad customer id", call: (h) => h.client.charge({ orderId, customerId: "x/y", amountCents: 10 }), code: "INVALID_CUSTOMER_ID" },
+    { name: "charge: zero", call: (h, c) => h.client.charge({ orderId, customerId: c, amountCents: 0 }), code: "INVALID_AMOUNT" },
+    { name: "charge: negative", call: (h, c) => h.client.charge({ orderId, customerId: c, amountCents: -1 }), code: "INVALID_AMOUNT" },
+    { name: "charge: above 10^10", call: (h, c) => h.client.charge({ orderId, customerId: c, amountCents: 10_000_000_001 }), code: "INVALID_AMOUNT" },
+    { name: "refund: empty order id", call: (h) => h.client.refund({ orderId: "" }), code: "INVALID_ORDER_ID" },
+    { name: "refund: order id of 65 chars", call: (h) => h.client.refund({ orderId: "o".repeat(65) }), code: "INVALID_ORDER_ID" },
+  ];
+
+  it.each(cases)("$name → INVALID_ARGUMENT $code, nothing changed", async ({ call, code }) => {
+    const err = await rejectionOf(call(h, customerId));
+    expect(err.grpcStatus).toBe(status.INVALID_ARGUMENT);
+    expect(metadataCode(err)).toBe(code);
+    expect(err.code).toBe(code);
+
+    expect(await balanceOf(h, customerId)).toBe(1_000);
+    const charges = await h.db.selectFrom("charges").select("order_id").execute();
+    expect(charges).toEqual([]);
+    const wallets = await h.db.selectFrom("wallets").select("customer_id").execute();
+    expect(wallets).toEqual([{ customer_id: customerId }]);
+  });
+
+  it("accepts the limits themselves", async () => {
+    await h.client.credit({ customerId: "A".repeat(64), amountCents: 1_000_000_000 });
+    await h.client.charge({ orderId: "o".repeat(64), customerId: "A".repeat(64), amountCents: 1_000_000_000 });
+    expect(await balanceOf(h, "A".repeat(64))).toBe(0);
+  });
+});

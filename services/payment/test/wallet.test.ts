@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { balanceOf, rejectionOf, startPayment, status, uniqueId, type PaymentHarness } from "./payment-harness";
+
+describe("wallets over gRPC", () => {
+  let h: PaymentHarness;
+  beforeAll(async () => {
+    h = await startPayment();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("creates the wallet on the first credit and adds later credits to it", async () => {
+    const customerId = uniqueId("c");
+    expect((await h.client.credit({ customerId, amountCents: 500 })).wallet).toEqual({ customerId, balanceCents: 500 });
+    expect((await h.client.credit({ customerId, amountCents: 250 })).wallet).toEqual({ customerId, balanceCents: 750 });
+    expect(await balanceOf(h, customerId)).toBe(750);
+  });
+
+  it("answers NOT_FOUND WALLET_NOT_FOUND for a customer never credited", async () => {
+    const err = await rejectionOf(h.client.getWallet({ customerId: uniqueId("nobody") }));
+    expect(err.grpcStatus).toBe(status.NOT_FOUND);
+    expect(err.code).toBe("WALLET_NOT_FOUND");
+  });
+
+  it("applies concurrent credits to one wallet without losing any", async () => {
+    const customerId = uniqueId("c");
+    await Promise.all(Array.from({ length: 20 }, () => h.client.credit({ customerId, amountCents: 10 })));
+    expect(await balanceOf(h, customerId)).toBe(200);
+  });
+});
