@@ -8,7 +8,7 @@ import { InventoryService } from "./app/inventory.service";
 import type { InventoryConfig } from "./config";
 
 export { InventoryService } from "./app/inventory.service";
-export type { InventoryConfig } from "./config";
+export { loadInventoryConfig, type InventoryConfig } from "./config";
 
 /** The inventory's own Postgres schema (database-per-service by schema). */
 export const SCHEMA = "inventory";
