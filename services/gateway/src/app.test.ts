@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { GatewayApp } from "./app";
+import { fakeUpstreams } from "./testing/fake-upstreams";
+import { bearer, expectNoStackTrace, expectProblem, testApp } from "./testing/test-app";
+
+let app: GatewayApp;
+afterEach(() => app.close());
+
+describe("the gateway app", () => {
+  it("answers an unknown route with a 404 problem", async () => {
+    app = testApp(fakeUpstreams());
+    expectProblem(await app.inject({ method: "GET", url: "/v1/nothing-here?x=1" }), 404, "NOT_FOUND");
+    expectProblem(await app.inject({ method: "DELETE", url: "/v1/products" }), 404, "NOT_FOUND");
+  });
+
+  it("takes its body limit from the config", async () => {
+    app = testApp(fakeUpstreams(), { BODY_LIMIT_BYTES: "100" });
+    const res = await app.inject({
+      method: "POST",
+      url: "/v1/admin/products",
+      headers: { authorization: await bearer("boss", "admin") },
+      payload: { sku: "apple", name: "A".repeat(200), priceCents: 1, currency: "EUR", stock: 1 },
+    });
+    expectProblem(res, 413, "PAYLOAD_TOO_LARGE");
+  });
+
+  it("never answers with a stack trace, whatever breaks", async () => {
+    app = testApp(
+      fakeUpstreams({
+        inventory: {
+          listProducts: () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'rows')")),
+          // An upstream that breaks its contract: no product in the answer.
+          getProduct: async () => ({ product: undefined }),
+        },
+      }),
+    );
+    for (const url of ["/v1/products", "/v1/products/apple"]) {
+      const res = await app.inject({ method: "GET", url });
+      expect(expectProblem(res, 500, "INTERNAL").detail).not.toMatch(/rows|product/);
+      expectNoStackTrace(res.body);
+    }
+  });
+
+  describe("OpenAPI", () => {
+    const routes = [
+      ["get", "/healthz"],
+      ["get", "/readyz"],
+      ["get", "/v1/products"],
+      ["get", "/v1/products/{sku}"],
+      ["post", "/v1/orders"],
+      ["get", "/v1/orders"],
+      ["get", "/v1/orders/{id}"],
+      ["post", "/v1/admin/products"],
+      ["post", "/v1/admin/products/{sku}/restock"],
+      ["post", "/v1/admin/wallets/{customerId}/credit"],
+      ["get", "/v1/admin/dead-letters"],
+      ["post", "/v1/admin/dead-letters/{id}/replay"],
+      ["get", "/v1/admin/circuit-breakers"],
+    ] as const;
+
+    interface Operation {
+      responses: Record<string, { content?: Record<string, unknown> }>;
+      security?: unknown;
+    }
+    interface Document {
+      openapi: string;
+      paths: Record<string, Record<string, Operation>>;
+      components: { securitySchemes: Record<string, unknown> };
+    }
+
+    it("serves a document at /docs/json listing every route with its responses", async () => {
+      app = testApp(fakeUpstreams());
+      const res = await app.inject({ method: "GET", url: "/docs/json" });
+      expect(res.statusCode).toBe(200);
+      const doc = res.json<Document>();
+      expect(doc.openapi).toMatch(/^3\./);
+      expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+      const listed = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
+      expect(listed.sort()).toEqual(routes.map(([method, path]) => `${method} ${path}`).sort());
+      for (const [method, path] of routes) {
+        const op = doc.paths[path]?.[method];
+        const statuses = Object.keys(op?.responses ?? {});
+        expect(statuses.some((s) => s.startsWith("2")), `${method} ${path} success`).toBe(true);
+        expect(op?.responses["500"]?.content).toHaveProperty(["application/problem+json"]);
+        if (path.startsWith("/v1/orders") || path.startsWith("/v1/admin")) expect(op?.security).toEqual([{ bearerAuth: [] }]);
+      }
+    });
+
+    it("serves the UI at /docs", async () => {
+      app = testApp(fakeUpstreams());
+      const res = await app.inject({ method: "GET", url: "/docs/" });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers["content-type"]).toMatch(/text\/html/);
+    });
+  });
+});

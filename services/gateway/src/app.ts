@@ -1,0 +1,55 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { createLogger, type Logger } from "@qc/platform";
+import Fastify, { type FastifyBaseLogger } from "fastify";
+import { createAuthorize } from "./auth/authorize";
+import { createTokenVerifier } from "./auth/token-verifier";
+import type { GatewayConfig } from "./config";
+import { installProblemHandlers } from "./http/error-handlers";
+import { openApiOptions } from "./http/openapi";
+import { adminRoutes } from "./routes/admin";
+import { healthRoutes } from "./routes/health";
+import { orderRoutes } from "./routes/orders";
+import { productRoutes } from "./routes/products";
+import { closeUpstreams, createUpstreams, type Upstreams } from "./upstreams";
+
+export interface AppOverrides {
+  /** Upstreams the caller owns (and closes); by default the app builds gRPC clients and closes them. */
+  readonly upstreams?: Upstreams;
+  readonly logger?: Logger;
+}
+
+/** The gateway's composition root: a ready-to-listen Fastify instance (not listening). */
+export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
+  const logger = overrides.logger ?? createLogger("gateway", config.LOG_LEVEL, config.LOG_PRETTY);
+  // Seen as fastify's base logger type, so route plugins typed for any fastify instance register here.
+  const loggerInstance: FastifyBaseLogger = logger;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // Unknown fields are refused rather than silently dropped, and "2" is not accepted as 2. Query
+    // numbers are therefore declared as digit strings (see page.schema.ts).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest("principal", null);
+  // JSON only: without this, a text/plain body would be parsed as a string and fail as a schema error.
+  app.removeContentTypeParser("text/plain");
+  installProblemHandlers(app);
+
+  const upstreams = overrides.upstreams ?? createUpstreams(config, logger);
+  if (overrides.upstreams === undefined) app.addHook("onClose", async () => closeUpstreams(upstreams));
+  const deps = { upstreams, authorize: createAuthorize(createTokenVerifier(config.JWT_SECRET)) };
+
+  // Swagger first: it collects the routes registered after it.
+  void app.register(swagger, openApiOptions);
+  void app.register(swaggerUi, { routePrefix: "/docs" });
+  void app.register(healthRoutes, deps);
+  void app.register(productRoutes, deps);
+  void app.register(orderRoutes, { ...deps, orderWaitMs: config.ORDER_WAIT_MS });
+  void app.register(adminRoutes, deps);
+  return app;
+}
+
+export type GatewayApp = ReturnType<typeof buildApp>;

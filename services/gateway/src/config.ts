@@ -1,0 +1,31 @@
+import { address, loadConfig, logLevel, port, positiveInt } from "@qc/platform";
+import { z } from "zod";
+
+export const gatewayConfigSchema = z
+  .object({
+    GATEWAY_PORT: port(8080),
+    GATEWAY_HOST: z.string().min(1).default("127.0.0.1"),
+    ORDER_ADDR: address("127.0.0.1:50051"),
+    INVENTORY_ADDR: address("127.0.0.1:50052"),
+    PAYMENT_ADDR: address("127.0.0.1:50053"),
+    JWT_SECRET: z.string({ error: "is required (at least 16 characters)" }).min(16, "must be at least 16 characters"),
+    /** How long CreateOrder waits for the saga before answering 202 with the PENDING order. */
+    ORDER_WAIT_MS: positiveInt(3_000),
+    /** Deadline of one upstream call attempt. */
+    UPSTREAM_TIMEOUT_MS: positiveInt(5_000),
+    BREAKER_THRESHOLD: positiveInt(5),
+    BREAKER_HALF_OPEN_MS: positiveInt(5_000),
+    BODY_LIMIT_BYTES: positiveInt(65_536),
+    LOG_LEVEL: logLevel,
+    LOG_PRETTY: z.stringbool().default(false),
+  })
+  // CreateOrder holds the call open for up to ORDER_WAIT_MS; a shorter deadline would cut every slow saga off.
+  .refine((c) => c.UPSTREAM_TIMEOUT_MS > c.ORDER_WAIT_MS, {
+    path: ["UPSTREAM_TIMEOUT_MS"],
+    message: "must exceed ORDER_WAIT_MS",
+  });
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): Readonly<GatewayConfig> =>
+  loadConfig(gatewayConfigSchema, env);

@@ -1,0 +1,36 @@
+import { notFound } from "@qc/platform";
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from "fastify";
+import { PROBLEM_MEDIA_TYPE } from "./problem.schema";
+import { toProblem, type ProblemReply } from "./problem";
+
+/** Every error and every unknown route leaves as application/problem+json through `toProblem`. */
+export function installProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: unknown, request, reply) => {
+    const problem = toProblem(err, pathOf(request.url));
+    logProblem(request.log, problem, err);
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = pathOf(request.url);
+    return sendProblem(reply, toProblem(notFound("NOT_FOUND", `no route for ${request.method} ${path}`), path));
+  });
+}
+
+function sendProblem(reply: FastifyReply, problem: ProblemReply): FastifyReply {
+  return reply.code(problem.status).headers(problem.headers).type(PROBLEM_MEDIA_TYPE).send(problem.body);
+}
+
+function logProblem(log: FastifyBaseLogger, problem: ProblemReply, err: unknown): void {
+  const { status, code } = problem.body;
+  // Only a real failure gets its stack; an outage logs one line per request (its cause names the
+  // address that failed), and a client's mistake needs just its code.
+  if (status === 500) log.error({ err }, "request failed");
+  else if (status >= 500) log.warn({ code, cause: err instanceof Error ? err.message : String(err) }, "dependency unavailable");
+  else log.info({ status, code }, "request rejected");
+}
+
+/** The path of a request URL, without its query (which may carry cursors). */
+function pathOf(url: string): string {
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
+}

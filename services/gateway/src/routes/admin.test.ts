@@ -1,0 +1,153 @@
+import { status } from "@grpc/grpc-js";
+import type { inventoryV1, orderV1, paymentV1 } from "@qc/contracts";
+import { BreakerRegistry, RemoteError, ResilientTarget } from "@qc/platform";
+import { afterEach, describe, expect, it } from "vitest";
+import type { GatewayApp } from "../app";
+import { fakeUpstreams } from "../testing/fake-upstreams";
+import { aDeadLetter, aProduct } from "../testing/fixtures";
+import { bearer, expectProblem, testApp } from "../testing/test-app";
+
+let app: GatewayApp;
+afterEach(() => app.close());
+
+const asAdmin = async (method: "GET" | "POST", url: string, payload?: object) =>
+  app.inject({ method, url, headers: { authorization: await bearer("boss", "admin") }, ...(payload && { payload }) });
+
+describe("admin routes", () => {
+  it.each([
+    ["POST", "/v1/admin/products"],
+    ["POST", "/v1/admin/products/apple/restock"],
+    ["POST", "/v1/admin/wallets/alice/credit"],
+    ["GET", "/v1/admin/dead-letters"],
+    ["POST", "/v1/admin/dead-letters/dl-1/replay"],
+    ["GET", "/v1/admin/circuit-breakers"],
+  ] as const)("%s %s is for admins only", async (method, url) => {
+    app = testApp(fakeUpstreams());
+    expectProblem(await app.inject({ method, url, headers: { authorization: await bearer("alice", "customer") } }), 403, "FORBIDDEN");
+    expectProblem(await app.inject({ method, url }), 401, "UNAUTHENTICATED");
+  });
+
+  it("creates a product: 201 with Location", async () => {
+    const received: inventoryV1.CreateProductRequest[] = [];
+    app = testApp(fakeUpstreams({ inventory: { createProduct: async (req) => (received.push(req), { product: req.product }) } }));
+    const product = { sku: "apple", name: "Apple", priceCents: 150, currency: "EUR", stock: 10 };
+    const res = await asAdmin("POST", "/v1/admin/products", product);
+    expect(res.statusCode).toBe(201);
+    expect(res.headers.location).toBe("/v1/products/apple");
+    expect(res.json()).toEqual(product);
+    expect(received).toEqual([{ product }]);
+  });
+
+  it("refuses a bad product and passes the inventory's conflict on", async () => {
+    app = testApp(
+      fakeUpstreams({
+        inventory: { createProduct: () => Promise.reject(new RemoteError("conflict", "PRODUCT_EXISTS", "apple exists", status.ALREADY_EXISTS)) },
+      }),
+    );
+    const good = { sku: "apple", name: "Apple", priceCents: 150, currency: "EUR", stock: 10 };
+    expectProblem(await asAdmin("POST", "/v1/admin/products", good), 409, "PRODUCT_EXISTS");
+    for (const bad of [{ ...good, currency: "eur" }, { ...good, stock: -1 }, { ...good, priceCents: "150" }, { ...good, extra: 1 }, { sku: "apple" }]) {
+      expectProblem(await asAdmin("POST", "/v1/admin/products", bad), 400, "VALIDATION_FAILED");
+    }
+  });
+
+  it("restocks: 200 with the product; quantity 1..1,000,000", async () => {
+    const received: inventoryV1.RestockRequest[] = [];
+    app = testApp(fakeUpstreams({ inventory: { restock: async (req) => (received.push(req), { product: aProduct({ stock: 15 }) }) } }));
+    const res = await asAdmin("POST", "/v1/admin/products/apple/restock", { quantity: 5 });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ sku: "apple", stock: 15 });
+    expect(received).toEqual([{ sku: "apple", quantity: 5 }]);
+    for (const quantity of [0, 1_000_001, 2.5, "5"]) {
+      expectProblem(await asAdmin("POST", "/v1/admin/products/apple/restock", { quantity }), 400, "VALIDATION_FAILED");
+    }
+  });
+
+  it("credits a wallet: 200 {customerId, balanceCents}", async () => {
+    const received: paymentV1.CreditRequest[] = [];
+    app = testApp(
+      fakeUpstreams({ payment: { credit: async (req) => (received.push(req), { wallet: { customerId: req.customerId, balanceCents: 2500 } }) } }),
+    );
+    const res = await asAdmin("POST", "/v1/admin/wallets/alice/credit", { amountCents: 1000 });
+    expect(res.json()).toEqual({ customerId: "alice", balanceCents: 2500 });
+    expect(received).toEqual([{ customerId: "alice", amountCents: 1000 }]);
+    for (const amountCents of [0, 1_000_000_001, -5]) {
+      expectProblem(await asAdmin("POST", "/v1/admin/wallets/alice/credit", { amountCents }), 400, "VALIDATION_FAILED");
+    }
+  });
+
+  it("lists dead letters and replays one: 200 resolved, 409 still failing", async () => {
+    const received: orderV1.ReplayDeadLetterRequest[] = [];
+    app = testApp(
+      fakeUpstreams({
+        order: {
+          listDeadLetters: async () => ({ deadLetters: [aDeadLetter({ nextAttemptAt: "2026-01-01T10:05:00.000Z" })] }),
+          replayDeadLetter: async (req) => {
+            received.push(req);
+            if (req.id === "dl-2") throw new RemoteError("refused", "DEAD_LETTER_STILL_FAILING", "AddStock failed again", status.FAILED_PRECONDITION);
+            return { deadLetter: aDeadLetter({ status: "resolved", attempts: 4 }) };
+          },
+        },
+      }),
+    );
+    const list = await asAdmin("GET", "/v1/admin/dead-letters");
+    expect(list.json()).toEqual({
+      items: [
+        {
+          id: "dl-1",
+          orderId: "ord-1",
+          step: "AddStock",
+          error: "inventory unavailable",
+          attempts: 3,
+          status: "open",
+          createdAt: "2026-01-01T10:00:00.000Z",
+          updatedAt: "2026-01-01T10:01:00.000Z",
+          nextAttemptAt: "2026-01-01T10:05:00.000Z",
+        },
+      ],
+    });
+    const replayed = await asAdmin("POST", "/v1/admin/dead-letters/dl-1/replay");
+    expect(replayed.statusCode).toBe(200);
+    expect(replayed.json()).toMatchObject({ deadLetter: { id: "dl-1", status: "resolved", attempts: 4 } });
+    expect(replayed.json<{ deadLetter: object }>().deadLetter).not.toHaveProperty("nextAttemptAt");
+    expectProblem(await asAdmin("POST", "/v1/admin/dead-letters/dl-2/replay"), 409, "DEAD_LETTER_STILL_FAILING");
+    expect(received).toEqual([{ id: "dl-1" }, { id: "dl-2" }]);
+  });
+
+  describe("circuit breakers", () => {
+    const ownBreakers = () => {
+      const registry = new BreakerRegistry();
+      for (const target of ["order", "inventory", "payment"]) registry.add(new ResilientTarget("gateway", target));
+      return registry;
+    };
+
+    it("lists the gateway's breakers and the order service's", async () => {
+      app = testApp(
+        fakeUpstreams(
+          { order: { listCircuitBreakers: async () => ({ breakers: [{ caller: "order", target: "payment", state: "open" }] }) } },
+          { breakers: ownBreakers() },
+        ),
+      );
+      expect((await asAdmin("GET", "/v1/admin/circuit-breakers")).json()).toEqual({
+        items: [
+          { caller: "gateway", target: "order", state: "closed" },
+          { caller: "gateway", target: "inventory", state: "closed" },
+          { caller: "gateway", target: "payment", state: "closed" },
+          { caller: "order", target: "payment", state: "open" },
+        ],
+      });
+    });
+
+    it("still lists the gateway's own when the order service is unreachable", async () => {
+      app = testApp(
+        fakeUpstreams(
+          { order: { listCircuitBreakers: () => Promise.reject(new RemoteError("unavailable", "SERVICE_UNAVAILABLE", "down", status.UNAVAILABLE)) } },
+          { breakers: ownBreakers() },
+        ),
+      );
+      const res = await asAdmin("GET", "/v1/admin/circuit-breakers");
+      expect(res.statusCode).toBe(200);
+      expect(res.json<{ items: unknown[] }>().items).toHaveLength(3);
+    });
+  });
+});

@@ -1,0 +1,140 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import {
+  CircuitBreakersSchema,
+  CreditBodySchema,
+  CustomerIdParamsSchema,
+  DeadLetterIdParamsSchema,
+  DeadLetterSchema,
+  WalletSchema,
+} from "../http/admin.schema";
+import { toDeadLetterView } from "../http/dead-letter-view";
+import { described } from "../http/openapi";
+import { problemResponses } from "../http/problem.schema";
+import { CreateProductBodySchema, ProductSchema, RestockBodySchema, SkuParamsSchema } from "../http/product.schema";
+import { toProductView } from "../http/product-view";
+import { required } from "../http/upstream-answer";
+import { bearer, type RouteDeps } from "./route-deps";
+
+/** Operations staff only: catalog, wallets, dead letters and breakers. */
+export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { upstreams, authorize }) => {
+  app.addHook("onRequest", authorize("admin"));
+
+  app.post(
+    "/v1/admin/products",
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "Create a product",
+        security: bearer,
+        body: CreateProductBodySchema,
+        response: { 201: described(ProductSchema, "created; Location names the product"), ...problemResponses(400, 401, 403, 409, 413, 415, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { product } = await upstreams.inventory.call.createProduct({ product: request.body });
+      const created = toProductView(required(product, "product"));
+      return reply.code(201).header("location", `/v1/products/${created.sku}`).send(created);
+    },
+  );
+
+  app.post(
+    "/v1/admin/products/:sku/restock",
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "Add stock to a product",
+        security: bearer,
+        params: SkuParamsSchema,
+        body: RestockBodySchema,
+        response: { 200: ProductSchema, ...problemResponses(400, 401, 403, 404, 413, 415, 503) },
+      },
+    },
+    async (request) => {
+      const { product } = await upstreams.inventory.call.restock({ sku: request.params.sku, quantity: request.body.quantity });
+      return toProductView(required(product, "product"));
+    },
+  );
+
+  app.post(
+    "/v1/admin/wallets/:customerId/credit",
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "Credit a customer's wallet",
+        security: bearer,
+        params: CustomerIdParamsSchema,
+        body: CreditBodySchema,
+        response: { 200: WalletSchema, ...problemResponses(400, 401, 403, 413, 415, 503) },
+      },
+    },
+    async (request) => {
+      const { wallet } = await upstreams.payment.call.credit({
+        customerId: request.params.customerId,
+        amountCents: request.body.amountCents,
+      });
+      const { customerId, balanceCents } = required(wallet, "wallet");
+      return { customerId, balanceCents };
+    },
+  );
+
+  app.get(
+    "/v1/admin/dead-letters",
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "Open dead letters: compensations that could not run",
+        security: bearer,
+        response: { 200: Type.Object({ items: Type.Array(DeadLetterSchema) }), ...problemResponses(401, 403, 503) },
+      },
+    },
+    async () => {
+      const { deadLetters } = await upstreams.order.call.listDeadLetters({ status: "" });
+      return { items: deadLetters.map(toDeadLetterView) };
+    },
+  );
+
+  app.post(
+    "/v1/admin/dead-letters/:id/replay",
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "Run a dead letter's compensation again (409 DEAD_LETTER_STILL_FAILING if it fails)",
+        security: bearer,
+        params: DeadLetterIdParamsSchema,
+        response: {
+          200: Type.Object({ deadLetter: DeadLetterSchema }),
+          ...problemResponses(400, 401, 403, 404, 409, 503),
+        },
+      },
+    },
+    async (request) => {
+      const { deadLetter } = await upstreams.order.call.replayDeadLetter({ id: request.params.id });
+      return { deadLetter: toDeadLetterView(required(deadLetter, "dead letter")) };
+    },
+  );
+
+  app.get(
+    "/v1/admin/circuit-breakers",
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "The gateway's circuit breakers and the order service's",
+        security: bearer,
+        response: { 200: CircuitBreakersSchema, ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      const own = upstreams.breakers.list();
+      // The breakers matter most when things are down, so an unreachable order service still gets an answer.
+      const theirs = await upstreams.order.call.listCircuitBreakers({}).then(
+        ({ breakers }) => breakers.map(({ caller, target, state }) => ({ caller, target, state })),
+        (err: unknown) => {
+          request.log.warn({ err }, "order service breakers unavailable; listing the gateway's own");
+          return [];
+        },
+      );
+      return { items: [...own, ...theirs] };
+    },
+  );
+};

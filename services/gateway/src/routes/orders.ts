@@ -1,0 +1,118 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { isAppError, notFound } from "@qc/platform";
+import { principalOf } from "../auth/authorize";
+import type { Principal } from "../auth/principal";
+import {
+  CreateOrderBodySchema,
+  IdempotencyHeadersSchema,
+  OrderIdParamsSchema,
+  OrderPageSchema,
+  OrderSchema,
+  type OrderView,
+} from "../http/order.schema";
+import { createdOrderStatus } from "../http/order-outcome";
+import { toCreateOrderRequest } from "../http/order-request";
+import { toOrderView } from "../http/order-view";
+import { described } from "../http/openapi";
+import { PageQuerySchema, pageSize } from "../http/page.schema";
+import { problemResponses } from "../http/problem.schema";
+import { required } from "../http/upstream-answer";
+import type { OrderCalls } from "../upstreams";
+import { bearer, type RouteDeps } from "./route-deps";
+
+export interface OrderRouteDeps extends RouteDeps {
+  /** How long CreateOrder waits for the saga before the gateway answers 202 PENDING. */
+  readonly orderWaitMs: number;
+}
+
+const orderLocation = (id: string): string => `/v1/orders/${encodeURIComponent(id)}`;
+
+export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app, { upstreams, authorize, orderWaitMs }) => {
+  app.post(
+    "/v1/orders",
+    {
+      onRequest: authorize("customer"),
+      schema: {
+        tags: ["orders"],
+        summary: "Place an order and wait briefly for its saga",
+        security: bearer,
+        headers: IdempotencyHeadersSchema,
+        body: CreateOrderBodySchema,
+        response: {
+          201: described(OrderSchema, "CONFIRMED; Location names the order"),
+          202: described(OrderSchema, "PENDING: the saga is still running; poll Location"),
+          ...problemResponses(400, 401, 402, 403, 409, 413, 415, 422, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const customer = principalOf(request);
+      const key = request.headers["idempotency-key"];
+      const created = await upstreams.order.call.createOrder(
+        toCreateOrderRequest(customer.subject, request.body, key, orderWaitMs),
+      );
+      const order = toOrderView(required(created.order, "order"));
+      // Set before the status is decided, so a replayed failure says it is a replay too.
+      if (created.replayed) void reply.header("idempotent-replayed", "true");
+      const status = createdOrderStatus(order);
+      return reply.code(status).header("location", orderLocation(order.id)).send(order);
+    },
+  );
+
+  app.get(
+    "/v1/orders/:id",
+    {
+      onRequest: authorize("customer", "admin"),
+      schema: {
+        tags: ["orders"],
+        summary: "Get an order (its customer, or an admin)",
+        security: bearer,
+        params: OrderIdParamsSchema,
+        response: { 200: OrderSchema, ...problemResponses(400, 401, 403, 404, 503) },
+      },
+    },
+    async (request) => visibleOrder(upstreams.order.call, request.params.id, principalOf(request)),
+  );
+
+  app.get(
+    "/v1/orders",
+    {
+      onRequest: authorize("customer"),
+      schema: {
+        tags: ["orders"],
+        summary: "The caller's own orders, newest first",
+        security: bearer,
+        querystring: PageQuerySchema,
+        response: { 200: OrderPageSchema, ...problemResponses(400, 401, 403, 503) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const page = await upstreams.order.call.listOrders({
+        customerId: principalOf(request).subject,
+        pageSize: pageSize(limit),
+        pageToken: cursor ?? "",
+      });
+      return {
+        items: page.orders.map(toOrderView),
+        nextCursor: page.nextPageToken === "" ? null : page.nextPageToken,
+      };
+    },
+  );
+};
+
+/**
+ * The order if the caller may see it. Someone else's order is reported exactly like a missing one,
+ * so order ids cannot be probed.
+ */
+async function visibleOrder(orders: OrderCalls, id: string, caller: Principal): Promise<OrderView> {
+  const missing = () => notFound("ORDER_NOT_FOUND", `order ${id} not found`);
+  let order: OrderView;
+  try {
+    order = toOrderView(required((await orders.getOrder({ id })).order, "order"));
+  } catch (err) {
+    throw isAppError(err) && err.kind === "not_found" ? missing() : err;
+  }
+  if (caller.role !== "admin" && order.customerId !== caller.subject) throw missing();
+  return order;
+}

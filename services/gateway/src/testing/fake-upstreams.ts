@@ -1,0 +1,38 @@
+import { BreakerRegistry } from "@qc/platform";
+import type { InventoryCalls, OrderCalls, PaymentCalls, UpstreamClient, UpstreamName, Upstreams } from "../upstreams";
+
+const orderMethods = ["createOrder", "getOrder", "listOrders", "listDeadLetters", "replayDeadLetter", "listCircuitBreakers"] as const;
+const inventoryMethods = ["createProduct", "getProduct", "listProducts", "restock"] as const;
+const paymentMethods = ["credit"] as const;
+
+export interface FakeCalls {
+  readonly order?: Partial<OrderCalls>;
+  readonly inventory?: Partial<InventoryCalls>;
+  readonly payment?: Partial<PaymentCalls>;
+}
+
+export interface FakeOptions {
+  /** Upstreams whose channel reports not ready. */
+  readonly down?: readonly UpstreamName[];
+  readonly breakers?: BreakerRegistry;
+}
+
+/** Upstreams whose calls are the given functions; any other call fails the test loudly. */
+export function fakeUpstreams(calls: FakeCalls = {}, options: FakeOptions = {}): Upstreams {
+  const client = <C>(name: UpstreamName, methods: readonly string[], given: Partial<C> | undefined): UpstreamClient<C> => {
+    const unexpected = Object.fromEntries(
+      methods.map((m) => [m, () => Promise.reject(new Error(`unexpected call ${name}.${m}`))]),
+    );
+    return {
+      call: { ...unexpected, ...given } as C,
+      isReady: async () => !(options.down ?? []).includes(name),
+      close: () => undefined,
+    };
+  };
+  return {
+    order: client<OrderCalls>("order", orderMethods, calls.order),
+    inventory: client<InventoryCalls>("inventory", inventoryMethods, calls.inventory),
+    payment: client<PaymentCalls>("payment", paymentMethods, calls.payment),
+    breakers: options.breakers ?? new BreakerRegistry(),
+  };
+}
