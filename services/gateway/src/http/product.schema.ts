@@ -22,7 +22,7 @@ export const CreateProductBodySchema = Type.Object(
   {
     sku: SkuSchema,
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    priceCents: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+    priceCents: Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: "0 for a free item" }),
     currency: Type.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217 code, e.g. EUR" }),
     stock: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
   },
