@@ -26,4 +26,8 @@ export default tseslint.config(
     files: ["eslint.config.js", ".dependency-cruiser.cjs"],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
+  },
 );

@@ -61,7 +61,7 @@ export async function migrate<DB>(typedDb: Kysely<DB>, schema: string, dir: stri
     migrationTableSchema: schema,
   });
   const { error } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  if (error) throw error instanceof Error ? error : new Error("migration failed", { cause: error });
 }
 
 /** True for errors that mean the database itself is unreachable, not that a query was wrong. */

@@ -1,6 +1,6 @@
 import { AppError, refused } from "@qc/platform/errors";
 import { describe, expect, it } from "vitest";
-import type { FailureReason, Order, OrderStatus } from "../domain/order";
+import type { Order } from "../domain/order";
 import type { DeadLetterRepository } from "./dead-letter.repository.port";
 import type { InventoryPort, PaymentPort } from "./dependencies.port";
 import { LeaseLostError, type NewHistory, type OrderRepository } from "./order.repository.port";
@@ -29,7 +29,7 @@ function pendingOrder(overrides: Partial<Order> = {}): Order {
 
 /** An in-memory order store that fences writes by lease owner like the real one. */
 function fakeOrders(order: Order, leaseOwner = OWNER) {
-  const state = { status: order.status as OrderStatus, reason: order.failureReason as FailureReason | null, history: [] as NewHistory[], total: 0 };
+  const state = { status: order.status, reason: order.failureReason, history: [] as NewHistory[], total: 0 };
   const fence = (owner: string) => {
     if (owner !== leaseOwner || state.status !== "PENDING") throw new LeaseLostError("lost");
   };

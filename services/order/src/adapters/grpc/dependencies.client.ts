@@ -1,4 +1,4 @@
-import { inventoryV1, paymentV1 } from "@qc/contracts";
+import { type inventoryV1, type paymentV1 } from "@qc/contracts";
 import type { GrpcClient } from "@qc/platform";
 import type { InventoryPort, PaymentPort } from "../../app/dependencies.port";
 
