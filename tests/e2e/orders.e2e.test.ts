@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startE2E, type E2E } from "../support/e2e-stack";
+import { fixtures, steps, type OrderBody } from "../support/fixtures";
+
+type F = ReturnType<typeof fixtures>;
 
 let e2e: E2E;
 let admin: string;
@@ -8,50 +11,18 @@ let admin: string;
 beforeAll(async () => {
   e2e = await startE2E();
   admin = await e2e.token("ops", "admin");
+  ({ product, customer, stockOf, balanceOf, order } = fixtures(e2e, admin));
 }, 90_000);
 
 afterAll(async () => {
   await e2e?.stop();
 });
 
-interface OrderBody {
-  id: string;
-  status: string;
-  customerId: string;
-  totalCents: number;
-  failureReason?: string;
-  items: { sku: string; quantity: number; priceCents: number }[];
-  history: { step: string; outcome: string }[];
-}
-
-/** A product of its own for each test, so tests never share stock. */
-async function product(stock: number, priceCents = 250): Promise<string> {
-  const sku = `sku-${randomUUID().slice(0, 8)}`;
-  const res = await e2e.api("POST", "/v1/admin/products", { token: admin, body: { sku, name: `Test ${sku}`, priceCents, currency: "EUR", stock } });
-  expect(res.status).toBe(201);
-  return sku;
-}
-
-/** A customer of their own with `cents` in the wallet (none at all when 0). */
-async function customer(cents: number): Promise<{ id: string; token: string }> {
-  const id = `cust-${randomUUID().slice(0, 8)}`;
-  if (cents > 0) {
-    const res = await e2e.api("POST", `/v1/admin/wallets/${id}/credit`, { token: admin, body: { amountCents: cents } });
-    expect(res.status).toBe(200);
-  }
-  return { id, token: await e2e.token(id, "customer") };
-}
-
-const stockOf = async (sku: string) => ((await e2e.api<{ stock: number }>("GET", `/v1/products/${sku}`)).body.stock);
-const balanceOf = async (customerId: string) =>
-  (await e2e.payment.call.getWallet({ customerId }).then((r) => r.wallet?.balanceCents ?? 0, () => 0));
-
-const order = (token: string, items: { sku: string; quantity: number }[], key?: string) =>
-  e2e.api<OrderBody & { order?: OrderBody; code?: string }>("POST", "/v1/orders", {
-    token,
-    body: { items },
-    headers: key ? { "idempotency-key": key } : {},
-  });
+let product: F["product"];
+let customer: F["customer"];
+let stockOf: F["stockOf"];
+let balanceOf: F["balanceOf"];
+let order: F["order"];
 
 describe("placing orders through the REST API", () => {
   it("confirms an order and moves stock and money by exactly its amounts", async () => {
@@ -71,7 +42,7 @@ describe("placing orders through the REST API", () => {
     expect(await balanceOf(alice.id)).toBe(10_000 - 648);
     const read = await e2e.api<OrderBody>("GET", `/v1/orders/${res.body.id}`, { token: alice.token });
     expect(read.status).toBe(200);
-    expect(read.body.history.map((h) => `${h.step}:${h.outcome}`)).toEqual(["order:created", "reserve-stock:done", "charge-payment:done", "saga:confirmed"]);
+    expect(steps(read.body)).toEqual(["order:created", "reserve-stock:done", "charge-payment:done", "saga:confirmed"]);
   });
 
   it("answers 402 for a declined payment and puts the stock back", async () => {
@@ -82,8 +53,7 @@ describe("placing orders through the REST API", () => {
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     expect(res.body.code).toBe("PAYMENT_DECLINED");
     expect(res.body.order).toMatchObject({ status: "FAILED", failureReason: "PAYMENT_DECLINED" });
-    const steps = res.body.order?.history.map((h) => `${h.step}:${h.outcome}`);
-    expect(steps).toContain("release-stock:done");
+    expect(steps(res.body.order)).toContain("release-stock:done");
     expect(await stockOf(sku)).toBe(5);
     expect(await balanceOf(bob.id)).toBe(100);
   });

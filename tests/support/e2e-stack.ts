@@ -1,5 +1,5 @@
 import { inventoryV1, paymentV1 } from "@qc/contracts";
-import { startStack, type Stack, type StackOptions } from "@qc/devstack";
+import { FaultProxy, freePort, startStack, type Stack, type StackOptions } from "@qc/devstack";
 import { createGrpcClient, ResilientTarget, type GrpcClient } from "@qc/platform";
 import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
 import { SignJWT } from "jose";
@@ -16,6 +16,8 @@ export interface ApiResponse<T = Record<string, unknown>> {
 
 export interface E2E {
   readonly stack: Stack;
+  /** Fault proxies between the order service and its dependencies (when asked for). */
+  readonly proxies: { readonly inventory: FaultProxy; readonly payment: FaultProxy } | null;
   readonly db: TestDatabase;
   /** Direct gRPC clients, for assertions on state the REST API does not show (wallet balances). */
   readonly inventory: GrpcClient<typeof inventoryV1.InventoryServiceService>;
@@ -26,9 +28,22 @@ export interface E2E {
 }
 
 /** The whole platform as real processes on a fresh database, with helpers to drive its REST API. */
-export async function startE2E(options: Partial<StackOptions> = {}): Promise<E2E> {
+export async function startE2E(options: Partial<StackOptions> & { faultProxies?: boolean } = {}): Promise<E2E> {
+  const { faultProxies, ...stackOptions } = options;
   const db = await createTestDatabase("qc_e2e");
   const logs: string[] = [];
+  let proxies: E2E["proxies"] = null;
+  if (faultProxies) {
+    const ports = { inventory: await freePort(), payment: await freePort() };
+    proxies = { inventory: new FaultProxy(ports.inventory), payment: new FaultProxy(ports.payment) };
+    await proxies.inventory.listen();
+    await proxies.payment.listen();
+    stackOptions.ports = { ...stackOptions.ports, ...ports };
+    stackOptions.serviceEnv = {
+      ...stackOptions.serviceEnv,
+      order: { ...stackOptions.serviceEnv?.order, INVENTORY_ADDR: proxies.inventory.address, PAYMENT_ADDR: proxies.payment.address },
+    };
+  }
   const stack = await startStack({
     databaseUrl: db.url,
     jwtSecret: JWT_SECRET,
@@ -37,7 +52,7 @@ export async function startE2E(options: Partial<StackOptions> = {}): Promise<E2E
       logs.push(`${name}| ${line}`);
       if (process.env.E2E_LOGS) console.log(`${name}| ${line}`);
     },
-    ...options,
+    ...stackOptions,
   }).catch(async (err: unknown) => {
     await db.drop();
     throw new Error(`stack failed to start: ${String(err)}\n${logs.slice(-30).join("\n")}`);
@@ -49,6 +64,7 @@ export async function startE2E(options: Partial<StackOptions> = {}): Promise<E2E
 
   return {
     stack,
+    proxies,
     db,
     inventory,
     payment,
@@ -73,7 +89,20 @@ export async function startE2E(options: Partial<StackOptions> = {}): Promise<E2E
       inventory.close();
       payment.close();
       await stack.stop();
+      await proxies?.inventory.close();
+      await proxies?.payment.close();
       await db.drop();
     },
   };
+}
+
+/** Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

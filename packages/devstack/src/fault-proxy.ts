@@ -5,9 +5,16 @@ import { connect, createServer, type Server, type Socket } from "node:net";
  * - pass: forwards both ways;
  * - refuse: closes every new connection at once (the service looks down);
  * - blackhole: accepts connections and data but never forwards or answers (a hung network);
- * - delay: forwards each chunk after `delayMs`.
+ * - delay: forwards each chunk after `delayMs`;
+ * - drop-responses: forwards requests but swallows every answer (the call arrives, the caller never
+ *   learns its outcome).
  */
-export type FaultMode = { kind: "pass" } | { kind: "refuse" } | { kind: "blackhole" } | { kind: "delay"; delayMs: number };
+export type FaultMode =
+  | { kind: "pass" }
+  | { kind: "refuse" }
+  | { kind: "blackhole" }
+  | { kind: "delay"; delayMs: number }
+  | { kind: "drop-responses" };
 
 /** A TCP proxy between two real processes that injects network faults on command. */
 export class FaultProxy {
@@ -15,6 +22,8 @@ export class FaultProxy {
   private readonly sockets = new Set<Socket>();
   private server: Server | null = null;
   private boundPort = 0;
+  /** Connections accepted so far, whatever the mode: proof of whether a caller touched the network. */
+  connections = 0;
 
   constructor(
     private readonly targetPort: number,
@@ -63,6 +72,7 @@ export class FaultProxy {
 
   private accept(client: Socket): void {
     this.track(client);
+    this.connections++;
     if (this.mode.kind === "refuse") {
       client.destroy();
       return;
@@ -73,15 +83,15 @@ export class FaultProxy {
     }
     const upstream = connect({ port: this.targetPort, host: this.targetHost });
     this.track(upstream);
-    const forward = (from: Socket, to: Socket) =>
+    const forward = (from: Socket, to: Socket, isResponse: boolean) =>
       from.on("data", (chunk: Buffer) => {
         const mode = this.mode;
-        if (mode.kind === "blackhole") return;
+        if (mode.kind === "blackhole" || (isResponse && mode.kind === "drop-responses")) return;
         if (mode.kind === "delay") setTimeout(() => to.writable && to.write(chunk), mode.delayMs);
         else if (to.writable) to.write(chunk);
       });
-    forward(client, upstream);
-    forward(upstream, client);
+    forward(client, upstream, false);
+    forward(upstream, client, true);
     client.once("close", () => upstream.destroy());
     upstream.once("close", () => client.destroy());
   }

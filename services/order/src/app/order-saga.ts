@@ -95,11 +95,15 @@ export class OrderSaga {
     ];
   }
 
-  /** Drives a PENDING order this replica holds the lease of to CONFIRMED or FAILED. */
-  async drive(orderId: string): Promise<void> {
+  /**
+   * Drives a PENDING order this replica holds the lease of to CONFIRMED or FAILED. `takenOver` marks
+   * a saga another replica started and left unfinished.
+   */
+  async drive(orderId: string, takenOver = false): Promise<void> {
     const order = await this.deps.orders.get(orderId);
     if (!order || order.status !== "PENDING") return;
     const ctx: OrderSagaContext = { order, lines: [...order.lines], totalCents: order.totalCents, currency: order.currency, history: [] };
+    if (takenOver) ctx.history.push(entry("saga", "taken-over", `by ${this.deps.owner}`));
     try {
       if (order.failureReason) {
         // A driver decided to fail and died while compensating: finish its compensations.

@@ -76,7 +76,7 @@ export class Orders {
 
   /** Drives an order whose saga this replica has just taken over. */
   resume(id: string): Promise<void> {
-    return this.track(this.saga.drive(id));
+    return this.track(this.saga.drive(id, true));
   }
 
   /** Waits for every saga this replica is driving (for a graceful shutdown). */

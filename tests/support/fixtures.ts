@@ -1,0 +1,53 @@
+import { randomUUID } from "node:crypto";
+import type { E2E } from "./e2e-stack";
+
+export interface OrderBody {
+  id: string;
+  status: string;
+  customerId: string;
+  totalCents: number;
+  failureReason?: string;
+  riderId?: string;
+  items: { sku: string; quantity: number; priceCents: number }[];
+  history: { step: string; outcome: string; detail?: string }[];
+}
+
+/** Test data made through the public API, unique per call so tests never share stock or wallets. */
+export function fixtures(e2e: E2E, adminToken: string) {
+  const expectStatus = async (res: Promise<{ status: number; body: unknown }>, status: number, what: string) => {
+    const r = await res;
+    if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
+  };
+  return {
+    product: async (stock: number, priceCents = 250): Promise<string> => {
+      const sku = `sku-${randomUUID().slice(0, 8)}`;
+      await expectStatus(
+        e2e.api("POST", "/v1/admin/products", { token: adminToken, body: { sku, name: `Test ${sku}`, priceCents, currency: "EUR", stock } }),
+        201,
+        "create product",
+      );
+      return sku;
+    },
+    customer: async (cents: number): Promise<{ id: string; token: string }> => {
+      const id = `cust-${randomUUID().slice(0, 8)}`;
+      if (cents > 0) {
+        await expectStatus(e2e.api("POST", `/v1/admin/wallets/${id}/credit`, { token: adminToken, body: { amountCents: cents } }), 200, "credit");
+      }
+      return { id, token: await e2e.token(id, "customer") };
+    },
+    /** Read straight from the inventory service, past the gateway and any fault proxy. */
+    stockOf: async (sku: string): Promise<number> => (await e2e.inventory.call.getProduct({ sku })).product?.stock ?? -1,
+    balanceOf: async (customerId: string): Promise<number> =>
+      e2e.payment.call.getWallet({ customerId }).then((r) => r.wallet?.balanceCents ?? 0, () => 0),
+    order: (token: string, items: { sku: string; quantity: number }[], key?: string) =>
+      e2e.api<OrderBody & { order?: OrderBody; code?: string }>("POST", "/v1/orders", {
+        token,
+        body: { items },
+        headers: key ? { "idempotency-key": key } : {},
+      }),
+    getOrder: async (id: string): Promise<OrderBody> => (await e2e.api<OrderBody>("GET", `/v1/orders/${id}`, { token: adminToken })).body,
+  };
+}
+
+export const steps = (o: { history: { step: string; outcome: string }[] } | undefined): string[] =>
+  (o?.history ?? []).map((h) => `${h.step}:${h.outcome}`);
