@@ -6,8 +6,10 @@ import { connect, createServer, type Server, type Socket } from "node:net";
  * - refuse: closes every new connection at once (the service looks down);
  * - blackhole: accepts connections and data but never forwards or answers (a hung network);
  * - delay: forwards each chunk after `delayMs`;
- * - drop-responses: forwards requests but swallows every answer (the call arrives, the caller never
- *   learns its outcome).
+ * - drop-responses: forwards requests but swallows the answers to them: the HTTP/2 frames of every
+ *   stream, while connection-level frames (settings, pings) pass so connections still open. The call
+ *   arrives; the caller never learns its outcome. Switch back with `cut`, since the dropped headers
+ *   leave the connection's header compression out of step.
  */
 export type FaultMode =
   | { kind: "pass" }
@@ -22,8 +24,10 @@ export class FaultProxy {
   private readonly sockets = new Set<Socket>();
   private server: Server | null = null;
   private boundPort = 0;
-  /** Connections accepted so far, whatever the mode: proof of whether a caller touched the network. */
+  /** Connections accepted so far, whatever the mode. */
   connections = 0;
+  /** HTTP/2 streams (gRPC calls) callers started through the proxy: proof of whether a call touched the network. */
+  callsStarted = 0;
 
   constructor(
     private readonly targetPort: number,
@@ -83,16 +87,53 @@ export class FaultProxy {
     }
     const upstream = connect({ port: this.targetPort, host: this.targetHost });
     this.track(upstream);
-    const forward = (from: Socket, to: Socket, isResponse: boolean) =>
-      from.on("data", (chunk: Buffer) => {
-        const mode = this.mode;
-        if (mode.kind === "blackhole" || (isResponse && mode.kind === "drop-responses")) return;
-        if (mode.kind === "delay") setTimeout(() => to.writable && to.write(chunk), mode.delayMs);
-        else if (to.writable) to.write(chunk);
-      });
-    forward(client, upstream, false);
-    forward(upstream, client, true);
+    const send = (to: Socket, chunk: Buffer) => {
+      const mode = this.mode;
+      if (mode.kind === "blackhole") return;
+      if (mode.kind === "delay") setTimeout(() => to.writable && to.write(chunk), mode.delayMs);
+      else if (to.writable) to.write(chunk);
+    };
+    const requests = new Http2FrameSplitter(CLIENT_PREFACE.length);
+    client.on("data", (chunk: Buffer) => {
+      for (const frame of requests.push(chunk)) if (frame.type === HEADERS && frame.streamId % 2 === 1) this.callsStarted++;
+      send(upstream, chunk);
+    });
+    // Answers are cut into HTTP/2 frames so that drop-responses can tell stream frames from the rest.
+    const frames = new Http2FrameSplitter();
+    upstream.on("data", (chunk: Buffer) => {
+      for (const frame of frames.push(chunk)) {
+        if (this.mode.kind === "drop-responses" && frame.streamId !== 0) continue;
+        send(client, frame.bytes);
+      }
+    });
     client.once("close", () => upstream.destroy());
     upstream.once("close", () => client.destroy());
+  }
+}
+
+const CLIENT_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+const HEADERS = 0x1;
+
+/** Splits an HTTP/2 byte stream into whole frames (9-byte header + payload), after a preface to skip. */
+class Http2FrameSplitter {
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(private skip = 0) {}
+
+  push(chunk: Buffer): { type: number; streamId: number; bytes: Buffer }[] {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (this.skip > 0) {
+      const skipped = Math.min(this.skip, this.pending.length);
+      this.pending = this.pending.subarray(skipped);
+      this.skip -= skipped;
+    }
+    const frames: { type: number; streamId: number; bytes: Buffer }[] = [];
+    while (this.pending.length >= 9) {
+      const size = 9 + this.pending.readUIntBE(0, 3);
+      if (this.pending.length < size) break;
+      frames.push({ type: this.pending.readUInt8(3), streamId: this.pending.readUInt32BE(5) & 0x7fffffff, bytes: this.pending.subarray(0, size) });
+      this.pending = this.pending.subarray(size);
+    }
+    return frames;
   }
 }

@@ -20,7 +20,7 @@ export class ServiceProcess {
   constructor(
     readonly name: ServiceName,
     readonly port: number,
-    private readonly env: NodeJS.ProcessEnv,
+    readonly env: NodeJS.ProcessEnv,
     private readonly log: LogSink,
     private readonly nodeArgs: readonly string[] = [],
   ) {}

@@ -66,7 +66,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
         breakerThreshold: config.BREAKER_THRESHOLD,
         halfOpenAfterMs: config.BREAKER_HALF_OPEN_MS,
         retryAttempts: 2,
-        retryInitialDelayMs: 50,
+        retryInitialDelayMs: config.UPSTREAM_RETRY_DELAY_MS,
       }),
     );
   // Compensations (addStock, refund) are retried by the saga itself, which records each retry.

@@ -10,6 +10,8 @@ export const orderConfigSchema = z.object({
   DB_POOL_SIZE: positiveInt(10),
   /** Deadline of one call to Inventory or Payment. */
   UPSTREAM_TIMEOUT_MS: positiveInt(2_000),
+  /** Pause before repeating a failed call that is safe to repeat (reads, idempotent DeductStock/Charge). */
+  UPSTREAM_RETRY_DELAY_MS: positiveInt(50),
   BREAKER_THRESHOLD: positiveInt(5),
   BREAKER_HALF_OPEN_MS: positiveInt(5_000),
   /** Upper bound on how long CreateOrder waits for its saga before answering PENDING. */
