@@ -1,0 +1,52 @@
+import { createLogger, startGrpcServer, type Logger } from "@qc/platform";
+import { riderGrpcService } from "./adapters/grpc/rider.grpc";
+import { MemoryRiderIndex } from "./adapters/memory/rider-index.repository";
+import { createRedis, untilReady } from "./adapters/redis/redis-connection";
+import { RedisRiderIndex } from "./adapters/redis/rider-index.repository";
+import type { RiderIndex } from "./app/rider-index.port";
+import { RiderService } from "./app/rider.service";
+import type { RiderConfig } from "./config";
+
+export { RiderService } from "./app/rider.service";
+export { loadRiderConfig, type RiderConfig } from "./config";
+
+export interface RiderApp {
+  /** The use cases, for in-process callers and tests; the gRPC server calls the same object. */
+  readonly riders: RiderService;
+  /** Where riders are kept: Redis when REDIS_URL is set, this process's memory otherwise. */
+  readonly mode: "redis" | "memory";
+  /** The port the gRPC server is bound to (the real one when RIDER_PORT is 0). */
+  readonly port: number;
+  /** Stops the gRPC server (in-flight calls finish first), then disconnects from Redis. */
+  readonly stop: () => Promise<void>;
+}
+
+/** The composition root: rider index (Redis or memory) → use cases → gRPC server. */
+export async function buildApp(config: Readonly<RiderConfig>, overrides: { logger?: Logger } = {}): Promise<RiderApp> {
+  const logger = overrides.logger ?? createLogger("rider", config.LOG_LEVEL, config.LOG_PRETTY);
+  const releasedRetentionMs = config.RIDER_RELEASED_RETENTION_MS;
+  const redis = config.REDIS_URL === undefined ? undefined : createRedis(config.REDIS_URL, config.REDIS_TIMEOUT_MS, logger);
+  try {
+    const index: RiderIndex = redis
+      ? new RedisRiderIndex(redis, { keyPrefix: config.REDIS_KEY_PREFIX, releasedRetentionMs })
+      : new MemoryRiderIndex({ releasedRetentionMs });
+    // A Redis that is down at start is not fatal: calls answer UNAVAILABLE until it is back.
+    if (redis && !(await untilReady(redis, config.REDIS_TIMEOUT_MS))) logger.warn("redis not reachable yet; answering UNAVAILABLE until it is");
+    const riders = new RiderService(index, { staleMs: config.RIDER_STALE_MS, assignRadiusKm: config.RIDER_ASSIGN_RADIUS_KM });
+    const server = await startGrpcServer([riderGrpcService(riders, logger)], config.RIDER_HOST, config.RIDER_PORT);
+    const mode = redis ? "redis" : "memory";
+    logger.info({ host: config.RIDER_HOST, port: server.port, mode }, `rider listening; riders kept in ${mode}`);
+    return {
+      riders,
+      mode,
+      port: server.port,
+      stop: async () => {
+        await server.stop();
+        redis?.disconnect();
+      },
+    };
+  } catch (err) {
+    redis?.disconnect();
+    throw err;
+  }
+}

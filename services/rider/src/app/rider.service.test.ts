@@ -1,0 +1,68 @@
+import { AppError } from "@qc/platform/errors";
+import { describe, expect, it, vi } from "vitest";
+import type { RiderDistance } from "../domain/rider-distance";
+import type { RiderIndex } from "./rider-index.port";
+import { RiderService } from "./rider.service";
+
+const policy = { staleMs: 60_000, assignRadiusKm: 10 };
+
+/** An index whose assignNearest and release answer as given, recording every call. */
+function fakeIndex(answers: { assigned?: RiderDistance; released?: boolean } = {}) {
+  return {
+    update: vi.fn(async () => undefined),
+    nearby: vi.fn(async (): Promise<RiderDistance[]> => []),
+    assignNearest: vi.fn(async () => answers.assigned),
+    release: vi.fn(async () => answers.released ?? false),
+  } satisfies RiderIndex;
+}
+
+async function errorOf(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
+  return err;
+}
+
+describe("RiderService", () => {
+  it("records a valid update with the staleness window", async () => {
+    const index = fakeIndex();
+    await new RiderService(index, policy).updateLocation({ riderId: "r1", lat: 1, lon: 2, available: true });
+    expect(index.update).toHaveBeenCalledWith({ riderId: "r1", position: { lat: 1, lon: 2 }, available: true }, 60_000);
+  });
+
+  it("rejects bad input before touching the index", async () => {
+    const index = fakeIndex();
+    const service = new RiderService(index, policy);
+    expect((await errorOf(service.updateLocation({ riderId: "", lat: 0, lon: 0, available: true }))).code).toBe("INVALID_RIDER_ID");
+    expect((await errorOf(service.nearby({ lat: 0, lon: 0, radiusKm: 0, limit: 1 }))).code).toBe("INVALID_RADIUS");
+    expect((await errorOf(service.assignNearest({ orderId: "o", lat: 0, lon: 999 }))).code).toBe("INVALID_LOCATION");
+    expect((await errorOf(service.release(""))).code).toBe("INVALID_ORDER_ID");
+    expect(index.update).not.toHaveBeenCalled();
+    expect(index.nearby).not.toHaveBeenCalled();
+    expect(index.assignNearest).not.toHaveBeenCalled();
+    expect(index.release).not.toHaveBeenCalled();
+  });
+
+  it("asks for the default limit when none is given", async () => {
+    const index = fakeIndex();
+    await new RiderService(index, policy).nearby({ lat: 1, lon: 2, radiusKm: 3, limit: 0 });
+    expect(index.nearby).toHaveBeenCalledWith({ center: { lat: 1, lon: 2 }, radiusKm: 3, limit: 20 }, 60_000);
+  });
+
+  it("assigns within the configured radius and answers the rider", async () => {
+    const index = fakeIndex({ assigned: { riderId: "r1", distanceKm: 0.5 } });
+    const assigned = await new RiderService(index, policy).assignNearest({ orderId: "o-1", lat: 1, lon: 2 });
+    expect(assigned).toEqual({ riderId: "r1", distanceKm: 0.5 });
+    expect(index.assignNearest).toHaveBeenCalledWith("o-1", { lat: 1, lon: 2 }, 10, 60_000);
+  });
+
+  it("refuses with NO_RIDER_AVAILABLE when nobody is free", async () => {
+    const err = await errorOf(new RiderService(fakeIndex(), policy).assignNearest({ orderId: "o-1", lat: 1, lon: 2 }));
+    expect([err.kind, err.code]).toEqual(["refused", "NO_RIDER_AVAILABLE"]);
+  });
+
+  it("answers whether a release freed anyone", async () => {
+    const index = fakeIndex({ released: true });
+    expect(await new RiderService(index, policy).release("o-1")).toEqual({ released: true });
+    expect(await new RiderService(fakeIndex(), policy).release("o-1")).toEqual({ released: false });
+  });
+});

@@ -1,0 +1,48 @@
+import { noRiderAvailable } from "../domain/rider.errors";
+import type { RiderDistance } from "../domain/rider-distance";
+import { parseAssignRequest, parseLocationUpdate, parseNearbyQuery, parseOrderId } from "../domain/rider-input";
+import type { RiderIndex } from "./rider-index.port";
+import { toAppError, valueOrThrow } from "./violation-error";
+
+export interface RiderPolicy {
+  /** A rider whose last location update is older than this is neither listed nor assigned. */
+  readonly staleMs: number;
+  /** How far from the pickup point AssignNearest looks. */
+  readonly assignRadiusKm: number;
+}
+
+/**
+ * The rider use cases, callable in-process or through the gRPC adapter. Every method validates its
+ * input before touching the index, and fails with an AppError carrying a stable code.
+ */
+export class RiderService {
+  constructor(
+    private readonly index: RiderIndex,
+    private readonly policy: RiderPolicy,
+  ) {}
+
+  async updateLocation(input: { riderId: string; lat: number; lon: number; available: boolean }): Promise<void> {
+    const update = valueOrThrow(parseLocationUpdate(input.riderId, input.lat, input.lon, input.available));
+    await this.index.update(update, this.policy.staleMs);
+  }
+
+  /** Fresh riders (busy ones included) within the radius, nearest first. */
+  async nearby(input: { lat: number; lon: number; radiusKm: number; limit: number }): Promise<RiderDistance[]> {
+    const query = valueOrThrow(parseNearbyQuery(input.lat, input.lon, input.radiusKm, input.limit));
+    return this.index.nearby(query, this.policy.staleMs);
+  }
+
+  /** The nearest free, fresh rider, now carrying `orderId`; NO_RIDER_AVAILABLE when there is none. */
+  async assignNearest(input: { orderId: string; lat: number; lon: number }): Promise<RiderDistance> {
+    const request = valueOrThrow(parseAssignRequest(input.orderId, input.lat, input.lon));
+    const { assignRadiusKm, staleMs } = this.policy;
+    const assigned = await this.index.assignNearest(request.orderId, request.pickup, assignRadiusKm, staleMs);
+    if (assigned === undefined) throw toAppError(noRiderAvailable(assignRadiusKm));
+    return assigned;
+  }
+
+  /** Frees the order's rider; idempotent, `released` is false when there was nothing to free. */
+  async release(orderId: string): Promise<{ released: boolean }> {
+    return { released: await this.index.release(valueOrThrow(parseOrderId(orderId))) };
+  }
+}

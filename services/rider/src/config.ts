@@ -1,0 +1,31 @@
+import { loadConfig, logLevel, port, positiveInt } from "@qc/platform";
+import { z } from "zod";
+
+const redisUrl = z
+  .string()
+  .url()
+  .refine((u) => /^rediss?:\/\//.test(u), "expected a redis:// or rediss:// URL");
+
+/** Environment of the rider service, keyed by variable name. */
+export const riderConfigSchema = z.object({
+  // Unset (or empty, as compose files often leave it) runs the in-process index instead of Redis.
+  REDIS_URL: z.preprocess((v) => (v === "" ? undefined : v), redisUrl.optional()),
+  REDIS_KEY_PREFIX: z.string().max(64).regex(/^\S*$/, "must not contain whitespace").default("qc:"),
+  // Connect and command deadline: a Redis that does not answer within it counts as unavailable.
+  REDIS_TIMEOUT_MS: positiveInt(1_000),
+  // Loopback by default so a developer's machine does not expose the service; set 0.0.0.0 in containers.
+  RIDER_HOST: z.string().min(1).default("127.0.0.1"),
+  RIDER_PORT: port(50054),
+  RIDER_STALE_MS: positiveInt(60_000),
+  RIDER_ASSIGN_RADIUS_KM: z.coerce.number().positive().max(50).default(10),
+  RIDER_RELEASED_RETENTION_MS: positiveInt(24 * 60 * 60 * 1_000),
+  LOG_LEVEL: logLevel,
+  LOG_PRETTY: z.stringbool().default(false),
+});
+
+export type RiderConfig = z.infer<typeof riderConfigSchema>;
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadRiderConfig(env: NodeJS.ProcessEnv = process.env): Readonly<RiderConfig> {
+  return loadConfig(riderConfigSchema, env);
+}

@@ -1,0 +1,59 @@
+import { status } from "@grpc/grpc-js";
+import { riderV1 } from "@qc/contracts";
+import { createGrpcClient, defaultResilience, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
+import { buildApp, type RiderApp } from "../src/app";
+import { loadRiderConfig } from "../src/config";
+import { deleteKeys, randomKeyPrefix, TEST_REDIS_URL } from "./redis-test-keys";
+
+export interface RiderHarness {
+  readonly app: RiderApp;
+  /** The service over a real gRPC socket; no retries, so every call is exactly one attempt. */
+  readonly call: PromiseClient<riderV1.RiderServiceService>;
+  close(): Promise<void>;
+}
+
+/**
+ * The rider app on an ephemeral port with a client to it: on the machine's Redis under a key prefix
+ * of its own (deleted on close), or in memory. `env` overrides any variable.
+ */
+export async function startRider(store: "redis" | "memory", env: NodeJS.ProcessEnv = {}): Promise<RiderHarness> {
+  const keyPrefix = randomKeyPrefix();
+  const app = await buildApp(
+    loadRiderConfig({
+      REDIS_URL: store === "redis" ? TEST_REDIS_URL : "",
+      REDIS_KEY_PREFIX: keyPrefix,
+      RIDER_PORT: "0",
+      LOG_LEVEL: "silent",
+      ...env,
+    }),
+  );
+  const client = createGrpcClient(riderV1.RiderServiceService, `127.0.0.1:${app.port}`, {
+    resilience: new ResilientTarget("rider-test", "rider", { ...defaultResilience, timeoutMs: 10_000, retryAttempts: 1 }),
+    retrySafe: [],
+  });
+  return {
+    app,
+    call: client.call,
+    close: async () => {
+      client.close();
+      await app.stop();
+      if (store === "redis") await deleteKeys(keyPrefix);
+    },
+  };
+}
+
+/** The error a call failed with, as the client sees it: gRPC status plus the `qc-error-code` it carried. */
+export async function failureOf(call: Promise<unknown>): Promise<{ status: string; code: string; message: string }> {
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof RemoteError)) throw new Error(`expected the call to fail remotely, got ${String(err)}`);
+  return { status: status[err.grpcStatus], code: err.code, message: err.message };
+}
+
+/** A point `km` east of `from` (good enough for the few km used in tests). */
+export const east = (from: { lat: number; lon: number }, km: number) => ({
+  lat: from.lat,
+  lon: from.lon + km / (111.32 * Math.cos((from.lat * Math.PI) / 180)),
+});

@@ -1,0 +1,200 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryRiderIndex } from "../src/adapters/memory/rider-index.repository";
+import { createRedis, untilReady } from "../src/adapters/redis/redis-connection";
+import { RedisRiderIndex } from "../src/adapters/redis/rider-index.repository";
+import type { RiderIndex } from "../src/app/rider-index.port";
+import type { GeoPoint } from "../src/domain/geo";
+import { deleteKeys, randomKeyPrefix, TEST_REDIS_URL } from "./redis-test-keys";
+
+/**
+ * One contract for both rider indexes. `replicas` are separate handles on one index (separate Redis
+ * connections for Redis), the way separate service replicas would share it.
+ */
+interface IndexUnderTest {
+  readonly replicas: readonly RiderIndex[];
+  close(): Promise<void>;
+}
+
+const RETENTION = { releasedRetentionMs: 60_000 };
+
+const adapters: [string, () => Promise<IndexUnderTest>][] = [
+  [
+    "memory",
+    async () => {
+      const index = new MemoryRiderIndex(RETENTION);
+      return { replicas: [index, index, index], close: async () => undefined };
+    },
+  ],
+  [
+    "redis",
+    async () => {
+      const keyPrefix = randomKeyPrefix();
+      const clients = [1, 2, 3].map(() => createRedis(TEST_REDIS_URL, 2_000, pino({ level: "silent" })));
+      await Promise.all(clients.map((c) => untilReady(c, 2_000)));
+      return {
+        replicas: clients.map((c) => new RedisRiderIndex(c, { ...RETENTION, keyPrefix })),
+        close: async () => {
+          for (const c of clients) c.disconnect();
+          await deleteKeys(keyPrefix);
+        },
+      };
+    },
+  ],
+];
+
+/** An independent great-circle distance (mean earth radius), to check the index's own figures. */
+function haversineKm(a: GeoPoint, b: GeoPoint): number {
+  const rad = Math.PI / 180;
+  const s = Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lon - a.lon) * rad) / 2) ** 2;
+  return 2 * 6371.0088 * Math.asin(Math.sqrt(s));
+}
+
+/** A point `km` east of `from` (good enough for the few km used here). */
+const east = (from: GeoPoint, km: number): GeoPoint => ({ lat: from.lat, lon: from.lon + km / (111.32 * Math.cos((from.lat * Math.PI) / 180)) });
+
+const HOUR = 3_600_000;
+const TOLERANCE = 0.005;
+let unique = 0;
+/** A fresh corner of the map per test, so tests in one index never see each other's riders. */
+function freshArea(): GeoPoint {
+  unique += 1;
+  return { lat: -40 + (unique % 80), lon: -170 + unique * 1.5 };
+}
+
+describe.each(adapters)("rider index contract: %s", (_name, open) => {
+  let under: IndexUnderTest;
+  let index: RiderIndex;
+  const put = (riderId: string, position: GeoPoint, available = true, on: RiderIndex = index) =>
+    on.update({ riderId, position, available }, HOUR);
+
+  beforeAll(async () => {
+    under = await open();
+    index = under.replicas[0] as RiderIndex;
+  });
+
+  afterAll(async () => {
+    await under?.close();
+  });
+
+  it("lists riders nearest first with distances matching haversine within 0.5%", async () => {
+    const center = freshArea();
+    const riders = Array.from({ length: 60 }, (_, i) => {
+      const bearing = Math.random() * 2 * Math.PI;
+      const km = 0.2 + Math.random() * 7.8;
+      const position = { lat: center.lat + (km / 111.2) * Math.sin(bearing), lon: east(center, km * Math.cos(bearing)).lon };
+      return { riderId: `geo-${i}`, position, km: haversineKm(center, position) };
+    });
+    await Promise.all(riders.map((r) => put(r.riderId, r.position)));
+    const radiusKm = 5;
+    const listed = await index.nearby({ center, radiusKm, limit: 100 }, HOUR);
+    const expectedKm = new Map(riders.map((r) => [r.riderId, r.km]));
+    for (const r of listed) expect(Math.abs(r.distanceKm - (expectedKm.get(r.riderId) ?? Number.NaN))).toBeLessThanOrEqual(r.distanceKm * TOLERANCE);
+    for (let i = 1; i < listed.length; i++) {
+      const [before, after] = [listed[i - 1], listed[i]];
+      expect(after?.distanceKm).toBeGreaterThanOrEqual(before?.distanceKm ?? Number.NaN);
+      expect(expectedKm.get(after?.riderId ?? "")).toBeGreaterThanOrEqual((expectedKm.get(before?.riderId ?? "") ?? 0) * (1 - TOLERANCE));
+    }
+    const ids = new Set(listed.map((r) => r.riderId));
+    for (const r of riders) {
+      if (r.km < radiusKm * (1 - TOLERANCE)) expect(ids).toContain(r.riderId);
+      if (r.km > radiusKm * (1 + TOLERANCE)) expect(ids).not.toContain(r.riderId);
+    }
+    expect((await index.nearby({ center, radiusKm, limit: 3 }, HOUR)).map((r) => r.riderId)).toEqual(listed.slice(0, 3).map((r) => r.riderId));
+  });
+
+  it("lists busy and unavailable riders too, but only fresh ones", async () => {
+    const center = freshArea();
+    await put("stale", center);
+    await sleep(300);
+    await put("busy", east(center, 1));
+    await put("off", east(center, 2), false);
+    expect(await index.assignNearest("list-order", center, 10, 250)).toMatchObject({ riderId: "busy" });
+    const listed = await index.nearby({ center, radiusKm: 10, limit: 10 }, 250);
+    expect(listed.map((r) => r.riderId)).toEqual(["busy", "off"]);
+    expect((await index.nearby({ center, radiusKm: 10, limit: 10 }, HOUR)).map((r) => r.riderId)).toEqual(["stale", "busy", "off"]);
+  });
+
+  it("assigns the nearest free rider, and answers a repeat with the same one", async () => {
+    const center = freshArea();
+    await put("far", east(center, 3));
+    await put("near", east(center, 1));
+    const first = await index.assignNearest("o-near", center, 10, HOUR);
+    expect(first?.riderId).toBe("near");
+    expect(first?.distanceKm).toBeCloseTo(1, 1);
+    expect(await under.replicas[1]?.assignNearest("o-near", east(center, 3), 10, HOUR)).toEqual(first);
+    expect((await index.assignNearest("o-next", center, 10, HOUR))?.riderId).toBe("far");
+    expect(await index.assignNearest("o-none", center, 10, HOUR)).toBeUndefined();
+  });
+
+  it("skips stale riders and riders beyond the radius", async () => {
+    const center = freshArea();
+    await put("stale-near", center);
+    await sleep(300);
+    await put("fresh-far", east(center, 4));
+    await put("beyond", east(center, 12));
+    expect((await index.assignNearest("o-stale", center, 10, 250))?.riderId).toBe("fresh-far");
+    expect(await index.assignNearest("o-beyond", center, 10, 250)).toBeUndefined();
+  });
+
+  it("never assigns a rider who said unavailable, and keeps a busy rider busy until released", async () => {
+    const center = freshArea();
+    await put("resting", center, false);
+    await put("worker", east(center, 2));
+    expect((await index.assignNearest("o-w1", center, 10, HOUR))?.riderId).toBe("worker");
+    await put("worker", center, true);
+    expect(await index.assignNearest("o-w2", center, 10, HOUR)).toBeUndefined();
+    expect(await index.release("o-w1")).toBe(true);
+    const again = await index.assignNearest("o-w2", center, 10, HOUR);
+    expect(again?.riderId).toBe("worker");
+    expect(again?.distanceKm).toBeLessThan(0.001);
+    await put("resting", center, true);
+    expect((await index.assignNearest("o-w3", center, 10, HOUR))?.riderId).toBe("resting");
+  });
+
+  it("releases once, frees the rider at their last location, and keeps a released order's answer", async () => {
+    const center = freshArea();
+    await put("r", east(center, 1));
+    const assigned = await index.assignNearest("o-r1", center, 10, HOUR);
+    await put("r", east(center, 2));
+    expect(await index.release("o-r1")).toBe(true);
+    expect(await index.release("o-r1")).toBe(false);
+    expect(await index.release("o-never-assigned")).toBe(false);
+    expect(await index.assignNearest("o-r1", center, 10, HOUR)).toEqual(assigned);
+    const next = await index.assignNearest("o-r2", center, 10, HOUR);
+    expect(next?.riderId).toBe("r");
+    expect(next?.distanceKm).toBeCloseTo(2, 1);
+  });
+
+  it("keeps a rider who went unavailable while busy out of work after the release", async () => {
+    const center = freshArea();
+    await put("tired", center);
+    await index.assignNearest("o-t1", center, 10, HOUR);
+    await put("tired", center, false);
+    expect(await index.release("o-t1")).toBe(true);
+    expect(await index.assignNearest("o-t2", center, 10, HOUR)).toBeUndefined();
+  });
+
+  it("gives 10 riders to exactly 10 of 100 racing orders, none twice", async () => {
+    const center = freshArea();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => put(`racer-${i}`, east(center, 0.3 * (i + 1)))));
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => (under.replicas[i % under.replicas.length] as RiderIndex).assignNearest(`race-${i}`, center, 10, HOUR)),
+    );
+    const assigned = outcomes.filter((o) => o !== undefined).map((o) => o.riderId);
+    expect(assigned).toHaveLength(10);
+    expect(new Set(assigned).size).toBe(10);
+    expect(outcomes.filter((o) => o === undefined)).toHaveLength(90);
+  });
+
+  it("claims one rider for one order however many times it races with itself", async () => {
+    const center = freshArea();
+    await Promise.all(["a", "b", "c"].map((id, i) => put(`self-${id}`, east(center, i + 1))));
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (under.replicas[i % under.replicas.length] as RiderIndex).assignNearest("same-order", center, 10, HOUR)),
+    );
+    expect(new Set(outcomes.map((o) => o?.riderId))).toEqual(new Set(["self-a"]));
+    expect((await index.assignNearest("other-order", center, 10, HOUR))?.riderId).toBe("self-b");
+  });
+});
