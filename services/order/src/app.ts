@@ -101,7 +101,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     orderRepo,
     orders,
     deadLetters,
-    { owner, leaseMs: config.SAGA_LEASE_MS, recoveryIntervalMs: config.RECOVERY_INTERVAL_MS, redriveIntervalMs: config.DEAD_LETTER_REDRIVE_MS },
+    { owner, leaseMs: config.SAGA_LEASE_MS, recoveryIntervalMs: config.RECOVERY_INTERVAL_MS, recoveryBatchSize: config.RECOVERY_BATCH_SIZE, redriveIntervalMs: config.DEAD_LETTER_REDRIVE_MS },
     logger,
   );
 

@@ -19,6 +19,8 @@ export const orderConfigSchema = z.object({
   /** How long a replica owns a saga before another may take it over. */
   SAGA_LEASE_MS: positiveInt(30_000),
   RECOVERY_INTERVAL_MS: positiveInt(1_000),
+  /** Stale sagas one replica takes over per tick; small batches spread a backlog across replicas. */
+  RECOVERY_BATCH_SIZE: positiveInt(20),
   COMPENSATION_ATTEMPTS: positiveInt(3),
   COMPENSATION_BACKOFF_MS: positiveInt(100),
   DEAD_LETTER_REDRIVE_MS: positiveInt(2_000),

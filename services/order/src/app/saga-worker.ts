@@ -6,6 +6,7 @@ export interface SagaWorkerOptions {
   readonly owner: string;
   readonly leaseMs: number;
   readonly recoveryIntervalMs: number;
+  readonly recoveryBatchSize: number;
   readonly redriveIntervalMs: number;
 }
 
@@ -40,7 +41,7 @@ export class SagaWorker {
 
   /** Takes over stale sagas and drives them; resolves when they are done. */
   async recoverOnce(): Promise<number> {
-    const ids = await this.repo.claimStale(this.options.owner, this.options.leaseMs, 20);
+    const ids = await this.repo.claimStale(this.options.owner, this.options.leaseMs, this.options.recoveryBatchSize);
     if (ids.length > 0) this.logger.info({ orderIds: ids }, "resuming unfinished sagas");
     await Promise.all(ids.map((id) => this.orders.resume(id)));
     return ids.length;
