@@ -84,6 +84,7 @@ describe("Service Crash", () => {
       expect(res.status).toBe(503);
       expect(res.body.code).toBe("CIRCUIT_OPEN");
       expect(res.headers.get("retry-after")).toBe("5");
+      expect(res.headers.get("server-timing")).toMatch(/^order;dur=[\d.]+, gateway;dur=/);
     }
     const perOrderMs = (performance.now() - started) / 20;
     expect(perOrderMs).toBeLessThan(50); // far below any connect attempt or deadline

@@ -32,6 +32,7 @@ describe("placing orders through the REST API", () => {
     const res = await order(alice.token, [{ sku: apple, quantity: 3 }, { sku: pear, quantity: 2 }]);
     expect(res.status).toBe(201);
     expect(res.headers.get("location")).toBe(`/v1/orders/${res.body.id}`);
+    expect(res.headers.get("server-timing")).toMatch(/^order;dur=[\d.]+, gateway;dur=[\d.]+$/);
     expect(res.body).toMatchObject({ status: "CONFIRMED", customerId: alice.id, totalCents: 3 * 150 + 2 * 99 });
     expect(res.body.items).toEqual([
       { sku: apple, quantity: 3, priceCents: 150 },

@@ -10,7 +10,7 @@ import {
   type RetryPolicy,
 } from "cockatiel";
 import { AppError } from "./errors";
-import { isTransient } from "./grpc/status";
+import { isTargetFailure, isTransient } from "./grpc/status";
 
 export interface ResilienceOptions {
   /** Deadline of one attempt. */
@@ -43,8 +43,8 @@ export const circuitOpen = (target: string): AppError =>
 
 /**
  * deadline → circuit breaker → retry (where safe), for every call from `caller` to `target`.
- * Only transient failures (unavailable, deadline exceeded) count against the breaker or get retried;
- * business refusals pass straight through.
+ * Only transient failures (unavailable, deadline exceeded) get retried, and only those of the target
+ * itself count against its breaker; business refusals pass straight through.
  */
 export class ResilientTarget {
   private readonly breaker: CircuitBreakerPolicy;
@@ -55,7 +55,7 @@ export class ResilientTarget {
     readonly target: string,
     readonly options: ResilienceOptions = defaultResilience,
   ) {
-    this.breaker = circuitBreaker(handleWhen(isTransient), {
+    this.breaker = circuitBreaker(handleWhen(isTargetFailure), {
       halfOpenAfter: options.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(options.breakerThreshold),
     });

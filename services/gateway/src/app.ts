@@ -8,6 +8,7 @@ import { createTokenVerifier } from "./auth/token-verifier";
 import type { GatewayConfig } from "./config";
 import { installProblemHandlers } from "./http/error-handlers";
 import { openApiOptions } from "./http/openapi";
+import { installServerTiming } from "./http/server-timing";
 import { adminRoutes } from "./routes/admin";
 import { healthRoutes } from "./routes/health";
 import { orderRoutes } from "./routes/orders";
@@ -37,6 +38,7 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   // JSON only: without this, a text/plain body would be parsed as a string and fail as a schema error.
   app.removeContentTypeParser("text/plain");
   installProblemHandlers(app);
+  installServerTiming(app);
 
   const upstreams = overrides.upstreams ?? createUpstreams(config, logger);
   if (overrides.upstreams === undefined) app.addHook("onClose", async () => closeUpstreams(upstreams));

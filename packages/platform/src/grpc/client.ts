@@ -1,11 +1,23 @@
 import { Client, credentials, Metadata, type MethodDefinition, type ServiceDefinition, type ServiceError } from "@grpc/grpc-js";
 import type { ResilientTarget } from "../resilience";
+import { SERVER_TIMING_KEY } from "./server";
 import { fromServiceError } from "./status";
+
+export interface UnaryCallOptions {
+  /** Receives the callee's own handling time in ms (from its `server-timing` trailer), when it sends one. */
+  readonly onServerTiming?: (ms: number) => void;
+}
 
 /** A promise-returning method per unary method of a generated service definition. */
 export type PromiseClient<S> = {
-  [K in keyof S]: S[K] extends MethodDefinition<infer Req, infer Res> ? (request: Req) => Promise<Res> : never;
+  [K in keyof S]: S[K] extends MethodDefinition<infer Req, infer Res> ? (request: Req, options?: UnaryCallOptions) => Promise<Res> : never;
 };
+
+function readServerTiming(metadata: Metadata): number | null {
+  const value = metadata.get(SERVER_TIMING_KEY)[0];
+  const match = typeof value === "string" ? /dur=([\d.]+)/.exec(value) : null;
+  return match?.[1] ? Number(match[1]) : null;
+}
 
 export interface GrpcClientOptions<S> {
   readonly resilience: ResilientTarget;
@@ -37,12 +49,12 @@ export function createGrpcClient<S extends ServiceDefinition>(
     "grpc.initial_reconnect_backoff_ms": 200,
     "grpc.max_reconnect_backoff_ms": 2_000,
   });
-  const call: Record<string, (req: unknown) => Promise<unknown>> = {};
+  const call: Record<string, (req: unknown, callOptions?: UnaryCallOptions) => Promise<unknown>> = {};
   for (const [name, method] of Object.entries(definition)) {
     const retrySafe = options.retrySafe.includes(name);
-    const attempt = (request: unknown, deadline: Date): Promise<unknown> =>
+    const attempt = (request: unknown, deadline: Date, callOptions?: UnaryCallOptions): Promise<unknown> =>
       new Promise((resolve, reject) => {
-        client.makeUnaryRequest(
+        const unary = client.makeUnaryRequest(
           method.path,
           method.requestSerialize,
           method.responseDeserialize,
@@ -51,8 +63,16 @@ export function createGrpcClient<S extends ServiceDefinition>(
           { deadline },
           (err: ServiceError | null, res?: unknown) => (err ? reject(fromServiceError(err)) : resolve(res)),
         );
+        const onTiming = callOptions?.onServerTiming;
+        if (onTiming) {
+          unary.on("status", (s: { metadata: Metadata }) => {
+            const ms = readServerTiming(s.metadata);
+            if (ms !== null) onTiming(ms);
+          });
+        }
       });
-    call[name] = (request) => options.resilience.execute((deadline) => attempt(request, deadline), retrySafe);
+    call[name] = (request, callOptions) =>
+      options.resilience.execute((deadline) => attempt(request, deadline, callOptions), retrySafe);
   }
   return {
     call: call as PromiseClient<S>,

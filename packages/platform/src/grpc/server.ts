@@ -1,6 +1,14 @@
-import { Server, ServerCredentials, type handleUnaryCall, type MethodDefinition, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { Metadata, Server, ServerCredentials, type handleUnaryCall, type MethodDefinition, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import { toStatus } from "./status";
+
+/**
+ * Trailing-metadata key with the handler's own duration (`app;dur=<ms>`, the Server-Timing syntax),
+ * so a caller can tell time spent inside a service from time spent on the wire.
+ */
+export const SERVER_TIMING_KEY = "server-timing";
+
+const serverTiming = (started: bigint): string => `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(3)}`;
 
 /** An async handler per unary method of a generated service definition, typed by that definition. */
 export type UnaryHandlers<S> = {
@@ -18,9 +26,18 @@ export function implement<S extends ServiceDefinition>(
   const impl: UntypedServiceImplementation = {};
   for (const [name, handler] of Object.entries(handlers) as [string, (req: unknown) => Promise<unknown>][]) {
     const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
+      const started = process.hrtime.bigint();
       handler(call.request).then(
-        (res) => callback(null, res),
-        (err: unknown) => callback(toStatus(err, logger, name)),
+        (res) => {
+          const trailer = new Metadata();
+          trailer.set(SERVER_TIMING_KEY, serverTiming(started));
+          callback(null, res, trailer);
+        },
+        (err: unknown) => {
+          const status = toStatus(err, logger, name);
+          status.metadata?.set(SERVER_TIMING_KEY, serverTiming(started));
+          callback(status);
+        },
       );
     };
     impl[name] = unary;

@@ -66,10 +66,14 @@ export class RemoteError extends AppError {
     code: string,
     message: string,
     readonly grpcStatus: status,
-    options?: { cause?: unknown },
+    options: { cause?: unknown; sentByServer?: boolean } = {},
   ) {
-    super(kind, code, message, options);
+    super(kind, code, message, { cause: options.cause });
+    this.sentByServer = options.sentByServer ?? true;
   }
+
+  /** True when the remote service itself answered with this code (it is up and reachable). */
+  readonly sentByServer: boolean;
 }
 
 const isServiceError = (e: unknown): e is ServiceError =>
@@ -81,7 +85,7 @@ export function fromServiceError(err: unknown): AppError {
   const kind = kindOfStatus(err.code);
   const sent = err.metadata.get(ERROR_CODE_KEY)[0];
   const code = typeof sent === "string" ? sent : kind === "unavailable" ? "SERVICE_UNAVAILABLE" : status[err.code];
-  return new RemoteError(kind, code, err.details || status[err.code], err.code, { cause: err });
+  return new RemoteError(kind, code, err.details || status[err.code], err.code, { cause: err, sentByServer: typeof sent === "string" });
 }
 
 /** A failure of the transport or of a dependency: worth retrying, and counted by circuit breakers. */
@@ -89,3 +93,13 @@ export const isTransient = (e: unknown): boolean => {
   if (e instanceof RemoteError) return e.kind === "unavailable";
   return isServiceError(e) && kindOfStatus(e.code) === "unavailable";
 };
+
+/** Codes a reachable service answers with when one of *its* dependencies is down. */
+const DOWNSTREAM_UNAVAILABLE = new Set(["CIRCUIT_OPEN", "SERVICE_UNAVAILABLE"]);
+
+/**
+ * A failure that says the target itself is unhealthy: transient, and not a healthy service reporting
+ * that its own dependency is down (that must open the breaker in front of the dependency, not this one).
+ */
+export const isTargetFailure = (e: unknown): boolean =>
+  isTransient(e) && !(e instanceof RemoteError && e.sentByServer && DOWNSTREAM_UNAVAILABLE.has(e.code));

@@ -14,6 +14,7 @@ import { createdOrderStatus } from "../http/order-outcome";
 import { toCreateOrderRequest } from "../http/order-request";
 import { toOrderView } from "../http/order-view";
 import { described } from "../http/openapi";
+import { recordUpstreamTiming } from "../http/server-timing";
 import { PageQuerySchema, pageSize } from "../http/page.schema";
 import { problemResponses } from "../http/problem.schema";
 import { required } from "../http/upstream-answer";
@@ -48,9 +49,9 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
     async (request, reply) => {
       const customer = principalOf(request);
       const key = request.headers["idempotency-key"];
-      const created = await upstreams.order.call.createOrder(
-        toCreateOrderRequest(customer.subject, request.body, key, orderWaitMs),
-      );
+      const created = await upstreams.order.call.createOrder(toCreateOrderRequest(customer.subject, request.body, key, orderWaitMs), {
+        onServerTiming: recordUpstreamTiming(reply, "order"),
+      });
       const order = toOrderView(required(created.order, "order"));
       // Set before the status is decided, so a replayed failure says it is a replay too.
       if (created.replayed) void reply.header("idempotent-replayed", "true");
