@@ -20,15 +20,19 @@ export type Send = () => Promise<number | string>;
  * Closed loop: `concurrency` workers each send, wait for the answer, and send again. Answers during
  * the warm-up are not counted.
  */
-export async function closedLoop(send: Send, opts: { concurrency: number; durationMs: number; warmupMs: number }): Promise<LoadResult> {
+export async function closedLoop(
+  send: Send,
+  opts: { concurrency: number; durationMs: number; warmupMs: number; maxRequests?: number },
+): Promise<LoadResult> {
   const histogram = newHistogram();
   const statuses: Record<string, number> = {};
   const start = Date.now();
   const measureFrom = start + opts.warmupMs;
   const end = measureFrom + opts.durationMs;
   let requests = 0;
+  const limit = opts.maxRequests ?? Infinity;
   const worker = async () => {
-    while (Date.now() < end) {
+    while (Date.now() < end && requests < limit) {
       const t0 = nowUs();
       const status = await send().catch(() => "error");
       const t1 = nowUs();
@@ -40,7 +44,7 @@ export async function closedLoop(send: Send, opts: { concurrency: number; durati
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
-  const seconds = opts.durationMs / 1000;
+  const seconds = Math.min(opts.durationMs, Date.now() - measureFrom) / 1000;
   return { requests, seconds, perSecond: requests / seconds, histogram, statuses };
 }
 

@@ -25,6 +25,9 @@ import { PostgresOrderRepository } from "./adapters/postgres/order.repository";
 import type { OrderDatabase } from "./adapters/postgres/order.tables";
 import type { OrderConfig } from "./config";
 
+export { orderConfigSchema, type OrderConfig } from "./config";
+export type { InventoryPort, PaymentPort } from "./app/dependencies.port";
+
 const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

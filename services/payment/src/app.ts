@@ -8,6 +8,9 @@ import type { PaymentTables } from "./adapters/postgres/payment.tables";
 import { WalletRepository } from "./adapters/postgres/wallet.repository";
 import type { PaymentConfig } from "./config";
 
+export { PaymentService } from "./app/payment.service";
+export { paymentConfigSchema, type PaymentConfig } from "./config";
+
 const SCHEMA = "payment";
 const MIGRATIONS_DIR = fileURLToPath(new URL("../migrations", import.meta.url));
 

@@ -1,0 +1,51 @@
+/**
+ * The same use cases and repositories as the stack, wired in one process with direct calls instead
+ * of gRPC and HTTP: what the microservice split costs is the difference.
+ */
+import { buildApp as buildInventory, loadInventoryConfig } from "@qc/inventory";
+import { buildApp as buildOrder, orderConfigSchema, type InventoryPort, type PaymentPort } from "@qc/order";
+import { buildApp as buildPayment, paymentConfigSchema } from "@qc/payment";
+import { createLogger, loadConfig } from "@qc/platform";
+
+export interface InProcessPlatform {
+  placeOrder(customerId: string, lines: { sku: string; quantity: number }[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startInProcess(databaseUrl: string, poolSize: number): Promise<InProcessPlatform> {
+  const env = { DATABASE_URL: databaseUrl, DB_POOL_SIZE: String(poolSize), LOG_LEVEL: "warn" };
+  const logger = createLogger("in-process", "warn");
+  const inventoryApp = await buildInventory(loadInventoryConfig({ ...env, INVENTORY_PORT: "0" }), { logger });
+  const paymentApp = await buildPayment(loadConfig(paymentConfigSchema, { ...env, PAYMENT_PORT: "0" }), { logger });
+  const { inventory } = inventoryApp;
+  const { payments } = paymentApp;
+  const inventoryPort: InventoryPort = {
+    existingSkus: async (skus) => new Set((await inventory.batchGetProducts(skus)).map((p) => p.sku)),
+    deductStock: async (orderId, lines) => {
+      const d = await inventory.deductStock(orderId, lines);
+      return { lines: d.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: l.unitPriceCents })), totalCents: d.totalCents, currency: d.currency };
+    },
+    addStock: (orderId) => inventory.addStock(orderId),
+  };
+  const paymentPort: PaymentPort = {
+    charge: async (orderId, customerId, amountCents) => ({ chargeId: (await payments.charge({ orderId, customerId, amountCents })).chargeId }),
+    refund: (orderId) => payments.refund({ orderId }),
+  };
+  const orderApp = await buildOrder(loadConfig(orderConfigSchema, { ...env, ORDER_PORT: "0" }), {
+    logger,
+    inventory: inventoryPort,
+    payment: paymentPort,
+    background: false,
+  });
+  return {
+    placeOrder: async (customerId, lines) => {
+      const { order } = await orderApp.orders.create({ customerId, lines, deliveryLocation: null, idempotencyKey: null, requestHash: "" }, 30_000);
+      return order.status;
+    },
+    stop: async () => {
+      await orderApp.stop();
+      await paymentApp.stop();
+      await inventoryApp.stop();
+    },
+  };
+}

@@ -1,0 +1,249 @@
+/**
+ * `npm run bench`: orders per second through the whole stack, side by side with an in-process build
+ * and the database's own ceiling, measured in one run so machine noise cancels out in the ratios.
+ * `--smoke` runs a few seconds of each (CI), asserting only that it completes and the audit holds.
+ */
+import { writeFile, mkdir } from "node:fs/promises";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { startStack, type Stack } from "@qc/devstack";
+import { createTestDatabase } from "@qc/platform/testing";
+import hdr from "hdr-histogram-js";
+import pg from "pg";
+import { Pool } from "undici";
+import { audit, type AuditResult } from "./audit";
+import { startInProcess } from "./in-process";
+import { closedLoop, ms, openLoop, type LoadResult } from "./load";
+import { recordSql, replayOrder, replayPools, statementCount, type OrderTrace } from "./raw-sql";
+import { pick, randomLines, seedBenchData, type BenchData } from "./seed";
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: "boolean", default: false },
+    concurrency: { type: "string" },
+    duration: { type: "string", short: "d" },
+    warmup: { type: "string" },
+    "declined-share": { type: "string", default: "0.05" },
+    profile: { type: "boolean", default: false },
+    out: { type: "string", default: "bench/results/latest.json" },
+  },
+});
+
+const smoke = args.smoke;
+const params = {
+  concurrency: Number(args.concurrency ?? (smoke ? 8 : 32)),
+  durationMs: Number(args.duration ?? (smoke ? 3 : 20)) * 1000,
+  warmupMs: Number(args.warmup ?? (smoke ? 1 : 5)) * 1000,
+  declinedShare: Number(args["declined-share"]),
+  products: smoke ? 20 : 200,
+  customers: smoke ? 50 : 500,
+  breakerOrders: smoke ? 200 : 1000,
+  dbPoolSize: 10,
+};
+const JWT_SECRET = "bench-secret-0123456789abcdef";
+const log = (msg: string) => console.log(`[bench] ${msg}`);
+
+/** One HTTP order through the gateway; resolves with its status (and Server-Timing of the order service). */
+function orderSender(http: Pool, data: BenchData, onOrderTiming?: (ms: number) => void) {
+  return async (): Promise<number> => {
+    const customer = pick(data.customers);
+    const res = await http.request({
+      method: "POST",
+      path: "/v1/orders",
+      headers: { authorization: `Bearer ${customer.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ items: randomLines(data.skus) }),
+    });
+    await res.body.dump();
+    if (onOrderTiming) {
+      const timing = /order;dur=([\d.]+)/.exec(String(res.headers["server-timing"] ?? ""));
+      if (timing?.[1]) onOrderTiming(Number(timing[1]));
+    }
+    return res.statusCode;
+  };
+}
+
+async function postgresVersion(url: string): Promise<string> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const v = (await c.query<{ server_version: string }>("SHOW server_version")).rows[0]?.server_version ?? "?";
+  await c.end();
+  return v;
+}
+
+const summary = (r: LoadResult) => ({
+  requests: r.requests,
+  perSecond: Math.round(r.perSecond),
+  p50Ms: ms(r.histogram, 50),
+  p95Ms: ms(r.histogram, 95),
+  p99Ms: ms(r.histogram, 99),
+  maxMs: ms(r.histogram, 100),
+  statuses: r.statuses,
+});
+
+async function main(): Promise<void> {
+  const attachUrl = process.env.GATEWAY_URL;
+  const db = attachUrl ? null : await createTestDatabase("qc_bench");
+  const databaseUrl = db?.url ?? process.env.DATABASE_URL ?? "";
+  let stack: Stack | null = null;
+  try {
+    if (!attachUrl) {
+      log(`starting the stack on ${db!.name}`);
+      const profileArgs = args.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles"] : [];
+      stack = await startStack({
+        databaseUrl,
+        jwtSecret: JWT_SECRET,
+        env: { LOG_LEVEL: "warn", DB_POOL_SIZE: String(params.dbPoolSize) },
+        nodeArgs: { gateway: profileArgs, order: profileArgs, inventory: profileArgs, payment: profileArgs },
+      });
+    }
+    const gatewayUrl = attachUrl ?? stack!.gatewayUrl;
+    const data = await seedBenchData(gatewayUrl, process.env.JWT_SECRET ?? JWT_SECRET, params);
+    log(`seeded ${data.skus.length} products, ${data.customers.length} customers (${data.customers.filter((c) => !c.funded).length} declined)`);
+    const http = new Pool(gatewayUrl, { connections: params.concurrency, pipelining: 1 });
+    const send = orderSender(http, data);
+
+    log(`stack, closed loop: ${params.concurrency} clients × ${params.durationMs / 1000}s (after ${params.warmupMs / 1000}s warm-up)`);
+    const closed = await closedLoop(send, params);
+    log(`  ${Math.round(closed.perSecond)} orders/s, p99 ${ms(closed.histogram, 99)} ms`);
+
+    const halfRate = Math.max(1, closed.perSecond / 2);
+    log(`stack, open loop at ${Math.round(halfRate)} orders/s for ${params.durationMs / 2000}s`);
+    const open = await openLoop(send, { ratePerSec: halfRate, durationMs: params.durationMs / 2 });
+    log(`  p50 ${ms(open.histogram, 50)} ms, p99 ${ms(open.histogram, 99)} ms`);
+
+    let breaker: { gatewayP99Ms: number; serviceP99Ms: number; statuses: Record<string, number> } | null = null;
+    if (stack) {
+      log(`open breaker: inventory stopped, ${params.breakerOrders} orders one at a time`);
+      await stack.services.inventory.kill();
+      const probe = new Pool(gatewayUrl, { connections: 1 });
+      const probeSend = orderSender(probe, data);
+      const admin = await adminToken();
+      const inventoryBreakerOpen = async () => {
+        const res = await probe.request({ method: "GET", path: "/v1/admin/circuit-breakers", headers: { authorization: `Bearer ${admin}` } });
+        const body = (await res.body.json()) as { items: { caller: string; target: string; state: string }[] };
+        return body.items.some((b) => b.caller === "order" && b.target === "inventory" && b.state === "open");
+      };
+      const deadline = Date.now() + 30_000;
+      while (!(await inventoryBreakerOpen()) && Date.now() < deadline) await probeSend();
+      const service = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+      const timedSend = orderSender(probe, data, (m) => service.recordValue(Math.max(1, Math.round(m * 1000))));
+      const gateway = await closedLoop(timedSend, { concurrency: 1, durationMs: 60_000, warmupMs: 0, maxRequests: params.breakerOrders });
+      breaker = { gatewayP99Ms: ms(gateway.histogram, 99), serviceP99Ms: ms(service, 99), statuses: gateway.statuses };
+      log(`  gateway p99 ${breaker.gatewayP99Ms} ms, inside the order service p99 ${breaker.serviceP99Ms} ms, ${JSON.stringify(gateway.statuses)}`);
+      await probe.close();
+    }
+    await http.close();
+
+    let auditResult: AuditResult | null = null;
+    let inProcess: LoadResult | null = null;
+    let rawSql: LoadResult | null = null;
+    let statements = 0;
+    if (databaseUrl) {
+      log("audit: no order PENDING, stock and money conserved");
+      auditResult = await audit(databaseUrl, data.initialStock);
+      log(`  ${auditResult.ok ? "ok" : `FAILED: ${auditResult.problems.join("; ")}`}`);
+      if (stack) {
+        await stack.stop();
+        stack = null;
+      }
+
+      log(`in-process build: ${params.concurrency} concurrent × ${params.durationMs / 1000}s`);
+      const platform = await startInProcess(databaseUrl, params.dbPoolSize);
+      const funded = data.customers.filter((c) => c.funded);
+      inProcess = await closedLoop(async () => platform.placeOrder(pick(data.customers).id, randomLines(data.skus)), params);
+      log(`  ${Math.round(inProcess.perSecond)} orders/s`);
+
+      const customer = pick(funded).id;
+      const lines = [
+        { sku: data.skus[0]!, quantity: 1 },
+        { sku: data.skus[1]!, quantity: 2 },
+      ];
+      const sessions = await recordSql(async () => void (await platform.placeOrder(customer, lines)));
+      await platform.stop();
+      const trace: OrderTrace = { sessions, customerId: customer, skus: lines.map((l) => l.sku) };
+      statements = statementCount(trace);
+      log(`raw SQL: the ${statements} statements of one order (${sessions.length} connection sessions), replayed with pg`);
+      const pools = replayPools(databaseUrl, trace, params.concurrency);
+      rawSql = await closedLoop(async () => {
+        const skus = randomLines(data.skus).concat(randomLines(data.skus)).map((l) => l.sku);
+        const distinct = [...new Set(skus)];
+        if (distinct.length < 2) distinct.push(data.skus.find((s) => s !== distinct[0])!);
+        await replayOrder(pools, trace, pick(funded).id, distinct.slice(0, 2));
+        return "ok";
+      }, params);
+      await Promise.all([...pools.values()].map((p) => p.end()));
+      log(`  ${Math.round(rawSql.perSecond)} orders/s`);
+    }
+
+    const ordersPerSec = Math.round(closed.perSecond);
+    const result = {
+      at: new Date().toISOString(),
+      mode: smoke ? "smoke" : "full",
+      ordersPerSec,
+      p50Ms: ms(closed.histogram, 50),
+      p95Ms: ms(closed.histogram, 95),
+      p99Ms: ms(closed.histogram, 99),
+      maxMs: ms(closed.histogram, 100),
+      statusMix: closed.statuses,
+      halfLoadRatePerSec: Math.round(halfRate),
+      halfLoadP50Ms: ms(open.histogram, 50),
+      halfLoadP99Ms: ms(open.histogram, 99),
+      inProcessOrdersPerSec: inProcess ? Math.round(inProcess.perSecond) : null,
+      rawSqlOrdersPerSec: rawSql ? Math.round(rawSql.perSecond) : null,
+      rawSqlStatementsPerOrder: statements || null,
+      ratioVsInProcess: inProcess ? round(closed.perSecond / inProcess.perSecond) : null,
+      ratioVsRawSql: rawSql ? round(closed.perSecond / rawSql.perSecond) : null,
+      breakerOpenGatewayP99Ms: breaker?.gatewayP99Ms ?? null,
+      breakerOpenServiceP99Ms: breaker?.serviceP99Ms ?? null,
+      auditOk: auditResult?.ok ?? null,
+      audit: auditResult,
+      stack: summary(closed),
+      halfLoad: summary(open),
+      inProcess: inProcess ? summary(inProcess) : null,
+      rawSql: rawSql ? summary(rawSql) : null,
+      breakerOpen: breaker,
+      machine: {
+        cores: os.cpus().length,
+        cpu: os.cpus()[0]?.model ?? "?",
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        postgres: databaseUrl ? await postgresVersion(databaseUrl) : null,
+      },
+      parameters: params,
+    };
+    await mkdir("bench/results", { recursive: true });
+    await writeFile(args.out, JSON.stringify(result, null, 2) + "\n");
+    printTable(result);
+    if (auditResult && !auditResult.ok) process.exitCode = 1;
+  } finally {
+    await stack?.stop();
+    await db?.drop();
+  }
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+async function adminToken(): Promise<string> {
+  const { SignJWT } = await import("jose");
+  return new SignJWT({ role: "admin" }).setProtectedHeader({ alg: "HS256" }).setSubject("bench-admin").setExpirationTime("1h").sign(new TextEncoder().encode(process.env.JWT_SECRET ?? JWT_SECRET));
+}
+
+function printTable(r: Record<string, unknown>): void {
+  const rows: [string, unknown, string][] = [
+    ["stack orders/s (closed loop)", r.ordersPerSec, ""],
+    ["stack p50 / p95 / p99 ms", `${String(r.p50Ms)} / ${String(r.p95Ms)} / ${String(r.p99Ms)}`, ""],
+    ["half-load p99 ms (open loop)", r.halfLoadP99Ms, "target < 25"],
+    ["in-process orders/s", r.inProcessOrdersPerSec, ""],
+    ["raw-SQL orders/s", r.rawSqlOrdersPerSec, ""],
+    ["ratio vs in-process", r.ratioVsInProcess, "target ≥ 0.6"],
+    ["ratio vs raw SQL", r.ratioVsRawSql, "target ≥ 0.5"],
+    ["breaker open: gateway p99 ms", r.breakerOpenGatewayP99Ms, "target < 5"],
+    ["breaker open: order service p99 ms", r.breakerOpenServiceP99Ms, "target < 1"],
+    ["audit", r.auditOk, ""],
+  ];
+  console.log("");
+  for (const [name, value, target] of rows) console.log(`${name.padEnd(38)} ${String(value).padStart(16)}   ${target}`);
+  console.log(`\nstatus mix: ${JSON.stringify(r.statusMix)}; written to ${args.out}`);
+}
+
+await main();

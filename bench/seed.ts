@@ -1,0 +1,62 @@
+import { randomUUID } from "node:crypto";
+import { SignJWT } from "jose";
+import { Pool } from "undici";
+
+export interface BenchData {
+  readonly skus: string[];
+  readonly initialStock: Map<string, number>;
+  readonly customers: { id: string; token: string; funded: boolean }[];
+  readonly creditedCents: number;
+}
+
+const STOCK = 1_000_000;
+const CREDIT = 1_000_000_000;
+
+/** Products with ample stock, customers with ample money, and a share who are declined (no wallet). */
+export async function seedBenchData(
+  gatewayUrl: string,
+  jwtSecret: string,
+  opts: { products: number; customers: number; declinedShare: number },
+): Promise<BenchData> {
+  const key = new TextEncoder().encode(jwtSecret);
+  const token = (sub: string, role: string) =>
+    new SignJWT({ role }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setExpirationTime("6h").sign(key);
+  const admin = await token("bench-admin", "admin");
+  const http = new Pool(gatewayUrl, { connections: 16 });
+  const post = async (path: string, body: unknown) => {
+    const res = await http.request({ method: "POST", path, headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`seeding ${path}: ${res.statusCode} ${text}`);
+  };
+  const run = randomUUID().slice(0, 6);
+  const skus = Array.from({ length: opts.products }, (_, i) => `bench-${run}-${i}`);
+  await Promise.all(
+    skus.map((sku, i) => post("/v1/admin/products", { sku, name: `Bench product ${i}`, priceCents: 50 + ((i * 37) % 950), currency: "EUR", stock: STOCK })),
+  );
+  const declined = Math.round(opts.customers * opts.declinedShare);
+  const customers = await Promise.all(
+    Array.from({ length: opts.customers }, async (_, i) => {
+      const id = `bench-${run}-c${i}`;
+      const funded = i >= declined;
+      if (funded) await post(`/v1/admin/wallets/${id}/credit`, { amountCents: CREDIT });
+      return { id, token: await token(id, "customer"), funded };
+    }),
+  );
+  await http.close();
+  return {
+    skus,
+    initialStock: new Map(skus.map((s) => [s, STOCK])),
+    customers,
+    creditedCents: customers.filter((c) => c.funded).length * CREDIT,
+  };
+}
+
+/** 1–3 distinct random lines of 1–3 units. */
+export function randomLines(skus: readonly string[]): { sku: string; quantity: number }[] {
+  const n = 1 + Math.floor(Math.random() * 3);
+  const picked = new Set<string>();
+  while (picked.size < n) picked.add(skus[Math.floor(Math.random() * skus.length)]!);
+  return [...picked].map((sku) => ({ sku, quantity: 1 + Math.floor(Math.random() * 3) }));
+}
+
+export const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
