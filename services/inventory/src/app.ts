@@ -1,9 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { createDatabase, createLogger, migrate, startGrpcServer, type Logger } from "@qc/platform";
 import { inventoryGrpcService } from "./adapters/grpc/inventory.grpc";
+import { MemoryCatalogCache } from "./adapters/memory/catalog.cache";
 import type { InventoryTables } from "./adapters/postgres/inventory.tables";
 import { PostgresProductRepository } from "./adapters/postgres/product.repository";
 import { PostgresStockLedger } from "./adapters/postgres/stock-ledger.repository";
+import { RedisCatalogCache } from "./adapters/redis/catalog.cache";
+import { createRedis, untilReady } from "./adapters/redis/redis-connection";
+import { CachedCatalog } from "./app/cached-catalog";
 import { InventoryService } from "./app/inventory.service";
 import type { InventoryConfig } from "./config";
 
@@ -17,31 +21,51 @@ const MIGRATIONS_DIR = fileURLToPath(new URL("../migrations", import.meta.url));
 export interface InventoryApp {
   /** The use cases, for in-process callers and tests; the gRPC server calls the same object. */
   readonly inventory: InventoryService;
+  /** The cached catalog the reads go through; `stats()` counts hits, misses and store reads. */
+  readonly catalog: CachedCatalog;
+  /** Where the catalog is cached: Redis when REDIS_URL is set, this process's memory otherwise. */
+  readonly cacheMode: "redis" | "memory";
   /** The port the gRPC server is bound to (the real one when INVENTORY_PORT is 0). */
   readonly port: number;
-  /** Stops the gRPC server (in-flight calls finish first), then closes the database pool. */
+  /** Stops the gRPC server (in-flight calls finish first), then closes the database pool and Redis. */
   readonly stop: () => Promise<void>;
 }
 
-/** The composition root: database and migrations → repositories → use cases → gRPC server. */
+/** The composition root: database and migrations, cache → repositories → use cases → gRPC server. */
 export async function buildApp(config: Readonly<InventoryConfig>, overrides: { logger?: Logger } = {}): Promise<InventoryApp> {
   const logger = overrides.logger ?? createLogger("inventory", config.LOG_LEVEL, config.LOG_PRETTY);
   const { db } = createDatabase<InventoryTables>({ url: config.DATABASE_URL, schema: SCHEMA, poolSize: config.DB_POOL_SIZE });
+  const redis = config.REDIS_URL === undefined ? undefined : createRedis(config.REDIS_URL, config.REDIS_TIMEOUT_MS, logger);
+  const closeStores = async (): Promise<void> => {
+    redis?.disconnect();
+    await db.destroy();
+  };
   try {
-    await migrate(db, SCHEMA, MIGRATIONS_DIR);
-    const inventory = new InventoryService(new PostgresProductRepository(db), new PostgresStockLedger(db));
+    const ttlMs = config.CATALOG_CACHE_TTL_MS;
+    const cache = redis
+      ? new RedisCatalogCache(redis, { keyPrefix: config.REDIS_KEY_PREFIX, ttlMs }, logger)
+      : new MemoryCatalogCache({ ttlMs, maxEntries: config.CATALOG_CACHE_MAX_ENTRIES });
+    // A Redis that is down is not fatal: reads go to Postgres until it is back.
+    const [, redisReady] = await Promise.all([migrate(db, SCHEMA, MIGRATIONS_DIR), redis && untilReady(redis, config.REDIS_TIMEOUT_MS)]);
+    if (redisReady === false) logger.warn("redis not reachable yet; reading the catalog from Postgres until it is");
+    const products = new PostgresProductRepository(db);
+    const catalog = new CachedCatalog(products, cache, { ttlMs });
+    const inventory = new InventoryService(products, new PostgresStockLedger(db), catalog);
     const server = await startGrpcServer([inventoryGrpcService(inventory, logger)], config.INVENTORY_HOST, config.INVENTORY_PORT);
-    logger.info({ host: config.INVENTORY_HOST, port: server.port }, "inventory listening");
+    const cacheMode = redis ? "redis" : "memory";
+    logger.info({ host: config.INVENTORY_HOST, port: server.port, cacheMode }, `inventory listening; catalog cached in ${cacheMode}`);
     return {
       inventory,
+      catalog,
+      cacheMode,
       port: server.port,
       stop: async () => {
         await server.stop();
-        await db.destroy();
+        await closeStores();
       },
     };
   } catch (err) {
-    await db.destroy();
+    await closeStores();
     throw err;
   }
 }

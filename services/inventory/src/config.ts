@@ -1,9 +1,22 @@
 import { loadConfig, logLevel, port, positiveInt, postgresUrl } from "@qc/platform";
 import { z } from "zod";
 
+const redisUrl = z
+  .string()
+  .url()
+  .refine((u) => /^rediss?:\/\//.test(u), "expected a redis:// or rediss:// URL");
+
 /** Environment of the inventory service, keyed by variable name. */
 export const inventoryConfigSchema = z.object({
   DATABASE_URL: postgresUrl.default("postgres://postgres@127.0.0.1:5432/test"),
+  // Unset (or empty, as compose files often leave it) caches the catalog in process instead of Redis.
+  REDIS_URL: z.preprocess((v) => (v === "" ? undefined : v), redisUrl.optional()),
+  REDIS_KEY_PREFIX: z.string().max(64).regex(/^\S*$/, "must not contain whitespace").default("qc:"),
+  // Connect and command deadline. A cache that answers later than this is slower than no cache.
+  REDIS_TIMEOUT_MS: positiveInt(250),
+  CATALOG_CACHE_TTL_MS: positiveInt(30_000),
+  // Bound of the in-process cache (used without REDIS_URL); Redis is bounded by its own maxmemory.
+  CATALOG_CACHE_MAX_ENTRIES: positiveInt(10_000),
   // Loopback by default so a developer's machine does not expose the service; set 0.0.0.0 in containers.
   INVENTORY_HOST: z.string().min(1).default("127.0.0.1"),
   INVENTORY_PORT: port(50052),

@@ -4,6 +4,7 @@ import { createGrpcClient, defaultResilience, RemoteError, ResilientTarget, type
 import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
 import { buildApp, type InventoryApp } from "../src/app";
 import { loadInventoryConfig } from "../src/config";
+import { deleteKeys, randomKeyPrefix } from "./redis-test-keys";
 
 export interface InventoryHarness {
   readonly app: InventoryApp;
@@ -13,12 +14,19 @@ export interface InventoryHarness {
   close(): Promise<void>;
 }
 
-/** The inventory app on a fresh throw-away database and an ephemeral port, with a client to it. */
-export async function startInventory(): Promise<InventoryHarness> {
+/**
+ * The inventory app on a fresh throw-away database and an ephemeral port, with a client to it.
+ * `env` overrides any variable; with a REDIS_URL the catalog cache gets a key prefix of its own,
+ * deleted on close.
+ */
+export async function startInventory(env: NodeJS.ProcessEnv = {}): Promise<InventoryHarness> {
   const database = await createTestDatabase("qc_inventory");
+  const keyPrefix = randomKeyPrefix();
   let app: InventoryApp;
   try {
-    app = await buildApp(loadInventoryConfig({ DATABASE_URL: database.url, INVENTORY_PORT: "0", LOG_LEVEL: "silent" }));
+    app = await buildApp(
+      loadInventoryConfig({ DATABASE_URL: database.url, INVENTORY_PORT: "0", LOG_LEVEL: "silent", REDIS_KEY_PREFIX: keyPrefix, ...env }),
+    );
   } catch (err) {
     await database.drop();
     throw err;
@@ -36,6 +44,7 @@ export async function startInventory(): Promise<InventoryHarness> {
       client.close();
       await app.stop();
       await database.drop();
+      if (app.cacheMode === "redis") await deleteKeys(keyPrefix);
     },
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Product } from "../domain/product";
 import { pageTokenAfter } from "../domain/product-page";
 import type { Reservation } from "../domain/stock-deduction";
+import type { Catalog } from "./catalog.port";
 import { InventoryService } from "./inventory.service";
 import type { ProductStore } from "./product-store.port";
 import type { StockLedger, StockLedgerTransaction } from "./stock-ledger.port";
@@ -33,6 +34,18 @@ function fakeLedger(existing: Reservation | undefined, products: Product[] = [])
   return { ledger, tx };
 }
 
+/** A catalog straight over the store, recording what each write reports as changed. */
+function fakeCatalog(store: ProductStore) {
+  return {
+    find: (sku: string) => store.find(sku),
+    findMany: (skus: readonly string[]) => store.findMany(skus),
+    listAfter: (afterSku: string | undefined, limit: number) => store.listAfter(afterSku, limit),
+    changed: vi.fn(async (_skus: readonly string[]) => undefined),
+  } satisfies Catalog;
+}
+
+const inventoryOver = (store: ProductStore, ledger: StockLedger, catalog: Catalog = fakeCatalog(store)) => new InventoryService(store, ledger, catalog);
+
 async function errorOf(p: Promise<unknown>): Promise<AppError> {
   const err = await p.then(() => undefined, (e: unknown) => e);
   if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
@@ -42,7 +55,7 @@ async function errorOf(p: Promise<unknown>): Promise<AppError> {
 describe("deductStock", () => {
   it("locks the merged lines in sku order, deducts them priced, and answers the total", async () => {
     const { ledger, tx } = fakeLedger(undefined, [apple, pear]);
-    const result = await new InventoryService(fakeStore(), ledger).deductStock("o-1", [
+    const result = await inventoryOver(fakeStore(), ledger).deductStock("o-1", [
       { sku: "pear", quantity: 1 },
       { sku: "apple", quantity: 1 },
       { sku: "apple", quantity: 2 },
@@ -60,7 +73,7 @@ describe("deductStock", () => {
   it("answers a repeat from the ledger without touching stock", async () => {
     const lines = [{ sku: "apple", quantity: 2, unitPriceCents: 99, currency: "EUR" }];
     const { ledger, tx } = fakeLedger({ status: "reserved", lines });
-    const result = await new InventoryService(fakeStore(), ledger).deductStock("o-1", [{ sku: "apple", quantity: 2 }]);
+    const result = await inventoryOver(fakeStore(), ledger).deductStock("o-1", [{ sku: "apple", quantity: 2 }]);
     expect(result).toEqual({ lines, totalCents: 198, currency: "EUR" });
     expect(tx.lockProducts).not.toHaveBeenCalled();
     expect(tx.deduct).not.toHaveBeenCalled();
@@ -68,7 +81,7 @@ describe("deductStock", () => {
 
   it("refuses an order that was already compensated", async () => {
     const { ledger, tx } = fakeLedger({ status: "released", lines: [] });
-    const err = await errorOf(new InventoryService(fakeStore(), ledger).deductStock("o-1", [{ sku: "apple", quantity: 1 }]));
+    const err = await errorOf(inventoryOver(fakeStore(), ledger).deductStock("o-1", [{ sku: "apple", quantity: 1 }]));
     expect([err.kind, err.code]).toEqual(["refused", "ORDER_RELEASED"]);
     expect(tx.deduct).not.toHaveBeenCalled();
   });
@@ -76,7 +89,7 @@ describe("deductStock", () => {
   it("refuses a short line without deducting anything", async () => {
     const { ledger, tx } = fakeLedger(undefined, [apple, pear]);
     const err = await errorOf(
-      new InventoryService(fakeStore(), ledger).deductStock("o-1", [
+      inventoryOver(fakeStore(), ledger).deductStock("o-1", [
         { sku: "apple", quantity: 1 },
         { sku: "pear", quantity: 2 },
       ]),
@@ -89,7 +102,7 @@ describe("deductStock", () => {
     const untouchable: StockLedger = {
       transaction: () => Promise.reject(new Error("no transaction may start for bad input")),
     };
-    const err = await errorOf(new InventoryService(fakeStore(), untouchable).deductStock("o-1", [{ sku: "apple", quantity: -1 }]));
+    const err = await errorOf(inventoryOver(fakeStore(), untouchable).deductStock("o-1", [{ sku: "apple", quantity: -1 }]));
     expect([err.kind, err.code]).toEqual(["invalid", "INVALID_QUANTITY"]);
   });
 });
@@ -97,7 +110,7 @@ describe("deductStock", () => {
 describe("addStock", () => {
   it("leaves a tombstone for an order that never deducted", async () => {
     const { ledger, tx } = fakeLedger(undefined);
-    expect(await new InventoryService(fakeStore(), ledger).addStock("o-1")).toEqual({ restored: false });
+    expect(await inventoryOver(fakeStore(), ledger).addStock("o-1")).toEqual({ restored: false });
     expect(tx.claimOrder).toHaveBeenCalledWith("o-1", "released");
     expect(tx.release).not.toHaveBeenCalled();
   });
@@ -105,57 +118,110 @@ describe("addStock", () => {
   it("gives back a reserved order's lines, locking their products first", async () => {
     const lines = [{ sku: "apple", quantity: 2, unitPriceCents: 99, currency: "EUR" }];
     const { ledger, tx } = fakeLedger({ status: "reserved", lines });
-    expect(await new InventoryService(fakeStore(), ledger).addStock("o-1")).toEqual({ restored: true });
+    expect(await inventoryOver(fakeStore(), ledger).addStock("o-1")).toEqual({ restored: true });
     expect(tx.lockProducts).toHaveBeenCalledWith(["apple"]);
     expect(tx.release).toHaveBeenCalledWith("o-1");
   });
 
   it("does nothing the second time", async () => {
     const { ledger, tx } = fakeLedger({ status: "released", lines: [] });
-    expect(await new InventoryService(fakeStore(), ledger).addStock("o-1")).toEqual({ restored: false });
+    expect(await inventoryOver(fakeStore(), ledger).addStock("o-1")).toEqual({ restored: false });
     expect(tx.release).not.toHaveBeenCalled();
   });
 });
 
 describe("catalog", () => {
   it("reports a taken sku as PRODUCT_EXISTS", async () => {
-    const service = new InventoryService(fakeStore({ insert: async () => undefined }), fakeLedger(undefined).ledger);
+    const service = inventoryOver(fakeStore({ insert: async () => undefined }), fakeLedger(undefined).ledger);
     const err = await errorOf(service.createProduct(apple));
     expect([err.kind, err.code]).toEqual(["conflict", "PRODUCT_EXISTS"]);
   });
 
   it("never stores an invalid product", async () => {
     const insert = vi.fn(async (p: Product) => p);
-    const service = new InventoryService(fakeStore({ insert }), fakeLedger(undefined).ledger);
+    const service = inventoryOver(fakeStore({ insert }), fakeLedger(undefined).ledger);
     const err = await errorOf(service.createProduct({ ...apple, currency: "euro" }));
     expect(err.code).toBe("INVALID_CURRENCY");
     expect(insert).not.toHaveBeenCalled();
   });
 
   it("answers an unknown sku with PRODUCT_NOT_FOUND", async () => {
-    const err = await errorOf(new InventoryService(fakeStore(), fakeLedger(undefined).ledger).getProduct("nope"));
+    const err = await errorOf(inventoryOver(fakeStore(), fakeLedger(undefined).ledger).getProduct("nope"));
     expect([err.kind, err.code]).toEqual(["not_found", "PRODUCT_NOT_FOUND"]);
   });
 
   it("batch-gets in the order asked, leaving unknown skus out", async () => {
-    const service = new InventoryService(fakeStore({ findMany: async () => [apple, pear] }), fakeLedger(undefined).ledger);
+    const service = inventoryOver(fakeStore({ findMany: async () => [apple, pear] }), fakeLedger(undefined).ledger);
     expect(await service.batchGetProducts(["pear", "kiwi", "apple", "pear"])).toEqual([pear, apple]);
   });
 
   it("asks for one row beyond the page to know whether another page exists", async () => {
     const listAfter = vi.fn(async () => [apple, pear]);
-    const page = await new InventoryService(fakeStore({ listAfter }), fakeLedger(undefined).ledger).listProducts({ pageSize: 1 });
+    const page = await inventoryOver(fakeStore({ listAfter }), fakeLedger(undefined).ledger).listProducts({ pageSize: 1 });
     expect(listAfter).toHaveBeenCalledWith(undefined, 2);
     expect(page).toEqual({ products: [apple], nextPageToken: pageTokenAfter("apple") });
   });
 
   it("maps restock outcomes to errors", async () => {
     const ledger = fakeLedger(undefined).ledger;
-    const full = new InventoryService(fakeStore({ addStock: async () => ({ kind: "over_limit" }) }), ledger);
+    const full = inventoryOver(fakeStore({ addStock: async () => ({ kind: "over_limit" }) }), ledger);
     expect((await errorOf(full.restock("apple", 5))).code).toBe("STOCK_LIMIT");
-    const missing = new InventoryService(fakeStore(), ledger);
+    const missing = inventoryOver(fakeStore(), ledger);
     expect((await errorOf(missing.restock("apple", 5))).code).toBe("PRODUCT_NOT_FOUND");
-    const fine = new InventoryService(fakeStore({ addStock: async () => ({ kind: "restocked", product: apple }) }), ledger);
+    const fine = inventoryOver(fakeStore({ addStock: async () => ({ kind: "restocked", product: apple }) }), ledger);
     expect(await fine.restock("apple", 5)).toEqual(apple);
+  });
+});
+
+describe("catalog invalidation", () => {
+  it("reports a created product after it was stored, and nothing for a taken sku", async () => {
+    const store = fakeStore();
+    const catalog = fakeCatalog(store);
+    await inventoryOver(store, fakeLedger(undefined).ledger, catalog).createProduct(apple);
+    expect(catalog.changed).toHaveBeenCalledWith(["apple"]);
+    const taken = fakeStore({ insert: async () => undefined });
+    const untouched = fakeCatalog(taken);
+    await errorOf(inventoryOver(taken, fakeLedger(undefined).ledger, untouched).createProduct(apple));
+    expect(untouched.changed).not.toHaveBeenCalled();
+  });
+
+  it("reports a restock, and nothing when it failed", async () => {
+    const store = fakeStore({ addStock: async () => ({ kind: "restocked", product: apple }) });
+    const catalog = fakeCatalog(store);
+    await inventoryOver(store, fakeLedger(undefined).ledger, catalog).restock("apple", 5);
+    expect(catalog.changed).toHaveBeenCalledWith(["apple"]);
+    const missing = fakeCatalog(fakeStore());
+    await errorOf(inventoryOver(fakeStore(), fakeLedger(undefined).ledger, missing).restock("apple", 5));
+    expect(missing.changed).not.toHaveBeenCalled();
+  });
+
+  it("reports a deduction's skus only after its transaction committed", async () => {
+    const { tx } = fakeLedger(undefined, [apple, pear]);
+    const committed = vi.fn();
+    const committing: StockLedger = { transaction: async (work) => work(tx).finally(committed) };
+    const catalog = fakeCatalog(fakeStore());
+    await inventoryOver(fakeStore(), committing, catalog).deductStock("o-1", [{ sku: "pear", quantity: 1 }, { sku: "apple", quantity: 1 }]);
+    expect(catalog.changed).toHaveBeenCalledWith(["apple", "pear"]);
+    expect(committed.mock.invocationCallOrder[0]).toBeLessThan(catalog.changed.mock.invocationCallOrder[0] ?? 0);
+  });
+
+  it("reports nothing for a replayed or refused deduction", async () => {
+    const replayed = fakeCatalog(fakeStore());
+    const lines = [{ sku: "apple", quantity: 2, unitPriceCents: 99, currency: "EUR" }];
+    await inventoryOver(fakeStore(), fakeLedger({ status: "reserved", lines }).ledger, replayed).deductStock("o-1", [{ sku: "apple", quantity: 2 }]);
+    const refused = fakeCatalog(fakeStore());
+    await errorOf(inventoryOver(fakeStore(), fakeLedger(undefined, [pear]).ledger, refused).deductStock("o-2", [{ sku: "pear", quantity: 5 }]));
+    expect(replayed.changed).not.toHaveBeenCalled();
+    expect(refused.changed).not.toHaveBeenCalled();
+  });
+
+  it("reports the skus a compensation gave back, and nothing for a tombstone", async () => {
+    const lines = [{ sku: "apple", quantity: 2, unitPriceCents: 99, currency: "EUR" }];
+    const restored = fakeCatalog(fakeStore());
+    await inventoryOver(fakeStore(), fakeLedger({ status: "reserved", lines }).ledger, restored).addStock("o-1");
+    expect(restored.changed).toHaveBeenCalledWith(["apple"]);
+    const tombstone = fakeCatalog(fakeStore());
+    await inventoryOver(fakeStore(), fakeLedger(undefined).ledger, tombstone).addStock("o-2");
+    expect(tombstone.changed).not.toHaveBeenCalled();
   });
 });

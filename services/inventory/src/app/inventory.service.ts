@@ -3,6 +3,7 @@ import { productExists, productNotFound, stockLimit } from "../domain/inventory.
 import { MAX_STOCK, parseNewProduct, parseRestock, parseSku, parseSkuList, type Product } from "../domain/product";
 import { parsePageRequest, toPage, type ProductPage } from "../domain/product-page";
 import { parseDeductionRequest, parseOrderId, summarize, type Deduction, type StockLine } from "../domain/stock-deduction";
+import type { Catalog } from "./catalog.port";
 import type { ProductStore } from "./product-store.port";
 import type { StockLedger } from "./stock-ledger.port";
 import { toAppError, valueOrThrow } from "./violation-error";
@@ -16,23 +17,27 @@ export interface ListProductsRequest {
 
 /**
  * The inventory use cases, callable in-process or through the gRPC adapter. Every method validates
- * its input before touching storage, and fails with an AppError carrying a stable code.
+ * its input before touching storage, and fails with an AppError carrying a stable code. Reads go
+ * through the catalog (cached); every write that changes a product tells the catalog once it has
+ * committed, and only then answers.
  */
 export class InventoryService {
   constructor(
     private readonly products: ProductStore,
     private readonly ledger: StockLedger,
+    private readonly catalog: Catalog,
   ) {}
 
   async createProduct(input: Product): Promise<Product> {
     const product = valueOrThrow(parseNewProduct(input));
     const created = await this.products.insert(product);
     if (created === undefined) throw toAppError(productExists(product.sku));
+    await this.catalog.changed([created.sku]);
     return created;
   }
 
   async getProduct(sku: string): Promise<Product> {
-    const found = await this.products.find(valueOrThrow(parseSku(sku)));
+    const found = await this.catalog.find(valueOrThrow(parseSku(sku)));
     if (found === undefined) throw toAppError(productNotFound([sku]));
     return found;
   }
@@ -41,14 +46,14 @@ export class InventoryService {
   async batchGetProducts(skus: readonly string[]): Promise<Product[]> {
     const wanted = valueOrThrow(parseSkuList(skus));
     if (wanted.length === 0) return [];
-    const bySku = new Map((await this.products.findMany(wanted)).map((p) => [p.sku, p]));
+    const bySku = new Map((await this.catalog.findMany(wanted)).map((p) => [p.sku, p]));
     return wanted.flatMap((sku) => bySku.get(sku) ?? []);
   }
 
   /** Products in sku order, one page at a time; pass the returned token back for the next page. */
   async listProducts(request: ListProductsRequest = {}): Promise<ProductPage> {
     const page = valueOrThrow(parsePageRequest(request.pageSize ?? 0, request.pageToken ?? ""));
-    return toPage(await this.products.listAfter(page.afterSku, page.limit + 1), page.limit);
+    return toPage(await this.catalog.listAfter(page.afterSku, page.limit + 1), page.limit);
   }
 
   async restock(sku: string, quantity: number): Promise<Product> {
@@ -56,6 +61,7 @@ export class InventoryService {
     const outcome = await this.products.addStock(restock.sku, restock.quantity, MAX_STOCK);
     if (outcome.kind === "not_found") throw toAppError(productNotFound([restock.sku]));
     if (outcome.kind === "over_limit") throw toAppError(stockLimit(restock.sku, MAX_STOCK));
+    await this.catalog.changed([restock.sku]);
     return outcome.product;
   }
 
@@ -67,14 +73,17 @@ export class InventoryService {
   async deductStock(orderId: string, items: readonly StockLine[]): Promise<Deduction> {
     const request = valueOrThrow(parseDeductionRequest(orderId, items));
     // Any throw inside the transaction rolls it back, the ledger entry claimed first included.
-    return this.ledger.transaction(async (tx) => {
+    const { deduction, deducted } = await this.ledger.transaction(async (tx) => {
       const existing = await tx.claimOrder(request.orderId, "reserved");
-      if (existing !== undefined) return valueOrThrow(replayDeduction(request, existing));
+      if (existing !== undefined) return { deduction: valueOrThrow(replayDeduction(request, existing)), deducted: false };
       const products = await tx.lockProducts(request.lines.map((l) => l.sku));
       const lines = valueOrThrow(planDeduction(request.lines, products));
       await tx.deduct(request.orderId, lines);
-      return summarize(lines);
+      return { deduction: summarize(lines), deducted: true };
     });
+    // A replay changed nothing, so it has nothing to invalidate.
+    if (deducted) await this.catalog.changed(deduction.lines.map((l) => l.sku));
+    return deduction;
   }
 
   /**
@@ -84,12 +93,16 @@ export class InventoryService {
    */
   async addStock(orderId: string): Promise<{ restored: boolean }> {
     const id = valueOrThrow(parseOrderId(orderId));
-    return this.ledger.transaction(async (tx) => {
+    const restored = await this.ledger.transaction(async (tx) => {
       const existing = await tx.claimOrder(id, "released");
-      if (existing === undefined || existing.status === "released") return { restored: false };
-      await tx.lockProducts(existing.lines.map((l) => l.sku));
+      if (existing === undefined || existing.status === "released") return undefined;
+      const skus = existing.lines.map((l) => l.sku);
+      await tx.lockProducts(skus);
       await tx.release(id);
-      return { restored: true };
+      return skus;
     });
+    if (restored === undefined) return { restored: false };
+    await this.catalog.changed(restored);
+    return { restored: true };
   }
 }
