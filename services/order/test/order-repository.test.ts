@@ -48,10 +48,18 @@ describe("PostgresOrderRepository", () => {
   it("stores an order PENDING with its lines and a history, and records the saga's progress", async () => {
     const o = newOrder();
     expect(await repo.create(o)).toBe(true);
-    await repo.recordReservation(o.id, "a", [{ sku: "apple", quantity: 2, priceCents: 150 }, { sku: "pear", quantity: 1, priceCents: 99 }], 399, "EUR", [
+    const reservation = {
+      lines: [
+        { sku: "apple", quantity: 2, priceCents: 150 },
+        { sku: "pear", quantity: 1, priceCents: 99 },
+      ],
+      totalCents: 399,
+      currency: "EUR",
+    };
+    await repo.finish(o.id, "a", "CONFIRMED", null, reservation, [
       { step: "reserve-stock", outcome: "done", detail: "", at: at() },
+      { step: "saga", outcome: "confirmed", detail: "", at: at() },
     ]);
-    await repo.finish(o.id, "a", "CONFIRMED", null, [{ step: "saga", outcome: "confirmed", detail: "", at: at() }]);
     const stored = await repo.get(o.id);
     expect(stored).toMatchObject({
       status: "CONFIRMED",
@@ -82,8 +90,8 @@ describe("PostgresOrderRepository", () => {
   it("refuses saga writes from a replica that does not hold the lease", async () => {
     const o = newOrder();
     await repo.create(o);
-    await expect(repo.finish(o.id, "b", "CONFIRMED", null, [])).rejects.toBeInstanceOf(LeaseLostError);
-    await expect(repo.recordFailing(o.id, "b", "OUT_OF_STOCK", [])).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(repo.finish(o.id, "b", "CONFIRMED", null, null, [])).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(repo.recordFailing(o.id, "b", "OUT_OF_STOCK", null, [])).rejects.toBeInstanceOf(LeaseLostError);
     expect((await repo.get(o.id))?.status).toBe("PENDING");
   });
 
@@ -98,8 +106,8 @@ describe("PostgresOrderRepository", () => {
     // Once claimed, the old owner is fenced out and nobody else can claim it again.
     const first = stale[0]!;
     const winner = a.includes(first.id) ? "replica-a" : "replica-b";
-    await expect(repo.finish(first.id, "a", "FAILED", "REJECTED", [])).rejects.toBeInstanceOf(LeaseLostError);
-    await repo.finish(first.id, winner, "FAILED", "REJECTED", []);
+    await expect(repo.finish(first.id, "a", "FAILED", "REJECTED", null, [])).rejects.toBeInstanceOf(LeaseLostError);
+    await repo.finish(first.id, winner, "FAILED", "REJECTED", null, []);
     expect(await repo.claimStale("replica-c", 30_000, 100)).not.toContain(first.id);
   });
 

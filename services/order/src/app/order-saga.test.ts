@@ -23,6 +23,7 @@ function pendingOrder(overrides: Partial<Order> = {}): Order {
     createdAt: new Date(),
     updatedAt: new Date(),
     history: [],
+    sagaOwner: OWNER,
     ...overrides,
   };
 }
@@ -33,22 +34,19 @@ function fakeOrders(order: Order, leaseOwner = OWNER) {
   const fence = (owner: string) => {
     if (owner !== leaseOwner || state.status !== "PENDING") throw new LeaseLostError("lost");
   };
-  const repo: Pick<OrderRepository, "get" | "recordReservation" | "recordFailing" | "finish"> = {
-    get: async () => ({ ...order, status: state.status, failureReason: state.reason }),
-    recordReservation: async (_id, owner, _lines, total, _currency, history) => {
-      fence(owner);
-      state.total = total;
-      state.history.push(...history);
-    },
-    recordFailing: async (_id, owner, reason, history) => {
+  const repo: Pick<OrderRepository, "get" | "recordFailing" | "finish"> = {
+    get: async () => ({ ...order, status: state.status, failureReason: state.reason, sagaOwner: leaseOwner }),
+    recordFailing: async (_id, owner, reason, reservation, history) => {
       fence(owner);
       state.reason = reason;
+      state.total = reservation?.totalCents ?? state.total;
       state.history.push(...history);
     },
-    finish: async (_id, owner, status, reason, history) => {
+    finish: async (_id, owner, status, reason, reservation, history) => {
       fence(owner);
       state.status = status;
       state.reason = reason;
+      state.total = reservation?.totalCents ?? state.total;
       state.history.push(...history);
     },
   };
@@ -108,7 +106,8 @@ const steps = (history: NewHistory[]) => history.map((h) => `${h.step}:${h.outco
 describe("OrderSaga", () => {
   it("confirms an order when stock and payment succeed, compensating nothing", async () => {
     const t = sagaFor(pendingOrder());
-    await t.saga.drive("o-1");
+    const final = await t.saga.drive("o-1");
+    expect(final).toMatchObject({ status: "CONFIRMED", totalCents: 300, lines: [{ sku: "apple", quantity: 2, priceCents: 150 }] });
     expect(t.state.status).toBe("CONFIRMED");
     expect(t.state.total).toBe(300);
     expect(t.calls).toEqual({ deduct: 1, charge: 1, addStock: 0, refund: 0 });
@@ -187,7 +186,7 @@ describe("OrderSaga", () => {
 
   it("stops quietly when another replica holds the lease", async () => {
     const t = sagaFor(pendingOrder(), {}, "replica-b");
-    await expect(t.saga.drive("o-1")).resolves.toBeUndefined();
+    await expect(t.saga.drive("o-1")).resolves.toBeNull();
     expect(t.state.status).toBe("PENDING");
     expect(t.calls.charge).toBe(0);
   });

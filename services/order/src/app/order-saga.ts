@@ -1,17 +1,18 @@
 import { isAppError } from "@qc/platform/errors";
-import type { FailureReason, Order, OrderLine } from "../domain/order";
+import type { FailureReason, Order } from "../domain/order";
 import type { DeadLetterRepository } from "./dead-letter.repository.port";
 import type { InventoryPort, PaymentPort } from "./dependencies.port";
-import { LeaseLostError, type NewHistory, type OrderRepository } from "./order.repository.port";
+import { LeaseLostError, type NewHistory, type OrderRepository, type Reservation } from "./order.repository.port";
 import { compensateAll, runSaga, type SagaFailure, type SagaHooks, type SagaStep } from "./saga";
 
 export interface OrderSagaContext {
   readonly order: Order;
-  lines: OrderLine[];
-  totalCents: number;
-  currency: string;
+  /** Set once stock is reserved. */
+  reservation: Reservation | null;
   /** History not yet written; flushed with the next durable write. */
   readonly history: NewHistory[];
+  /** History this run has written, to answer with the final order without reading it back. */
+  readonly written: NewHistory[];
 }
 
 export interface CompensationPolicy {
@@ -57,18 +58,19 @@ export class OrderSaga {
   private readonly steps: readonly SagaStep<OrderSagaContext>[];
 
   constructor(private readonly deps: OrderSagaDeps) {
-    const { inventory, payment, orders, owner } = deps;
+    const { inventory, payment } = deps;
     this.steps = [
       {
         name: "reserve-stock",
         run: async (ctx) => {
           const reserved = await inventory.deductStock(ctx.order.id, ctx.order.lines);
           const prices = new Map(reserved.lines.map((l) => [l.sku, l.unitPriceCents]));
-          ctx.lines = ctx.order.lines.map((l) => ({ ...l, priceCents: prices.get(l.sku) ?? 0 }));
-          ctx.totalCents = reserved.totalCents;
-          ctx.currency = reserved.currency;
+          ctx.reservation = {
+            lines: ctx.order.lines.map((l) => ({ ...l, priceCents: prices.get(l.sku) ?? 0 })),
+            totalCents: reserved.totalCents,
+            currency: reserved.currency,
+          };
           ctx.history.push(entry("reserve-stock", "done", `total ${reserved.totalCents} ${reserved.currency}`));
-          await orders.recordReservation(ctx.order.id, owner, ctx.lines, ctx.totalCents, ctx.currency, ctx.history.splice(0));
         },
         compensation: {
           name: "release-stock",
@@ -81,7 +83,7 @@ export class OrderSaga {
       {
         name: "charge-payment",
         run: async (ctx) => {
-          const { chargeId } = await payment.charge(ctx.order.id, ctx.order.customerId, ctx.totalCents);
+          const { chargeId } = await payment.charge(ctx.order.id, ctx.order.customerId, ctx.reservation?.totalCents ?? 0);
           ctx.history.push(entry("charge-payment", "done", `charge ${chargeId}`));
         },
         compensation: {
@@ -96,41 +98,61 @@ export class OrderSaga {
   }
 
   /**
-   * Drives a PENDING order this replica holds the lease of to CONFIRMED or FAILED. `takenOver` marks
+   * Drives a PENDING order this replica holds the lease of to CONFIRMED or FAILED, and answers with
+   * the final order; null when there was nothing (left) for this replica to drive. `takenOver` marks
    * a saga another replica started and left unfinished.
    */
-  async drive(orderId: string, takenOver = false): Promise<void> {
+  async drive(orderId: string, takenOver = false): Promise<Order | null> {
     const order = await this.deps.orders.get(orderId);
-    if (!order || order.status !== "PENDING") return;
-    const ctx: OrderSagaContext = { order, lines: [...order.lines], totalCents: order.totalCents, currency: order.currency, history: [] };
+    // Only the lease holder drives; every write of the saga is fenced by the lease as well, for a
+    // driver that outlived its lease (its idempotent calls are then harmless repeats).
+    if (!order || order.status !== "PENDING" || order.sagaOwner !== this.deps.owner) return null;
+    const ctx: OrderSagaContext = { order, reservation: null, history: [], written: [] };
     if (takenOver) ctx.history.push(entry("saga", "taken-over", `by ${this.deps.owner}`));
     try {
       if (order.failureReason) {
         // A driver decided to fail and died while compensating: finish its compensations.
         ctx.history.push(entry("saga", "resumed", `compensating after ${order.failureReason}`));
         await compensateAll(this.steps.flatMap((s) => (s.compensation ? [s.compensation] : [])), ctx, this.hooks);
-        await this.deps.orders.finish(order.id, this.deps.owner, "FAILED", order.failureReason, ctx.history);
-        return;
+        return await this.finish(ctx, "FAILED", order.failureReason);
       }
       const outcome = await runSaga(this.steps, ctx, this.hooks);
       if (outcome.ok) {
         ctx.history.push(entry("saga", "confirmed"));
-        await this.deps.orders.finish(order.id, this.deps.owner, "CONFIRMED", null, ctx.history);
-      } else {
-        const reason = failureReasonOf(outcome.failure);
-        ctx.history.push(entry("saga", "failed", reason));
-        await this.deps.orders.finish(order.id, this.deps.owner, "FAILED", reason, ctx.history);
+        return await this.finish(ctx, "CONFIRMED", null);
       }
+      const reason = failureReasonOf(outcome.failure);
+      ctx.history.push(entry("saga", "failed", reason));
+      return await this.finish(ctx, "FAILED", reason);
     } catch (err) {
-      if (err instanceof LeaseLostError) return; // another replica drives it now
+      if (err instanceof LeaseLostError) return null; // another replica drives it now
       throw err;
     }
+  }
+
+  private async finish(ctx: OrderSagaContext, status: "CONFIRMED" | "FAILED", reason: FailureReason | null): Promise<Order> {
+    const history = ctx.history.splice(0);
+    await this.deps.orders.finish(ctx.order.id, this.deps.owner, status, reason, ctx.reservation, history);
+    ctx.written.push(...history);
+    const { order, reservation } = ctx;
+    return {
+      ...order,
+      status,
+      failureReason: reason,
+      lines: reservation?.lines ?? order.lines,
+      totalCents: reservation?.totalCents ?? order.totalCents,
+      currency: reservation?.currency ?? order.currency,
+      history: [...order.history, ...ctx.written],
+      updatedAt: history.at(-1)?.at ?? new Date(),
+    };
   }
 
   private readonly hooks: SagaHooks<OrderSagaContext> = {
     onFailing: async (ctx, failure) => {
       ctx.history.push(entry(failure.step, failure.certain ? "refused" : "failed", describe(failure.error)));
-      await this.deps.orders.recordFailing(ctx.order.id, this.deps.owner, failureReasonOf(failure), ctx.history.splice(0));
+      const history = ctx.history.splice(0);
+      await this.deps.orders.recordFailing(ctx.order.id, this.deps.owner, failureReasonOf(failure), ctx.reservation, history);
+      ctx.written.push(...history);
     },
     compensate: async (ctx, compensation) => {
       const { attempts, backoffMs, deadLetterRetryMs } = this.deps.compensation;

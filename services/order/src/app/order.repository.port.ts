@@ -18,6 +18,13 @@ export interface IdempotencyRecord {
 
 export type NewHistory = HistoryEntry;
 
+/** What Inventory reserved for an order: unit prices per line and the total to charge. */
+export interface Reservation {
+  readonly lines: readonly OrderLine[];
+  readonly totalCents: number;
+  readonly currency: string;
+}
+
 /** Thrown when another replica has taken the saga over; the loser stops without writing. */
 export class LeaseLostError extends Error {
   override readonly name = "LeaseLostError";
@@ -31,12 +38,21 @@ export interface OrderRepository {
   findByIdempotencyKey(customerId: string, key: string): Promise<IdempotencyRecord | null>;
   /** Newest first; `cursor` is the opaque `nextCursor` of the previous page. */
   listByCustomer(customerId: string, limit: number, cursor: string | null): Promise<{ orders: Order[]; nextCursor: string | null }>;
-  /** Stores the reserved unit prices and the total. */
-  recordReservation(id: string, owner: string, lines: readonly OrderLine[], totalCents: number, currency: string, history: readonly NewHistory[]): Promise<void>;
-  /** Makes the decision to fail durable while the order is still PENDING. */
-  recordFailing(id: string, owner: string, reason: FailureReason, history: readonly NewHistory[]): Promise<void>;
-  /** Ends the saga: sets the final status, appends history, releases the lease. */
-  finish(id: string, owner: string, status: Extract<OrderStatus, "CONFIRMED" | "FAILED">, reason: FailureReason | null, history: readonly NewHistory[]): Promise<void>;
+  /** Makes the decision to fail durable while the order is still PENDING (with the reservation, if any). */
+  recordFailing(id: string, owner: string, reason: FailureReason, reservation: Reservation | null, history: readonly NewHistory[]): Promise<void>;
+  /**
+   * Ends the saga: sets the final status and the reservation's prices, appends history, releases the
+   * lease. Prices need no earlier write: a saga that is driven again gets them again from the
+   * idempotent DeductStock.
+   */
+  finish(
+    id: string,
+    owner: string,
+    status: Extract<OrderStatus, "CONFIRMED" | "FAILED">,
+    reason: FailureReason | null,
+    reservation: Reservation | null,
+    history: readonly NewHistory[],
+  ): Promise<void>;
   appendHistory(id: string, history: readonly NewHistory[]): Promise<void>;
   /** Takes over PENDING orders whose lease ran out (their driver died); returns their ids. */
   claimStale(owner: string, leaseMs: number, limit: number): Promise<string[]>;

@@ -19,10 +19,16 @@ export interface CreateOrderResult {
 }
 
 const MAX_PAGE = 100;
+const MAX_KNOWN_SKUS = 100_000;
 
 /** Placing and reading orders. Placing writes the order PENDING, then drives its saga. */
 export class Orders {
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new Set<Promise<unknown>>();
+  /**
+   * Skus Inventory has confirmed exist. Products are never deleted, so a sku once seen stays valid
+   * and the check costs no round trip after the first order for it; unknown skus are always asked.
+   */
+  private readonly knownSkus = new Set<string>();
 
   constructor(
     private readonly repo: OrderRepository,
@@ -38,10 +44,7 @@ export class Orders {
       const replay = await this.replay(req, waitMs);
       if (replay) return replay;
     }
-    const skus = req.lines.map((l) => l.sku);
-    const known = await this.inventory.existingSkus(skus);
-    const unknown = skus.filter((s) => !known.has(s));
-    if (unknown.length > 0) throw orderErrors.unknownSku(unknown);
+    await this.checkSkusExist(req.lines.map((l) => l.sku));
 
     const id = this.options.newId();
     const created = await this.repo.create({
@@ -60,8 +63,8 @@ export class Orders {
       if (replay) return replay;
       throw orderErrors.idempotencyKeyReused();
     }
-    await this.within(this.track(this.saga.drive(id)), waitMs);
-    return { order: await this.mustGet(id), replayed: false };
+    const finished = await this.within(this.track(this.saga.drive(id)), waitMs);
+    return { order: finished ?? (await this.mustGet(id)), replayed: false };
   }
 
   async get(id: string): Promise<Order> {
@@ -75,8 +78,8 @@ export class Orders {
   }
 
   /** Drives an order whose saga this replica has just taken over. */
-  resume(id: string): Promise<void> {
-    return this.track(this.saga.drive(id, true));
+  async resume(id: string): Promise<void> {
+    await this.track(this.saga.drive(id, true));
   }
 
   /** Waits for every saga this replica is driving (for a graceful shutdown). */
@@ -97,15 +100,27 @@ export class Orders {
     return { order, replayed: true };
   }
 
-  private track(saga: Promise<void>): Promise<void> {
+  private async checkSkusExist(skus: readonly string[]): Promise<void> {
+    const unseen = skus.filter((s) => !this.knownSkus.has(s));
+    if (unseen.length === 0) return;
+    const existing = await this.inventory.existingSkus(unseen);
+    const unknown = unseen.filter((s) => !existing.has(s));
+    if (unknown.length > 0) throw orderErrors.unknownSku(unknown);
+    if (this.knownSkus.size > MAX_KNOWN_SKUS) this.knownSkus.clear();
+    for (const s of unseen) this.knownSkus.add(s);
+  }
+
+  private track<T>(saga: Promise<T>): Promise<T> {
     const tracked = saga.finally(() => this.running.delete(tracked));
     this.running.add(tracked);
     return tracked;
   }
 
-  private async within(work: Promise<void>, ms: number): Promise<void> {
+  /** The work's result, or undefined when `ms` passed first (the work goes on). */
+  private async within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 
   private async mustGet(id: string): Promise<Order> {

@@ -36,6 +36,8 @@ export interface Order {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly history: readonly HistoryEntry[];
+  /** The replica that holds the lease on the order's saga, while it is PENDING. */
+  readonly sagaOwner: string | null;
 }
 
 export const isFinal = (status: OrderStatus): boolean => status !== "PENDING";

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { FailureReason, HistoryEntry, Order, OrderLine, OrderStatus } from "../../domain/order";
 import { orderErrors } from "../../domain/order.errors";
 import {
@@ -7,6 +7,7 @@ import {
   type NewHistory,
   type NewOrder,
   type OrderRepository,
+  type Reservation,
 } from "../../app/order.repository.port";
 import type { OrderDatabase } from "./order.tables";
 
@@ -22,6 +23,7 @@ interface OrderRow {
   delivery_lat: number | null;
   delivery_lon: number | null;
   rider_id: string | null;
+  lease_owner: string | null;
   created_at: Date;
   updated_at: Date;
   created_us: string;
@@ -32,7 +34,7 @@ interface OrderRow {
 // One round trip for an order with its lines and history.
 const orderSelect = sql`
   SELECT o.id, o.customer_id, o.status, o.failure_reason, o.total_cents, o.currency, o.delivery_lat, o.delivery_lon,
-         o.rider_id, o.created_at, o.updated_at, (extract(epoch FROM o.created_at) * 1000000)::bigint::text AS created_us,
+         o.rider_id, o.lease_owner, o.created_at, o.updated_at, (extract(epoch FROM o.created_at) * 1000000)::bigint::text AS created_us,
          (SELECT coalesce(json_agg(json_build_object('sku', l.sku, 'quantity', l.quantity, 'priceCents', l.price_cents) ORDER BY l.line_no), '[]')
             FROM order_lines l WHERE l.order_id = o.id) AS lines,
          (SELECT coalesce(json_agg(json_build_object('step', h.step, 'outcome', h.outcome, 'detail', h.detail, 'at', h.at) ORDER BY h.id), '[]')
@@ -53,6 +55,7 @@ function toOrder(r: OrderRow): Order {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     history: r.history.map((h): HistoryEntry => ({ ...h, at: new Date(h.at) })),
+    sagaOwner: r.lease_owner,
   };
 }
 
@@ -121,36 +124,19 @@ export class PostgresOrderRepository implements OrderRepository {
     };
   }
 
-  async recordReservation(id: string, owner: string, lines: readonly OrderLine[], totalCents: number, currency: string, history: readonly NewHistory[]) {
-    const h = historyArrays(history);
-    await this.fenced(sql<{ n: number }>`
-      WITH o AS (
-        UPDATE orders SET total_cents = ${totalCents}, currency = ${currency}, updated_at = clock_timestamp()
-         WHERE id = ${id} AND lease_owner = ${owner} AND status = 'PENDING' RETURNING id
-      ), l AS (
-        UPDATE order_lines ol SET price_cents = t.p
-          FROM o, unnest(${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.priceCents)}::bigint[]) AS t(sku, p)
-         WHERE ol.order_id = o.id AND ol.sku = t.sku
-      ), h AS (${this.insertHistory(h)})
-      SELECT count(*)::int AS n FROM o`);
+  async recordFailing(id: string, owner: string, reason: FailureReason, reservation: Reservation | null, history: readonly NewHistory[]) {
+    await this.fenced(id, owner, sql`failure_reason = ${reason}`, reservation, history);
   }
 
-  async recordFailing(id: string, owner: string, reason: FailureReason, history: readonly NewHistory[]) {
-    await this.fenced(sql<{ n: number }>`
-      WITH o AS (
-        UPDATE orders SET failure_reason = ${reason}, updated_at = clock_timestamp()
-         WHERE id = ${id} AND lease_owner = ${owner} AND status = 'PENDING' RETURNING id
-      ), h AS (${this.insertHistory(historyArrays(history))})
-      SELECT count(*)::int AS n FROM o`);
-  }
-
-  async finish(id: string, owner: string, status: "CONFIRMED" | "FAILED", reason: FailureReason | null, history: readonly NewHistory[]) {
-    await this.fenced(sql<{ n: number }>`
-      WITH o AS (
-        UPDATE orders SET status = ${status}, failure_reason = ${reason}, lease_owner = NULL, lease_until = NULL, updated_at = clock_timestamp()
-         WHERE id = ${id} AND lease_owner = ${owner} AND status = 'PENDING' RETURNING id
-      ), h AS (${this.insertHistory(historyArrays(history))})
-      SELECT count(*)::int AS n FROM o`);
+  async finish(
+    id: string,
+    owner: string,
+    status: "CONFIRMED" | "FAILED",
+    reason: FailureReason | null,
+    reservation: Reservation | null,
+    history: readonly NewHistory[],
+  ) {
+    await this.fenced(id, owner, sql`status = ${status}, failure_reason = ${reason}, lease_owner = NULL, lease_until = NULL`, reservation, history);
   }
 
   async appendHistory(id: string, history: readonly NewHistory[]) {
@@ -181,8 +167,23 @@ export class PostgresOrderRepository implements OrderRepository {
        ORDER BY t.n`;
   }
 
-  private async fenced(statement: ReturnType<typeof sql<{ n: number }>>): Promise<void> {
-    const { rows } = await statement.execute(this.db);
+  /**
+   * One statement that moves a saga: updates the order only while this replica holds its lease and
+   * it is still PENDING, and in the same statement stores the reservation's prices and the history.
+   */
+  private async fenced(id: string, owner: string, set: RawBuilder<unknown>, reservation: Reservation | null, history: readonly NewHistory[]) {
+    const lines = reservation?.lines ?? [];
+    const { rows } = await sql<{ n: number }>`
+      WITH o AS (
+        UPDATE orders SET ${set}, total_cents = coalesce(${reservation?.totalCents ?? null}::bigint, total_cents),
+                          currency = coalesce(${reservation?.currency ?? null}::text, currency), updated_at = clock_timestamp()
+         WHERE id = ${id} AND lease_owner = ${owner} AND status = 'PENDING' RETURNING id
+      ), l AS (
+        UPDATE order_lines ol SET price_cents = t.p
+          FROM o, unnest(${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.priceCents)}::bigint[]) AS t(sku, p)
+         WHERE ol.order_id = o.id AND ol.sku = t.sku
+      ), h AS (${this.insertHistory(historyArrays(history))})
+      SELECT count(*)::int AS n FROM o`.execute(this.db);
     if (rows[0]?.n !== 1) throw new LeaseLostError("the saga's lease is held by another replica");
   }
 }
