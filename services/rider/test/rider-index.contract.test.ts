@@ -176,6 +176,27 @@ describe.each(adapters)("rider index contract: %s", (_name, open) => {
     expect(await index.assignNearest("o-t2", center, 10, HOUR)).toBeUndefined();
   });
 
+  it("keeps a rider who stopped reporting busy after the index pruned them", async () => {
+    // An index of its own, so that "gone" is its only rider old enough to be pruned.
+    const own = await open();
+    const idx = own.replicas[0] as RiderIndex;
+    const center = freshArea();
+    try {
+      await idx.update({ riderId: "gone", position: center, available: true }, HOUR);
+      await idx.assignNearest("prune-1", center, 10, HOUR);
+      await sleep(300);
+      // Any update prunes the riders older than its window: "gone" leaves the geo index.
+      await idx.update({ riderId: "back-up", position: east(center, 3), available: true }, 250);
+      expect((await idx.nearby({ center, radiusKm: 10, limit: 10 }, HOUR)).map((r) => r.riderId)).toEqual(["back-up"]);
+      await idx.update({ riderId: "gone", position: center, available: true }, HOUR);
+      expect((await idx.assignNearest("prune-2", center, 10, HOUR))?.riderId).toBe("back-up");
+      expect(await idx.release("prune-1")).toBe(true);
+      expect((await idx.assignNearest("prune-3", center, 10, HOUR))?.riderId).toBe("gone");
+    } finally {
+      await own.close();
+    }
+  });
+
   it("gives 10 riders to exactly 10 of 100 racing orders, none twice", async () => {
     const center = freshArea();
     await Promise.all(Array.from({ length: 10 }, (_, i) => put(`racer-${i}`, east(center, 0.3 * (i + 1)))));
