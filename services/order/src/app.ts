@@ -98,7 +98,8 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     newId: randomUUID,
     sleep,
   });
-  const orders = new Orders(orderRepo, inventory, saga, { owner, leaseMs: config.SAGA_LEASE_MS, newId: randomUUID, sleep });
+  const health = { openCircuits: () => breakers.list().filter((b) => b.state === "open").map((b) => b.target) };
+  const orders = new Orders(orderRepo, inventory, saga, health, { owner, leaseMs: config.SAGA_LEASE_MS, newId: randomUUID, sleep });
   const deadLetters = new DeadLetters(deadLetterRepo, orderRepo, inventory, payment, config.DEAD_LETTER_REDRIVE_MS);
   const worker = new SagaWorker(
     orderRepo,

@@ -15,3 +15,9 @@ export interface PaymentPort {
   charge(orderId: string, customerId: string, amountCents: number): Promise<{ chargeId: string }>;
   refund(orderId: string): Promise<{ refunded: boolean }>;
 }
+
+/** Whether the saga's dependencies can be called at all right now (their circuit breakers). */
+export interface DependencyHealth {
+  /** The dependencies whose circuit is open: calling them would fail at once. */
+  openCircuits(): string[];
+}

@@ -150,6 +150,13 @@ describe("OrderSaga", () => {
     expect(t.calls).toEqual({ deduct: 1, charge: 0, addStock: 1, refund: 0 });
   });
 
+  it("does not compensate a step whose call never left the process (open circuit)", async () => {
+    const t = sagaFor(pendingOrder(), { deduct: async () => Promise.reject(new AppError("unavailable", "CIRCUIT_OPEN", "Circuit Open")) });
+    await t.saga.drive("o-1");
+    expect(t.state).toMatchObject({ status: "FAILED", reason: "SERVICE_UNAVAILABLE" });
+    expect(t.calls).toEqual({ deduct: 1, charge: 0, addStock: 0, refund: 0 });
+  });
+
   it("retries a compensation that fails transiently, without a dead letter", async () => {
     let failures = 2;
     const t = sagaFor(pendingOrder(), {

@@ -46,7 +46,8 @@ export function failureReasonOf(failure: SagaFailure): FailureReason {
   if (isAppError(failure.error) && (failure.error.code === "OUT_OF_STOCK" || failure.error.code === "PAYMENT_DECLINED")) {
     return failure.error.code;
   }
-  return failure.certain ? "REJECTED" : "SERVICE_UNAVAILABLE";
+  const unavailable = !failure.certain || (isAppError(failure.error) && failure.error.kind === "unavailable");
+  return unavailable ? "SERVICE_UNAVAILABLE" : "REJECTED";
 }
 
 /**

@@ -1,7 +1,8 @@
 import { isFinal, type Order } from "../domain/order";
 import { orderErrors } from "../domain/order.errors";
 import { validateOrderRequest, type OrderRequest } from "../domain/order-request";
-import type { InventoryPort } from "./dependencies.port";
+import { AppError } from "@qc/platform/errors";
+import type { DependencyHealth, InventoryPort } from "./dependencies.port";
 import type { OrderRepository } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
 
@@ -34,6 +35,7 @@ export class Orders {
     private readonly repo: OrderRepository,
     private readonly inventory: InventoryPort,
     private readonly saga: OrderSaga,
+    private readonly health: DependencyHealth,
     private readonly options: OrdersOptions,
   ) {}
 
@@ -44,6 +46,9 @@ export class Orders {
       const replay = await this.replay(req, waitMs);
       if (replay) return replay;
     }
+    // With a dependency known to be down, refuse before writing anything: the order could only fail.
+    const open = this.health.openCircuits();
+    if (open.length > 0) throw new AppError("unavailable", "CIRCUIT_OPEN", `Circuit Open: ${open.join(", ")} unavailable`);
     await this.checkSkusExist(req.lines.map((l) => l.sku));
 
     const id = this.options.newId();

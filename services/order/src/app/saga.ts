@@ -28,11 +28,13 @@ export interface SagaHooks<C> {
 export type SagaOutcome = { readonly ok: true } | { readonly ok: false; readonly failure: SagaFailure };
 
 /**
- * A refusal (out of stock, declined, bad input) means the call did nothing; anything else
- * (unavailable, deadline, internal) leaves its outcome unknown.
+ * A refusal (out of stock, declined, bad input) means the call did nothing, and so does an open
+ * circuit (the call never left this process); anything else (unavailable, deadline, internal) leaves
+ * its outcome unknown.
  */
 export const isCertainRefusal = (err: unknown): boolean =>
-  isAppError(err) && (err.kind === "refused" || err.kind === "invalid" || err.kind === "not_found" || err.kind === "conflict");
+  isAppError(err) &&
+  (err.kind === "refused" || err.kind === "invalid" || err.kind === "not_found" || err.kind === "conflict" || err.code === "CIRCUIT_OPEN");
 
 /**
  * Runs the steps in order; on the first failure, runs the compensations of every step that ran

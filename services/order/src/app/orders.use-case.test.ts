@@ -1,0 +1,100 @@
+import { describe, expect, it, vi } from "vitest";
+import type { Order } from "../domain/order";
+import type { OrderRequest } from "../domain/order-request";
+import type { InventoryPort } from "./dependencies.port";
+import type { NewOrder, OrderRepository } from "./order.repository.port";
+import type { OrderSaga } from "./order-saga";
+import { Orders } from "./orders.use-case";
+
+const request = (o: Partial<OrderRequest> = {}): OrderRequest => ({
+  customerId: "alice",
+  lines: [{ sku: "apple", quantity: 1 }],
+  deliveryLocation: null,
+  idempotencyKey: null,
+  requestHash: "h1",
+  ...o,
+});
+
+function setup(opts: { open?: string[]; existing?: string[] } = {}) {
+  const created: NewOrder[] = [];
+  const stored = new Map<string, Order>();
+  const create = vi.fn(async (o: NewOrder) => {
+      if (o.idempotencyKey && created.some((c) => c.idempotencyKey === o.idempotencyKey)) return false;
+      created.push(o);
+      stored.set(o.id, { id: o.id, customerId: o.customerId, status: "PENDING" } as Order);
+      return true;
+    });
+  const repo = {
+    create,
+    get: vi.fn(async (id: string) => stored.get(id) ?? null),
+    findByIdempotencyKey: vi.fn(async (_c: string, key: string) => {
+      const o = created.find((c) => c.idempotencyKey === key);
+      return o ? { orderId: o.id, requestHash: o.requestHash } : null;
+    }),
+  } as unknown as OrderRepository;
+  const inventory = { existingSkus: vi.fn(async (skus: readonly string[]) => new Set(skus.filter((s) => (opts.existing ?? ["apple", "pear"]).includes(s)))) };
+  const saga = {
+    drive: vi.fn(async (id: string) => {
+      const o = { ...stored.get(id)!, status: "CONFIRMED" as const };
+      stored.set(id, o);
+      return o;
+    }),
+  } as unknown as OrderSaga;
+  let n = 0;
+  const orders = new Orders(repo, inventory as unknown as InventoryPort, saga, { openCircuits: () => opts.open ?? [] }, {
+    owner: "me",
+    leaseMs: 1000,
+    newId: () => `00000000-0000-4000-8000-00000000000${n++}`,
+    sleep: async () => undefined,
+  });
+  return { orders, create, inventory, saga, created };
+}
+
+describe("Orders.create", () => {
+  it("writes the order PENDING, drives its saga and answers with the final order", async () => {
+    const t = setup();
+    const { order, replayed } = await t.orders.create(request(), 1000);
+    expect(order.status).toBe("CONFIRMED");
+    expect(replayed).toBe(false);
+    expect(t.created).toHaveLength(1);
+    expect(t.created[0]).toMatchObject({ customerId: "alice", leaseOwner: "me", lines: [{ sku: "apple", quantity: 1, priceCents: 0 }] });
+  });
+
+  it("refuses at once, writing nothing, while a dependency's circuit is open", async () => {
+    const t = setup({ open: ["inventory"] });
+    await expect(t.orders.create(request(), 1000)).rejects.toMatchObject({ kind: "unavailable", code: "CIRCUIT_OPEN" });
+    expect(t.created).toHaveLength(0);
+    expect(t.inventory.existingSkus).not.toHaveBeenCalled();
+  });
+
+  it("refuses unknown skus with UNKNOWN_SKU and writes nothing", async () => {
+    const t = setup();
+    await expect(t.orders.create(request({ lines: [{ sku: "durian", quantity: 1 }] }), 1000)).rejects.toMatchObject({ code: "UNKNOWN_SKU" });
+    expect(t.created).toHaveLength(0);
+  });
+
+  it("asks Inventory about a sku only until it has seen it exist", async () => {
+    const t = setup();
+    await t.orders.create(request(), 1000);
+    await t.orders.create(request(), 1000);
+    await t.orders.create(request({ lines: [{ sku: "apple", quantity: 1 }, { sku: "pear", quantity: 2 }] }), 1000);
+    expect(t.inventory.existingSkus.mock.calls.map((c) => [...c[0]])).toEqual([["apple"], ["pear"]]);
+  });
+
+  it("replays an idempotent request and refuses the same key with another body", async () => {
+    const t = setup();
+    const first = await t.orders.create(request({ idempotencyKey: "k" }), 1000);
+    const again = await t.orders.create(request({ idempotencyKey: "k" }), 1000);
+    expect(again).toMatchObject({ replayed: true, order: { id: first.order.id, status: "CONFIRMED" } });
+    expect(t.created).toHaveLength(1);
+    await expect(t.orders.create(request({ idempotencyKey: "k", requestHash: "h2" }), 1000)).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+  });
+
+  it("rejects bad input before touching anything", async () => {
+    const t = setup();
+    await expect(t.orders.create(request({ lines: [{ sku: "apple", quantity: 0 }] }), 1000)).rejects.toMatchObject({ code: "INVALID_QUANTITY" });
+    await expect(t.orders.create(request({ lines: [] }), 1000)).rejects.toMatchObject({ code: "NO_LINES" });
+    await expect(t.orders.create(request({ deliveryLocation: { lat: 91, lon: 0 } }), 1000)).rejects.toMatchObject({ code: "INVALID_LOCATION" });
+    expect(t.create).not.toHaveBeenCalled();
+  });
+});
