@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
-import { inventoryV1, paymentV1 } from "@qc/contracts";
+import { inventoryV1, paymentV1, riderV1 } from "@qc/contracts";
 import {
   BreakerRegistry,
   createDatabase,
@@ -14,11 +14,12 @@ import {
 } from "@qc/platform";
 import type { Kysely } from "kysely";
 import { DeadLetters } from "./app/dead-letters.use-case";
-import type { InventoryPort, PaymentPort } from "./app/dependencies.port";
+import type { InventoryPort, PaymentPort, RiderPort } from "./app/dependencies.port";
 import { OrderSaga } from "./app/order-saga";
 import { Orders } from "./app/orders.use-case";
+import { RiderDispatch } from "./app/rider-dispatch.use-case";
 import { SagaWorker } from "./app/saga-worker";
-import { inventoryOverGrpc, paymentOverGrpc } from "./adapters/grpc/dependencies.client";
+import { inventoryOverGrpc, paymentOverGrpc, ridersOverGrpc } from "./adapters/grpc/dependencies.client";
 import { orderGrpcService } from "./adapters/grpc/order.grpc";
 import { PostgresDeadLetterRepository } from "./adapters/postgres/dead-letter.repository";
 import { PostgresOrderRepository } from "./adapters/postgres/order.repository";
@@ -36,12 +37,14 @@ export interface OrderAppOverrides {
   /** Direct (in-process) dependencies instead of gRPC clients, e.g. for the in-process benchmark. */
   readonly inventory?: InventoryPort;
   readonly payment?: PaymentPort;
+  readonly riders?: RiderPort;
   /** Start without the background recovery and redrive loops (tests drive them by hand). */
   readonly background?: boolean;
 }
 
 export interface OrderApp {
   readonly orders: Orders;
+  readonly dispatch: RiderDispatch;
   readonly deadLetters: DeadLetters;
   readonly worker: SagaWorker;
   readonly breakers: BreakerRegistry;
@@ -81,8 +84,13 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     resilience: resilience("payment"),
     retrySafe: ["charge", "getWallet"],
   });
+  const riderClient = createGrpcClient(riderV1.RiderServiceService, config.RIDER_ADDR, {
+    resilience: resilience("rider"),
+    retrySafe: ["assignNearest", "nearby"],
+  });
   const inventory = overrides.inventory ?? inventoryOverGrpc(inventoryClient);
   const payment = overrides.payment ?? paymentOverGrpc(paymentClient);
+  const riders = overrides.riders ?? ridersOverGrpc(riderClient);
 
   const saga = new OrderSaga({
     orders: orderRepo,
@@ -98,19 +106,29 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     newId: randomUUID,
     sleep,
   });
-  const health = { openCircuits: () => breakers.list().filter((b) => b.state === "open").map((b) => b.target) };
-  const orders = new Orders(orderRepo, inventory, saga, health, { owner, leaseMs: config.SAGA_LEASE_MS, newId: randomUUID, sleep });
-  const deadLetters = new DeadLetters(deadLetterRepo, orderRepo, inventory, payment, config.DEAD_LETTER_REDRIVE_MS);
+  // A rider outage never blocks an order (dispatch retries); inventory or payment down does.
+  const sagaTargets = new Set(["inventory", "payment"]);
+  const health = { openCircuits: () => breakers.list().filter((b) => sagaTargets.has(b.target) && b.state === "open").map((b) => b.target) };
+  const dispatch = new RiderDispatch(orderRepo, riders, saga, { lat: config.STORE_LAT, lon: config.STORE_LON });
+  const orders = new Orders(orderRepo, inventory, saga, dispatch, health, { owner, leaseMs: config.SAGA_LEASE_MS, newId: randomUUID, sleep });
+  const deadLetters = new DeadLetters(deadLetterRepo, orderRepo, inventory, payment, riders, config.DEAD_LETTER_REDRIVE_MS);
   const worker = new SagaWorker(
     orderRepo,
     orders,
     deadLetters,
-    { owner, leaseMs: config.SAGA_LEASE_MS, recoveryIntervalMs: config.RECOVERY_INTERVAL_MS, recoveryBatchSize: config.RECOVERY_BATCH_SIZE, redriveIntervalMs: config.DEAD_LETTER_REDRIVE_MS },
+    dispatch,
+    {
+      owner,
+      leaseMs: config.SAGA_LEASE_MS,       recoveryIntervalMs: config.RECOVERY_INTERVAL_MS,
+      recoveryBatchSize: config.RECOVERY_BATCH_SIZE,
+      redriveIntervalMs: config.DEAD_LETTER_REDRIVE_MS,
+      riderRetryIntervalMs: config.RIDER_RETRY_INTERVAL_MS,
+    },
     logger,
   );
 
   const server = await startGrpcServer(
-    [orderGrpcService(orders, deadLetters, breakers, config.MAX_WAIT_MS, logger)],
+    [orderGrpcService(orders, dispatch, deadLetters, breakers, config.MAX_WAIT_MS, logger)],
     config.ORDER_HOST,
     config.ORDER_PORT,
   );
@@ -119,6 +137,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
 
   return {
     orders,
+    dispatch,
     deadLetters,
     worker,
     breakers,
@@ -131,6 +150,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
       await orders.drain();
       inventoryClient.close();
       paymentClient.close();
+      riderClient.close();
       await db.destroy().catch(() => pool.end());
     },
   };

@@ -7,6 +7,11 @@ export const orderConfigSchema = z.object({
   ORDER_PORT: port(50051),
   INVENTORY_ADDR: address("127.0.0.1:50052"),
   PAYMENT_ADDR: address("127.0.0.1:50053"),
+  RIDER_ADDR: address("127.0.0.1:50054"),
+  /** Where an order without a delivery location is delivered (the store), for rider assignment. */
+  STORE_LAT: z.coerce.number().min(-85).max(85).default(52.5219),
+  STORE_LON: z.coerce.number().min(-180).max(180).default(13.4132),
+  RIDER_RETRY_INTERVAL_MS: positiveInt(2_000),
   DB_POOL_SIZE: positiveInt(10),
   /** Deadline of one call to Inventory or Payment. */
   UPSTREAM_TIMEOUT_MS: positiveInt(2_000),

@@ -1,7 +1,7 @@
 import { isAppError } from "@qc/platform/errors";
 import { orderErrors } from "../domain/order.errors";
 import type { DeadLetter, DeadLetterRepository, DeadLetterStatus } from "./dead-letter.repository.port";
-import type { InventoryPort, PaymentPort } from "./dependencies.port";
+import type { InventoryPort, PaymentPort, RiderPort } from "./dependencies.port";
 import type { OrderRepository } from "./order.repository.port";
 
 const MAX_REDRIVE_DELAY_MS = 5 * 60_000;
@@ -19,11 +19,13 @@ export class DeadLetters {
     private readonly orders: OrderRepository,
     inventory: InventoryPort,
     payment: PaymentPort,
+    riders: RiderPort,
     private readonly baseDelayMs: number,
   ) {
     this.compensations = {
       "release-stock": (orderId) => inventory.addStock(orderId),
       "refund-payment": (orderId) => payment.refund(orderId),
+      "release-rider": (orderId) => riders.release(orderId),
     };
   }
 

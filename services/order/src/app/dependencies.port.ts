@@ -21,3 +21,11 @@ export interface DependencyHealth {
   /** The dependencies whose circuit is open: calling them would fail at once. */
   openCircuits(): string[];
 }
+
+/** What dispatch needs from the Rider service. */
+export interface RiderPort {
+  /** Claims the nearest free rider for the order (idempotent by order id); refused NO_RIDER_AVAILABLE when none. */
+  assignNearest(orderId: string, lat: number, lon: number): Promise<{ riderId: string }>;
+  /** Frees the order's rider (idempotent). */
+  release(orderId: string): Promise<{ released: boolean }>;
+}

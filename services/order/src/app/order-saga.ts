@@ -156,27 +156,45 @@ export class OrderSaga {
       ctx.written.push(...history);
     },
     compensate: async (ctx, compensation) => {
-      const { attempts, backoffMs, deadLetterRetryMs } = this.deps.compensation;
-      let lastError: unknown;
-      for (let attempt = 1; attempt <= attempts; attempt++) {
-        try {
-          await compensation.run(ctx);
-          return;
-        } catch (err) {
-          lastError = err;
-          ctx.history.push(entry(compensation.name, "retry", `attempt ${attempt} failed: ${describe(err)}`));
-          if (attempt < attempts) await this.deps.sleep(backoffMs * 2 ** (attempt - 1));
-        }
-      }
-      await this.deps.deadLetters.add({
-        id: this.deps.newId(),
-        orderId: ctx.order.id,
-        step: compensation.name,
-        error: describe(lastError),
-        attempts,
-        nextAttemptAt: new Date(Date.now() + deadLetterRetryMs),
-      });
-      ctx.history.push(entry(compensation.name, "dead-lettered", describe(lastError)));
+      await this.withRetries(ctx.order.id, compensation.name, () => compensation.run(ctx), ctx.history);
     },
   };
+
+  /**
+   * Runs an idempotent undo (or clean-up) that is not part of the forward saga — such as freeing a
+   * rider after delivery — with the same retries and dead letter as a compensation.
+   */
+  async compensateOutsideSaga(order: Order, name: string, run: () => Promise<unknown>): Promise<void> {
+    const history: NewHistory[] = [];
+    await this.withRetries(order.id, name, async () => {
+      await run();
+      history.push(entry(name, "done"));
+    }, history);
+    await this.deps.orders.appendHistory(order.id, history);
+  }
+
+  /** Up to `attempts` tries with doubling backoff, each failure in `history`; then a dead letter. */
+  private async withRetries(orderId: string, name: string, run: () => Promise<unknown>, history: NewHistory[]): Promise<void> {
+    const { attempts, backoffMs, deadLetterRetryMs } = this.deps.compensation;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        await run();
+        return;
+      } catch (err) {
+        lastError = err;
+        history.push(entry(name, "retry", `attempt ${attempt} failed: ${describe(err)}`));
+        if (attempt < attempts) await this.deps.sleep(backoffMs * 2 ** (attempt - 1));
+      }
+    }
+    await this.deps.deadLetters.add({
+      id: this.deps.newId(),
+      orderId,
+      step: name,
+      error: describe(lastError),
+      attempts,
+      nextAttemptAt: new Date(Date.now() + deadLetterRetryMs),
+    });
+    history.push(entry(name, "dead-lettered", describe(lastError)));
+  }
 }

@@ -54,6 +54,12 @@ export interface OrderRepository {
     history: readonly NewHistory[],
   ): Promise<void>;
   appendHistory(id: string, history: readonly NewHistory[]): Promise<void>;
+  /** Records the rider of a CONFIRMED order that has none yet; false when it no longer qualifies. */
+  assignRider(id: string, riderId: string, history: readonly NewHistory[]): Promise<boolean>;
+  /** CONFIRMED → DELIVERED by the assigned rider; false when the order is not in that state. */
+  markDelivered(id: string, riderId: string, history: readonly NewHistory[]): Promise<boolean>;
+  /** CONFIRMED orders without a rider, longest waiting first. */
+  listAwaitingRider(limit: number): Promise<Order[]>;
   /** Takes over PENDING orders whose lease ran out (their driver died); returns their ids. */
   claimStale(owner: string, leaseMs: number, limit: number): Promise<string[]>;
 }

@@ -41,20 +41,21 @@ function setup(opts: { open?: string[]; existing?: string[] } = {}) {
     }),
   } as unknown as OrderSaga;
   let n = 0;
-  const orders = new Orders(repo, inventory as unknown as InventoryPort, saga, { openCircuits: () => opts.open ?? [] }, {
+  const dispatch = { assign: vi.fn(async (o: Order) => ({ ...o, riderId: "rider-1" })) };
+  const orders = new Orders(repo, inventory as unknown as InventoryPort, saga, dispatch, { openCircuits: () => opts.open ?? [] }, {
     owner: "me",
     leaseMs: 1000,
     newId: () => `00000000-0000-4000-8000-00000000000${n++}`,
     sleep: async () => undefined,
   });
-  return { orders, create, inventory, saga, created };
+  return { orders, create, inventory, saga, created, dispatch };
 }
 
 describe("Orders.create", () => {
   it("writes the order PENDING, drives its saga and answers with the final order", async () => {
     const t = setup();
     const { order, replayed } = await t.orders.create(request(), 1000);
-    expect(order.status).toBe("CONFIRMED");
+    expect(order).toMatchObject({ status: "CONFIRMED", riderId: "rider-1" }); // dispatched once paid
     expect(replayed).toBe(false);
     expect(t.created).toHaveLength(1);
     expect(t.created[0]).toMatchObject({ customerId: "alice", leaseOwner: "me", lines: [{ sku: "apple", quantity: 1, priceCents: 0 }] });

@@ -5,6 +5,7 @@ import { AppError } from "@qc/platform/errors";
 import type { DependencyHealth, InventoryPort } from "./dependencies.port";
 import type { OrderRepository } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
+import type { RiderDispatch } from "./rider-dispatch.use-case";
 
 export interface OrdersOptions {
   readonly owner: string;
@@ -35,6 +36,7 @@ export class Orders {
     private readonly repo: OrderRepository,
     private readonly inventory: InventoryPort,
     private readonly saga: OrderSaga,
+    private readonly dispatch: Pick<RiderDispatch, "assign">,
     private readonly health: DependencyHealth,
     private readonly options: OrdersOptions,
   ) {}
@@ -68,7 +70,7 @@ export class Orders {
       if (replay) return replay;
       throw orderErrors.idempotencyKeyReused();
     }
-    const finished = await this.within(this.track(this.saga.drive(id)), waitMs);
+    const finished = await this.within(this.track(this.driveAndDispatch(id, false)), waitMs);
     return { order: finished ?? (await this.mustGet(id)), replayed: false };
   }
 
@@ -84,7 +86,13 @@ export class Orders {
 
   /** Drives an order whose saga this replica has just taken over. */
   async resume(id: string): Promise<void> {
-    await this.track(this.saga.drive(id, true));
+    await this.track(this.driveAndDispatch(id, true));
+  }
+
+  /** The saga, then (once paid for) the first try to get a rider; it never fails the order. */
+  private async driveAndDispatch(id: string, takenOver: boolean): Promise<Order | null> {
+    const order = await this.saga.drive(id, takenOver);
+    return order?.status === "CONFIRMED" ? this.dispatch.assign(order, true) : order;
   }
 
   /** Waits for every saga this replica is driving (for a graceful shutdown). */

@@ -1,6 +1,7 @@
 import type { DeadLetters } from "./dead-letters.use-case";
 import type { OrderRepository } from "./order.repository.port";
 import type { Orders } from "./orders.use-case";
+import type { RiderDispatch } from "./rider-dispatch.use-case";
 
 export interface SagaWorkerOptions {
   readonly owner: string;
@@ -8,6 +9,7 @@ export interface SagaWorkerOptions {
   readonly recoveryIntervalMs: number;
   readonly recoveryBatchSize: number;
   readonly redriveIntervalMs: number;
+  readonly riderRetryIntervalMs: number;
 }
 
 export interface WorkerLogger {
@@ -16,8 +18,8 @@ export interface WorkerLogger {
 }
 
 /**
- * The background half of the saga: takes over PENDING orders whose driver died (lease expired) and
- * redrives due dead letters. Every replica runs one; leases and row locks keep them apart.
+ * The background half of the saga: takes over PENDING orders whose driver died (lease expired),
+ * redrives due dead letters, and retries rider assignment for confirmed orders still without one. Every replica runs one; leases and row locks keep them apart.
  */
 export class SagaWorker {
   private timers: NodeJS.Timeout[] = [];
@@ -27,6 +29,7 @@ export class SagaWorker {
     private readonly repo: OrderRepository,
     private readonly orders: Orders,
     private readonly deadLetters: DeadLetters,
+    private readonly dispatch: Pick<RiderDispatch, "assignWaiting">,
     private readonly options: SagaWorkerOptions,
     private readonly logger: WorkerLogger,
   ) {}
@@ -37,6 +40,7 @@ export class SagaWorker {
       const resolved = await this.deadLetters.redriveDue();
       if (resolved > 0) this.logger.info({ resolved }, "dead letters redriven");
     });
+    this.every(this.options.riderRetryIntervalMs, () => this.dispatch.assignWaiting());
   }
 
   /** Takes over stale sagas and drives them; resolves when they are done. */

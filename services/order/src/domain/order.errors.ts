@@ -18,4 +18,6 @@ export const orderErrors = {
   deadLetterStillFailing: (detail: string): AppError =>
     refused("DEAD_LETTER_STILL_FAILING", `the compensation still fails: ${detail}`),
   invalidPageToken: (): AppError => invalid("INVALID_PAGE_TOKEN", "page token is malformed"),
+  notDeliverable: (id: string, status: string): AppError =>
+    refused("ORDER_NOT_DELIVERABLE", `order ${id} is ${status}; only a CONFIRMED order with a rider can be delivered`),
 };

@@ -1,9 +1,10 @@
-import { type inventoryV1, type paymentV1 } from "@qc/contracts";
+import type { inventoryV1, paymentV1, riderV1 } from "@qc/contracts";
 import type { GrpcClient } from "@qc/platform";
-import type { InventoryPort, PaymentPort } from "../../app/dependencies.port";
+import type { InventoryPort, PaymentPort, RiderPort } from "../../app/dependencies.port";
 
 type InventoryClient = GrpcClient<typeof inventoryV1.InventoryServiceService>;
 type PaymentClient = GrpcClient<typeof paymentV1.PaymentServiceService>;
+type RiderClient = GrpcClient<typeof riderV1.RiderServiceService>;
 
 /** The saga's view of Inventory over gRPC. */
 export function inventoryOverGrpc(client: InventoryClient): InventoryPort {
@@ -32,5 +33,13 @@ export function paymentOverGrpc(client: PaymentClient): PaymentPort {
       return { chargeId };
     },
     refund: async (orderId) => client.call.refund({ orderId }),
+  };
+}
+
+/** Dispatch's view of the Rider service over gRPC. */
+export function ridersOverGrpc(client: RiderClient): RiderPort {
+  return {
+    assignNearest: async (orderId, lat, lon) => ({ riderId: (await client.call.assignNearest({ orderId, lat, lon })).riderId }),
+    release: async (orderId) => client.call.release({ orderId }),
   };
 }

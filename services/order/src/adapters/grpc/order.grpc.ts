@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { DeadLetter } from "../../app/dead-letter.repository.port";
 import type { DeadLetters } from "../../app/dead-letters.use-case";
 import type { Orders } from "../../app/orders.use-case";
+import type { RiderDispatch } from "../../app/rider-dispatch.use-case";
 import type { Order, OrderStatus } from "../../domain/order";
 
 const statusToProto: Record<OrderStatus, orderV1.OrderStatus> = {
@@ -43,7 +44,14 @@ const deadLetterToProto = (d: DeadLetter): orderV1.DeadLetter => ({
 });
 
 /** Decode → use case → encode; no rules here. */
-export function orderGrpcService(orders: Orders, deadLetters: DeadLetters, breakers: BreakerRegistry, maxWaitMs: number, logger: Logger) {
+export function orderGrpcService(
+  orders: Orders,
+  dispatch: RiderDispatch,
+  deadLetters: DeadLetters,
+  breakers: BreakerRegistry,
+  maxWaitMs: number,
+  logger: Logger,
+) {
   const handlers: UnaryHandlers<typeof orderV1.OrderServiceService> = {
     createOrder: async (req) => {
       const { order, replayed } = await orders.create(
@@ -63,6 +71,7 @@ export function orderGrpcService(orders: Orders, deadLetters: DeadLetters, break
       const page = await orders.list(req.customerId, req.pageSize, req.pageToken);
       return { orders: page.orders.map(orderToProto), nextPageToken: page.nextPageToken };
     },
+    markDelivered: async (req) => ({ order: orderToProto(await dispatch.markDelivered(req.orderId, req.riderId)) }),
     listDeadLetters: async (req) => ({
       deadLetters: (await deadLetters.list(req.status === "resolved" ? "resolved" : req.status === "all" ? null : "open")).map(deadLetterToProto),
     }),

@@ -148,6 +148,30 @@ export class PostgresOrderRepository implements OrderRepository {
        ORDER BY t.n`.execute(this.db);
   }
 
+  async assignRider(id: string, riderId: string, history: readonly NewHistory[]): Promise<boolean> {
+    return this.transition(sql`rider_id = ${riderId}`, sql`id = ${id} AND status = 'CONFIRMED' AND rider_id IS NULL`, history);
+  }
+
+  async markDelivered(id: string, riderId: string, history: readonly NewHistory[]): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    return this.transition(sql`status = 'DELIVERED'`, sql`id = ${id} AND status = 'CONFIRMED' AND rider_id = ${riderId}`, history);
+  }
+
+  async listAwaitingRider(limit: number): Promise<Order[]> {
+    const { rows } = await sql<OrderRow>`${orderSelect}
+      WHERE o.status = 'CONFIRMED' AND o.rider_id IS NULL ORDER BY o.updated_at LIMIT ${limit}`.execute(this.db);
+    return rows.map(toOrder);
+  }
+
+  /** One statement: updates the order where `where` holds and appends the history only if it did. */
+  private async transition(set: RawBuilder<unknown>, where: RawBuilder<unknown>, history: readonly NewHistory[]): Promise<boolean> {
+    const { rows } = await sql<{ n: number }>`
+      WITH o AS (UPDATE orders SET ${set}, updated_at = clock_timestamp() WHERE ${where} RETURNING id),
+           h AS (${this.insertHistory(historyArrays(history))})
+      SELECT count(*)::int AS n FROM o`.execute(this.db);
+    return rows[0]?.n === 1;
+  }
+
   async claimStale(owner: string, leaseMs: number, limit: number): Promise<string[]> {
     const { rows } = await sql<{ id: string }>`
       UPDATE orders SET lease_owner = ${owner}, lease_until = clock_timestamp() + ${leaseInterval(leaseMs)},

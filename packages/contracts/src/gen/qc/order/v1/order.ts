@@ -147,6 +147,16 @@ export interface ListOrdersResponse {
   nextPageToken: string;
 }
 
+export interface MarkDeliveredRequest {
+  orderId: string;
+  /** Must be the rider assigned to the order. */
+  riderId: string;
+}
+
+export interface MarkDeliveredResponse {
+  order: Order | undefined;
+}
+
 export interface DeadLetter {
   id: string;
   orderId: string;
@@ -1379,6 +1389,166 @@ export const ListOrdersResponse: MessageFns<ListOrdersResponse> = {
   },
 };
 
+function createBaseMarkDeliveredRequest(): MarkDeliveredRequest {
+  return { orderId: "", riderId: "" };
+}
+
+export const MarkDeliveredRequest: MessageFns<MarkDeliveredRequest> = {
+  encode(message: MarkDeliveredRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.riderId !== "") {
+      writer.uint32(18).string(message.riderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkDeliveredRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkDeliveredRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.riderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkDeliveredRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      riderId: isSet(object.riderId)
+        ? globalThis.String(object.riderId)
+        : isSet(object.rider_id)
+        ? globalThis.String(object.rider_id)
+        : "",
+    };
+  },
+
+  toJSON(message: MarkDeliveredRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.riderId !== "") {
+      obj.riderId = message.riderId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MarkDeliveredRequest>): MarkDeliveredRequest {
+    return MarkDeliveredRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MarkDeliveredRequest>): MarkDeliveredRequest {
+    const message = createBaseMarkDeliveredRequest();
+    message.orderId = object.orderId ?? "";
+    message.riderId = object.riderId ?? "";
+    return message;
+  },
+};
+
+function createBaseMarkDeliveredResponse(): MarkDeliveredResponse {
+  return { order: undefined };
+}
+
+export const MarkDeliveredResponse: MessageFns<MarkDeliveredResponse> = {
+  encode(message: MarkDeliveredResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MarkDeliveredResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMarkDeliveredResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MarkDeliveredResponse {
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
+  },
+
+  toJSON(message: MarkDeliveredResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MarkDeliveredResponse>): MarkDeliveredResponse {
+    return MarkDeliveredResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MarkDeliveredResponse>): MarkDeliveredResponse {
+    const message = createBaseMarkDeliveredResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    return message;
+  },
+};
+
 function createBaseDeadLetter(): DeadLetter {
   return {
     id: "",
@@ -2139,6 +2309,17 @@ export const OrderServiceService = {
     responseSerialize: (value: ListOrdersResponse): Buffer => Buffer.from(ListOrdersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListOrdersResponse => ListOrdersResponse.decode(value),
   },
+  /** The assigned rider hands the order over: CONFIRMED → DELIVERED, and the rider is free again. */
+  markDelivered: {
+    path: "/qc.order.v1.OrderService/MarkDelivered" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: MarkDeliveredRequest): Buffer => Buffer.from(MarkDeliveredRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MarkDeliveredRequest => MarkDeliveredRequest.decode(value),
+    responseSerialize: (value: MarkDeliveredResponse): Buffer =>
+      Buffer.from(MarkDeliveredResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): MarkDeliveredResponse => MarkDeliveredResponse.decode(value),
+  },
   listDeadLetters: {
     path: "/qc.order.v1.OrderService/ListDeadLetters" as const,
     requestStream: false as const,
@@ -2179,6 +2360,8 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
   createOrder: handleUnaryCall<CreateOrderRequest, CreateOrderResponse>;
   getOrder: handleUnaryCall<GetOrderRequest, GetOrderResponse>;
   listOrders: handleUnaryCall<ListOrdersRequest, ListOrdersResponse>;
+  /** The assigned rider hands the order over: CONFIRMED → DELIVERED, and the rider is free again. */
+  markDelivered: handleUnaryCall<MarkDeliveredRequest, MarkDeliveredResponse>;
   listDeadLetters: handleUnaryCall<ListDeadLettersRequest, ListDeadLettersResponse>;
   replayDeadLetter: handleUnaryCall<ReplayDeadLetterRequest, ReplayDeadLetterResponse>;
   listCircuitBreakers: handleUnaryCall<ListCircuitBreakersRequest, ListCircuitBreakersResponse>;
@@ -2230,6 +2413,22 @@ export interface OrderServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListOrdersResponse) => void,
+  ): ClientUnaryCall;
+  /** The assigned rider hands the order over: CONFIRMED → DELIVERED, and the rider is free again. */
+  markDelivered(
+    request: MarkDeliveredRequest,
+    callback: (error: ServiceError | null, response: MarkDeliveredResponse) => void,
+  ): ClientUnaryCall;
+  markDelivered(
+    request: MarkDeliveredRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: MarkDeliveredResponse) => void,
+  ): ClientUnaryCall;
+  markDelivered(
+    request: MarkDeliveredRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: MarkDeliveredResponse) => void,
   ): ClientUnaryCall;
   listDeadLetters(
     request: ListDeadLettersRequest,

@@ -1,0 +1,61 @@
+import { isAppError } from "@qc/platform/errors";
+import type { HistoryEntry, Location, Order } from "../domain/order";
+import { orderErrors } from "../domain/order.errors";
+import type { RiderPort } from "./dependencies.port";
+import type { OrderRepository } from "./order.repository.port";
+import type { OrderSaga } from "./order-saga";
+
+const entry = (step: string, outcome: string, detail = ""): HistoryEntry => ({ step, outcome, detail, at: new Date() });
+
+const describe = (err: unknown): string => (isAppError(err) ? err.code : err instanceof Error ? err.message : String(err));
+
+/**
+ * Gets a rider to every confirmed order. Never fails a paid order: with no free rider (or the rider
+ * service down) the order stays CONFIRMED and the background worker tries again.
+ */
+export class RiderDispatch {
+  constructor(
+    private readonly repo: OrderRepository,
+    private readonly riders: RiderPort,
+    private readonly saga: Pick<OrderSaga, "compensateOutsideSaga">,
+    /** Where orders without a delivery location are delivered from/to (the store). */
+    private readonly storeLocation: Location,
+  ) {}
+
+  /** Tries once to assign the nearest free rider; answers the order as it now is. */
+  async assign(order: Order, firstTry: boolean): Promise<Order> {
+    const at = order.deliveryLocation ?? this.storeLocation;
+    try {
+      const { riderId } = await this.riders.assignNearest(order.id, at.lat, at.lon);
+      const done = entry("assign-rider", "done", `rider ${riderId}`);
+      if (await this.repo.assignRider(order.id, riderId, [done])) {
+        return { ...order, riderId, history: [...order.history, done] };
+      }
+      return order;
+    } catch (err) {
+      // Said once; the background retries stay out of the history.
+      if (firstTry) await this.repo.appendHistory(order.id, [entry("assign-rider", "waiting", describe(err))]);
+      return order;
+    }
+  }
+
+  /** One background pass over the orders still waiting for a rider; returns how many got one. */
+  async assignWaiting(limit = 50): Promise<number> {
+    let assigned = 0;
+    for (const order of await this.repo.listAwaitingRider(limit)) {
+      if ((await this.assign(order, false)).riderId) assigned++;
+    }
+    return assigned;
+  }
+
+  /** The assigned rider hands the order over; the rider is freed (retried, or dead-lettered). */
+  async markDelivered(orderId: string, riderId: string): Promise<Order> {
+    const delivered = await this.repo.markDelivered(orderId, riderId, [entry("delivery", "done", `by rider ${riderId}`)]);
+    const order = await this.repo.get(orderId);
+    // Someone else's order looks exactly like a missing one.
+    if (!order || order.riderId !== riderId) throw orderErrors.orderNotFound(orderId);
+    if (!delivered && order.status !== "DELIVERED") throw orderErrors.notDeliverable(orderId, order.status);
+    if (delivered) await this.saga.compensateOutsideSaga(order, "release-rider", () => this.riders.release(orderId));
+    return (await this.repo.get(orderId)) ?? order;
+  }
+}
