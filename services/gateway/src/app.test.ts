@@ -50,6 +50,9 @@ describe("the gateway app", () => {
       ["post", "/v1/orders"],
       ["get", "/v1/orders"],
       ["get", "/v1/orders/{id}"],
+      ["post", "/v1/orders/{id}/delivered"],
+      ["put", "/v1/riders/{id}/location"],
+      ["get", "/v1/riders/nearby"],
       ["post", "/v1/admin/products"],
       ["post", "/v1/admin/products/{sku}/restock"],
       ["post", "/v1/admin/wallets/{customerId}/credit"],
@@ -82,7 +85,7 @@ describe("the gateway app", () => {
         const statuses = Object.keys(op?.responses ?? {});
         expect(statuses.some((s) => s.startsWith("2")), `${method} ${path} success`).toBe(true);
         expect(op?.responses["500"]?.content).toHaveProperty(["application/problem+json"]);
-        if (path.startsWith("/v1/orders") || path.startsWith("/v1/admin")) expect(op?.security).toEqual([{ bearerAuth: [] }]);
+        if (/^\/v1\/(orders|riders|admin)/.test(path)) expect(op?.security).toEqual([{ bearerAuth: [] }]);
       }
     });
 

@@ -13,6 +13,7 @@ import { adminRoutes } from "./routes/admin";
 import { healthRoutes } from "./routes/health";
 import { orderRoutes } from "./routes/orders";
 import { productRoutes } from "./routes/products";
+import { riderRoutes } from "./routes/riders";
 import { closeUpstreams, createUpstreams, type Upstreams } from "./upstreams";
 
 export interface AppOverrides {
@@ -50,6 +51,7 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   void app.register(healthRoutes, deps);
   void app.register(productRoutes, deps);
   void app.register(orderRoutes, { ...deps, orderWaitMs: config.ORDER_WAIT_MS });
+  void app.register(riderRoutes, deps);
   void app.register(adminRoutes, deps);
   return app;
 }

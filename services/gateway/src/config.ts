@@ -8,6 +8,7 @@ export const gatewayConfigSchema = z
     ORDER_ADDR: address("127.0.0.1:50051"),
     INVENTORY_ADDR: address("127.0.0.1:50052"),
     PAYMENT_ADDR: address("127.0.0.1:50053"),
+    RIDER_ADDR: address("127.0.0.1:50054"),
     JWT_SECRET: z.string({ error: "is required (at least 16 characters)" }).min(16, "must be at least 16 characters"),
     /** How long CreateOrder waits for the saga before answering 202 with the PENDING order. */
     ORDER_WAIT_MS: positiveInt(3_000),

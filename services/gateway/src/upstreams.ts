@@ -1,4 +1,4 @@
-import { inventoryV1, orderV1, paymentV1 } from "@qc/contracts";
+import { inventoryV1, orderV1, paymentV1, riderV1 } from "@qc/contracts";
 import {
   BreakerRegistry,
   createGrpcClient,
@@ -20,13 +20,14 @@ export interface UpstreamClient<Calls> {
 
 export type OrderCalls = Pick<
   PromiseClient<orderV1.OrderServiceService>,
-  "createOrder" | "getOrder" | "listOrders" | "listDeadLetters" | "replayDeadLetter" | "listCircuitBreakers"
+  "createOrder" | "getOrder" | "listOrders" | "markDelivered" | "listDeadLetters" | "replayDeadLetter" | "listCircuitBreakers"
 >;
 export type InventoryCalls = Pick<
   PromiseClient<inventoryV1.InventoryServiceService>,
   "createProduct" | "getProduct" | "listProducts" | "restock"
 >;
 export type PaymentCalls = Pick<PromiseClient<paymentV1.PaymentServiceService>, "credit">;
+export type RiderCalls = Pick<PromiseClient<riderV1.RiderServiceService>, "updateLocation" | "nearby">;
 
 /**
  * Everything the gateway talks to: the port its routes depend on. `createUpstreams` builds the real
@@ -36,12 +37,13 @@ export interface Upstreams {
   readonly order: UpstreamClient<OrderCalls>;
   readonly inventory: UpstreamClient<InventoryCalls>;
   readonly payment: UpstreamClient<PaymentCalls>;
+  readonly rider: UpstreamClient<RiderCalls>;
   /** The gateway's own circuit breakers, one per target. */
   readonly breakers: Pick<BreakerRegistry, "list">;
 }
 
-export type UpstreamName = "order" | "inventory" | "payment";
-export const upstreamNames: readonly UpstreamName[] = ["order", "inventory", "payment"];
+export type UpstreamName = "order" | "inventory" | "payment" | "rider";
+export const upstreamNames: readonly UpstreamName[] = ["order", "inventory", "payment", "rider"];
 
 /** gRPC clients with deadline → breaker → retry (reads only) per target, caller "gateway". */
 export function createUpstreams(config: GatewayConfig, logger: Logger): Upstreams {
@@ -61,7 +63,8 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
     order: createGrpcClient(orderV1.OrderServiceService, config.ORDER_ADDR, {
       resilience: target("order"),
       // Not CreateOrder: the order service dedupes by idempotency key, but a blind retry would wait twice.
-      retrySafe: ["getOrder", "listOrders", "listDeadLetters", "listCircuitBreakers"],
+      // MarkDelivered is: the same rider repeating it for a DELIVERED order gets the order again.
+      retrySafe: ["getOrder", "listOrders", "markDelivered", "listDeadLetters", "listCircuitBreakers"],
     }),
     inventory: createGrpcClient(inventoryV1.InventoryServiceService, config.INVENTORY_ADDR, {
       resilience: target("inventory"),
@@ -72,6 +75,15 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
       resilience: target("payment"),
       // Not Credit: it is not keyed, so a retry after a lost answer would credit twice.
       retrySafe: ["getWallet"],
+    }),
+    rider: createGrpcClient(riderV1.RiderServiceService, config.RIDER_ADDR, {
+      resilience: target("rider"),
+      // UpdateLocation too: it sets the rider's whole state (last write wins), so repeating it after a
+      // lost answer writes the same thing again. The retry runs before the rider gets an answer, so it
+      // can only overtake a newer update the rider sent without waiting for this one, which requests
+      // racing each other can do anyway; the rider's next update corrects it.
+      // Not AssignNearest or Release: the gateway does not call them (the order service does).
+      retrySafe: ["nearby", "updateLocation"],
     }),
     breakers,
   };

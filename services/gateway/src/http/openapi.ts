@@ -17,7 +17,8 @@ export const openApiOptions: FastifyDynamicSwaggerOptions = {
     tags: [
       { name: "health", description: "Liveness and readiness" },
       { name: "products", description: "The catalog" },
-      { name: "orders", description: "A customer's orders" },
+      { name: "orders", description: "Orders: placed by customers, delivered by riders" },
+      { name: "riders", description: "Rider locations; who is nearby (admin)" },
       { name: "admin", description: "Operations; role admin" },
     ],
     components: {

@@ -17,12 +17,12 @@ export const ProblemSchema = Type.Object({
 export type Problem = Static<typeof ProblemSchema>;
 
 const descriptions = {
-  400: "invalid input: VALIDATION_FAILED, MALFORMED_JSON",
+  400: "invalid input: VALIDATION_FAILED, MALFORMED_JSON, or a service's own check such as INVALID_LOCATION",
   401: "UNAUTHENTICATED: missing, invalid or expired bearer token",
   402: "PAYMENT_DECLINED (the failed order is included)",
-  403: "FORBIDDEN: the token's role may not do this",
+  403: "FORBIDDEN: the token's role (or, for a rider's own resources, its subject) may not do this",
   404: "not found",
-  409: "conflict or business refusal, e.g. OUT_OF_STOCK (the failed order is included)",
+  409: "conflict or business refusal, e.g. OUT_OF_STOCK (the failed order is included), ORDER_NOT_DELIVERABLE",
   413: "PAYLOAD_TOO_LARGE",
   415: "UNSUPPORTED_MEDIA_TYPE: send application/json",
   422: "UNKNOWN_SKU, IDEMPOTENCY_KEY_REUSED",

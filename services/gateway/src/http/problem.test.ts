@@ -16,6 +16,8 @@ describe("toProblem", () => {
     ["conflict", "IDEMPOTENCY_KEY_REUSED", 422],
     ["invalid", "UNAUTHENTICATED", 401],
     ["refused", "FORBIDDEN", 403],
+    ["refused", "ORDER_NOT_DELIVERABLE", 409],
+    ["invalid", "INVALID_LOCATION", 400],
   ] as const)("maps %s %s to %i", (kind, code, httpStatus) => {
     const { status: s, body } = toProblem(new AppError(kind, code, "why"), "/x");
     expect({ s, code: body.code, detail: body.detail }).toEqual({ s: httpStatus, code, detail: "why" });

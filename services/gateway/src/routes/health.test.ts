@@ -8,7 +8,7 @@ afterEach(() => app.close());
 
 describe("health", () => {
   it("is live whatever the upstreams do", async () => {
-    app = testApp(fakeUpstreams({}, { down: ["order", "inventory", "payment"] }));
+    app = testApp(fakeUpstreams({}, { down: ["order", "inventory", "payment", "rider"] }));
     const res = await app.inject({ method: "GET", url: "/healthz" });
     expect({ status: res.statusCode, body: res.json<unknown>() }).toEqual({ status: 200, body: { status: "ok" } });
   });
@@ -23,5 +23,10 @@ describe("health", () => {
     const res = await app.inject({ method: "GET", url: "/readyz" });
     expect(expectProblem(res, 503, "NOT_READY").unavailable).toEqual(["order", "payment"]);
     expect(res.headers["retry-after"]).toBe("1");
+  });
+
+  it("is not ready while the rider service is down", async () => {
+    app = testApp(fakeUpstreams({}, { down: ["rider"] }));
+    expect(expectProblem(await app.inject({ method: "GET", url: "/readyz" }), 503, "NOT_READY").unavailable).toEqual(["rider"]);
   });
 });

@@ -264,3 +264,52 @@ describe("GET /v1/orders", () => {
     expectProblem(await app.inject({ method: "GET", url: "/v1/orders", headers: { authorization: await bearer("boss", "admin") } }), 403, "FORBIDDEN");
   });
 });
+
+describe("POST /v1/orders/{id}/delivered", () => {
+  const { ORDER_STATUS_DELIVERED: DELIVERED } = orderV1.OrderStatus;
+
+  /** The app with MarkDelivered answering `answer`, and every request it received. */
+  function withMarkDelivered(answer: OrderCalls["markDelivered"]) {
+    const received: orderV1.MarkDeliveredRequest[] = [];
+    app = testApp(fakeUpstreams({ order: { markDelivered: (req) => (received.push(req), answer(req)) } }));
+    return received;
+  }
+
+  const deliver = async (id: string, authorization?: string) =>
+    app.inject({ method: "POST", url: `/v1/orders/${id}/delivered`, headers: { authorization: authorization ?? (await bearer("r1", "rider")) } });
+
+  it("marks the order delivered by the calling rider: 200 with the order", async () => {
+    const received = withMarkDelivered(async ({ orderId }) => ({ order: anOrder({ id: orderId, status: DELIVERED, riderId: "r1" }) }));
+    const res = await deliver("ord-1");
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: "ord-1", status: "DELIVERED", riderId: "r1", customerId: "alice" });
+    expect(received).toEqual([{ orderId: "ord-1", riderId: "r1" }]);
+  });
+
+  it("answers a repeat with the delivered order again", async () => {
+    withMarkDelivered(async () => ({ order: anOrder({ status: DELIVERED, riderId: "r1" }) }));
+    const first = await deliver("ord-1");
+    const again = await deliver("ord-1");
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toBe(first.body);
+  });
+
+  it.each([
+    [new RemoteError("not_found", "ORDER_NOT_FOUND", "order ord-1 not found", status.NOT_FOUND), 404, "ORDER_NOT_FOUND"],
+    [new RemoteError("refused", "ORDER_NOT_DELIVERABLE", "order ord-1 is PENDING", status.FAILED_PRECONDITION), 409, "ORDER_NOT_DELIVERABLE"],
+    [new RemoteError("unavailable", "SERVICE_UNAVAILABLE", "No connection established", status.UNAVAILABLE), 503, "SERVICE_UNAVAILABLE"],
+    [circuitOpen("order"), 503, "CIRCUIT_OPEN"],
+  ])("passes the order service's %s through the problem table", async (err, httpStatus, code) => {
+    withMarkDelivered(() => Promise.reject(err));
+    expectProblem(await deliver("ord-1"), httpStatus, code);
+  });
+
+  it("is for riders only, and checks the order id before calling upstream", async () => {
+    const received = withMarkDelivered(async () => ({ order: anOrder({ status: DELIVERED, riderId: "r1" }) }));
+    expectProblem(await deliver("ord-1", await bearer("alice", "customer")), 403, "FORBIDDEN");
+    expectProblem(await deliver("ord-1", await bearer("boss", "admin")), 403, "FORBIDDEN");
+    expectProblem(await app.inject({ method: "POST", url: "/v1/orders/ord-1/delivered" }), 401, "UNAUTHENTICATED");
+    expectProblem(await deliver("ord%201"), 400, "VALIDATION_FAILED");
+    expect(received).toEqual([]);
+  });
+});

@@ -100,6 +100,28 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
       };
     },
   );
+
+  app.post(
+    "/v1/orders/:id/delivered",
+    {
+      onRequest: authorize("rider"),
+      schema: {
+        tags: ["orders"],
+        summary: "The assigned rider hands the order over; the rider is free again",
+        description:
+          "Repeating it returns the DELIVERED order again. 404 ORDER_NOT_FOUND when the order is missing or " +
+          "assigned to another rider; 409 ORDER_NOT_DELIVERABLE when it is not CONFIRMED.",
+        security: bearer,
+        params: OrderIdParamsSchema,
+        response: { 200: described(OrderSchema, "the order, DELIVERED"), ...problemResponses(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (request) => {
+      // The order service checks the rider: someone else's order is reported like a missing one.
+      const { order } = await upstreams.order.call.markDelivered({ orderId: request.params.id, riderId: principalOf(request).subject });
+      return toOrderView(required(order, "order"));
+    },
+  );
 };
 
 /**

@@ -1,14 +1,24 @@
 import { BreakerRegistry } from "@qc/platform";
-import type { InventoryCalls, OrderCalls, PaymentCalls, UpstreamClient, UpstreamName, Upstreams } from "../upstreams";
+import type { InventoryCalls, OrderCalls, PaymentCalls, RiderCalls, UpstreamClient, UpstreamName, Upstreams } from "../upstreams";
 
-const orderMethods = ["createOrder", "getOrder", "listOrders", "listDeadLetters", "replayDeadLetter", "listCircuitBreakers"] as const;
+const orderMethods = [
+  "createOrder",
+  "getOrder",
+  "listOrders",
+  "markDelivered",
+  "listDeadLetters",
+  "replayDeadLetter",
+  "listCircuitBreakers",
+] as const;
 const inventoryMethods = ["createProduct", "getProduct", "listProducts", "restock"] as const;
 const paymentMethods = ["credit"] as const;
+const riderMethods = ["updateLocation", "nearby"] as const;
 
 export interface FakeCalls {
   readonly order?: Partial<OrderCalls>;
   readonly inventory?: Partial<InventoryCalls>;
   readonly payment?: Partial<PaymentCalls>;
+  readonly rider?: Partial<RiderCalls>;
 }
 
 export interface FakeOptions {
@@ -33,6 +43,7 @@ export function fakeUpstreams(calls: FakeCalls = {}, options: FakeOptions = {}):
     order: client<OrderCalls>("order", orderMethods, calls.order),
     inventory: client<InventoryCalls>("inventory", inventoryMethods, calls.inventory),
     payment: client<PaymentCalls>("payment", paymentMethods, calls.payment),
+    rider: client<RiderCalls>("rider", riderMethods, calls.rider),
     breakers: options.breakers ?? new BreakerRegistry(),
   };
 }

@@ -1,0 +1,59 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { forbidden } from "../auth/auth.errors";
+import { principalOf } from "../auth/authorize";
+import { toNearbyRequest } from "../http/nearby-request";
+import { described } from "../http/openapi";
+import { problemResponses } from "../http/problem.schema";
+import { LocationBodySchema, NearbyQuerySchema, NearbyRidersSchema, RiderIdParamsSchema } from "../http/rider.schema";
+import { bearer, type RouteDeps } from "./route-deps";
+
+/** Riders report where they are; operations staff look for riders near a point. */
+export const riderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { upstreams, authorize }) => {
+  app.put(
+    "/v1/riders/:id/location",
+    {
+      onRequest: authorize("rider"),
+      // Before validation: another rider's id is refused whatever the body says.
+      preValidation: async (request) => {
+        const { id } = request.params as { readonly id?: unknown };
+        if (principalOf(request).subject !== id) throw forbidden("a rider may only report their own location");
+      },
+      schema: {
+        tags: ["riders"],
+        summary: "Report the calling rider's location and availability",
+        security: bearer,
+        params: RiderIdParamsSchema,
+        body: LocationBodySchema,
+        response: {
+          204: described(Type.Null(), "recorded"),
+          ...problemResponses(400, 401, 403, 413, 415, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { lat, lon, available } = request.body;
+      await upstreams.rider.call.updateLocation({ riderId: request.params.id, lat, lon, available });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    "/v1/riders/nearby",
+    {
+      onRequest: authorize("admin"),
+      schema: {
+        tags: ["riders"],
+        summary: "Riders within radiusKm of a point, nearest first (admin)",
+        security: bearer,
+        querystring: NearbyQuerySchema,
+        response: { 200: NearbyRidersSchema, ...problemResponses(400, 401, 403, 503) },
+      },
+    },
+    async (request) => {
+      const { riders } = await upstreams.rider.call.nearby(toNearbyRequest(request.query));
+      // The rider service answers nearest first; the order is kept as it is.
+      return { items: riders.map(({ riderId, distanceKm }) => ({ riderId, distanceKm })) };
+    },
+  );
+};
