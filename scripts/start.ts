@@ -7,22 +7,25 @@ import { SignJWT } from "jose";
 import { DEV_DATABASE_URL, DEV_JWT_SECRET } from "./dev-defaults";
 import { seedDemoData } from "./seed";
 
-const colors: Record<ServiceName, string> = { inventory: "36", payment: "35", order: "33", gateway: "32" };
+const colors: Record<ServiceName, string> = { inventory: "36", payment: "35", rider: "34", order: "33", gateway: "32" };
 const tty = process.stdout.isTTY === true;
 const prefix = (name: ServiceName) => (tty ? `\x1b[${colors[name]}m${name.padEnd(9)}\x1b[0m|` : `${name.padEnd(9)}|`);
 
 const databaseUrl = process.env.DATABASE_URL ?? DEV_DATABASE_URL;
+const redisUrl = process.env.REDIS_URL;
 const jwtSecret = process.env.JWT_SECRET ?? DEV_JWT_SECRET;
 const envPort = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
 const stack = await startStack({
   databaseUrl,
+  redisUrl,
   jwtSecret,
   ports: {
     gateway: envPort("GATEWAY_PORT", 8080),
     order: envPort("ORDER_PORT", 50051),
     inventory: envPort("INVENTORY_PORT", 50052),
     payment: envPort("PAYMENT_PORT", 50053),
+    rider: envPort("RIDER_PORT", 50054),
   },
   env: { LOG_PRETTY: String(tty), LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },
   log: (name, line) => console.log(`${prefix(name)} ${line}`),
@@ -60,6 +63,7 @@ console.log(`
 Quick-commerce platform is up${seeded ? " (demo data seeded)" : ""}.
   REST API   ${stack.gatewayUrl}/v1     OpenAPI: ${stack.gatewayUrl}/docs
   database   ${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}
+  redis      ${redisUrl ? redisUrl.replace(/\/\/[^@]*@/, "//***@") : "none: rider geo and the catalog cache run in-process"}
 
   alice (customer with money):  ${aliceToken}
   admin:                        ${adminToken}

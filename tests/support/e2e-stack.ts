@@ -2,6 +2,7 @@ import { inventoryV1, paymentV1 } from "@qc/contracts";
 import { FaultProxy, freePort, startStack, type Stack, type StackOptions } from "@qc/devstack";
 import { createGrpcClient, ResilientTarget, type GrpcClient } from "@qc/platform";
 import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
+import { Redis } from "ioredis";
 import { SignJWT } from "jose";
 
 export const JWT_SECRET = "e2e-secret-0123456789abcdef";
@@ -31,6 +32,10 @@ export interface E2E {
 export async function startE2E(options: Partial<StackOptions> & { faultProxies?: boolean } = {}): Promise<E2E> {
   const { faultProxies, ...stackOptions } = options;
   const db = await createTestDatabase("qc_e2e");
+  // The machine's real Redis, with keys of this stack's own so runs never see each other's riders.
+  const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+  const keyPrefix = `${db.name}:`;
+  stackOptions.env = { REDIS_KEY_PREFIX: keyPrefix, ...stackOptions.env };
   const logs: string[] = [];
   let proxies: E2E["proxies"] = null;
   if (faultProxies) {
@@ -46,6 +51,7 @@ export async function startE2E(options: Partial<StackOptions> & { faultProxies?:
   }
   const stack = await startStack({
     databaseUrl: db.url,
+    redisUrl,
     jwtSecret: JWT_SECRET,
     env: { LOG_LEVEL: "warn" },
     log: (name, line) => {
@@ -92,6 +98,7 @@ export async function startE2E(options: Partial<StackOptions> & { faultProxies?:
       await proxies?.inventory.close();
       await proxies?.payment.close();
       await db.drop();
+      await deleteKeys(redisUrl, keyPrefix);
     },
   };
 }
@@ -104,5 +111,20 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
   }
 }

@@ -5,7 +5,7 @@ import { waitForPort } from "./ports";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-export type ServiceName = "inventory" | "payment" | "order" | "gateway";
+export type ServiceName = "inventory" | "payment" | "rider" | "order" | "gateway";
 
 export type LogSink = (service: ServiceName, line: string) => void;
 

@@ -3,6 +3,8 @@ import { ServiceProcess, type LogSink, type ServiceName } from "./service-proces
 
 export interface StackOptions {
   readonly databaseUrl: string;
+  /** Redis for rider geo and the catalog cache; without it those run in-process. */
+  readonly redisUrl?: string;
   readonly jwtSecret: string;
   /** Fixed ports; any not given is picked free. */
   readonly ports?: Partial<Record<ServiceName, number>>;
@@ -10,7 +12,7 @@ export interface StackOptions {
   readonly env?: Record<string, string>;
   readonly serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Where `inventory` and `payment` are reached from order/gateway, if not directly (e.g. through a fault proxy). */
-  readonly upstreamAddr?: Partial<Record<"inventory" | "payment" | "order", string>>;
+  readonly upstreamAddr?: Partial<Record<"inventory" | "payment" | "rider" | "order", string>>;
   readonly log?: LogSink;
   readonly nodeArgs?: Partial<Record<ServiceName, readonly string[]>>;
 }
@@ -21,28 +23,32 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-const ORDER: readonly ServiceName[] = ["inventory", "payment", "order", "gateway"];
+const ORDER: readonly ServiceName[] = ["inventory", "payment", "rider", "order", "gateway"];
 
-/** Starts the four services as separate processes talking gRPC on loopback. */
+/** Starts the five services as separate processes talking gRPC on loopback. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const port = async (name: ServiceName) => options.ports?.[name] ?? (await freePort());
   const ports = {
     inventory: await port("inventory"),
     payment: await port("payment"),
+    rider: await port("rider"),
     order: await port("order"),
     gateway: await port("gateway"),
   };
-  const addr = (name: "inventory" | "payment" | "order") => options.upstreamAddr?.[name] ?? `127.0.0.1:${ports[name]}`;
+  const addr = (name: "inventory" | "payment" | "rider" | "order") => options.upstreamAddr?.[name] ?? `127.0.0.1:${ports[name]}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: options.databaseUrl,
     JWT_SECRET: options.jwtSecret,
     INVENTORY_PORT: String(ports.inventory),
     PAYMENT_PORT: String(ports.payment),
+    RIDER_PORT: String(ports.rider),
     ORDER_PORT: String(ports.order),
     GATEWAY_PORT: String(ports.gateway),
     INVENTORY_ADDR: addr("inventory"),
     PAYMENT_ADDR: addr("payment"),
+    RIDER_ADDR: addr("rider"),
+    REDIS_URL: options.redisUrl ?? "",
     ORDER_ADDR: addr("order"),
     ...options.env,
   };
@@ -55,8 +61,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await Promise.all([...ORDER].reverse().map((n) => services[n].stop()));
   };
   try {
-    // Inventory, payment and order migrate their own schemas; start them together, then the gateway.
-    await Promise.all(["inventory", "payment", "order"].map((n) => services[n as ServiceName].start()));
+    // The gRPC services own their schemas and keys and start independently; then the gateway.
+    await Promise.all(ORDER.filter((n) => n !== "gateway").map((n) => services[n].start()));
     await services.gateway.start();
   } catch (err) {
     await stop();
