@@ -20,8 +20,9 @@ export class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** (Re)starts the server on the same port, empty. */
+  /** (Re)starts the server on the same port, empty; a no-op while it runs. */
   async resume(): Promise<void> {
+    if (this.child && this.child.exitCode === null) return;
     const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
     this.child = child;
     await waitForPort(this.port, 10_000);
