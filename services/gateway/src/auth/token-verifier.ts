@@ -1,4 +1,5 @@
-import { errors, jwtVerify } from "jose";
+import { decodeJwt, errors, jwtVerify } from "jose";
+import { cachingVerifier } from "./verified-token-cache";
 import { unauthenticated } from "./auth.errors";
 import { isRole, subjectPattern, type Principal } from "./principal";
 
@@ -8,6 +9,16 @@ export type TokenVerifier = (token: string) => Promise<Principal>;
 const SUBJECT = new RegExp(subjectPattern);
 
 export function createTokenVerifier(secret: string): TokenVerifier {
+  return cachingVerifier(createSignatureVerifier(secret), expiryOf);
+}
+
+/** When a token (already verified) stops being valid, in ms since the epoch. */
+function expiryOf(token: string): number | null {
+  const { exp } = decodeJwt(token);
+  return typeof exp === "number" ? exp * 1000 : null;
+}
+
+function createSignatureVerifier(secret: string): TokenVerifier {
   const key = new TextEncoder().encode(secret);
   return async (token) => {
     let claims: Record<string, unknown>;
