@@ -44,7 +44,8 @@ describe("placing orders through the REST API", () => {
     const read = await e2e.api<OrderBody>("GET", `/v1/orders/${res.body.id}`, { token: alice.token });
     expect(read.status).toBe(200);
     // No rider has reported a location yet: the order waits for one, still CONFIRMED.
-    expect(steps(read.body)).toEqual(["order:created", "reserve-stock:done", "charge-payment:done", "saga:confirmed", "assign-rider:waiting"]);
+    expect(steps(read.body)).toEqual(["order:created", "reserve-stock:done", "charge-payment:done", "saga:confirmed"]);
+    expect(read.body.riderId).toBeUndefined();
   });
 
   it("answers 402 for a declined payment and puts the stock back", async () => {

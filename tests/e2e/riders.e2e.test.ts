@@ -81,7 +81,7 @@ describe("riders", () => {
       return o.riderId ? o : null;
     }, "the background dispatcher to assign the rider");
     expect(assigned.riderId).toBe(late.id);
-    expect(steps(assigned)).toEqual(expect.arrayContaining(["assign-rider:waiting", "assign-rider:done"]));
+    expect(steps(assigned)).toContain("assign-rider:done");
   });
 
   it("gives 10 riders to exactly 10 of 30 racing orders, none twice", async () => {

@@ -92,7 +92,7 @@ export class Orders {
   /** The saga, then (once paid for) the first try to get a rider; it never fails the order. */
   private async driveAndDispatch(id: string, takenOver: boolean): Promise<Order | null> {
     const order = await this.saga.drive(id, takenOver);
-    return order?.status === "CONFIRMED" ? this.dispatch.assign(order, true) : order;
+    return order?.status === "CONFIRMED" ? this.dispatch.assign(order) : order;
   }
 
   /** Waits for every saga this replica is driving (for a graceful shutdown). */

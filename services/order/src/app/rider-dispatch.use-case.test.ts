@@ -41,18 +41,19 @@ describe("RiderDispatch", () => {
   it("assigns the nearest rider to the store's location when the order has none", async () => {
     const assignNearest = vi.fn(async () => ({ riderId: "r-7" }));
     const t = setup({ assignNearest });
-    const order = await t.dispatch.assign(confirmed(), true);
+    const order = await t.dispatch.assign(confirmed());
     expect(order.riderId).toBe("r-7");
     expect(assignNearest).toHaveBeenCalledWith("o-1", 52.52, 13.41);
   });
 
-  it("keeps a paid order CONFIRMED when no rider is free, noting it once, and retries in the background", async () => {
+  it("keeps a paid order CONFIRMED when no rider is free, writing nothing, and retries in the background", async () => {
     let free = false;
     const t = setup({ assignNearest: async () => (free ? { riderId: "r-2" } : Promise.reject(refused("NO_RIDER_AVAILABLE", "none"))) });
-    const order = await t.dispatch.assign(confirmed(), true);
+    const order = await t.dispatch.assign(confirmed());
     expect(order).toMatchObject({ status: "CONFIRMED", riderId: null });
     expect(await t.dispatch.assignWaiting()).toBe(0);
-    expect(t.repo.appendHistory).toHaveBeenCalledTimes(1);
+    expect(t.repo.appendHistory).not.toHaveBeenCalled();
+    expect(t.repo.assignRider).not.toHaveBeenCalled();
     free = true;
     expect(await t.dispatch.assignWaiting()).toBe(1);
   });

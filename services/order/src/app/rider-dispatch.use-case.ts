@@ -1,4 +1,3 @@
-import { isAppError } from "@qc/platform/errors";
 import type { HistoryEntry, Location, Order } from "../domain/order";
 import { orderErrors } from "../domain/order.errors";
 import type { RiderPort } from "./dependencies.port";
@@ -6,8 +5,6 @@ import type { OrderRepository } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
 
 const entry = (step: string, outcome: string, detail = ""): HistoryEntry => ({ step, outcome, detail, at: new Date() });
-
-const describe = (err: unknown): string => (isAppError(err) ? err.code : err instanceof Error ? err.message : String(err));
 
 /**
  * Gets a rider to every confirmed order. Never fails a paid order: with no free rider (or the rider
@@ -22,8 +19,12 @@ export class RiderDispatch {
     private readonly storeLocation: Location,
   ) {}
 
-  /** Tries once to assign the nearest free rider; answers the order as it now is. */
-  async assign(order: Order, firstTry: boolean): Promise<Order> {
+  /**
+   * Tries once to assign the nearest free rider; answers the order as it now is. A miss writes
+   * nothing: the order simply has no rider yet (the dispatcher's metrics and logs say why), which
+   * keeps an extra commit off every order placed while riders are scarce.
+   */
+  async assign(order: Order): Promise<Order> {
     const at = order.deliveryLocation ?? this.storeLocation;
     try {
       const { riderId } = await this.riders.assignNearest(order.id, at.lat, at.lon);
@@ -32,9 +33,7 @@ export class RiderDispatch {
         return { ...order, riderId, history: [...order.history, done] };
       }
       return order;
-    } catch (err) {
-      // Said once; the background retries stay out of the history.
-      if (firstTry) await this.repo.appendHistory(order.id, [entry("assign-rider", "waiting", describe(err))]);
+    } catch {
       return order;
     }
   }
@@ -43,7 +42,7 @@ export class RiderDispatch {
   async assignWaiting(limit = 50): Promise<number> {
     let assigned = 0;
     for (const order of await this.repo.listAwaitingRider(limit)) {
-      if ((await this.assign(order, false)).riderId) assigned++;
+      if ((await this.assign(order)).riderId) assigned++;
     }
     return assigned;
   }
