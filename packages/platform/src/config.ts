@@ -21,6 +21,9 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
 /** A TCP port given as an environment string. */
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
+/** `METRICS_PORT`: where `/metrics` is served; 0 picks a free port, -1 serves no metrics. */
+export const metricsPort = (fallback: number) => z.coerce.number().int().min(-1).max(65535).default(fallback);
+
 /** A host:port address. */
 export const address = (fallback: string) =>
   z

@@ -1,4 +1,5 @@
 import { pino, type Logger } from "pino";
+import { traceLogFields } from "./telemetry/tracing";
 
 export type { Logger };
 
@@ -11,7 +12,12 @@ export function createLogger(service: string, level: string = "info", pretty = f
     name: service,
     level,
     base: { service },
-    redact: { paths: ["authorization", "*.authorization", "headers.authorization", "token"], remove: true },
+    // Inside a span (a request, a call, a saga step) every line carries trace_id and span_id.
+    mixin: traceLogFields,
+    redact: {
+      paths: ["authorization", "*.authorization", "headers.authorization", "*.headers.authorization", "headers.cookie", "*.headers.cookie", "token", "*.token"],
+      remove: true,
+    },
     transport: pretty ? { target: "pino-pretty", options: { colorize: true, ignore: "pid,hostname,service" } } : undefined,
   });
 }

@@ -90,10 +90,19 @@ export class ResilientTarget {
 /** Every breaker a process owns, for the admin API and metrics. */
 export class BreakerRegistry {
   private readonly targets: ResilientTarget[] = [];
+  private readonly listeners: ((target: ResilientTarget, state: BreakerState) => void)[] = [];
 
   add(target: ResilientTarget): ResilientTarget {
     this.targets.push(target);
+    target.onStateChange((state) => {
+      for (const listener of this.listeners) listener(target, state);
+    });
     return target;
+  }
+
+  /** Calls `listener` on every state change of every breaker in the registry, now or added later. */
+  onStateChange(listener: (target: ResilientTarget, state: BreakerState) => void): void {
+    this.listeners.push(listener);
   }
 
   list(): { caller: string; target: string; state: BreakerState }[] {

@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
+import { stopTracing } from "./telemetry/tracing";
 
 /**
- * Runs `stop` once on SIGINT/SIGTERM, then exits: 0 when it finished within `timeoutMs`, 1 otherwise.
+ * Runs `stop` once on SIGINT/SIGTERM, exports the spans still buffered (when tracing), then exits: 0
+ * when it finished within `timeoutMs`, 1 otherwise.
  */
 export function onShutdownSignal(stop: () => Promise<void>, logger: Logger, timeoutMs = 10_000): void {
   let stopping = false;
@@ -14,13 +16,15 @@ export function onShutdownSignal(stop: () => Promise<void>, logger: Logger, time
       process.exit(1);
     }, timeoutMs);
     timer.unref();
-    stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    stop()
+      .then(() => stopTracing().catch((err: unknown) => logger.warn({ err }, "could not export the last spans")))
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGINT", handle);
   process.once("SIGTERM", handle);

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 
+export { parsePrometheusText, type PromFamily, type PromSample, type PromScrape } from "./metrics/prometheus-text";
+
 /** The server tests create their throw-away databases on (the machine's real Postgres). */
 const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 

@@ -1,5 +1,6 @@
 import { Client, credentials, Metadata, type MethodDefinition, type ServiceDefinition, type ServiceError } from "@grpc/grpc-js";
 import type { ResilientTarget } from "../resilience";
+import { endClientSpan, startClientSpan } from "../telemetry/grpc-trace";
 import { SERVER_TIMING_KEY } from "./server";
 import { fromServiceError } from "./status";
 
@@ -54,14 +55,21 @@ export function createGrpcClient<S extends ServiceDefinition>(
     const retrySafe = options.retrySafe.includes(name);
     const attempt = (request: unknown, deadline: Date, callOptions?: UnaryCallOptions): Promise<unknown> =>
       new Promise((resolve, reject) => {
+        const metadata = options.metadata?.() ?? new Metadata();
+        // With tracing on: a client span per attempt, its context sent as `traceparent` metadata.
+        const span = startClientSpan(method.path, metadata, address);
         const unary = client.makeUnaryRequest(
           method.path,
           method.requestSerialize,
           method.responseDeserialize,
           request,
-          options.metadata?.() ?? new Metadata(),
+          metadata,
           { deadline },
-          (err: ServiceError | null, res?: unknown) => (err ? reject(fromServiceError(err)) : resolve(res)),
+          (err: ServiceError | null, res?: unknown) => {
+            if (span) endClientSpan(span, err ? err.code : 0);
+            if (err) reject(fromServiceError(err));
+            else resolve(res);
+          },
         );
         const onTiming = callOptions?.onServerTiming;
         if (onTiming) {

@@ -1,5 +1,7 @@
 import { Metadata, Server, ServerCredentials, type handleUnaryCall, type MethodDefinition, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import type { Metrics } from "../metrics/metrics";
+import { instrumentService } from "./instrument";
 import { toStatus } from "./status";
 
 /**
@@ -52,13 +54,20 @@ export interface RunningGrpcServer {
   stop(graceMs?: number): Promise<void>;
 }
 
+export interface GrpcServerOptions {
+  /** Where `rpc_server_duration_seconds` is recorded; without it, calls are only traced. */
+  readonly metrics?: Metrics;
+}
+
+/** Starts a gRPC server; every unary call is measured and (with tracing on) traced, see `instrumentService`. */
 export async function startGrpcServer(
   services: readonly { definition: ServiceDefinition; implementation: UntypedServiceImplementation }[],
   host: string,
   port: number,
+  options: GrpcServerOptions = {},
 ): Promise<RunningGrpcServer> {
   const server = new Server({ "grpc.keepalive_permit_without_calls": 1 });
-  for (const s of services) server.addService(s.definition, s.implementation);
+  for (const s of services) server.addService(s.definition, instrumentService(s.definition, s.implementation, options.metrics));
   const boundPort = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );

@@ -1,0 +1,141 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+
+/**
+ * Where traces go, from the standard OpenTelemetry environment: on when an OTLP endpoint is set
+ * (`OTEL_EXPORTER_OTLP_ENDPOINT`, or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`), off otherwise and always
+ * off with `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`. Null means off.
+ *
+ * Read here rather than through each service's config schema: the `--import` register file needs it
+ * before any service code loads, and the exporter reads the rest of `OTEL_EXPORTER_OTLP_*` itself.
+ */
+export function tracingEndpoint(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return null;
+  if (env.OTEL_TRACES_EXPORTER?.trim().toLowerCase() === "none") return null;
+  const endpoint = (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT)?.trim();
+  return endpoint ? endpoint : null;
+}
+
+interface TracingState {
+  readonly tracer: Tracer;
+  readonly shutdown: () => Promise<void>;
+}
+
+// One tracer provider per process. While null, every helper here returns at once: with tracing off
+// no SDK is loaded, no span object is made and no header is parsed.
+let state: TracingState | null = null;
+
+/** True while this process records spans. */
+export const tracingActive = (): boolean => state !== null;
+
+/** Set by the `--import` register file once pg and ioredis are instrumented (their module hooks need it). */
+const HOOKS_KEY = Symbol.for("qc.telemetry.module-hooks");
+export const moduleHooksInstalled = (): boolean => (globalThis as Record<symbol, unknown>)[HOOKS_KEY] === true;
+export const markModuleHooksInstalled = (): void => {
+  (globalThis as Record<symbol, unknown>)[HOOKS_KEY] = true;
+};
+
+export interface StartTracingOptions {
+  /** `service.name` of every span, unless OTEL_SERVICE_NAME says otherwise. */
+  readonly serviceName: string;
+  /** Where spans go; by default OTLP/HTTP (JSON) to the endpoint of the environment. */
+  readonly exporter?: SpanExporter;
+  /** Export each span as it ends (tests) instead of in batches. */
+  readonly exportEachSpan?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface TracingStarted {
+  readonly enabled: boolean;
+  /** Whether Postgres and Redis calls become spans (the process was started with the register file). */
+  readonly databaseSpans: boolean;
+}
+
+/**
+ * Starts the OpenTelemetry SDK when the environment asks for traces (or an exporter is given):
+ * W3C trace context, async context through AsyncLocalStorage, spans batched to the exporter. Does
+ * nothing, and loads nothing, otherwise. Call once, before the service takes requests.
+ */
+export async function startTracing(options: StartTracingOptions): Promise<TracingStarted> {
+  const env = options.env ?? process.env;
+  if (state) return { enabled: true, databaseSpans: moduleHooksInstalled() };
+  if (!options.exporter && tracingEndpoint(env) === null) return { enabled: false, databaseSpans: false };
+  const [{ NodeTracerProvider }, { BatchSpanProcessor, SimpleSpanProcessor }, resources, { OTLPTraceExporter }] = await Promise.all([
+    import("@opentelemetry/sdk-trace-node"),
+    import("@opentelemetry/sdk-trace-base"),
+    import("@opentelemetry/resources"),
+    import("@opentelemetry/exporter-trace-otlp-http"),
+  ]);
+  const exporter = options.exporter ?? new OTLPTraceExporter();
+  const resource = resources
+    .defaultResource()
+    .merge(resources.resourceFromAttributes({ "service.name": options.serviceName }))
+    // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win, as the specification says.
+    .merge(resources.detectResources({ detectors: [resources.envDetector] }));
+  const provider = new NodeTracerProvider({
+    resource,
+    spanProcessors: [options.exportEachSpan ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)],
+  });
+  provider.register();
+  state = {
+    tracer: trace.getTracer("@qc/platform"),
+    shutdown: async () => {
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    },
+  };
+  return { enabled: true, databaseSpans: moduleHooksInstalled() };
+}
+
+/** Exports the spans still buffered and stops tracing; a no-op when tracing is off. */
+export async function stopTracing(): Promise<void> {
+  const current = state;
+  state = null;
+  await current?.shutdown();
+}
+
+/** The tracer of this process; only call while `tracingActive()`. */
+export function activeTracer(): Tracer {
+  if (!state) throw new Error("tracing is not started");
+  return state.tracer;
+}
+
+/** Records an error on a span and marks the span failed. */
+export function failSpan(span: Span, err: unknown): void {
+  if (err instanceof Error) span.recordException(err);
+  const code = typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : undefined;
+  span.setStatus({ code: SpanStatusCode.ERROR, message: code ?? (err instanceof Error ? err.message : String(err)) });
+}
+
+/**
+ * Runs `work` inside a child span of the active one (INTERNAL by default), ending it when the work
+ * settles and marking it failed when the work throws. With tracing off, just runs `work`.
+ */
+export function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
+  if (!state) return work();
+  return state.tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
+    try {
+      return await work();
+    } catch (err) {
+      failSpan(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/**
+ * `trace_id` and `span_id` of the active span, for a pino `mixin`: every log line written inside a
+ * request (or a saga step) carries them, so logs join traces. Nothing outside a span or with tracing
+ * off. A new object each time: pino merges the line's fields into it.
+ */
+export function traceLogFields(): Record<string, string> {
+  if (!state) return {};
+  const span = trace.getSpan(context.active());
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
