@@ -25,6 +25,15 @@ describe("ResilientTarget", () => {
     expect(call).toHaveBeenCalledTimes(5);
   });
 
+  it("refuses calls only until the half-open delay has passed, so a pre-check still lets the trial call through", async () => {
+    const target = new ResilientTarget("order", "inventory", options);
+    for (let i = 0; i < 5; i++) await target.execute(async () => Promise.reject(unavailable()), false).catch(() => undefined);
+    expect(target.refusesCalls).toBe(true);
+    vi.advanceTimersByTime(5_000);
+    expect(target.state).toBe("open"); // cockatiel turns half-open on the next call…
+    expect(target.refusesCalls).toBe(false); // …which a pre-check must therefore allow
+  });
+
   it("lets one trial call through after the half-open delay: success closes, failure re-opens", async () => {
     const target = new ResilientTarget("order", "inventory", options);
     const failing = async () => Promise.reject(unavailable());

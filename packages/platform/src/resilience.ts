@@ -59,6 +59,7 @@ export class ResilientTarget {
       halfOpenAfter: options.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(options.breakerThreshold),
     });
+    this.breaker.onBreak(() => (this.openedAt = Date.now()));
     this.retryPolicy = retry(handleWhen(isTransient), {
       maxAttempts: Math.max(0, options.retryAttempts - 1),
       backoff: new ExponentialBackoff({ initialDelay: options.retryInitialDelayMs, maxDelay: 1_000 }),
@@ -68,6 +69,17 @@ export class ResilientTarget {
   get state(): BreakerState {
     return stateName(this.breaker.state);
   }
+
+  /**
+   * True while a call would fail at once with Circuit Open. The breaker only turns half-open when
+   * someone calls, so once the half-open delay has passed this is false again: a caller that checks
+   * it before starting work still sends the trial call that can close the breaker.
+   */
+  get refusesCalls(): boolean {
+    return this.breaker.state === CircuitState.Open && Date.now() - this.openedAt < this.options.halfOpenAfterMs;
+  }
+
+  private openedAt = 0;
 
   onStateChange(listener: (state: BreakerState) => void): void {
     this.breaker.onStateChange((s) => listener(stateName(s)));
@@ -107,5 +119,10 @@ export class BreakerRegistry {
 
   list(): { caller: string; target: string; state: BreakerState }[] {
     return this.targets.map((t) => ({ caller: t.caller, target: t.target, state: t.state }));
+  }
+
+  /** The targets whose calls would fail at once right now. */
+  refusing(): string[] {
+    return this.targets.filter((t) => t.refusesCalls).map((t) => t.target);
   }
 }
