@@ -18,7 +18,7 @@ describe("rpc_server_duration_seconds", () => {
     const metrics = new Metrics("payment");
     let refuse = false;
     const implementation: UntypedServiceImplementation = {
-      getWallet: (_call: unknown, callback: (err: unknown, res?: unknown) => void) =>
+      getWallet: (_call: unknown, callback: (err: { code: number; details: string } | null, res?: unknown) => void) =>
         refuse ? callback({ code: 5, details: "no wallet" }) : callback(null, { wallet: { customerId: "a", balanceCents: 0, currency: "EUR" } }),
     };
     const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, { metrics });

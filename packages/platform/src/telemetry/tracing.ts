@@ -1,5 +1,6 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { Logger } from "pino";
 
 /**
  * Where traces go, from the standard OpenTelemetry environment: on when an OTLP endpoint is set
@@ -43,6 +44,8 @@ export interface StartTracingOptions {
   /** Export each span as it ends (tests) instead of in batches. */
   readonly exportEachSpan?: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** Told where traces go, and warned when database spans are missing. */
+  readonly logger?: Logger;
 }
 
 export interface TracingStarted {
@@ -77,6 +80,9 @@ export async function startTracing(options: StartTracingOptions): Promise<Tracin
     spanProcessors: [options.exportEachSpan ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)],
   });
   provider.register();
+  const databaseSpans = moduleHooksInstalled();
+  options.logger?.info({ endpoint: options.exporter ? "custom exporter" : tracingEndpoint(env), databaseSpans }, "tracing on: spans exported over OTLP");
+  if (!databaseSpans) options.logger?.warn("Postgres and Redis calls make no spans: start the process with --import @qc/platform/telemetry/register");
   state = {
     tracer: trace.getTracer("@qc/platform"),
     shutdown: async () => {
@@ -86,7 +92,7 @@ export async function startTracing(options: StartTracingOptions): Promise<Tracin
       propagation.disable();
     },
   };
-  return { enabled: true, databaseSpans: moduleHooksInstalled() };
+  return { enabled: true, databaseSpans };
 }
 
 /** Exports the spans still buffered and stops tracing; a no-op when tracing is off. */

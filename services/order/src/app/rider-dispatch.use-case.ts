@@ -3,8 +3,15 @@ import { orderErrors } from "../domain/order.errors";
 import type { RiderPort } from "./dependencies.port";
 import type { OrderRepository } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
+import { unobservedSaga, type SagaObserver } from "./saga-observer.port";
 
 const entry = (step: string, outcome: string, detail = ""): HistoryEntry => ({ step, outcome, detail, at: new Date() });
+
+/** Seconds from the order's confirmation (its `saga:confirmed` entry, else its last update) to `at`. */
+const sinceConfirmed = (order: Order, at: Date): number => {
+  const confirmed: Date | undefined = order.history.findLast((h) => h.step === "saga" && h.outcome === "confirmed")?.at ?? order.updatedAt;
+  return confirmed ? Math.max(0, (at.getTime() - confirmed.getTime()) / 1000) : 0;
+};
 
 /**
  * Gets a rider to every confirmed order. Never fails a paid order: with no free rider (or the rider
@@ -17,6 +24,7 @@ export class RiderDispatch {
     private readonly saga: Pick<OrderSaga, "compensateOutsideSaga">,
     /** Where orders without a delivery location are delivered from/to (the store). */
     private readonly storeLocation: Location,
+    private readonly observer: Pick<SagaObserver, "riderAssigned" | "riderMissed"> = unobservedSaga,
   ) {}
 
   /**
@@ -30,10 +38,12 @@ export class RiderDispatch {
       const { riderId } = await this.riders.assignNearest(order.id, at.lat, at.lon);
       const done = entry("assign-rider", "done", `rider ${riderId}`);
       if (await this.repo.assignRider(order.id, riderId, [done])) {
+        this.observer.riderAssigned({ orderId: order.id, riderId, seconds: sinceConfirmed(order, done.at) });
         return { ...order, riderId, history: [...order.history, done] };
       }
       return order;
-    } catch {
+    } catch (err) {
+      this.observer.riderMissed({ orderId: order.id, error: err });
       return order;
     }
   }
