@@ -7,3 +7,6 @@ export * from "./grpc/status";
 export * from "./grpc/server";
 export * from "./grpc/client";
 export * from "./db/database";
+export * from "./db/embedded";
+export * from "./health";
+export * from "./runtime-config";

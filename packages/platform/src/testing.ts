@@ -1,4 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { cp, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import pg from "pg";
 
 export { parsePrometheusText, type PromFamily, type PromSample, type PromScrape } from "./metrics/prometheus-text";
@@ -37,4 +42,50 @@ export async function createTestDatabase(prefix = "qc_test"): Promise<TestDataba
       }
     },
   };
+}
+
+/** The two adapters of every database port: a real Postgres server, and PGlite embedded in the process. */
+export type DatabaseKind = "postgres" | "pglite";
+export const databaseKinds: readonly DatabaseKind[] = ["postgres", "pglite"];
+
+export interface TestStore {
+  readonly kind: DatabaseKind;
+  /** For `createDatabase` (add `schema`): a server URL, or the embedded database's directory. */
+  readonly options: { readonly url?: string; readonly dataDir?: string };
+  /** For a service's config: `DATABASE_URL`, or `DATA_DIR` (under which the service uses `<service>/`). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly name: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database of the given kind for `service`: a throw-away database on the machine's Postgres,
+ * or an embedded one in a temporary directory (a copy of a template made once per machine, which
+ * saves PGlite's initdb on every test file).
+ */
+export async function createTestStore(kind: DatabaseKind, service: string, prefix = `qc_${service}`): Promise<TestStore> {
+  if (kind === "postgres") {
+    const db = await createTestDatabase(prefix);
+    return { kind, options: { url: db.url }, env: { DATABASE_URL: db.url }, name: db.name, drop: () => db.drop() };
+  }
+  const root = await mkdtemp(join(tmpdir(), `${prefix}-`));
+  const dataDir = join(root, service);
+  await cp(await pgliteTemplate(), dataDir, { recursive: true });
+  return { kind, options: { dataDir }, env: { DATA_DIR: root }, name: root, drop: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** An initialised, empty PGlite data directory, shared by the test runs on this machine. */
+async function pgliteTemplate(): Promise<string> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const pkg = join(dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite")), "..", "package.json");
+  const { version } = JSON.parse(await readFile(pkg, "utf8")) as { version: string };
+  const template = join(tmpdir(), `qc-pglite-template-${version}`);
+  if (existsSync(join(template, "PG_VERSION"))) return template;
+  const staging = await mkdtemp(join(tmpdir(), "qc-pglite-staging-"));
+  const lite = new PGlite(staging);
+  await lite.waitReady;
+  await lite.close();
+  // Another worker may have won the race; either copy is as good.
+  await rename(staging, template).catch(() => rm(staging, { recursive: true, force: true }));
+  return template;
 }

@@ -2,21 +2,56 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider } from "kysely";
 import pg from "pg";
+import type { Logger } from "pino";
+import { embeddedDataDir, openEmbeddedDatabase } from "./embedded";
 
 // BIGINT and NUMERIC counts come back as JS numbers: every amount here is integer cents or units
 // far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
 
 export interface DatabaseOptions {
-  readonly url: string;
+  /** A real Postgres server. Without it the database is embedded (PGlite) in `dataDir`. */
+  readonly url?: string;
+  /** The embedded database's directory (see `embeddedDataDir`); required without `url`. */
+  readonly dataDir?: string;
   /** The service's own schema (database-per-service by schema); becomes the search_path. */
   readonly schema: string;
   readonly poolSize?: number;
 }
 
-/** A pool-backed Kysely whose connections all live in the service's schema. */
-export function createDatabase<DB>(options: DatabaseOptions): { db: Kysely<DB>; pool: pg.Pool } {
+export interface Database<DB> {
+  readonly db: Kysely<DB>;
+  /** `postgres`: a server at `url`; `embedded`: PGlite in this process, files in `dataDir`. */
+  readonly mode: "postgres" | "embedded";
+  /** Where the data is, for logs: the URL without its password, or the embedded data directory. */
+  readonly location: string;
+  /** The server pool (postgres mode only). */
+  readonly pool?: pg.Pool;
+  /** True when the database answers within `timeoutMs` (a health probe; never throws). */
+  ping(timeoutMs: number): Promise<boolean>;
+  /** Closes the pool (or the embedded database) and the health probe's connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * A Kysely whose connections all live in the service's schema: over a pool of a Postgres server
+ * when `url` is given, otherwise over an embedded PGlite database in `dataDir` (same SQL, same
+ * migrations, same result types; transactions take turns on its single session).
+ */
+export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
+  if (options.url === undefined || options.url === "") {
+    if (!options.dataDir) throw new Error("createDatabase needs a url or a dataDir");
+    const embedded = openEmbeddedDatabase(options.dataDir, options.schema);
+    const db = embedded.scopeConnections(new Kysely<DB>({ dialect: new PostgresDialect({ pool: embedded.pool }) }));
+    return {
+      db,
+      mode: "embedded",
+      location: embedded.dataDir,
+      ping: async () => embedded.alive(),
+      close: () => db.destroy(),
+    };
+  }
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
@@ -26,7 +61,87 @@ export function createDatabase<DB>(options: DatabaseOptions): { db: Kysely<DB>; 
   });
   // An idle client's error (the server went away) must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
-  return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), pool };
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const probe = serverProbe(options.url);
+  return {
+    db,
+    mode: "postgres",
+    location: redactUrl(options.url),
+    pool,
+    ping: (timeoutMs) => probe.ping(timeoutMs),
+    close: async () => {
+      probe.close();
+      await db.destroy();
+    },
+  };
+}
+
+export interface ServiceDatabaseOptions {
+  /** The service's name: its embedded database lives in `<dataDir>/<service>/`. */
+  readonly service: string;
+  readonly schema: string;
+  /** `DATABASE_URL`; unset runs the embedded database. */
+  readonly url: string | undefined;
+  /** `DATA_DIR`; `.data/` at the repository root when unset. */
+  readonly dataDir: string | undefined;
+  readonly poolSize?: number;
+  readonly logger: Logger;
+}
+
+/** A service's database from its configuration, and one log line saying which mode it runs in. */
+export function openServiceDatabase<DB>(o: ServiceDatabaseOptions): Database<DB> {
+  const database = createDatabase<DB>({ url: o.url, dataDir: embeddedDataDir(o.service, o.dataDir), schema: o.schema, poolSize: o.poolSize });
+  o.logger.info(
+    { database: database.mode, location: database.location },
+    database.mode === "embedded"
+      ? `database: embedded Postgres (PGlite) in ${database.location} (no DATABASE_URL)`
+      : `database: Postgres server ${database.location}`,
+  );
+  return database;
+}
+
+/** The URL with its password replaced, fit for a log line. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+}
+
+/**
+ * `SELECT 1` over a connection of its own, so a busy pool (every connection in use under load)
+ * never reads as a database that is down. The connection is kept between probes and replaced
+ * after a failure.
+ */
+function serverProbe(url: string): { ping(timeoutMs: number): Promise<boolean>; close(): void } {
+  let kept: pg.Client | null = null;
+  let closed = false;
+  const drop = (c: pg.Client) => {
+    if (kept === c) kept = null;
+    void c.end().catch(() => undefined);
+  };
+  const ping = async (timeoutMs: number): Promise<boolean> => {
+    if (closed) return false;
+    const c = kept ?? new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const probe = (async () => {
+      if (c !== kept) {
+        c.on("error", () => drop(c));
+        kept = c;
+        await c.connect();
+      }
+      await c.query("SELECT 1");
+      return true;
+    })().catch(() => false);
+    const ok = await Promise.race([probe, timeout]).finally(() => clearTimeout(timer));
+    if (!ok || closed) drop(c);
+    return ok;
+  };
+  return {
+    ping,
+    close: () => {
+      closed = true;
+      if (kept) drop(kept);
+    },
+  };
 }
 
 /** Reads `NNNN_name.sql` files in order; each file is one migration, applied once. */

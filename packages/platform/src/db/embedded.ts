@@ -1,0 +1,251 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { createPgConfig } from "@electric-sql/pglite/node-postgres";
+import type { Kysely, PostgresPool, PostgresPoolClient, PostgresQueryResult } from "kysely";
+import pg from "pg";
+
+/**
+ * The embedded Postgres (PGlite: real Postgres compiled to WebAssembly, in this process) behind the
+ * same Kysely PostgresDialect and the same `pg` client code as a real server. PGlite's wire-protocol
+ * adapter for node-postgres gives one `pg.Client`, so results are parsed by the very same type
+ * parsers (BIGINT as number, timestamptz as Date, json) and errors carry the same SQLSTATE codes.
+ *
+ * PGlite is one backend session. This "pool" therefore hands out its single client to one holder at
+ * a time (a FIFO mutex): a Kysely transaction holds it from BEGIN to COMMIT, and every other query or
+ * transaction queues behind it, so two transactions never interleave on the session. A use case that
+ * queries through the plain `db` from inside a transaction callback would wait for itself; queries
+ * made in the async context of a running transaction therefore join it (see `scopeConnections`).
+ */
+
+/** The repository root: `.data/` lives here unless DATA_DIR says otherwise. */
+const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+
+/** Where a service keeps its embedded database: `<DATA_DIR or <repo>/.data>/<service>`. */
+export function embeddedDataDir(service: string, dataDir?: string): string {
+  return join(dataDir ? resolve(dataDir) : join(REPO_ROOT, ".data"), service);
+}
+
+/** The transaction (or connection) that owns the session in this async context, if any. */
+interface Holder {
+  held: boolean;
+}
+
+class SessionPool implements PostgresPool {
+  readonly scope = new AsyncLocalStorage<Holder>();
+  private client: pg.Client | null = null;
+  private opening: Promise<pg.Client> | null = null;
+  private busy = false;
+  private readonly waiters: (() => void)[] = [];
+  private resetNeeded = false;
+  private ended = false;
+
+  constructor(
+    private readonly lite: PGlite,
+    private readonly schema: string,
+    private readonly onEnd: () => Promise<void>,
+  ) {}
+
+  async connect(): Promise<PostgresPoolClient> {
+    const holder = this.scope.getStore();
+    if (holder?.held) return this.joined(holder);
+    await this.lock();
+    try {
+      const client = await this.open();
+      if (this.resetNeeded) {
+        // A rollback failed and Kysely discarded the connection: the session may still be in a transaction.
+        this.resetNeeded = false;
+        await client.query("ROLLBACK").catch(() => undefined);
+      }
+      if (holder) holder.held = true;
+      let released = false;
+      return {
+        query: ((text: string, params: readonly unknown[]) => client.query(text, params as unknown[])) as unknown as PostgresPoolClient["query"],
+        release: (destroy?: boolean) => {
+          if (released) return;
+          released = true;
+          if (destroy) this.resetNeeded = true;
+          if (holder) holder.held = false;
+          this.unlock();
+        },
+      };
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
+  }
+
+  /** A query from inside a running transaction's callback: it runs in that transaction. */
+  private joined(holder: Holder): PostgresPoolClient {
+    const query = async <R>(text: string, params: readonly unknown[]): Promise<PostgresQueryResult<R>> => {
+      const client = await this.open();
+      // Started after its transaction ended (not awaited inside the callback): take its turn instead.
+      if (holder.held) return client.query(text, params as unknown[]) as unknown as PostgresQueryResult<R>;
+      await this.lock();
+      try {
+        return (await client.query(text, params as unknown[])) as unknown as PostgresQueryResult<R>;
+      } finally {
+        this.unlock();
+      }
+    };
+    return { query: query as unknown as PostgresPoolClient["query"], release: () => undefined };
+  }
+
+  async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    // Let queued work finish, then close the session and the database files.
+    await this.lock();
+    try {
+      await this.client?.end().catch(() => undefined);
+      this.client = null;
+      await this.onEnd();
+    } finally {
+      this.unlock();
+    }
+  }
+
+  private open(): Promise<pg.Client> {
+    if (this.client) return Promise.resolve(this.client);
+    if (this.ended) return Promise.reject(new Error("the embedded database is closed"));
+    this.opening ??= (async () => {
+      const client = new pg.Client(createPgConfig(this.lite));
+      client.on("error", () => undefined);
+      await client.connect();
+      // One session for the life of the process: the service's schema is its search_path, as the
+      // server pool's `options=-c search_path=` does for each of its connections.
+      await client.query(`SET search_path TO ${this.schema}`);
+      this.client = client;
+      return client;
+    })().finally(() => (this.opening = null));
+    return this.opening;
+  }
+
+  private async lock(): Promise<void> {
+    if (!this.busy) {
+      this.busy = true;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  private unlock(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+}
+
+/** A pid file beside the data directory: a second process on the same files would corrupt them. */
+function lockDataDir(dataDir: string): () => void {
+  const file = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (createExclusive(file, String(process.pid))) return () => rmSync(file, { force: true });
+    const pid = Number.parseInt(readFileSync(file, "utf8"), 10);
+    if (pid === process.pid) throw new Error(`the embedded database ${dataDir} is already open in this process`);
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+      throw new Error(`the embedded database ${dataDir} is in use by process ${pid} (stop it, or set DATA_DIR or DATABASE_URL)`);
+    }
+    rmSync(file, { force: true }); // left by a process that is gone
+  }
+  throw new Error(`cannot lock the embedded database ${dataDir}`);
+}
+
+/** Creates `file` with `content` unless it exists (false then). */
+function createExclusive(file: string, content: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, "wx");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  }
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export interface EmbeddedDatabase {
+  readonly pool: PostgresPool;
+  readonly dataDir: string;
+  /** True while the database is open (it lives in this process: open means reachable). */
+  alive(): boolean;
+  /** Makes transactions and connections of `db` hold the session for the queries of their callbacks. */
+  scopeConnections<DB>(db: Kysely<DB>): Kysely<DB>;
+}
+
+/** Opens (creating on first use) the PGlite database in `dataDir`, with `schema` as its search_path. */
+export function openEmbeddedDatabase(dataDir: string, schema: string): EmbeddedDatabase {
+  mkdirSync(dirname(dataDir), { recursive: true });
+  const unlock = lockDataDir(dataDir);
+  let lite: PGlite;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    lite = new PGlite(dataDir);
+    // A database that cannot start fails the first query (and so the migrations), not the process.
+    lite.waitReady.catch(() => undefined);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+  const close = async () => {
+    try {
+      if (!lite.closed) await lite.close();
+    } finally {
+      unlock();
+    }
+  };
+  const pool = new SessionPool(lite, schema, close);
+  return {
+    pool,
+    dataDir,
+    alive: () => !lite.closed,
+    scopeConnections: (db) => scopeConnections(db, pool.scope),
+  };
+}
+
+/**
+ * Runs every `execute` of `db.transaction()` and `db.connection()` in an async context of its own,
+ * so the pool knows which queries belong to the callback holding the session. The builders are
+ * wrapped, not changed: `setIsolationLevel` and the like return wrapped builders too.
+ */
+function scopeConnections<DB>(db: Kysely<DB>, scope: AsyncLocalStorage<Holder>): Kysely<DB> {
+  const wrap = <B extends object>(builder: B): B =>
+    new Proxy(builder, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (typeof value !== "function") return value;
+        if (prop === "execute") {
+          return (callback: unknown) => {
+            if (scope.getStore()?.held) {
+              return Promise.reject(new Error("a transaction inside a transaction is not supported by the embedded database"));
+            }
+            return scope.run({ held: false }, () => (value as (cb: unknown) => unknown).call(target, callback));
+          };
+        }
+        return (...args: unknown[]) => {
+          const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+          return result !== null && typeof result === "object" && "execute" in result ? wrap(result) : result;
+        };
+      },
+    });
+  const transaction = db.transaction.bind(db);
+  const connection = db.connection.bind(db);
+  db.transaction = () => wrap(transaction());
+  db.connection = () => wrap(connection());
+  return db;
+}
