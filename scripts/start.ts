@@ -3,21 +3,33 @@
  * seeded on first run, all stopped together on Ctrl-C.
  */
 import { startStack, type ServiceName } from "@qc/devstack";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { SignJWT } from "jose";
-import { DEV_DATABASE_URL, DEV_JWT_SECRET } from "./dev-defaults";
+import { DEV_JWT_SECRET } from "./dev-defaults";
 import { seedDemoData } from "./seed";
 
 const colors: Record<ServiceName, string> = { inventory: "36", payment: "35", rider: "34", order: "33", gateway: "32" };
 const tty = process.stdout.isTTY === true;
 const prefix = (name: ServiceName) => (tty ? `\x1b[${colors[name]}m${name.padEnd(9)}\x1b[0m|` : `${name.padEnd(9)}|`);
 
-const databaseUrl = process.env.DATABASE_URL ?? DEV_DATABASE_URL;
+// Without DATABASE_URL every service keeps its data in an embedded Postgres (PGlite) of its own,
+// under DATA_DIR (`.data/` here by default), kept across restarts: a fresh machine needs only Node.js.
+const databaseUrl = process.env.DATABASE_URL || undefined;
+const dataDir = process.env.DATA_DIR || undefined;
+const shownDataDir = dataDir ?? join(fileURLToPath(new URL("..", import.meta.url)), ".data");
+const redact = (url: string) => url.replace(/\/\/[^@]*@/, "//***@");
+const databaseMode = databaseUrl
+  ? `Postgres server ${redact(databaseUrl)}`
+  : `embedded Postgres (PGlite) per service in ${shownDataDir}/ (kept across restarts; delete it to start afresh)`;
 const redisUrl = process.env.REDIS_URL;
 const jwtSecret = process.env.JWT_SECRET ?? DEV_JWT_SECRET;
 const envPort = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
+console.log(`starting the platform; database: ${databaseMode}`);
 const stack = await startStack({
   databaseUrl,
+  dataDir,
   redisUrl,
   jwtSecret,
   ports: {
@@ -62,8 +74,8 @@ const aliceToken = await token("alice", "customer");
 console.log(`
 Quick-commerce platform is up${seeded ? " (demo data seeded)" : ""}.
   REST API   ${stack.gatewayUrl}/v1     OpenAPI: ${stack.gatewayUrl}/docs
-  database   ${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}
-  redis      ${redisUrl ? redisUrl.replace(/\/\/[^@]*@/, "//***@") : "none: rider geo and the catalog cache run in-process"}
+  database   ${databaseMode}
+  redis      ${redisUrl ? redact(redisUrl) : "none: rider geo and the catalog cache run in-process"}
 
   alice (customer with money):  ${aliceToken}
   admin:                        ${adminToken}

@@ -57,8 +57,11 @@ export class ServiceProcess {
     this.child?.kill(signal);
   }
 
-  /** Asks the process to stop (SIGTERM, then SIGKILL after `graceMs`) and resolves with its exit code. */
-  async stop(graceMs = 10_000): Promise<number | null> {
+  /**
+   * Asks the process to stop (SIGTERM, then SIGKILL after `graceMs`) and resolves with its exit code
+   * (0: it drained and stopped cleanly). The default grace outlasts a service's own SHUTDOWN_TIMEOUT_MS (10 s).
+   */
+  async stop(graceMs = 15_000): Promise<number | null> {
     if (!this.running) return this.exited;
     this.signal("SIGTERM");
     const timer = setTimeout(() => this.signal("SIGKILL"), graceMs);

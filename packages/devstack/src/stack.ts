@@ -2,7 +2,13 @@ import { freePort } from "./ports";
 import { ServiceProcess, type LogSink, type ServiceName } from "./service-process";
 
 export interface StackOptions {
-  readonly databaseUrl: string;
+  /**
+   * A Postgres server for order, inventory and payment (each in its own schema). Without it each of
+   * them runs its embedded Postgres (PGlite) in `<dataDir>/<service>/`, and DATABASE_URL is not passed.
+   */
+  readonly databaseUrl?: string;
+  /** DATA_DIR of the embedded databases; `.data/` at the repository root when not given. */
+  readonly dataDir?: string;
   /** Redis for rider geo and the catalog cache; without it those run in-process. */
   readonly redisUrl?: string;
   readonly jwtSecret: string;
@@ -39,6 +45,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: options.databaseUrl,
+    DATA_DIR: options.dataDir,
     JWT_SECRET: options.jwtSecret,
     INVENTORY_PORT: String(ports.inventory),
     PAYMENT_PORT: String(ports.payment),
@@ -52,13 +59,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ORDER_ADDR: addr("order"),
     ...options.env,
   };
+  // Only what was given reaches the services, not what the caller's own environment happens to hold.
+  if (options.databaseUrl === undefined) delete env.DATABASE_URL;
+  if (options.dataDir === undefined) delete env.DATA_DIR;
   const log = options.log ?? (() => undefined);
   const services = Object.fromEntries(
     ORDER.map((name) => [name, new ServiceProcess(name, ports[name], { ...env, ...options.serviceEnv?.[name] }, log, options.nodeArgs?.[name])]),
   ) as Record<ServiceName, ServiceProcess>;
 
+  // Callers before what they call: the gateway first, then the order service (its sagas still need
+  // inventory, payment and rider while it drains), then those three.
   const stop = async () => {
-    await Promise.all([...ORDER].reverse().map((n) => services[n].stop()));
+    await services.gateway.stop();
+    await services.order.stop();
+    await Promise.all((["inventory", "payment", "rider"] as const).map((n) => services[n].stop()));
   };
   try {
     // The gRPC services own their schemas and keys and start independently; then the gateway.

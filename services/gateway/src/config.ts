@@ -1,4 +1,4 @@
-import { address, loadConfig, logLevel, port, positiveInt } from "@qc/platform";
+import { address, loadConfig, logLevel, port, positiveInt, shutdownTimeoutMs } from "@qc/platform";
 import { z } from "zod";
 
 export const gatewayConfigSchema = z
@@ -17,6 +17,8 @@ export const gatewayConfigSchema = z
     BREAKER_THRESHOLD: positiveInt(5),
     BREAKER_HALF_OPEN_MS: positiveInt(5_000),
     BODY_LIMIT_BYTES: positiveInt(65_536),
+    /** How long a SIGTERM may take: in-flight requests finish, new ones get 503. */
+    SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
     LOG_LEVEL: logLevel,
     LOG_PRETTY: z.stringbool().default(false),
   })

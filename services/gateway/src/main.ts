@@ -6,7 +6,7 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const logger = createLogger("gateway", config.LOG_LEVEL, config.LOG_PRETTY);
   const app = buildApp(config, { logger });
-  onShutdownSignal(() => app.close(), logger);
+  onShutdownSignal(() => app.close(), logger, config.SHUTDOWN_TIMEOUT_MS);
   await app.listen({ host: config.GATEWAY_HOST, port: config.GATEWAY_PORT });
 }
 

@@ -1,9 +1,14 @@
 import { inventoryV1, orderV1, paymentV1, riderV1 } from "@qc/contracts";
+import type { ServiceDefinition } from "@grpc/grpc-js";
 import {
   BreakerRegistry,
   createGrpcClient,
+  createHealthClient,
   defaultResilience,
   ResilientTarget,
+  serviceNameOf,
+  type GrpcClient,
+  type HealthCheckResult,
   type Logger,
   type PromiseClient,
   type ResilienceOptions,
@@ -15,6 +20,11 @@ export interface UpstreamClient<Calls> {
   readonly call: Calls;
   /** True once the channel is connected (or connects within `timeoutMs`). */
   isReady(timeoutMs: number): Promise<boolean>;
+  /**
+   * The upstream's own word on whether it can serve: its `grpc.health.v1` Check for its service
+   * (e.g. NOT_SERVING while its database is down); UNREACHABLE when no answer came within `timeoutMs`.
+   */
+  health(timeoutMs: number): Promise<HealthCheckResult>;
   close(): void;
 }
 
@@ -60,23 +70,23 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
     return resilient;
   };
   return {
-    order: createGrpcClient(orderV1.OrderServiceService, config.ORDER_ADDR, {
+    order: withHealth(orderV1.OrderServiceService, config.ORDER_ADDR, {
       resilience: target("order"),
       // Not CreateOrder: the order service dedupes by idempotency key, but a blind retry would wait twice.
       // MarkDelivered is: the same rider repeating it for a DELIVERED order gets the order again.
       retrySafe: ["getOrder", "listOrders", "markDelivered", "listDeadLetters", "listCircuitBreakers"],
     }),
-    inventory: createGrpcClient(inventoryV1.InventoryServiceService, config.INVENTORY_ADDR, {
+    inventory: withHealth(inventoryV1.InventoryServiceService, config.INVENTORY_ADDR, {
       resilience: target("inventory"),
       // Not Restock: it adds stock, so a retry after a lost answer would add it twice.
       retrySafe: ["getProduct", "listProducts", "batchGetProducts"],
     }),
-    payment: createGrpcClient(paymentV1.PaymentServiceService, config.PAYMENT_ADDR, {
+    payment: withHealth(paymentV1.PaymentServiceService, config.PAYMENT_ADDR, {
       resilience: target("payment"),
       // Not Credit: it is not keyed, so a retry after a lost answer would credit twice.
       retrySafe: ["getWallet"],
     }),
-    rider: createGrpcClient(riderV1.RiderServiceService, config.RIDER_ADDR, {
+    rider: withHealth(riderV1.RiderServiceService, config.RIDER_ADDR, {
       resilience: target("rider"),
       // UpdateLocation too: it sets the rider's whole state (last write wins), so repeating it after a
       // lost answer writes the same thing again. The retry runs before the rider gets an answer, so it
@@ -86,6 +96,25 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
       retrySafe: ["nearby", "updateLocation"],
     }),
     breakers,
+  };
+}
+
+/** A gRPC client plus a health-checking client of the same upstream (a channel of its own, kept open). */
+function withHealth<S extends ServiceDefinition>(
+  definition: S,
+  address: string,
+  options: Parameters<typeof createGrpcClient<S>>[2],
+): GrpcClient<S> & Pick<UpstreamClient<unknown>, "health"> {
+  const client = createGrpcClient(definition, address, options);
+  const checker = createHealthClient(address);
+  const service = serviceNameOf(definition);
+  return {
+    ...client,
+    health: (timeoutMs) => checker.check(service, timeoutMs),
+    close: () => {
+      client.close();
+      checker.close();
+    },
   };
 }
 

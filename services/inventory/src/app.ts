@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { createDatabase, createLogger, migrate, startGrpcServer, type Logger } from "@qc/platform";
+import { createLogger, HealthService, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger } from "@qc/platform";
 import { inventoryGrpcService } from "./adapters/grpc/inventory.grpc";
 import { MemoryCatalogCache } from "./adapters/memory/catalog.cache";
 import type { InventoryTables } from "./adapters/postgres/inventory.tables";
@@ -27,18 +27,26 @@ export interface InventoryApp {
   readonly cacheMode: "redis" | "memory";
   /** The port the gRPC server is bound to (the real one when INVENTORY_PORT is 0). */
   readonly port: number;
-  /** Stops the gRPC server (in-flight calls finish first), then closes the database pool and Redis. */
+  /** Reports NOT_SERVING, stops the gRPC server (in-flight calls finish first), then closes the database and Redis. */
   readonly stop: () => Promise<void>;
 }
 
 /** The composition root: database and migrations, cache → repositories → use cases → gRPC server. */
 export async function buildApp(config: Readonly<InventoryConfig>, overrides: { logger?: Logger } = {}): Promise<InventoryApp> {
   const logger = overrides.logger ?? createLogger("inventory", config.LOG_LEVEL, config.LOG_PRETTY);
-  const { db } = createDatabase<InventoryTables>({ url: config.DATABASE_URL, schema: SCHEMA, poolSize: config.DB_POOL_SIZE });
+  const database = openServiceDatabase<InventoryTables>({
+    service: "inventory",
+    schema: SCHEMA,
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: config.DB_POOL_SIZE,
+    logger,
+  });
+  const { db } = database;
   const redis = config.REDIS_URL === undefined ? undefined : createRedis(config.REDIS_URL, config.REDIS_TIMEOUT_MS, logger);
   const closeStores = async (): Promise<void> => {
     redis?.disconnect();
-    await db.destroy();
+    await database.close();
   };
   try {
     const ttlMs = config.CATALOG_CACHE_TTL_MS;
@@ -51,7 +59,11 @@ export async function buildApp(config: Readonly<InventoryConfig>, overrides: { l
     const products = new PostgresProductRepository(db);
     const catalog = new CachedCatalog(products, cache, { ttlMs });
     const inventory = new InventoryService(products, new PostgresStockLedger(db), catalog);
-    const server = await startGrpcServer([inventoryGrpcService(inventory, logger)], config.INVENTORY_HOST, config.INVENTORY_PORT);
+    const grpcService = inventoryGrpcService(inventory, logger);
+    // SERVING while the database answers. Redis is only a cache (reads fall back to the database), so it does not count.
+    const health = new HealthService({ services: [serviceNameOf(grpcService.definition)], probes: { database: database.ping }, logger });
+    await health.start();
+    const server = await startGrpcServer([grpcService, health.grpcService], config.INVENTORY_HOST, config.INVENTORY_PORT);
     const cacheMode = redis ? "redis" : "memory";
     logger.info({ host: config.INVENTORY_HOST, port: server.port, cacheMode }, `inventory listening; catalog cached in ${cacheMode}`);
     return {
@@ -60,7 +72,9 @@ export async function buildApp(config: Readonly<InventoryConfig>, overrides: { l
       cacheMode,
       port: server.port,
       stop: async () => {
-        await server.stop();
+        // NOT_SERVING first, then no new calls while those in flight finish, then the stores.
+        health.shutdown();
+        await server.stop(config.SHUTDOWN_TIMEOUT_MS / 2);
         await closeStores();
       },
     };

@@ -1,4 +1,4 @@
-import { loadConfig, logLevel, port, positiveInt, postgresUrl } from "@qc/platform";
+import { loadConfig, logLevel, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs } from "@qc/platform";
 import { z } from "zod";
 
 const redisUrl = z
@@ -8,7 +8,10 @@ const redisUrl = z
 
 /** Environment of the inventory service, keyed by variable name. */
 export const inventoryConfigSchema = z.object({
-  DATABASE_URL: postgresUrl.default("postgres://postgres@127.0.0.1:5432/test"),
+  // Unset: the embedded database (PGlite) in <DATA_DIR>/inventory/, so a fresh machine needs nothing but Node.js.
+  DATABASE_URL: optionalPostgresUrl,
+  DATA_DIR: dataDir,
+  SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
   // Unset (or empty, as compose files often leave it) caches the catalog in process instead of Redis.
   REDIS_URL: z.preprocess((v) => (v === "" ? undefined : v), redisUrl.optional()),
   REDIS_KEY_PREFIX: z.string().max(64).regex(/^\S*$/, "must not contain whitespace").default("qc:"),

@@ -6,7 +6,7 @@ async function main(): Promise<void> {
   const config = loadInventoryConfig();
   const logger = createLogger("inventory", config.LOG_LEVEL, config.LOG_PRETTY);
   const app = await buildApp(config, { logger });
-  onShutdownSignal(app.stop, logger);
+  onShutdownSignal(app.stop, logger, config.SHUTDOWN_TIMEOUT_MS);
 }
 
 // A bad environment fails before the configured logger exists, so startup errors get a plain one.

@@ -1,7 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import { inventoryV1 } from "@qc/contracts";
 import { createGrpcClient, defaultResilience, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
-import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
+import { createTestStore, type DatabaseKind, type TestStore } from "@qc/platform/testing";
 import { buildApp, type InventoryApp } from "../src/app";
 import { loadInventoryConfig } from "../src/config";
 import { deleteKeys, randomKeyPrefix } from "./redis-test-keys";
@@ -10,22 +10,22 @@ export interface InventoryHarness {
   readonly app: InventoryApp;
   /** The service over a real gRPC socket; no retries, so every call is exactly one attempt. */
   readonly call: PromiseClient<inventoryV1.InventoryServiceService>;
-  readonly database: TestDatabase;
+  readonly database: TestStore;
   close(): Promise<void>;
 }
 
 /**
- * The inventory app on a fresh throw-away database and an ephemeral port, with a client to it.
- * `env` overrides any variable; with a REDIS_URL the catalog cache gets a key prefix of its own,
- * deleted on close.
+ * The inventory app on a fresh throw-away database (a real Postgres server's, or an embedded PGlite
+ * one) and an ephemeral port, with a client to it. `env` overrides any variable; with a REDIS_URL the
+ * catalog cache gets a key prefix of its own, deleted on close.
  */
-export async function startInventory(env: NodeJS.ProcessEnv = {}): Promise<InventoryHarness> {
-  const database = await createTestDatabase("qc_inventory");
+export async function startInventory(env: NodeJS.ProcessEnv = {}, kind: DatabaseKind = "postgres"): Promise<InventoryHarness> {
+  const database = await createTestStore(kind, "inventory");
   const keyPrefix = randomKeyPrefix();
   let app: InventoryApp;
   try {
     app = await buildApp(
-      loadInventoryConfig({ DATABASE_URL: database.url, INVENTORY_PORT: "0", LOG_LEVEL: "silent", REDIS_KEY_PREFIX: keyPrefix, ...env }),
+      loadInventoryConfig({ ...database.env, INVENTORY_PORT: "0", LOG_LEVEL: "silent", REDIS_KEY_PREFIX: keyPrefix, ...env }),
     );
   } catch (err) {
     await database.drop();

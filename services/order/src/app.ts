@@ -4,7 +4,9 @@ import { fileURLToPath } from "node:url";
 import { inventoryV1, paymentV1, riderV1 } from "@qc/contracts";
 import {
   BreakerRegistry,
-  createDatabase,
+  HealthService,
+  openServiceDatabase,
+  serviceNameOf,
   createGrpcClient,
   createLogger,
   migrate,
@@ -59,7 +61,15 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
   const logger = overrides.logger ?? createLogger("order", config.LOG_LEVEL, config.LOG_PRETTY);
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
-  const { db, pool } = createDatabase<OrderDatabase>({ url: config.DATABASE_URL, schema: "orders", poolSize: config.DB_POOL_SIZE });
+  const database = openServiceDatabase<OrderDatabase>({
+    service: "order",
+    schema: "orders",
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: config.DB_POOL_SIZE,
+    logger,
+  });
+  const { db } = database;
   await migrate(db, "orders", MIGRATIONS);
   const orderRepo = new PostgresOrderRepository(db);
   const deadLetterRepo = new PostgresDeadLetterRepository(db);
@@ -127,8 +137,12 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     logger,
   );
 
+  const grpcService = orderGrpcService(orders, dispatch, deadLetters, breakers, config.MAX_WAIT_MS, logger);
+  // SERVING while the database answers; Inventory, Payment and Rider report their own health.
+  const healthService = new HealthService({ services: [serviceNameOf(grpcService.definition)], probes: { database: database.ping }, logger });
+  await healthService.start();
   const server = await startGrpcServer(
-    [orderGrpcService(orders, dispatch, deadLetters, breakers, config.MAX_WAIT_MS, logger)],
+    [grpcService, healthService.grpcService],
     config.ORDER_HOST,
     config.ORDER_PORT,
   );
@@ -145,13 +159,17 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     owner,
     port: server.port,
     stop: async () => {
-      await server.stop();
+      // NOT_SERVING first; then no new calls while those in flight finish (a CreateOrder waits for its
+      // saga); then the background loops and every saga still running; only then the clients and the
+      // database those sagas need. No saga is left PENDING by a graceful stop.
+      healthService.shutdown();
+      await server.stop(config.SHUTDOWN_TIMEOUT_MS / 2);
       await worker.stop();
       await orders.drain();
       inventoryClient.close();
       paymentClient.close();
       riderClient.close();
-      await db.destroy().catch(() => pool.end());
+      await database.close();
     },
   };
 }

@@ -1,8 +1,11 @@
-import { address, logLevel, port, positiveInt, postgresUrl } from "@qc/platform";
+import { address, logLevel, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs } from "@qc/platform";
 import { z } from "zod";
 
 export const orderConfigSchema = z.object({
-  DATABASE_URL: postgresUrl.default("postgres://postgres@127.0.0.1:5432/test"),
+  // Unset: the embedded database (PGlite) in <DATA_DIR>/order/, so a fresh machine needs nothing but Node.js.
+  DATABASE_URL: optionalPostgresUrl,
+  DATA_DIR: dataDir,
+  SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
   ORDER_HOST: z.string().min(1).default("127.0.0.1"),
   ORDER_PORT: port(50051),
   INVENTORY_ADDR: address("127.0.0.1:50052"),

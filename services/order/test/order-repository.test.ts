@@ -1,31 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { createDatabase, migrate } from "@qc/platform";
-import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
-import type { Kysely } from "kysely";
+import { createDatabase, migrate, type Database } from "@qc/platform";
+import { createTestStore, databaseKinds, type TestStore } from "@qc/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LeaseLostError, type NewOrder } from "../src/app/order.repository.port";
 import { PostgresDeadLetterRepository } from "../src/adapters/postgres/dead-letter.repository";
 import { PostgresOrderRepository } from "../src/adapters/postgres/order.repository";
 import type { OrderDatabase } from "../src/adapters/postgres/order.tables";
 
-let testDb: TestDatabase;
-let db: Kysely<OrderDatabase>;
+// One contract, both adapters: every test below runs on a real Postgres server and on the embedded
+// PGlite database (`npm start` without DATABASE_URL), through the same repositories and migrations.
+let store: TestStore;
+let database: Database<OrderDatabase>;
 let repo: PostgresOrderRepository;
 let deadLetters: PostgresDeadLetterRepository;
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = createDatabase<OrderDatabase>({ url: testDb.url, schema: "orders", poolSize: 8 }).db;
-  await migrate(db, "orders", fileURLToPath(new URL("../migrations", import.meta.url)));
-  repo = new PostgresOrderRepository(db);
-  deadLetters = new PostgresDeadLetterRepository(db);
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await testDb?.drop();
-});
 
 const newOrder = (o: Partial<NewOrder> = {}): NewOrder => ({
   id: randomUUID(),
@@ -44,124 +32,152 @@ const newOrder = (o: Partial<NewOrder> = {}): NewOrder => ({
 
 const at = () => new Date();
 
-describe("PostgresOrderRepository", () => {
-  it("stores an order PENDING with its lines and a history, and records the saga's progress", async () => {
-    const o = newOrder();
-    expect(await repo.create(o)).toBe(true);
-    const reservation = {
-      lines: [
-        { sku: "apple", quantity: 2, priceCents: 150 },
-        { sku: "pear", quantity: 1, priceCents: 99 },
-      ],
-      totalCents: 399,
-      currency: "EUR",
-    };
-    await repo.finish(o.id, "a", "CONFIRMED", null, reservation, [
-      { step: "reserve-stock", outcome: "done", detail: "", at: at() },
-      { step: "saga", outcome: "confirmed", detail: "", at: at() },
-    ]);
-    const stored = await repo.get(o.id);
-    expect(stored).toMatchObject({
-      status: "CONFIRMED",
-      totalCents: 399,
-      currency: "EUR",
-      deliveryLocation: { lat: 52.5, lon: 13.4 },
-      lines: [
-        { sku: "apple", quantity: 2, priceCents: 150 },
-        { sku: "pear", quantity: 1, priceCents: 99 },
-      ],
+describe.each(databaseKinds)("on %s", (kind) => {
+  beforeAll(async () => {
+    store = await createTestStore(kind, "order");
+    database = createDatabase<OrderDatabase>({ ...store.options, schema: "orders", poolSize: 8 });
+    await migrate(database.db, "orders", fileURLToPath(new URL("../migrations", import.meta.url)));
+    repo = new PostgresOrderRepository(database.db);
+    deadLetters = new PostgresDeadLetterRepository(database.db);
+  });
+
+  afterAll(async () => {
+    await database?.close();
+    await store?.drop();
+  });
+
+  describe("PostgresOrderRepository", () => {
+    it("stores an order PENDING with its lines and a history, and records the saga's progress", async () => {
+      const o = newOrder();
+      expect(await repo.create(o)).toBe(true);
+      const reservation = {
+        lines: [
+          { sku: "apple", quantity: 2, priceCents: 150 },
+          { sku: "pear", quantity: 1, priceCents: 99 },
+        ],
+        totalCents: 399,
+        currency: "EUR",
+      };
+      await repo.finish(o.id, "a", "CONFIRMED", null, reservation, [
+        { step: "reserve-stock", outcome: "done", detail: "", at: at() },
+        { step: "saga", outcome: "confirmed", detail: "", at: at() },
+      ]);
+      const stored = await repo.get(o.id);
+      expect(stored).toMatchObject({
+        status: "CONFIRMED",
+        totalCents: 399,
+        currency: "EUR",
+        deliveryLocation: { lat: 52.5, lon: 13.4 },
+        lines: [
+          { sku: "apple", quantity: 2, priceCents: 150 },
+          { sku: "pear", quantity: 1, priceCents: 99 },
+        ],
+      });
+      expect(stored?.history.map((h) => h.step)).toEqual(["order", "reserve-stock", "saga"]);
     });
-    expect(stored?.history.map((h) => h.step)).toEqual(["order", "reserve-stock", "saga"]);
-  });
 
-  it("answers null for an unknown or malformed id", async () => {
-    expect(await repo.get(randomUUID())).toBeNull();
-    expect(await repo.get("not-a-uuid")).toBeNull();
-  });
+    it("answers null for an unknown or malformed id", async () => {
+      expect(await repo.get(randomUUID())).toBeNull();
+      expect(await repo.get("not-a-uuid")).toBeNull();
+    });
 
-  it("lets exactly one of many concurrent creates with the same idempotency key through", async () => {
-    const results = await Promise.all(Array.from({ length: 10 }, () => repo.create(newOrder({ customerId: "bob", idempotencyKey: "k-1" }))));
-    expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await repo.findByIdempotencyKey("bob", "k-1")).toMatchObject({ requestHash: "h" });
-    // The same key belongs to each customer separately.
-    expect(await repo.create(newOrder({ customerId: "carol", idempotencyKey: "k-1" }))).toBe(true);
-  });
+    it("lets exactly one of many concurrent creates with the same idempotency key through", async () => {
+      const results = await Promise.all(Array.from({ length: 10 }, () => repo.create(newOrder({ customerId: "bob", idempotencyKey: "k-1" }))));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await repo.findByIdempotencyKey("bob", "k-1")).toMatchObject({ requestHash: "h" });
+      // The same key belongs to each customer separately.
+      expect(await repo.create(newOrder({ customerId: "carol", idempotencyKey: "k-1" }))).toBe(true);
+    });
 
-  it("refuses saga writes from a replica that does not hold the lease", async () => {
-    const o = newOrder();
-    await repo.create(o);
-    await expect(repo.finish(o.id, "b", "CONFIRMED", null, null, [])).rejects.toBeInstanceOf(LeaseLostError);
-    await expect(repo.recordFailing(o.id, "b", "OUT_OF_STOCK", null, [])).rejects.toBeInstanceOf(LeaseLostError);
-    expect((await repo.get(o.id))?.status).toBe("PENDING");
-  });
-
-  it("hands a stale saga to exactly one of two replicas claiming at once", async () => {
-    const stale = Array.from({ length: 6 }, () => newOrder({ customerId: "stale", leaseMs: 1 }));
-    for (const o of stale) await repo.create(o);
-    await new Promise((r) => setTimeout(r, 20));
-    const [a, b] = await Promise.all([repo.claimStale("replica-a", 30_000, 100), repo.claimStale("replica-b", 30_000, 100)]);
-    const staleIds = new Set(stale.map((o) => o.id));
-    const claimed = [...a, ...b].filter((id) => staleIds.has(id));
-    expect(claimed.sort()).toEqual([...staleIds].sort());
-    // Once claimed, the old owner is fenced out and nobody else can claim it again.
-    const first = stale[0]!;
-    const winner = a.includes(first.id) ? "replica-a" : "replica-b";
-    await expect(repo.finish(first.id, "a", "FAILED", "REJECTED", null, [])).rejects.toBeInstanceOf(LeaseLostError);
-    await repo.finish(first.id, winner, "FAILED", "REJECTED", null, []);
-    expect(await repo.claimStale("replica-c", 30_000, 100)).not.toContain(first.id);
-  });
-
-  it("pages a customer's orders newest first without gaps or repeats", async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 25; i++) {
-      const o = newOrder({ customerId: "pager" });
-      ids.push(o.id);
+    it("refuses saga writes from a replica that does not hold the lease", async () => {
+      const o = newOrder();
       await repo.create(o);
-    }
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { orders: { id: string }[]; nextCursor: string | null } = await repo.listByCustomer("pager", 10, cursor);
-      seen.push(...page.orders.map((o) => o.id));
-      cursor = page.nextCursor;
-    } while (cursor);
-    expect(seen).toEqual([...ids].reverse());
-  });
-});
+      await expect(repo.finish(o.id, "b", "CONFIRMED", null, null, [])).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(repo.recordFailing(o.id, "b", "OUT_OF_STOCK", null, [])).rejects.toBeInstanceOf(LeaseLostError);
+      expect((await repo.get(o.id))?.status).toBe("PENDING");
+    });
 
-describe("PostgresDeadLetterRepository", () => {
-  it("keeps one entry per order and step, adding up attempts", async () => {
-    const o = newOrder();
-    await repo.create(o);
-    const entry = { orderId: o.id, step: "release-stock", error: "down", attempts: 3, nextAttemptAt: new Date(Date.now() - 1000) };
-    await deadLetters.add({ id: randomUUID(), ...entry });
-    await deadLetters.add({ id: randomUUID(), ...entry, error: "still down" });
-    const open = (await deadLetters.list("open", 100)).filter((d) => d.orderId === o.id);
-    expect(open).toHaveLength(1);
-    expect(open[0]).toMatchObject({ attempts: 6, error: "still down" });
+    it("hands a stale saga to exactly one of two replicas claiming at once", async () => {
+      const stale = Array.from({ length: 6 }, () => newOrder({ customerId: "stale", leaseMs: 1 }));
+      for (const o of stale) await repo.create(o);
+      await new Promise((r) => setTimeout(r, 20));
+      const [a, b] = await Promise.all([repo.claimStale("replica-a", 30_000, 100), repo.claimStale("replica-b", 30_000, 100)]);
+      const staleIds = new Set(stale.map((o) => o.id));
+      const claimed = [...a, ...b].filter((id) => staleIds.has(id));
+      expect(claimed.sort()).toEqual([...staleIds].sort());
+      // Once claimed, the old owner is fenced out and nobody else can claim it again.
+      const first = stale[0]!;
+      const winner = a.includes(first.id) ? "replica-a" : "replica-b";
+      await expect(repo.finish(first.id, "a", "FAILED", "REJECTED", null, [])).rejects.toBeInstanceOf(LeaseLostError);
+      await repo.finish(first.id, winner, "FAILED", "REJECTED", null, []);
+      expect(await repo.claimStale("replica-c", 30_000, 100)).not.toContain(first.id);
+    });
+
+    it("pages a customer's orders newest first without gaps or repeats", async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 25; i++) {
+        const o = newOrder({ customerId: "pager" });
+        ids.push(o.id);
+        await repo.create(o);
+      }
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { orders: { id: string }[]; nextCursor: string | null } = await repo.listByCustomer("pager", 10, cursor);
+        seen.push(...page.orders.map((o) => o.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual([...ids].reverse());
+    });
   });
 
-  it("never runs one dead letter twice at once, and resolves it once", async () => {
-    const o = newOrder();
-    await repo.create(o);
-    const id = randomUUID();
-    await deadLetters.add({ id, orderId: o.id, step: "refund-payment", error: "down", attempts: 3, nextAttemptAt: new Date(Date.now() - 1000) });
-    let running = 0;
-    let maxRunning = 0;
-    let runs = 0;
-    const work = async (e: { status: string }) => {
-      if (e.status === "resolved") return { resolved: true, result: "already" };
-      running++;
-      runs++;
-      maxRunning = Math.max(maxRunning, running);
-      await new Promise((r) => setTimeout(r, 50));
-      running--;
-      return { resolved: true, result: "ran" };
-    };
-    const results = await Promise.all([deadLetters.withLocked(id, work), deadLetters.withLocked(id, work), deadLetters.withLocked(id, work)]);
-    expect(maxRunning).toBe(1);
-    expect(runs).toBe(1);
-    expect(results.sort()).toEqual(["already", "already", "ran"]);
-    expect((await deadLetters.get(id))?.status).toBe("resolved");
+  describe("PostgresDeadLetterRepository", () => {
+    it("keeps one entry per order and step, adding up attempts", async () => {
+      const o = newOrder();
+      await repo.create(o);
+      const entry = { orderId: o.id, step: "release-stock", error: "down", attempts: 3, nextAttemptAt: new Date(Date.now() - 1000) };
+      await deadLetters.add({ id: randomUUID(), ...entry });
+      await deadLetters.add({ id: randomUUID(), ...entry, error: "still down" });
+      const open = (await deadLetters.list("open", 100)).filter((d) => d.orderId === o.id);
+      expect(open).toHaveLength(1);
+      expect(open[0]).toMatchObject({ attempts: 6, error: "still down" });
+    });
+
+    it("never runs one dead letter twice at once, and resolves it once", async () => {
+      const o = newOrder();
+      await repo.create(o);
+      const id = randomUUID();
+      await deadLetters.add({ id, orderId: o.id, step: "refund-payment", error: "down", attempts: 3, nextAttemptAt: new Date(Date.now() - 1000) });
+      let running = 0;
+      let maxRunning = 0;
+      let runs = 0;
+      const work = async (e: { status: string }) => {
+        if (e.status === "resolved") return { resolved: true, result: "already" };
+        running++;
+        runs++;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise((r) => setTimeout(r, 50));
+        running--;
+        return { resolved: true, result: "ran" };
+      };
+      const results = await Promise.all([deadLetters.withLocked(id, work), deadLetters.withLocked(id, work), deadLetters.withLocked(id, work)]);
+      expect(maxRunning).toBe(1);
+      expect(runs).toBe(1);
+      expect(results.sort()).toEqual(["already", "already", "ran"]);
+      expect((await deadLetters.get(id))?.status).toBe("resolved");
+    });
+
+    it("lets the work on a locked dead letter write through the order repository, as a replay does", async () => {
+      const o = newOrder();
+      await repo.create(o);
+      const id = randomUUID();
+      await deadLetters.add({ id, orderId: o.id, step: "release-stock", error: "down", attempts: 3, nextAttemptAt: new Date(Date.now() - 1000) });
+      const result = await deadLetters.withLocked(id, async () => {
+        await repo.appendHistory(o.id, [{ step: "release-stock", outcome: "done", detail: "dead letter resolved by replay", at: at() }]);
+        return { resolved: true, result: "ran" };
+      });
+      expect(result).toBe("ran");
+      expect((await repo.get(o.id))?.history.map((h) => `${h.step}:${h.outcome}`)).toContain("release-stock:done");
+    });
   });
 });

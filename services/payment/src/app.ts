@@ -1,12 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { paymentV1 } from "@qc/contracts";
-import { createDatabase, createLogger, implement, migrate, startGrpcServer, type Logger } from "@qc/platform";
+import { createLogger, HealthService, implement, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger } from "@qc/platform";
 import { PaymentService } from "./app/payment.service";
 import { paymentHandlers } from "./adapters/grpc/payment.grpc";
 import { ChargeRepository } from "./adapters/postgres/charge.repository";
 import type { PaymentTables } from "./adapters/postgres/payment.tables";
 import { WalletRepository } from "./adapters/postgres/wallet.repository";
 import type { PaymentConfig } from "./config";
+import type { Kysely } from "kysely";
 
 export { PaymentService } from "./app/payment.service";
 export { paymentConfigSchema, type PaymentConfig } from "./config";
@@ -19,19 +20,33 @@ export interface PaymentApp {
   readonly payments: PaymentService;
   /** The port the gRPC server is bound to (useful when configured as 0). */
   readonly port: number;
-  /** Stops the gRPC server (letting in-flight calls finish), then closes the database pool. */
+  /** The service's own schema, for audits and tests only. */
+  readonly db: Kysely<PaymentTables>;
+  /** Reports NOT_SERVING, stops the gRPC server (letting in-flight calls finish), then closes the database. */
   stop(): Promise<void>;
 }
 
 /** The composition root: database → migrations → repositories → use cases → gRPC server. */
 export async function buildApp(config: PaymentConfig, overrides: { logger?: Logger } = {}): Promise<PaymentApp> {
   const logger = overrides.logger ?? createLogger("payment", config.LOG_LEVEL, config.LOG_PRETTY);
-  const { db } = createDatabase<PaymentTables>({ url: config.DATABASE_URL, schema: SCHEMA, poolSize: config.DB_POOL_SIZE });
+  const database = openServiceDatabase<PaymentTables>({
+    service: "payment",
+    schema: SCHEMA,
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: config.DB_POOL_SIZE,
+    logger,
+  });
+  const { db } = database;
   try {
     await migrate(db, SCHEMA, MIGRATIONS_DIR);
     const payments = new PaymentService(new WalletRepository(db), new ChargeRepository(db));
+    // SERVING while the database answers.
+    const health = new HealthService({ services: [serviceNameOf(paymentV1.PaymentServiceService)], probes: { database: database.ping }, logger });
+    await health.start();
     const server = await startGrpcServer(
       [
+        health.grpcService,
         {
           definition: paymentV1.PaymentServiceService,
           implementation: implement(paymentV1.PaymentServiceService, paymentHandlers(payments), logger),
@@ -43,14 +58,16 @@ export async function buildApp(config: PaymentConfig, overrides: { logger?: Logg
     return {
       payments,
       port: server.port,
+      db,
       stop: async () => {
-        await server.stop();
-        await db.destroy();
+        health.shutdown();
+        await server.stop(config.SHUTDOWN_TIMEOUT_MS / 2);
+        await database.close();
       },
     };
   } catch (err) {
     // A failed start must not leave a pool holding the process open.
-    await db.destroy();
+    await database.close();
     throw err;
   }
 }

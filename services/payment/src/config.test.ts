@@ -5,13 +5,19 @@ import { paymentConfigSchema } from "./config";
 describe("payment config", () => {
   it("has defaults for a local run", () => {
     expect(loadConfig(paymentConfigSchema, {})).toEqual({
-      DATABASE_URL: "postgres://postgres@127.0.0.1:5432/test",
+      SHUTDOWN_TIMEOUT_MS: 10_000,
       PAYMENT_HOST: "127.0.0.1",
       PAYMENT_PORT: 50053,
       DB_POOL_SIZE: 10,
       LOG_LEVEL: "info",
       LOG_PRETTY: false,
     });
+  });
+
+  it("runs on the embedded database without DATABASE_URL (unset or empty)", () => {
+    expect(loadConfig(paymentConfigSchema, {}).DATABASE_URL).toBeUndefined();
+    expect(loadConfig(paymentConfigSchema, { DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
+    expect(loadConfig(paymentConfigSchema, { DATA_DIR: "/tmp/qc" }).DATA_DIR).toBe("/tmp/qc");
   });
 
   it("fails fast naming each bad variable", () => {

@@ -1,9 +1,12 @@
-import { logLevel, port, positiveInt, postgresUrl } from "@qc/platform";
+import { logLevel, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs } from "@qc/platform";
 import { z } from "zod";
 
 /** Environment of the Payment service, keyed by variable name; read once by `loadConfig`. */
 export const paymentConfigSchema = z.object({
-  DATABASE_URL: postgresUrl.default("postgres://postgres@127.0.0.1:5432/test"),
+  // Unset: the embedded database (PGlite) in <DATA_DIR>/payment/, so a fresh machine needs nothing but Node.js.
+  DATABASE_URL: optionalPostgresUrl,
+  DATA_DIR: dataDir,
+  SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
   PAYMENT_HOST: z.string().min(1).default("127.0.0.1"),
   PAYMENT_PORT: port(50053),
   DB_POOL_SIZE: positiveInt(10),

@@ -6,7 +6,7 @@ async function main(): Promise<void> {
   const config = loadConfig(paymentConfigSchema);
   const logger = createLogger("payment", config.LOG_LEVEL, config.LOG_PRETTY);
   const app = await buildApp(config, { logger });
-  onShutdownSignal(() => app.stop(), logger);
+  onShutdownSignal(() => app.stop(), logger, config.SHUTDOWN_TIMEOUT_MS);
   logger.info({ port: app.port }, "payment service listening");
 }
 

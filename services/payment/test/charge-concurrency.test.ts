@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseKinds } from "@qc/platform/testing";
 import { balanceOf, ledgerTotals, startPayment, uniqueId, type PaymentHarness } from "./payment-harness";
 
-describe("concurrent charges against one wallet", () => {
+describe.each(databaseKinds)("concurrent charges against one wallet on %s", (kind) => {
   let h: PaymentHarness;
   beforeAll(async () => {
-    h = await startPayment();
+    h = await startPayment(kind);
   });
   afterAll(async () => {
     await h?.close();

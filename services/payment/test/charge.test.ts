@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseKinds } from "@qc/platform/testing";
 import { balanceOf, rejectionOf, startPayment, status, uniqueId, type PaymentHarness } from "./payment-harness";
 
-describe("Charge over gRPC", () => {
+describe.each(databaseKinds)("Charge over gRPC on %s", (kind) => {
   let h: PaymentHarness;
   beforeAll(async () => {
-    h = await startPayment();
+    h = await startPayment(kind);
   });
   afterAll(async () => {
     await h?.close();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseKinds } from "@qc/platform/testing";
 import { ledgerTotals, startPayment, uniqueId, type PaymentHarness } from "./payment-harness";
 
 /** A small seeded PRNG (mulberry32), so a failing mix can be replayed from its seed. */
@@ -13,10 +14,10 @@ function random(seed: number): () => number {
   };
 }
 
-describe("ledger audit", () => {
+describe.each(databaseKinds)("ledger audit on %s", (kind) => {
   let h: PaymentHarness;
   beforeAll(async () => {
-    h = await startPayment();
+    h = await startPayment(kind);
   });
   afterAll(async () => {
     await h?.close();

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { paymentV1 } from "@qc/contracts";
-import { createDatabase, createGrpcClient, loadConfig, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
-import { createTestDatabase } from "@qc/platform/testing";
+import { createGrpcClient, loadConfig, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
+import { createTestStore, type DatabaseKind } from "@qc/platform/testing";
 import { sql, type Kysely } from "kysely";
 import type { PaymentTables } from "../src/adapters/postgres/payment.tables";
 import { buildApp, type PaymentApp } from "../src/app";
@@ -19,10 +19,10 @@ export interface PaymentHarness {
   close(): Promise<void>;
 }
 
-/** A throw-away database, the service on port 0 against it, and a client. */
-export async function startPayment(): Promise<PaymentHarness> {
-  const database = await createTestDatabase("qc_payment");
-  const config = loadConfig(paymentConfigSchema, { DATABASE_URL: database.url, PAYMENT_PORT: "0", LOG_LEVEL: "silent" });
+/** A throw-away database (a real Postgres server's, or an embedded PGlite one), the service on port 0 against it, and a client. */
+export async function startPayment(kind: DatabaseKind = "postgres"): Promise<PaymentHarness> {
+  const database = await createTestStore(kind, "payment");
+  const config = loadConfig(paymentConfigSchema, { ...database.env, PAYMENT_PORT: "0", LOG_LEVEL: "silent" });
   let app: PaymentApp;
   try {
     app = await buildApp(config);
@@ -34,14 +34,13 @@ export async function startPayment(): Promise<PaymentHarness> {
     resilience: new ResilientTarget("test", "payment"),
     retrySafe: [],
   });
-  const { db } = createDatabase<PaymentTables>({ url: database.url, schema: "payment", poolSize: 2 });
   return {
     app,
     client: grpc.call,
-    db,
+    // The app's own connection: an embedded database has a single session, which a second one would not share.
+    db: app.db,
     close: async () => {
       grpc.close();
-      await db.destroy();
       await app.stop();
       await database.drop();
     },

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseKinds } from "@qc/platform/testing";
 import { balanceOf, ledgerTotals, rejectionOf, startPayment, status, uniqueId, type PaymentHarness } from "./payment-harness";
 
-describe("Refund over gRPC", () => {
+describe.each(databaseKinds)("Refund over gRPC on %s", (kind) => {
   let h: PaymentHarness;
   beforeAll(async () => {
-    h = await startPayment();
+    h = await startPayment(kind);
   });
   afterAll(async () => {
     await h?.close();

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseKinds } from "@qc/platform/testing";
 import { balanceOf, metadataCode, rejectionOf, startPayment, status, uniqueId, type PaymentHarness } from "./payment-harness";
 
-describe("bad input over gRPC", () => {
+describe.each(databaseKinds)("bad input over gRPC on %s", (kind) => {
   let h: PaymentHarness;
   let customerId: string;
   beforeAll(async () => {
-    h = await startPayment();
+    h = await startPayment(kind);
     customerId = uniqueId("c");
     await h.client.credit({ customerId, amountCents: 1_000 });
   });

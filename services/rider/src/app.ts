@@ -1,4 +1,4 @@
-import { createLogger, startGrpcServer, type Logger } from "@qc/platform";
+import { createLogger, HealthService, serviceNameOf, startGrpcServer, type Logger } from "@qc/platform";
 import { riderGrpcService } from "./adapters/grpc/rider.grpc";
 import { MemoryRiderIndex } from "./adapters/memory/rider-index.repository";
 import { createRedis, untilReady } from "./adapters/redis/redis-connection";
@@ -17,7 +17,7 @@ export interface RiderApp {
   readonly mode: "redis" | "memory";
   /** The port the gRPC server is bound to (the real one when RIDER_PORT is 0). */
   readonly port: number;
-  /** Stops the gRPC server (in-flight calls finish first), then disconnects from Redis. */
+  /** Reports NOT_SERVING, stops the gRPC server (in-flight calls finish first), then disconnects from Redis. */
   readonly stop: () => Promise<void>;
 }
 
@@ -33,7 +33,15 @@ export async function buildApp(config: Readonly<RiderConfig>, overrides: { logge
     // A Redis that is down at start is not fatal: calls answer UNAVAILABLE until it is back.
     if (redis && !(await untilReady(redis, config.REDIS_TIMEOUT_MS))) logger.warn("redis not reachable yet; answering UNAVAILABLE until it is");
     const riders = new RiderService(index, { staleMs: config.RIDER_STALE_MS, assignRadiusKm: config.RIDER_ASSIGN_RADIUS_KM });
-    const server = await startGrpcServer([riderGrpcService(riders, logger)], config.RIDER_HOST, config.RIDER_PORT);
+    const grpcService = riderGrpcService(riders, logger);
+    // With Redis, riders live there: while it does not answer, no call can, so the service is NOT_SERVING.
+    const health = new HealthService({
+      services: [serviceNameOf(grpcService.definition)],
+      probes: redis ? { redis: () => redis.ping().then(() => true, () => false) } : {},
+      logger,
+    });
+    await health.start();
+    const server = await startGrpcServer([grpcService, health.grpcService], config.RIDER_HOST, config.RIDER_PORT);
     const mode = redis ? "redis" : "memory";
     logger.info({ host: config.RIDER_HOST, port: server.port, mode }, `rider listening; riders kept in ${mode}`);
     return {
@@ -41,7 +49,8 @@ export async function buildApp(config: Readonly<RiderConfig>, overrides: { logge
       mode,
       port: server.port,
       stop: async () => {
-        await server.stop();
+        health.shutdown();
+        await server.stop(config.SHUTDOWN_TIMEOUT_MS / 2);
         redis?.disconnect();
       },
     };

@@ -13,6 +13,7 @@ describe("rider config", () => {
       RIDER_STALE_MS: 60_000,
       RIDER_ASSIGN_RADIUS_KM: 10,
       RIDER_RELEASED_RETENTION_MS: 86_400_000,
+      SHUTDOWN_TIMEOUT_MS: 10_000,
       LOG_LEVEL: "info",
       LOG_PRETTY: false,
     });

@@ -1,4 +1,4 @@
-import { loadConfig, logLevel, port, positiveInt } from "@qc/platform";
+import { loadConfig, logLevel, port, positiveInt, shutdownTimeoutMs } from "@qc/platform";
 import { z } from "zod";
 
 const redisUrl = z
@@ -19,6 +19,7 @@ export const riderConfigSchema = z.object({
   RIDER_STALE_MS: positiveInt(60_000),
   RIDER_ASSIGN_RADIUS_KM: z.coerce.number().positive().max(50).default(10),
   RIDER_RELEASED_RETENTION_MS: positiveInt(24 * 60 * 60 * 1_000),
+  SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
   LOG_LEVEL: logLevel,
   LOG_PRETTY: z.stringbool().default(false),
 });

@@ -28,9 +28,9 @@ export interface Database<DB> {
   /** The server pool (postgres mode only). */
   readonly pool?: pg.Pool;
   /** True when the database answers within `timeoutMs` (a health probe; never throws). */
-  ping(timeoutMs: number): Promise<boolean>;
+  readonly ping: (timeoutMs: number) => Promise<boolean>;
   /** Closes the pool (or the embedded database) and the health probe's connection. */
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /**

@@ -13,7 +13,7 @@ describe("health", () => {
     expect({ status: res.statusCode, body: res.json<unknown>() }).toEqual({ status: 200, body: { status: "ok" } });
   });
 
-  it("is ready when every upstream channel is", async () => {
+  it("is ready when every upstream answers its health check SERVING", async () => {
     app = testApp(fakeUpstreams());
     expect((await app.inject({ method: "GET", url: "/readyz" })).json()).toEqual({ status: "ok" });
   });
@@ -23,6 +23,29 @@ describe("health", () => {
     const res = await app.inject({ method: "GET", url: "/readyz" });
     expect(expectProblem(res, 503, "NOT_READY").unavailable).toEqual(["order", "payment"]);
     expect(res.headers["retry-after"]).toBe("1");
+  });
+
+  it("is not ready while an upstream is reachable but NOT_SERVING (its database is down)", async () => {
+    app = testApp(fakeUpstreams({}, { notServing: ["inventory"] }));
+    const res = await app.inject({ method: "GET", url: "/readyz" });
+    const problem = expectProblem(res, 503, "NOT_READY");
+    expect(problem.unavailable).toEqual(["inventory"]);
+    expect(problem.detail).toMatch(/inventory \(NOT_SERVING\)/);
+  });
+
+  it("names why each upstream is unavailable", async () => {
+    app = testApp(fakeUpstreams({}, { down: ["order"], notServing: ["payment"] }));
+    const problem = expectProblem(await app.inject({ method: "GET", url: "/readyz" }), 503, "NOT_READY");
+    expect(problem.unavailable).toEqual(["order", "payment"]);
+    expect(problem.detail).toBe("unavailable upstreams: order (UNREACHABLE), payment (NOT_SERVING)");
+  });
+
+  it("answers 503 to every request, /readyz included, once the gateway is closing", async () => {
+    app = testApp(fakeUpstreams());
+    const closing = app.close();
+    const res = await app.inject({ method: "GET", url: "/readyz" });
+    expect(res.statusCode).toBe(503);
+    await closing;
   });
 
   it("is not ready while the rider service is down", async () => {

@@ -5,8 +5,8 @@ import { problemResponses } from "../http/problem.schema";
 import { upstreamNames } from "../upstreams";
 import type { RouteDeps } from "./route-deps";
 
-// Short: a load balancer polls this, and a channel that cannot connect in 300 ms is as good as down.
-const READY_TIMEOUT_MS = 300;
+// Short: a load balancer polls this, and an upstream that cannot answer a health check in 500 ms is as good as down.
+const READY_TIMEOUT_MS = 500;
 
 const StatusSchema = Type.Object({ status: Type.String({ description: "ok" }) });
 
@@ -22,15 +22,19 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     {
       schema: {
         tags: ["health"],
-        summary: "Every upstream channel is connected",
+        summary: "Every upstream answers its gRPC health check SERVING",
+        description:
+          "Asks each upstream (order, inventory, payment, rider) for its standard grpc.health.v1 status. 503 names the ones that are " +
+          "unreachable or NOT_SERVING (e.g. their database is down), and while the gateway itself is shutting down.",
         response: { 200: StatusSchema, ...problemResponses(503) },
       },
     },
     async () => {
-      const ready = await Promise.all(upstreamNames.map((name) => upstreams[name].isReady(READY_TIMEOUT_MS)));
-      const down = upstreamNames.filter((_, i) => !ready[i]);
+      const health = await Promise.all(upstreamNames.map((name) => upstreams[name].health(READY_TIMEOUT_MS)));
+      const down = upstreamNames.filter((_, i) => health[i] !== "SERVING");
       if (down.length > 0) {
-        throw new ProblemError("unavailable", "NOT_READY", `unavailable upstreams: ${down.join(", ")}`, { unavailable: down });
+        const detail = down.map((name) => `${name} (${health[upstreamNames.indexOf(name)]})`).join(", ");
+        throw new ProblemError("unavailable", "NOT_READY", `unavailable upstreams: ${detail}`, { unavailable: down });
       }
       return { status: "ok" };
     },

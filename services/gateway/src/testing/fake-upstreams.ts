@@ -22,8 +22,10 @@ export interface FakeCalls {
 }
 
 export interface FakeOptions {
-  /** Upstreams whose channel reports not ready. */
+  /** Upstreams whose channel reports not ready (and whose health check gets no answer). */
   readonly down?: readonly UpstreamName[];
+  /** Upstreams that answer their health check NOT_SERVING (reachable, but e.g. their database is down). */
+  readonly notServing?: readonly UpstreamName[];
   readonly breakers?: BreakerRegistry;
 }
 
@@ -36,6 +38,8 @@ export function fakeUpstreams(calls: FakeCalls = {}, options: FakeOptions = {}):
     return {
       call: { ...unexpected, ...given } as C,
       isReady: async () => !(options.down ?? []).includes(name),
+      health: async () =>
+        (options.down ?? []).includes(name) ? "UNREACHABLE" : (options.notServing ?? []).includes(name) ? "NOT_SERVING" : "SERVING",
       close: () => undefined,
     };
   };
