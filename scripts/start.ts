@@ -39,6 +39,8 @@ const stack = await startStack({
     payment: envPort("PAYMENT_PORT", 50053),
     rider: envPort("RIDER_PORT", 50054),
   },
+  // Prometheus /metrics of each service, as in deploy/ (docker compose, Kubernetes).
+  metricsPorts: { gateway: 9460, order: 9461, inventory: 9462, payment: 9463, rider: 9464 },
   env: { LOG_PRETTY: String(tty), LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },
   log: (name, line) => console.log(`${prefix(name)} ${line}`),
 }).catch((err: unknown) => {

@@ -630,9 +630,16 @@ const KNOWN_METRICS = [
   "dead_letters_open",
   "catalog_cache_requests_total",
   "rider_assignment_seconds",
+  "circuit_breaker_transitions_total",
+  "catalog_cache_errors_total",
+  "catalog_store_loads_total",
+  "rider_assignment_misses_total",
+  // Node.js runtime metrics (prom-client's default metrics, on every service).
+  "nodejs_eventloop_lag_p99_seconds",
+  "process_resident_memory_bytes",
 ];
 // Labels of those metrics, plus the ones Prometheus adds.
-const KNOWN_LABELS = ["service", "method", "code", "route", "status", "reason", "step", "outcome", "caller", "target", "result", "le", "instance", "job"];
+const KNOWN_LABELS = ["service", "method", "code", "route", "status", "reason", "step", "outcome", "caller", "target", "state", "result", "le", "instance", "job"];
 const PROMQL_WORDS = new Set([
   "sum", "min", "max", "avg", "count", "stddev", "stdvar", "topk", "bottomk", "quantile", "count_values", "group",
   "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset",

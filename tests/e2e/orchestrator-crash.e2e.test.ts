@@ -70,7 +70,8 @@ describe("Orchestrator crash", () => {
 
     // Two replicas on the same database race to take the stranded sagas over.
     const port = await freePort();
-    const second = new ServiceProcess("order", port, { ...primary.env, ORDER_PORT: String(port) }, () => undefined);
+    // Its own ports: the primary's METRICS_PORT is taken by the primary.
+    const second = new ServiceProcess("order", port, { ...primary.env, ORDER_PORT: String(port), METRICS_PORT: "0" }, () => undefined);
     replicas.push(second);
     await Promise.all([primary.start(), second.start()]);
 

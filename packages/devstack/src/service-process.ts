@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import { waitForPort } from "./ports";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+// Preloaded so Postgres and Redis calls become spans when tracing is on; it does nothing otherwise.
+const TELEMETRY_REGISTER = "@qc/platform/telemetry/register";
 
 export type ServiceName = "inventory" | "payment" | "rider" | "order" | "gateway";
 
@@ -25,6 +27,12 @@ export class ServiceProcess {
     private readonly nodeArgs: readonly string[] = [],
   ) {}
 
+  /** Where the process serves Prometheus `/metrics` (its METRICS_PORT), or null when it serves none. */
+  get metricsPort(): number | null {
+    const port = Number(this.env.METRICS_PORT);
+    return Number.isInteger(port) && port > 0 ? port : null;
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
@@ -35,7 +43,7 @@ export class ServiceProcess {
 
   /** Starts the process and resolves once it listens on its port. */
   async start(timeoutMs = 30_000): Promise<void> {
-    const child = spawn(process.execPath, [...this.nodeArgs, "--import", "tsx", `services/${this.name}/src/main.ts`], {
+    const child = spawn(process.execPath, [...this.nodeArgs, "--import", "tsx", "--import", TELEMETRY_REGISTER, `services/${this.name}/src/main.ts`], {
       cwd: ROOT,
       env: this.env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -14,6 +14,8 @@ export interface StackOptions {
   readonly jwtSecret: string;
   /** Fixed ports; any not given is picked free. */
   readonly ports?: Partial<Record<ServiceName, number>>;
+  /** Fixed Prometheus ports (METRICS_PORT); any not given is picked free. `serviceEnv` may still set METRICS_PORT (-1: none). */
+  readonly metricsPorts?: Partial<Record<ServiceName, number>>;
   /** Extra environment for every service, then per service. */
   readonly env?: Record<string, string>;
   readonly serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
@@ -41,6 +43,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     order: await port("order"),
     gateway: await port("gateway"),
   };
+  const metricsPorts: Partial<Record<ServiceName, number>> = {};
+  for (const name of ORDER) metricsPorts[name] = options.metricsPorts?.[name] ?? (await freePort());
   const addr = (name: "inventory" | "payment" | "rider" | "order") => options.upstreamAddr?.[name] ?? `127.0.0.1:${ports[name]}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -64,7 +68,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   if (options.dataDir === undefined) delete env.DATA_DIR;
   const log = options.log ?? (() => undefined);
   const services = Object.fromEntries(
-    ORDER.map((name) => [name, new ServiceProcess(name, ports[name], { ...env, ...options.serviceEnv?.[name] }, log, options.nodeArgs?.[name])]),
+    ORDER.map((name) => [
+      name,
+      new ServiceProcess(name, ports[name], { ...env, METRICS_PORT: String(metricsPorts[name]), OTEL_SERVICE_NAME: name, ...options.serviceEnv?.[name] }, log, options.nodeArgs?.[name]),
+    ]),
   ) as Record<ServiceName, ServiceProcess>;
 
   // Callers before what they call: the gateway first, then the order service (its sagas still need

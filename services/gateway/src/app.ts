@@ -2,11 +2,13 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { createLogger, type Logger } from "@qc/platform";
+import { Metrics, requestTraceId, traceHttpServer } from "@qc/platform/observability";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { createAuthorize } from "./auth/authorize";
 import { createTokenVerifier } from "./auth/token-verifier";
 import type { GatewayConfig } from "./config";
 import { installProblemHandlers } from "./http/error-handlers";
+import { installObservability } from "./http/observability";
 import { openApiOptions } from "./http/openapi";
 import { installServerTiming } from "./http/server-timing";
 import { adminRoutes } from "./routes/admin";
@@ -20,6 +22,8 @@ export interface AppOverrides {
   /** Upstreams the caller owns (and closes); by default the app builds gRPC clients and closes them. */
   readonly upstreams?: Upstreams;
   readonly logger?: Logger;
+  /** Where the gateway's metrics go (main.ts serves them on METRICS_PORT); a private registry by default. */
+  readonly metrics?: Metrics;
 }
 
 /** The gateway's composition root: a ready-to-listen Fastify instance (not listening). */
@@ -33,7 +37,11 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
     // Unknown fields are refused rather than silently dropped, and "2" is not accepted as 2. Query
     // numbers are therefore declared as digit strings (see page.schema.ts).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // The request id is the request's W3C trace id: on every log line of the request, and answered as x-trace-id.
+    genReqId: requestTraceId,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // With tracing on, each request runs in a server span continuing the caller's traceparent.
+  traceHttpServer(app.server);
 
   app.decorateRequest("principal", null);
   // JSON only: without this, a text/plain body would be parsed as a string and fail as a schema error.
@@ -43,6 +51,7 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
 
   const upstreams = overrides.upstreams ?? createUpstreams(config, logger);
   if (overrides.upstreams === undefined) app.addHook("onClose", async () => closeUpstreams(upstreams));
+  installObservability(app, overrides.metrics ?? new Metrics("gateway"), upstreams.breakers);
   const deps = { upstreams, authorize: createAuthorize(createTokenVerifier(config.JWT_SECRET)) };
 
   // Swagger first: it collects the routes registered after it.

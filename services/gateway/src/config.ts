@@ -1,10 +1,12 @@
-import { address, loadConfig, logLevel, port, positiveInt, shutdownTimeoutMs } from "@qc/platform";
+import { address, loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs } from "@qc/platform";
 import { z } from "zod";
 
 export const gatewayConfigSchema = z
   .object({
     GATEWAY_PORT: port(8080),
     GATEWAY_HOST: z.string().min(1).default("127.0.0.1"),
+    /** Prometheus `/metrics` on a port of its own, never the public one (0: a free one, -1: none). */
+    METRICS_PORT: metricsPort(9460),
     ORDER_ADDR: address("127.0.0.1:50051"),
     INVENTORY_ADDR: address("127.0.0.1:50052"),
     PAYMENT_ADDR: address("127.0.0.1:50053"),

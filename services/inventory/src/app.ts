@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { createLogger, HealthService, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger } from "@qc/platform";
+import { Metrics } from "@qc/platform/observability";
 import { inventoryGrpcService } from "./adapters/grpc/inventory.grpc";
 import { MemoryCatalogCache } from "./adapters/memory/catalog.cache";
 import type { InventoryTables } from "./adapters/postgres/inventory.tables";
@@ -7,6 +8,7 @@ import { PostgresProductRepository } from "./adapters/postgres/product.repositor
 import { PostgresStockLedger } from "./adapters/postgres/stock-ledger.repository";
 import { RedisCatalogCache } from "./adapters/redis/catalog.cache";
 import { createRedis, untilReady } from "./adapters/redis/redis-connection";
+import { observeCatalogCache } from "./adapters/telemetry/catalog.metrics";
 import { CachedCatalog } from "./app/cached-catalog";
 import { InventoryService } from "./app/inventory.service";
 import type { InventoryConfig } from "./config";
@@ -32,8 +34,9 @@ export interface InventoryApp {
 }
 
 /** The composition root: database and migrations, cache → repositories → use cases → gRPC server. */
-export async function buildApp(config: Readonly<InventoryConfig>, overrides: { logger?: Logger } = {}): Promise<InventoryApp> {
+export async function buildApp(config: Readonly<InventoryConfig>, overrides: { logger?: Logger; metrics?: Metrics } = {}): Promise<InventoryApp> {
   const logger = overrides.logger ?? createLogger("inventory", config.LOG_LEVEL, config.LOG_PRETTY);
+  const metrics = overrides.metrics ?? new Metrics("inventory");
   const database = openServiceDatabase<InventoryTables>({
     service: "inventory",
     schema: SCHEMA,
@@ -58,12 +61,13 @@ export async function buildApp(config: Readonly<InventoryConfig>, overrides: { l
     if (redisReady === false) logger.warn("redis not reachable yet; reading the catalog from Postgres until it is");
     const products = new PostgresProductRepository(db);
     const catalog = new CachedCatalog(products, cache, { ttlMs });
+    observeCatalogCache(metrics, catalog);
     const inventory = new InventoryService(products, new PostgresStockLedger(db), catalog);
     const grpcService = inventoryGrpcService(inventory, logger);
     // SERVING while the database answers. Redis is only a cache (reads fall back to the database), so it does not count.
     const health = new HealthService({ services: [serviceNameOf(grpcService.definition)], probes: { database: database.ping }, logger });
     await health.start();
-    const server = await startGrpcServer([grpcService, health.grpcService], config.INVENTORY_HOST, config.INVENTORY_PORT);
+    const server = await startGrpcServer([grpcService, health.grpcService], config.INVENTORY_HOST, config.INVENTORY_PORT, { metrics });
     const cacheMode = redis ? "redis" : "memory";
     logger.info({ host: config.INVENTORY_HOST, port: server.port, cacheMode }, `inventory listening; catalog cached in ${cacheMode}`);
     return {

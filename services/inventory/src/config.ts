@@ -1,4 +1,4 @@
-import { loadConfig, logLevel, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs } from "@qc/platform";
+import { loadConfig, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs } from "@qc/platform";
 import { z } from "zod";
 
 const redisUrl = z
@@ -23,6 +23,8 @@ export const inventoryConfigSchema = z.object({
   // Loopback by default so a developer's machine does not expose the service; set 0.0.0.0 in containers.
   INVENTORY_HOST: z.string().min(1).default("127.0.0.1"),
   INVENTORY_PORT: port(50052),
+  // Prometheus /metrics on its own port (0: a free one, -1: none).
+  METRICS_PORT: metricsPort(9462),
   DB_POOL_SIZE: positiveInt(10),
   LOG_LEVEL: logLevel,
   LOG_PRETTY: z.stringbool().default(false),

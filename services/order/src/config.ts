@@ -1,4 +1,4 @@
-import { address, logLevel, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs } from "@qc/platform";
+import { address, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs } from "@qc/platform";
 import { z } from "zod";
 
 export const orderConfigSchema = z.object({
@@ -8,6 +8,8 @@ export const orderConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
   ORDER_HOST: z.string().min(1).default("127.0.0.1"),
   ORDER_PORT: port(50051),
+  /** Prometheus `/metrics` on its own port (0: a free one, -1: none). */
+  METRICS_PORT: metricsPort(9461),
   INVENTORY_ADDR: address("127.0.0.1:50052"),
   PAYMENT_ADDR: address("127.0.0.1:50053"),
   RIDER_ADDR: address("127.0.0.1:50054"),

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { paymentV1 } from "@qc/contracts";
 import { createLogger, HealthService, implement, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger } from "@qc/platform";
+import type { Metrics } from "@qc/platform/observability";
 import { PaymentService } from "./app/payment.service";
 import { paymentHandlers } from "./adapters/grpc/payment.grpc";
 import { ChargeRepository } from "./adapters/postgres/charge.repository";
@@ -27,7 +28,7 @@ export interface PaymentApp {
 }
 
 /** The composition root: database → migrations → repositories → use cases → gRPC server. */
-export async function buildApp(config: PaymentConfig, overrides: { logger?: Logger } = {}): Promise<PaymentApp> {
+export async function buildApp(config: PaymentConfig, overrides: { logger?: Logger; metrics?: Metrics } = {}): Promise<PaymentApp> {
   const logger = overrides.logger ?? createLogger("payment", config.LOG_LEVEL, config.LOG_PRETTY);
   const database = openServiceDatabase<PaymentTables>({
     service: "payment",
@@ -54,6 +55,7 @@ export async function buildApp(config: PaymentConfig, overrides: { logger?: Logg
       ],
       config.PAYMENT_HOST,
       config.PAYMENT_PORT,
+      { metrics: overrides.metrics },
     );
     return {
       payments,

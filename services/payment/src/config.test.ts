@@ -8,10 +8,17 @@ describe("payment config", () => {
       SHUTDOWN_TIMEOUT_MS: 10_000,
       PAYMENT_HOST: "127.0.0.1",
       PAYMENT_PORT: 50053,
+      METRICS_PORT: 9463,
       DB_POOL_SIZE: 10,
       LOG_LEVEL: "info",
       LOG_PRETTY: false,
     });
+  });
+
+  it("serves metrics on a port of its own: 0 picks a free one, -1 none", () => {
+    expect(loadConfig(paymentConfigSchema, { METRICS_PORT: "0" }).METRICS_PORT).toBe(0);
+    expect(loadConfig(paymentConfigSchema, { METRICS_PORT: "-1" }).METRICS_PORT).toBe(-1);
+    expect(() => loadConfig(paymentConfigSchema, { METRICS_PORT: "-2" })).toThrow(/METRICS_PORT/);
   });
 
   it("runs on the embedded database without DATABASE_URL (unset or empty)", () => {

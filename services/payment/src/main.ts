@@ -1,12 +1,20 @@
 import { createLogger, exitOnStartupError, loadConfig, onShutdownSignal } from "@qc/platform";
+import { Metrics, serveMetrics, startTracing } from "@qc/platform/observability";
 import { buildApp } from "./app";
 import { paymentConfigSchema } from "./config";
 
 async function main(): Promise<void> {
   const config = loadConfig(paymentConfigSchema);
   const logger = createLogger("payment", config.LOG_LEVEL, config.LOG_PRETTY);
-  const app = await buildApp(config, { logger });
-  onShutdownSignal(() => app.stop(), logger, config.SHUTDOWN_TIMEOUT_MS);
+  await startTracing({ serviceName: "payment", logger });
+  // Metrics listen first: a taken METRICS_PORT fails the start before any work is done.
+  const metrics = new Metrics("payment");
+  const metricsEndpoint = await serveMetrics(metrics, { host: config.PAYMENT_HOST, port: config.METRICS_PORT }, logger);
+  const app = await buildApp(config, { logger, metrics });
+  onShutdownSignal(async () => {
+    await app.stop();
+    await metricsEndpoint.close();
+  }, logger, config.SHUTDOWN_TIMEOUT_MS);
   logger.info({ port: app.port }, "payment service listening");
 }
 

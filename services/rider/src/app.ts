@@ -1,4 +1,5 @@
 import { createLogger, HealthService, serviceNameOf, startGrpcServer, type Logger } from "@qc/platform";
+import type { Metrics } from "@qc/platform/observability";
 import { riderGrpcService } from "./adapters/grpc/rider.grpc";
 import { MemoryRiderIndex } from "./adapters/memory/rider-index.repository";
 import { createRedis, untilReady } from "./adapters/redis/redis-connection";
@@ -22,7 +23,7 @@ export interface RiderApp {
 }
 
 /** The composition root: rider index (Redis or memory) → use cases → gRPC server. */
-export async function buildApp(config: Readonly<RiderConfig>, overrides: { logger?: Logger } = {}): Promise<RiderApp> {
+export async function buildApp(config: Readonly<RiderConfig>, overrides: { logger?: Logger; metrics?: Metrics } = {}): Promise<RiderApp> {
   const logger = overrides.logger ?? createLogger("rider", config.LOG_LEVEL, config.LOG_PRETTY);
   const releasedRetentionMs = config.RIDER_RELEASED_RETENTION_MS;
   const redis = config.REDIS_URL === undefined ? undefined : createRedis(config.REDIS_URL, config.REDIS_TIMEOUT_MS, logger);
@@ -41,7 +42,7 @@ export async function buildApp(config: Readonly<RiderConfig>, overrides: { logge
       logger,
     });
     await health.start();
-    const server = await startGrpcServer([grpcService, health.grpcService], config.RIDER_HOST, config.RIDER_PORT);
+    const server = await startGrpcServer([grpcService, health.grpcService], config.RIDER_HOST, config.RIDER_PORT, { metrics: overrides.metrics });
     const mode = redis ? "redis" : "memory";
     logger.info({ host: config.RIDER_HOST, port: server.port, mode }, `rider listening; riders kept in ${mode}`);
     return {

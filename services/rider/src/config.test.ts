@@ -10,6 +10,7 @@ describe("rider config", () => {
       REDIS_TIMEOUT_MS: 1_000,
       RIDER_HOST: "127.0.0.1",
       RIDER_PORT: 50054,
+      METRICS_PORT: 9464,
       RIDER_STALE_MS: 60_000,
       RIDER_ASSIGN_RADIUS_KM: 10,
       RIDER_RELEASED_RETENTION_MS: 86_400_000,

@@ -1,4 +1,4 @@
-import { loadConfig, logLevel, port, positiveInt, shutdownTimeoutMs } from "@qc/platform";
+import { loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs } from "@qc/platform";
 import { z } from "zod";
 
 const redisUrl = z
@@ -16,6 +16,8 @@ export const riderConfigSchema = z.object({
   // Loopback by default so a developer's machine does not expose the service; set 0.0.0.0 in containers.
   RIDER_HOST: z.string().min(1).default("127.0.0.1"),
   RIDER_PORT: port(50054),
+  // Prometheus /metrics on its own port (0: a free one, -1: none).
+  METRICS_PORT: metricsPort(9464),
   RIDER_STALE_MS: positiveInt(60_000),
   RIDER_ASSIGN_RADIUS_KM: z.coerce.number().positive().max(50).default(10),
   RIDER_RELEASED_RETENTION_MS: positiveInt(24 * 60 * 60 * 1_000),

@@ -1,12 +1,20 @@
 import { createLogger, exitOnStartupError, onShutdownSignal } from "@qc/platform";
+import { Metrics, serveMetrics, startTracing } from "@qc/platform/observability";
 import { buildApp } from "./app";
 import { loadRiderConfig } from "./config";
 
 async function main(): Promise<void> {
   const config = loadRiderConfig();
   const logger = createLogger("rider", config.LOG_LEVEL, config.LOG_PRETTY);
-  const app = await buildApp(config, { logger });
-  onShutdownSignal(app.stop, logger, config.SHUTDOWN_TIMEOUT_MS);
+  await startTracing({ serviceName: "rider", logger });
+  // Metrics listen first: a taken METRICS_PORT fails the start before any work is done.
+  const metrics = new Metrics("rider");
+  const metricsEndpoint = await serveMetrics(metrics, { host: config.RIDER_HOST, port: config.METRICS_PORT }, logger);
+  const app = await buildApp(config, { logger, metrics });
+  onShutdownSignal(async () => {
+    await app.stop();
+    await metricsEndpoint.close();
+  }, logger, config.SHUTDOWN_TIMEOUT_MS);
 }
 
 // A bad environment fails before the configured logger exists, so startup errors get a plain one.
