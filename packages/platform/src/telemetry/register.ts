@@ -28,7 +28,11 @@ if (tracingEndpoint(process.env) !== null) {
     instrumentations: [
       // Only inside a trace: the background loops' polling queries would otherwise each start one.
       new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
+      // The command and its key only: values (cached product JSON, rider positions) stay out of spans.
+      new IORedisInstrumentation({
+        requireParentSpan: true,
+        dbStatementSerializer: (command, args) => (typeof args[0] === "string" ? `${command} ${args[0].slice(0, 120)}` : command),
+      }),
     ],
   });
   await waitForAllMessagesAcknowledged();
