@@ -1,8 +1,7 @@
 import { inventoryV1, paymentV1 } from "@qc/contracts";
 import { FaultProxy, freePort, startStack, type Stack, type StackOptions } from "@qc/devstack";
 import { createGrpcClient, ResilientTarget, type GrpcClient } from "@qc/platform";
-import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
-import { Redis } from "ioredis";
+import { createTestDatabase, deleteRedisKeys, type TestDatabase } from "@qc/platform/testing";
 import { SignJWT } from "jose";
 
 export const JWT_SECRET = "e2e-secret-0123456789abcdef";
@@ -98,7 +97,7 @@ export async function startE2E(options: Partial<StackOptions> & { faultProxies?:
       await proxies?.inventory.close();
       await proxies?.payment.close();
       await db.drop();
-      await deleteKeys(redisUrl, keyPrefix);
+      await deleteRedisKeys(keyPrefix, redisUrl);
     },
   };
 }
@@ -111,20 +110,5 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
   }
 }

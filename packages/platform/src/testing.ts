@@ -4,6 +4,7 @@ import { cp, mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { Redis } from "ioredis";
 import pg from "pg";
 
 export { parsePrometheusText, type PromFamily, type PromSample, type PromScrape } from "./metrics/prometheus-text";
@@ -88,4 +89,23 @@ async function pgliteTemplate(): Promise<string> {
   // Another worker may have won the race; either copy is as good.
   await rename(staging, template).catch(() => rm(staging, { recursive: true, force: true }));
   return template;
+}
+
+/** The machine's real Redis, which integration tests run against. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A key prefix no other test run uses, so runs never see each other's keys. */
+export const randomKeyPrefix = (): string => `qc-test:${randomBytes(8).toString("hex")}:`;
+
+/** Deletes every key under `prefix` (and nothing else: never FLUSHALL a shared Redis). */
+export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 })) {
+      const batch = keys as string[];
+      if (batch.length > 0) await redis.del(...batch);
+    }
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -7,7 +7,7 @@ import type { InventoryTables } from "./adapters/postgres/inventory.tables";
 import { PostgresProductRepository } from "./adapters/postgres/product.repository";
 import { PostgresStockLedger } from "./adapters/postgres/stock-ledger.repository";
 import { RedisCatalogCache } from "./adapters/redis/catalog.cache";
-import { createRedis, untilReady } from "./adapters/redis/redis-connection";
+import { createRedis, untilReady } from "@qc/platform/redis";
 import { observeCatalogCache } from "./adapters/telemetry/catalog.metrics";
 import { CachedCatalog } from "./app/cached-catalog";
 import { InventoryService } from "./app/inventory.service";

@@ -3,9 +3,9 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryCatalogCache } from "../src/adapters/memory/catalog.cache";
 import { RedisCatalogCache } from "../src/adapters/redis/catalog.cache";
-import { createRedis, untilReady } from "../src/adapters/redis/redis-connection";
+import { createRedis, untilReady } from "@qc/platform/redis";
 import type { CatalogCache } from "../src/app/catalog-cache.port";
-import { deleteKeys, randomKeyPrefix, TEST_REDIS_URL } from "./redis-test-keys";
+import { deleteRedisKeys, randomKeyPrefix, TEST_REDIS_URL } from "@qc/platform/testing";
 
 const TTL_MS = 300;
 const silent = pino({ level: "silent" });
@@ -22,7 +22,7 @@ const adapters: [string, () => Promise<{ cache: CatalogCache; close: () => Promi
         cache: new RedisCatalogCache(redis, { keyPrefix, ttlMs: TTL_MS }, silent),
         close: async () => {
           redis.disconnect();
-          await deleteKeys(keyPrefix);
+          await deleteRedisKeys(keyPrefix);
         },
       };
     },

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InventoryTables } from "../src/adapters/postgres/inventory.tables";
 import { PostgresProductRepository } from "../src/adapters/postgres/product.repository";
 import { RedisCatalogCache } from "../src/adapters/redis/catalog.cache";
-import { createRedis, untilReady } from "../src/adapters/redis/redis-connection";
+import { createRedis, untilReady } from "@qc/platform/redis";
 import { SCHEMA } from "../src/app";
 import { CachedCatalog } from "../src/app/cached-catalog";
 import type { ProductStore } from "../src/app/product-store.port";
-import { deleteKeys, randomKeyPrefix, TEST_REDIS_URL } from "./redis-test-keys";
+import { deleteRedisKeys, randomKeyPrefix, TEST_REDIS_URL } from "@qc/platform/testing";
 import { TcpSwitch } from "./tcp-switch";
 import { product } from "./inventory-harness";
 
@@ -49,7 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.destroy();
   await database?.drop();
-  for (const p of prefixes) await deleteKeys(p);
+  for (const p of prefixes) await deleteRedisKeys(p);
 });
 
 /** A catalog over the counted Postgres repository, cached on the Redis at `url`. */

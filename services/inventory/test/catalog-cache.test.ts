@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failureOf, product, startInventory, stockOf, type InventoryHarness } from "./inventory-harness";
-import { TEST_REDIS_URL } from "./redis-test-keys";
+import { TEST_REDIS_URL } from "@qc/platform/testing";
 
 describe.each([
   ["redis", TEST_REDIS_URL],

@@ -4,7 +4,7 @@ import { createGrpcClient, defaultResilience, RemoteError, ResilientTarget, type
 import { createTestStore, type DatabaseKind, type TestStore } from "@qc/platform/testing";
 import { buildApp, type InventoryApp } from "../src/app";
 import { loadInventoryConfig } from "../src/config";
-import { deleteKeys, randomKeyPrefix } from "./redis-test-keys";
+import { deleteRedisKeys, randomKeyPrefix } from "@qc/platform/testing";
 
 export interface InventoryHarness {
   readonly app: InventoryApp;
@@ -44,7 +44,7 @@ export async function startInventory(env: NodeJS.ProcessEnv = {}, kind: Database
       client.close();
       await app.stop();
       await database.drop();
-      if (app.cacheMode === "redis") await deleteKeys(keyPrefix);
+      if (app.cacheMode === "redis") await deleteRedisKeys(keyPrefix);
     },
   };
 }

@@ -2,7 +2,7 @@ import { createLogger, HealthService, serviceNameOf, startGrpcServer, type Logge
 import type { Metrics } from "@qc/platform/observability";
 import { riderGrpcService } from "./adapters/grpc/rider.grpc";
 import { MemoryRiderIndex } from "./adapters/memory/rider-index.repository";
-import { createRedis, untilReady } from "./adapters/redis/redis-connection";
+import { createRedis, untilReady } from "@qc/platform/redis";
 import { RedisRiderIndex } from "./adapters/redis/rider-index.repository";
 import type { RiderIndex } from "./app/rider-index.port";
 import { RiderService } from "./app/rider.service";

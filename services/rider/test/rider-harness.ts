@@ -3,7 +3,7 @@ import { riderV1 } from "@qc/contracts";
 import { createGrpcClient, defaultResilience, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
 import { buildApp, type RiderApp } from "../src/app";
 import { loadRiderConfig } from "../src/config";
-import { deleteKeys, randomKeyPrefix, TEST_REDIS_URL } from "./redis-test-keys";
+import { deleteRedisKeys, randomKeyPrefix, TEST_REDIS_URL } from "@qc/platform/testing";
 
 export interface RiderHarness {
   readonly app: RiderApp;
@@ -37,7 +37,7 @@ export async function startRider(store: "redis" | "memory", env: NodeJS.ProcessE
     close: async () => {
       client.close();
       await app.stop();
-      if (store === "redis") await deleteKeys(keyPrefix);
+      if (store === "redis") await deleteRedisKeys(keyPrefix);
     },
   };
 }

@@ -2,11 +2,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryRiderIndex } from "../src/adapters/memory/rider-index.repository";
-import { createRedis, untilReady } from "../src/adapters/redis/redis-connection";
+import { createRedis, untilReady } from "@qc/platform/redis";
 import { RedisRiderIndex } from "../src/adapters/redis/rider-index.repository";
 import type { RiderIndex } from "../src/app/rider-index.port";
 import type { GeoPoint } from "../src/domain/geo";
-import { deleteKeys, randomKeyPrefix, TEST_REDIS_URL } from "./redis-test-keys";
+import { deleteRedisKeys, randomKeyPrefix, TEST_REDIS_URL } from "@qc/platform/testing";
 
 /**
  * One contract for both rider indexes. `replicas` are separate handles on one index (separate Redis
@@ -37,7 +37,7 @@ const adapters: [string, () => Promise<IndexUnderTest>][] = [
         replicas: clients.map((c) => new RedisRiderIndex(c, { ...RETENTION, keyPrefix })),
         close: async () => {
           for (const c of clients) c.disconnect();
-          await deleteKeys(keyPrefix);
+          await deleteRedisKeys(keyPrefix);
         },
       };
     },

@@ -3,7 +3,7 @@ import type { RiderIndex } from "../../app/rider-index.port";
 import type { GeoPoint } from "../../domain/geo";
 import type { RiderDistance } from "../../domain/rider-distance";
 import type { LocationUpdate, NearbyQuery } from "../../domain/rider-input";
-import { redisCall } from "./redis-connection";
+import { redisCall } from "@qc/platform/redis";
 import { defineRiderScripts } from "./rider-scripts";
 
 /** How many riders who stopped reporting one location update prunes from the index, at most. */

@@ -1,4 +1,5 @@
-import { AppError, type Logger } from "@qc/platform";
+import type { Logger } from "pino";
+import { AppError } from "../errors";
 import { Redis } from "ioredis";
 
 /**
