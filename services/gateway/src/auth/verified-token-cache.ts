@@ -1,5 +1,6 @@
 import type { Principal } from "./principal";
-import type { TokenVerifier } from "./token-verifier";
+
+type Verify = (token: string) => Promise<Principal>;
 
 /**
  * Remembers tokens that verified, until they expire. A token is an immutable signed string, so a
@@ -7,7 +8,7 @@ import type { TokenVerifier } from "./token-verifier";
  * every request, and the signature check (WebCrypto HMAC, asynchronous) was a tenth of the gateway's
  * CPU under load. Failures are never cached; the cache is bounded and dropped whole when full.
  */
-export function cachingVerifier(verify: TokenVerifier, expiresAt: (token: string) => number | null, maxEntries = 10_000): TokenVerifier {
+export function cachingVerifier(verify: Verify, expiresAt: (token: string) => number | null, maxEntries = 10_000): Verify {
   const cache = new Map<string, { principal: Principal; expiresAtMs: number }>();
   return async (token) => {
     const hit = cache.get(token);
