@@ -54,6 +54,8 @@ const stopAll = async (code: number) => {
   stopping = true;
   console.log("\nstopping all services…");
   await stack.stop();
+  const codes = await Promise.all(Object.values(stack.services).map(async (s) => `${s.name} ${await s.waitForExit()}`));
+  console.log(`stopped (exit codes: ${codes.join(", ")})`);
   process.exit(code);
 };
 process.on("SIGINT", () => void stopAll(0));

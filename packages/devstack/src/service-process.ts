@@ -41,8 +41,11 @@ export class ServiceProcess {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts the process and resolves once it listens on its port. */
-  async start(timeoutMs = 30_000): Promise<void> {
+  /**
+   * Starts the process and resolves once it listens on its port. Generous by default: a first start
+   * without DATABASE_URL initialises an embedded database, seconds of CPU on a busy machine.
+   */
+  async start(timeoutMs = 90_000): Promise<void> {
     const child = spawn(process.execPath, [...this.nodeArgs, "--import", "tsx", "--import", TELEMETRY_REGISTER, `services/${this.name}/src/main.ts`], {
       cwd: ROOT,
       env: this.env,

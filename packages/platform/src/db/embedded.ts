@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { createPgConfig } from "@electric-sql/pglite/node-postgres";
@@ -43,7 +43,7 @@ class SessionPool implements PostgresPool {
   private ended = false;
 
   constructor(
-    private readonly lite: PGlite,
+    private readonly lite: Lazy<PGlite>,
     private readonly schema: string,
     private readonly onEnd: () => Promise<void>,
   ) {}
@@ -111,7 +111,7 @@ class SessionPool implements PostgresPool {
     if (this.client) return Promise.resolve(this.client);
     if (this.ended) return Promise.reject(new Error("the embedded database is closed"));
     this.opening ??= (async () => {
-      const client = new pg.Client(createPgConfig(this.lite));
+      const client = new pg.Client(createPgConfig(await this.lite.get()));
       client.on("error", () => undefined);
       await client.connect();
       // One session for the life of the process: the service's schema is its search_path, as the
@@ -188,32 +188,68 @@ export interface EmbeddedDatabase {
   scopeConnections<DB>(db: Kysely<DB>): Kysely<DB>;
 }
 
+/** A value made on first use, once. */
+interface Lazy<T> {
+  get(): Promise<T>;
+  /** The value if it has been made. */
+  peek(): T | null;
+}
+
+/**
+ * Opens the PGlite database in `dataDir`. The first time, initdb runs in a folder beside it that is
+ * renamed into place only once complete, so a process killed during its first start never leaves a
+ * half-initialised database behind.
+ */
+async function startPGlite(dataDir: string): Promise<PGlite> {
+  if (!existsSync(join(dataDir, "PG_VERSION"))) {
+    const staging = `${dataDir}.init-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    const fresh = new PGlite(staging);
+    await fresh.waitReady;
+    await fresh.close();
+    rmSync(dataDir, { recursive: true, force: true }); // an empty folder, or what a failed start left
+    renameSync(staging, dataDir);
+  }
+  const lite = new PGlite(dataDir);
+  await lite.waitReady;
+  return lite;
+}
+
 /** Opens (creating on first use) the PGlite database in `dataDir`, with `schema` as its search_path. */
 export function openEmbeddedDatabase(dataDir: string, schema: string): EmbeddedDatabase {
   mkdirSync(dirname(dataDir), { recursive: true });
   const unlock = lockDataDir(dataDir);
-  let lite: PGlite;
-  try {
-    mkdirSync(dataDir, { recursive: true });
-    lite = new PGlite(dataDir);
-    // A database that cannot start fails the first query (and so the migrations), not the process.
-    lite.waitReady.catch(() => undefined);
-  } catch (err) {
-    unlock();
-    throw err;
+  // Initialisations that a killed process left half done (we hold the lock: nobody else is at it).
+  const prefix = `${basename(dataDir)}.init-`;
+  for (const entry of readdirSync(dirname(dataDir))) {
+    if (entry.startsWith(prefix)) rmSync(join(dirname(dataDir), entry), { recursive: true, force: true });
   }
+  let started: Promise<PGlite> | null = null;
+  let lite: PGlite | null = null;
+  const lazy: Lazy<PGlite> = {
+    get: () =>
+      (started ??= startPGlite(dataDir).then((l) => {
+        lite = l;
+        return l;
+      })),
+    peek: () => lite,
+  };
   const close = async () => {
     try {
-      if (!lite.closed) await lite.close();
+      const opened = await started?.catch(() => null);
+      if (opened && !opened.closed) await opened.close();
     } finally {
       unlock();
     }
   };
-  const pool = new SessionPool(lite, schema, close);
+  const pool = new SessionPool(lazy, schema, close);
   return {
     pool,
     dataDir,
-    alive: () => !lite.closed,
+    alive: () => {
+      const l = lazy.peek();
+      return l !== null && !l.closed;
+    },
     scopeConnections: (db) => scopeConnections(db, pool.scope),
   };
 }
