@@ -14,6 +14,7 @@ import {
   startGrpcServer,
   type Logger,
 } from "@qc/platform";
+import { Metrics, observeBreakers } from "@qc/platform/observability";
 import type { Kysely } from "kysely";
 import { DeadLetters } from "./app/dead-letters.use-case";
 import type { InventoryPort, PaymentPort, RiderPort } from "./app/dependencies.port";
@@ -25,6 +26,8 @@ import { inventoryOverGrpc, paymentOverGrpc, ridersOverGrpc } from "./adapters/g
 import { orderGrpcService } from "./adapters/grpc/order.grpc";
 import { PostgresDeadLetterRepository } from "./adapters/postgres/dead-letter.repository";
 import { PostgresOrderRepository } from "./adapters/postgres/order.repository";
+import { observeDeadLetters } from "./adapters/telemetry/dead-letters.metrics";
+import { sagaObserver } from "./adapters/telemetry/saga.observer";
 import type { OrderDatabase } from "./adapters/postgres/order.tables";
 import type { OrderConfig } from "./config";
 
@@ -36,6 +39,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export interface OrderAppOverrides {
   readonly logger?: Logger;
+  /** Where the service's metrics go (main.ts serves them on METRICS_PORT); a private registry by default. */
+  readonly metrics?: Metrics;
   /** Direct (in-process) dependencies instead of gRPC clients, e.g. for the in-process benchmark. */
   readonly inventory?: InventoryPort;
   readonly payment?: PaymentPort;
@@ -50,6 +55,7 @@ export interface OrderApp {
   readonly deadLetters: DeadLetters;
   readonly worker: SagaWorker;
   readonly breakers: BreakerRegistry;
+  readonly metrics: Metrics;
   readonly db: Kysely<OrderDatabase>;
   readonly owner: string;
   readonly port: number;
@@ -59,6 +65,7 @@ export interface OrderApp {
 /** The composition root: config → adapters → use cases → gRPC server. */
 export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides = {}): Promise<OrderApp> {
   const logger = overrides.logger ?? createLogger("order", config.LOG_LEVEL, config.LOG_PRETTY);
+  const metrics = overrides.metrics ?? new Metrics("order");
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   const database = openServiceDatabase<OrderDatabase>({
@@ -73,8 +80,11 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
   await migrate(db, "orders", MIGRATIONS);
   const orderRepo = new PostgresOrderRepository(db);
   const deadLetterRepo = new PostgresDeadLetterRepository(db);
+  observeDeadLetters(metrics, deadLetterRepo, logger);
 
   const breakers = new BreakerRegistry();
+  observeBreakers(metrics, breakers);
+  breakers.onStateChange((t, state) => logger.warn({ target: t.target, state }, "circuit breaker changed state"));
   const resilience = (target: string) =>
     breakers.add(
       new ResilientTarget("order", target, {
@@ -102,6 +112,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
   const payment = overrides.payment ?? paymentOverGrpc(paymentClient);
   const riders = overrides.riders ?? ridersOverGrpc(riderClient);
 
+  const observer = sagaObserver(metrics, logger);
   const saga = new OrderSaga({
     orders: orderRepo,
     deadLetters: deadLetterRepo,
@@ -115,11 +126,12 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     },
     newId: randomUUID,
     sleep,
+    observer,
   });
   // A rider outage never blocks an order (dispatch retries); inventory or payment down does.
   const sagaTargets = new Set(["inventory", "payment"]);
-  const health = { openCircuits: () => breakers.list().filter((b) => sagaTargets.has(b.target) && b.state === "open").map((b) => b.target) };
-  const dispatch = new RiderDispatch(orderRepo, riders, saga, { lat: config.STORE_LAT, lon: config.STORE_LON });
+  const health = { openCircuits: () => breakers.refusing().filter((target) => sagaTargets.has(target)) };
+  const dispatch = new RiderDispatch(orderRepo, riders, saga, { lat: config.STORE_LAT, lon: config.STORE_LON }, observer);
   const orders = new Orders(orderRepo, inventory, saga, dispatch, health, { owner, leaseMs: config.SAGA_LEASE_MS, newId: randomUUID, sleep });
   const deadLetters = new DeadLetters(deadLetterRepo, orderRepo, inventory, payment, riders, config.DEAD_LETTER_REDRIVE_MS);
   const worker = new SagaWorker(
@@ -145,6 +157,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     [grpcService, healthService.grpcService],
     config.ORDER_HOST,
     config.ORDER_PORT,
+    { metrics },
   );
   if (overrides.background !== false) worker.start();
   logger.info({ port: server.port, owner }, "order service listening");
@@ -155,6 +168,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     deadLetters,
     worker,
     breakers,
+    metrics,
     db,
     owner,
     port: server.port,

@@ -1,4 +1,5 @@
 import { createLogger, exitOnStartupError, loadConfig, onShutdownSignal } from "@qc/platform";
+import { Metrics, serveMetrics, startTracing } from "@qc/platform/observability";
 import { buildApp } from "./app";
 import { orderConfigSchema } from "./config";
 
@@ -6,8 +7,15 @@ const bootLogger = createLogger("order");
 try {
   const config = loadConfig(orderConfigSchema);
   const logger = createLogger("order", config.LOG_LEVEL, config.LOG_PRETTY);
-  const app = await buildApp(config, { logger });
-  onShutdownSignal(() => app.stop(), logger, config.SHUTDOWN_TIMEOUT_MS);
+  await startTracing({ serviceName: "order", logger });
+  // Metrics listen first: a taken METRICS_PORT fails the start before any work is done.
+  const metrics = new Metrics("order");
+  const metricsEndpoint = await serveMetrics(metrics, { host: config.ORDER_HOST, port: config.METRICS_PORT }, logger);
+  const app = await buildApp(config, { logger, metrics });
+  onShutdownSignal(async () => {
+    await app.stop();
+    await metricsEndpoint.close();
+  }, logger, config.SHUTDOWN_TIMEOUT_MS);
 } catch (err) {
   exitOnStartupError(bootLogger)(err);
 }

@@ -4,6 +4,7 @@ import type { DeadLetterRepository } from "./dead-letter.repository.port";
 import type { InventoryPort, PaymentPort } from "./dependencies.port";
 import { LeaseLostError, type NewHistory, type OrderRepository, type Reservation } from "./order.repository.port";
 import { compensateAll, runSaga, type SagaFailure, type SagaHooks, type SagaStep } from "./saga";
+import { unobservedSaga, type SagaObserver } from "./saga-observer.port";
 
 export interface OrderSagaContext {
   readonly order: Order;
@@ -13,6 +14,9 @@ export interface OrderSagaContext {
   readonly history: NewHistory[];
   /** History this run has written, to answer with the final order without reading it back. */
   readonly written: NewHistory[];
+  /** When this run began (ms since the epoch), for its duration. */
+  readonly startedAt: number;
+  readonly takenOver: boolean;
 }
 
 export interface CompensationPolicy {
@@ -34,6 +38,8 @@ export interface OrderSagaDeps {
   readonly compensation: CompensationPolicy;
   readonly newId: () => string;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Traces, metrics and logs of the saga; none by default. */
+  readonly observer?: SagaObserver;
 }
 
 const entry = (step: string, outcome: string, detail = ""): NewHistory => ({ step, outcome, detail, at: new Date() });
@@ -57,10 +63,17 @@ export function failureReasonOf(failure: SagaFailure): FailureReason {
  */
 export class OrderSaga {
   private readonly steps: readonly SagaStep<OrderSagaContext>[];
+  private readonly observer: SagaObserver;
 
   constructor(private readonly deps: OrderSagaDeps) {
     const { inventory, payment } = deps;
-    this.steps = [
+    this.observer = deps.observer ?? unobservedSaga;
+    const observer = this.observer;
+    const observed = (step: SagaStep<OrderSagaContext>): SagaStep<OrderSagaContext> => ({
+      ...step,
+      run: (ctx) => observer.step({ orderId: ctx.order.id, name: step.name, compensation: false, attempt: 1 }, () => step.run(ctx)),
+    });
+    const steps: SagaStep<OrderSagaContext>[] = [
       {
         name: "reserve-stock",
         run: async (ctx) => {
@@ -96,6 +109,7 @@ export class OrderSaga {
         },
       },
     ];
+    this.steps = steps.map(observed);
   }
 
   /**
@@ -103,12 +117,17 @@ export class OrderSaga {
    * the final order; null when there was nothing (left) for this replica to drive. `takenOver` marks
    * a saga another replica started and left unfinished.
    */
-  async drive(orderId: string, takenOver = false): Promise<Order | null> {
-    const order = await this.deps.orders.get(orderId);
+  async drive(orderOrId: string | Order, takenOver = false): Promise<Order | null> {
+    // A new order is passed in as written (no read back); a taken-over one is read.
+    const order = typeof orderOrId === "string" ? await this.deps.orders.get(orderOrId) : orderOrId;
     // Only the lease holder drives; every write of the saga is fenced by the lease as well, for a
     // driver that outlived its lease (its idempotent calls are then harmless repeats).
     if (!order || order.status !== "PENDING" || order.sagaOwner !== this.deps.owner) return null;
-    const ctx: OrderSagaContext = { order, reservation: null, history: [], written: [] };
+    return this.observer.saga(order.id, () => this.run(order, takenOver));
+  }
+
+  private async run(order: Order, takenOver: boolean): Promise<Order | null> {
+    const ctx: OrderSagaContext = { order, reservation: null, history: [], written: [], startedAt: Date.now(), takenOver };
     if (takenOver) ctx.history.push(entry("saga", "taken-over", `by ${this.deps.owner}`));
     try {
       if (order.failureReason) {
@@ -135,6 +154,7 @@ export class OrderSaga {
     const history = ctx.history.splice(0);
     await this.deps.orders.finish(ctx.order.id, this.deps.owner, status, reason, ctx.reservation, history);
     ctx.written.push(...history);
+    this.observer.finished({ orderId: ctx.order.id, status, reason, seconds: (Date.now() - ctx.startedAt) / 1000, takenOver: ctx.takenOver });
     const { order, reservation } = ctx;
     return {
       ...order,
@@ -179,11 +199,13 @@ export class OrderSaga {
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        await run();
+        await this.observer.step({ orderId, name, compensation: true, attempt }, run);
+        this.observer.compensation({ orderId, step: name, outcome: "done" });
         return;
       } catch (err) {
         lastError = err;
         history.push(entry(name, "retry", `attempt ${attempt} failed: ${describe(err)}`));
+        this.observer.compensation({ orderId, step: name, outcome: "retry", error: describe(err) });
         if (attempt < attempts) await this.deps.sleep(backoffMs * 2 ** (attempt - 1));
       }
     }
@@ -196,5 +218,6 @@ export class OrderSaga {
       nextAttemptAt: new Date(Date.now() + deadLetterRetryMs),
     });
     history.push(entry(name, "dead-lettered", describe(lastError)));
+    this.observer.compensation({ orderId, step: name, outcome: "dead-lettered", error: describe(lastError) });
   }
 }

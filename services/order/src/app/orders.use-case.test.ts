@@ -34,7 +34,8 @@ function setup(opts: { open?: string[]; existing?: string[] } = {}) {
   } as unknown as OrderRepository;
   const inventory = { existingSkus: vi.fn(async (skus: readonly string[]) => new Set(skus.filter((s) => (opts.existing ?? ["apple", "pear"]).includes(s)))) };
   const saga = {
-    drive: vi.fn(async (id: string) => {
+    drive: vi.fn(async (order: string | Order) => {
+      const id = typeof order === "string" ? order : order.id;
       const o = { ...stored.get(id)!, status: "CONFIRMED" as const };
       stored.set(id, o);
       return o;

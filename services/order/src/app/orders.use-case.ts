@@ -54,10 +54,12 @@ export class Orders {
     await this.checkSkusExist(req.lines.map((l) => l.sku));
 
     const id = this.options.newId();
+    const lines = req.lines.map((l) => ({ ...l, priceCents: 0 }));
+    const now = new Date();
     const created = await this.repo.create({
       id,
       customerId: req.customerId,
-      lines: req.lines.map((l) => ({ ...l, priceCents: 0 })),
+      lines,
       deliveryLocation: req.deliveryLocation,
       idempotencyKey: req.idempotencyKey,
       requestHash: req.requestHash,
@@ -70,7 +72,22 @@ export class Orders {
       if (replay) return replay;
       throw orderErrors.idempotencyKeyReused();
     }
-    const finished = await this.within(this.track(this.driveAndDispatch(id, false)), waitMs);
+    const pending: Order = {
+      id,
+      customerId: req.customerId,
+      status: "PENDING",
+      lines,
+      totalCents: 0,
+      currency: "",
+      failureReason: null,
+      riderId: null,
+      deliveryLocation: req.deliveryLocation,
+      createdAt: now,
+      updatedAt: now,
+      history: [{ step: "order", outcome: "created", detail: "", at: now }],
+      sagaOwner: this.options.owner,
+    };
+    const finished = await this.within(this.track(this.driveAndDispatch(pending, false)), waitMs);
     return { order: finished ?? (await this.mustGet(id)), replayed: false };
   }
 
@@ -90,8 +107,8 @@ export class Orders {
   }
 
   /** The saga, then (once paid for) the first try to get a rider; it never fails the order. */
-  private async driveAndDispatch(id: string, takenOver: boolean): Promise<Order | null> {
-    const order = await this.saga.drive(id, takenOver);
+  private async driveAndDispatch(orderOrId: string | Order, takenOver: boolean): Promise<Order | null> {
+    const order = await this.saga.drive(orderOrId, takenOver);
     return order?.status === "CONFIRMED" ? this.dispatch.assign(order) : order;
   }
 
