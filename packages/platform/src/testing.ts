@@ -71,12 +71,12 @@ export async function createTestStore(kind: DatabaseKind, service: string, prefi
   }
   const root = await mkdtemp(join(tmpdir(), `${prefix}-`));
   const dataDir = join(root, service);
-  await cp(await pgliteTemplate(), dataDir, { recursive: true });
+  await cp(await embeddedTemplate(), dataDir, { recursive: true });
   return { kind, options: { dataDir }, env: { DATA_DIR: root }, name: root, drop: () => rm(root, { recursive: true, force: true }) };
 }
 
-/** An initialised, empty PGlite data directory, shared by the test runs on this machine. */
-async function pgliteTemplate(): Promise<string> {
+/** An initialised, empty PGlite data directory, shared by the test runs on this machine (copy it, never open it). */
+export async function embeddedTemplate(): Promise<string> {
   const { PGlite } = await import("@electric-sql/pglite");
   const pkg = join(dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite")), "..", "package.json");
   const { version } = JSON.parse(await readFile(pkg, "utf8")) as { version: string };
