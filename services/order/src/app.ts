@@ -173,12 +173,12 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     owner,
     port: server.port,
     stop: async () => {
-      // NOT_SERVING first; then no new calls while those in flight finish (a CreateOrder waits for its
-      // saga); then the background loops and every saga still running; only then the clients and the
-      // database those sagas need. No saga is left PENDING by a graceful stop.
+      // NOT_SERVING first; then no new calls and no new background work (no stale saga taken over
+      // while stopping) while the calls and ticks in flight finish (a CreateOrder waits for its saga);
+      // then every saga still running; only then the clients and the database those sagas need. No
+      // saga is left PENDING by a graceful stop.
       healthService.shutdown();
-      await server.stop(config.SHUTDOWN_TIMEOUT_MS / 2);
-      await worker.stop();
+      await Promise.all([server.stop(config.SHUTDOWN_TIMEOUT_MS / 2), worker.stop()]);
       await orders.drain();
       inventoryClient.close();
       paymentClient.close();
