@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import { activeTracer, tracingActive } from "./tracing";
@@ -66,5 +66,7 @@ export function requestTraceId(req: IncomingMessage): string {
   if (span) return span.spanContext().traceId;
   const incoming = req.headers.traceparent;
   const match = typeof incoming === "string" ? TRACEPARENT.exec(incoming.trim().toLowerCase()) : null;
-  return match?.[1] && match[1] !== NO_TRACE ? match[1] : randomBytes(16).toString("hex");
+  // A v4 UUID's 122 random bits as 32 hex digits: from Node's buffered entropy, far cheaper per
+  // request than randomBytes(16); the last 7 bytes, which samplers read, are all random.
+  return match?.[1] && match[1] !== NO_TRACE ? match[1] : randomUUID().replaceAll("-", "");
 }
