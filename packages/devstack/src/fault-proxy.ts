@@ -29,8 +29,13 @@ export class FaultProxy {
   /** HTTP/2 streams (gRPC calls) callers started through the proxy: proof of whether a call touched the network. */
   callsStarted = 0;
 
+  /**
+   * `protocol` says what flows through: "http2" (gRPC; calls are counted and drop-responses drops
+   * stream frames only) or "raw" (any TCP protocol, e.g. Redis; drop-responses drops every answer byte).
+   */
   constructor(
     private readonly targetPort: number,
+    private readonly protocol: "http2" | "raw" = "http2",
     private readonly targetHost = "127.0.0.1",
   ) {}
 
@@ -93,6 +98,11 @@ export class FaultProxy {
       if (mode.kind === "delay") setTimeout(() => to.writable && to.write(chunk), mode.delayMs);
       else if (to.writable) to.write(chunk);
     };
+    if (this.protocol === "raw") {
+      client.on("data", (chunk: Buffer) => send(upstream, chunk));
+      upstream.on("data", (chunk: Buffer) => this.mode.kind !== "drop-responses" && send(client, chunk));
+      return;
+    }
     const requests = new Http2FrameSplitter(CLIENT_PREFACE.length);
     client.on("data", (chunk: Buffer) => {
       for (const frame of requests.push(chunk)) if (frame.type === HEADERS && frame.streamId % 2 === 1) this.callsStarted++;
