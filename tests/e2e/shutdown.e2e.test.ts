@@ -13,6 +13,14 @@ const PROPER = [201, 402, 409];
 
 async function boot() {
   const e2e = await startE2E({ faultProxies: true });
+  // The stack runs from here on: a failure below must stop it, or its processes would outlive the test.
+  return prepare(e2e).catch(async (err: unknown) => {
+    await e2e.stop();
+    throw err;
+  });
+}
+
+async function prepare(e2e: E2E) {
   const admin = await e2e.token("ops", "admin");
   const f = fixtures(e2e, admin);
   const plenty = await f.product(1_000_000, 100);

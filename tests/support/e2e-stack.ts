@@ -38,10 +38,19 @@ export async function startE2E(options: Partial<StackOptions> & { faultProxies?:
   const logs: string[] = [];
   let proxies: E2E["proxies"] = null;
   if (faultProxies) {
-    const ports = { inventory: await freePort(), payment: await freePort() };
-    proxies = { inventory: new FaultProxy(ports.inventory), payment: new FaultProxy(ports.payment) };
-    await proxies.inventory.listen();
-    await proxies.payment.listen();
+    // A port freePort() picked is free again until the service binds it, so a proxy listening on port 0
+    // may be handed it: the service would then fail to bind while its port seems to answer. Pick again.
+    let ports: { inventory: number; payment: number };
+    for (;;) {
+      ports = { inventory: await freePort(), payment: await freePort() };
+      proxies = { inventory: new FaultProxy(ports.inventory), payment: new FaultProxy(ports.payment) };
+      await proxies.inventory.listen();
+      await proxies.payment.listen();
+      const taken = [ports.inventory, ports.payment, proxies.inventory.port, proxies.payment.port];
+      if (new Set(taken).size === taken.length) break;
+      await proxies.inventory.close();
+      await proxies.payment.close();
+    }
     stackOptions.ports = { ...stackOptions.ports, ...ports };
     stackOptions.serviceEnv = {
       ...stackOptions.serviceEnv,
