@@ -6,13 +6,12 @@
  */
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { startStack, type ServiceName, type Stack } from "@qc/devstack";
+import { FaultProxy, startStack, type ServiceName, type Stack } from "@qc/devstack";
 import { createHealthClient, type HealthClient } from "@qc/platform";
 import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, JWT_SECRET } from "../support/e2e-stack";
 import { PrivateRedis } from "../support/redis-server";
-import { TcpProxy } from "../support/tcp-proxy";
 
 const HEALTHCHECK = fileURLToPath(new URL("../../deploy/healthcheck.mjs", import.meta.url));
 const GRPC_SERVICES = {
@@ -30,7 +29,7 @@ const healthcheck = (port: number, service = "") =>
   });
 
 let db: TestDatabase;
-let pgProxy: TcpProxy;
+let pgProxy: FaultProxy;
 let redis: PrivateRedis;
 let stack: Stack;
 const clients = new Map<GrpcService, HealthClient>();
@@ -43,7 +42,8 @@ const readyz = async () => {
 
 beforeAll(async () => {
   db = await createTestDatabase("qc_health");
-  pgProxy = await TcpProxy.start(5432);
+  pgProxy = new FaultProxy(5432, "raw");
+  await pgProxy.listen();
   const viaProxy = new URL(db.url);
   viaProxy.port = String(pgProxy.port);
   redis = await PrivateRedis.start();
@@ -82,7 +82,7 @@ describe("grpc.health.v1 and /readyz", () => {
   });
 
   it("turns the order service NOT_SERVING while its database is unreachable, and the gateway not ready, then back", async () => {
-    pgProxy.set("refuse");
+    pgProxy.set({ kind: "refuse" }, { cut: true });
     await eventually(async () => (await health("order")) === "NOT_SERVING", "order NOT_SERVING", 10_000);
     expect(await health("order", GRPC_SERVICES.order)).toBe("NOT_SERVING");
     expect(await health("payment")).toBe("SERVING");
@@ -93,7 +93,7 @@ describe("grpc.health.v1 and /readyz", () => {
     expect(notReady.body.unavailable).toContain("order");
     expect(notReady.body.detail).toContain("order (NOT_SERVING)");
 
-    pgProxy.set("pass");
+    pgProxy.set({ kind: "pass" });
     await eventually(async () => (await health("order")) === "SERVING", "order SERVING again", 10_000);
     await eventually(async () => (await readyz()).status === 200, "gateway ready again", 10_000);
   });
