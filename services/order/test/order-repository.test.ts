@@ -144,14 +144,25 @@ describe.each(databaseKinds)("on %s", (kind) => {
         ids.push(o.id);
         await repo.create(o);
       }
-      const seen: string[] = [];
+      const seen: { id: string; createdAt: Date }[] = [];
       let cursor: string | null = null;
       do {
-        const page: { orders: { id: string }[]; nextCursor: string | null } = await repo.listByCustomer("pager", 10, cursor);
-        seen.push(...page.orders.map((o) => o.id));
+        const page: { orders: { id: string; createdAt: Date }[]; nextCursor: string | null } = await repo.listByCustomer("pager", 10, cursor);
+        seen.push(...page.orders);
         cursor = page.nextCursor;
       } while (cursor);
-      expect(seen).toEqual([...ids].reverse());
+      expect(new Set(seen.map((o) => o.id))).toEqual(new Set(ids));
+      expect(seen).toHaveLength(ids.length);
+      // Newest first, ties broken by id. A server's clock ticks in microseconds, so there the order is
+      // exactly the reverse of creation; PGlite's ticks in milliseconds, so orders created within one
+      // millisecond tie and come by id.
+      for (let i = 1; i < seen.length; i++) {
+        const [newer, older] = [seen[i - 1]!, seen[i]!];
+        const t = newer.createdAt.getTime() - older.createdAt.getTime();
+        expect(t, `${i}`).toBeGreaterThanOrEqual(0);
+        if (kind === "pglite" && t === 0) expect(newer.id > older.id, `${i}`).toBe(true);
+      }
+      if (kind === "postgres") expect(seen.map((o) => o.id)).toEqual([...ids].reverse());
     });
   });
 
