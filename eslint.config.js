@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "packages/contracts/src/gen/**", "tests/interop/gen/**", "**/dist/**", "bench/results/**", "**/.data/**"] },
+  { ignores: ["**/node_modules/**", "packages/contracts/src/gen/**", "tests/interop/gen/**", "**/dist/**", "bench/results/**", "**/.data/**", "deploy/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
