@@ -2,11 +2,31 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "services/*/test/**/*.test.ts", "tests/**/*.test.ts"],
     pool: "forks",
     testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Integration and e2e suites start real processes; two cores do not take more than two at once.
-    maxWorkers: 2,
+    hookTimeout: 90_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit+integration",
+          include: ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "services/*/test/**/*.test.ts", "tests/interop/**/*.test.ts"],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["tests/e2e/**/*.test.ts"],
+          // Each file starts the whole platform (five processes) and some assert timings of faults:
+          // one stack at a time on two cores keeps them deterministic.
+          fileParallelism: false,
+          // After the unit and integration tests, not beside them.
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -3,6 +3,8 @@ import type { ChargeLedger } from "../../app/charge-ledger.port";
 import type { ChargeRecord, ChargeRequest } from "../../domain/charge";
 import type { ChargesTable, PaymentTables } from "./payment.tables";
 
+const UNIQUE_VIOLATION = "23505";
+
 type ChargeRow = Pick<Selectable<ChargesTable>, "order_id" | "customer_id" | "amount_cents" | "status" | "charge_id">;
 
 const toRecord = (row: ChargeRow): ChargeRecord => ({
@@ -23,53 +25,47 @@ export class ChargeRepository implements ChargeLedger {
   /**
    * The hot path of every order, in one statement (one round trip, its own transaction):
    * - `existing`: a repeat finds the first outcome and touches nothing else.
-   * - `funds`: locks the wallet and decides whether it covers the amount; holding the lock keeps
-   *   that decision true until the debit below.
-   * - `claim`: inserts the order's row; ON CONFLICT DO NOTHING on the primary key serializes
-   *   concurrent calls for one order id (a loser waits for the winner, then writes nothing).
-   * - `debit`: the conditional UPDATE that can never take a balance below zero, run only for the
-   *   claimant of a `charged` row, plus its ledger entry.
+   * - `debit`: the conditional UPDATE that can never take a balance below zero. It *is* the
+   *   decision: the order is charged exactly when this row was debited, so a charge can never be
+   *   recorded without its debit (deciding first and debiting after could disagree under concurrent
+   *   updates of the wallet).
+   * - `claim`: the order's row, charged or declined by that outcome. A concurrent call for the same
+   *   order that committed first makes this INSERT fail on the primary key, which rolls the whole
+   *   statement back — debit included — and the caller then reads the winner's outcome.
    */
   async chargeOnce({ orderId, customerId, amountCents }: ChargeRequest): Promise<ChargeRecord> {
-    const { rows } = await sql<ChargeRow>`
-      WITH existing AS (
-        SELECT order_id, customer_id, amount_cents, status, charge_id FROM charges WHERE order_id = ${orderId}
-      ),
-      funds AS (
-        SELECT balance_cents >= ${amountCents} AS enough FROM wallets
-        WHERE customer_id = ${customerId} AND NOT EXISTS (SELECT 1 FROM existing)
-        FOR UPDATE
-      ),
-      decision AS (
-        SELECT coalesce((SELECT enough FROM funds), false) AS enough
-      ),
-      claim AS (
-        INSERT INTO charges (order_id, customer_id, amount_cents, status, charge_id)
-        SELECT ${orderId}::text, ${customerId}::text, ${amountCents}::bigint,
-               CASE WHEN enough THEN 'charged' ELSE 'declined' END,
-               CASE WHEN enough THEN gen_random_uuid() END
-        FROM decision
-        WHERE NOT EXISTS (SELECT 1 FROM existing)
-        ON CONFLICT (order_id) DO NOTHING
-        RETURNING order_id, customer_id, amount_cents, status, charge_id
-      ),
-      debit AS (
-        UPDATE wallets SET balance_cents = balance_cents - ${amountCents}, updated_at = now()
-        WHERE customer_id = ${customerId} AND balance_cents >= ${amountCents}
-          AND EXISTS (SELECT 1 FROM claim WHERE status = 'charged')
-        RETURNING customer_id
-      ),
-      entry AS (
-        INSERT INTO wallet_entries (customer_id, kind, amount_cents, order_id)
-        SELECT customer_id, 'charge', ${amountCents}::bigint, ${orderId}::text FROM debit
-      )
-      SELECT * FROM claim
-      UNION ALL
-      SELECT * FROM existing
-    `.execute(this.db);
-    const row = rows[0] ?? (await this.find(orderId));
-    // The claim lost to a row committed after this statement's snapshot; rows are never deleted,
-    // so a fresh read finds it.
+    try {
+      const { rows } = await sql<ChargeRow>`
+        WITH existing AS (
+          SELECT order_id, customer_id, amount_cents, status, charge_id FROM charges WHERE order_id = ${orderId}
+        ),
+        debit AS (
+          UPDATE wallets SET balance_cents = balance_cents - ${amountCents}, updated_at = now()
+          WHERE customer_id = ${customerId} AND balance_cents >= ${amountCents} AND NOT EXISTS (SELECT 1 FROM existing)
+          RETURNING customer_id
+        ),
+        claim AS (
+          INSERT INTO charges (order_id, customer_id, amount_cents, status, charge_id)
+          SELECT ${orderId}::text, ${customerId}::text, ${amountCents}::bigint,
+                 CASE WHEN EXISTS (SELECT 1 FROM debit) THEN 'charged' ELSE 'declined' END,
+                 CASE WHEN EXISTS (SELECT 1 FROM debit) THEN gen_random_uuid() END
+          WHERE NOT EXISTS (SELECT 1 FROM existing)
+          RETURNING order_id, customer_id, amount_cents, status, charge_id
+        ),
+        entry AS (
+          INSERT INTO wallet_entries (customer_id, kind, amount_cents, order_id)
+          SELECT customer_id, 'charge', ${amountCents}::bigint, ${orderId}::text FROM debit
+        )
+        SELECT * FROM claim
+        UNION ALL
+        SELECT * FROM existing
+      `.execute(this.db);
+      if (rows[0]) return toRecord(rows[0]);
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+    }
+    // Lost the race to a call for the same order: its row is committed and rows are never deleted.
+    const row = await this.find(orderId);
     if (!row) throw new Error(`charge row of order ${orderId} conflicted but cannot be read`);
     return toRecord(row);
   }
