@@ -3,8 +3,9 @@
  * of gRPC and HTTP: what the microservice split costs is the difference.
  */
 import { buildApp as buildInventory, loadInventoryConfig } from "@qc/inventory";
-import { buildApp as buildOrder, orderConfigSchema, type InventoryPort, type PaymentPort } from "@qc/order";
+import { buildApp as buildOrder, orderConfigSchema, type InventoryPort, type PaymentPort, type RiderPort } from "@qc/order";
 import { buildApp as buildPayment, paymentConfigSchema } from "@qc/payment";
+import { buildApp as buildRider, loadRiderConfig } from "@qc/rider";
 import { createLogger, loadConfig } from "@qc/platform";
 
 export interface InProcessPlatform {
@@ -17,8 +18,11 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
   const logger = createLogger("in-process", "warn");
   const inventoryApp = await buildInventory(loadInventoryConfig({ ...env, INVENTORY_PORT: "0" }), { logger });
   const paymentApp = await buildPayment(loadConfig(paymentConfigSchema, { ...env, PAYMENT_PORT: "0" }), { logger });
+  // The rider index in process memory, as in the stack the benchmark starts (no REDIS_URL).
+  const riderApp = await buildRider(loadRiderConfig({ LOG_LEVEL: "warn", RIDER_PORT: "0", REDIS_URL: "" }), { logger });
   const { inventory } = inventoryApp;
   const { payments } = paymentApp;
+  const { riders } = riderApp;
   const inventoryPort: InventoryPort = {
     existingSkus: async (skus) => new Set((await inventory.batchGetProducts(skus)).map((p) => p.sku)),
     deductStock: async (orderId, lines) => {
@@ -31,10 +35,15 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
     charge: async (orderId, customerId, amountCents) => ({ chargeId: (await payments.charge({ orderId, customerId, amountCents })).chargeId }),
     refund: (orderId) => payments.refund({ orderId }),
   };
+  const riderPort: RiderPort = {
+    assignNearest: async (orderId, lat, lon) => ({ riderId: (await riders.assignNearest({ orderId, lat, lon })).riderId }),
+    release: (orderId) => riders.release(orderId),
+  };
   const orderApp = await buildOrder(loadConfig(orderConfigSchema, { ...env, ORDER_PORT: "0" }), {
     logger,
     inventory: inventoryPort,
     payment: paymentPort,
+    riders: riderPort,
     background: false,
   });
   return {
@@ -44,6 +53,7 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
     },
     stop: async () => {
       await orderApp.stop();
+      await riderApp.stop();
       await paymentApp.stop();
       await inventoryApp.stop();
     },

@@ -32,7 +32,7 @@ import type { OrderDatabase } from "./adapters/postgres/order.tables";
 import type { OrderConfig } from "./config";
 
 export { orderConfigSchema, type OrderConfig } from "./config";
-export type { InventoryPort, PaymentPort } from "./app/dependencies.port";
+export type { InventoryPort, PaymentPort, RiderPort } from "./app/dependencies.port";
 
 const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
