@@ -5,28 +5,10 @@ import type { DeadLetterRepository } from "./dead-letter.repository.port";
 import type { InventoryPort, PaymentPort } from "./dependencies.port";
 import { LeaseLostError, type NewHistory, type OrderRepository } from "./order.repository.port";
 import { OrderSaga } from "./order-saga";
+import { pendingOrder, TEST_OWNER } from "./testing/pending-order";
 
-const OWNER = "replica-a";
+const OWNER = TEST_OWNER;
 const unavailable = () => new AppError("unavailable", "SERVICE_UNAVAILABLE", "connection refused");
-
-function pendingOrder(overrides: Partial<Order> = {}): Order {
-  return {
-    id: "o-1",
-    customerId: "alice",
-    status: "PENDING",
-    lines: [{ sku: "apple", quantity: 2, priceCents: 0 }],
-    totalCents: 0,
-    currency: "",
-    failureReason: null,
-    riderId: null,
-    deliveryLocation: null,
-    createdAt: new Date(),
-    updatedAt: new Date(),
-    history: [],
-    sagaOwner: OWNER,
-    ...overrides,
-  };
-}
 
 /** An in-memory order store that fences writes by lease owner like the real one. */
 function fakeOrders(order: Order, leaseOwner = OWNER) {

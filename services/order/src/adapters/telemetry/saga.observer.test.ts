@@ -11,25 +11,11 @@ import type { InventoryPort, PaymentPort } from "../../app/dependencies.port";
 import type { OrderRepository } from "../../app/order.repository.port";
 import { OrderSaga } from "../../app/order-saga";
 import type { Order } from "../../domain/order";
+import { pendingOrder, TEST_OWNER } from "../../app/testing/pending-order";
 import { sagaObserver } from "./saga.observer";
 
-const OWNER = "replica-a";
-
-const pending = (id: string): Order => ({
-  id,
-  customerId: "alice",
-  status: "PENDING",
-  lines: [{ sku: "apple", quantity: 2, priceCents: 0 }],
-  totalCents: 0,
-  currency: "",
-  failureReason: null,
-  riderId: null,
-  deliveryLocation: null,
-  createdAt: new Date(),
-  updatedAt: new Date(),
-  history: [],
-  sagaOwner: OWNER,
-});
+const OWNER = TEST_OWNER;
+const pending = (id: string) => pendingOrder({ id });
 
 /** A saga over in-memory fakes: `charge` and `addStock` behave as told. */
 function saga(metrics: Metrics, log: pino.Logger, behaviour: { charge?: () => Promise<void>; addStock?: () => Promise<void> } = {}) {
