@@ -16,18 +16,43 @@ export type ErrorKind =
  */
 export class AppError extends Error {
   override readonly name = "AppError";
+  /**
+   * True when the call that failed with this error may still have taken effect although the error
+   * itself reads like a clean refusal: an earlier attempt of the same call timed out or lost its
+   * connection before a retry was refused (by the target, or by an open circuit).
+   */
+  readonly outcomeUnknown: boolean;
 
   constructor(
     readonly kind: ErrorKind,
     readonly code: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; outcomeUnknown?: boolean },
   ) {
     super(message, options);
+    this.outcomeUnknown = options?.outcomeUnknown ?? false;
   }
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** Fails at once, without touching the network, while the target's circuit breaker is open. */
+export const CIRCUIT_OPEN = "CIRCUIT_OPEN";
+
+/**
+ * True only when a call that failed with `err` certainly did nothing: the target refused it (bad
+ * input, not found, conflict, a business refusal) or it never left this process (an open circuit),
+ * and no earlier attempt of the same call may have reached the target. Anything else — a deadline,
+ * a lost connection, an internal error, a crash — leaves the outcome unknown.
+ */
+export const certainlyNoEffect = (err: unknown): boolean =>
+  isAppError(err) &&
+  !err.outcomeUnknown &&
+  (err.kind === "refused" || err.kind === "invalid" || err.kind === "not_found" || err.kind === "conflict" || err.code === CIRCUIT_OPEN);
+
+/** The same error, marked as the end of a call whose earlier attempt may have taken effect. */
+export const withOutcomeUnknown = (err: AppError): AppError =>
+  err.outcomeUnknown ? err : new AppError(err.kind, err.code, err.message, { cause: err, outcomeUnknown: true });
 
 export const invalid = (code: string, message: string): AppError => new AppError("invalid", code, message);
 export const notFound = (code: string, message: string): AppError => new AppError("not_found", code, message);

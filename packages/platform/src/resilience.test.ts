@@ -1,6 +1,6 @@
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { refused } from "./errors";
+import { certainlyNoEffect, invalid, refused } from "./errors";
 import { fromServiceError } from "./grpc/status";
 import { ResilientTarget } from "./resilience";
 
@@ -67,5 +67,54 @@ describe("ResilientTarget", () => {
     calls = 0;
     await expect(target.execute(flaky, false)).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
     expect(calls).toBe(1);
+  });
+
+  describe("certainty belongs to the whole call, not to its last attempt", () => {
+    const deadline = () => fromServiceError(serviceError(status.DEADLINE_EXCEEDED));
+    const attempts = (...outcomes: (() => unknown)[]) => {
+      let i = 0;
+      return async () => {
+        const outcome = outcomes[i++];
+        if (!outcome) throw new Error("no more attempts scripted");
+        const value = outcome();
+        if (value instanceof Error) throw value;
+        return value;
+      };
+    };
+    const settle = async (promise: Promise<unknown>): Promise<unknown> => {
+      const settled = promise.then(() => "ok", (err: unknown) => err);
+      await vi.advanceTimersByTimeAsync(1_000);
+      return settled;
+    };
+
+    it.each([
+      { call: "a deadline, then an open circuit (the first attempt opened it)", outcomes: [deadline], code: "CIRCUIT_OPEN", certain: false },
+      { call: "a lost connection, then an open circuit", outcomes: [unavailable], code: "CIRCUIT_OPEN", certain: false },
+      { call: "a deadline, then a business refusal", outcomes: [deadline, () => refused("ORDER_RELEASED", "released")], code: "ORDER_RELEASED", certain: false },
+      { call: "a deadline, then bad input", outcomes: [deadline, () => invalid("BAD", "bad")], code: "BAD", certain: false },
+      { call: "a deadline, then another deadline", outcomes: [deadline, deadline], code: "SERVICE_UNAVAILABLE", certain: false },
+      { call: "a business refusal alone", outcomes: [() => refused("OUT_OF_STOCK", "short")], code: "OUT_OF_STOCK", certain: true },
+      { call: "an open circuit alone", outcomes: [], code: "CIRCUIT_OPEN", certain: true },
+    ])("$call: certain no-effect is $certain", async ({ outcomes, code, certain }) => {
+      // Where Circuit Open is expected, one failure opens the breaker: the retry of a timed-out
+      // attempt then meets the circuit that attempt (or, under load, other calls) opened.
+      const breakerThreshold = code === "CIRCUIT_OPEN" ? 1 : 5;
+      const target = new ResilientTarget("order", "inventory", { ...options, breakerThreshold, retryAttempts: 2 });
+      if (outcomes.length === 0) await settle(target.execute(attempts(unavailable), false)); // opens it
+      const err = await settle(target.execute(attempts(...outcomes), true));
+      expect(err).toMatchObject({ code });
+      expect(certainlyNoEffect(err)).toBe(certain);
+    });
+
+    it("a retry that succeeds after a timed-out attempt is a success (every call is idempotent by its key)", async () => {
+      const target = new ResilientTarget("order", "payment", { ...options, retryAttempts: 2 });
+      await expect(settle(target.execute(attempts(deadline, () => "charged"), true))).resolves.toBe("ok");
+    });
+
+    it("a call not safe to retry that timed out is unknown; one refused at once is certain", async () => {
+      const target = new ResilientTarget("order", "payment", { ...options, retryAttempts: 2 });
+      expect(certainlyNoEffect(await settle(target.execute(attempts(deadline), false)))).toBe(false);
+      expect(certainlyNoEffect(await settle(target.execute(attempts(() => refused("PAYMENT_DECLINED", "no")), false)))).toBe(true);
+    });
   });
 });

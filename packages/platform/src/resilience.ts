@@ -9,7 +9,7 @@ import {
   type CircuitBreakerPolicy,
   type RetryPolicy,
 } from "cockatiel";
-import { AppError } from "./errors";
+import { AppError, CIRCUIT_OPEN, certainlyNoEffect, isAppError, withOutcomeUnknown } from "./errors";
 import { isTargetFailure, isTransient } from "./grpc/status";
 
 export interface ResilienceOptions {
@@ -39,7 +39,7 @@ const stateName = (s: CircuitState): BreakerState =>
 
 /** Fails at once, without touching the network, while the target's breaker is open. */
 export const circuitOpen = (target: string): AppError =>
-  new AppError("unavailable", "CIRCUIT_OPEN", `Circuit Open: ${target} is unavailable`);
+  new AppError("unavailable", CIRCUIT_OPEN, `Circuit Open: ${target} is unavailable`);
 
 /**
  * deadline → circuit breaker → retry (where safe), for every call from `caller` to `target`.
@@ -85,17 +85,27 @@ export class ResilientTarget {
     this.breaker.onStateChange((s) => listener(stateName(s)));
   }
 
-  /** Runs one call attempt (given its deadline) under the policies. */
+  /**
+   * Runs one call (given each attempt's deadline) under the policies. Certainty belongs to the whole
+   * call, not to its last attempt: when any attempt may have reached the target, the error the call
+   * ends with says so (`outcomeUnknown`), even if the last attempt met an open circuit or a refusal.
+   */
   async execute<T>(attempt: (deadline: Date) => Promise<T>, retrySafe: boolean): Promise<T> {
+    let mayHaveReached = false;
     const once = async (): Promise<T> => {
       try {
         return await this.breaker.execute(() => attempt(new Date(Date.now() + this.options.timeoutMs)));
       } catch (err) {
-        if (err instanceof BrokenCircuitError) throw circuitOpen(this.target);
-        throw err;
+        const error = err instanceof BrokenCircuitError ? circuitOpen(this.target) : err;
+        if (!certainlyNoEffect(error)) mayHaveReached = true;
+        throw error;
       }
     };
-    return retrySafe && this.options.retryAttempts > 1 ? this.retryPolicy.execute(once) : once();
+    try {
+      return await (retrySafe && this.options.retryAttempts > 1 ? this.retryPolicy.execute(once) : once());
+    } catch (err) {
+      throw mayHaveReached && isAppError(err) ? withOutcomeUnknown(err) : err;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { AppError, refused } from "@qc/platform/errors";
+import { AppError, refused, withOutcomeUnknown } from "@qc/platform/errors";
 import { describe, expect, it } from "vitest";
 import type { Order } from "../domain/order";
 import type { DeadLetterRepository } from "./dead-letter.repository.port";
@@ -137,6 +137,23 @@ describe("OrderSaga", () => {
     await t.saga.drive("o-1");
     expect(t.state).toMatchObject({ status: "FAILED", reason: "SERVICE_UNAVAILABLE" });
     expect(t.calls).toEqual({ deduct: 1, charge: 0, addStock: 0, refund: 0 });
+  });
+
+  it.each([
+    ["an open circuit", () => new AppError("unavailable", "CIRCUIT_OPEN", "Circuit Open")],
+    ["a refusal", () => refused("ORDER_RELEASED", "released")],
+  ])("compensates a deduct that ended in %s after an earlier attempt may have landed", async (_name, last) => {
+    const t = sagaFor(pendingOrder(), { deduct: async () => Promise.reject(withOutcomeUnknown(last())) });
+    await t.saga.drive("o-1");
+    expect(t.state).toMatchObject({ status: "FAILED" });
+    expect(t.calls).toEqual({ deduct: 1, charge: 0, addStock: 1, refund: 0 });
+  });
+
+  it("refunds a charge that ended in an open circuit after an earlier attempt may have landed", async () => {
+    const t = sagaFor(pendingOrder(), { charge: async () => Promise.reject(withOutcomeUnknown(new AppError("unavailable", "CIRCUIT_OPEN", "Circuit Open"))) });
+    await t.saga.drive("o-1");
+    expect(t.state).toMatchObject({ status: "FAILED", reason: "SERVICE_UNAVAILABLE" });
+    expect(t.calls).toEqual({ deduct: 1, charge: 1, addStock: 1, refund: 1 });
   });
 
   it("retries a compensation that fails transiently, without a dead letter", async () => {

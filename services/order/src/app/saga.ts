@@ -1,4 +1,4 @@
-import { isAppError } from "@qc/platform/errors";
+import { certainlyNoEffect } from "@qc/platform/errors";
 
 /**
  * One step of a saga: its forward action and the action that undoes it. A compensation must be
@@ -28,15 +28,6 @@ export interface SagaHooks<C> {
 export type SagaOutcome = { readonly ok: true } | { readonly ok: false; readonly failure: SagaFailure };
 
 /**
- * A refusal (out of stock, declined, bad input) means the call did nothing, and so does an open
- * circuit (the call never left this process); anything else (unavailable, deadline, internal) leaves
- * its outcome unknown.
- */
-export const isCertainRefusal = (err: unknown): boolean =>
-  isAppError(err) &&
-  (err.kind === "refused" || err.kind === "invalid" || err.kind === "not_found" || err.kind === "conflict" || err.code === "CIRCUIT_OPEN");
-
-/**
  * Runs the steps in order; on the first failure, runs the compensations of every step that ran
  * (and of the failed one when its outcome is unknown) in reverse order.
  */
@@ -47,7 +38,7 @@ export async function runSaga<C>(steps: readonly SagaStep<C>[], ctx: C, hooks: S
       await step.run(ctx);
       if (step.compensation) undo.push(step.compensation);
     } catch (error) {
-      const failure: SagaFailure = { step: step.name, error, certain: isCertainRefusal(error) };
+      const failure: SagaFailure = { step: step.name, error, certain: certainlyNoEffect(error) };
       if (!failure.certain && step.compensation) undo.push(step.compensation);
       await hooks.onFailing(ctx, failure);
       await compensateAll(undo, ctx, hooks);
