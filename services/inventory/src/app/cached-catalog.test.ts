@@ -152,6 +152,21 @@ describe("CachedCatalog", () => {
     expect(catalog.stats().cacheErrors).toBe(21);
   });
 
+  it("answers every product of a batch loaded while the cache was down and a write landed meanwhile", async () => {
+    // Right after a restart the cache is not reachable yet, so loads are keyed by this process's
+    // write count; a write during the load moved that count and the answers were looked up under
+    // another key, leaving holes (undefined) that BatchGetProducts then tripped over.
+    let open!: () => void;
+    const store = countingStore([apple, pear], new Promise<void>((resolve) => (open = resolve)));
+    const catalog = new CachedCatalog(store, fakeCache({ fail: true }), { ttlMs: 30_000 });
+    const read = catalog.findMany(["apple", "pear", "kiwi"]);
+    await settle();
+    await catalog.changed(["apple"]);
+    open();
+    expect(await read).toEqual([apple, pear]);
+    expect(await catalog.find("pear")).toEqual(pear);
+  });
+
   it("reads around the cache for one TTL after an invalidation failed", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const cache = fakeCache();

@@ -62,7 +62,7 @@ export class CachedCatalog implements Catalog {
   }
 
   async findMany(skus: readonly string[]): Promise<Product[]> {
-    return (await this.products(skus)).filter((p): p is Product => p !== null);
+    return (await this.products(skus)).filter((p): p is Product => p != null);
   }
 
   async listAfter(afterSku: string | undefined, limit: number): Promise<Product[]> {
@@ -110,11 +110,14 @@ export class CachedCatalog implements Catalog {
     const slots = requests.map(slotOf);
     const lookups = await this.lookup(slots);
     const values = lookups.map((l) => (l.value === undefined ? undefined : (JSON.parse(l.value) as V)));
+    // Each request's flight key, taken once: without a generation it depends on this process's write
+    // count, which a write made while the load is in flight moves on.
+    const keys = slots.map((slot, i) => this.flightKey(slot, lookups[i]?.generation));
     const misses = new Map<string, Miss<R>>();
     requests.forEach((request, i) => {
       const slot = slots[i] as CacheSlot;
       const generation = lookups[i]?.generation;
-      if (values[i] === undefined) misses.set(this.flightKey(slot, generation), { request, slot, generation });
+      if (values[i] === undefined) misses.set(keys[i] as string, { request, slot, generation });
     });
     this.counts.hits += requests.length - misses.size;
     this.counts.misses += misses.size;
@@ -127,7 +130,7 @@ export class CachedCatalog implements Catalog {
       return new Map(keys.map((k, i) => [k, fresh[i] as V]));
     });
     // A cached value may itself be null (a known absence), so only undefined means "was missed".
-    return requests.map((_, i) => (values[i] !== undefined ? values[i] : (loaded.get(this.flightKey(slots[i] as CacheSlot, lookups[i]?.generation)) as V)));
+    return requests.map((_, i) => (values[i] !== undefined ? values[i] : (loaded.get(keys[i] as string) as V)));
   }
 
   private async lookup(slots: readonly CacheSlot[]): Promise<{ value?: string; generation?: string }[]> {

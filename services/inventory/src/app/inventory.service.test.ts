@@ -155,6 +155,12 @@ describe("catalog", () => {
     expect(await service.batchGetProducts(["pear", "kiwi", "apple", "pear"])).toEqual([pear, apple]);
   });
 
+  it("leaves out what the catalog could not answer instead of failing", async () => {
+    const catalog = { ...fakeCatalog(fakeStore()), findMany: async () => [undefined, apple] as unknown as Product[] };
+    const service = inventoryOver(fakeStore(), fakeLedger(undefined).ledger, catalog);
+    expect(await service.batchGetProducts(["pear", "apple"])).toEqual([apple]);
+  });
+
   it("asks for one row beyond the page to know whether another page exists", async () => {
     const listAfter = vi.fn(async () => [apple, pear]);
     const page = await inventoryOver(fakeStore({ listAfter }), fakeLedger(undefined).ledger).listProducts({ pageSize: 1 });

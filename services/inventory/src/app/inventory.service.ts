@@ -46,7 +46,9 @@ export class InventoryService {
   async batchGetProducts(skus: readonly string[]): Promise<Product[]> {
     const wanted = valueOrThrow(parseSkuList(skus));
     if (wanted.length === 0) return [];
-    const bySku = new Map((await this.catalog.findMany(wanted)).map((p) => [p.sku, p]));
+    // Only what the catalog answered counts: a hole in its answer is one more unknown sku, not an error.
+    const found: (Product | null | undefined)[] = await this.catalog.findMany(wanted);
+    const bySku = new Map(found.flatMap((p) => (p ? [[p.sku, p] as const] : [])));
     return wanted.flatMap((sku) => bySku.get(sku) ?? []);
   }
 
