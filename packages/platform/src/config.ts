@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isChannelAddress } from "./grpc/target";
 
 /** Thrown when the environment does not satisfy a service's config schema; names every bad variable. */
 export class ConfigError extends Error {
@@ -29,6 +30,17 @@ export const address = (fallback: string) =>
   z
     .string()
     .regex(/^[^\s:]+:\d{1,5}$/, "expected host:port")
+    .default(fallback);
+
+/**
+ * A host:port address, or a comma-separated list of IPv4 host:port addresses: replicas of one service
+ * that a gRPC client spreads its calls over (round robin). A list needs IP literals (grpc-js's static
+ * `ipv4:` resolver); behind DNS, name one address that balances (a Kubernetes Service) instead.
+ */
+export const addresses = (fallback: string) =>
+  z
+    .string()
+    .refine(isChannelAddress, "expected host:port, or a comma-separated list of IPv4 host:port addresses")
     .default(fallback);
 
 /** A positive integer number of milliseconds (or count) given as an environment string. */

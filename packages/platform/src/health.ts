@@ -13,6 +13,7 @@ import {
 } from "@grpc/grpc-js";
 import { service as healthServiceDefinition } from "grpc-health-check";
 import type { Logger } from "pino";
+import { channelTarget } from "./grpc/target";
 
 /**
  * The standard gRPC health-checking protocol (`grpc.health.v1.Health`: Check, Watch, List) over the
@@ -167,7 +168,10 @@ export interface HealthClient {
 
 /** A health-checking client over a channel of its own to `address`. */
 export function createHealthClient(address: string): HealthClient {
-  const client = new Client(address, credentials.createInsecure(), {
+  // A list of replicas is checked round robin: each Check asks one that is connected.
+  const { target, options } = channelTarget(address);
+  const client = new Client(target, credentials.createInsecure(), {
+    ...options,
     "grpc.initial_reconnect_backoff_ms": 200,
     "grpc.max_reconnect_backoff_ms": 2_000,
   });

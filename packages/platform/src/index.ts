@@ -6,6 +6,7 @@ export * from "./resilience";
 export * from "./grpc/status";
 export * from "./grpc/server";
 export * from "./grpc/client";
+export * from "./grpc/target";
 export * from "./db/database";
 export * from "./db/embedded";
 export * from "./health";

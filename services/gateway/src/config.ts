@@ -1,4 +1,4 @@
-import { address, loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs } from "@qc/platform";
+import { address, addresses, loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs } from "@qc/platform";
 import { z } from "zod";
 
 export const gatewayConfigSchema = z
@@ -7,7 +7,8 @@ export const gatewayConfigSchema = z
     GATEWAY_HOST: z.string().min(1).default("127.0.0.1"),
     /** Prometheus `/metrics` on a port of its own, never the public one (0: a free one, -1: none). */
     METRICS_PORT: metricsPort(9460),
-    ORDER_ADDR: address("127.0.0.1:50051"),
+    /** The order service: one address, or its replicas' IPv4 addresses comma-separated (calls round robin). */
+    ORDER_ADDR: addresses("127.0.0.1:50051"),
     INVENTORY_ADDR: address("127.0.0.1:50052"),
     PAYMENT_ADDR: address("127.0.0.1:50053"),
     RIDER_ADDR: address("127.0.0.1:50054"),

@@ -3,6 +3,7 @@ import type { ResilientTarget } from "../resilience";
 import { endClientSpan, startClientSpan } from "../telemetry/grpc-trace";
 import { SERVER_TIMING_KEY } from "./server";
 import { fromServiceError } from "./status";
+import { channelTarget } from "./target";
 
 export interface UnaryCallOptions {
   /** Receives the callee's own handling time in ms (from its `server-timing` trailer), when it sends one. */
@@ -44,7 +45,10 @@ export function createGrpcClient<S extends ServiceDefinition>(
   address: string,
   options: GrpcClientOptions<S>,
 ): GrpcClient<S> {
-  const client = new Client(address, credentials.createInsecure(), {
+  // `address` may list replicas (comma-separated): one channel then spreads calls round robin.
+  const { target, options: channelOptions } = channelTarget(address);
+  const client = new Client(target, credentials.createInsecure(), {
+    ...channelOptions,
     "grpc.keepalive_time_ms": 30_000,
     // Reconnect quickly when a restarted service comes back.
     "grpc.initial_reconnect_backoff_ms": 200,

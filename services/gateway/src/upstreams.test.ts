@@ -1,0 +1,42 @@
+import type { UntypedServiceImplementation } from "@grpc/grpc-js";
+import { orderV1 } from "@qc/contracts";
+import { createLogger, startGrpcServer, type RunningGrpcServer } from "@qc/platform";
+import { afterEach, describe, expect, it } from "vitest";
+import { closeUpstreams, createUpstreams, type Upstreams } from "./upstreams";
+import { testConfig } from "./testing/test-app";
+
+/** An order-service replica whose GetOrder answers with the replica's name as the order's customer. */
+async function orderReplica(name: string): Promise<RunningGrpcServer> {
+  const implementation: UntypedServiceImplementation = {
+    getOrder: (call: { request: { id: string } }, callback: (err: null, res: unknown) => void) =>
+      callback(null, { order: orderV1.Order.fromPartial({ id: call.request.id, customerId: name }) }),
+  };
+  return startGrpcServer([{ definition: orderV1.OrderServiceService, implementation }], "127.0.0.1", 0);
+}
+
+let replicas: RunningGrpcServer[] = [];
+let upstreams: Upstreams | null = null;
+afterEach(async () => {
+  if (upstreams) closeUpstreams(upstreams);
+  upstreams = null;
+  await Promise.all(replicas.map((r) => r.stop(100)));
+  replicas = [];
+});
+
+describe("the gateway's order upstream", () => {
+  it("reaches every replica listed in ORDER_ADDR", async () => {
+    replicas = [await orderReplica("replica-1"), await orderReplica("replica-2")];
+    const config = testConfig({ ORDER_ADDR: replicas.map((r) => `127.0.0.1:${r.port}`).join(",") });
+    upstreams = createUpstreams(config, createLogger("gateway", "silent", false));
+    const seen = new Set<string>();
+    for (let i = 0; i < 30 && seen.size < 2; i++) {
+      seen.add((await upstreams.order.call.getOrder({ id: `o-${i}` })).order?.customerId ?? "?");
+    }
+    expect([...seen].sort()).toEqual(["replica-1", "replica-2"]);
+  });
+
+  it("takes a list for ORDER_ADDR only, of IPv4 addresses", () => {
+    expect(() => testConfig({ ORDER_ADDR: "order-1:50051,order-2:50051" })).toThrow(/ORDER_ADDR/);
+    expect(() => testConfig({ INVENTORY_ADDR: "127.0.0.1:1,127.0.0.1:2" })).toThrow(/INVENTORY_ADDR: expected host:port/);
+  });
+});
