@@ -156,6 +156,13 @@ describe("OrderSaga", () => {
     expect(t.calls).toEqual({ deduct: 1, charge: 1, addStock: 1, refund: 1 });
   });
 
+  it("undoes every step when a taken-over saga fails, however certain the failure (the dead driver may have charged)", async () => {
+    const t = sagaFor(pendingOrder(), { deduct: async () => Promise.reject(new AppError("unavailable", "CIRCUIT_OPEN", "Circuit Open")) });
+    await t.saga.drive("o-1", true);
+    expect(t.state).toMatchObject({ status: "FAILED", reason: "SERVICE_UNAVAILABLE" });
+    expect(t.calls).toEqual({ deduct: 1, charge: 0, addStock: 1, refund: 1 });
+  });
+
   it("retries a compensation that fails transiently, without a dead letter", async () => {
     let failures = 2;
     const t = sagaFor(pendingOrder(), {

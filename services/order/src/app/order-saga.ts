@@ -3,7 +3,7 @@ import type { FailureReason, Order } from "../domain/order";
 import type { DeadLetterRepository } from "./dead-letter.repository.port";
 import type { InventoryPort, PaymentPort } from "./dependencies.port";
 import { LeaseLostError, type NewHistory, type OrderRepository, type Reservation } from "./order.repository.port";
-import { compensateAll, runSaga, type SagaFailure, type SagaHooks, type SagaStep } from "./saga";
+import { compensateAll, compensationsOf, runSaga, type SagaFailure, type SagaHooks, type SagaStep } from "./saga";
 import { unobservedSaga, type SagaObserver } from "./saga-observer.port";
 
 export interface OrderSagaContext {
@@ -133,10 +133,10 @@ export class OrderSaga {
       if (order.failureReason) {
         // A driver decided to fail and died while compensating: finish its compensations.
         ctx.history.push(entry("saga", "resumed", `compensating after ${order.failureReason}`));
-        await compensateAll(this.steps.flatMap((s) => (s.compensation ? [s.compensation] : [])), ctx, this.hooks);
+        await compensateAll(compensationsOf(this.steps), ctx, this.hooks);
         return await this.finish(ctx, "FAILED", order.failureReason);
       }
-      const outcome = await runSaga(this.steps, ctx, this.hooks);
+      const outcome = await runSaga(this.steps, ctx, this.hooks, { resumed: takenOver });
       if (outcome.ok) {
         ctx.history.push(entry("saga", "confirmed"));
         return await this.finish(ctx, "CONFIRMED", null);

@@ -27,26 +27,41 @@ export interface SagaHooks<C> {
 
 export type SagaOutcome = { readonly ok: true } | { readonly ok: false; readonly failure: SagaFailure };
 
+export interface SagaRunOptions {
+  /**
+   * The saga was started by a driver that died (or lost its lease) after it may have got anywhere:
+   * no failure is then certain to have left nothing behind, and a failure undoes every step.
+   */
+  readonly resumed: boolean;
+}
+
 /**
  * Runs the steps in order; on the first failure, runs the compensations of every step that ran
- * (and of the failed one when its outcome is unknown) in reverse order.
+ * (and of the failed one when its outcome is unknown; of every step when `resumed`) in reverse order.
  */
-export async function runSaga<C>(steps: readonly SagaStep<C>[], ctx: C, hooks: SagaHooks<C>): Promise<SagaOutcome> {
-  const undo: NonNullable<SagaStep<C>["compensation"]>[] = [];
-  for (const step of steps) {
+export async function runSaga<C>(
+  steps: readonly SagaStep<C>[],
+  ctx: C,
+  hooks: SagaHooks<C>,
+  { resumed }: SagaRunOptions = { resumed: false },
+): Promise<SagaOutcome> {
+  for (const [index, step] of steps.entries()) {
     try {
       await step.run(ctx);
-      if (step.compensation) undo.push(step.compensation);
     } catch (error) {
-      const failure: SagaFailure = { step: step.name, error, certain: certainlyNoEffect(error) };
-      if (!failure.certain && step.compensation) undo.push(step.compensation);
+      const failure: SagaFailure = { step: step.name, error, certain: !resumed && certainlyNoEffect(error) };
+      const mayHaveRun = resumed ? steps : failure.certain ? steps.slice(0, index) : steps.slice(0, index + 1);
       await hooks.onFailing(ctx, failure);
-      await compensateAll(undo, ctx, hooks);
+      await compensateAll(compensationsOf(mayHaveRun), ctx, hooks);
       return { ok: false, failure };
     }
   }
   return { ok: true };
 }
+
+/** The compensations of `steps`, in step order. */
+export const compensationsOf = <C>(steps: readonly SagaStep<C>[]): NonNullable<SagaStep<C>["compensation"]>[] =>
+  steps.flatMap((s) => (s.compensation ? [s.compensation] : []));
 
 /** Runs the given compensations in reverse order (the last step undone first). */
 export async function compensateAll<C>(
