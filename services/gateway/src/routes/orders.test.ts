@@ -225,6 +225,21 @@ describe("GET /v1/orders/{id}", () => {
     expect(missing.json()).toMatchObject({ detail: "order ord-1 not found" });
   });
 
+  it("takes an order id in any case and answers the order under its stored id", async () => {
+    const id = "3f2b8c1e-9a4d-4e6f-8b7a-0c1d2e3f4a5b";
+    const asked: string[] = [];
+    // As the order service does: any case finds the order, which carries its stored (lowercase) id.
+    withOrders({}, async (req) => {
+      asked.push(req.id);
+      if (req.id.toLowerCase() !== id) throw new RemoteError("not_found", "ORDER_NOT_FOUND", "missing", status.NOT_FOUND);
+      return { order: anOrder({ id }) };
+    });
+    const res = await get(id.toUpperCase(), await bearer("alice", "customer"));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id, customerId: "alice" });
+    expect(asked).toEqual([id.toUpperCase()]);
+  });
+
   it("refuses riders and anonymous callers", async () => {
     withOrders({ "ord-1": anOrder() });
     expectProblem(await get("ord-1", await bearer("r1", "rider")), 403, "FORBIDDEN");
@@ -284,6 +299,15 @@ describe("POST /v1/orders/{id}/delivered", () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: "ord-1", status: "DELIVERED", riderId: "r1", customerId: "alice" });
     expect(received).toEqual([{ orderId: "ord-1", riderId: "r1" }]);
+  });
+
+  it("takes an order id in capitals and answers the order under its stored id", async () => {
+    const id = "3f2b8c1e-9a4d-4e6f-8b7a-0c1d2e3f4a5b";
+    const received = withMarkDelivered(async () => ({ order: anOrder({ id, status: DELIVERED, riderId: "r1" }) }));
+    const res = await deliver(id.toUpperCase());
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id, status: "DELIVERED" });
+    expect(received).toEqual([{ orderId: id.toUpperCase(), riderId: "r1" }]);
   });
 
   it("answers a repeat with the delivered order again", async () => {

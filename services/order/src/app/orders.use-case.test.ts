@@ -24,9 +24,10 @@ function setup(opts: { open?: string[]; existing?: string[] } = {}) {
       stored.set(o.id, { id: o.id, customerId: o.customerId, status: "PENDING" } as Order);
       return true;
     });
+  const get = vi.fn(async (id: string) => stored.get(id) ?? null);
   const repo = {
     create,
-    get: vi.fn(async (id: string) => stored.get(id) ?? null),
+    get,
     findByIdempotencyKey: vi.fn(async (_c: string, key: string) => {
       const o = created.find((c) => c.idempotencyKey === key);
       return o ? { orderId: o.id, requestHash: o.requestHash } : null;
@@ -46,10 +47,10 @@ function setup(opts: { open?: string[]; existing?: string[] } = {}) {
   const orders = new Orders(repo, inventory as unknown as InventoryPort, saga, dispatch, { openCircuits: () => opts.open ?? [] }, {
     owner: "me",
     leaseMs: 1000,
-    newId: () => `00000000-0000-4000-8000-00000000000${n++}`,
+    newId: () => `abcdef00-0000-4000-8000-00000000000${n++}`,
     sleep: async () => undefined,
   });
-  return { orders, create, inventory, saga, created, dispatch };
+  return { orders, create, get, inventory, saga, created, dispatch };
 }
 
 describe("Orders.create", () => {
@@ -98,5 +99,21 @@ describe("Orders.create", () => {
     await expect(t.orders.create(request({ lines: [] }), 1000)).rejects.toMatchObject({ code: "NO_LINES" });
     await expect(t.orders.create(request({ deliveryLocation: { lat: 91, lon: 0 } }), 1000)).rejects.toMatchObject({ code: "INVALID_LOCATION" });
     expect(t.create).not.toHaveBeenCalled();
+  });
+});
+
+describe("Orders.get", () => {
+  it("finds an order by its id typed in any case, and answers it under the stored (lowercase) id", async () => {
+    const t = setup();
+    const { order } = await t.orders.create(request(), 1000);
+    const found = await t.orders.get(order.id.toUpperCase());
+    expect(found.id).toBe(order.id);
+    expect(found.id).toBe(found.id.toLowerCase());
+  });
+
+  it("answers ORDER_NOT_FOUND for an id that is no order id, without asking the repository", async () => {
+    const t = setup();
+    await expect(t.orders.get("not-an-order")).rejects.toMatchObject({ code: "ORDER_NOT_FOUND" });
+    expect(t.get).not.toHaveBeenCalled();
   });
 });

@@ -1,5 +1,6 @@
 import { isFinal, type Order } from "../domain/order";
 import { orderErrors } from "../domain/order.errors";
+import { parseOrderId } from "../domain/order-id";
 import { validateOrderRequest, type OrderRequest } from "../domain/order-request";
 import { AppError } from "@qc/platform/errors";
 import type { DependencyHealth, InventoryPort } from "./dependencies.port";
@@ -91,8 +92,11 @@ export class Orders {
     return { order: finished ?? (await this.mustGet(id)), replayed: false };
   }
 
+  /** The order, whatever case its id is typed in; answered under its stored id. */
   async get(id: string): Promise<Order> {
-    return this.mustGet(id);
+    const canonical = parseOrderId(id);
+    if (canonical === null) throw orderErrors.orderNotFound(id);
+    return this.mustGet(canonical);
   }
 
   async list(customerId: string, pageSize: number, pageToken: string): Promise<{ orders: Order[]; nextPageToken: string }> {

@@ -1,5 +1,6 @@
 import type { HistoryEntry, Location, Order } from "../domain/order";
 import { orderErrors } from "../domain/order.errors";
+import { parseOrderId } from "../domain/order-id";
 import type { RiderPort } from "./dependencies.port";
 import type { OrderRepository } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
@@ -57,14 +58,19 @@ export class RiderDispatch {
     return assigned;
   }
 
-  /** The assigned rider hands the order over; the rider is freed (retried, or dead-lettered). */
-  async markDelivered(orderId: string, riderId: string): Promise<Order> {
+  /**
+   * The assigned rider hands the order over; the rider is freed (retried, or dead-lettered). The id
+   * may be typed in any case: from here on only the stored order's id is used.
+   */
+  async markDelivered(rawOrderId: string, riderId: string): Promise<Order> {
+    const orderId = parseOrderId(rawOrderId);
+    if (orderId === null) throw orderErrors.orderNotFound(rawOrderId);
     const delivered = await this.repo.markDelivered(orderId, riderId, [entry("delivery", "done", `by rider ${riderId}`)]);
     const order = await this.repo.get(orderId);
     // Someone else's order looks exactly like a missing one.
-    if (!order || order.riderId !== riderId) throw orderErrors.orderNotFound(orderId);
-    if (!delivered && order.status !== "DELIVERED") throw orderErrors.notDeliverable(orderId, order.status);
-    if (delivered) await this.saga.compensateOutsideSaga(order, "release-rider", () => this.riders.release(orderId));
-    return (await this.repo.get(orderId)) ?? order;
+    if (!order || order.riderId !== riderId) throw orderErrors.orderNotFound(rawOrderId);
+    if (!delivered && order.status !== "DELIVERED") throw orderErrors.notDeliverable(order.id, order.status);
+    if (delivered) await this.saga.compensateOutsideSaga(order, "release-rider", () => this.riders.release(order.id));
+    return (await this.repo.get(order.id)) ?? order;
   }
 }
