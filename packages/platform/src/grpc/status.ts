@@ -82,16 +82,26 @@ const isServiceError = (e: unknown): e is ServiceError =>
 export function fromServiceError(err: unknown): AppError {
   if (isAppError(err)) return err;
   if (!isServiceError(err)) return new AppError("internal", "INTERNAL", "unexpected client error", { cause: err });
-  const kind = kindOfStatus(err.code);
   const sent = err.metadata.get(ERROR_CODE_KEY)[0];
+  const kind = kindOfServiceError(err);
   const code = typeof sent === "string" ? sent : kind === "unavailable" ? "SERVICE_UNAVAILABLE" : status[err.code];
   return new RemoteError(kind, code, err.details || status[err.code], err.code, { cause: err, sentByServer: typeof sent === "string" });
+}
+
+/**
+ * Our servers send a stable code with every error they answer. INTERNAL or UNKNOWN without one comes
+ * from the transport (a stream reset under load, a connection dropped mid-call): the target is
+ * unreachable for this call, not broken.
+ */
+function kindOfServiceError(err: ServiceError): ErrorKind {
+  const fromTransport = err.metadata.get(ERROR_CODE_KEY).length === 0 && (err.code === status.INTERNAL || err.code === status.UNKNOWN);
+  return fromTransport ? "unavailable" : kindOfStatus(err.code);
 }
 
 /** A failure of the transport or of a dependency: worth retrying, and counted by circuit breakers. */
 export const isTransient = (e: unknown): boolean => {
   if (e instanceof RemoteError) return e.kind === "unavailable";
-  return isServiceError(e) && kindOfStatus(e.code) === "unavailable";
+  return isServiceError(e) && kindOfServiceError(e) === "unavailable";
 };
 
 /** Codes a reachable service answers with when one of *its* dependencies is down. */

@@ -1,0 +1,27 @@
+import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
+import { describe, expect, it } from "vitest";
+import { ERROR_CODE_KEY, fromServiceError, isTargetFailure, isTransient } from "./status";
+
+const serviceError = (code: status, details: string, sentCode?: string): ServiceError => {
+  const metadata = new Metadata();
+  if (sentCode) metadata.set(ERROR_CODE_KEY, sentCode);
+  return Object.assign(new Error(details), { code, details, metadata });
+};
+
+describe("fromServiceError", () => {
+  it.each([
+    ["a stream reset under load", status.INTERNAL, "Received RST_STREAM with code 2 triggered by internal client error: Protocol error"],
+    ["a connection dropped mid-call", status.UNKNOWN, "Connection dropped"],
+  ])("takes %s (no code from our server) for an unavailable target, not an internal error", (_name, code, details) => {
+    const err = fromServiceError(serviceError(code, details));
+    expect(err).toMatchObject({ kind: "unavailable", code: "SERVICE_UNAVAILABLE" });
+    expect(isTransient(err)).toBe(true);
+    expect(isTargetFailure(err)).toBe(true);
+  });
+
+  it("keeps an internal error our server answered with as internal", () => {
+    const err = fromServiceError(serviceError(status.INTERNAL, "internal error", "INTERNAL"));
+    expect(err).toMatchObject({ kind: "internal", code: "INTERNAL" });
+    expect(isTransient(err)).toBe(false);
+  });
+});
