@@ -1,5 +1,5 @@
 /**
- * The original design's failure table (original-design.md §4), each row proven by injecting the
+ * The original design's failure table (docs/design.md §4), each row proven by injecting the
  * fault between real processes: a TCP fault proxy between the order service and its dependencies,
  * and SIGKILL / SIGSTOP of a service.
  */
