@@ -9,7 +9,8 @@ const TELEMETRY_REGISTER = "@qc/platform/telemetry/register";
 
 export type ServiceName = "inventory" | "payment" | "rider" | "order" | "gateway";
 
-export type LogSink = (service: ServiceName, line: string) => void;
+/** Receives each line a service prints; `label` tells replicas of one service apart (e.g. `order-2`). */
+export type LogSink = (service: ServiceName, line: string, label: string) => void;
 
 /**
  * One service as a real OS process (`node --import tsx services/<name>/src/main.ts`), which can be
@@ -25,6 +26,8 @@ export class ServiceProcess {
     readonly env: NodeJS.ProcessEnv,
     private readonly log: LogSink,
     private readonly nodeArgs: readonly string[] = [],
+    /** How logs and reports name this process: the service's name, or e.g. `order-2` for a second replica. */
+    readonly label: string = name,
   ) {}
 
   /** Where the process serves Prometheus `/metrics` (its METRICS_PORT), or null when it serves none. */
@@ -54,7 +57,7 @@ export class ServiceProcess {
     this.child = child;
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on("line", (line) => this.log(this.name, line));
+      if (stream) createInterface({ input: stream }).on("line", (line) => this.log(this.name, line, this.label));
     }
     const failed = this.exited.then((code) => {
       throw new Error(`${this.name} exited with code ${code} before listening`);
@@ -85,6 +88,12 @@ export class ServiceProcess {
     if (!this.running) return;
     this.signal("SIGKILL");
     await this.exited;
+  }
+
+  /** A crash and its recovery: SIGKILL (if it runs), then started again on the same port with the same environment. */
+  async restart(timeoutMs?: number): Promise<void> {
+    await this.kill();
+    await this.start(timeoutMs);
   }
 
   waitForExit(): Promise<number | null> {

@@ -23,17 +23,29 @@ export interface StackOptions {
   readonly upstreamAddr?: Partial<Record<"inventory" | "payment" | "rider" | "order", string>>;
   readonly log?: LogSink;
   readonly nodeArgs?: Partial<Record<ServiceName, readonly string[]>>;
+  /**
+   * Order-service replicas on the one database (default 1): `services.order` is the first, and the
+   * gateway's ORDER_ADDR lists them all (unless `upstreamAddr.order` says otherwise). Each has its own
+   * port, metrics port and lease owner.
+   */
+  readonly orderReplicas?: number;
+  /** Fixed ports of the order replicas after the first (whose port is `ports.order`); any not given is picked free. */
+  readonly orderReplicaPorts?: readonly number[];
+  /** Environment of order replica `replica` (0 is the first), over `serviceEnv.order`: e.g. its own upstream addresses. */
+  readonly orderReplicaEnv?: (replica: number) => Record<string, string>;
 }
 
 export interface Stack {
   readonly gatewayUrl: string;
   readonly services: Record<ServiceName, ServiceProcess>;
+  /** Every order-service replica, `services.order` first. */
+  readonly orderReplicas: readonly ServiceProcess[];
   stop(): Promise<void>;
 }
 
 const ORDER: readonly ServiceName[] = ["inventory", "payment", "rider", "order", "gateway"];
 
-/** Starts the five services as separate processes talking gRPC on loopback. */
+/** Starts the five services (and any further order replicas) as separate processes talking gRPC on loopback. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const port = async (name: ServiceName) => options.ports?.[name] ?? (await freePort());
   const ports = {
@@ -43,9 +55,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     order: await port("order"),
     gateway: await port("gateway"),
   };
+  const replicaPorts = [ports.order];
+  for (let i = 1; i < (options.orderReplicas ?? 1); i++) replicaPorts.push(options.orderReplicaPorts?.[i - 1] ?? (await freePort()));
   const metricsPorts: Partial<Record<ServiceName, number>> = {};
   for (const name of ORDER) metricsPorts[name] = options.metricsPorts?.[name] ?? (await freePort());
-  const addr = (name: "inventory" | "payment" | "rider" | "order") => options.upstreamAddr?.[name] ?? `127.0.0.1:${ports[name]}`;
+  const direct = (name: "inventory" | "payment" | "rider" | "order") =>
+    name === "order" ? replicaPorts.map((p) => `127.0.0.1:${p}`).join(",") : `127.0.0.1:${ports[name]}`;
+  const addr = (name: "inventory" | "payment" | "rider" | "order") => options.upstreamAddr?.[name] ?? direct(name);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: options.databaseUrl,
@@ -67,27 +83,40 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   if (options.databaseUrl === undefined) delete env.DATABASE_URL;
   if (options.dataDir === undefined) delete env.DATA_DIR;
   const log = options.log ?? (() => undefined);
+  const serviceEnv = (name: ServiceName): NodeJS.ProcessEnv => ({
+    ...env,
+    METRICS_PORT: String(metricsPorts[name]),
+    OTEL_SERVICE_NAME: name,
+    ...options.serviceEnv?.[name],
+    ...(name === "order" ? options.orderReplicaEnv?.(0) : {}),
+  });
   const services = Object.fromEntries(
-    ORDER.map((name) => [
-      name,
-      new ServiceProcess(name, ports[name], { ...env, METRICS_PORT: String(metricsPorts[name]), OTEL_SERVICE_NAME: name, ...options.serviceEnv?.[name] }, log, options.nodeArgs?.[name]),
-    ]),
+    ORDER.map((name) => {
+      const label = name === "order" && replicaPorts.length > 1 ? "order-1" : name;
+      return [name, new ServiceProcess(name, ports[name], serviceEnv(name), log, options.nodeArgs?.[name], label)];
+    }),
   ) as Record<ServiceName, ServiceProcess>;
+  const orderReplicas = [services.order];
+  for (let i = 1; i < replicaPorts.length; i++) {
+    const port = replicaPorts[i]!;
+    const replicaEnv = { ...env, OTEL_SERVICE_NAME: "order", ...options.serviceEnv?.order, ORDER_PORT: String(port), METRICS_PORT: String(await freePort()), ...options.orderReplicaEnv?.(i) };
+    orderReplicas.push(new ServiceProcess("order", port, replicaEnv, log, options.nodeArgs?.order, `order-${i + 1}`));
+  }
 
   // Callers before what they call: the gateway first, then the order service (its sagas still need
   // inventory, payment and rider while it drains), then those three.
   const stop = async () => {
     await services.gateway.stop();
-    await services.order.stop();
+    await Promise.all(orderReplicas.map((r) => r.stop()));
     await Promise.all((["inventory", "payment", "rider"] as const).map((n) => services[n].stop()));
   };
   try {
     // The gRPC services own their schemas and keys and start independently; then the gateway.
-    await Promise.all(ORDER.filter((n) => n !== "gateway").map((n) => services[n].start()));
+    await Promise.all([...ORDER.filter((n) => n !== "gateway").map((n) => services[n]), ...orderReplicas.slice(1)].map((p) => p.start()));
     await services.gateway.start();
   } catch (err) {
     await stop();
     throw err;
   }
-  return { gatewayUrl: `http://127.0.0.1:${ports.gateway}`, services, stop };
+  return { gatewayUrl: `http://127.0.0.1:${ports.gateway}`, services, orderReplicas, stop };
 }
