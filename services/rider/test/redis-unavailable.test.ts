@@ -19,7 +19,7 @@ describe("rider service without a reachable Redis", () => {
       rider.call.updateLocation({ riderId: "r1", ...here, available: true }),
       rider.call.nearby({ ...here, radiusKm: 1, limit: 1 }),
       rider.call.assignNearest({ orderId: "o-1", ...here }),
-      rider.call.release({ orderId: "o-1" }),
+      rider.call.release({ orderId: "o-1", riderId: "" }),
     ];
     const started = performance.now();
     for (const call of calls) expect(await failureOf(call)).toMatchObject({ status: "UNAVAILABLE", code: "REDIS_UNAVAILABLE" });
@@ -27,6 +27,6 @@ describe("rider service without a reachable Redis", () => {
   });
 
   it("still validates input first", async () => {
-    expect(await failureOf(rider.call.release({ orderId: "" }))).toMatchObject({ status: "INVALID_ARGUMENT", code: "INVALID_ORDER_ID" });
+    expect(await failureOf(rider.call.release({ orderId: "", riderId: "" }))).toMatchObject({ status: "INVALID_ARGUMENT", code: "INVALID_ORDER_ID" });
   });
 });

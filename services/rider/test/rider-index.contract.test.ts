@@ -19,22 +19,22 @@ interface IndexUnderTest {
 
 const RETENTION = { releasedRetentionMs: 60_000 };
 
-const adapters: [string, () => Promise<IndexUnderTest>][] = [
+const adapters: [string, (options?: typeof RETENTION) => Promise<IndexUnderTest>][] = [
   [
     "memory",
-    async () => {
-      const index = new MemoryRiderIndex(RETENTION);
+    async (options = RETENTION) => {
+      const index = new MemoryRiderIndex(options);
       return { replicas: [index, index, index], close: async () => undefined };
     },
   ],
   [
     "redis",
-    async () => {
+    async (options = RETENTION) => {
       const keyPrefix = randomKeyPrefix();
       const clients = [1, 2, 3].map(() => createRedis(TEST_REDIS_URL, 2_000, pino({ level: "silent" })));
       await Promise.all(clients.map((c) => untilReady(c, 2_000)));
       return {
-        replicas: clients.map((c) => new RedisRiderIndex(c, { ...RETENTION, keyPrefix })),
+        replicas: clients.map((c) => new RedisRiderIndex(c, { ...options, keyPrefix })),
         close: async () => {
           for (const c of clients) c.disconnect();
           await deleteRedisKeys(keyPrefix);
@@ -153,18 +153,76 @@ describe.each(adapters)("rider index contract: %s", (_name, open) => {
     expect((await index.assignNearest("o-w3", center, 10, HOUR))?.riderId).toBe("resting");
   });
 
-  it("releases once, frees the rider at their last location, and keeps a released order's answer", async () => {
+  it("releases once, answers a repeat released, frees the rider at their last location, and keeps a released order's answer", async () => {
     const center = freshArea();
     await put("r", east(center, 1));
     const assigned = await index.assignNearest("o-r1", center, 10, HOUR);
     await put("r", east(center, 2));
     expect(await index.release("o-r1")).toBe(true);
-    expect(await index.release("o-r1")).toBe(false);
+    // A retry whose first answer was lost: released, not an error.
+    expect(await under.replicas[1]?.release("o-r1")).toBe(true);
     expect(await index.release("o-never-assigned")).toBe(false);
     expect(await index.assignNearest("o-r1", center, 10, HOUR)).toEqual(assigned);
     const next = await index.assignNearest("o-r2", center, 10, HOUR);
     expect(next?.riderId).toBe("r");
     expect(next?.distanceKm).toBeCloseTo(2, 1);
+    // A late repeat of the first release frees nobody: the rider carries o-r2 now.
+    expect(await index.release("o-r1")).toBe(true);
+    expect(await index.assignNearest("o-r3", center, 10, HOUR)).toBeUndefined();
+  });
+
+  it("answers a release of an order it does not know released only when the rider named carries no order", async () => {
+    const center = freshArea();
+    await put("u-busy", center);
+    await put("u-free", east(center, 1));
+    expect((await index.assignNearest("u-o1", center, 10, HOUR))?.riderId).toBe("u-busy");
+    // Not the order it knows (ids are case-sensitive), and its rider carries u-o1: nothing is freed.
+    expect(await index.release("U-O1")).toBe(false);
+    expect(await index.release("U-O1", "u-busy")).toBe(false);
+    expect(await index.assignNearest("u-o2", east(center, 1), 0.5, HOUR)).toMatchObject({ riderId: "u-free" });
+    expect(await index.release("u-o2")).toBe(true);
+    // Forgotten (a restart): nothing holds a rider who carries no order, and the release is remembered.
+    expect(await index.release("u-forgotten", "u-free")).toBe(true);
+    expect(await under.replicas[1]?.release("u-forgotten")).toBe(true);
+    // A late re-assertion of it never makes the rider busy again.
+    expect(await index.hold("u-forgotten", "u-free")).toBe(false);
+    expect((await index.assignNearest("u-o3", center, 10, HOUR))?.riderId).toBe("u-free");
+  });
+
+  it("forgets a released order after the retention", async () => {
+    const own = await open({ releasedRetentionMs: 200 });
+    const idx = own.replicas[0] as RiderIndex;
+    const center = freshArea();
+    try {
+      await idx.update({ riderId: "kept", position: center, available: true }, HOUR);
+      await idx.assignNearest("ret-1", center, 10, HOUR);
+      expect(await idx.release("ret-1")).toBe(true);
+      expect(await idx.release("ret-1")).toBe(true);
+      await sleep(300);
+      expect(await idx.release("ret-1")).toBe(false);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("re-holds an assignment it forgot: the rider is busy with it, and an order it gave them meanwhile is assigned afresh", async () => {
+    const center = freshArea();
+    await put("h-carrier", center);
+    await put("h-other", east(center, 2));
+    // The index forgot that h-carrier carries h-o1, and gave them h-o2.
+    expect((await index.assignNearest("h-o2", center, 10, HOUR))?.riderId).toBe("h-carrier");
+    expect(await index.hold("h-o1", "h-carrier")).toBe(true);
+    expect(await under.replicas[1]?.hold("h-o1", "h-carrier")).toBe(false);
+    expect((await index.assignNearest("h-o2", center, 10, HOUR))?.riderId).toBe("h-other");
+    expect(await index.assignNearest("h-o3", center, 10, HOUR)).toBeUndefined();
+    expect(await index.release("h-o1")).toBe(true);
+    expect((await index.assignNearest("h-o3", center, 10, HOUR))?.riderId).toBe("h-carrier");
+    // A rider the index has not seen since it forgot them is held too, and stays out of work.
+    expect(await index.hold("h-o4", "h-ghost")).toBe(true);
+    await put("h-ghost", center);
+    expect(await index.assignNearest("h-o5", center, 10, HOUR)).toBeUndefined();
+    expect(await index.release("h-o4")).toBe(true);
+    expect((await index.assignNearest("h-o5", center, 10, HOUR))?.riderId).toBe("h-ghost");
   });
 
   it("keeps a rider who went unavailable while busy out of work after the release", async () => {

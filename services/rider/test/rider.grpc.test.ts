@@ -39,7 +39,9 @@ describe.each(["redis", "memory"] as const)("rider service over gRPC (%s)", (sto
       [rider.call.nearby({ ...berlin, radiusKm: 1, limit: 101 }), "INVALID_LIMIT"],
       [rider.call.assignNearest({ orderId: "", ...berlin }), "INVALID_ORDER_ID"],
       [rider.call.assignNearest({ orderId: "o", lat: 0, lon: 200 }), "INVALID_LOCATION"],
-      [rider.call.release({ orderId: "x".repeat(65) }), "INVALID_ORDER_ID"],
+      [rider.call.release({ orderId: "x".repeat(65), riderId: "" }), "INVALID_ORDER_ID"],
+      [rider.call.release({ orderId: "o", riderId: "no rider" }), "INVALID_RIDER_ID"],
+      [rider.call.hold({ orderId: "o", riderId: "" }), "INVALID_RIDER_ID"],
     ];
     for (const [call, code] of cases) expect(await failureOf(call)).toMatchObject({ status: "INVALID_ARGUMENT", code });
   });
@@ -56,9 +58,20 @@ describe.each(["redis", "memory"] as const)("rider service over gRPC (%s)", (sto
       status: "FAILED_PRECONDITION",
       code: "NO_RIDER_AVAILABLE",
     });
-    expect(await rider.call.release({ orderId: "g-1" })).toEqual({ released: true });
-    expect(await rider.call.release({ orderId: "g-1" })).toEqual({ released: false });
+    expect(await rider.call.release({ orderId: "g-1", riderId: "" })).toEqual({ released: true });
+    expect(await rider.call.release({ orderId: "g-1", riderId: "" })).toEqual({ released: true });
+    expect(await rider.call.release({ orderId: "g-unknown", riderId: "" })).toEqual({ released: false });
     expect((await rider.call.assignNearest({ orderId: "g-3", ...center })).riderId).toBe("assign-near");
+  });
+
+  it("re-holds a rider for an order it does not know, so the next order gets someone else", async () => {
+    const center = { lat: 59.329, lon: 18.068 };
+    await locate("hold-near", east(center, 1));
+    await locate("hold-far", east(center, 3));
+    expect(await rider.call.hold({ orderId: "h-1", riderId: "hold-near" })).toEqual({ restored: true });
+    expect(await rider.call.hold({ orderId: "h-1", riderId: "hold-near" })).toEqual({ restored: false });
+    expect((await rider.call.assignNearest({ orderId: "h-2", ...center })).riderId).toBe("hold-far");
+    expect(await rider.call.release({ orderId: "h-1", riderId: "hold-near" })).toEqual({ released: true });
   });
 
   it("looks for riders only within RIDER_ASSIGN_RADIUS_KM", async () => {

@@ -22,7 +22,20 @@ export interface RiderIndex {
   assignNearest(orderId: string, pickup: GeoPoint, radiusKm: number, maxAgeMs: number): Promise<RiderDistance | undefined>;
   /**
    * Ends the order's assignment; its rider takes orders again at their last location (unless they
-   * said they are unavailable). False when the order has no active assignment.
+   * said they are unavailable). True when the order's rider is free of it: released now, or already
+   * (a repeat: a released order is remembered for the retention the index was built with, so a retry
+   * whose first answer was lost is still answered released). When the index does not know the
+   * order (never assigned here, forgotten in a restart, or released longer ago than the retention):
+   * true if `riderId` (the rider the caller recorded) is given and carries no order, since nothing
+   * holds them (the release is then remembered like any other); false otherwise.
    */
-  release(orderId: string): Promise<boolean>;
+  release(orderId: string, riderId?: string): Promise<boolean>;
+  /**
+   * Re-asserts an assignment the caller holds durably: when the index does not know `orderId`, the
+   * rider becomes busy with it (at distance 0), and any other order the index had given that rider
+   * loses them: that order's next assignNearest claims someone afresh. Leaves an order the index
+   * knows (active or released) alone, so a late re-assertion never makes a freed rider busy again.
+   * True when the assignment was recorded now.
+   */
+  hold(orderId: string, riderId: string): Promise<boolean>;
 }

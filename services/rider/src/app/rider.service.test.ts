@@ -13,6 +13,7 @@ function fakeIndex(answers: { assigned?: RiderDistance; released?: boolean } = {
     nearby: vi.fn(async (): Promise<RiderDistance[]> => []),
     assignNearest: vi.fn(async () => answers.assigned),
     release: vi.fn(async () => answers.released ?? false),
+    hold: vi.fn(async () => true),
   } satisfies RiderIndex;
 }
 
@@ -36,10 +37,14 @@ describe("RiderService", () => {
     expect((await errorOf(service.nearby({ lat: 0, lon: 0, radiusKm: 0, limit: 1 }))).code).toBe("INVALID_RADIUS");
     expect((await errorOf(service.assignNearest({ orderId: "o", lat: 0, lon: 999 }))).code).toBe("INVALID_LOCATION");
     expect((await errorOf(service.release(""))).code).toBe("INVALID_ORDER_ID");
+    expect((await errorOf(service.release("o-1", "no rider"))).code).toBe("INVALID_RIDER_ID");
+    expect((await errorOf(service.hold({ orderId: "", riderId: "r1" }))).code).toBe("INVALID_ORDER_ID");
+    expect((await errorOf(service.hold({ orderId: "o-1", riderId: "" }))).code).toBe("INVALID_RIDER_ID");
     expect(index.update).not.toHaveBeenCalled();
     expect(index.nearby).not.toHaveBeenCalled();
     expect(index.assignNearest).not.toHaveBeenCalled();
     expect(index.release).not.toHaveBeenCalled();
+    expect(index.hold).not.toHaveBeenCalled();
   });
 
   it("asks for the default limit when none is given", async () => {
@@ -60,9 +65,20 @@ describe("RiderService", () => {
     expect([err.kind, err.code]).toEqual(["refused", "NO_RIDER_AVAILABLE"]);
   });
 
-  it("answers whether a release freed anyone", async () => {
+  it("answers whether the order's rider is free of it, passing on the rider named (none when empty)", async () => {
     const index = fakeIndex({ released: true });
-    expect(await new RiderService(index, policy).release("o-1")).toEqual({ released: true });
+    expect(await new RiderService(index, policy).release("o-1", "r1")).toEqual({ released: true });
+    expect(await new RiderService(index, policy).release("o-2", "")).toEqual({ released: true });
+    expect(index.release.mock.calls).toEqual([
+      ["o-1", "r1"],
+      ["o-2", undefined],
+    ]);
     expect(await new RiderService(fakeIndex(), policy).release("o-1")).toEqual({ released: false });
+  });
+
+  it("re-asserts an assignment the caller holds", async () => {
+    const index = fakeIndex();
+    expect(await new RiderService(index, policy).hold({ orderId: "o-1", riderId: "r1" })).toEqual({ restored: true });
+    expect(index.hold).toHaveBeenCalledWith("o-1", "r1");
   });
 });

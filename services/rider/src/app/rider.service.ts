@@ -1,6 +1,6 @@
 import { noRiderAvailable } from "../domain/rider.errors";
 import type { RiderDistance } from "../domain/rider-distance";
-import { parseAssignRequest, parseLocationUpdate, parseNearbyQuery, parseOrderId } from "../domain/rider-input";
+import { parseAssignRequest, parseLocationUpdate, parseNearbyQuery, parseOrderId, parseRiderId } from "../domain/rider-input";
 import type { RiderIndex } from "./rider-index.port";
 import { toAppError, valueOrThrow } from "./violation-error";
 
@@ -41,8 +41,21 @@ export class RiderService {
     return assigned;
   }
 
-  /** Frees the order's rider; idempotent, `released` is false when there was nothing to free. */
-  async release(orderId: string): Promise<{ released: boolean }> {
-    return { released: await this.index.release(valueOrThrow(parseOrderId(orderId))) };
+  /**
+   * Frees the order's rider; idempotent: a repeat answers released again. `riderId` (empty for none)
+   * names the rider the caller recorded, for an order this service forgot; `released` is false only
+   * when nothing could be freed (see RiderIndex.release).
+   */
+  async release(orderId: string, riderId = ""): Promise<{ released: boolean }> {
+    const order = valueOrThrow(parseOrderId(orderId));
+    const rider = riderId === "" ? undefined : valueOrThrow(parseRiderId(riderId));
+    return { released: await this.index.release(order, rider) };
+  }
+
+  /** Re-asserts that the rider carries the order, as the caller durably recorded (see RiderIndex.hold). */
+  async hold(input: { orderId: string; riderId: string }): Promise<{ restored: boolean }> {
+    const order = valueOrThrow(parseOrderId(input.orderId));
+    const rider = valueOrThrow(parseRiderId(input.riderId));
+    return { restored: await this.index.hold(order, rider) };
   }
 }

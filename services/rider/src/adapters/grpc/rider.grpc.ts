@@ -21,7 +21,8 @@ export function riderGrpcService(
       },
       nearby: async ({ lat, lon, radiusKm, limit }) => ({ riders: (await riders.nearby({ lat, lon, radiusKm, limit })).map(toProto) }),
       assignNearest: async ({ orderId, lat, lon }) => toProto(await riders.assignNearest({ orderId, lat, lon })),
-      release: async ({ orderId }) => riders.release(orderId),
+      release: async ({ orderId, riderId }) => riders.release(orderId, riderId),
+      hold: async ({ orderId, riderId }) => riders.hold({ orderId, riderId }),
     },
     logger,
   );

@@ -55,7 +55,8 @@ export class MemoryRiderIndex implements RiderIndex {
   async assignNearest(orderId: string, pickup: GeoPoint, radiusKm: number, maxAgeMs: number): Promise<RiderDistance | undefined> {
     this.forgetExpiredReleases();
     const prior = this.assignments.get(orderId);
-    if (prior !== undefined) return prior.rider;
+    if (prior !== undefined && (prior.releasedAt !== undefined || this.busy.get(prior.rider.riderId) === orderId)) return prior.rider;
+    // (An active assignment whose rider is busy with another order lost them to `hold`: claim afresh.)
     const free = (riderId: string, rider: RiderState): boolean => rider.available && !this.busy.has(riderId);
     const nearest = this.within(pickup, radiusKm, maxAgeMs, free)[0];
     if (nearest === undefined) return undefined;
@@ -64,13 +65,28 @@ export class MemoryRiderIndex implements RiderIndex {
     return nearest;
   }
 
-  async release(orderId: string): Promise<boolean> {
+  async release(orderId: string, riderId?: string): Promise<boolean> {
     this.forgetExpiredReleases();
     const assignment = this.assignments.get(orderId);
-    if (assignment === undefined || assignment.releasedAt !== undefined) return false;
+    if (assignment === undefined) {
+      // Unknown here: released only if the rider named carries nothing, remembered like any release.
+      if (riderId === undefined || this.busy.has(riderId)) return false;
+      this.assignments.set(orderId, { rider: { riderId, distanceKm: 0 }, releasedAt: undefined });
+      return this.release(orderId);
+    }
+    if (assignment.releasedAt !== undefined) return true;
     assignment.releasedAt = this.now();
     this.released.set(orderId, assignment.releasedAt);
     if (this.busy.get(assignment.rider.riderId) === orderId) this.busy.delete(assignment.rider.riderId);
+    return true;
+  }
+
+  async hold(orderId: string, riderId: string): Promise<boolean> {
+    this.forgetExpiredReleases();
+    if (this.assignments.has(orderId)) return false;
+    // Any order the rider carried here loses them (assignNearest sees it and claims afresh).
+    this.busy.set(riderId, orderId);
+    this.assignments.set(orderId, { rider: { riderId, distanceKm: 0 }, releasedAt: undefined });
     return true;
   }
 

@@ -53,12 +53,17 @@ export class RedisRiderIndex implements RiderIndex {
     return hit === null ? undefined : toRiderDistance(hit);
   }
 
-  async release(orderId: string): Promise<boolean> {
+  async release(orderId: string, riderId?: string): Promise<boolean> {
     const { busy, free, geo, off } = this.keys;
     const released = await redisCall(() =>
-      this.redis.riderRelease(this.orderKey(orderId), busy, free, geo, off, orderId, this.options.releasedRetentionMs),
+      this.redis.riderRelease(this.orderKey(orderId), busy, free, geo, off, orderId, this.options.releasedRetentionMs, riderId ?? ""),
     );
     return released === 1;
+  }
+
+  async hold(orderId: string, riderId: string): Promise<boolean> {
+    const { busy, free } = this.keys;
+    return (await redisCall(() => this.redis.riderHold(this.orderKey(orderId), busy, free, orderId, riderId))) === 1;
   }
 
   private orderKey(orderId: string): string {

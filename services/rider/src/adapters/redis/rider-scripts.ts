@@ -11,9 +11,10 @@ import type { Redis, Result } from "ioredis";
  *   seen  sorted set rider → time of the last location update (ms)
  *   off   set of riders whose last update said available=false
  *   busy  hash rider → the order they carry
- *   order hash per order: rider, km, and released=1 once released
- * Invariant: a rider in `free` is in neither `off` nor `busy`; only `assign` takes a rider out of
- * `free` into `busy`, so a rider can never be claimed twice.
+ *   order hash per order: rider, km, and released=1 once released (then kept for the retention)
+ * Invariant: a rider in `free` is in neither `off` nor `busy`; only `assign` and `hold` take a rider
+ * out of `free` into `busy`, so a rider can never be claimed twice. An active order whose rider is
+ * busy with another order lost them to `hold`; its next `assign` claims someone afresh.
  */
 
 const NOW_MS = `
@@ -81,8 +82,8 @@ return nearest_fresh(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[
 
 /** KEYS free seen busy order; ARGV orderId lon lat radiusKm maxAgeMs → [rider, km] or nil. */
 const ASSIGN = `
-local prior = redis.call('HMGET', KEYS[4], 'rider', 'km')
-if prior[1] then return prior end
+local prior = redis.call('HMGET', KEYS[4], 'rider', 'km', 'released')
+if prior[1] and (prior[3] or redis.call('HGET', KEYS[3], prior[1]) == ARGV[1]) then return { prior[1], prior[2] } end
 ${NEAREST_FRESH}
 local function drop(id) redis.call('ZREM', KEYS[1], id) end
 local found = nearest_fresh(KEYS[1], KEYS[2], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), 1, drop)
@@ -94,10 +95,20 @@ redis.call('HSET', KEYS[4], 'rider', hit[1], 'km', hit[2])
 return hit
 `;
 
-/** KEYS order busy free geo off; ARGV orderId retentionMs → 1 when released now, 0 otherwise. */
+/**
+ * KEYS order busy free geo off; ARGV orderId retentionMs riderId('' for none) → 1 when the order's
+ * rider is free of it (released now or before), 0 when nothing could be released.
+ */
 const RELEASE = `
 local a = redis.call('HMGET', KEYS[1], 'rider', 'released')
-if not a[1] or a[2] then return 0 end
+if a[2] then return 1 end
+if not a[1] then
+  -- unknown here (never assigned, forgotten, or expired): released only if the rider named carries nothing
+  if ARGV[3] == '' or redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return 0 end
+  redis.call('HSET', KEYS[1], 'rider', ARGV[3], 'km', '0', 'released', '1')
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
 local rider = a[1]
 redis.call('HSET', KEYS[1], 'released', '1')
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -112,6 +123,18 @@ end
 return 1
 `;
 
+/**
+ * KEYS order busy free; ARGV orderId rider → 1 when the assignment was recorded now, 0 when the order
+ * is known (active or released). Any order the rider carried loses them (see ASSIGN).
+ */
+const HOLD = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[2])
+redis.call('HSET', KEYS[1], 'rider', ARGV[2], 'km', '0')
+return 1
+`;
+
 type Arg = string | number;
 
 // ioredis adds a method per defineCommand at run time; this tells TypeScript about them.
@@ -121,6 +144,7 @@ declare module "ioredis" {
     riderNearby(geo: string, seen: string, ...argv: Arg[]): Result<[string, string][], Context>;
     riderAssign(free: string, seen: string, busy: string, order: string, ...argv: Arg[]): Result<[string, string] | null, Context>;
     riderRelease(order: string, busy: string, free: string, geo: string, off: string, ...argv: Arg[]): Result<number, Context>;
+    riderHold(order: string, busy: string, free: string, ...argv: Arg[]): Result<number, Context>;
   }
 }
 
@@ -130,4 +154,5 @@ export function defineRiderScripts(redis: Redis): void {
   redis.defineCommand("riderNearby", { numberOfKeys: 2, lua: NEARBY });
   redis.defineCommand("riderAssign", { numberOfKeys: 4, lua: ASSIGN });
   redis.defineCommand("riderRelease", { numberOfKeys: 5, lua: RELEASE });
+  redis.defineCommand("riderHold", { numberOfKeys: 3, lua: HOLD });
 }

@@ -62,10 +62,33 @@ export interface AssignNearestResponse {
 
 export interface ReleaseRequest {
   orderId: string;
+  /**
+   * The rider the caller recorded for the order (optional). When the index does not know the order
+   * (it forgot it) and this rider carries no other order, nothing holds the rider: released.
+   */
+  riderId: string;
 }
 
 export interface ReleaseResponse {
+  /**
+   * True when the order's rider is free of it: released now, or already (a repeat, remembered for
+   * RIDER_RELEASED_RETENTION_MS). False when nothing could be released: the index does not know the
+   * order, and the rider named (if any) carries another one.
+   */
   released: boolean;
+}
+
+export interface HoldRequest {
+  orderId: string;
+  riderId: string;
+}
+
+export interface HoldResponse {
+  /**
+   * True when the index did not know the order and now has the rider busy with it (any other order
+   * it had given that rider meanwhile is then assigned afresh); false when it knew the order.
+   */
+  restored: boolean;
 }
 
 function createBaseUpdateLocationRequest(): UpdateLocationRequest {
@@ -723,13 +746,16 @@ export const AssignNearestResponse: MessageFns<AssignNearestResponse> = {
 };
 
 function createBaseReleaseRequest(): ReleaseRequest {
-  return { orderId: "" };
+  return { orderId: "", riderId: "" };
 }
 
 export const ReleaseRequest: MessageFns<ReleaseRequest> = {
   encode(message: ReleaseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
+    }
+    if (message.riderId !== "") {
+      writer.uint32(18).string(message.riderId);
     }
     return writer;
   },
@@ -755,6 +781,14 @@ export const ReleaseRequest: MessageFns<ReleaseRequest> = {
             message.orderId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.riderId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -774,6 +808,11 @@ export const ReleaseRequest: MessageFns<ReleaseRequest> = {
         : isSet(object.order_id)
         ? globalThis.String(object.order_id)
         : "",
+      riderId: isSet(object.riderId)
+        ? globalThis.String(object.riderId)
+        : isSet(object.rider_id)
+        ? globalThis.String(object.rider_id)
+        : "",
     };
   },
 
@@ -781,6 +820,9 @@ export const ReleaseRequest: MessageFns<ReleaseRequest> = {
     const obj: any = {};
     if (message.orderId !== "") {
       obj.orderId = message.orderId;
+    }
+    if (message.riderId !== "") {
+      obj.riderId = message.riderId;
     }
     return obj;
   },
@@ -791,6 +833,7 @@ export const ReleaseRequest: MessageFns<ReleaseRequest> = {
   fromPartial(object: DeepPartial<ReleaseRequest>): ReleaseRequest {
     const message = createBaseReleaseRequest();
     message.orderId = object.orderId ?? "";
+    message.riderId = object.riderId ?? "";
     return message;
   },
 };
@@ -862,6 +905,166 @@ export const ReleaseResponse: MessageFns<ReleaseResponse> = {
   },
 };
 
+function createBaseHoldRequest(): HoldRequest {
+  return { orderId: "", riderId: "" };
+}
+
+export const HoldRequest: MessageFns<HoldRequest> = {
+  encode(message: HoldRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.riderId !== "") {
+      writer.uint32(18).string(message.riderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HoldRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHoldRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.riderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HoldRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      riderId: isSet(object.riderId)
+        ? globalThis.String(object.riderId)
+        : isSet(object.rider_id)
+        ? globalThis.String(object.rider_id)
+        : "",
+    };
+  },
+
+  toJSON(message: HoldRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.riderId !== "") {
+      obj.riderId = message.riderId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HoldRequest>): HoldRequest {
+    return HoldRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HoldRequest>): HoldRequest {
+    const message = createBaseHoldRequest();
+    message.orderId = object.orderId ?? "";
+    message.riderId = object.riderId ?? "";
+    return message;
+  },
+};
+
+function createBaseHoldResponse(): HoldResponse {
+  return { restored: false };
+}
+
+export const HoldResponse: MessageFns<HoldResponse> = {
+  encode(message: HoldResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.restored !== false) {
+      writer.uint32(8).bool(message.restored);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HoldResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHoldResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.restored = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HoldResponse {
+    return { restored: isSet(object.restored) ? globalThis.Boolean(object.restored) : false };
+  },
+
+  toJSON(message: HoldResponse): unknown {
+    const obj: any = {};
+    if (message.restored !== false) {
+      obj.restored = message.restored;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HoldResponse>): HoldResponse {
+    return HoldResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HoldResponse>): HoldResponse {
+    const message = createBaseHoldResponse();
+    message.restored = object.restored ?? false;
+    return message;
+  },
+};
+
 /** Rider locations (geo index) and order assignments. */
 export type RiderServiceService = typeof RiderServiceService;
 export const RiderServiceService = {
@@ -896,7 +1099,7 @@ export const RiderServiceService = {
       Buffer.from(AssignNearestResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AssignNearestResponse => AssignNearestResponse.decode(value),
   },
-  /** Frees the rider of order_id; idempotent. */
+  /** Frees the rider of order_id; idempotent: a repeat is answered released again. */
   release: {
     path: "/qc.rider.v1.RiderService/Release" as const,
     requestStream: false as const,
@@ -906,6 +1109,19 @@ export const RiderServiceService = {
     responseSerialize: (value: ReleaseResponse): Buffer => Buffer.from(ReleaseResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ReleaseResponse => ReleaseResponse.decode(value),
   },
+  /**
+   * Re-asserts an assignment the caller holds durably (the rider carries the order), for an index
+   * that forgot it (a restart in memory, an emptied Redis); a no-op for an order the index knows.
+   */
+  hold: {
+    path: "/qc.rider.v1.RiderService/Hold" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: HoldRequest): Buffer => Buffer.from(HoldRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): HoldRequest => HoldRequest.decode(value),
+    responseSerialize: (value: HoldResponse): Buffer => Buffer.from(HoldResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): HoldResponse => HoldResponse.decode(value),
+  },
 } as const;
 
 export interface RiderServiceServer extends UntypedServiceImplementation {
@@ -913,8 +1129,13 @@ export interface RiderServiceServer extends UntypedServiceImplementation {
   nearby: handleUnaryCall<NearbyRequest, NearbyResponse>;
   /** Claims the nearest free, fresh rider atomically; idempotent by order_id. */
   assignNearest: handleUnaryCall<AssignNearestRequest, AssignNearestResponse>;
-  /** Frees the rider of order_id; idempotent. */
+  /** Frees the rider of order_id; idempotent: a repeat is answered released again. */
   release: handleUnaryCall<ReleaseRequest, ReleaseResponse>;
+  /**
+   * Re-asserts an assignment the caller holds durably (the rider carries the order), for an index
+   * that forgot it (a restart in memory, an emptied Redis); a no-op for an order the index knows.
+   */
+  hold: handleUnaryCall<HoldRequest, HoldResponse>;
 }
 
 export interface RiderServiceClient extends Client {
@@ -964,7 +1185,7 @@ export interface RiderServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AssignNearestResponse) => void,
   ): ClientUnaryCall;
-  /** Frees the rider of order_id; idempotent. */
+  /** Frees the rider of order_id; idempotent: a repeat is answered released again. */
   release(
     request: ReleaseRequest,
     callback: (error: ServiceError | null, response: ReleaseResponse) => void,
@@ -979,6 +1200,22 @@ export interface RiderServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ReleaseResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Re-asserts an assignment the caller holds durably (the rider carries the order), for an index
+   * that forgot it (a restart in memory, an emptied Redis); a no-op for an order the index knows.
+   */
+  hold(request: HoldRequest, callback: (error: ServiceError | null, response: HoldResponse) => void): ClientUnaryCall;
+  hold(
+    request: HoldRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: HoldResponse) => void,
+  ): ClientUnaryCall;
+  hold(
+    request: HoldRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: HoldResponse) => void,
   ): ClientUnaryCall;
 }
 
