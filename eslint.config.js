@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "packages/contracts/src/gen/**", "tests/interop/gen/**", "**/dist/**", "bench/results/**", "**/.data/**", "deploy/**"] },
+  { ignores: ["**/node_modules/**", "packages/contracts/src/gen/**", "tests/interop/gen/**", "**/dist/**", "bench/results/**", "chaos/results/**", "**/.data/**", "deploy/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["scripts/**", "bench/**", "**/*.test.ts", "tests/**"],
+    files: ["scripts/**", "bench/**", "chaos/**", "**/*.test.ts", "tests/**"],
     rules: { "no-console": "off" },
   },
   {

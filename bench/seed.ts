@@ -51,12 +51,12 @@ export async function seedBenchData(
   };
 }
 
-/** 1–3 distinct random lines of 1–3 units. */
-export function randomLines(skus: readonly string[]): { sku: string; quantity: number }[] {
-  const n = 1 + Math.floor(Math.random() * 3);
+/** 1–3 distinct random lines of 1–3 units (`random` in [0, 1): Math.random, or a seeded one for a replayable run). */
+export function randomLines(skus: readonly string[], random: () => number = Math.random): { sku: string; quantity: number }[] {
+  const n = Math.min(skus.length, 1 + Math.floor(random() * 3));
   const picked = new Set<string>();
-  while (picked.size < n) picked.add(skus[Math.floor(Math.random() * skus.length)]!);
-  return [...picked].map((sku) => ({ sku, quantity: 1 + Math.floor(Math.random() * 3) }));
+  while (picked.size < n) picked.add(pick(skus, random));
+  return [...picked].map((sku) => ({ sku, quantity: 1 + Math.floor(random() * 3) }));
 }
 
-export const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+export const pick = <T>(items: readonly T[], random: () => number = Math.random): T => items[Math.floor(random() * items.length)]!;

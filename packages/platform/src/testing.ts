@@ -109,3 +109,18 @@ export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Pro
     redis.disconnect();
   }
 }
+
+/**
+ * mulberry32: a tiny seeded PRNG (numbers in [0, 1)), the same sequence for a seed on every machine,
+ * so a randomised test or chaos run can be replayed from its seed.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

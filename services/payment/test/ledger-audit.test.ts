@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { databaseKinds } from "@qc/platform/testing";
+import { databaseKinds, mulberry32 } from "@qc/platform/testing";
 import { ledgerTotals, startPayment, uniqueId, type PaymentHarness } from "./payment-harness";
 
 /** A small seeded PRNG (mulberry32), so a failing mix can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 describe.each(databaseKinds)("ledger audit on %s", (kind) => {
   let h: PaymentHarness;
