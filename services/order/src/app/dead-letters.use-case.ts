@@ -3,6 +3,7 @@ import { orderErrors } from "../domain/order.errors";
 import type { DeadLetter, DeadLetterRepository, DeadLetterStatus } from "./dead-letter.repository.port";
 import type { InventoryPort, PaymentPort, RiderPort } from "./dependencies.port";
 import type { OrderRepository } from "./order.repository.port";
+import { releaseRider } from "./rider-dispatch.use-case";
 
 const MAX_REDRIVE_DELAY_MS = 5 * 60_000;
 
@@ -25,7 +26,8 @@ export class DeadLetters {
     this.compensations = {
       "release-stock": (orderId) => inventory.addStock(orderId),
       "refund-payment": (orderId) => payment.refund(orderId),
-      "release-rider": (orderId) => riders.release(orderId),
+      // As after the delivery: fails (stays open) while the release frees nothing.
+      "release-rider": async (orderId) => releaseRider(riders, { id: orderId, riderId: (await orders.get(orderId))?.riderId ?? null }),
     };
   }
 

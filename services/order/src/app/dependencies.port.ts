@@ -26,6 +26,9 @@ export interface DependencyHealth {
 export interface RiderPort {
   /** Claims the nearest free rider for the order (idempotent by order id); refused NO_RIDER_AVAILABLE when none. */
   assignNearest(orderId: string, lat: number, lon: number): Promise<{ riderId: string }>;
-  /** Frees the order's rider (idempotent). */
-  release(orderId: string): Promise<{ released: boolean }>;
+  /**
+   * Frees the order's rider (idempotent: a repeat answers released). `riderId` is the rider this
+   * service recorded, for a rider service that forgot the order. `released` false: nothing was freed.
+   */
+  release(orderId: string, riderId?: string): Promise<{ released: boolean }>;
 }

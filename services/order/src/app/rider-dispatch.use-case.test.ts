@@ -1,8 +1,10 @@
 import { refused } from "@qc/platform/errors";
 import { describe, expect, it, vi } from "vitest";
 import type { Order } from "../domain/order";
-import type { RiderPort } from "./dependencies.port";
-import type { OrderRepository } from "./order.repository.port";
+import type { DeadLetterRepository } from "./dead-letter.repository.port";
+import type { InventoryPort, PaymentPort, RiderPort } from "./dependencies.port";
+import type { NewHistory, OrderRepository } from "./order.repository.port";
+import { OrderSaga } from "./order-saga";
 import { RiderDispatch } from "./rider-dispatch.use-case";
 
 const ORDER_ID = "0a1b2c3d-0000-4000-8000-00000000abcd";
@@ -10,7 +12,24 @@ const ORDER_ID = "0a1b2c3d-0000-4000-8000-00000000abcd";
 const confirmed = (o: Partial<Order> = {}): Order =>
   ({ id: ORDER_ID, customerId: "alice", status: "CONFIRMED", riderId: null, deliveryLocation: null, history: [], ...o }) as Order;
 
-function setup(riders: Partial<RiderPort>, stored: Order = confirmed()) {
+/** The real saga's retries and dead letter, over fakes that record what it wrote. */
+function retryingSaga(attempts = 3) {
+  const history: NewHistory[] = [];
+  const deadLetters = { add: vi.fn(async (_e: { orderId: string; step: string; error: string }) => undefined) };
+  const saga = new OrderSaga({
+    orders: { appendHistory: async (_id: string, h: readonly NewHistory[]) => void history.push(...h) } as unknown as OrderRepository,
+    deadLetters: deadLetters as unknown as DeadLetterRepository,
+    inventory: {} as InventoryPort,
+    payment: {} as PaymentPort,
+    owner: "me",
+    compensation: { attempts, backoffMs: 0, deadLetterRetryMs: 1_000 },
+    newId: () => "dl-1",
+    sleep: async () => undefined,
+  });
+  return { saga, history, deadLetters };
+}
+
+function setup(riders: Partial<RiderPort>, stored: Order = confirmed(), saga?: Pick<OrderSaga, "compensateOutsideSaga">) {
   let current = stored;
   const repo = {
     assignRider: vi.fn(async (_id: string, riderId: string) => {
@@ -27,16 +46,18 @@ function setup(riders: Partial<RiderPort>, stored: Order = confirmed()) {
     listAwaitingRider: vi.fn(async () => (current.riderId ? [] : [current])),
   };
   const releases: string[] = [];
-  const saga = { compensateOutsideSaga: vi.fn(async (_o: Order, _name: string, run: () => Promise<unknown>) => void (await run())) };
+  const releasedBy: (string | undefined)[] = [];
   const port: RiderPort = {
     assignNearest: riders.assignNearest ?? (async () => ({ riderId: "r-1" })),
-    release: async (orderId) => {
+    release: async (orderId, riderId) => {
       releases.push(orderId);
-      return { released: true };
+      releasedBy.push(riderId);
+      return riders.release ? riders.release(orderId, riderId) : { released: true };
     },
   };
-  const dispatch = new RiderDispatch(repo as unknown as OrderRepository, port, saga, { lat: 52.52, lon: 13.41 });
-  return { dispatch, repo, releases };
+  const runOnce = { compensateOutsideSaga: vi.fn(async (_o: Order, _name: string, run: () => Promise<unknown>) => void (await run())) };
+  const dispatch = new RiderDispatch(repo as unknown as OrderRepository, port, saga ?? runOnce, { lat: 52.52, lon: 13.41 });
+  return { dispatch, repo, releases, releasedBy };
 }
 
 describe("RiderDispatch", () => {
@@ -69,6 +90,35 @@ describe("RiderDispatch", () => {
     // A repeat is answered, not refused, and frees nobody twice.
     await expect(t.dispatch.markDelivered(ORDER_ID, "r-1")).resolves.toMatchObject({ status: "DELIVERED" });
     expect(t.releases).toEqual([ORDER_ID]);
+  });
+
+  it("frees the rider the order records, naming them to the rider service", async () => {
+    const t = setup({}, confirmed({ riderId: "r-1" }));
+    await t.dispatch.markDelivered(ORDER_ID, "r-1");
+    expect(t.releasedBy).toEqual(["r-1"]);
+  });
+
+  it("retries a release that frees nothing, then dead-letters it as RIDER_NOT_RELEASED, never recording it done", async () => {
+    const { saga, history, deadLetters } = retryingSaga(3);
+    const t = setup({ release: async () => ({ released: false }) }, confirmed({ riderId: "r-1" }), saga);
+    await expect(t.dispatch.markDelivered(ORDER_ID, "r-1")).resolves.toMatchObject({ status: "DELIVERED" });
+    expect(t.releases).toEqual([ORDER_ID, ORDER_ID, ORDER_ID]);
+    expect(deadLetters.add).toHaveBeenCalledTimes(1);
+    const dead = deadLetters.add.mock.calls[0]?.[0];
+    expect(dead).toMatchObject({ orderId: ORDER_ID, step: "release-rider" });
+    expect(dead?.error).toMatch(/^RIDER_NOT_RELEASED/);
+    expect(history.map((h) => `${h.step}:${h.outcome}`)).toEqual(["release-rider:retry", "release-rider:retry", "release-rider:retry", "release-rider:dead-lettered"]);
+  });
+
+  it("records a release done once the rider service answers released, a repeat of a lost answer included", async () => {
+    const { saga, history, deadLetters } = retryingSaga(3);
+    let calls = 0;
+    // The first release arrives, but its answer is lost; the retry is answered released (a repeat).
+    const release = async () => (++calls === 1 ? Promise.reject(new Error("connection reset")) : { released: true });
+    const t = setup({ release }, confirmed({ riderId: "r-1" }), saga);
+    await t.dispatch.markDelivered(ORDER_ID, "r-1");
+    expect(deadLetters.add).not.toHaveBeenCalled();
+    expect(history.map((h) => `${h.step}:${h.outcome}`)).toEqual(["release-rider:retry", "release-rider:done"]);
   });
 
   it("refuses to deliver an order that is not confirmed", async () => {

@@ -15,6 +15,16 @@ const sinceConfirmed = (order: Order, at: Date): number => {
 };
 
 /**
+ * Frees the rider of a delivered order. A release that frees nothing is an error (RIDER_NOT_RELEASED),
+ * so it is retried and dead-lettered rather than recorded done: the rider service answers a repeat
+ * released, so only a release it cannot match to a rider it holds gets here.
+ */
+export async function releaseRider(riders: RiderPort, order: Pick<Order, "id" | "riderId">): Promise<void> {
+  const { released } = await riders.release(order.id, order.riderId ?? undefined);
+  if (!released) throw orderErrors.riderNotReleased(order.id, order.riderId);
+}
+
+/**
  * Gets a rider to every confirmed order. Never fails a paid order: with no free rider (or the rider
  * service down) the order stays CONFIRMED and the background worker tries again.
  */
@@ -70,7 +80,7 @@ export class RiderDispatch {
     // Someone else's order looks exactly like a missing one.
     if (!order || order.riderId !== riderId) throw orderErrors.orderNotFound(rawOrderId);
     if (!delivered && order.status !== "DELIVERED") throw orderErrors.notDeliverable(order.id, order.status);
-    if (delivered) await this.saga.compensateOutsideSaga(order, "release-rider", () => this.riders.release(order.id));
+    if (delivered) await this.saga.compensateOutsideSaga(order, "release-rider", () => releaseRider(this.riders, order));
     return (await this.repo.get(order.id)) ?? order;
   }
 }

@@ -40,6 +40,6 @@ export function paymentOverGrpc(client: PaymentClient): PaymentPort {
 export function ridersOverGrpc(client: RiderClient): RiderPort {
   return {
     assignNearest: async (orderId, lat, lon) => ({ riderId: (await client.call.assignNearest({ orderId, lat, lon })).riderId }),
-    release: async (orderId) => client.call.release({ orderId, riderId: "" }),
+    release: async (orderId, riderId) => client.call.release({ orderId, riderId: riderId ?? "" }),
   };
 }
