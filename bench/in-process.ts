@@ -37,7 +37,8 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
   };
   const riderPort: RiderPort = {
     assignNearest: async (orderId, lat, lon) => ({ riderId: (await riders.assignNearest({ orderId, lat, lon })).riderId }),
-    release: (orderId) => riders.release(orderId),
+    release: (orderId, riderId) => riders.release(orderId, riderId),
+    hold: (orderId, riderId) => riders.hold({ orderId, riderId }),
   };
   const orderApp = await buildOrder(loadConfig(orderConfigSchema, { ...env, ORDER_PORT: "0" }), {
     logger,

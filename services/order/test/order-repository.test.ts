@@ -126,8 +126,8 @@ describe.each(databaseKinds)("on %s", (kind) => {
       await repo.finish(o.id, "a", "CONFIRMED", null, null, []);
       expect((await repo.listAwaitingRider(1_000)).map((w) => w.id)).toContain(o.id);
       expect(await repo.markDelivered(o.id, "rider-1", [])).toBe(false); // no rider yet
-      expect(await repo.assignRider(o.id, "rider-1", [{ step: "assign-rider", outcome: "done", detail: "rider-1", at: at() }])).toBe(true);
-      expect(await repo.assignRider(o.id, "rider-2", [])).toBe(false);
+      expect(await repo.assignRider(o.id, "rider-1", [{ step: "assign-rider", outcome: "done", detail: "rider-1", at: at() }])).toEqual({ kind: "assigned" });
+      expect(await repo.assignRider(o.id, "rider-2", [])).toEqual({ kind: "not-waiting" });
       expect((await repo.listAwaitingRider(1_000)).map((w) => w.id)).not.toContain(o.id);
       expect(await repo.markDelivered(o.id, "rider-2", [])).toBe(false);
       expect(await repo.markDelivered(o.id, "rider-1", [{ step: "delivery", outcome: "done", detail: "", at: at() }])).toBe(true);
@@ -135,6 +135,32 @@ describe.each(databaseKinds)("on %s", (kind) => {
       expect(delivered).toMatchObject({ status: "DELIVERED", riderId: "rider-1" });
       expect(delivered?.history.map((h) => h.step)).toEqual(["order", "assign-rider", "delivery"]);
       expect(await repo.markDelivered("not-a-uuid", "rider-1", [])).toBe(false);
+    });
+
+    it("gives a rider at most one active order: another is refused naming the active one, until it is delivered", async () => {
+      const confirmedOrder = async () => {
+        const o = newOrder({ customerId: "one-rider" });
+        await repo.create(o);
+        await repo.finish(o.id, "a", "CONFIRMED", null, null, []);
+        return o.id;
+      };
+      const [a, b, c] = [await confirmedOrder(), await confirmedOrder(), await confirmedOrder()];
+      const [carrier, other] = [`carrier-${randomUUID()}`, `other-${randomUUID()}`];
+      const assigned = [{ step: "assign-rider", outcome: "done", detail: "", at: at() }];
+      expect(await repo.assignRider(a, carrier, assigned)).toEqual({ kind: "assigned" });
+      expect(await repo.assignRider(b, carrier, assigned)).toEqual({ kind: "rider-busy", activeOrderId: a });
+      expect(await repo.get(b)).toMatchObject({ riderId: null, history: [{ step: "order" }] });
+      expect((await repo.listAwaitingRider(1_000)).map((w) => w.id)).toContain(b);
+      // Two orders racing for one rider: one gets them, the other is refused naming the winner.
+      const raced = await Promise.all([repo.assignRider(b, other, assigned), repo.assignRider(c, other, assigned)]);
+      const winner = raced[0]?.kind === "assigned" ? b : c;
+      const loser = winner === b ? c : b;
+      expect(raced.map((r) => r.kind).sort()).toEqual(["assigned", "rider-busy"]);
+      expect(raced).toContainEqual({ kind: "rider-busy", activeOrderId: winner });
+      expect((await repo.get(loser))?.riderId).toBeNull();
+      // Delivered, the order is no longer active: the rider takes the next one.
+      expect(await repo.markDelivered(a, carrier, [])).toBe(true);
+      expect(await repo.assignRider(loser, carrier, assigned)).toEqual({ kind: "assigned" });
     });
 
     it("pages a customer's orders newest first without gaps or repeats", async () => {

@@ -35,7 +35,7 @@ function setup(release: RiderPort["release"]) {
     appendHistory: vi.fn(async () => undefined),
   };
   const releases = vi.fn(release);
-  const riders: RiderPort = { assignNearest: async () => ({ riderId: "r-9" }), release: releases };
+  const riders: RiderPort = { assignNearest: async () => ({ riderId: "r-9" }), release: releases, hold: async () => ({ restored: false }) };
   const deadLetters = new DeadLetters(
     repo as unknown as DeadLetterRepository,
     orders as unknown as OrderRepository,

@@ -31,4 +31,9 @@ export interface RiderPort {
    * service recorded, for a rider service that forgot the order. `released` false: nothing was freed.
    */
   release(orderId: string, riderId?: string): Promise<{ released: boolean }>;
+  /**
+   * Re-asserts that the rider carries the order (this service's durable record) to a rider service
+   * that forgot it; any other order it had given that rider is assigned afresh. No-op for an order it knows.
+   */
+  hold(orderId: string, riderId: string): Promise<{ restored: boolean }>;
 }

@@ -140,7 +140,7 @@ class World {
         charge: (_id) => pay.execute(() => this.attempt(this.ops.charge), true),
         refund: (_id) => pay.execute(() => this.attempt(this.ops.refund), false),
       },
-      riders: { assignNearest: async () => ({ riderId: "r-1" }), release: async () => ({ released: true }) },
+      riders: { assignNearest: async () => ({ riderId: "r-1" }), release: async () => ({ released: true }), hold: async () => ({ restored: false }) },
     };
   }
 

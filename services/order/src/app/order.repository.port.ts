@@ -25,6 +25,14 @@ export interface Reservation {
   readonly currency: string;
 }
 
+/** What recording a rider for an order came to. */
+export type RiderAssignment =
+  | { readonly kind: "assigned" }
+  /** The order no longer waits for a rider: not CONFIRMED, or it has one. */
+  | { readonly kind: "not-waiting" }
+  /** The rider carries another active (CONFIRMED) order: one rider has at most one at a time. */
+  | { readonly kind: "rider-busy"; readonly activeOrderId: string };
+
 /** Thrown when another replica has taken the saga over; the loser stops without writing. */
 export class LeaseLostError extends Error {
   override readonly name = "LeaseLostError";
@@ -54,8 +62,12 @@ export interface OrderRepository {
     history: readonly NewHistory[],
   ): Promise<void>;
   appendHistory(id: string, history: readonly NewHistory[]): Promise<void>;
-  /** Records the rider of a CONFIRMED order that has none yet; false when it no longer qualifies. */
-  assignRider(id: string, riderId: string, history: readonly NewHistory[]): Promise<boolean>;
+  /**
+   * Records the rider of a CONFIRMED order that has none yet (with the history, only if it did).
+   * Refused when the order no longer waits, or when the rider already carries another CONFIRMED
+   * order: the database holds that invariant, whatever the rider service answered.
+   */
+  assignRider(id: string, riderId: string, history: readonly NewHistory[]): Promise<RiderAssignment>;
   /** CONFIRMED → DELIVERED by the assigned rider; false when the order is not in that state. */
   markDelivered(id: string, riderId: string, history: readonly NewHistory[]): Promise<boolean>;
   /** CONFIRMED orders without a rider, longest waiting first. */

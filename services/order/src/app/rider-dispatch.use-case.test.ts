@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Order } from "../domain/order";
 import type { DeadLetterRepository } from "./dead-letter.repository.port";
 import type { InventoryPort, PaymentPort, RiderPort } from "./dependencies.port";
-import type { NewHistory, OrderRepository } from "./order.repository.port";
+import type { NewHistory, OrderRepository, RiderAssignment } from "./order.repository.port";
 import { OrderSaga } from "./order-saga";
 import { RiderDispatch } from "./rider-dispatch.use-case";
 
@@ -29,12 +29,23 @@ function retryingSaga(attempts = 3) {
   return { saga, history, deadLetters };
 }
 
-function setup(riders: Partial<RiderPort>, stored: Order = confirmed(), saga?: Pick<OrderSaga, "compensateOutsideSaga">) {
+/**
+ * Dispatch over one stored order. `activeOrders` (rider → order) are other orders the database
+ * has those riders carrying: assigning such a rider is refused, as the repository does.
+ */
+function setup(
+  riders: Partial<RiderPort>,
+  stored: Order = confirmed(),
+  saga?: Pick<OrderSaga, "compensateOutsideSaga">,
+  activeOrders: Record<string, string> = {},
+) {
   let current = stored;
   const repo = {
-    assignRider: vi.fn(async (_id: string, riderId: string) => {
+    assignRider: vi.fn(async (_id: string, riderId: string): Promise<RiderAssignment> => {
+      const activeOrderId = activeOrders[riderId];
+      if (activeOrderId !== undefined) return { kind: "rider-busy", activeOrderId };
       current = { ...current, riderId };
-      return true;
+      return { kind: "assigned" };
     }),
     appendHistory: vi.fn(async () => undefined),
     markDelivered: vi.fn(async (_id: string, riderId: string) => {
@@ -47,8 +58,13 @@ function setup(riders: Partial<RiderPort>, stored: Order = confirmed(), saga?: P
   };
   const releases: string[] = [];
   const releasedBy: (string | undefined)[] = [];
+  const holds: [string, string][] = [];
   const port: RiderPort = {
     assignNearest: riders.assignNearest ?? (async () => ({ riderId: "r-1" })),
+    hold: async (orderId, riderId) => {
+      holds.push([orderId, riderId]);
+      return { restored: true };
+    },
     release: async (orderId, riderId) => {
       releases.push(orderId);
       releasedBy.push(riderId);
@@ -57,7 +73,7 @@ function setup(riders: Partial<RiderPort>, stored: Order = confirmed(), saga?: P
   };
   const runOnce = { compensateOutsideSaga: vi.fn(async (_o: Order, _name: string, run: () => Promise<unknown>) => void (await run())) };
   const dispatch = new RiderDispatch(repo as unknown as OrderRepository, port, saga ?? runOnce, { lat: 52.52, lon: 13.41 });
-  return { dispatch, repo, releases, releasedBy };
+  return { dispatch, repo, releases, releasedBy, holds };
 }
 
 describe("RiderDispatch", () => {
@@ -79,6 +95,20 @@ describe("RiderDispatch", () => {
     expect(t.repo.assignRider).not.toHaveBeenCalled();
     free = true;
     expect(await t.dispatch.assignWaiting()).toBe(1);
+  });
+
+  it("never gives a rider a second active order: re-asserts the one they carry, and this order waits for someone else", async () => {
+    const ACTIVE = "0a1b2c3d-0000-4000-8000-0000000000aa";
+    let next = "r-busy";
+    // The rider service forgot that r-busy carries ACTIVE (it restarted) and offers them again.
+    const t = setup({ assignNearest: async () => ({ riderId: next }) }, confirmed(), undefined, { "r-busy": ACTIVE });
+    const order = await t.dispatch.assign(confirmed());
+    expect(order).toMatchObject({ status: "CONFIRMED", riderId: null });
+    expect(t.holds).toEqual([[ACTIVE, "r-busy"]]);
+    expect(t.repo.appendHistory).not.toHaveBeenCalled();
+    next = "r-2";
+    expect(await t.dispatch.assignWaiting()).toBe(1);
+    expect((await t.repo.get()).riderId).toBe("r-2");
   });
 
   it("lets only the assigned rider deliver, then frees the rider", async () => {

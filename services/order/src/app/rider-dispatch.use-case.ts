@@ -42,15 +42,25 @@ export class RiderDispatch {
    * Tries once to assign the nearest free rider; answers the order as it now is. A miss writes
    * nothing: the order simply has no rider yet (the dispatcher's metrics and logs say why), which
    * keeps an extra commit off every order placed while riders are scarce.
+   *
+   * A rider who already carries another active order is never recorded (the database refuses it):
+   * the rider service forgot them (a restart in memory, an emptied Redis). That active order is
+   * re-asserted to it, which also takes the rider off this order there, so the next try finds
+   * someone else.
    */
   async assign(order: Order): Promise<Order> {
     const at = order.deliveryLocation ?? this.storeLocation;
     try {
       const { riderId } = await this.riders.assignNearest(order.id, at.lat, at.lon);
       const done = entry("assign-rider", "done", `rider ${riderId}`);
-      if (await this.repo.assignRider(order.id, riderId, [done])) {
+      const assignment = await this.repo.assignRider(order.id, riderId, [done]);
+      if (assignment.kind === "assigned") {
         this.observer.riderAssigned({ orderId: order.id, riderId, seconds: sinceConfirmed(order, done.at) });
         return { ...order, riderId, history: [...order.history, done] };
+      }
+      if (assignment.kind === "rider-busy") {
+        await this.riders.hold(assignment.activeOrderId, riderId);
+        this.observer.riderMissed({ orderId: order.id, error: orderErrors.riderBusy(riderId, assignment.activeOrderId) });
       }
       return order;
     } catch (err) {

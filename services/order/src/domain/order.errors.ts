@@ -18,6 +18,8 @@ export const orderErrors = {
   deadLetterStillFailing: (detail: string): AppError =>
     refused("DEAD_LETTER_STILL_FAILING", `the compensation still fails: ${detail}`),
   invalidPageToken: (): AppError => invalid("INVALID_PAGE_TOKEN", "page token is malformed"),
+  riderBusy: (riderId: string, activeOrderId: string): AppError =>
+    conflict("RIDER_BUSY", `rider ${riderId} still carries order ${activeOrderId}; re-asserted to the rider service`),
   riderNotReleased: (id: string, riderId: string | null): AppError =>
     refused("RIDER_NOT_RELEASED", `the rider service freed no rider for order ${id} (rider ${riderId ?? "unknown"})`),
   notDeliverable: (id: string, status: string): AppError =>

@@ -41,5 +41,6 @@ export function ridersOverGrpc(client: RiderClient): RiderPort {
   return {
     assignNearest: async (orderId, lat, lon) => ({ riderId: (await client.call.assignNearest({ orderId, lat, lon })).riderId }),
     release: async (orderId, riderId) => client.call.release({ orderId, riderId: riderId ?? "" }),
+    hold: async (orderId, riderId) => client.call.hold({ orderId, riderId }),
   };
 }

@@ -8,10 +8,12 @@ import {
   type NewOrder,
   type OrderRepository,
   type Reservation,
+  type RiderAssignment,
 } from "../../app/order.repository.port";
 import type { OrderDatabase } from "./order.tables";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UNIQUE_VIOLATION = "23505";
 
 interface OrderRow {
   id: string;
@@ -148,8 +150,22 @@ export class PostgresOrderRepository implements OrderRepository {
        ORDER BY t.n`.execute(this.db);
   }
 
-  async assignRider(id: string, riderId: string, history: readonly NewHistory[]): Promise<boolean> {
-    return this.transition(sql`rider_id = ${riderId}`, sql`id = ${id} AND status = 'CONFIRMED' AND rider_id IS NULL`, history);
+  async assignRider(id: string, riderId: string, history: readonly NewHistory[]): Promise<RiderAssignment> {
+    try {
+      const assigned = await this.transition(sql`rider_id = ${riderId}`, sql`id = ${id} AND status = 'CONFIRMED' AND rider_id IS NULL`, history);
+      return { kind: assigned ? "assigned" : "not-waiting" };
+    } catch (err) {
+      // orders_one_active_per_rider: the rider carries another CONFIRMED order (committed first, if raced).
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+    }
+    const active = await this.db
+      .selectFrom("orders")
+      .select("id")
+      .where("rider_id", "=", riderId)
+      .where("status", "=", "CONFIRMED")
+      .executeTakeFirst();
+    // Delivered in the meantime: the order simply waits for the next pass.
+    return active ? { kind: "rider-busy", activeOrderId: active.id } : { kind: "not-waiting" };
   }
 
   async markDelivered(id: string, riderId: string, history: readonly NewHistory[]): Promise<boolean> {
