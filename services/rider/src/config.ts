@@ -20,6 +20,10 @@ export const riderConfigSchema = z.object({
   METRICS_PORT: metricsPort(9464),
   RIDER_STALE_MS: positiveInt(60_000),
   RIDER_ASSIGN_RADIUS_KM: z.coerce.number().positive().max(50).default(10),
+  // How long a released order is remembered (Redis: the order hash's TTL; in memory: until then, or a
+  // restart). Within it a repeated Release (a retry whose answer was lost) answers released; after
+  // it the order is unknown, released only if the caller names a rider who carries no order. It must
+  // outlast the order service's retries and dead-letter redrive of a release (seconds to minutes).
   RIDER_RELEASED_RETENTION_MS: positiveInt(24 * 60 * 60 * 1_000),
   SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
   LOG_LEVEL: logLevel,
