@@ -104,7 +104,8 @@ export class ResilientTarget {
     try {
       return await (retrySafe && this.options.retryAttempts > 1 ? this.retryPolicy.execute(once) : once());
     } catch (err) {
-      throw mayHaveReached && isAppError(err) ? withOutcomeUnknown(err) : err;
+      // Only an error that reads like a certain no-effect needs the mark; any other already says "unknown".
+      throw mayHaveReached && isAppError(err) && certainlyNoEffect(err) ? withOutcomeUnknown(err) : err;
     }
   }
 }
