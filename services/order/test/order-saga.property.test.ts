@@ -3,13 +3,13 @@ import { refused } from "@qc/platform/errors";
 import { circuitOpen, fromServiceError, ResilientTarget } from "@qc/platform";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Order } from "../domain/order";
-import type { DeadLetter, DeadLetterRepository } from "./dead-letter.repository.port";
-import { DeadLetters } from "./dead-letters.use-case";
-import type { InventoryPort, PaymentPort, RiderPort } from "./dependencies.port";
-import { LeaseLostError, type OrderRepository } from "./order.repository.port";
-import { OrderSaga } from "./order-saga";
-import { pendingOrder } from "./testing/pending-order";
+import type { Order } from "../src/domain/order";
+import type { DeadLetter, DeadLetterRepository } from "../src/app/dead-letter.repository.port";
+import { DeadLetters } from "../src/app/dead-letters.use-case";
+import type { InventoryPort, PaymentPort, RiderPort } from "../src/app/dependencies.port";
+import { LeaseLostError, type OrderRepository } from "../src/app/order.repository.port";
+import { OrderSaga } from "../src/app/order-saga";
+import { pendingOrder } from "../src/app/testing/pending-order";
 
 /**
  * What one attempt of a remote call meets. `*-applied` took effect at the target although the
