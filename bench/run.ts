@@ -15,7 +15,7 @@ import { audit, type AuditResult } from "./audit";
 import { startInProcess } from "./in-process";
 import { closedLoop, ms, openLoop, type LoadResult } from "./load";
 import { recordSql, replayOrder, replayPools, statementCount, type OrderTrace } from "./raw-sql";
-import { pick, randomLines, seedBenchData, type BenchData } from "./seed";
+import { pick, randomLines, seedBenchData, tokenSigner, type BenchData } from "./seed";
 
 const { values: args } = parseArgs({
   options: {
@@ -223,10 +223,7 @@ async function main(): Promise<void> {
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
-async function adminToken(): Promise<string> {
-  const { SignJWT } = await import("jose");
-  return new SignJWT({ role: "admin" }).setProtectedHeader({ alg: "HS256" }).setSubject("bench-admin").setExpirationTime("1h").sign(new TextEncoder().encode(process.env.JWT_SECRET ?? JWT_SECRET));
-}
+const adminToken = (): Promise<string> => tokenSigner(process.env.JWT_SECRET ?? JWT_SECRET)("bench-admin", "admin");
 
 function printTable(r: Record<string, unknown>): void {
   const rows: [string, unknown, string][] = [

@@ -12,15 +12,19 @@ export interface BenchData {
 const STOCK = 1_000_000;
 const CREDIT = 1_000_000_000;
 
+/** Signs HS256 tokens the gateway accepts (`role`: customer, rider or admin), valid for 6 hours. */
+export function tokenSigner(jwtSecret: string): (sub: string, role: string) => Promise<string> {
+  const key = new TextEncoder().encode(jwtSecret);
+  return (sub, role) => new SignJWT({ role }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setExpirationTime("6h").sign(key);
+}
+
 /** Products with ample stock, customers with ample money, and a share who are declined (no wallet). */
 export async function seedBenchData(
   gatewayUrl: string,
   jwtSecret: string,
   opts: { products: number; customers: number; declinedShare: number },
 ): Promise<BenchData> {
-  const key = new TextEncoder().encode(jwtSecret);
-  const token = (sub: string, role: string) =>
-    new SignJWT({ role }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setExpirationTime("6h").sign(key);
+  const token = tokenSigner(jwtSecret);
   const admin = await token("bench-admin", "admin");
   const http = new Pool(gatewayUrl, { connections: 16 });
   const post = async (path: string, body: unknown) => {

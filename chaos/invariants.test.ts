@@ -68,6 +68,7 @@ function consistent(): { ledgers: Ledgers; run: RunRecord } {
       { sku: "pear", quantity: 7, certain: false, at: t0 }, // lost answer, did not take effect
     ],
     credits: new Map([["ann", 10_000]]),
+    crashes: [],
     answers: [answer(201, "o1"), answer(503, "o2", { code: "SERVICE_UNAVAILABLE", orderStatus: "FAILED" }), answer(402, "o3", { code: "PAYMENT_DECLINED" }), answer(0), answer(503)],
   };
   return { ledgers, run };
@@ -80,9 +81,12 @@ describe("the chaos audit", () => {
     const { ledgers, run } = consistent();
     const result = checkInvariants(ledgers, run);
     expect(result.violations).toEqual([]);
-    expect(result.notes).toEqual({ uncertainRestocks: 1, uncertainRestocksApplied: 0 });
+    expect(result.notes).toEqual({ uncertainRestocks: 1, uncertainRestocksApplied: 0, expectedStock: new Map([["apple", 150], ["pear", 10]]) });
     const applied = { ...ledgers, products: [ledgers.products[0]!, { sku: "pear", stock: 9 + 7 }] };
-    expect(checkInvariants(applied, run)).toEqual({ violations: [], notes: { uncertainRestocks: 1, uncertainRestocksApplied: 1 } });
+    expect(checkInvariants(applied, run)).toEqual({
+      violations: [],
+      notes: { uncertainRestocks: 1, uncertainRestocksApplied: 1, expectedStock: new Map([["apple", 150], ["pear", 17]]) },
+    });
   });
 
   it("flags a PENDING order, and a 201 for an order that did not stay confirmed", () => {
@@ -115,11 +119,12 @@ describe("the chaos audit", () => {
     expect(invariantsOf({ ...ledgers, orders }, run)).toEqual(["rider-one-active-order"]);
   });
 
-  it("flags a 500, a request that hung, an open dead letter, and a 402 for an order that was confirmed", () => {
+  it("flags a 500, a request that hung, an open dead letter, a 402 for an order that was confirmed, and a crash", () => {
     const { ledgers, run } = consistent();
     const answers = [...run.answers, answer(500, undefined, { kind: "deliver", path: "POST /v1/orders/o1/delivered" }), answer(0, undefined, { hung: true }), answer(402, "o1")];
     const deadLetters = [{ ...ledgers.deadLetters[0]!, status: "open" }];
-    expect(invariantsOf({ ...ledgers, deadLetters }, { ...run, answers }).sort()).toEqual(["answers-match-orders", "dead-letters-resolved", "no-500", "no-hang"]);
+    const crashes = [{ label: "payment", at: t0, code: 1 }];
+    expect(invariantsOf({ ...ledgers, deadLetters }, { ...run, answers, crashes }).sort()).toEqual(["answers-match-orders", "dead-letters-resolved", "no-500", "no-crash", "no-hang"]);
   });
 
   it("flags a saga decided twice, or written by a driver after another took it over", () => {

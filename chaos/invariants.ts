@@ -71,6 +71,8 @@ export interface RunRecord {
   /** What the runner credited each customer (all before any fault). */
   readonly credits: ReadonlyMap<string, number>;
   readonly answers: readonly RecordedAnswer[];
+  /** Service processes that exited without being told to (the runner restarted them). */
+  readonly crashes: readonly { label: string; at: number; code: number | null }[];
 }
 
 export const INVARIANTS = [
@@ -85,6 +87,7 @@ export const INVARIANTS = [
   "dead-letters-resolved",
   "no-500",
   "no-hang",
+  "no-crash",
   "rest-matches-sql",
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
@@ -99,6 +102,8 @@ export interface AuditNotes {
   /** Restocks whose answer was lost, and how many of them the stock shows took effect. */
   readonly uncertainRestocks: number;
   readonly uncertainRestocksApplied: number;
+  /** Per sku: initial + restocks that took effect (those with lost answers counted when the stock explains them). */
+  readonly expectedStock: ReadonlyMap<string, number>;
 }
 
 const FINAL_OK = new Set(["CONFIRMED", "DELIVERED"]);
@@ -147,6 +152,7 @@ export function checkInvariants(ledgers: Ledgers, run: RunRecord): { violations:
     if (a.status >= 500 && a.status !== 503) flag("no-500", `${a.path} answered ${a.status}${a.code ? ` ${a.code}` : ""}`, a.orderId);
     if (a.hung) flag("no-hang", `${a.path} had no answer within its deadline (${a.endedAt - a.startedAt} ms)`);
   }
+  for (const c of run.crashes) flag("no-crash", `${c.label} exited by itself (code ${c.code}) at ${new Date(c.at).toISOString()}`);
   return { violations, notes };
 }
 
@@ -165,6 +171,7 @@ function checkStock(ledgers: Ledgers, run: RunRecord, flag: Flag): AuditNotes {
   const onHand = new Map(ledgers.products.map((p) => [p.sku, p.stock]));
   let uncertain = 0;
   let applied = 0;
+  const expectedStock = new Map<string, number>();
   for (const [sku, initial] of run.initialStock) {
     const restocks = run.restocks.filter((r) => r.sku === sku);
     const certain = sum(restocks.filter((r) => r.certain).map((r) => r.quantity));
@@ -173,10 +180,12 @@ function checkStock(ledgers: Ledgers, run: RunRecord, flag: Flag): AuditNotes {
     const stock = onHand.get(sku);
     if (stock === undefined) {
       flag("stock-conserved", `sku ${sku} is missing from the catalog`);
+      expectedStock.set(sku, initial + certain);
       continue;
     }
     const unexplained = stock + (sold.get(sku) ?? 0) - initial - certain;
     const subset = subsetSumming(maybe, unexplained);
+    expectedStock.set(sku, initial + certain + (subset === null ? 0 : unexplained));
     if (subset === null) {
       const detail = maybe.length > 0 ? ` (restocks with lost answers: ${maybe.join(", ")})` : "";
       flag("stock-conserved", `sku ${sku}: initial ${initial} + restocked ${certain} ≠ on hand ${stock} + sold ${sold.get(sku) ?? 0} (off by ${unexplained})${detail}`);
@@ -184,7 +193,7 @@ function checkStock(ledgers: Ledgers, run: RunRecord, flag: Flag): AuditNotes {
       applied += subset;
     }
   }
-  return { uncertainRestocks: uncertain, uncertainRestocksApplied: applied };
+  return { uncertainRestocks: uncertain, uncertainRestocksApplied: applied, expectedStock };
 }
 
 /** How many of `quantities` sum to `target` (some subset does), or null when none does. */
