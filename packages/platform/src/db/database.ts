@@ -179,10 +179,15 @@ export async function migrate<DB>(typedDb: Kysely<DB>, schema: string, dir: stri
   if (error) throw error instanceof Error ? error : new Error("migration failed", { cause: error });
 }
 
-/** True for errors that mean the database itself is unreachable, not that a query was wrong. */
+const CONNECTION_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P03", "08000", "08003", "08006", "08001", "08004"]);
+
+/**
+ * True for errors that mean the database itself is unreachable (or every connection is busy), not that
+ * a query was wrong. pg's own pool and connection errors carry no code, only their message: a pool
+ * whose connections all stayed busy ("timeout exceeded when trying to connect"), a dropped connection.
+ */
 export function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code;
-  if (typeof code !== "string") return false;
-  return ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P03", "08000", "08003", "08006", "08001", "08004"].includes(code)
-    || (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message));
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && CONNECTION_ERROR_CODES.has(code)) return true;
+  return err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message);
 }

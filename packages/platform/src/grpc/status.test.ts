@@ -1,6 +1,7 @@
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { ERROR_CODE_KEY, fromServiceError, isTargetFailure, isTransient } from "./status";
+import pino from "pino";
+import { ERROR_CODE_KEY, fromServiceError, isTargetFailure, isTransient, toStatus } from "./status";
 
 const serviceError = (code: status, details: string, sentCode?: string): ServiceError => {
   const metadata = new Metadata();
@@ -23,5 +24,19 @@ describe("fromServiceError", () => {
     const err = fromServiceError(serviceError(status.INTERNAL, "internal error", "INTERNAL"));
     expect(err).toMatchObject({ kind: "internal", code: "INTERNAL" });
     expect(isTransient(err)).toBe(false);
+  });
+});
+
+describe("toStatus", () => {
+  const logger = pino({ level: "silent" });
+
+  it.each([
+    ["a pool whose connections are all busy", "timeout exceeded when trying to connect"],
+    ["a connection the server dropped", "Connection terminated unexpectedly"],
+    ["a connection that could not be made in time", "Connection terminated due to connection timeout"],
+  ])("answers %s (pg's errors carry no code) UNAVAILABLE, not INTERNAL", (_name, message) => {
+    const answered = toStatus(new Error(message), logger, "createOrder");
+    expect(answered.code).toBe(status.UNAVAILABLE);
+    expect(answered.metadata?.get(ERROR_CODE_KEY)).toEqual(["DATABASE_UNAVAILABLE"]);
   });
 });
