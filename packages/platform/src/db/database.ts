@@ -61,6 +61,10 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   });
   // An idle client's error (the server went away) must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
+  // Nor may a checked-out one's: the pool drops its own listener while a client is lent out, and a
+  // connection that dies between two queries of a transaction (backend terminated, server restarted)
+  // then emits an unhandled 'error'. Its next query fails instead, and the pool discards it on release.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const probe = serverProbe(options.url);
   return {
