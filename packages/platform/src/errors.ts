@@ -40,6 +40,16 @@ export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 export const CIRCUIT_OPEN = "CIRCUIT_OPEN";
 
 /**
+ * The callee is alive but shedding load: it refused the work at once (a full queue, not enough time
+ * left before the caller's deadline) and did none of it. Sent on the wire as RESOURCE_EXHAUSTED; an
+ * overloaded answer never counts against a circuit breaker (busy is not dead).
+ */
+export const OVERLOADED = "OVERLOADED";
+
+/** The work was refused because the callee is at capacity; the caller may try again shortly. */
+export const overloaded = (message: string): AppError => new AppError("unavailable", OVERLOADED, message);
+
+/**
  * True only when a call that failed with `err` certainly did nothing: the target refused it (bad
  * input, not found, conflict, a business refusal) or it never left this process (an open circuit),
  * and no earlier attempt of the same call may have reached the target. Anything else — a deadline,

@@ -11,3 +11,5 @@ export * from "./db/database";
 export * from "./db/embedded";
 export * from "./health";
 export * from "./runtime-config";
+export * from "./overload/deadline";
+export * from "./overload/retry-budget";

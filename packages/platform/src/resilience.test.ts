@@ -2,6 +2,7 @@ import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { certainlyNoEffect, invalid, refused } from "./errors";
 import { fromServiceError } from "./grpc/status";
+import { withDeadline } from "./overload/deadline";
 import { ResilientTarget } from "./resilience";
 
 const serviceError = (code: status, sentCode?: string): ServiceError => {
@@ -116,5 +117,90 @@ describe("ResilientTarget", () => {
       expect(certainlyNoEffect(await settle(target.execute(attempts(deadline), false)))).toBe(false);
       expect(certainlyNoEffect(await settle(target.execute(attempts(() => refused("PAYMENT_DECLINED", "no")), false)))).toBe(true);
     });
+  });
+});
+
+describe("ResilientTarget under load", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+  const timedOut = () => fromServiceError(serviceError(status.DEADLINE_EXCEEDED));
+  const shed = () => fromServiceError(serviceError(status.RESOURCE_EXHAUSTED, "OVERLOADED"));
+  /** An attempt that settles after `ms` (fake time) with `outcome`. */
+  const after = (ms: number, outcome: () => unknown) => () =>
+    new Promise<unknown>((resolve, reject) =>
+      setTimeout(() => {
+        const value = outcome();
+        if (value instanceof Error) reject(value);
+        else resolve(value);
+      }, ms),
+    );
+
+  it("does not open the breaker on timeouts while the target keeps answering other calls (busy, not dead)", async () => {
+    const target = new ResilientTarget("gateway", "order", options);
+    // Ten calls queue at a slow target: each times out at 100 ms, but the target answers one call every 20 ms.
+    const slow = Array.from({ length: 10 }, () => target.execute(after(100, timedOut), false).catch(() => "timed out"));
+    const answered = Array.from({ length: 10 }, (_, i) => target.execute(after(20 + i * 20, () => "ok"), false));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await Promise.all(slow)).toEqual(Array(10).fill("timed out"));
+    await Promise.all(answered);
+    expect(target.state).toBe("closed");
+  });
+
+  it("opens it when the target answers nobody: timeouts of a dead (or hung) target count", async () => {
+    const target = new ResilientTarget("gateway", "order", options);
+    await target.execute(async () => "ok", false);
+    vi.advanceTimersByTime(1);
+    for (let i = 0; i < 5; i++) {
+      const call = target.execute(after(100, timedOut), false).catch(() => undefined);
+      await vi.advanceTimersByTimeAsync(100);
+      await call;
+    }
+    expect(target.state).toBe("open");
+  });
+
+  it("never counts the target's own 'overloaded' answers against it", async () => {
+    const target = new ResilientTarget("gateway", "order", options);
+    for (let i = 0; i < 20; i++) await target.execute(async () => Promise.reject(shed()), false).catch(() => undefined);
+    expect(target.state).toBe("closed");
+  });
+
+  it("ends each attempt by the deadline of the work it is made for, and then does not blame the target", async () => {
+    const target = new ResilientTarget("order", "inventory", { ...options, timeoutMs: 2_000 });
+    const deadlines: number[] = [];
+    const attempt = (deadline: Date) => {
+      deadlines.push(deadline.getTime());
+      return new Promise<never>((_, reject) => setTimeout(() => reject(timedOut()), deadline.getTime() - Date.now()));
+    };
+    const now = Date.now();
+    for (let i = 0; i < 6; i++) {
+      const call = withDeadline(Date.now() + 30, () => target.execute(attempt, false)).catch(() => undefined);
+      await vi.advanceTimersByTimeAsync(30);
+      await call;
+    }
+    expect(deadlines[0]).toBe(now + 30);
+    expect(target.state).toBe("closed");
+  });
+
+  it("sends nothing once the caller's deadline has passed", async () => {
+    const target = new ResilientTarget("order", "inventory", options);
+    const call = vi.fn(async () => "ok");
+    await expect(withDeadline(Date.now() - 1, () => target.execute(call, true))).rejects.toMatchObject({ code: "DEADLINE_EXCEEDED" });
+    expect(call).not.toHaveBeenCalled();
+  });
+
+  it("retries within a budget: when most calls fail, retries stay a small share of them", async () => {
+    const budget = { ratio: 0.1, minPerSecond: 1, windowMs: 10_000 };
+    const target = new ResilientTarget("order", "payment", { ...options, retryAttempts: 2, breakerThreshold: 1_000_000, retryBudget: budget });
+    let attempts = 0;
+    const failing = async () => {
+      attempts++;
+      return Promise.reject(unavailable());
+    };
+    const calls = Array.from({ length: 200 }, () => target.execute(failing, true).catch(() => undefined));
+    await vi.advanceTimersByTimeAsync(2_000);
+    await Promise.all(calls);
+    // 200 calls: 10 % of them plus 1 a second over the 10 s window = 30 retries at most, not 200.
+    expect(attempts - 200).toBeLessThanOrEqual(30);
+    expect(attempts - 200).toBeGreaterThan(0);
   });
 });

@@ -1,16 +1,8 @@
-import {
-  BrokenCircuitError,
-  CircuitState,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  circuitBreaker,
-  handleWhen,
-  retry,
-  type CircuitBreakerPolicy,
-  type RetryPolicy,
-} from "cockatiel";
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
 import { AppError, CIRCUIT_OPEN, certainlyNoEffect, isAppError, withOutcomeUnknown } from "./errors";
-import { isTargetFailure, isTransient } from "./grpc/status";
+import { answeredByTarget, isDeadlineExceeded, isTargetFailure, isTransient } from "./grpc/status";
+import { currentDeadline } from "./overload/deadline";
+import { defaultRetryBudget, RetryBudget, type RetryBudgetOptions } from "./overload/retry-budget";
 
 export interface ResilienceOptions {
   /** Deadline of one attempt. */
@@ -22,6 +14,8 @@ export interface ResilienceOptions {
   /** Attempts in all (1 = no retry) for calls marked safe to retry. */
   readonly retryAttempts: number;
   readonly retryInitialDelayMs: number;
+  /** How many retries the target may get, as a share of calls (default: 10 %, at least 5 a second). */
+  readonly retryBudget?: RetryBudgetOptions;
 }
 
 export const defaultResilience: ResilienceOptions = {
@@ -31,6 +25,10 @@ export const defaultResilience: ResilienceOptions = {
   retryAttempts: 2,
   retryInitialDelayMs: 50,
 };
+
+/** The caller's own deadline passed before the call was sent: nothing was sent. */
+export const deadlinePassed = (target: string): AppError =>
+  new AppError("unavailable", "DEADLINE_EXCEEDED", `the caller's deadline passed before calling ${target}`);
 
 export type BreakerState = "closed" | "open" | "half-open";
 
@@ -42,28 +40,37 @@ export const circuitOpen = (target: string): AppError =>
   new AppError("unavailable", CIRCUIT_OPEN, `Circuit Open: ${target} is unavailable`);
 
 /**
- * deadline → circuit breaker → retry (where safe), for every call from `caller` to `target`.
- * Only transient failures (unavailable, deadline exceeded) get retried, and only those of the target
- * itself count against its breaker; business refusals pass straight through.
+ * deadline → circuit breaker → retry (where safe, within a retry budget), for every call from
+ * `caller` to `target`. Only transient failures (unavailable, deadline exceeded) get retried, and only
+ * those that say the target is dead count against its breaker; business refusals pass straight through.
+ *
+ * Busy is not dead: a target that answers anything (a result, a refusal, "overloaded") is alive. So an
+ * attempt that timed out does not count against the breaker when the target answered another call
+ * while it was waiting (it is slow because it queues, and the breaker would only turn a slowdown into
+ * an outage for everyone), nor when its deadline was cut short by the caller's own. What counts: no
+ * connection, a connection lost, or a timeout while the target answered nobody.
  */
 export class ResilientTarget {
   private readonly breaker: CircuitBreakerPolicy;
-  private readonly retryPolicy: RetryPolicy;
+  private readonly backoff: ExponentialBackoff<unknown>;
+  private readonly retryBudget: RetryBudget;
+  /** Timeouts that say the target is busy, not dead (see the class comment): the breaker skips them. */
+  private readonly busy = new WeakSet<object>();
+  /** When the target last answered a call (ms since the epoch). */
+  private lastAnswerAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly caller: string,
     readonly target: string,
     readonly options: ResilienceOptions = defaultResilience,
   ) {
-    this.breaker = circuitBreaker(handleWhen(isTargetFailure), {
-      halfOpenAfter: options.halfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(options.breakerThreshold),
-    });
+    this.breaker = circuitBreaker(
+      handleWhen((e) => isTargetFailure(e) && !(typeof e === "object" && e !== null && this.busy.has(e))),
+      { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerThreshold) },
+    );
     this.breaker.onBreak(() => (this.openedAt = Date.now()));
-    this.retryPolicy = retry(handleWhen(isTransient), {
-      maxAttempts: Math.max(0, options.retryAttempts - 1),
-      backoff: new ExponentialBackoff({ initialDelay: options.retryInitialDelayMs, maxDelay: 1_000 }),
-    });
+    this.backoff = new ExponentialBackoff({ initialDelay: options.retryInitialDelayMs, maxDelay: 1_000 });
+    this.retryBudget = new RetryBudget(options.retryBudget ?? defaultRetryBudget);
   }
 
   get state(): BreakerState {
@@ -86,23 +93,54 @@ export class ResilientTarget {
   }
 
   /**
-   * Runs one call (given each attempt's deadline) under the policies. Certainty belongs to the whole
-   * call, not to its last attempt: when any attempt may have reached the target, the error the call
-   * ends with says so (`outcomeUnknown`), even if the last attempt met an open circuit or a refusal.
+   * Runs one call (given each attempt's deadline) under the policies. Each attempt ends by its own
+   * timeout or by the deadline of the work it is made for (`currentDeadline`), whichever is first.
+   * Certainty belongs to the whole call, not to its last attempt: when any attempt may have reached
+   * the target, the error the call ends with says so (`outcomeUnknown`), even if the last attempt met
+   * an open circuit or a refusal.
    */
   async execute<T>(attempt: (deadline: Date) => Promise<T>, retrySafe: boolean): Promise<T> {
     let mayHaveReached = false;
     const once = async (): Promise<T> => {
+      const started = Date.now();
+      const ownDeadline = started + this.options.timeoutMs;
+      const deadline = Math.min(ownDeadline, currentDeadline());
+      if (deadline <= started) throw deadlinePassed(this.target);
       try {
-        return await this.breaker.execute(() => attempt(new Date(Date.now() + this.options.timeoutMs)));
+        return await this.breaker.execute(async () => {
+          try {
+            const result = await attempt(new Date(deadline));
+            this.lastAnswerAt = Date.now();
+            return result;
+          } catch (err) {
+            if (answeredByTarget(err)) this.lastAnswerAt = Date.now();
+            else if (isDeadlineExceeded(err) && (this.lastAnswerAt > started || deadline < ownDeadline) && typeof err === "object" && err !== null) {
+              this.busy.add(err);
+            }
+            throw err;
+          }
+        });
       } catch (err) {
         const error = err instanceof BrokenCircuitError ? circuitOpen(this.target) : err;
         if (!certainlyNoEffect(error)) mayHaveReached = true;
         throw error;
       }
     };
+    this.retryBudget.recordCall();
+    const attempts = retrySafe ? Math.max(1, this.options.retryAttempts) : 1;
+    let backoff = this.backoff.next();
     try {
-      return await (retrySafe && this.options.retryAttempts > 1 ? this.retryPolicy.execute(once) : once());
+      for (let n = 1; ; n++) {
+        try {
+          return await once();
+        } catch (err) {
+          // A retry only for a transient failure, within the budget, and with time left to make it.
+          const retry = n < attempts && isTransient(err) && Date.now() + backoff.duration < currentDeadline() && this.retryBudget.tryRetry();
+          if (!retry) throw err;
+          await new Promise((resolve) => setTimeout(resolve, backoff.duration));
+          backoff = backoff.next(undefined);
+        }
+      }
     } catch (err) {
       // Only an error that reads like a certain no-effect needs the mark; any other already says "unknown".
       throw mayHaveReached && isAppError(err) && certainlyNoEffect(err) ? withOutcomeUnknown(err) : err;

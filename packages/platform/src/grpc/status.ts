@@ -1,7 +1,7 @@
 import { Metadata, status, type ServiceError, type StatusObject } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import { isConnectionError } from "../db/database";
-import { AppError, isAppError, type ErrorKind } from "../errors";
+import { AppError, isAppError, OVERLOADED, type ErrorKind } from "../errors";
 
 /** Trailing-metadata key that carries an error's stable code across the wire. */
 export const ERROR_CODE_KEY = "qc-error-code";
@@ -46,8 +46,12 @@ export function toStatus(err: unknown, logger: Logger, method: string): Partial<
   const metadata = new Metadata();
   if (isAppError(err)) {
     metadata.set(ERROR_CODE_KEY, err.code);
-    if (err.kind === "internal" || err.kind === "unavailable") logger.warn({ err, method }, "request failed");
-    return { code: statusOfKind[err.kind], details: err.message, metadata };
+    // Shedding is routine under load: a warning per shed call would cost the CPU that shedding saves.
+    if (err.code === OVERLOADED) logger.debug({ err, method }, "request shed");
+    else if (err.kind === "internal" || err.kind === "unavailable") logger.warn({ err, method }, "request failed");
+    // A shed answer is RESOURCE_EXHAUSTED for any gRPC client: the server is up, it is busy.
+    const code = err.code === OVERLOADED ? status.RESOURCE_EXHAUSTED : statusOfKind[err.kind];
+    return { code, details: err.message, metadata };
   }
   if (isConnectionError(err)) {
     logger.warn({ err, method }, "database unavailable");
@@ -104,12 +108,23 @@ export const isTransient = (e: unknown): boolean => {
   return isServiceError(e) && kindOfServiceError(e) === "unavailable";
 };
 
-/** Codes a reachable service answers with when one of *its* dependencies is down. */
-const DOWNSTREAM_UNAVAILABLE = new Set(["CIRCUIT_OPEN", "SERVICE_UNAVAILABLE"]);
+/**
+ * Codes a reachable service answers with when one of *its* dependencies is down, or when it sheds
+ * load: it answered, so it is alive.
+ */
+const ANSWERED_BY_A_LIVE_TARGET = new Set(["CIRCUIT_OPEN", "SERVICE_UNAVAILABLE", OVERLOADED]);
 
 /**
  * A failure that says the target itself is unhealthy: transient, and not a healthy service reporting
- * that its own dependency is down (that must open the breaker in front of the dependency, not this one).
+ * that its own dependency is down (that must open the breaker in front of the dependency, not this
+ * one) or that it is busy and shed the call.
  */
 export const isTargetFailure = (e: unknown): boolean =>
-  isTransient(e) && !(e instanceof RemoteError && e.sentByServer && DOWNSTREAM_UNAVAILABLE.has(e.code));
+  isTransient(e) && !(e instanceof RemoteError && e.sentByServer && ANSWERED_BY_A_LIVE_TARGET.has(e.code));
+
+/** The call's deadline passed before the target answered (the target may be dead, or only busy). */
+export const isDeadlineExceeded = (e: unknown): boolean =>
+  (e instanceof RemoteError && e.grpcStatus === status.DEADLINE_EXCEEDED) || (isServiceError(e) && e.code === status.DEADLINE_EXCEEDED);
+
+/** True when the target itself answered the call (with any error of its own): it is up and reachable. */
+export const answeredByTarget = (e: unknown): boolean => e instanceof RemoteError && e.sentByServer;
