@@ -53,7 +53,8 @@ const tally = <T>(xs: readonly T[], key: (x: T) => string) => {
   for (const x of xs) out[key(x)] = (out[key(x)] ?? 0) + 1;
   return out;
 };
-export const answerKey = (a: RecordedAnswer) => (a.hung ? "hung" : String(a.status));
+/** How answers are counted: by status, a 503 also by its problem code (CIRCUIT_OPEN, SERVICE_UNAVAILABLE, …). */
+export const answerKey = (a: RecordedAnswer) => (a.hung ? "hung" : a.status === 503 && a.code ? `503 ${a.code}` : String(a.status));
 
 export const historyLines = (history: readonly HistoryRow[] | undefined): string[] =>
   (history ?? []).map((h) => `${new Date(h.atMs).toISOString()} ${h.step}:${h.outcome}${h.detail ? ` ${h.detail}` : ""}`);

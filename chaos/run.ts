@@ -17,7 +17,7 @@ import { startLoad } from "./load";
 import { CATALOG_CACHE_TTL_MS, startPlatform, type ChaosPlatform, type Mode } from "./platform";
 import { substream } from "./prng";
 import { faultsSummary, ordersSummary, printTable, requestsSummary, saveResult, violationsSummary, type ChaosResult } from "./report";
-import { applicableKinds, planFaults, type FaultTargets } from "./schedule";
+import { applicableKinds, DEFAULT_PER_KIND_PER_300S, planFaults, type FaultTargets } from "./schedule";
 import { seedChaosData } from "./seed";
 import { compareRest, listOrders, readRest, settle } from "./settle";
 import { timelineSvg } from "./timeline";
@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     clients: { type: "string", default: "16" },
     "lease-ms": { type: "string", default: "5000" },
     "settle-timeout": { type: "string", default: "120" },
+    density: { type: "string", default: String(DEFAULT_PER_KIND_PER_300S) },
     out: { type: "string", default: "chaos/results/latest.json" },
     keep: { type: "boolean", default: false },
     "log-level": { type: "string", default: "warn" },
@@ -43,7 +44,8 @@ const seed = args.seed !== undefined ? Number(args.seed) : randomInt(2 ** 31);
 const clients = Number(args.clients);
 const leaseMs = Number(args["lease-ms"]);
 const settleBoundMs = Number(args["settle-timeout"]) * 1000;
-for (const [name, value] of Object.entries({ duration: durationS, seed, clients, "lease-ms": leaseMs, "settle-timeout": settleBoundMs })) {
+const density = Number(args.density);
+for (const [name, value] of Object.entries({ duration: durationS, seed, clients, "lease-ms": leaseMs, "settle-timeout": settleBoundMs, density })) {
   if (!Number.isInteger(value) || value < 0 || (name !== "seed" && value === 0)) {
     console.error(`--${name} must be a positive whole number`);
     process.exit(2);
@@ -53,7 +55,7 @@ const outDir = dirname(args.out);
 const JWT_SECRET = "chaos-secret-0123456789abcdef";
 const log = (line: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const replay = `npm run chaos -- --seed ${seed} --duration ${durationS}${args.embedded ? " --embedded" : ""}${clients !== 16 ? ` --clients ${clients}` : ""}${leaseMs !== 5000 ? ` --lease-ms ${leaseMs}` : ""}`;
+const replay = `npm run chaos -- --seed ${seed} --duration ${durationS}${args.embedded ? " --embedded" : ""}${clients !== 16 ? ` --clients ${clients}` : ""}${leaseMs !== 5000 ? ` --lease-ms ${leaseMs}` : ""}${density !== DEFAULT_PER_KIND_PER_300S ? ` --density ${density}` : ""}`;
 
 async function main(): Promise<number> {
   await mkdir(outDir, { recursive: true });
@@ -101,7 +103,7 @@ async function run(platform: ChaosPlatform): Promise<number> {
     database: platform.database !== null,
     redis: platform.redis !== null,
   };
-  const schedule = planFaults({ seed, durationMs: durationS * 1000, targets });
+  const schedule = planFaults({ seed, durationMs: durationS * 1000, targets, perKindPer300s: density });
   const injector = new FaultInjector(platform, log);
   const load = startLoad({ gatewayUrl: platform.gatewayUrl, data, clients, random: substream(seed, 100) });
   const startedAt = Date.now();
