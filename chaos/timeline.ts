@@ -45,7 +45,8 @@ export function perSecond(input: Pick<TimelineInput, "startedAt" | "settledAt" |
     if (a.kind !== "order") continue;
     const s = Math.floor((a.endedAt - input.startedAt) / 1000);
     if (s < 0 || s >= seconds) continue;
-    const k = OUTCOMES.findIndex((o) => !a.hung && o.test(a.status));
+    // A request past its deadline has no status worth the name: it counts as "other".
+    const k = a.hung ? OUTCOMES.length - 1 : OUTCOMES.findIndex((o) => o.test(a.status));
     counts[k]![s]!++;
     latencies[s]!.push(a.endedAt - a.startedAt);
   }
