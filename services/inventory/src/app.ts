@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { createLogger, HealthService, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger } from "@qc/platform";
+import { createLogger, HealthService, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger, poolOptionsOf } from "@qc/platform";
 import { Metrics } from "@qc/platform/observability";
 import { inventoryGrpcService } from "./adapters/grpc/inventory.grpc";
 import { MemoryCatalogCache } from "./adapters/memory/catalog.cache";
@@ -42,7 +42,7 @@ export async function buildApp(config: Readonly<InventoryConfig>, overrides: { l
     schema: SCHEMA,
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
-    poolSize: config.DB_POOL_SIZE,
+    ...poolOptionsOf(config),
     logger,
   });
   const { db } = database;

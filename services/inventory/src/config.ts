@@ -1,4 +1,4 @@
-import { loadConfig, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs } from "@qc/platform";
+import { loadConfig, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform";
 import { z } from "zod";
 
 const redisUrl = z
@@ -25,7 +25,7 @@ export const inventoryConfigSchema = z.object({
   INVENTORY_PORT: port(50052),
   // Prometheus /metrics on its own port (0: a free one, -1: none).
   METRICS_PORT: metricsPort(9462),
-  DB_POOL_SIZE: positiveInt(10),
+  ...databasePoolConfig,
   LOG_LEVEL: logLevel,
   LOG_PRETTY: z.stringbool().default(false),
 });

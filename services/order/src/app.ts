@@ -13,6 +13,7 @@ import {
   ResilientTarget,
   startGrpcServer,
   type Logger,
+  poolOptionsOf,
 } from "@qc/platform";
 import { Metrics, observeBreakers } from "@qc/platform/observability";
 import type { Kysely } from "kysely";
@@ -73,7 +74,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     schema: "orders",
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
-    poolSize: config.DB_POOL_SIZE,
+    ...poolOptionsOf(config),
     logger,
   });
   const { db } = database;

@@ -1,4 +1,4 @@
-import { address, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs } from "@qc/platform";
+import { address, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform";
 import { z } from "zod";
 
 export const orderConfigSchema = z.object({
@@ -17,7 +17,7 @@ export const orderConfigSchema = z.object({
   STORE_LAT: z.coerce.number().min(-85).max(85).default(52.5219),
   STORE_LON: z.coerce.number().min(-180).max(180).default(13.4132),
   RIDER_RETRY_INTERVAL_MS: positiveInt(2_000),
-  DB_POOL_SIZE: positiveInt(10),
+  ...databasePoolConfig,
   /** Deadline of one call to Inventory or Payment. */
   UPSTREAM_TIMEOUT_MS: positiveInt(2_000),
   /** Pause before repeating a failed call that is safe to repeat (reads, idempotent DeductStock/Charge). */

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { paymentV1 } from "@qc/contracts";
-import { createLogger, HealthService, implement, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger } from "@qc/platform";
+import { createLogger, HealthService, implement, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger, poolOptionsOf } from "@qc/platform";
 import type { Metrics } from "@qc/platform/observability";
 import { PaymentService } from "./app/payment.service";
 import { paymentHandlers } from "./adapters/grpc/payment.grpc";
@@ -35,7 +35,7 @@ export async function buildApp(config: PaymentConfig, overrides: { logger?: Logg
     schema: SCHEMA,
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
-    poolSize: config.DB_POOL_SIZE,
+    ...poolOptionsOf(config),
     logger,
   });
   const { db } = database;

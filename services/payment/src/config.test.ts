@@ -10,6 +10,8 @@ describe("payment config", () => {
       PAYMENT_PORT: 50053,
       METRICS_PORT: 9463,
       DB_POOL_SIZE: 10,
+      DB_POOL_MAX_WAITING: 1_000,
+      DB_ACQUIRE_TIMEOUT_MS: 5_000,
       LOG_LEVEL: "info",
       LOG_PRETTY: false,
     });

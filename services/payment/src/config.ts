@@ -1,4 +1,4 @@
-import { logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs } from "@qc/platform";
+import { logLevel, metricsPort, port, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform";
 import { z } from "zod";
 
 /** Environment of the Payment service, keyed by variable name; read once by `loadConfig`. */
@@ -11,7 +11,7 @@ export const paymentConfigSchema = z.object({
   PAYMENT_PORT: port(50053),
   /** Prometheus `/metrics` on its own port (0: a free one, -1: none). */
   METRICS_PORT: metricsPort(9463),
-  DB_POOL_SIZE: positiveInt(10),
+  ...databasePoolConfig,
   LOG_LEVEL: logLevel,
   LOG_PRETTY: z.stringbool().default(false),
 });

@@ -1,9 +1,11 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider } from "kysely";
+import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider, type PostgresPool } from "kysely";
 import pg from "pg";
 import type { Logger } from "pino";
-import { embeddedDataDir, openEmbeddedDatabase } from "./embedded";
+import { currentDeadline } from "../overload/deadline";
+import { Permits } from "../overload/permits";
+import { defaultPoolQueue, embeddedDataDir, openEmbeddedDatabase, type PoolQueue } from "./embedded";
 
 // BIGINT and NUMERIC counts come back as JS numbers: every amount here is integer cents or units
 // far below 2^53.
@@ -17,6 +19,10 @@ export interface DatabaseOptions {
   /** The service's own schema (database-per-service by schema); becomes the search_path. */
   readonly schema: string;
   readonly poolSize?: number;
+  /** At most this many queries wait for a connection; the next is refused at once (OVERLOADED). */
+  readonly maxWaiting?: number;
+  /** Longest wait for a connection (a request's own deadline may end it sooner); then OVERLOADED. */
+  readonly acquireTimeoutMs?: number;
 }
 
 export interface Database<DB> {
@@ -42,7 +48,7 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
   if (options.url === undefined || options.url === "") {
     if (!options.dataDir) throw new Error("createDatabase needs a url or a dataDir");
-    const embedded = openEmbeddedDatabase(options.dataDir, options.schema);
+    const embedded = openEmbeddedDatabase(options.dataDir, options.schema, queueOf(options));
     const db = embedded.scopeConnections(new Kysely<DB>({ dialect: new PostgresDialect({ pool: embedded.pool }) }));
     return {
       db,
@@ -65,7 +71,7 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   // connection that dies between two queries of a transaction (backend terminated, server restarted)
   // then emits an unhandled 'error'. Its next query fails instead, and the pool discards it on release.
   pool.on("connect", (client) => client.on("error", () => undefined));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: boundedQueue(pool, options.poolSize ?? 10, queueOf(options)) }) });
   const probe = serverProbe(options.url);
   return {
     db,
@@ -80,6 +86,46 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   };
 }
 
+const queueOf = (o: DatabaseOptions): PoolQueue => ({
+  maxWaiting: o.maxWaiting ?? defaultPoolQueue.maxWaiting,
+  acquireTimeoutMs: o.acquireTimeoutMs ?? defaultPoolQueue.acquireTimeoutMs,
+});
+
+/**
+ * The pool as Kysely sees it, with a wait queue of our own in front of pg's (which is unbounded and
+ * cannot drop a waiter): at most `maxWaiting` queries wait for one of the `size` connections, and
+ * none waits past its request's deadline (`currentDeadline`) or `acquireTimeoutMs`. Time spent
+ * waiting is time taken from the request; a query that cannot get a connection in time is refused
+ * (OVERLOADED: the database is busy, not down) instead of queueing work nobody waits for any more.
+ */
+function boundedQueue(pool: pg.Pool, size: number, queue: PoolQueue): PostgresPool {
+  const permits = new Permits(size, queue.maxWaiting, "the database pool");
+  return {
+    connect: async () => {
+      await permits.acquire(Math.min(Date.now() + queue.acquireTimeoutMs, currentDeadline()));
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        permits.release();
+        throw err;
+      }
+      // pg gives each checkout a release function of its own; this one gives the permit back too.
+      const release = client.release.bind(client);
+      let released = false;
+      client.release = (destroy?: boolean | Error) => {
+        if (!released) {
+          released = true;
+          permits.release();
+        }
+        release(destroy);
+      };
+      return client;
+    },
+    end: () => pool.end(),
+  };
+}
+
 export interface ServiceDatabaseOptions {
   /** The service's name: its embedded database lives in `<dataDir>/<service>/`. */
   readonly service: string;
@@ -89,12 +135,21 @@ export interface ServiceDatabaseOptions {
   /** `DATA_DIR`; `.data/` at the repository root when unset. */
   readonly dataDir: string | undefined;
   readonly poolSize?: number;
+  readonly maxWaiting?: number;
+  readonly acquireTimeoutMs?: number;
   readonly logger: Logger;
 }
 
 /** A service's database from its configuration, and one log line saying which mode it runs in. */
 export function openServiceDatabase<DB>(o: ServiceDatabaseOptions): Database<DB> {
-  const database = createDatabase<DB>({ url: o.url, dataDir: embeddedDataDir(o.service, o.dataDir), schema: o.schema, poolSize: o.poolSize });
+  const database = createDatabase<DB>({
+    url: o.url,
+    dataDir: embeddedDataDir(o.service, o.dataDir),
+    schema: o.schema,
+    poolSize: o.poolSize,
+    maxWaiting: o.maxWaiting,
+    acquireTimeoutMs: o.acquireTimeoutMs,
+  });
   o.logger.info(
     { database: database.mode, location: database.location },
     database.mode === "embedded"

@@ -6,6 +6,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { createPgConfig } from "@electric-sql/pglite/node-postgres";
 import type { Kysely, PostgresPool, PostgresPoolClient, PostgresQueryResult } from "kysely";
 import pg from "pg";
+import { currentDeadline } from "../overload/deadline";
+import { Permits } from "../overload/permits";
 
 /**
  * The embedded Postgres (PGlite: real Postgres compiled to WebAssembly, in this process) behind the
@@ -28,6 +30,16 @@ export function embeddedDataDir(service: string, dataDir?: string): string {
   return join(dataDir ? resolve(dataDir) : join(REPO_ROOT, ".data"), service);
 }
 
+/** How long, and how many, queries may wait for a database connection (or the embedded session). */
+export interface PoolQueue {
+  /** At most this many wait; the next is refused at once (OVERLOADED). */
+  readonly maxWaiting: number;
+  /** Longest wait (a request's own deadline may end it sooner); then OVERLOADED. */
+  readonly acquireTimeoutMs: number;
+}
+
+export const defaultPoolQueue: PoolQueue = { maxWaiting: 1_000, acquireTimeoutMs: 5_000 };
+
 /** The transaction (or connection) that owns the session in this async context, if any. */
 interface Holder {
   held: boolean;
@@ -37,8 +49,8 @@ class SessionPool implements PostgresPool {
   readonly scope = new AsyncLocalStorage<Holder>();
   private client: pg.Client | null = null;
   private opening: Promise<pg.Client> | null = null;
-  private busy = false;
-  private readonly waiters: (() => void)[] = [];
+  /** The session, one holder at a time (first come, first served), with a bounded wait queue. */
+  private readonly session: Permits;
   private resetNeeded = false;
   private ended = false;
 
@@ -46,7 +58,10 @@ class SessionPool implements PostgresPool {
     private readonly lite: Lazy<PGlite>,
     private readonly schema: string,
     private readonly onEnd: () => Promise<void>,
-  ) {}
+    private readonly queue: PoolQueue,
+  ) {
+    this.session = new Permits(1, queue.maxWaiting, "the embedded database");
+  }
 
   async connect(): Promise<PostgresPoolClient> {
     const holder = this.scope.getStore();
@@ -97,7 +112,7 @@ class SessionPool implements PostgresPool {
     if (this.ended) return;
     this.ended = true;
     // Let queued work finish, then close the session and the database files.
-    await this.lock();
+    await this.session.acquire(Number.POSITIVE_INFINITY, false);
     try {
       await this.client?.end().catch(() => undefined);
       this.client = null;
@@ -123,18 +138,13 @@ class SessionPool implements PostgresPool {
     return this.opening;
   }
 
-  private async lock(): Promise<void> {
-    if (!this.busy) {
-      this.busy = true;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  /** Waits for the session: at most `acquireTimeoutMs`, and not past the request's deadline. */
+  private lock(): Promise<void> {
+    return this.session.acquire(Math.min(Date.now() + this.queue.acquireTimeoutMs, currentDeadline()));
   }
 
   private unlock(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.busy = false;
+    this.session.release();
   }
 }
 
@@ -216,7 +226,11 @@ async function startPGlite(dataDir: string): Promise<PGlite> {
 }
 
 /** Opens (creating on first use) the PGlite database in `dataDir`, with `schema` as its search_path. */
-export function openEmbeddedDatabase(dataDir: string, schema: string): EmbeddedDatabase {
+export function openEmbeddedDatabase(
+  dataDir: string,
+  schema: string,
+  queue: PoolQueue = defaultPoolQueue,
+): EmbeddedDatabase {
   mkdirSync(dirname(dataDir), { recursive: true });
   const unlock = lockDataDir(dataDir);
   // Initialisations that a killed process left half done (we hold the lock: nobody else is at it).
@@ -242,7 +256,7 @@ export function openEmbeddedDatabase(dataDir: string, schema: string): EmbeddedD
       unlock();
     }
   };
-  const pool = new SessionPool(lazy, schema, close);
+  const pool = new SessionPool(lazy, schema, close, queue);
   return {
     pool,
     dataDir,

@@ -1,6 +1,8 @@
-import { Metadata, Server, ServerCredentials, type handleUnaryCall, type MethodDefinition, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { Metadata, Server, ServerCredentials, type Deadline, type handleUnaryCall, type MethodDefinition, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import { AppError } from "../errors";
 import type { Metrics } from "../metrics/metrics";
+import { withDeadline } from "../overload/deadline";
 import { instrumentService } from "./instrument";
 import { toStatus } from "./status";
 
@@ -17,8 +19,13 @@ export type UnaryHandlers<S> = {
   [K in keyof S]: S[K] extends MethodDefinition<infer Req, infer Res> ? (request: Req) => Promise<Res> : never;
 };
 
+const deadlineMs = (d: Deadline): number => (d instanceof Date ? d.getTime() : d);
+
 /**
  * Adapts async handlers to grpc-js callbacks, mapping every thrown error to a status in one place.
+ * Each handler runs under its call's deadline (`currentDeadline()`: outgoing calls and database waits
+ * end by it); a call whose caller already gave up (deadline passed, or cancelled) while it waited to
+ * be handled is answered at once, without doing its work.
  */
 export function implement<S extends ServiceDefinition>(
   _definition: S,
@@ -29,7 +36,12 @@ export function implement<S extends ServiceDefinition>(
   for (const [name, handler] of Object.entries(handlers) as [string, (req: unknown) => Promise<unknown>][]) {
     const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
       const started = process.hrtime.bigint();
-      handler(call.request).then(
+      const deadline = deadlineMs(call.getDeadline());
+      if (call.cancelled || deadline <= Date.now()) {
+        callback(toStatus(new AppError("unavailable", "DEADLINE_EXCEEDED", "the caller's deadline passed before the call was handled"), logger, name));
+        return;
+      }
+      withDeadline(deadline, () => handler(call.request)).then(
         (res) => {
           const trailer = new Metadata();
           trailer.set(SERVER_TIMING_KEY, serverTiming(started));

@@ -38,6 +38,9 @@ function kindOfStatus(code: status): ErrorKind {
   }
 }
 
+/** Shed calls and calls whose caller gave up: routine under load, logged at debug only. */
+const QUIET_CODES = new Set([OVERLOADED, "DEADLINE_EXCEEDED"]);
+
 /**
  * Turns anything a handler threw into a gRPC status. Known errors keep their code and message;
  * unknown ones are logged with their cause and leave as a bare INTERNAL, so no internals leak.
@@ -47,7 +50,7 @@ export function toStatus(err: unknown, logger: Logger, method: string): Partial<
   if (isAppError(err)) {
     metadata.set(ERROR_CODE_KEY, err.code);
     // Shedding is routine under load: a warning per shed call would cost the CPU that shedding saves.
-    if (err.code === OVERLOADED) logger.debug({ err, method }, "request shed");
+    if (QUIET_CODES.has(err.code)) logger.debug({ err, method }, "request shed");
     else if (err.kind === "internal" || err.kind === "unavailable") logger.warn({ err, method }, "request failed");
     // A shed answer is RESOURCE_EXHAUSTED for any gRPC client: the server is up, it is busy.
     const code = err.code === OVERLOADED ? status.RESOURCE_EXHAUSTED : statusOfKind[err.kind];
