@@ -14,6 +14,7 @@ import {
   startGrpcServer,
   type Logger,
   poolOptionsOf,
+  withoutDeadline,
 } from "@qc/platform";
 import { Metrics, observeBreakers } from "@qc/platform/observability";
 import type { Kysely } from "kysely";
@@ -133,7 +134,14 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
   const sagaTargets = new Set(["inventory", "payment"]);
   const health = { openCircuits: () => breakers.refusing().filter((target) => sagaTargets.has(target)) };
   const dispatch = new RiderDispatch(orderRepo, riders, saga, { lat: config.STORE_LAT, lon: config.STORE_LON }, observer);
-  const orders = new Orders(orderRepo, inventory, saga, dispatch, health, { owner, leaseMs: config.SAGA_LEASE_MS, newId: randomUUID, sleep });
+  const orders = new Orders(orderRepo, inventory, saga, dispatch, health, {
+    owner,
+    leaseMs: config.SAGA_LEASE_MS,
+    newId: randomUUID,
+    sleep,
+    // A saga outlives the CreateOrder call that started it: its calls and writes have their own deadlines.
+    detach: withoutDeadline,
+  });
   const deadLetters = new DeadLetters(deadLetterRepo, orderRepo, inventory, payment, riders, config.DEAD_LETTER_REDRIVE_MS);
   const worker = new SagaWorker(
     orderRepo,

@@ -15,7 +15,7 @@ const request = (o: Partial<OrderRequest> = {}): OrderRequest => ({
   ...o,
 });
 
-function setup(opts: { open?: string[]; existing?: string[] } = {}) {
+function setup(opts: { open?: string[]; existing?: string[]; detach?: <T>(work: () => Promise<T>) => Promise<T>; sagaMs?: number } = {}) {
   const created: NewOrder[] = [];
   const stored = new Map<string, Order>();
   const create = vi.fn(async (o: NewOrder) => {
@@ -37,6 +37,7 @@ function setup(opts: { open?: string[]; existing?: string[] } = {}) {
   const saga = {
     drive: vi.fn(async (order: string | Order) => {
       const id = typeof order === "string" ? order : order.id;
+      if (opts.sagaMs) await new Promise((r) => setTimeout(r, opts.sagaMs));
       const o = { ...stored.get(id)!, status: "CONFIRMED" as const };
       stored.set(id, o);
       return o;
@@ -49,6 +50,7 @@ function setup(opts: { open?: string[]; existing?: string[] } = {}) {
     leaseMs: 1000,
     newId: () => `abcdef00-0000-4000-8000-00000000000${n++}`,
     sleep: async () => undefined,
+    detach: opts.detach,
   });
   return { orders, create, get, inventory, saga, created, dispatch };
 }
@@ -91,6 +93,41 @@ describe("Orders.create", () => {
     expect(again).toMatchObject({ replayed: true, order: { id: first.order.id, status: "CONFIRMED" } });
     expect(t.created).toHaveLength(1);
     await expect(t.orders.create(request({ idempotencyKey: "k", requestHash: "h2" }), 1000)).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+  });
+
+  it("takes no order for a caller whose deadline has (all but) passed: OVERLOADED, nothing written", async () => {
+    const t = setup();
+    await expect(t.orders.create(request(), 1000, Date.now() + 10)).rejects.toMatchObject({ kind: "unavailable", code: "OVERLOADED" });
+    expect(t.created).toHaveLength(0);
+    expect(t.inventory.existingSkus).not.toHaveBeenCalled();
+  });
+
+  it("writes nothing when waiting (here for Inventory) used up the caller's time", async () => {
+    const t = setup();
+    t.inventory.existingSkus.mockImplementationOnce(async (skus: readonly string[]) => {
+      await new Promise((r) => setTimeout(r, 120));
+      return new Set(skus);
+    });
+    await expect(t.orders.create(request(), 1000, Date.now() + 150)).rejects.toMatchObject({ code: "OVERLOADED" });
+    expect(t.created).toHaveLength(0);
+  });
+
+  it("answers PENDING before the caller's deadline, and the saga, detached from the caller, goes on to its end", async () => {
+    const detached: string[] = [];
+    const t = setup({
+      sagaMs: 300,
+      detach: (work) => {
+        detached.push("saga");
+        return work();
+      },
+    });
+    const started = Date.now();
+    const { order } = await t.orders.create(request(), 1000, Date.now() + 150);
+    expect(Date.now() - started).toBeLessThan(150);
+    expect(order.status).toBe("PENDING");
+    expect(detached).toEqual(["saga"]);
+    await t.orders.drain();
+    expect((await t.orders.get(order.id)).status).toBe("CONFIRMED");
   });
 
   it("rejects bad input before touching anything", async () => {

@@ -2,7 +2,7 @@ import { isFinal, type Order } from "../domain/order";
 import { orderErrors } from "../domain/order.errors";
 import { parseOrderId } from "../domain/order-id";
 import { validateOrderRequest, type OrderRequest } from "../domain/order-request";
-import { AppError } from "@qc/platform/errors";
+import { AppError, overloaded } from "@qc/platform/errors";
 import type { DependencyHealth, InventoryPort } from "./dependencies.port";
 import type { OrderRepository } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
@@ -13,7 +13,15 @@ export interface OrdersOptions {
   readonly leaseMs: number;
   readonly newId: () => string;
   readonly sleep: (ms: number) => Promise<void>;
+  /**
+   * Runs a saga apart from the request that started it: once its order is written, a saga must finish
+   * (or compensate) whatever its caller does, so it must not inherit the caller's deadline.
+   */
+  readonly detach?: <T>(work: () => Promise<T>) => Promise<T>;
 }
+
+/** Time kept back from the caller's deadline to send the answer (PENDING at worst) before it. */
+export const ANSWER_MARGIN_MS = 50;
 
 export interface CreateOrderResult {
   readonly order: Order;
@@ -42,17 +50,26 @@ export class Orders {
     private readonly options: OrdersOptions,
   ) {}
 
-  /** Answers when the saga ends or after `waitMs`, whichever comes first; the saga goes on regardless. */
-  async create(request: OrderRequest, waitMs: number): Promise<CreateOrderResult> {
+  /**
+   * Answers when the saga ends or after `waitMs`, whichever comes first; the saga goes on regardless.
+   * `deadline` (ms since the epoch) is the caller's: the answer is sent before it, and an order that
+   * could not be written before it is not written at all (OVERLOADED) — no work for a caller who has
+   * given up. Once written, the order's saga runs to its end, detached from the caller.
+   */
+  async create(request: OrderRequest, waitMs: number, deadline = Number.POSITIVE_INFINITY): Promise<CreateOrderResult> {
     const req = validateOrderRequest(request);
+    const timeLeft = () => deadline - ANSWER_MARGIN_MS - Date.now();
+    if (timeLeft() <= 0) throw overloaded("not enough time left before the caller's deadline to take the order");
     if (req.idempotencyKey !== null) {
-      const replay = await this.replay(req, waitMs);
+      const replay = await this.replay(req, Math.min(waitMs, timeLeft()));
       if (replay) return replay;
     }
     // With a dependency known to be down, refuse before writing anything: the order could only fail.
     const open = this.health.openCircuits();
     if (open.length > 0) throw new AppError("unavailable", "CIRCUIT_OPEN", `Circuit Open: ${open.join(", ")} unavailable`);
     await this.checkSkusExist(req.lines.map((l) => l.sku));
+    // Waiting (for a connection, for Inventory) may have used up the caller's time: write nothing then.
+    if (timeLeft() <= 0) throw overloaded("the caller's deadline passed before the order could be taken");
 
     const id = this.options.newId();
     const lines = req.lines.map((l) => ({ ...l, priceCents: 0 }));
@@ -69,7 +86,7 @@ export class Orders {
     });
     if (!created) {
       // A concurrent request with the same key won the insert.
-      const replay = await this.replay(req, waitMs);
+      const replay = await this.replay(req, Math.min(waitMs, timeLeft()));
       if (replay) return replay;
       throw orderErrors.idempotencyKeyReused();
     }
@@ -88,7 +105,8 @@ export class Orders {
       history: [{ step: "order", outcome: "created", detail: "", at: now }],
       sagaOwner: this.options.owner,
     };
-    const finished = await this.within(this.track(this.driveAndDispatch(pending, false)), waitMs);
+    const detach = this.options.detach ?? ((work) => work());
+    const finished = await this.within(this.track(detach(() => this.driveAndDispatch(pending, false))), Math.min(waitMs, timeLeft()));
     return { order: finished ?? (await this.mustGet(id)), replayed: false };
   }
 

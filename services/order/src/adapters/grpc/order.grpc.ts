@@ -1,5 +1,5 @@
 import { orderV1 } from "@qc/contracts";
-import { implement, type BreakerRegistry, type UnaryHandlers } from "@qc/platform";
+import { currentDeadline, implement, type BreakerRegistry, type UnaryHandlers } from "@qc/platform";
 import type { Logger } from "pino";
 import type { DeadLetter } from "../../app/dead-letter.repository.port";
 import type { DeadLetters } from "../../app/dead-letters.use-case";
@@ -63,6 +63,7 @@ export function orderGrpcService(
           requestHash: req.requestHash,
         },
         Math.min(Math.max(req.waitMs, 0), maxWaitMs),
+        currentDeadline(),
       );
       return { order: orderToProto(order), replayed };
     },

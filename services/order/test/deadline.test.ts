@@ -1,0 +1,80 @@
+import { orderV1 } from "@qc/contracts";
+import { createGrpcClient, currentDeadline, loadConfig, ResilientTarget, withDeadline, type GrpcClient } from "@qc/platform";
+import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp, orderConfigSchema, type OrderApp } from "../src/app";
+import type { InventoryPort, PaymentPort, RiderPort } from "../src/app/dependencies.port";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("CreateOrder under its caller's deadline", () => {
+  let db: TestDatabase;
+  let app: OrderApp;
+  let client: GrpcClient<typeof orderV1.OrderServiceService>;
+  /** The deadline each saga step ran under: Infinity when detached from the request. */
+  const sagaDeadlines: number[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase("qc_order_deadline");
+    const inventory: InventoryPort = {
+      existingSkus: async (skus) => new Set(skus),
+      deductStock: async (_id, lines) => {
+        sagaDeadlines.push(currentDeadline());
+        await sleep(300); // slower than the caller waits
+        return { lines: lines.map((l) => ({ ...l, unitPriceCents: 100 })), totalCents: 100, currency: "EUR" };
+      },
+      addStock: async () => ({ restored: true }),
+    };
+    const payment: PaymentPort = {
+      charge: async () => {
+        sagaDeadlines.push(currentDeadline());
+        return { chargeId: "c1" };
+      },
+      refund: async () => ({ refunded: true }),
+    };
+    const riders: RiderPort = {
+      assignNearest: async () => Promise.reject(new Error("no riders in this test")),
+      release: async () => ({ released: true }),
+      hold: async () => ({ restored: true }),
+    };
+    const config = loadConfig(orderConfigSchema, { DATABASE_URL: db.url, ORDER_PORT: "0", METRICS_PORT: "-1", LOG_LEVEL: "silent" });
+    app = await buildApp(config, { logger: pino({ level: "silent" }), inventory, payment, riders, background: false });
+    client = createGrpcClient(orderV1.OrderServiceService, `127.0.0.1:${app.port}`, {
+      resilience: new ResilientTarget("test", "order", { timeoutMs: 5_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 }),
+      retrySafe: [],
+    });
+    await client.isReady(5_000);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await app?.stop();
+    await db?.drop();
+  });
+
+  const create = (key: string) => ({
+    customerId: "alice",
+    items: [{ sku: "apple", quantity: 1, priceCents: 0 }],
+    deliveryLocation: undefined,
+    idempotencyKey: key,
+    requestHash: "h",
+    waitMs: 3_000,
+  });
+
+  it("answers PENDING before the deadline, and the saga, detached from the caller, still confirms the order", async () => {
+    const started = Date.now();
+    const { order } = await withDeadline(Date.now() + 200, () => client.call.createOrder(create("k1")));
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(order?.status).toBe(orderV1.OrderStatus.ORDER_STATUS_PENDING);
+    await app.orders.drain();
+    expect((await app.orders.get(order!.id)).status).toBe("CONFIRMED");
+    expect(sagaDeadlines).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
+  });
+
+  it("takes no order when too little of the caller's time is left (OVERLOADED: RESOURCE_EXHAUSTED on the wire)", async () => {
+    const err = await withDeadline(Date.now() + 30, () => client.call.createOrder(create("k2"))).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "OVERLOADED", grpcStatus: 8 });
+    expect(await app.db.selectFrom("orders").select("id").where("idempotency_key", "=", "k2").execute()).toHaveLength(0);
+  });
+});
