@@ -112,11 +112,15 @@ export async function settle(options: {
     if (elapsed > options.boundMs) return { settled: false, seconds: elapsed / 1000, pending, openDeadLetters: open ?? [], replayed };
     if (open && open.length > 0 && elapsed >= options.replayAfterMs && Date.now() - lastReplay >= 10_000) {
       lastReplay = Date.now();
+      const answers: Record<string, number> = {};
       for (const d of open) {
         const reply = await send(options.gatewayUrl, "POST", `/v1/admin/dead-letters/${d.id}/replay`, { token: options.adminToken });
         replayed++;
-        options.note(`replayed dead letter ${d.id} (${d.step} of order ${d.orderId}): ${reply.status}`);
+        const key = `${reply.status}${typeof reply.body.code === "string" ? ` ${reply.body.code}` : ""}`;
+        answers[key] = (answers[key] ?? 0) + 1;
       }
+      const steps = [...new Set(open.map((d) => d.step))].join(", ");
+      options.note(`replayed ${open.length} open dead letters (${steps}): ${Object.entries(answers).map(([k, n]) => `${n}× ${k}`).join(", ")}`);
     }
     await sleep(1_000);
   }
