@@ -13,3 +13,4 @@ export * from "./health";
 export * from "./runtime-config";
 export * from "./overload/deadline";
 export * from "./overload/retry-budget";
+export * from "./overload/concurrency-limit";

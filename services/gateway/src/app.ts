@@ -6,7 +6,8 @@ import { Metrics, requestTraceId, traceHttpServer } from "@qc/platform/observabi
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { createAuthorize } from "./auth/authorize";
 import { createTokenVerifier } from "./auth/token-verifier";
-import type { GatewayConfig } from "./config";
+import { admissionOptions, type GatewayConfig } from "./config";
+import { admissionLimits, installAdmission } from "./http/admission";
 import { installProblemHandlers } from "./http/error-handlers";
 import { installObservability } from "./http/observability";
 import { openApiOptions } from "./http/openapi";
@@ -51,7 +52,11 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
 
   const upstreams = overrides.upstreams ?? createUpstreams(config, logger);
   if (overrides.upstreams === undefined) app.addHook("onClose", async () => closeUpstreams(upstreams));
-  installObservability(app, overrides.metrics ?? new Metrics("gateway"), upstreams.breakers);
+  const metrics = overrides.metrics ?? new Metrics("gateway");
+  installObservability(app, metrics, upstreams.breakers);
+  // Before every route's own hooks (authorize): a request shed costs no token check and no body read.
+  const admission = admissionOptions(config);
+  installAdmission(app, admission && admissionLimits(admission.orders, admission.other), metrics);
   const deps = { upstreams, authorize: createAuthorize(createTokenVerifier(config.JWT_SECRET)) };
 
   // Swagger first: it collects the routes registered after it.
@@ -59,7 +64,7 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   void app.register(swaggerUi, { routePrefix: "/docs" });
   void app.register(healthRoutes, deps);
   void app.register(productRoutes, deps);
-  void app.register(orderRoutes, { ...deps, orderWaitMs: config.ORDER_WAIT_MS });
+  void app.register(orderRoutes, { ...deps, orderWaitMs: config.ORDER_WAIT_MS, orderDeadlineMs: config.UPSTREAM_TIMEOUT_MS });
   void app.register(riderRoutes, deps);
   void app.register(adminRoutes, deps);
   return app;

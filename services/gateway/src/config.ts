@@ -20,6 +20,22 @@ export const gatewayConfigSchema = z
     BREAKER_THRESHOLD: positiveInt(5),
     BREAKER_HALF_OPEN_MS: positiveInt(5_000),
     BODY_LIMIT_BYTES: positiveInt(65_536),
+    /** Admission control (adaptive concurrency limits, 503 OVERLOADED beyond them); `false` turns it off. */
+    ADMISSION_CONTROL: z.stringbool().default(true),
+    /**
+     * Orders (POST /v1/orders) in flight at once: starts at the initial limit, grows while orders are
+     * answered within the latency target, shrinks when they are slower or the platform sheds them.
+     * The target is roughly the p99 latency of the orders let in.
+     */
+    ORDER_ADMISSION_TARGET_MS: positiveInt(250),
+    ORDER_ADMISSION_INITIAL_LIMIT: positiveInt(32),
+    ORDER_ADMISSION_MIN_LIMIT: positiveInt(4),
+    ORDER_ADMISSION_MAX_LIMIT: positiveInt(512),
+    /** The same for every other request (reads, rider updates, admin), so orders never starve them. */
+    OTHER_ADMISSION_TARGET_MS: positiveInt(250),
+    OTHER_ADMISSION_INITIAL_LIMIT: positiveInt(64),
+    OTHER_ADMISSION_MIN_LIMIT: positiveInt(4),
+    OTHER_ADMISSION_MAX_LIMIT: positiveInt(1_024),
     /** How long a SIGTERM may take: in-flight requests finish, new ones get 503. */
     SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
     LOG_LEVEL: logLevel,
@@ -29,7 +45,33 @@ export const gatewayConfigSchema = z
   .refine((c) => c.UPSTREAM_TIMEOUT_MS > c.ORDER_WAIT_MS, {
     path: ["UPSTREAM_TIMEOUT_MS"],
     message: "must exceed ORDER_WAIT_MS",
-  });
+  })
+  .refine((c) => c.ORDER_ADMISSION_MIN_LIMIT <= c.ORDER_ADMISSION_MAX_LIMIT, { path: ["ORDER_ADMISSION_MIN_LIMIT"], message: "must not exceed ORDER_ADMISSION_MAX_LIMIT" })
+  .refine((c) => c.OTHER_ADMISSION_MIN_LIMIT <= c.OTHER_ADMISSION_MAX_LIMIT, { path: ["OTHER_ADMISSION_MIN_LIMIT"], message: "must not exceed OTHER_ADMISSION_MAX_LIMIT" });
+
+/** What the limit is multiplied by when requests queue: gentle, as TCP Reno's ½ would halve goodput at each sign. */
+const BACKOFF_RATIO = 0.9;
+
+/** The admission limits' options from the configuration, or null when admission control is off. */
+export function admissionOptions(c: GatewayConfig) {
+  if (!c.ADMISSION_CONTROL) return null;
+  return {
+    orders: {
+      latencyTargetMs: c.ORDER_ADMISSION_TARGET_MS,
+      initialLimit: c.ORDER_ADMISSION_INITIAL_LIMIT,
+      minLimit: c.ORDER_ADMISSION_MIN_LIMIT,
+      maxLimit: c.ORDER_ADMISSION_MAX_LIMIT,
+      backoffRatio: BACKOFF_RATIO,
+    },
+    other: {
+      latencyTargetMs: c.OTHER_ADMISSION_TARGET_MS,
+      initialLimit: c.OTHER_ADMISSION_INITIAL_LIMIT,
+      minLimit: c.OTHER_ADMISSION_MIN_LIMIT,
+      maxLimit: c.OTHER_ADMISSION_MAX_LIMIT,
+      backoffRatio: BACKOFF_RATIO,
+    },
+  };
+}
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 

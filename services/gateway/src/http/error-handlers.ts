@@ -7,6 +7,7 @@ import { toProblem, type ProblemReply } from "./problem";
 export function installProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, request, reply) => {
     const problem = toProblem(err, pathOf(request.url));
+    request.problemCode = problem.body.code;
     logProblem(request.log, problem, err);
     return sendProblem(reply, problem);
   });
@@ -16,7 +17,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
   });
 }
 
-function sendProblem(reply: FastifyReply, problem: ProblemReply): FastifyReply {
+export function sendProblem(reply: FastifyReply, problem: ProblemReply): FastifyReply {
   return reply.code(problem.status).headers(problem.headers).type(PROBLEM_MEDIA_TYPE).send(problem.body);
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { isAppError, notFound } from "@qc/platform";
+import { isAppError, notFound, withDeadline } from "@qc/platform";
 import { principalOf } from "../auth/authorize";
 import type { Principal } from "../auth/principal";
 import {
@@ -24,11 +24,16 @@ import { bearer, type RouteDeps } from "./route-deps";
 export interface OrderRouteDeps extends RouteDeps {
   /** How long CreateOrder waits for the saga before the gateway answers 202 PENDING. */
   readonly orderWaitMs: number;
+  /**
+   * The deadline of POST /v1/orders, from the request's arrival: CreateOrder carries it to the order
+   * service, which takes no order it cannot take before it (and answers before it).
+   */
+  readonly orderDeadlineMs: number;
 }
 
 const orderLocation = (id: string): string => `/v1/orders/${encodeURIComponent(id)}`;
 
-export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app, { upstreams, authorize, orderWaitMs }) => {
+export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app, { upstreams, authorize, orderWaitMs, orderDeadlineMs }) => {
   app.post(
     "/v1/orders",
     {
@@ -49,9 +54,12 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
     async (request, reply) => {
       const customer = principalOf(request);
       const key = request.headers["idempotency-key"];
-      const created = await upstreams.order.call.createOrder(toCreateOrderRequest(customer.subject, request.body, key, orderWaitMs), {
-        onServerTiming: recordUpstreamTiming(reply, "order"),
-      });
+      const arrivedAt = Date.now() - reply.elapsedTime;
+      const created = await withDeadline(arrivedAt + orderDeadlineMs, () =>
+        upstreams.order.call.createOrder(toCreateOrderRequest(customer.subject, request.body, key, orderWaitMs), {
+          onServerTiming: recordUpstreamTiming(reply, "order"),
+        }),
+      );
       const order = toOrderView(required(created.order, "order"));
       // Set before the status is decided, so a replayed failure says it is a replay too.
       if (created.replayed) void reply.header("idempotent-replayed", "true");

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { ConcurrencyLimit, type Admission } from "./concurrency-limit";
+
+const options = { initialLimit: 10, minLimit: 2, maxLimit: 50, latencyTargetMs: 100, backoffRatio: 0.9 };
+
+describe("ConcurrencyLimit", () => {
+  it("refuses at once beyond the limit, and admits again as requests finish", () => {
+    const limit = new ConcurrencyLimit(options, () => 0);
+    const admitted = Array.from({ length: 10 }, () => limit.tryAcquire());
+    expect(admitted.every((a) => a !== null)).toBe(true);
+    expect(limit.tryAcquire()).toBeNull();
+    admitted[0]!.ignore();
+    expect(limit.tryAcquire()).not.toBeNull();
+  });
+
+  it("grows by about one per round trip while requests are fast and the limit is used", () => {
+    let now = 0;
+    const limit = new ConcurrencyLimit(options, () => now);
+    for (let round = 0; round < 5; round++) {
+      const batch = Array.from({ length: limit.limit }, () => limit.tryAcquire()!);
+      now += 20;
+      for (const a of batch) a.success();
+    }
+    expect(limit.limit).toBeGreaterThanOrEqual(14);
+    expect(limit.limit).toBeLessThanOrEqual(15);
+  });
+
+  it("does not grow when traffic uses less than half of it", () => {
+    let now = 0;
+    const limit = new ConcurrencyLimit(options, () => now);
+    for (let i = 0; i < 100; i++) {
+      const a = limit.tryAcquire()!;
+      now += 5;
+      a.success();
+    }
+    expect(limit.limit).toBe(10);
+  });
+
+  it("shrinks once per round trip on slow or dropped requests, never below the minimum", () => {
+    let now = 0;
+    const limit = new ConcurrencyLimit({ ...options, initialLimit: 40 }, () => now);
+    // A whole round of slow requests started together: one decrease, not forty.
+    const round = Array.from({ length: 40 }, () => limit.tryAcquire()!);
+    now += 150;
+    for (const a of round) a.success();
+    expect(limit.limit).toBe(36);
+    const dropped = limit.tryAcquire()!;
+    now += 1;
+    dropped.dropped();
+    expect(limit.limit).toBe(32);
+    for (let i = 0; i < 100; i++) {
+      const a = limit.tryAcquire()!;
+      now += 1;
+      a.dropped();
+    }
+    expect(limit.limit).toBe(2);
+  });
+
+  it("counts each admission once, whatever its holder calls", () => {
+    const limit = new ConcurrencyLimit({ ...options, initialLimit: 2 }, () => 0);
+    const a: Admission = limit.tryAcquire()!;
+    a.success();
+    a.dropped();
+    a.ignore();
+    expect(limit.inFlight).toBe(0);
+    expect(limit.limit).toBe(2);
+  });
+});

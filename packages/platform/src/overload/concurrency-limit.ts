@@ -1,0 +1,83 @@
+export interface ConcurrencyLimitOptions {
+  readonly initialLimit: number;
+  readonly minLimit: number;
+  readonly maxLimit: number;
+  /**
+   * A request that takes longer than this is a sign of queueing: the limit shrinks. At equilibrium
+   * about one request in a hundred is slower, so this is roughly the p99 latency of what is let in.
+   */
+  readonly latencyTargetMs: number;
+  /** What the limit is multiplied by on a sign of queueing (or a request the upstream shed). */
+  readonly backoffRatio: number;
+}
+
+/** How a request let in ended, for the limit. */
+export interface Admission {
+  /** The work was done (or refused on its merits): its latency is a sample of the platform's load. */
+  success(): void;
+  /** The platform shed it or timed out: a sign of overload whatever its latency. */
+  dropped(): void;
+  /** It says nothing about the platform's load (rejected before any work, client went away). */
+  ignore(): void;
+}
+
+/**
+ * An adaptive concurrency limit (AIMD, as TCP's congestion window and Netflix's concurrency-limits
+ * `AIMDLimit`): at most `limit` requests in flight; the rest are refused at once, never queued. Each
+ * request that completes within the latency target while the limit is what holds traffic back adds
+ * 1/limit (one per round trip); a slower one, or one the platform dropped, multiplies the limit by
+ * `backoffRatio`, once per round trip — signals from requests that started before the last decrease
+ * saw the load that caused it and are not counted again.
+ */
+export class ConcurrencyLimit {
+  private estimate: number;
+  private active = 0;
+  private lastDecreaseAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly options: ConcurrencyLimitOptions,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    if (options.minLimit < 1 || options.minLimit > options.maxLimit) throw new Error("need 1 ≤ minLimit ≤ maxLimit");
+    this.estimate = Math.min(options.maxLimit, Math.max(options.minLimit, options.initialLimit));
+  }
+
+  /** Requests allowed in flight now. */
+  get limit(): number {
+    return Math.floor(this.estimate);
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  /** An admission for one request, or null when the limit is reached (refuse it at once). */
+  tryAcquire(): Admission | null {
+    if (this.active >= this.limit) return null;
+    this.active++;
+    const startedAt = this.now();
+    const inFlightAtStart = this.active;
+    let done = false;
+    const finish = (outcome: "success" | "dropped" | "ignore") => {
+      if (done) return;
+      done = true;
+      // How busy the limit was around this request: at its start, or at its end (itself included).
+      const inFlight = Math.max(inFlightAtStart, this.active);
+      this.active--;
+      if (outcome !== "ignore") this.sample(startedAt, inFlight, outcome === "dropped");
+    };
+    return { success: () => finish("success"), dropped: () => finish("dropped"), ignore: () => finish("ignore") };
+  }
+
+  private sample(startedAt: number, inFlight: number, dropped: boolean): void {
+    const now = this.now();
+    if (dropped || now - startedAt > this.options.latencyTargetMs) {
+      if (startedAt < this.lastDecreaseAt) return;
+      this.estimate = Math.max(this.options.minLimit, this.estimate * this.options.backoffRatio);
+      this.lastDecreaseAt = now;
+      return;
+    }
+    // Grow only while the limit is what holds traffic back: a half-used limit says nothing about more.
+    if (inFlight * 2 >= this.limit) this.estimate = Math.min(this.options.maxLimit, this.estimate + 1 / this.estimate);
+  }
+}
