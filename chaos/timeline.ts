@@ -144,6 +144,8 @@ export function timelineSvg(input: TimelineInput): string {
     path += `${path === "" || p99[s - 1] === null ? "M" : "L"}${fmt(xs(s + 0.5))},${fmt(yLat(v))} `;
   });
   if (path) out.push(`<path d="${path.trim()}" fill="none" stroke="black" stroke-width="1.3"/>`);
+  // A dot per second too, so a second with answers between two without shows.
+  p99.forEach((v, s) => v !== null && out.push(`<circle cx="${fmt(xs(s + 0.5))}" cy="${fmt(yLat(v))}" r="1.8" fill="black"/>`));
   axis(out, latTop + latH, seconds, xs, left, plotW);
   out.push(`<text x="${left + plotW / 2}" y="${H - 10}" text-anchor="middle">seconds since the faults began</text>`);
   out.push("</svg>");
