@@ -56,6 +56,19 @@ describe("ConcurrencyLimit", () => {
     expect(limit.limit).toBe(2);
   });
 
+  it("takes the latency its holder measured when given one (e.g. the upstream's own time)", () => {
+    let now = 0;
+    const limit = new ConcurrencyLimit({ ...options, initialLimit: 20 }, () => now);
+    const slowHere = limit.tryAcquire()!;
+    now += 500; // this process was slow to get to the answer…
+    slowHere.success(30); // …but the platform answered in 30 ms: no sign of queueing there
+    expect(limit.limit).toBe(20);
+    const slowThere = limit.tryAcquire()!;
+    now += 1;
+    slowThere.success(150);
+    expect(limit.limit).toBe(18);
+  });
+
   it("counts each admission once, whatever its holder calls", () => {
     const limit = new ConcurrencyLimit({ ...options, initialLimit: 2 }, () => 0);
     const a: Admission = limit.tryAcquire()!;

@@ -83,8 +83,11 @@ export function installAdmission(app: FastifyInstance, limits: AdmissionLimits |
       return;
     }
     reply.raw.once("close", () => {
-      if (!reply.raw.writableFinished) admission.ignore(); // the client went away: no answer, no sample
-      else admission[outcomeOf(reply.statusCode, request.problemCode)]();
+      const outcome = reply.raw.writableFinished ? outcomeOf(reply.statusCode, request.problemCode) : "ignore"; // gone: no answer, no sample
+      // The upstream's own time, when it sent it: this process's event-loop delays (shedding a flood
+      // costs some) are not the platform queueing, and a smaller limit would not shorten them.
+      if (outcome === "success") admission.success(request.upstreamMs ?? undefined);
+      else admission[outcome]();
     });
     done();
   });
