@@ -22,7 +22,7 @@ export const riderConfigSchema = z.object({
   RIDER_ASSIGN_RADIUS_KM: z.coerce.number().positive().max(50).default(10),
   // How long a released order is remembered (Redis: the order hash's TTL; in memory: until then, or a
   // restart). Within it a repeated Release (a retry whose answer was lost) answers released; after
-  // it the order is unknown, released only if the caller names a rider who carries no order. It must
+  // it the order is unknown, released only if the caller names its rider. It must
   // outlast the order service's retries and dead-letter redrive of a release (seconds to minutes).
   RIDER_RELEASED_RETENTION_MS: positiveInt(24 * 60 * 60 * 1_000),
   SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,

@@ -26,8 +26,8 @@ export interface RiderIndex {
    * (a repeat: a released order is remembered for the retention the index was built with, so a retry
    * whose first answer was lost is still answered released). When the index does not know the
    * order (never assigned here, forgotten in a restart, or released longer ago than the retention):
-   * true if `riderId` (the rider the caller recorded) is given and carries no order, since nothing
-   * holds them (the release is then remembered like any other); false otherwise.
+   * true if `riderId` (the rider the caller recorded) is given, since this order holds nobody here
+   * (whatever that rider carries now; the release is then remembered like any other); false otherwise.
    */
   release(orderId: string, riderId?: string): Promise<boolean>;
   /**

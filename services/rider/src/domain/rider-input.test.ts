@@ -18,6 +18,10 @@ describe("parseOrderId", () => {
     expect(parseOrderId(id)).toEqual({ ok: true, value: id });
   });
 
+  it("takes an order id in its one canonical form (lowercase), however the caller spelt it", () => {
+    expect(parseOrderId("ABCDEF00-0000-4000-8000-00000000000A")).toEqual({ ok: true, value: "abcdef00-0000-4000-8000-00000000000a" });
+  });
+
   it.each(["", "x".repeat(65), "a\u0000b", "tab\there", "del\u007f"])("rejects %j", (id) => {
     expect(codeOf(parseOrderId(id))).toBe("INVALID_ORDER_ID");
   });

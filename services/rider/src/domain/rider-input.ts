@@ -39,7 +39,9 @@ export function parseOrderId(orderId: string): Checked<string> {
   if (orderId === "" || [...orderId].length > MAX_ORDER_ID_LENGTH || CONTROL.test(orderId)) {
     return rejected(invalidInput("INVALID_ORDER_ID", `order_id must be 1-${MAX_ORDER_ID_LENGTH} printable characters`));
   }
-  return accepted(orderId);
+  // One canonical form end to end (the order service's ids are UUIDs, stored lowercase): an id typed
+  // in capitals must find, and free, the very assignment made under its lowercase form.
+  return accepted(orderId.toLowerCase());
 }
 
 /**

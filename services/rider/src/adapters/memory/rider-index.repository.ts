@@ -69,10 +69,13 @@ export class MemoryRiderIndex implements RiderIndex {
     this.forgetExpiredReleases();
     const assignment = this.assignments.get(orderId);
     if (assignment === undefined) {
-      // Unknown here: released only if the rider named carries nothing, remembered like any release.
-      if (riderId === undefined || this.busy.has(riderId)) return false;
-      this.assignments.set(orderId, { rider: { riderId, distanceKm: 0 }, releasedAt: undefined });
-      return this.release(orderId);
+      // Unknown here (forgotten in a restart): this order holds nobody, whatever the rider named
+      // carries now; remembered like any release. Without a rider named it cannot be told from a lost one.
+      if (riderId === undefined) return false;
+      const releasedAt = this.now();
+      this.assignments.set(orderId, { rider: { riderId, distanceKm: 0 }, releasedAt });
+      this.released.set(orderId, releasedAt);
+      return true;
     }
     if (assignment.releasedAt !== undefined) return true;
     assignment.releasedAt = this.now();

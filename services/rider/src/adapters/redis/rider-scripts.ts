@@ -103,8 +103,9 @@ const RELEASE = `
 local a = redis.call('HMGET', KEYS[1], 'rider', 'released')
 if a[2] then return 1 end
 if not a[1] then
-  -- unknown here (never assigned, forgotten, or expired): released only if the rider named carries nothing
-  if ARGV[3] == '' or redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return 0 end
+  -- unknown here (never assigned, forgotten, or expired): this order holds nobody, whatever the rider
+  -- named carries now; without a rider named it cannot be told from a lost one
+  if ARGV[3] == '' then return 0 end
   redis.call('HSET', KEYS[1], 'rider', ARGV[3], 'km', '0', 'released', '1')
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return 1

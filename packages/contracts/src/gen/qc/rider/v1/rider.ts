@@ -64,7 +64,7 @@ export interface ReleaseRequest {
   orderId: string;
   /**
    * The rider the caller recorded for the order (optional). When the index does not know the order
-   * (it forgot it) and this rider carries no other order, nothing holds the rider: released.
+   * (it forgot it), the order holds nobody here, whatever that rider carries now: released.
    */
   riderId: string;
 }
@@ -72,8 +72,8 @@ export interface ReleaseRequest {
 export interface ReleaseResponse {
   /**
    * True when the order's rider is free of it: released now, or already (a repeat, remembered for
-   * RIDER_RELEASED_RETENTION_MS). False when nothing could be released: the index does not know the
-   * order, and the rider named (if any) carries another one.
+   * RIDER_RELEASED_RETENTION_MS). False when the index does not know the order and no rider is named:
+   * it cannot tell a forgotten order from a lost one.
    */
   released: boolean;
 }
