@@ -148,14 +148,14 @@ export class FaultInjector {
 
   /**
    * The process to hang or kill, once it runs and no other fault holds it: a crash (not planned) may
-   * still be restarting it. Waits up to 10 s, then the fault is skipped.
+   * still be restarting it. Waits up to 20 s, then the fault is skipped.
    */
   private async process(label: string): Promise<ServiceProcess> {
     const p = this.platform.processes.get(label);
     if (!p) throw new Error(`no process ${label}`);
-    const until = Date.now() + 10_000;
+    const until = Date.now() + 20_000;
     while (!p.running || this.restarting.has(label) || this.hung.has(label)) {
-      if (Date.now() > until || this.ending) throw new Error(`${label} was ${this.hung.has(label) ? "hung" : "being restarted"} for 10 s`);
+      if (Date.now() > until || this.ending) throw new Error(`${label} was ${this.hung.has(label) ? "hung" : "being restarted"} for 20 s`);
       await Promise.race([sleep(100), this.ended]);
     }
     return p;
