@@ -18,11 +18,20 @@ export type Send = () => Promise<number | string>;
 
 /**
  * Closed loop: `concurrency` workers each send, wait for the answer, and send again. Answers during
- * the warm-up are not counted.
+ * the warm-up are not counted. A worker told to back off (`pauseMs` of its answer, e.g. a 503 with
+ * Retry-After) waits that long before sending again, as a well-behaved client does; answers that
+ * `counts` rejects are tallied in `statuses` but left out of the rate and the latencies.
  */
 export async function closedLoop(
   send: Send,
-  opts: { concurrency: number; durationMs: number; warmupMs: number; maxRequests?: number },
+  opts: {
+    concurrency: number;
+    durationMs: number;
+    warmupMs: number;
+    maxRequests?: number;
+    pauseMs?: (status: number | string) => number;
+    counts?: (status: number | string) => boolean;
+  },
 ): Promise<LoadResult> {
   const histogram = newHistogram();
   const statuses: Record<string, number> = {};
@@ -37,10 +46,14 @@ export async function closedLoop(
       const status = await send().catch(() => "error");
       const t1 = nowUs();
       if (Date.now() >= measureFrom && Date.now() <= end) {
-        histogram.recordValue(Math.max(1, t1 - t0));
         statuses[status] = (statuses[status] ?? 0) + 1;
-        requests++;
+        if (opts.counts?.(status) ?? true) {
+          histogram.recordValue(Math.max(1, t1 - t0));
+          requests++;
+        }
       }
+      const pause = Math.min(opts.pauseMs?.(status) ?? 0, end - Date.now());
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));

@@ -14,6 +14,7 @@ import { Pool } from "undici";
 import { audit, type AuditResult } from "./audit";
 import { startInProcess } from "./in-process";
 import { closedLoop, ms, openLoop, type LoadResult } from "./load";
+import { answerLabel, overloadPhase, SHED, type OverloadResult } from "./overload";
 import { recordSql, replayOrder, replayPools, statementCount, type OrderTrace } from "./raw-sql";
 import { pick, randomLines, seedBenchData, tokenSigner, type BenchData } from "./seed";
 
@@ -38,14 +39,15 @@ const params = {
   products: smoke ? 20 : 200,
   customers: smoke ? 50 : 500,
   breakerOrders: smoke ? 200 : 1000,
+  overloadMs: smoke ? 1_500 : 10_000,
   dbPoolSize: 10,
 };
 const JWT_SECRET = "bench-secret-0123456789abcdef";
 const log = (msg: string) => console.log(`[bench] ${msg}`);
 
-/** One HTTP order through the gateway; resolves with its status (and Server-Timing of the order service). */
+/** One HTTP order through the gateway; resolves with its label (see `answerLabel`; and Server-Timing of the order service). */
 function orderSender(http: Pool, data: BenchData, onOrderTiming?: (ms: number) => void) {
-  return async (): Promise<number> => {
+  return async (): Promise<number | string> => {
     const customer = pick(data.customers);
     const res = await http.request({
       method: "POST",
@@ -53,12 +55,11 @@ function orderSender(http: Pool, data: BenchData, onOrderTiming?: (ms: number) =
       headers: { authorization: `Bearer ${customer.token}`, "content-type": "application/json" },
       body: JSON.stringify({ items: randomLines(data.skus) }),
     });
-    await res.body.dump();
     if (onOrderTiming) {
       const timing = /order;dur=([\d.]+)/.exec(String(res.headers["server-timing"] ?? ""));
       if (timing?.[1]) onOrderTiming(Number(timing[1]));
     }
-    return res.statusCode;
+    return answerLabel(res);
   };
 }
 
@@ -103,13 +104,17 @@ async function main(): Promise<void> {
     const send = orderSender(http, data);
 
     log(`stack, closed loop: ${params.concurrency} clients × ${params.durationMs / 1000}s (after ${params.warmupMs / 1000}s warm-up)`);
-    const closed = await closedLoop(send, params);
+    // A client shed at the edge (503 OVERLOADED, Retry-After: 1) waits a second, as well-behaved clients
+    // do; sheds are in the status mix but not in the rate or the latencies.
+    const closed = await closedLoop(send, { ...params, pauseMs: (s) => (s === SHED ? 1_000 : 0), counts: (s) => s !== SHED });
     log(`  ${Math.round(closed.perSecond)} orders/s, p99 ${ms(closed.histogram, 99)} ms`);
 
     const halfRate = Math.max(1, closed.perSecond / 2);
     log(`stack, open loop at ${Math.round(halfRate)} orders/s for ${params.durationMs / 2000}s`);
     const open = await openLoop(send, { ratePerSec: halfRate, durationMs: params.durationMs / 2 });
     log(`  p50 ${ms(open.histogram, 50)} ms, p99 ${ms(open.histogram, 99)} ms`);
+
+    const overload = await overloadPhases(gatewayUrl, data, databaseUrl, closed.perSecond);
 
     let breaker: { gatewayP99Ms: number; serviceP99Ms: number; statuses: Record<string, number> } | null = null;
     if (stack) {
@@ -193,6 +198,14 @@ async function main(): Promise<void> {
       rawSqlStatementsPerOrder: statements || null,
       ratioVsInProcess: inProcess ? round(closed.perSecond / inProcess.perSecond) : null,
       ratioVsRawSql: rawSql ? round(closed.perSecond / rawSql.perSecond) : null,
+      overloadGoodputShareMin: overload.goodputShareMin,
+      overloadShedP99MsMax: overload.shedP99MsMax,
+      overloadAcceptedP99MsMax: overload.acceptedP99MsMax,
+      overloadAcceptedP99LimitMs: overload.acceptedP99LimitMs,
+      overload500s: overload.errors500,
+      overloadConnectionErrors: overload.connectionErrors,
+      overloadRecoveryMsMax: overload.recoveryMsMax,
+      overloadAuditOk: overload.auditOk,
       breakerOpenGatewayP99Ms: breaker?.gatewayP99Ms ?? null,
       breakerOpenServiceP99Ms: breaker?.serviceP99Ms ?? null,
       auditOk: auditResult?.ok ?? null,
@@ -202,6 +215,7 @@ async function main(): Promise<void> {
       inProcess: inProcess ? summary(inProcess) : null,
       rawSql: rawSql ? summary(rawSql) : null,
       breakerOpen: breaker,
+      overload,
       machine: {
         cores: os.cpus().length,
         cpu: os.cpus()[0]?.model ?? "?",
@@ -214,7 +228,7 @@ async function main(): Promise<void> {
     await mkdir("bench/results", { recursive: true });
     await writeFile(args.out, JSON.stringify(result, null, 2) + "\n");
     printTable(result);
-    if (auditResult && !auditResult.ok) process.exitCode = 1;
+    if ((auditResult && !auditResult.ok) || overload.auditOk === false) process.exitCode = 1;
   } finally {
     await stack?.stop();
     await db?.drop();
@@ -222,6 +236,47 @@ async function main(): Promise<void> {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+interface OverloadPhaseReport extends OverloadResult {
+  readonly auditOk: boolean | null;
+  readonly auditProblems: string[];
+}
+
+/**
+ * Open loops at 80 % of the closed-loop capacity (the reference tail), then 1.5×, 2× and 4× of it
+ * (smoke: one short phase at 2×), each followed by the consistency audit.
+ */
+async function overloadPhases(gatewayUrl: string, data: BenchData, databaseUrl: string, capacityPerSec: number) {
+  const factors = smoke ? [2] : [0.8, 1.5, 2, 4];
+  const phases: OverloadPhaseReport[] = [];
+  for (const factor of factors) {
+    log(`overload: open loop at ${factor}× capacity (${Math.round(factor * capacityPerSec)} orders/s) for ${params.overloadMs / 1000}s`);
+    const phase = await overloadPhase(gatewayUrl, data, { factor, capacityPerSec, durationMs: params.overloadMs });
+    const checked = databaseUrl ? await audit(databaseUrl, data.initialStock) : null;
+    phases.push({ ...phase, auditOk: checked?.ok ?? null, auditProblems: checked?.problems ?? [] });
+    log(
+      `  ${JSON.stringify(phase.statuses)}: goodput ${phase.goodputPerSec}/s (${Math.round(phase.goodputShare * 100)} %), ` +
+        `accepted p99 ${phase.acceptedP99Ms} ms, shed p50/p99 ${phase.shedP50Ms ?? "-"}/${phase.shedP99Ms ?? "-"} ms, ` +
+        `recovery ${phase.recoveryMs ?? "never"} ms, audit ${checked ? (checked.ok ? "ok" : checked.problems.join("; ")) : "-"}`,
+    );
+  }
+  const over = phases.filter((p) => p.factor > 1);
+  const at80 = phases.find((p) => p.factor === 0.8);
+  const max = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : Math.max(...(xs as number[])));
+  return {
+    capacityPerSec: Math.round(capacityPerSec),
+    p99At80PercentMs: at80?.acceptedP99Ms ?? null,
+    goodputShareMin: over.length ? Math.min(...over.map((p) => p.goodputShare)) : null,
+    shedP99MsMax: max(over.map((p) => p.shedP99Ms ?? 0)),
+    acceptedP99MsMax: max(over.map((p) => p.acceptedP99Ms)),
+    acceptedP99LimitMs: at80 ? round(2 * at80.acceptedP99Ms) : null,
+    errors500: phases.reduce((n, p) => n + p.errors500, 0),
+    connectionErrors: phases.reduce((n, p) => n + p.connectionErrors, 0),
+    recoveryMsMax: max(over.map((p) => p.recoveryMs)),
+    auditOk: databaseUrl ? phases.every((p) => p.auditOk === true) : null,
+    phases,
+  };
+}
 
 const adminToken = (): Promise<string> => tokenSigner(process.env.JWT_SECRET ?? JWT_SECRET)("bench-admin", "admin");
 
@@ -234,6 +289,12 @@ function printTable(r: Record<string, unknown>): void {
     ["raw-SQL orders/s", r.rawSqlOrdersPerSec, ""],
     ["ratio vs in-process", r.ratioVsInProcess, "target ≥ 0.6"],
     ["ratio vs raw SQL", r.ratioVsRawSql, "target ≥ 0.5"],
+    ["overload: goodput / capacity (min)", r.overloadGoodputShareMin, "target ≥ 0.9"],
+    ["overload: shed p99 ms (max)", r.overloadShedP99MsMax, "target ≤ 20"],
+    ["overload: accepted p99 ms (max)", r.overloadAcceptedP99MsMax, `target ≤ ${String(r.overloadAcceptedP99LimitMs)} (2× p99 at 80 %)`],
+    ["overload: 500s / connection errors", `${String(r.overload500s)} / ${String(r.overloadConnectionErrors)}`, "target 0 / 0"],
+    ["overload: recovery ms (max)", r.overloadRecoveryMsMax, "target ≤ 1000"],
+    ["overload: audit after each phase", r.overloadAuditOk, ""],
     ["breaker open: gateway p99 ms", r.breakerOpenGatewayP99Ms, "target < 5"],
     ["breaker open: order service p99 ms", r.breakerOpenServiceP99Ms, "target < 1"],
     ["audit", r.auditOk, ""],
