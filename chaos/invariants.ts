@@ -96,6 +96,9 @@ export interface Violation {
   readonly invariant: Invariant;
   readonly message: string;
   readonly orderId?: string;
+  /** When what it is about happened (ms since the epoch), if it happened at a time: a request, a crash. */
+  readonly from?: number;
+  readonly until?: number;
 }
 
 export interface AuditNotes {
@@ -148,11 +151,13 @@ export function checkInvariants(ledgers: Ledgers, run: RunRecord): { violations:
   for (const d of ledgers.deadLetters) {
     if (d.status !== "resolved") flag("dead-letters-resolved", `dead letter ${d.id} (${d.step} of order ${d.orderId}) is ${d.status}: ${d.error}`, d.orderId);
   }
+  const when = (from: number, until: number) => ({ from, until });
   for (const a of run.answers) {
-    if (a.status >= 500 && a.status !== 503) flag("no-500", `${a.path} answered ${a.status}${a.code ? ` ${a.code}` : ""}`, a.orderId);
-    if (a.hung) flag("no-hang", `${a.path} had no answer within its deadline (${a.endedAt - a.startedAt} ms)`);
+    const sent = new Date(a.startedAt).toISOString();
+    if (a.status >= 500 && a.status !== 503) violations.push({ invariant: "no-500", message: `${a.path} sent at ${sent} answered ${a.status}${a.code ? ` ${a.code}` : ""}`, ...(a.orderId ? { orderId: a.orderId } : {}), ...when(a.startedAt, a.endedAt) });
+    if (a.hung) violations.push({ invariant: "no-hang", message: `${a.path} sent at ${sent} had no answer within its deadline (${a.endedAt - a.startedAt} ms)`, ...when(a.startedAt, a.endedAt) });
   }
-  for (const c of run.crashes) flag("no-crash", `${c.label} exited by itself (code ${c.code}) at ${new Date(c.at).toISOString()}`);
+  for (const c of run.crashes) violations.push({ invariant: "no-crash", message: `${c.label} exited by itself (code ${c.code}) at ${new Date(c.at).toISOString()}`, ...when(c.at, c.at) });
   return { violations, notes };
 }
 

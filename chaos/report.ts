@@ -11,6 +11,8 @@ export type FaultTally = { planned: number; injected: number; skipped: number } 
 export interface ExampleViolation extends Violation {
   /** The order's history (as GET /v1/orders/{id} shows it), when the violation names an order. */
   readonly history?: string[];
+  /** The faults under way while it happened (a request, a crash), when it happened at a time. */
+  readonly faultsMeanwhile?: string[];
 }
 
 /** One mode's entry of chaos/results/latest.json. */
@@ -99,13 +101,22 @@ export function faultsSummary(planned: readonly PlannedFault[], records: readonl
   return { total: records.filter((r) => !r.skipped).length, byKind, log };
 }
 
-export function violationsSummary(violations: readonly Violation[], ledgers: Ledgers): ChaosResult["violations"] {
+export function violationsSummary(violations: readonly Violation[], ledgers: Ledgers, faults: readonly FaultRecord[], startedAt: number): ChaosResult["violations"] {
   const grouped = summarize(violations);
   const byInvariant = {} as ChaosResult["violations"]["byInvariant"];
+  const t = (ms: number) => `t+${((ms - startedAt) / 1000).toFixed(1)} s`;
+  const meanwhile = (v: Violation) =>
+    faults
+      .filter((f) => !f.skipped && v.from !== undefined && v.until !== undefined && f.startedAt <= v.until + 1_000 && f.endedAt >= v.from - 1_000)
+      .map((f) => `${f.kind} ${f.target} ${t(f.startedAt)}–${t(f.endedAt)}: ${f.detail}`);
   for (const inv of INVARIANTS) {
     byInvariant[inv] = {
       count: grouped[inv].count,
-      examples: grouped[inv].examples.map((v) => (v.orderId ? { ...v, history: historyLines(ledgers.history.get(v.orderId)) } : v)),
+      examples: grouped[inv].examples.map((v) => ({
+        ...v,
+        ...(v.orderId ? { history: historyLines(ledgers.history.get(v.orderId)) } : {}),
+        ...(v.from !== undefined ? { faultsMeanwhile: meanwhile(v) } : {}),
+      })),
     };
   }
   return { total: violations.length, byInvariant };

@@ -185,7 +185,7 @@ async function run(platform: ChaosPlatform): Promise<number> {
     restocks: { certain: load.restocks.filter((r) => r.certain).length, lostAnswers: notes.uncertainRestocks, lostAnswersApplied: notes.uncertainRestocksApplied },
     deadLetters: { total: ledgers.deadLetters.length, resolved: ledgers.deadLetters.length - openLetters, open: openLetters, replayedByRunner: settled.replayed },
     settle: { settled: settled.settled, seconds: Math.round(settled.seconds * 10) / 10, pendingLeft: settled.pending, unresolvedDeadLetters: settled.openDeadLetters },
-    violations: violationsSummary(violations, ledgers),
+    violations: violationsSummary(violations, ledgers, injector.records, startedAt),
     sqlAudit,
     designLimits: platform.designLimits,
     timeline: svgPath,
