@@ -28,7 +28,7 @@ export const gatewayConfigSchema = z
      * The target is roughly the p99 latency of the orders let in.
      */
     ORDER_ADMISSION_TARGET_MS: positiveInt(250),
-    ORDER_ADMISSION_INITIAL_LIMIT: positiveInt(32),
+    ORDER_ADMISSION_INITIAL_LIMIT: positiveInt(64),
     ORDER_ADMISSION_MIN_LIMIT: positiveInt(4),
     ORDER_ADMISSION_MAX_LIMIT: positiveInt(512),
     /** The same for every other request (reads, rider updates, admin), so orders never starve them. */

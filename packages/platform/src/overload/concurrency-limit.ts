@@ -31,7 +31,8 @@ export interface Admission {
  * request that completes within the latency target while the limit is what holds traffic back adds
  * 1/limit (one per round trip); a slower one, or one the platform dropped, multiplies the limit by
  * `backoffRatio`, once per round trip — signals from requests that started before the last decrease
- * saw the load that caused it and are not counted again.
+ * saw the load that caused it and are not counted again. Requests made while less than half the
+ * limit was in use move it neither way.
  */
 export class ConcurrencyLimit {
   private estimate: number;
@@ -74,6 +75,9 @@ export class ConcurrencyLimit {
   }
 
   private sample(startedAt: number, latencyMs: number, inFlight: number, dropped: boolean): void {
+    // A limit that traffic does not reach says nothing about itself, up or down: a half-used limit is
+    // not what made a request slow (a slow dependency, a busy machine), nor a sign that more would fit.
+    if (inFlight * 2 < this.limit) return;
     const now = this.now();
     if (dropped || latencyMs > this.options.latencyTargetMs) {
       if (startedAt < this.lastDecreaseAt) return;
@@ -81,7 +85,6 @@ export class ConcurrencyLimit {
       this.lastDecreaseAt = now;
       return;
     }
-    // Grow only while the limit is what holds traffic back: a half-used limit says nothing about more.
-    if (inFlight * 2 >= this.limit) this.estimate = Math.min(this.options.maxLimit, this.estimate + 1 / this.estimate);
+    this.estimate = Math.min(this.options.maxLimit, this.estimate + 1 / this.estimate);
   }
 }
