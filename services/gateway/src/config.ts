@@ -25,14 +25,20 @@ export const gatewayConfigSchema = z
     /**
      * Orders (POST /v1/orders) in flight at once: starts at the initial limit, grows while orders are
      * answered within the latency target, shrinks when they are slower or the platform sheds them.
-     * The target is roughly the p99 latency of the orders let in.
+     * The target (roughly the p99 latency of the orders let in under overload) is TOLERANCE × the mean
+     * latency of orders at a normal load (learnt while the limit holds nothing back), within
+     * [TARGET_MS, MAX_TARGET_MS].
      */
-    ORDER_ADMISSION_TARGET_MS: positiveInt(250),
+    ORDER_ADMISSION_TOLERANCE: z.coerce.number().min(1).default(4),
+    ORDER_ADMISSION_TARGET_MS: positiveInt(100),
+    ORDER_ADMISSION_MAX_TARGET_MS: positiveInt(2_000),
     ORDER_ADMISSION_INITIAL_LIMIT: positiveInt(64),
     ORDER_ADMISSION_MIN_LIMIT: positiveInt(4),
     ORDER_ADMISSION_MAX_LIMIT: positiveInt(512),
     /** The same for every other request (reads, rider updates, admin), so orders never starve them. */
-    OTHER_ADMISSION_TARGET_MS: positiveInt(250),
+    OTHER_ADMISSION_TOLERANCE: z.coerce.number().min(1).default(4),
+    OTHER_ADMISSION_TARGET_MS: positiveInt(100),
+    OTHER_ADMISSION_MAX_TARGET_MS: positiveInt(2_000),
     OTHER_ADMISSION_INITIAL_LIMIT: positiveInt(64),
     OTHER_ADMISSION_MIN_LIMIT: positiveInt(4),
     OTHER_ADMISSION_MAX_LIMIT: positiveInt(1_024),
@@ -58,6 +64,8 @@ export function admissionOptions(c: GatewayConfig) {
   return {
     orders: {
       latencyTargetMs: c.ORDER_ADMISSION_TARGET_MS,
+      tolerance: c.ORDER_ADMISSION_TOLERANCE,
+      maxLatencyTargetMs: c.ORDER_ADMISSION_MAX_TARGET_MS,
       initialLimit: c.ORDER_ADMISSION_INITIAL_LIMIT,
       minLimit: c.ORDER_ADMISSION_MIN_LIMIT,
       maxLimit: c.ORDER_ADMISSION_MAX_LIMIT,
@@ -65,6 +73,8 @@ export function admissionOptions(c: GatewayConfig) {
     },
     other: {
       latencyTargetMs: c.OTHER_ADMISSION_TARGET_MS,
+      tolerance: c.OTHER_ADMISSION_TOLERANCE,
+      maxLatencyTargetMs: c.OTHER_ADMISSION_MAX_TARGET_MS,
       initialLimit: c.OTHER_ADMISSION_INITIAL_LIMIT,
       minLimit: c.OTHER_ADMISSION_MIN_LIMIT,
       maxLimit: c.OTHER_ADMISSION_MAX_LIMIT,

@@ -79,6 +79,36 @@ describe("ConcurrencyLimit", () => {
     for (const a of others) a.ignore();
   });
 
+  it("with a tolerance, takes as its target that many times the latency seen at a normal load, within bounds", () => {
+    let now = 0;
+    const limit = new ConcurrencyLimit({ ...options, initialLimit: 20, latencyTargetMs: 100, tolerance: 3, maxLatencyTargetMs: 1_000 }, () => now);
+    expect(limit.latencyTargetMs).toBe(100); // nothing learnt yet
+    for (let i = 0; i < 2_000; i++) {
+      const a = limit.tryAcquire()!; // one at a time: the limit holds nothing back
+      now += 200;
+      a.success();
+    }
+    expect(limit.latencyTargetMs).toBeCloseTo(600, 0);
+    // Under load, 500 ms is within the target on this (slow) platform: the limit grows.
+    for (let r = 0; r < 2; r++) {
+      const round = Array.from({ length: limit.limit }, () => limit.tryAcquire()!);
+      now += 500;
+      for (const a of round) a.success();
+    }
+    expect(limit.limit).toBe(21);
+    // A standing queue (latency far beyond the normal) shrinks it.
+    const queued = Array.from({ length: 21 }, () => limit.tryAcquire()!);
+    now += 900;
+    for (const a of queued) a.success();
+    expect(limit.limit).toBe(19);
+    for (let i = 0; i < 2_000; i++) {
+      const a = limit.tryAcquire()!;
+      now += 5_000;
+      a.success();
+    }
+    expect(limit.latencyTargetMs).toBe(1_000);
+  });
+
   it("counts each admission once, whatever its holder calls", () => {
     const limit = new ConcurrencyLimit({ ...options, initialLimit: 2 }, () => 0);
     const a: Admission = limit.tryAcquire()!;

@@ -9,7 +9,18 @@ export interface ConcurrencyLimitOptions {
   readonly latencyTargetMs: number;
   /** What the limit is multiplied by on a sign of queueing (or a request the upstream shed). */
   readonly backoffRatio: number;
+  /**
+   * With a tolerance, the target follows the platform: `tolerance` × the mean latency of requests
+   * made while the limit held nothing back (less than half used: what customers see at a normal
+   * load, learnt slowly), never below `latencyTargetMs` nor above `maxLatencyTargetMs`. A slower
+   * machine, or heavier orders, then do not read as overload; a standing queue still does.
+   */
+  readonly tolerance?: number;
+  readonly maxLatencyTargetMs?: number;
 }
+
+/** Weight of each new sample in the normal-load mean (about the last 200 samples count). */
+const BASELINE_WEIGHT = 1 / 200;
 
 /** How a request let in ended, for the limit. */
 export interface Admission {
@@ -38,6 +49,8 @@ export class ConcurrencyLimit {
   private estimate: number;
   private active = 0;
   private lastDecreaseAt = Number.NEGATIVE_INFINITY;
+  /** Mean latency of the requests made while less than half the limit was used; null before any. */
+  private baselineMs: number | null = null;
 
   constructor(
     readonly options: ConcurrencyLimitOptions,
@@ -54,6 +67,13 @@ export class ConcurrencyLimit {
 
   get inFlight(): number {
     return this.active;
+  }
+
+  /** Latency above which a request is a sign of queueing, now. */
+  get latencyTargetMs(): number {
+    const { latencyTargetMs, tolerance, maxLatencyTargetMs } = this.options;
+    if (tolerance === undefined || this.baselineMs === null) return latencyTargetMs;
+    return Math.min(maxLatencyTargetMs ?? Number.POSITIVE_INFINITY, Math.max(latencyTargetMs, tolerance * this.baselineMs));
   }
 
   /** An admission for one request, or null when the limit is reached (refuse it at once). */
@@ -77,9 +97,12 @@ export class ConcurrencyLimit {
   private sample(startedAt: number, latencyMs: number, inFlight: number, dropped: boolean): void {
     // A limit that traffic does not reach says nothing about itself, up or down: a half-used limit is
     // not what made a request slow (a slow dependency, a busy machine), nor a sign that more would fit.
-    if (inFlight * 2 < this.limit) return;
+    if (inFlight * 2 < this.limit) {
+      if (!dropped) this.baselineMs = this.baselineMs === null ? latencyMs : this.baselineMs + BASELINE_WEIGHT * (latencyMs - this.baselineMs);
+      return;
+    }
     const now = this.now();
-    if (dropped || latencyMs > this.options.latencyTargetMs) {
+    if (dropped || latencyMs > this.latencyTargetMs) {
       if (startedAt < this.lastDecreaseAt) return;
       this.estimate = Math.max(this.options.minLimit, this.estimate * this.options.backoffRatio);
       this.lastDecreaseAt = now;
