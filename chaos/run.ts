@@ -99,6 +99,9 @@ async function run(platform: ChaosPlatform): Promise<number> {
 
   const targets: FaultTargets = {
     processes: [...platform.processes.keys()],
+    // Not the gateway: a frozen gateway holds every client's request for as long as it is frozen,
+    // which says nothing about the platform's deadlines (no-hang). It is killed instead.
+    hangable: [...platform.processes.keys()].filter((p) => p !== "gateway"),
     links: [...platform.proxies.keys()],
     database: platform.database !== null,
     redis: platform.redis !== null,

@@ -15,7 +15,10 @@ export const FAULT_KINDS: readonly FaultKind[] = ["hang", "kill", "net-delay", "
 
 /** What can be hit: service processes (by label), proxied links (`caller→callee`), and the servers, if any. */
 export interface FaultTargets {
+  /** What `kill` hits. */
   readonly processes: readonly string[];
+  /** What `hang` hits (the processes unless said otherwise). */
+  readonly hangable?: readonly string[];
   readonly links: readonly string[];
   /** The run's Postgres database (none in embedded mode). */
   readonly database: boolean;
@@ -58,6 +61,7 @@ const GAP_MS = 250;
 const targetsOf = (kind: FaultKind, t: FaultTargets): readonly string[] => {
   switch (kind) {
     case "hang":
+      return t.hangable ?? t.processes;
     case "kill":
       return t.processes;
     case "net-delay":
