@@ -113,6 +113,16 @@ describe("the chaos audit", () => {
     expect(found[0]?.message).toBe("customer ann: credits 10000 ≠ balance 8900 + confirmed orders 800 (off by 300)");
   });
 
+  it("accepts a credit whose answer was lost in the ledger or not, and nothing else", () => {
+    const { ledgers, run } = consistent();
+    const lost = { ...run, uncertainCredits: new Map([["cid", 700]]) };
+    const withIt = [...ledgers.wallets, { customerId: "cid", balanceCents: 700, creditedCents: 700, chargedCents: 0, refundedCents: 0 }];
+    expect(invariantsOf(ledgers, lost)).toEqual([]);
+    expect(invariantsOf({ ...ledgers, wallets: withIt }, lost)).toEqual([]);
+    const doubled = [...ledgers.wallets, { customerId: "cid", balanceCents: 1_400, creditedCents: 1_400, chargedCents: 0, refundedCents: 0 }];
+    expect(invariantsOf({ ...ledgers, wallets: doubled }, lost)).toEqual(["money-conserved"]);
+  });
+
   it("flags a rider with two active orders", () => {
     const { ledgers, run } = consistent();
     const orders = ledgers.orders.map((o) => (o.id === "o4" ? { ...o, status: "CONFIRMED" } : o));

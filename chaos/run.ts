@@ -149,7 +149,7 @@ async function run(platform: ChaosPlatform): Promise<number> {
     ledgers = await readEmbeddedLedgers(platform.dataDir!);
   }
   log(`audit: ${ledgers.orders.length} orders, ${ledgers.reservations.length} reservations, ${ledgers.charges.length} charges, ${ledgers.deadLetters.length} dead letters`);
-  const { violations, notes } = checkInvariants(ledgers, { initialStock: data.initialStock, restocks: load.restocks, credits: data.credits, answers: load.answers, crashes: injector.crashes });
+  const { violations, notes } = checkInvariants(ledgers, { initialStock: data.initialStock, restocks: load.restocks, credits: data.credits, uncertainCredits: data.uncertainCredits, answers: load.answers, crashes: injector.crashes });
   violations.push(...compareRest(rest, ledgers, data));
   if (platform.database) {
     const sql = await audit(platform.database.url, notes.expectedStock, 0);
