@@ -25,18 +25,19 @@ export const gatewayConfigSchema = z
     /**
      * Orders (POST /v1/orders) in flight at once: starts at the initial limit, grows while orders are
      * answered within the latency target, shrinks when they are slower or the platform sheds them.
-     * The target (roughly the p99 latency of the orders let in under overload) is TOLERANCE × the mean
+     * The target (roughly the p99 latency of the orders let in under overload) is TOLERANCE × the p99
      * latency of orders at a normal load (learnt while the limit holds nothing back), within
-     * [TARGET_MS, MAX_TARGET_MS].
+     * [TARGET_MS, MAX_TARGET_MS] (MAX_TARGET_MS until learnt): under overload, the tail of the orders
+     * let in stays within twice its usual length.
      */
-    ORDER_ADMISSION_TOLERANCE: z.coerce.number().min(1).default(4),
+    ORDER_ADMISSION_TOLERANCE: z.coerce.number().min(1).default(2),
     ORDER_ADMISSION_TARGET_MS: positiveInt(100),
     ORDER_ADMISSION_MAX_TARGET_MS: positiveInt(2_000),
     ORDER_ADMISSION_INITIAL_LIMIT: positiveInt(64),
     ORDER_ADMISSION_MIN_LIMIT: positiveInt(4),
     ORDER_ADMISSION_MAX_LIMIT: positiveInt(512),
     /** The same for every other request (reads, rider updates, admin), so orders never starve them. */
-    OTHER_ADMISSION_TOLERANCE: z.coerce.number().min(1).default(4),
+    OTHER_ADMISSION_TOLERANCE: z.coerce.number().min(1).default(2),
     OTHER_ADMISSION_TARGET_MS: positiveInt(100),
     OTHER_ADMISSION_MAX_TARGET_MS: positiveInt(2_000),
     OTHER_ADMISSION_INITIAL_LIMIT: positiveInt(64),

@@ -10,17 +10,21 @@ export interface ConcurrencyLimitOptions {
   /** What the limit is multiplied by on a sign of queueing (or a request the upstream shed). */
   readonly backoffRatio: number;
   /**
-   * With a tolerance, the target follows the platform: `tolerance` × the mean latency of requests
+   * With a tolerance, the target follows the platform: `tolerance` × the p99 latency of requests
    * made while the limit held nothing back (less than half used: what customers see at a normal
-   * load, learnt slowly), never below `latencyTargetMs` nor above `maxLatencyTargetMs`. A slower
-   * machine, or heavier orders, then do not read as overload; a standing queue still does.
+   * load, learnt as it goes), never below `latencyTargetMs` nor above `maxLatencyTargetMs` — which
+   * is also the target until something is learnt (a cold start is slow, and not an overload). A
+   * slower machine, or heavier orders, then do not read as overload; a standing queue still does,
+   * and under overload the tail of what is let in stays within `tolerance` × its usual tail.
    */
   readonly tolerance?: number;
   readonly maxLatencyTargetMs?: number;
 }
 
-/** Weight of each new sample in the normal-load mean (about the last 200 samples count). */
-const BASELINE_WEIGHT = 1 / 200;
+/** The quantile of normal-load latency the target is a multiple of. */
+const BASELINE_QUANTILE = 0.99;
+/** Relative step of its estimate: each sample moves it by at most this share of itself. */
+const BASELINE_STEP = 0.05;
 
 /** How a request let in ended, for the limit. */
 export interface Admission {
@@ -49,7 +53,7 @@ export class ConcurrencyLimit {
   private estimate: number;
   private active = 0;
   private lastDecreaseAt = Number.NEGATIVE_INFINITY;
-  /** Mean latency of the requests made while less than half the limit was used; null before any. */
+  /** p99 latency of the requests made while less than half the limit was used (estimated as they come); null before any. */
   private baselineMs: number | null = null;
 
   constructor(
@@ -72,7 +76,8 @@ export class ConcurrencyLimit {
   /** Latency above which a request is a sign of queueing, now. */
   get latencyTargetMs(): number {
     const { latencyTargetMs, tolerance, maxLatencyTargetMs } = this.options;
-    if (tolerance === undefined || this.baselineMs === null) return latencyTargetMs;
+    if (tolerance === undefined) return latencyTargetMs;
+    if (this.baselineMs === null) return maxLatencyTargetMs ?? latencyTargetMs;
     return Math.min(maxLatencyTargetMs ?? Number.POSITIVE_INFINITY, Math.max(latencyTargetMs, tolerance * this.baselineMs));
   }
 
@@ -98,7 +103,7 @@ export class ConcurrencyLimit {
     // A limit that traffic does not reach says nothing about itself, up or down: a half-used limit is
     // not what made a request slow (a slow dependency, a busy machine), nor a sign that more would fit.
     if (inFlight * 2 < this.limit) {
-      if (!dropped) this.baselineMs = this.baselineMs === null ? latencyMs : this.baselineMs + BASELINE_WEIGHT * (latencyMs - this.baselineMs);
+      if (!dropped) this.learnBaseline(latencyMs);
       return;
     }
     const now = this.now();
@@ -109,5 +114,20 @@ export class ConcurrencyLimit {
       return;
     }
     this.estimate = Math.min(this.options.maxLimit, this.estimate + 1 / this.estimate);
+  }
+
+  /**
+   * A streaming quantile estimate (stochastic approximation, no samples kept): up by q·step when a
+   * sample is above it, down by (1 − q)·step otherwise, so it settles where a share q of samples is
+   * below it; steps are relative, so it learns a 5 ms tail as well as a 500 ms one.
+   */
+  private learnBaseline(latencyMs: number): void {
+    if (this.baselineMs === null) {
+      this.baselineMs = latencyMs;
+      return;
+    }
+    const step = BASELINE_STEP * this.baselineMs;
+    this.baselineMs += latencyMs > this.baselineMs ? BASELINE_QUANTILE * step : -(1 - BASELINE_QUANTILE) * step;
+    this.baselineMs = Math.max(this.baselineMs, 0.001);
   }
 }
