@@ -267,7 +267,7 @@ async function overloadPhases(gatewayUrl: string, data: BenchData, databaseUrl: 
     capacityPerSec: Math.round(capacityPerSec),
     p99At80PercentMs: at80?.acceptedP99Ms ?? null,
     goodputShareMin: over.length ? Math.min(...over.map((p) => p.goodputShare)) : null,
-    shedP99MsMax: max(over.map((p) => p.shedP99Ms ?? 0)),
+    shedP99MsMax: over.some((p) => p.shedP99Ms !== null) ? Math.max(...over.map((p) => p.shedP99Ms ?? 0)) : null,
     acceptedP99MsMax: max(over.map((p) => p.acceptedP99Ms)),
     acceptedP99LimitMs: at80 ? round(2 * at80.acceptedP99Ms) : null,
     errors500: phases.reduce((n, p) => n + p.errors500, 0),
