@@ -30,7 +30,7 @@ describe("the fault schedule", () => {
   });
 
   it("plans at least 50 faults of every kind in a full run", () => {
-    const counts = countByKind(planFaults({ seed: 7, durationMs: 300_000, targets: postgres }));
+    const counts = countByKind(planFaults({ seed: 7, durationMs: 900_000, targets: postgres }));
     for (const kind of applicableKinds(postgres)) expect(counts[kind], kind).toBeGreaterThanOrEqual(50);
   });
 
