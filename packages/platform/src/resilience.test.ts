@@ -181,6 +181,18 @@ describe("ResilientTarget under load", () => {
     expect(target.state).toBe("closed");
   });
 
+  it("still blames a silent target whose call had (almost) its whole time under the caller's deadline", async () => {
+    const target = new ResilientTarget("gateway", "order", { ...options, timeoutMs: 1_000 });
+    const attempt = (deadline: Date) =>
+      new Promise<never>((_, reject) => setTimeout(() => reject(timedOut()), deadline.getTime() - Date.now()));
+    for (let i = 0; i < 5; i++) {
+      const call = withDeadline(Date.now() + 990, () => target.execute(attempt, false)).catch(() => undefined);
+      await vi.advanceTimersByTimeAsync(990);
+      await call;
+    }
+    expect(target.state).toBe("open");
+  });
+
   it("sends nothing once the caller's deadline has passed", async () => {
     const target = new ResilientTarget("order", "inventory", options);
     const call = vi.fn(async () => "ok");

@@ -47,8 +47,8 @@ export const circuitOpen = (target: string): AppError =>
  * Busy is not dead: a target that answers anything (a result, a refusal, "overloaded") is alive. So an
  * attempt that timed out does not count against the breaker when the target answered another call
  * while it was waiting (it is slow because it queues, and the breaker would only turn a slowdown into
- * an outage for everyone), nor when its deadline was cut short by the caller's own. What counts: no
- * connection, a connection lost, or a timeout while the target answered nobody.
+ * an outage for everyone), nor when the caller's own deadline left it less than half its usual time.
+ * What counts: no connection, a connection lost, or a timeout while the target answered nobody.
  */
 export class ResilientTarget {
   private readonly breaker: CircuitBreakerPolicy;
@@ -106,6 +106,8 @@ export class ResilientTarget {
       const ownDeadline = started + this.options.timeoutMs;
       const deadline = Math.min(ownDeadline, currentDeadline());
       if (deadline <= started) throw deadlinePassed(this.target);
+      // The caller left the target less than half its usual time: a timeout then says little about it.
+      const cutShort = deadline - started < this.options.timeoutMs / 2;
       try {
         return await this.breaker.execute(async () => {
           try {
@@ -114,7 +116,7 @@ export class ResilientTarget {
             return result;
           } catch (err) {
             if (answeredByTarget(err)) this.lastAnswerAt = Date.now();
-            else if (isDeadlineExceeded(err) && (this.lastAnswerAt > started || deadline < ownDeadline) && typeof err === "object" && err !== null) {
+            else if (isDeadlineExceeded(err) && (this.lastAnswerAt > started || cutShort) && typeof err === "object" && err !== null) {
               this.busy.add(err);
             }
             throw err;
