@@ -2,7 +2,24 @@ import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing";
-import { createDatabase } from "./database";
+import { createDatabase, isConnectionError } from "./database";
+
+describe("isConnectionError", () => {
+  const withCode = (code: string, message = "boom") => Object.assign(new Error(message), { code });
+  it.each([
+    ["too many connections (53300, seen under chaos)", withCode("53300", "sorry, too many clients already")],
+    ["out of memory on the server (53200)", withCode("53200")],
+    ["the server shutting down (57P02)", withCode("57P02")],
+    ["a connection that died before this query (pg, no code)", new Error("Client has encountered a connection error and is not queryable")],
+    ["a closed client (pg, no code)", new Error("Client was closed and is not queryable")],
+  ])("takes %s for an unavailable database", (_name, err) => {
+    expect(isConnectionError(err)).toBe(true);
+  });
+
+  it("leaves a wrong query alone", () => {
+    expect(isConnectionError(withCode("42601", "syntax error"))).toBe(false);
+  });
+});
 
 describe("a Postgres database whose server ends its connections", () => {
   let server: TestDatabase;

@@ -238,15 +238,24 @@ export async function migrate<DB>(typedDb: Kysely<DB>, schema: string, dir: stri
   if (error) throw error instanceof Error ? error : new Error("migration failed", { cause: error });
 }
 
-const CONNECTION_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P03", "08000", "08003", "08006", "08001", "08004"]);
+/** Socket errors of the driver: the server cannot be reached. */
+const SOCKET_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"]);
+/**
+ * SQLSTATE classes that say the server cannot serve now, not that the query was wrong: 08 connection
+ * exception, 53 insufficient resources (too many connections, out of memory, disk full), 57P operator
+ * intervention (backend terminated, server shutting down or starting).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P)/;
+/** pg's own errors carry no code, only their message. */
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|encountered a connection error and is not queryable|Client was closed and is not queryable/i;
 
 /**
- * True for errors that mean the database itself is unreachable (or every connection is busy), not that
- * a query was wrong. pg's own pool and connection errors carry no code, only their message: a pool
- * whose connections all stayed busy ("timeout exceeded when trying to connect"), a dropped connection.
+ * True for errors that mean the database itself is unreachable or cannot serve now (or every
+ * connection is busy), not that a query was wrong.
  */
 export function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && CONNECTION_ERROR_CODES.has(code)) return true;
-  return err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message);
+  if (typeof code === "string" && (SOCKET_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
+  return err instanceof Error && UNAVAILABLE_MESSAGE.test(err.message);
 }
