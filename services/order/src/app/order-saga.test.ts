@@ -197,6 +197,22 @@ describe("OrderSaga", () => {
     expect(t.state).toMatchObject({ status: "FAILED", reason: "PAYMENT_DECLINED" });
   });
 
+  it("never drives one saga twice at once in one replica: a replica that was frozen past its own lease does not take over what it still drives", async () => {
+    let unblock: () => void = () => undefined;
+    const blocked = new Promise<void>((resolve) => (unblock = resolve));
+    const t = sagaFor(pendingOrder(), { deduct: () => blocked });
+    const first = t.saga.drive("o-1");
+    await new Promise((r) => setTimeout(r, 0));
+    // The recovery loop of the same replica finds the order's lease expired and claims it.
+    const second = t.saga.drive("o-1", true);
+    await expect(Promise.race([second, new Promise((r) => setTimeout(() => r("driving it a second time"), 100))])).resolves.toBeNull();
+    unblock();
+    await first;
+    expect(t.calls.deduct).toBe(1);
+    expect(steps(t.state.history)).not.toContain("saga:taken-over");
+    expect(t.state.status).toBe("CONFIRMED");
+  });
+
   it("stops quietly when another replica holds the lease", async () => {
     const t = sagaFor(pendingOrder(), {}, "replica-b");
     await expect(t.saga.drive("o-1")).resolves.toBeNull();

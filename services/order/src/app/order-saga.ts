@@ -123,8 +123,19 @@ export class OrderSaga {
     // Only the lease holder drives; every write of the saga is fenced by the lease as well, for a
     // driver that outlived its lease (its idempotent calls are then harmless repeats).
     if (!order || order.status !== "PENDING" || order.sagaOwner !== this.deps.owner) return null;
-    return this.observer.saga(order.id, () => this.run(order, takenOver));
+    // The lease names the replica, not the drive: a replica frozen past its own lease claims its own
+    // stale sagas on waking, and its writes would pass the fence beside those of the drive it resumes.
+    if (this.driving.has(order.id)) return null;
+    this.driving.add(order.id);
+    try {
+      return await this.observer.saga(order.id, () => this.run(order, takenOver));
+    } finally {
+      this.driving.delete(order.id);
+    }
   }
+
+  /** Sagas this replica is driving right now. */
+  private readonly driving = new Set<string>();
 
   private async run(order: Order, takenOver: boolean): Promise<Order | null> {
     const ctx: OrderSagaContext = { order, reservation: null, history: [], written: [], startedAt: Date.now(), takenOver };
