@@ -12,6 +12,7 @@ import { installProblemHandlers } from "./http/error-handlers";
 import { installObservability } from "./http/observability";
 import { openApiOptions } from "./http/openapi";
 import { installServerTiming } from "./http/server-timing";
+import { installUnreadBodyDrain } from "./http/unread-body";
 import { adminRoutes } from "./routes/admin";
 import { healthRoutes } from "./routes/health";
 import { orderRoutes } from "./routes/orders";
@@ -26,6 +27,9 @@ export interface AppOverrides {
   /** Where the gateway's metrics go (main.ts serves them on METRICS_PORT); a private registry by default. */
   readonly metrics?: Metrics;
 }
+
+/** How much of a refused body the gateway reads to answer it cleanly before it closes the connection instead. */
+const MAX_DRAINED_BODY_BYTES = 8 * 1024 * 1024;
 
 /** The gateway's composition root: a ready-to-listen Fastify instance (not listening). */
 export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
@@ -49,6 +53,7 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   app.removeContentTypeParser("text/plain");
   installProblemHandlers(app);
   installServerTiming(app);
+  installUnreadBodyDrain(app, MAX_DRAINED_BODY_BYTES);
 
   const upstreams = overrides.upstreams ?? createUpstreams(config, logger);
   if (overrides.upstreams === undefined) app.addHook("onClose", async () => closeUpstreams(upstreams));
