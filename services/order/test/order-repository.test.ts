@@ -190,6 +190,20 @@ describe.each(databaseKinds)("on %s", (kind) => {
       }
       if (kind === "postgres") expect(seen.map((o) => o.id)).toEqual([...ids].reverse());
     });
+
+    // A cursor is the client's to send back, so it is input: one whose time does not fit a bigint
+    // reached Postgres and failed there as an internal error (a 500 at the gateway).
+    it.each([
+      ["a time beyond bigint", `99999999999999999999:${randomUUID()}`],
+      ["a time of 2^63", `9223372036854775808:${randomUUID()}`],
+      ["a negative time", `-1:${randomUUID()}`],
+      ["no id", "1700000000000000:"],
+      ["an id that is no uuid", "1700000000000000:abc"],
+      ["a third part", `1700000000000000:${randomUUID()}:x`],
+    ])("refuses a crafted page cursor with %s as INVALID_PAGE_TOKEN", async (_, decoded) => {
+      const cursor = Buffer.from(decoded).toString("base64url");
+      await expect(repo.listByCustomer("pager", 10, cursor)).rejects.toMatchObject({ kind: "invalid", code: "INVALID_PAGE_TOKEN" });
+    });
   });
 
   describe("PostgresDeadLetterRepository", () => {

@@ -17,7 +17,7 @@ export const ProblemSchema = Type.Object({
 export type Problem = Static<typeof ProblemSchema>;
 
 const descriptions = {
-  400: "invalid input: VALIDATION_FAILED, MALFORMED_JSON, or a service's own check such as INVALID_LOCATION",
+  400: "invalid input: VALIDATION_FAILED, MALFORMED_JSON, or a service's own check such as INVALID_LOCATION or INVALID_PAGE_TOKEN (a page cursor it never handed out)",
   401: "UNAUTHENTICATED: missing, invalid or expired bearer token",
   402: "PAYMENT_DECLINED (the failed order is included)",
   403: "FORBIDDEN: the token's role (or, for a rider's own resources, its subject) may not do this",

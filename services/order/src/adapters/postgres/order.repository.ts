@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { FailureReason, HistoryEntry, Order, OrderLine, OrderStatus } from "../../domain/order";
-import { orderErrors } from "../../domain/order.errors";
+import { decodePageCursor, encodePageCursor } from "../../domain/page-cursor";
 import {
   LeaseLostError,
   type IdempotencyRecord,
@@ -112,17 +112,17 @@ export class PostgresOrderRepository implements OrderRepository {
   }
 
   async listByCustomer(customerId: string, limit: number, cursor: string | null) {
-    const after = cursor === null ? null : decodeCursor(cursor);
+    const after = cursor === null ? null : decodePageCursor(cursor);
     const { rows } = await sql<OrderRow>`${orderSelect}
       WHERE o.customer_id = ${customerId}
-        ${after ? sql`AND ((extract(epoch FROM o.created_at) * 1000000)::bigint, o.id) < (${after.us}::bigint, ${after.id}::uuid)` : sql``}
+        ${after ? sql`AND ((extract(epoch FROM o.created_at) * 1000000)::bigint, o.id) < (${after.createdUs}::bigint, ${after.id}::uuid)` : sql``}
       ORDER BY o.created_at DESC, o.id DESC
       LIMIT ${limit + 1}`.execute(this.db);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
       orders: page.map(toOrder),
-      nextCursor: rows.length > limit && last ? Buffer.from(`${last.created_us}:${last.id}`).toString("base64url") : null,
+      nextCursor: rows.length > limit && last ? encodePageCursor({ createdUs: last.created_us, id: last.id }) : null,
     };
   }
 
@@ -228,8 +228,3 @@ export class PostgresOrderRepository implements OrderRepository {
   }
 }
 
-function decodeCursor(cursor: string): { us: string; id: string } {
-  const [us, id] = Buffer.from(cursor, "base64url").toString("utf8").split(":");
-  if (!us || !/^\d{1,20}$/.test(us) || !id || !UUID.test(id)) throw orderErrors.invalidPageToken();
-  return { us, id };
-}
