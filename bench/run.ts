@@ -42,7 +42,7 @@ const params = {
   overloadMs: smoke ? 1_500 : 10_000,
   dbPoolSize: 10,
 };
-const JWT_SECRET = "bench-secret-0123456789abcdef";
+const JWT_SECRET = "bench-secret-0123456789abcdef-0123456789";
 const log = (msg: string) => console.log(`[bench] ${msg}`);
 
 /** One HTTP order through the gateway; resolves with its label (see `answerLabel`; and Server-Timing of the order service). */

@@ -56,7 +56,7 @@ for (const [name, value] of Object.entries({ duration: durationS, seed, clients,
   }
 }
 const outDir = dirname(args.out);
-const JWT_SECRET = "chaos-secret-0123456789abcdef";
+const JWT_SECRET = "chaos-secret-0123456789abcdef-0123456789";
 const log = (line: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const replay = `npm run chaos -- --seed ${seed} --duration ${durationS}${args.embedded ? " --embedded" : ""}${clients !== DEFAULT_CLIENTS ? ` --clients ${clients}` : ""}${leaseMs !== 5000 ? ` --lease-ms ${leaseMs}` : ""}${density !== DEFAULT_PER_KIND_PER_300S ? ` --density ${density}` : ""}`;

@@ -158,7 +158,7 @@ stage_compose() {
   ensure_compose || return 1
   local file="$DEPLOY/docker-compose.yml" envfile="$WORK/compose.env" rc=0
   # A fixed env file: a developer's deploy/.env must not decide what CI sees.
-  printf 'JWT_SECRET=validate-deploy-dummy-secret\n' >"$envfile"
+  printf 'JWT_SECRET=validate-deploy-dummy-secret-0123456789\n' >"$envfile"
   local base=(env -u COMPOSE_PROFILES -u COMPOSE_FILE -u COMPOSE_PROJECT_NAME "${COMPOSE[@]}" --env-file "$envfile" -f "$file")
   "${base[@]}" config -q || { say "  compose config failed"; return 1; }
   "${base[@]}" --profile observability config -q || { say "  compose config --profile observability failed"; return 1; }

@@ -4,7 +4,7 @@ import { createGrpcClient, ResilientTarget, type GrpcClient } from "@qc/platform
 import { createTestDatabase, deleteRedisKeys, type TestDatabase } from "@qc/platform/testing";
 import { SignJWT } from "jose";
 
-export const JWT_SECRET = "e2e-secret-0123456789abcdef";
+export const JWT_SECRET = "e2e-secret-0123456789abcdef-0123456789";
 
 export type Role = "customer" | "rider" | "admin";
 

@@ -6,7 +6,7 @@ import { Metrics, requestTraceId, traceHttpServer } from "@qc/platform/observabi
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { createAuthorize } from "./auth/authorize";
 import { createTokenVerifier } from "./auth/token-verifier";
-import { admissionOptions, type GatewayConfig } from "./config";
+import { admissionOptions, tokenVerifierOptions, type GatewayConfig } from "./config";
 import { admissionLimits, installAdmission } from "./http/admission";
 import { installProblemHandlers } from "./http/error-handlers";
 import { installObservability } from "./http/observability";
@@ -62,7 +62,7 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   // Before every route's own hooks (authorize): a request shed costs no token check and no body read.
   const admission = admissionOptions(config);
   installAdmission(app, admission && admissionLimits(admission.orders, admission.other), metrics);
-  const deps = { upstreams, authorize: createAuthorize(createTokenVerifier(config.JWT_SECRET)) };
+  const deps = { upstreams, authorize: createAuthorize(createTokenVerifier(tokenVerifierOptions(config))) };
 
   // Swagger first: it collects the routes registered after it.
   void app.register(swagger, openApiOptions);

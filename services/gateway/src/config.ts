@@ -1,5 +1,9 @@
 import { address, addresses, loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs } from "@qc/platform";
 import { z } from "zod";
+import type { TokenVerifierOptions } from "./auth/token-verifier";
+
+/** An empty variable (compose's `VAR: ${VAR:-}`) means unset. */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
 
 export const gatewayConfigSchema = z
   .object({
@@ -12,7 +16,18 @@ export const gatewayConfigSchema = z
     INVENTORY_ADDR: address("127.0.0.1:50052"),
     PAYMENT_ADDR: address("127.0.0.1:50053"),
     RIDER_ADDR: address("127.0.0.1:50054"),
-    JWT_SECRET: z.string({ error: "is required (at least 16 characters)" }).min(16, "must be at least 16 characters"),
+    /**
+     * HS256 shared secret (development and tests; `npm run token` signs with it). At least 32 bytes,
+     * the size of the HMAC-SHA-256 output: a shorter one is guessable offline from one token.
+     */
+    JWT_SECRET: unsetIfEmpty(z.string().refine((s) => Buffer.byteLength(s, "utf8") >= 32, "must be at least 32 bytes").optional()),
+    /** An identity provider's JSON Web Key Set: RS256/ES256/EdDSA tokens are verified against it (cached, re-fetched on rotation). */
+    JWT_JWKS_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ }).optional()),
+    /** The `iss` and `aud` every token must carry (required with JWT_JWKS_URL; checked with HS256 too when set). */
+    JWT_ISSUER: unsetIfEmpty(z.string().optional()),
+    JWT_AUDIENCE: unsetIfEmpty(z.string().optional()),
+    /** Leeway for `exp`/`nbf` between the token issuer's clock and the gateway's. */
+    JWT_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
     /** How long CreateOrder waits for the saga before answering 202 with the PENDING order. */
     ORDER_WAIT_MS: positiveInt(3_000),
     /** Deadline of one upstream call attempt. */
@@ -53,6 +68,14 @@ export const gatewayConfigSchema = z
     path: ["UPSTREAM_TIMEOUT_MS"],
     message: "must exceed ORDER_WAIT_MS",
   })
+  .refine((c) => c.JWT_SECRET !== undefined || c.JWT_JWKS_URL !== undefined, {
+    path: ["JWT_SECRET"],
+    message: "is required (at least 32 bytes) unless JWT_JWKS_URL is set",
+  })
+  // A provider's keys sign tokens for many applications: without both checks a token it issued for
+  // another one would be accepted here.
+  .refine((c) => c.JWT_JWKS_URL === undefined || c.JWT_ISSUER !== undefined, { path: ["JWT_ISSUER"], message: "is required with JWT_JWKS_URL" })
+  .refine((c) => c.JWT_JWKS_URL === undefined || c.JWT_AUDIENCE !== undefined, { path: ["JWT_AUDIENCE"], message: "is required with JWT_JWKS_URL" })
   .refine((c) => c.ORDER_ADMISSION_MIN_LIMIT <= c.ORDER_ADMISSION_MAX_LIMIT, { path: ["ORDER_ADMISSION_MIN_LIMIT"], message: "must not exceed ORDER_ADMISSION_MAX_LIMIT" })
   .refine((c) => c.OTHER_ADMISSION_MIN_LIMIT <= c.OTHER_ADMISSION_MAX_LIMIT, { path: ["OTHER_ADMISSION_MIN_LIMIT"], message: "must not exceed OTHER_ADMISSION_MAX_LIMIT" });
 
@@ -81,6 +104,17 @@ export function admissionOptions(c: GatewayConfig) {
       maxLimit: c.OTHER_ADMISSION_MAX_LIMIT,
       backoffRatio: BACKOFF_RATIO,
     },
+  };
+}
+
+/** How the gateway checks bearer tokens, from the configuration. */
+export function tokenVerifierOptions(c: GatewayConfig): TokenVerifierOptions {
+  return {
+    ...(c.JWT_SECRET !== undefined && { secret: c.JWT_SECRET }),
+    ...(c.JWT_JWKS_URL !== undefined && { jwks: { url: new URL(c.JWT_JWKS_URL) } }),
+    ...(c.JWT_ISSUER !== undefined && { issuer: c.JWT_ISSUER }),
+    ...(c.JWT_AUDIENCE !== undefined && { audience: c.JWT_AUDIENCE }),
+    clockToleranceS: c.JWT_CLOCK_TOLERANCE_S,
   };
 }
 

@@ -6,7 +6,7 @@ import type { Role } from "../auth/principal";
 import { loadGatewayConfig, type GatewayConfig } from "../config";
 import type { Upstreams } from "../upstreams";
 
-export const TEST_SECRET = "test-secret-at-least-16-chars";
+export const TEST_SECRET = "test-secret-of-at-least-32-bytes-0123";
 
 export const testConfig = (env: NodeJS.ProcessEnv = {}): GatewayConfig =>
   loadGatewayConfig({ JWT_SECRET: TEST_SECRET, LOG_LEVEL: "silent", ...env });

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { loadGatewayConfig } from "./config";
+
+const load = (env: NodeJS.ProcessEnv) => () => loadGatewayConfig({ LOG_LEVEL: "silent", ...env });
+
+describe("gateway configuration: token verification", () => {
+  it("requires an HS256 secret of at least 32 bytes", () => {
+    expect(load({ JWT_SECRET: "0123456789abcdef" })).toThrow(/JWT_SECRET: must be at least 32 bytes/);
+    expect(load({ JWT_SECRET: "0123456789abcdef0123456789abcdef" })).not.toThrow();
+  });
+
+  it("requires a secret or a JWKS URL", () => {
+    expect(load({})).toThrow(/JWT_SECRET/);
+  });
+
+  it("takes a JWKS URL with its issuer and audience", () => {
+    const c = loadGatewayConfig({ JWT_JWKS_URL: "https://idp.test/jwks.json", JWT_ISSUER: "https://idp.test/", JWT_AUDIENCE: "qc" });
+    expect(c).toMatchObject({ JWT_JWKS_URL: "https://idp.test/jwks.json", JWT_ISSUER: "https://idp.test/", JWT_AUDIENCE: "qc", JWT_CLOCK_TOLERANCE_S: 30 });
+    expect(load({ JWT_JWKS_URL: "https://idp.test/jwks.json" })).toThrow(/JWT_ISSUER/);
+    expect(load({ JWT_JWKS_URL: "https://idp.test/jwks.json", JWT_ISSUER: "https://idp.test/" })).toThrow(/JWT_AUDIENCE/);
+    expect(load({ JWT_JWKS_URL: "not a url", JWT_ISSUER: "i", JWT_AUDIENCE: "a" })).toThrow(/JWT_JWKS_URL/);
+  });
+});
