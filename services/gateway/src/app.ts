@@ -8,6 +8,7 @@ import { createAuthorize } from "./auth/authorize";
 import { createTokenVerifier } from "./auth/token-verifier";
 import { admissionOptions, tokenVerifierOptions, type GatewayConfig } from "./config";
 import { admissionLimits, installAdmission } from "./http/admission";
+import { clientErrorOptions } from "./http/client-errors";
 import { installProblemHandlers } from "./http/error-handlers";
 import { installObservability } from "./http/observability";
 import { openApiOptions } from "./http/openapi";
@@ -44,6 +45,8 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     // The request id is the request's W3C trace id: on every log line of the request, and answered as x-trace-id.
     genReqId: requestTraceId,
+    // What the router and Node's HTTP parser refuse is answered as problem+json too.
+    ...clientErrorOptions(loggerInstance),
   }).withTypeProvider<TypeBoxTypeProvider>();
   // With tracing on, each request runs in a server span continuing the caller's traceparent.
   traceHttpServer(app.server);

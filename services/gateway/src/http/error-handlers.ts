@@ -1,5 +1,5 @@
 import { notFound } from "@qc/platform";
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PROBLEM_MEDIA_TYPE } from "./problem.schema";
 import { toProblem, type ProblemReply } from "./problem";
 
@@ -17,11 +17,22 @@ export function installProblemHandlers(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route or hook runs (a path parameter
+ * beyond `maxParamLength`, a path that is no valid URL component) answered as a problem too, instead
+ * of fastify's own plain JSON.
+ */
+export function sendFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const problem = toProblem(err, pathOf(request.url));
+  logProblem(request.log, problem, err);
+  void sendProblem(reply, problem);
+}
+
 export function sendProblem(reply: FastifyReply, problem: ProblemReply): FastifyReply {
   return reply.code(problem.status).headers(problem.headers).type(PROBLEM_MEDIA_TYPE).send(problem.body);
 }
 
-function logProblem(log: FastifyBaseLogger, problem: ProblemReply, err: unknown): void {
+export function logProblem(log: FastifyBaseLogger, problem: ProblemReply, err: unknown): void {
   const { status, code } = problem.body;
   // Only a real failure gets its stack; an outage logs one line per request (its cause names the
   // address that failed), and a client's mistake needs just its code.

@@ -56,6 +56,8 @@ interface HttpLibraryError {
   readonly message: string;
   readonly validation?: readonly ValidationIssue[];
   readonly validationContext?: string;
+  /** Node's HTTP parser errors say why in words. */
+  readonly reason?: unknown;
 }
 
 interface ValidationIssue {
@@ -64,8 +66,11 @@ interface ValidationIssue {
   readonly params?: Readonly<Record<string, unknown>>;
 }
 
-/** Maps anything a request can fail with to its problem response. Never exposes internals. */
-export function toProblem(err: unknown, instance: string): ProblemReply {
+/**
+ * Maps anything a request can fail with to its problem response. Never exposes internals. `instance`
+ * is the request's path; none when Node refused the bytes before there was a request.
+ */
+export function toProblem(err: unknown, instance?: string): ProblemReply {
   if (isAppError(err)) return fromAppError(err, instance);
   if (!(err instanceof Error)) return problem(500, "INTERNAL", INTERNAL_DETAIL, instance);
   const e: HttpLibraryError = err;
@@ -78,6 +83,19 @@ export function toProblem(err: unknown, instance: string): ProblemReply {
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_JSON_BODY":
       return problem(400, "MALFORMED_JSON", e.message, instance);
+    // The router's own refusals (fastify's frameworkErrors): a path parameter longer than any id.
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return problem(414, "URI_TOO_LONG", "A path parameter is longer than any this API accepts.", instance);
+    // Node's HTTP server refusing the bytes themselves (its clientError), before fastify sees a request.
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return problem(408, "REQUEST_TIMEOUT", "The request did not arrive in time.", instance);
+    case "HPE_HEADER_OVERFLOW":
+      return problem(431, "HEADERS_TOO_LARGE", "The request's headers are larger than the server accepts.", instance);
+  }
+  // Any other HTTP parser error (llhttp's HPE_ codes); its reason names the broken rule, not the server's state.
+  if (typeof e.code === "string" && e.code.startsWith("HPE_")) {
+    const reason = typeof e.reason === "string" ? `: ${e.reason}` : "";
+    return problem(400, "BAD_REQUEST", `The request is not valid HTTP/1.1${reason}.`, instance);
   }
   // The JSON body parser rethrows the SyntaxError of JSON.parse with a 400 status.
   if (err instanceof SyntaxError && e.statusCode === 400) {
@@ -91,7 +109,7 @@ export function toProblem(err: unknown, instance: string): ProblemReply {
   return problem(500, "INTERNAL", INTERNAL_DETAIL, instance);
 }
 
-function fromAppError(err: AppError, instance: string): ProblemReply {
+function fromAppError(err: AppError, instance: string | undefined): ProblemReply {
   if (err.kind === "internal") return problem(500, "INTERNAL", INTERNAL_DETAIL, instance);
   const special = err.kind === "not_found" ? undefined : statusOfCode[err.code];
   const status = special ?? statusOfKind[err.kind];
@@ -109,12 +127,13 @@ function problem(
   status: number,
   code: string,
   detail: string,
-  instance: string,
+  instance: string | undefined,
   extensions: ProblemExtensions = {},
   headers: Record<string, string> = {},
 ): ProblemReply {
   const type = `urn:qc:problem:${code.toLowerCase().replaceAll("_", "-")}`;
-  return { status, headers, body: { type, title: STATUS_CODES[status] ?? "Error", status, code, detail, instance, ...extensions } };
+  const title = STATUS_CODES[status] ?? "Error";
+  return { status, headers, body: { type, title, status, code, detail, ...(instance === undefined ? {} : { instance }), ...extensions } };
 }
 
 /** "body/items/0/quantity must be integer; body must NOT have additional properties: color". */

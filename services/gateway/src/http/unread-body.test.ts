@@ -1,11 +1,11 @@
-import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { GatewayApp } from "../app";
 import { fakeUpstreams } from "../testing/fake-upstreams";
+import { rawConnection, type RawConnection } from "../testing/raw-http";
 import { bearer, testApp } from "../testing/test-app";
 
 let app: GatewayApp;
-let socket: Socket | undefined;
+let socket: RawConnection | undefined;
 afterEach(async () => {
   socket?.destroy();
   await app.close();
@@ -16,31 +16,10 @@ async function listening(): Promise<URL> {
   return new URL(await app.listen({ host: "127.0.0.1", port: 0 }));
 }
 
-/** A raw HTTP/1.1 client, so the test decides when each part of the body is sent. */
-function rawClient(url: URL) {
-  const s = connect(Number(url.port), url.hostname);
-  socket = s;
-  let received = "";
-  let error: Error | undefined;
-  s.setEncoding("utf8");
-  s.on("data", (d: string) => (received += d));
-  s.on("error", (e) => (error = e));
-  return {
-    write: (data: string) => new Promise<void>((resolve, reject) => s.write(data, (e) => (e ? reject(e) : resolve()))),
-    /** Waits until the bytes received so far hold `count` complete answers' status lines and bodies. */
-    async answers(count: number): Promise<string[]> {
-      const deadline = Date.now() + 5_000;
-      for (;;) {
-        const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]!);
-        if (statuses.length >= count && received.endsWith("}")) return statuses;
-        if (error || s.destroyed || Date.now() > deadline) throw error ?? new Error(`got ${JSON.stringify(received)}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
-    get closed() {
-      return s.destroyed || s.readableEnded;
-    },
-  };
+function rawClient(url: URL): RawConnection {
+  const connection = rawConnection(url);
+  socket = connection;
+  return connection;
 }
 
 describe("a body refused before it was read", () => {

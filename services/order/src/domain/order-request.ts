@@ -1,3 +1,4 @@
+import { isSubject } from "@qc/platform/identity";
 import type { Location } from "./order";
 import { orderErrors } from "./order.errors";
 
@@ -5,7 +6,6 @@ export const MAX_LINES = 50;
 export const MAX_QUANTITY = 100;
 
 const SKU = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const CUSTOMER = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export interface OrderRequest {
@@ -18,7 +18,7 @@ export interface OrderRequest {
 
 /** Checks a create-order request against the rules of the input; throws the first broken rule. */
 export function validateOrderRequest(req: OrderRequest): OrderRequest {
-  if (!CUSTOMER.test(req.customerId)) throw orderErrors.invalidCustomer();
+  if (!isSubject(req.customerId)) throw orderErrors.invalidCustomer();
   if (req.lines.length === 0) throw orderErrors.noLines();
   if (req.lines.length > MAX_LINES) throw orderErrors.tooManyLines(MAX_LINES);
   const seen = new Set<string>();

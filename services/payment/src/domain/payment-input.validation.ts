@@ -1,3 +1,4 @@
+import { isSubject, SUBJECT_RULE } from "@qc/platform/identity";
 import { PaymentErrorCode } from "./payment.errors";
 
 /** A rule of the input that a request breaks. */
@@ -6,7 +7,6 @@ export interface Violation {
   readonly message: string;
 }
 
-const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
 // Control characters are refused because Postgres cannot store NUL in TEXT: such an id would
 // otherwise surface as an internal error instead of a clear INVALID_ORDER_ID.
 const ORDER_ID = /^[^\p{Cc}]{1,64}$/u;
@@ -15,10 +15,10 @@ export const MAX_CREDIT_CENTS = 1_000_000_000;
 export const MAX_CHARGE_CENTS = 10_000_000_000;
 
 export function checkCustomerId(customerId: unknown): Violation | undefined {
-  if (typeof customerId === "string" && CUSTOMER_ID.test(customerId)) return undefined;
+  if (isSubject(customerId)) return undefined;
   return {
     code: PaymentErrorCode.InvalidCustomerId,
-    message: "customer_id must be 1-64 characters of [A-Za-z0-9_.@-], starting with a letter or digit",
+    message: `customer_id must be ${SUBJECT_RULE}`,
   };
 }
 

@@ -4,11 +4,12 @@ import { parseAssignRequest, parseLocationUpdate, parseNearbyQuery, parseOrderId
 const codeOf = (c: { ok: boolean; violation?: { code: string } }): string | undefined => c.violation?.code;
 
 describe("parseRiderId", () => {
-  it.each(["r", "R1", "rider_1.x@fleet-2", "9".repeat(64)])("accepts %s", (id) => {
+  // Any subject the gateway accepts in a token (one pattern, @qc/platform/identity): 128 characters, ':' too.
+  it.each(["r", "R1", "rider_1.x@fleet-2", "idp:rider-1", "9".repeat(128)])("accepts %s", (id) => {
     expect(parseRiderId(id)).toEqual({ ok: true, value: id });
   });
 
-  it.each(["", "-r", ".r", "@r", "a b", "a/b", "ä", "r\n", "a".repeat(65)])("rejects %j", (id) => {
+  it.each(["", "-r", ".r", "@r", "a b", "a/b", "ä", "r\n", "a".repeat(129)])("rejects %j", (id) => {
     expect(codeOf(parseRiderId(id))).toBe("INVALID_RIDER_ID");
   });
 });

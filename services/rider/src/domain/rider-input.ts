@@ -1,3 +1,4 @@
+import { isSubject, SUBJECT_RULE } from "@qc/platform/identity";
 import { accepted, invalidInput, rejected, shown, type Checked } from "./rider.errors";
 import { MAX_INDEXED_LAT, type GeoPoint } from "./geo";
 
@@ -6,7 +7,6 @@ export const MAX_NEARBY_LIMIT = 100;
 export const MAX_RADIUS_KM = 50;
 export const MAX_ORDER_ID_LENGTH = 64;
 
-const RIDER_ID = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
 // No id needs control characters, and keeping them out keeps logs and Redis keys readable.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -30,9 +30,9 @@ export interface AssignRequest {
 }
 
 export function parseRiderId(riderId: string): Checked<string> {
-  return RIDER_ID.test(riderId)
+  return isSubject(riderId)
     ? accepted(riderId)
-    : rejected(invalidInput("INVALID_RIDER_ID", `rider_id ${shown(riderId)} must be 1-64 letters, digits, '_', '.', '@' or '-', starting with a letter or digit`));
+    : rejected(invalidInput("INVALID_RIDER_ID", `rider_id ${shown(riderId)} must be ${SUBJECT_RULE}`));
 }
 
 export function parseOrderId(orderId: string): Checked<string> {
