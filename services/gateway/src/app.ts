@@ -12,6 +12,7 @@ import { clientErrorOptions } from "./http/client-errors";
 import { installProblemHandlers } from "./http/error-handlers";
 import { installObservability } from "./http/observability";
 import { openApiOptions } from "./http/openapi";
+import { slowClientOptions } from "./http/slow-clients";
 import { installServerTiming } from "./http/server-timing";
 import { installUnreadBodyDrain } from "./http/unread-body";
 import { adminRoutes } from "./routes/admin";
@@ -47,6 +48,8 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
     genReqId: requestTraceId,
     // What the router and Node's HTTP parser refuse is answered as problem+json too.
     ...clientErrorOptions(loggerInstance),
+    // A client too slow to send its request is cut off instead of holding a connection forever.
+    ...slowClientOptions(config),
   }).withTypeProvider<TypeBoxTypeProvider>();
   // With tracing on, each request runs in a server span continuing the caller's traceparent.
   traceHttpServer(app.server);

@@ -35,6 +35,14 @@ export const gatewayConfigSchema = z
     BREAKER_THRESHOLD: positiveInt(5),
     BREAKER_HALF_OPEN_MS: positiveInt(5_000),
     BODY_LIMIT_BYTES: positiveInt(65_536),
+    /**
+     * Slow clients (see http/slow-clients.ts): a request's headers and body must have arrived within
+     * HTTP_REQUEST_TIMEOUT_MS of its first byte (so a body within 10 s), its headers within
+     * HTTP_HEADERS_TIMEOUT_MS; an idle keep-alive connection is closed after HTTP_KEEP_ALIVE_TIMEOUT_MS.
+     */
+    HTTP_REQUEST_TIMEOUT_MS: positiveInt(10_000),
+    HTTP_HEADERS_TIMEOUT_MS: positiveInt(5_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt(5_000),
     /** Admission control (adaptive concurrency limits, 503 OVERLOADED beyond them); `false` turns it off. */
     ADMISSION_CONTROL: z.stringbool().default(true),
     /**
@@ -64,6 +72,8 @@ export const gatewayConfigSchema = z
     LOG_PRETTY: z.stringbool().default(false),
   })
   // CreateOrder holds the call open for up to ORDER_WAIT_MS; a shorter deadline would cut every slow saga off.
+  // Node refuses a headers timeout longer than the request timeout it is part of.
+  .refine((c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS, { path: ["HTTP_HEADERS_TIMEOUT_MS"], message: "must not exceed HTTP_REQUEST_TIMEOUT_MS" })
   .refine((c) => c.UPSTREAM_TIMEOUT_MS > c.ORDER_WAIT_MS, {
     path: ["UPSTREAM_TIMEOUT_MS"],
     message: "must exceed ORDER_WAIT_MS",

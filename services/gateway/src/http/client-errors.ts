@@ -1,8 +1,8 @@
-import { STATUS_CODES } from "node:http";
+import { STATUS_CODES, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyBaseLogger, FastifyServerOptions } from "fastify";
 import { sendFrameworkError } from "./error-handlers";
-import { toProblem } from "./problem";
+import { isClientGone, toProblem } from "./problem";
 import { PROBLEM_MEDIA_TYPE } from "./problem.schema";
 
 /**
@@ -17,9 +17,6 @@ interface ConnectionError extends Error {
   readonly code?: string;
 }
 
-/** Connection errors that mean the client went away: nothing to answer, nothing to alarm anyone. */
-const GONE = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ERR_STREAM_PREMATURE_CLOSE"]);
-
 /**
  * Answers what Node's HTTP parser refuses (a malformed request line or header, headers too large, a
  * request that took too long) as application/problem+json like every other error, where fastify
@@ -27,16 +24,16 @@ const GONE = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ERR_STREAM_PREMATU
  */
 export function answerClientError(log: FastifyBaseLogger) {
   return (err: ConnectionError, socket: Socket): void => {
-    if (socket.destroyed || (err.code !== undefined && GONE.has(err.code))) {
-      log.info({ code: err.code }, "client went away");
+    if (socket.destroyed || isClientGone(err)) {
+      // A request it was sending ends in the request's own log line; an idle connection's is noise.
+      log.debug({ code: err.code }, "connection reset by the client");
       socket.destroy();
       return;
     }
     const { status, body } = toProblem(err);
-    log.info({ status, code: body.code, parserCode: err.code }, "request refused by the HTTP parser");
-    // Only a socket that has sent nothing yet may get an answer: half an answer followed by another
-    // would be garbage to the client.
-    if (socket.writable && socket.bytesWritten === 0) {
+    log.info({ status, code: body.code, cause: err.code }, "request refused before it was read");
+    // As Node itself: only while no answer has begun on the socket, or the client would read garbage.
+    if (socket.writable && !answerStarted(socket)) {
       const json = JSON.stringify(body);
       socket.end(
         `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\ncontent-type: ${PROBLEM_MEDIA_TYPE}\r\n` +
@@ -46,6 +43,14 @@ export function answerClientError(log: FastifyBaseLogger) {
     // The parser is gone; nothing more can be read from this connection.
     socket.destroySoon();
   };
+}
+
+/** Node's own test (http server's socketOnError): the response in flight on the socket has sent its head. */
+const answerStarted = (socket: Socket): boolean => (socket as HttpSocket)._httpMessage?.headersSent === true;
+
+interface HttpSocket extends Socket {
+  /** Node's http server keeps the response in flight here (undocumented, read as Node does). */
+  readonly _httpMessage?: ServerResponse | null;
 }
 
 /** Fastify server options so that no refusal, at any layer, leaves without problem+json. */

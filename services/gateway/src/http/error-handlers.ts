@@ -1,7 +1,7 @@
 import { notFound } from "@qc/platform";
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PROBLEM_MEDIA_TYPE } from "./problem.schema";
-import { toProblem, type ProblemReply } from "./problem";
+import { CLIENT_CLOSED_REQUEST, toProblem, type ProblemReply } from "./problem";
 
 /** Every error and every unknown route leaves as application/problem+json through `toProblem`. */
 export function installProblemHandlers(app: FastifyInstance): void {
@@ -35,8 +35,9 @@ export function sendProblem(reply: FastifyReply, problem: ProblemReply): Fastify
 export function logProblem(log: FastifyBaseLogger, problem: ProblemReply, err: unknown): void {
   const { status, code } = problem.body;
   // Only a real failure gets its stack; an outage logs one line per request (its cause names the
-  // address that failed), and a client's mistake needs just its code.
-  if (status === 500) log.error({ err }, "request failed");
+  // address that failed), a client's mistake needs just its code, and a client that left, one line.
+  if (status === CLIENT_CLOSED_REQUEST) log.info({ code }, "client went away");
+  else if (status === 500) log.error({ err }, "request failed");
   else if (status >= 500) log.warn({ code, cause: err instanceof Error ? err.message : String(err) }, "dependency unavailable");
   else log.info({ status, code }, "request rejected");
 }

@@ -43,6 +43,15 @@ const statusOfCode: Readonly<Record<string, number>> = {
   IDEMPOTENCY_KEY_REUSED: 422,
 };
 
+/**
+ * Errors that mean the client went away (reset, closed mid-body): not the gateway's failure, and no
+ * one is left to answer. nginx's 499 names it in logs and metrics; it is never a 500.
+ */
+const CLIENT_GONE_CODES: ReadonlySet<unknown> = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ERR_STREAM_PREMATURE_CLOSE"]);
+export const CLIENT_CLOSED_REQUEST = 499;
+
+export const isClientGone = (err: unknown): boolean => err instanceof Error && CLIENT_GONE_CODES.has((err as { code?: unknown }).code);
+
 /** Seconds a client should wait before retrying a 503: an open breaker stays open for seconds. */
 const retryAfterSeconds = (code: string): number => (code === "CIRCUIT_OPEN" ? 5 : 1);
 
@@ -73,6 +82,9 @@ interface ValidationIssue {
 export function toProblem(err: unknown, instance?: string): ProblemReply {
   if (isAppError(err)) return fromAppError(err, instance);
   if (!(err instanceof Error)) return problem(500, "INTERNAL", INTERNAL_DETAIL, instance);
+  if (isClientGone(err)) {
+    return problem(CLIENT_CLOSED_REQUEST, "CLIENT_CLOSED_REQUEST", "The client closed the connection before its request was read.", instance);
+  }
   const e: HttpLibraryError = err;
   if (Array.isArray(e.validation)) return problem(400, "VALIDATION_FAILED", validationDetail(e), instance);
   switch (e.code) {
