@@ -6,12 +6,13 @@ import { Metrics, requestTraceId, traceHttpServer } from "@qc/platform/observabi
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { createAuthorize } from "./auth/authorize";
 import { createTokenVerifier } from "./auth/token-verifier";
-import { admissionOptions, tokenVerifierOptions, type GatewayConfig } from "./config";
+import { admissionOptions, rateLimitOptions, tokenVerifierOptions, type GatewayConfig } from "./config";
 import { admissionLimits, installAdmission } from "./http/admission";
 import { clientErrorOptions } from "./http/client-errors";
 import { installProblemHandlers } from "./http/error-handlers";
 import { installObservability } from "./http/observability";
 import { openApiOptions } from "./http/openapi";
+import { installRateLimits } from "./http/rate-limit";
 import { slowClientOptions } from "./http/slow-clients";
 import { installServerTiming } from "./http/server-timing";
 import { installUnreadBodyDrain } from "./http/unread-body";
@@ -68,7 +69,9 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   // Before every route's own hooks (authorize): a request shed costs no token check and no body read.
   const admission = admissionOptions(config);
   installAdmission(app, admission && admissionLimits(admission.orders, admission.other), metrics);
-  const deps = { upstreams, authorize: createAuthorize(createTokenVerifier(tokenVerifierOptions(config))) };
+  // After admission and each route's authorize hook, before the body is read (see rate-limit.ts).
+  const rateLimits = installRateLimits(app, rateLimitOptions(config), logger);
+  const deps = { upstreams, authorize: createAuthorize(createTokenVerifier(tokenVerifierOptions(config)), rateLimits.authenticationFailed) };
 
   // Swagger first: it collects the routes registered after it.
   void app.register(swagger, openApiOptions);

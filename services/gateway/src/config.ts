@@ -1,6 +1,7 @@
 import { address, addresses, loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs } from "@qc/platform";
 import { z } from "zod";
 import type { TokenVerifierOptions } from "./auth/token-verifier";
+import type { RateLimitOptions } from "./http/rate-limit";
 
 /** An empty variable (compose's `VAR: ${VAR:-}`) means unset. */
 const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
@@ -66,6 +67,22 @@ export const gatewayConfigSchema = z
     OTHER_ADMISSION_INITIAL_LIMIT: positiveInt(64),
     OTHER_ADMISSION_MIN_LIMIT: positiveInt(4),
     OTHER_ADMISSION_MAX_LIMIT: positiveInt(1_024),
+    /**
+     * Rate limits (fixed windows; see README "Rate limits"): requests per window by principal (a valid
+     * token) or, on routes open to anyone, by client address; failed authentications (401) per
+     * address in a stricter budget of their own. `false` turns them off.
+     */
+    RATE_LIMIT: z.stringbool().default(true),
+    RATE_LIMIT_WINDOW_MS: positiveInt(10_000),
+    RATE_LIMIT_PER_PRINCIPAL: positiveInt(1_000),
+    RATE_LIMIT_PER_ADDRESS: positiveInt(1_000),
+    RATE_LIMIT_AUTH_FAILURES: positiveInt(30),
+    RATE_LIMIT_AUTH_FAILURE_WINDOW_MS: positiveInt(60_000),
+    /** Where replicas share the rate limits' counters; unset (or empty): each process counts in memory. */
+    REDIS_URL: unsetIfEmpty(z.url({ protocol: /^rediss?$/ }).optional()),
+    REDIS_KEY_PREFIX: z.string().max(64).regex(/^\S*$/, "must not contain whitespace").default("qc:"),
+    /** Connect and command deadline; a request whose count Redis cannot give in time is let through. */
+    REDIS_TIMEOUT_MS: positiveInt(250),
     /** How long a SIGTERM may take: in-flight requests finish, new ones get 503. */
     SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
     LOG_LEVEL: logLevel,
@@ -114,6 +131,20 @@ export function admissionOptions(c: GatewayConfig) {
       maxLimit: c.OTHER_ADMISSION_MAX_LIMIT,
       backoffRatio: BACKOFF_RATIO,
     },
+  };
+}
+
+/** The rate limits from the configuration, or null when they are off. */
+export function rateLimitOptions(c: GatewayConfig): RateLimitOptions | null {
+  if (!c.RATE_LIMIT) return null;
+  return {
+    windowMs: c.RATE_LIMIT_WINDOW_MS,
+    perPrincipal: c.RATE_LIMIT_PER_PRINCIPAL,
+    perAddress: c.RATE_LIMIT_PER_ADDRESS,
+    authFailures: c.RATE_LIMIT_AUTH_FAILURES,
+    authFailureWindowMs: c.RATE_LIMIT_AUTH_FAILURE_WINDOW_MS,
+    keyPrefix: `${c.REDIS_KEY_PREFIX}gateway:rate:`,
+    ...(c.REDIS_URL !== undefined && { redis: { url: c.REDIS_URL, timeoutMs: c.REDIS_TIMEOUT_MS } }),
   };
 }
 

@@ -23,6 +23,16 @@ export interface ProblemReply {
   readonly body: Problem;
 }
 
+/** Refused for now, welcome later: a rate limit (429), with how many seconds until it lets the caller in again. */
+export class RateLimitedError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super("refused", "RATE_LIMITED", message);
+  }
+}
+
 // The one table between errors and HTTP statuses.
 const statusOfKind: Record<ErrorKind, number> = {
   invalid: 400,
@@ -41,6 +51,7 @@ const statusOfCode: Readonly<Record<string, number>> = {
   FORBIDDEN: 403,
   UNKNOWN_SKU: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
+  RATE_LIMITED: 429,
 };
 
 /**
@@ -131,7 +142,8 @@ function fromAppError(err: AppError, instance: string | undefined): ProblemReply
     const detail = err instanceof RemoteError && err.code !== "CIRCUIT_OPEN" ? UNAVAILABLE_DETAIL : err.message;
     return problem(status, err.code, detail, instance, extensions, { "retry-after": String(retryAfterSeconds(err.code)) });
   }
-  const headers: Record<string, string> = status === 401 ? { "www-authenticate": "Bearer" } : {};
+  const headers: Record<string, string> =
+    status === 401 ? { "www-authenticate": "Bearer" } : err instanceof RateLimitedError ? { "retry-after": String(err.retryAfterSeconds) } : {};
   return problem(status, err.code, err.message, instance, extensions, headers);
 }
 
