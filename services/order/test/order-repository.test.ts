@@ -59,8 +59,8 @@ describe.each(databaseKinds)("on %s", (kind) => {
         currency: "EUR",
       };
       await repo.finish(o.id, "a", "CONFIRMED", null, reservation, [
-        { step: "reserve-stock", outcome: "done", detail: "", at: at() },
-        { step: "saga", outcome: "confirmed", detail: "", at: at() },
+        { step: "reserve-stock", outcome: "done", code: "STOCK_RESERVED", detail: "", at: at() },
+        { step: "saga", outcome: "confirmed", code: "ORDER_CONFIRMED", detail: "", at: at() },
       ]);
       const stored = await repo.get(o.id);
       expect(stored).toMatchObject({
@@ -73,7 +73,7 @@ describe.each(databaseKinds)("on %s", (kind) => {
           { sku: "pear", quantity: 1, priceCents: 99 },
         ],
       });
-      expect(stored?.history.map((h) => h.step)).toEqual(["order", "reserve-stock", "saga"]);
+      expect(stored?.history.map((h) => `${h.step}:${h.code}`)).toEqual(["order:ORDER_CREATED", "reserve-stock:STOCK_RESERVED", "saga:ORDER_CONFIRMED"]);
     });
 
     it("answers null for an unknown or malformed id", async () => {
@@ -117,7 +117,7 @@ describe.each(databaseKinds)("on %s", (kind) => {
       const failing = newOrder();
       await repo.create(failing);
       await repo.recordFailing(failing.id, "a", "PAYMENT_DECLINED", { lines: [{ sku: "apple", quantity: 2, priceCents: 150 }], totalCents: 300, currency: "EUR" }, [
-        { step: "charge-payment", outcome: "declined", detail: "", at: at() },
+        { step: "charge-payment", outcome: "declined", code: "PAYMENT_DECLINED", detail: "", at: at() },
       ]);
       expect(await repo.get(failing.id)).toMatchObject({ status: "PENDING", failureReason: "PAYMENT_DECLINED", totalCents: 300, sagaOwner: "a" });
 
@@ -126,11 +126,11 @@ describe.each(databaseKinds)("on %s", (kind) => {
       await repo.finish(o.id, "a", "CONFIRMED", null, null, []);
       expect((await repo.listAwaitingRider(1_000)).map((w) => w.id)).toContain(o.id);
       expect(await repo.markDelivered(o.id, "rider-1", [])).toBe(false); // no rider yet
-      expect(await repo.assignRider(o.id, "rider-1", [{ step: "assign-rider", outcome: "done", detail: "rider-1", at: at() }])).toEqual({ kind: "assigned" });
+      expect(await repo.assignRider(o.id, "rider-1", [{ step: "assign-rider", outcome: "done", code: "RIDER_ASSIGNED", detail: "rider-1", at: at() }])).toEqual({ kind: "assigned" });
       expect(await repo.assignRider(o.id, "rider-2", [])).toEqual({ kind: "not-waiting" });
       expect((await repo.listAwaitingRider(1_000)).map((w) => w.id)).not.toContain(o.id);
       expect(await repo.markDelivered(o.id, "rider-2", [])).toBe(false);
-      expect(await repo.markDelivered(o.id, "rider-1", [{ step: "delivery", outcome: "done", detail: "", at: at() }])).toBe(true);
+      expect(await repo.markDelivered(o.id, "rider-1", [{ step: "delivery", outcome: "done", code: "ORDER_DELIVERED", detail: "", at: at() }])).toBe(true);
       const delivered = await repo.get(o.id);
       expect(delivered).toMatchObject({ status: "DELIVERED", riderId: "rider-1" });
       expect(delivered?.history.map((h) => h.step)).toEqual(["order", "assign-rider", "delivery"]);
@@ -146,7 +146,7 @@ describe.each(databaseKinds)("on %s", (kind) => {
       };
       const [a, b, c] = [await confirmedOrder(), await confirmedOrder(), await confirmedOrder()];
       const [carrier, other] = [`carrier-${randomUUID()}`, `other-${randomUUID()}`];
-      const assigned = [{ step: "assign-rider", outcome: "done", detail: "", at: at() }];
+      const assigned = [{ step: "assign-rider", outcome: "done", code: "RIDER_ASSIGNED", detail: "", at: at() }];
       expect(await repo.assignRider(a, carrier, assigned)).toEqual({ kind: "assigned" });
       expect(await repo.assignRider(b, carrier, assigned)).toEqual({ kind: "rider-busy", activeOrderId: a });
       expect(await repo.get(b)).toMatchObject({ riderId: null, history: [{ step: "order" }] });
@@ -265,7 +265,7 @@ describe.each(databaseKinds)("on %s", (kind) => {
       const id = randomUUID();
       await deadLetters.add({ id, orderId: o.id, step: "release-stock", error: "down", attempts: 3, nextAttemptAt: new Date(Date.now() - 1000) });
       const result = await deadLetters.withLocked(id, async () => {
-        await repo.appendHistory(o.id, [{ step: "release-stock", outcome: "done", detail: "dead letter resolved by replay", at: at() }]);
+        await repo.appendHistory(o.id, [{ step: "release-stock", outcome: "done", code: "STOCK_RELEASED", detail: "dead letter resolved by replay", at: at() }]);
         return { resolved: true, result: "ran" };
       });
       expect(result).toBe("ran");

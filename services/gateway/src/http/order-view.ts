@@ -1,5 +1,7 @@
 import { AppError } from "@qc/platform";
 import { orderV1 } from "@qc/contracts";
+import type { Role } from "../auth/principal";
+import { toHistoryView } from "./history-view";
 import type { OrderView } from "./order.schema";
 
 const statusName: Partial<Record<orderV1.OrderStatus, OrderView["status"]>> = {
@@ -9,8 +11,11 @@ const statusName: Partial<Record<orderV1.OrderStatus, OrderView["status"]>> = {
   [orderV1.OrderStatus.ORDER_STATUS_DELIVERED]: "DELIVERED",
 };
 
-/** The REST form of an order; empty optional strings are left out rather than sent as "". */
-export function toOrderView(order: orderV1.Order): OrderView {
+/**
+ * The REST form of an order as `viewer` may see it; empty optional strings are left out rather than
+ * sent as "". Only admins see the raw detail of its history (see history-view.ts).
+ */
+export function toOrderView(order: orderV1.Order, viewer: Role): OrderView {
   const status = statusName[order.status];
   if (status === undefined) throw new AppError("internal", "INTERNAL", `order ${order.id} has unknown status ${order.status}`);
   return {
@@ -25,7 +30,7 @@ export function toOrderView(order: orderV1.Order): OrderView {
     ...(order.deliveryLocation && { deliveryLocation: { lat: order.deliveryLocation.lat, lon: order.deliveryLocation.lon } }),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
-    history: order.history.map(({ step, outcome, detail, at }) => ({ step, outcome, ...nonEmpty("detail", detail), at })),
+    history: order.history.map((h) => toHistoryView(h, viewer)),
   };
 }
 

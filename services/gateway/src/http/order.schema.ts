@@ -22,7 +22,9 @@ export const OrderSchema = Type.Object({
     Type.Object({
       step: Type.String(),
       outcome: Type.String(),
-      detail: Type.Optional(Type.String()),
+      code: Type.String({ description: "stable code of what happened, e.g. STOCK_RESERVED, PAYMENT_DECLINED, SERVICE_UNAVAILABLE" }),
+      message: Type.String({ description: "a fixed sentence for the code, for people" }),
+      detail: Type.Optional(Type.String({ description: "admins only: the raw particulars (ids, the error as raised)" })),
       at: Type.String({ description: "RFC 3339" }),
     }),
   ),

@@ -213,6 +213,17 @@ describe("GET /v1/orders/{id}", () => {
     expect((await get("ord-1", await bearer("boss", "admin"))).statusCode).toBe(200);
   });
 
+  it("shows the raw detail of its history to admins only: customers get the code and a fixed sentence", async () => {
+    const raw = "SERVICE_UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:50053";
+    const history = [{ step: "charge-payment", outcome: "failed", code: "SERVICE_UNAVAILABLE", detail: raw, at: "t" }];
+    withOrders({ "ord-1": anOrder({ status: orderV1.OrderStatus.ORDER_STATUS_FAILED, failureReason: "SERVICE_UNAVAILABLE", history }) });
+    const customer = await get("ord-1", await bearer("alice", "customer"));
+    expect(customer.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|No connection/);
+    expect(customer.json()).toMatchObject({ history: [{ code: "SERVICE_UNAVAILABLE", message: "A service was temporarily unavailable." }] });
+    const admin = await get("ord-1", await bearer("boss", "admin"));
+    expect(admin.json()).toMatchObject({ history: [{ code: "SERVICE_UNAVAILABLE", detail: raw }] });
+  });
+
   it("answers someone else's order exactly like a missing one", async () => {
     withOrders({ "ord-1": anOrder() });
     const bob = await bearer("bob", "customer");

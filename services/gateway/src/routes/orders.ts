@@ -60,7 +60,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
           onServerTiming: recordUpstreamTiming(reply, "order"),
         }),
       );
-      const order = toOrderView(required(created.order, "order"));
+      const order = toOrderView(required(created.order, "order"), customer.role);
       // Set before the status is decided, so a replayed failure says it is a replay too.
       if (created.replayed) void reply.header("idempotent-replayed", "true");
       const status = createdOrderStatus(order);
@@ -103,7 +103,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
         pageToken: cursor ?? "",
       });
       return {
-        items: page.orders.map(toOrderView),
+        items: page.orders.map((o) => toOrderView(o, "customer")),
         nextCursor: page.nextPageToken === "" ? null : page.nextPageToken,
       };
     },
@@ -127,7 +127,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
     async (request) => {
       // The order service checks the rider: someone else's order is reported like a missing one.
       const { order } = await upstreams.order.call.markDelivered({ orderId: request.params.id, riderId: principalOf(request).subject });
-      return toOrderView(required(order, "order"));
+      return toOrderView(required(order, "order"), "rider");
     },
   );
 };
@@ -140,7 +140,7 @@ async function visibleOrder(orders: OrderCalls, id: string, caller: Principal): 
   const missing = () => notFound("ORDER_NOT_FOUND", `order ${id} not found`);
   let order: OrderView;
   try {
-    order = toOrderView(required((await orders.getOrder({ id })).order, "order"));
+    order = toOrderView(required((await orders.getOrder({ id })).order, "order"), caller.role);
   } catch (err) {
     throw isAppError(err) && err.kind === "not_found" ? missing() : err;
   }

@@ -1,4 +1,5 @@
 import { isAppError } from "@qc/platform/errors";
+import { historyEntry } from "../domain/history";
 import { orderErrors } from "../domain/order.errors";
 import type { DeadLetter, DeadLetterRepository, DeadLetterStatus } from "./dead-letter.repository.port";
 import type { InventoryPort, PaymentPort, RiderPort } from "./dependencies.port";
@@ -60,7 +61,7 @@ export class DeadLetters {
     try {
       if (!run) throw new Error(`no compensation named ${entry.step}`);
       await run(entry.orderId);
-      await this.orders.appendHistory(entry.orderId, [{ step: entry.step, outcome: "done", detail: `dead letter resolved by ${how}`, at: new Date() }]);
+      await this.orders.appendHistory(entry.orderId, [historyEntry(entry.step, "done", `dead letter resolved by ${how}`)]);
       const now = new Date();
       return { resolved: true, result: { ...entry, status: "resolved" as const, attempts: entry.attempts + 1, updatedAt: now } };
     } catch (err) {

@@ -1,4 +1,5 @@
 import { isAppError } from "@qc/platform/errors";
+import { failureCode, historyEntry as entry } from "../domain/history";
 import type { FailureReason, Order } from "../domain/order";
 import type { DeadLetterRepository } from "./dead-letter.repository.port";
 import type { InventoryPort, PaymentPort } from "./dependencies.port";
@@ -42,7 +43,6 @@ export interface OrderSagaDeps {
   readonly observer?: SagaObserver;
 }
 
-const entry = (step: string, outcome: string, detail = ""): NewHistory => ({ step, outcome, detail, at: new Date() });
 
 const describe = (err: unknown): string =>
   isAppError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
@@ -153,7 +153,7 @@ export class OrderSaga {
         return await this.finish(ctx, "CONFIRMED", null);
       }
       const reason = failureReasonOf(outcome.failure);
-      ctx.history.push(entry("saga", "failed", reason));
+      ctx.history.push(entry("saga", "failed", reason, reason));
       return await this.finish(ctx, "FAILED", reason);
     } catch (err) {
       if (err instanceof LeaseLostError) return null; // another replica drives it now
@@ -181,7 +181,7 @@ export class OrderSaga {
 
   private readonly hooks: SagaHooks<OrderSagaContext> = {
     onFailing: async (ctx, failure) => {
-      ctx.history.push(entry(failure.step, failure.certain ? "refused" : "failed", describe(failure.error)));
+      ctx.history.push(entry(failure.step, failure.certain ? "refused" : "failed", describe(failure.error), failureCode(failure.error)));
       const history = ctx.history.splice(0);
       await this.deps.orders.recordFailing(ctx.order.id, this.deps.owner, failureReasonOf(failure), ctx.reservation, history);
       ctx.written.push(...history);
@@ -215,7 +215,7 @@ export class OrderSaga {
         return;
       } catch (err) {
         lastError = err;
-        history.push(entry(name, "retry", `attempt ${attempt} failed: ${describe(err)}`));
+        history.push(entry(name, "retry", `attempt ${attempt} failed: ${describe(err)}`, failureCode(err)));
         this.observer.compensation({ orderId, step: name, outcome: "retry", error: describe(err) });
         if (attempt < attempts) await this.deps.sleep(backoffMs * 2 ** (attempt - 1));
       }
@@ -228,7 +228,7 @@ export class OrderSaga {
       attempts,
       nextAttemptAt: new Date(Date.now() + deadLetterRetryMs),
     });
-    history.push(entry(name, "dead-lettered", describe(lastError)));
+    history.push(entry(name, "dead-lettered", describe(lastError), failureCode(lastError)));
     this.observer.compensation({ orderId, step: name, outcome: "dead-lettered", error: describe(lastError) });
   }
 }

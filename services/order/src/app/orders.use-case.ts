@@ -1,3 +1,4 @@
+import { historyEntry } from "../domain/history";
 import { isFinal, type Order } from "../domain/order";
 import { orderErrors } from "../domain/order.errors";
 import { parseOrderId } from "../domain/order-id";
@@ -102,7 +103,7 @@ export class Orders {
       deliveryLocation: req.deliveryLocation,
       createdAt: now,
       updatedAt: now,
-      history: [{ step: "order", outcome: "created", detail: "", at: now }],
+      history: [{ ...historyEntry("order", "created"), at: now }],
       sagaOwner: this.options.owner,
     };
     const detach = this.options.detach ?? ((work) => work());

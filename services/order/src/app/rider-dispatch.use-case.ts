@@ -1,4 +1,5 @@
-import type { HistoryEntry, Location, Order } from "../domain/order";
+import { historyEntry as entry } from "../domain/history";
+import type { Location, Order } from "../domain/order";
 import { orderErrors } from "../domain/order.errors";
 import { parseOrderId } from "../domain/order-id";
 import type { RiderPort } from "./dependencies.port";
@@ -6,7 +7,6 @@ import type { OrderRepository } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
 import { unobservedSaga, type SagaObserver } from "./saga-observer.port";
 
-const entry = (step: string, outcome: string, detail = ""): HistoryEntry => ({ step, outcome, detail, at: new Date() });
 
 /** Seconds from the order's confirmation (its `saga:confirmed` entry, else its last update) to `at`. */
 const sinceConfirmed = (order: Order, at: Date): number => {

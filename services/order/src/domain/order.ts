@@ -19,6 +19,9 @@ export interface Location {
 export interface HistoryEntry {
   readonly step: string;
   readonly outcome: string;
+  /** Stable code of what happened (see history.ts): what customers are told, as a fixed sentence. */
+  readonly code: string;
+  /** The raw particulars (ids, the error as raised): for admins and logs, never shown to customers. */
   readonly detail: string;
   readonly at: Date;
 }

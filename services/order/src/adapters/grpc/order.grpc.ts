@@ -27,7 +27,7 @@ export function orderToProto(o: Order): orderV1.Order {
     deliveryLocation: o.deliveryLocation ?? undefined,
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
-    history: o.history.map((h) => ({ step: h.step, outcome: h.outcome, detail: h.detail, at: h.at.toISOString() })),
+    history: o.history.map((h) => ({ step: h.step, outcome: h.outcome, code: h.code, detail: h.detail, at: h.at.toISOString() })),
   };
 }
 

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from "kysely";
+import { eventCode } from "../../domain/history";
 import type { FailureReason, HistoryEntry, Order, OrderLine, OrderStatus } from "../../domain/order";
 import { decodePageCursor, encodePageCursor } from "../../domain/page-cursor";
 import {
@@ -30,7 +31,7 @@ interface OrderRow {
   updated_at: Date;
   created_us: string;
   lines: OrderLine[];
-  history: { step: string; outcome: string; detail: string; at: string }[];
+  history: { step: string; outcome: string; code: string; detail: string; at: string }[];
 }
 
 // One round trip for an order with its lines and history.
@@ -39,7 +40,7 @@ const orderSelect = sql`
          o.rider_id, o.lease_owner, o.created_at, o.updated_at, (extract(epoch FROM o.created_at) * 1000000)::bigint::text AS created_us,
          (SELECT coalesce(json_agg(json_build_object('sku', l.sku, 'quantity', l.quantity, 'priceCents', l.price_cents) ORDER BY l.line_no), '[]')
             FROM order_lines l WHERE l.order_id = o.id) AS lines,
-         (SELECT coalesce(json_agg(json_build_object('step', h.step, 'outcome', h.outcome, 'detail', h.detail, 'at', h.at) ORDER BY h.id), '[]')
+         (SELECT coalesce(json_agg(json_build_object('step', h.step, 'outcome', h.outcome, 'code', h.code, 'detail', h.detail, 'at', h.at) ORDER BY h.id), '[]')
             FROM order_history h WHERE h.order_id = o.id) AS history
     FROM orders o`;
 
@@ -66,6 +67,7 @@ function historyArrays(history: readonly NewHistory[]) {
   return {
     steps: history.map((h) => h.step),
     outcomes: history.map((h) => h.outcome),
+    codes: history.map((h) => h.code),
     details: history.map((h) => h.detail),
     ats: history.map((h) => h.at.toISOString()),
   };
@@ -89,7 +91,7 @@ export class PostgresOrderRepository implements OrderRepository {
         SELECT o.id, t.n, t.sku, t.q FROM o, unnest(${o.lines.map((l) => l.sku)}::text[], ${o.lines.map((l) => l.quantity)}::bigint[])
           WITH ORDINALITY AS t(sku, q, n)
       ), h AS (
-        INSERT INTO order_history (order_id, step, outcome) SELECT o.id, 'order', 'created' FROM o
+        INSERT INTO order_history (order_id, step, outcome, code) SELECT o.id, 'order', 'created', ${eventCode("order", "created")} FROM o
       )
       SELECT count(*)::int AS n FROM o`.execute(this.db);
     return rows[0]?.n === 1;
@@ -144,9 +146,9 @@ export class PostgresOrderRepository implements OrderRepository {
   async appendHistory(id: string, history: readonly NewHistory[]) {
     const h = historyArrays(history);
     await sql`
-      INSERT INTO order_history (order_id, step, outcome, detail, at)
-      SELECT ${id}::uuid, t.step, t.outcome, t.detail, t.at
-        FROM unnest(${h.steps}::text[], ${h.outcomes}::text[], ${h.details}::text[], ${h.ats}::timestamptz[]) WITH ORDINALITY AS t(step, outcome, detail, at, n)
+      INSERT INTO order_history (order_id, step, outcome, code, detail, at)
+      SELECT ${id}::uuid, t.step, t.outcome, t.code, t.detail, t.at
+        FROM unnest(${h.steps}::text[], ${h.outcomes}::text[], ${h.codes}::text[], ${h.details}::text[], ${h.ats}::timestamptz[]) WITH ORDINALITY AS t(step, outcome, code, detail, at, n)
        ORDER BY t.n`.execute(this.db);
   }
 
@@ -201,9 +203,9 @@ export class PostgresOrderRepository implements OrderRepository {
   /** The history insert of a fenced statement: rows are written only if the fenced update (o) matched. */
   private insertHistory(h: ReturnType<typeof historyArrays>) {
     return sql`
-      INSERT INTO order_history (order_id, step, outcome, detail, at)
-      SELECT o.id, t.step, t.outcome, t.detail, t.at
-        FROM o, unnest(${h.steps}::text[], ${h.outcomes}::text[], ${h.details}::text[], ${h.ats}::timestamptz[]) WITH ORDINALITY AS t(step, outcome, detail, at, n)
+      INSERT INTO order_history (order_id, step, outcome, code, detail, at)
+      SELECT o.id, t.step, t.outcome, t.code, t.detail, t.at
+        FROM o, unnest(${h.steps}::text[], ${h.outcomes}::text[], ${h.codes}::text[], ${h.details}::text[], ${h.ats}::timestamptz[]) WITH ORDINALITY AS t(step, outcome, code, detail, at, n)
        ORDER BY t.n`;
   }
 

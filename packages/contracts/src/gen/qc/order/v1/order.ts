@@ -85,9 +85,15 @@ export interface OrderLine {
 export interface HistoryEntry {
   step: string;
   outcome: string;
+  /** The raw particulars (ids, the error as raised, with addresses): for admins and logs only. */
   detail: string;
   /** RFC 3339. */
   at: string;
+  /**
+   * Stable code of what happened (STOCK_RESERVED, PAYMENT_DECLINED, SERVICE_UNAVAILABLE, ...): what
+   * customers are told, as a fixed sentence; empty from a service older than the field.
+   */
+  code: string;
 }
 
 export interface Order {
@@ -391,7 +397,7 @@ export const OrderLine: MessageFns<OrderLine> = {
 };
 
 function createBaseHistoryEntry(): HistoryEntry {
-  return { step: "", outcome: "", detail: "", at: "" };
+  return { step: "", outcome: "", detail: "", at: "", code: "" };
 }
 
 export const HistoryEntry: MessageFns<HistoryEntry> = {
@@ -407,6 +413,9 @@ export const HistoryEntry: MessageFns<HistoryEntry> = {
     }
     if (message.at !== "") {
       writer.uint32(34).string(message.at);
+    }
+    if (message.code !== "") {
+      writer.uint32(42).string(message.code);
     }
     return writer;
   },
@@ -456,6 +465,14 @@ export const HistoryEntry: MessageFns<HistoryEntry> = {
             message.at = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -474,6 +491,7 @@ export const HistoryEntry: MessageFns<HistoryEntry> = {
       outcome: isSet(object.outcome) ? globalThis.String(object.outcome) : "",
       detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
       at: isSet(object.at) ? globalThis.String(object.at) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
     };
   },
 
@@ -491,6 +509,9 @@ export const HistoryEntry: MessageFns<HistoryEntry> = {
     if (message.at !== "") {
       obj.at = message.at;
     }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
     return obj;
   },
 
@@ -503,6 +524,7 @@ export const HistoryEntry: MessageFns<HistoryEntry> = {
     message.outcome = object.outcome ?? "";
     message.detail = object.detail ?? "";
     message.at = object.at ?? "";
+    message.code = object.code ?? "";
     return message;
   },
 };
