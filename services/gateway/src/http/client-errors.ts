@@ -54,6 +54,6 @@ interface HttpSocket extends Socket {
 }
 
 /** Fastify server options so that no refusal, at any layer, leaves without problem+json. */
-export function clientErrorOptions(log: FastifyBaseLogger): Pick<FastifyServerOptions, "maxParamLength" | "frameworkErrors" | "clientErrorHandler"> {
-  return { maxParamLength: MAX_PARAM_LENGTH, frameworkErrors: sendFrameworkError, clientErrorHandler: answerClientError(log) };
+export function clientErrorOptions(log: FastifyBaseLogger): Pick<FastifyServerOptions, "routerOptions" | "frameworkErrors" | "clientErrorHandler"> {
+  return { routerOptions: { maxParamLength: MAX_PARAM_LENGTH }, frameworkErrors: sendFrameworkError, clientErrorHandler: answerClientError(log) };
 }
