@@ -6,14 +6,15 @@ import { Metrics, requestTraceId, traceHttpServer } from "@qc/platform/observabi
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { createAuthorize } from "./auth/authorize";
 import { createTokenVerifier } from "./auth/token-verifier";
-import { admissionOptions, rateLimitOptions, tokenVerifierOptions, type GatewayConfig } from "./config";
+import { admissionOptions, edgeOptions, rateLimitOptions, tokenVerifierOptions, type GatewayConfig } from "./config";
 import { admissionLimits, installAdmission } from "./http/admission";
 import { clientErrorOptions } from "./http/client-errors";
+import { docsCsp, installEdgeHeaders } from "./http/edge-headers";
 import { installProblemHandlers } from "./http/error-handlers";
 import { installObservability } from "./http/observability";
 import { openApiOptions } from "./http/openapi";
-import { installRateLimits } from "./http/rate-limit";
 import { slowClientOptions } from "./http/slow-clients";
+import { installRateLimits } from "./http/rate-limit";
 import { installServerTiming } from "./http/server-timing";
 import { installUnreadBodyDrain } from "./http/unread-body";
 import { adminRoutes } from "./routes/admin";
@@ -59,6 +60,9 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   // JSON only: without this, a text/plain body would be parsed as a string and fail as a schema error.
   app.removeContentTypeParser("text/plain");
   installProblemHandlers(app);
+  // Security headers and CORS first, so that every answer carries them, however early it is refused.
+  const edge = edgeOptions(config);
+  installEdgeHeaders(app, edge);
   installServerTiming(app);
   installUnreadBodyDrain(app, MAX_DRAINED_BODY_BYTES);
 
@@ -75,7 +79,7 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
 
   // Swagger first: it collects the routes registered after it.
   void app.register(swagger, openApiOptions);
-  void app.register(swaggerUi, { routePrefix: "/docs" });
+  if (edge.docsEnabled) void app.register(swaggerUi, { routePrefix: "/docs", ...docsCsp });
   void app.register(healthRoutes, deps);
   void app.register(productRoutes, deps);
   void app.register(orderRoutes, { ...deps, orderWaitMs: config.ORDER_WAIT_MS, orderDeadlineMs: config.UPSTREAM_TIMEOUT_MS });

@@ -1,6 +1,7 @@
 import { address, addresses, loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs } from "@qc/platform";
 import { z } from "zod";
 import type { TokenVerifierOptions } from "./auth/token-verifier";
+import { DEV_WEB_APP_ORIGINS, isOrigin, type EdgeOptions } from "./http/edge-headers";
 import type { RateLimitOptions } from "./http/rate-limit";
 
 /** An empty variable (compose's `VAR: ${VAR:-}`) means unset. */
@@ -44,6 +45,21 @@ export const gatewayConfigSchema = z
     HTTP_REQUEST_TIMEOUT_MS: positiveInt(10_000),
     HTTP_HEADERS_TIMEOUT_MS: positiveInt(5_000),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt(5_000),
+    /** `production` turns the development defaults below off. */
+    NODE_ENV: unsetIfEmpty(z.string().optional()),
+    /**
+     * Browser origins allowed to call the API (CORS), comma-separated (`https://shop.example`). Unset:
+     * none in production, the dev web app's (Vite's localhost:5173) otherwise.
+     */
+    CORS_ORIGINS: unsetIfEmpty(
+      z
+        .string()
+        .transform((list) => list.split(",").map((o) => o.trim()).filter((o) => o !== ""))
+        .pipe(z.array(z.string().refine(isOrigin, "must be origins such as https://shop.example (scheme, host, port; no path), comma-separated")))
+        .optional(),
+    ),
+    /** The OpenAPI document and Swagger UI at /docs. Unset: on, except in production. */
+    DOCS_ENABLED: unsetIfEmpty(z.stringbool().optional()),
     /** Admission control (adaptive concurrency limits, 503 OVERLOADED beyond them); `false` turns it off. */
     ADMISSION_CONTROL: z.stringbool().default(true),
     /**
@@ -146,6 +162,12 @@ export function rateLimitOptions(c: GatewayConfig): RateLimitOptions | null {
     keyPrefix: `${c.REDIS_KEY_PREFIX}gateway:rate:`,
     ...(c.REDIS_URL !== undefined && { redis: { url: c.REDIS_URL, timeoutMs: c.REDIS_TIMEOUT_MS } }),
   };
+}
+
+/** Which browser origins may call the API and whether /docs is served: development defaults unless production. */
+export function edgeOptions(c: GatewayConfig): EdgeOptions {
+  const production = c.NODE_ENV === "production";
+  return { corsOrigins: c.CORS_ORIGINS ?? (production ? [] : DEV_WEB_APP_ORIGINS), docsEnabled: c.DOCS_ENABLED ?? !production };
 }
 
 /** How the gateway checks bearer tokens, from the configuration. */
