@@ -50,6 +50,8 @@ export function rawConnection(url: URL) {
       return ended || socket.destroyed || socket.readableEnded;
     },
     destroy: () => socket.destroy(),
+    /** Goes away with a TCP reset (RST) instead of a clean close (FIN), as a crashed client or a proxy does. */
+    reset: () => socket.resetAndDestroy(),
   };
 }
 
