@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import hdr from "hdr-histogram-js";
 import { Pool, type Dispatcher } from "undici";
 import { ms } from "./load";
@@ -18,9 +19,17 @@ export interface OverloadResult {
   /** p99 of the orders the platform took and decided (201 confirmed, 202 pending, 402 declined). */
   readonly acceptedP99Ms: number;
   readonly acceptedP50Ms: number;
-  /** Latency of the answers shed at once (503 OVERLOADED). */
+  /** Latency of the answers shed at once (503 OVERLOADED), client side, from each order's scheduled start. */
   readonly shedP50Ms: number | null;
   readonly shedP99Ms: number | null;
+  /**
+   * The same answers' time inside the gateway (its `Server-Timing`): from the request's arrival in
+   * Fastify to the answer. The client-side figure adds both processes' waits for a CPU (everything
+   * shares two cores) and the client's own event-loop delay (`clientLoopDelayP99Ms`).
+   */
+  readonly shedGatewayP99Ms: number | null;
+  /** p99 of the load generator's own event-loop delay during the phase: a floor under every client-side latency. */
+  readonly clientLoopDelayP99Ms: number;
   readonly errors500: number;
   readonly connectionErrors: number;
   /** Most requests outstanding at once, as the client saw them. */
@@ -51,9 +60,20 @@ export async function answerLabel(res: Dispatcher.ResponseData): Promise<number 
   return `503 ${typeof body.code === "string" ? body.code : "?"}`;
 }
 
-/** POST /v1/orders with a fresh Idempotency-Key; resolves with its label (`201`, `503 OVERLOADED`, …) or `error`. */
+/** An order's answer: its label (`201`, `503 OVERLOADED`, …, or `error`) and the gateway's own time on it. */
+interface Answer {
+  readonly label: string;
+  readonly gatewayMs: number | null;
+}
+
+const gatewayTiming = (header: string | string[] | undefined): number | null => {
+  const match = /gateway;dur=([\d.]+)/.exec([header ?? ""].flat().join(", "));
+  return match?.[1] ? Number(match[1]) : null;
+};
+
+/** POST /v1/orders with a fresh Idempotency-Key. */
 function orderPoster(http: Pool, data: BenchData) {
-  return async (): Promise<string> => {
+  return async (): Promise<Answer> => {
     const customer = pick(data.customers);
     try {
       const res = await http.request({
@@ -66,9 +86,10 @@ function orderPoster(http: Pool, data: BenchData) {
         },
         body: JSON.stringify({ items: randomLines(data.skus) }),
       });
-      return String(await answerLabel(res));
+      const gatewayMs = gatewayTiming(res.headers["server-timing"]);
+      return { label: String(await answerLabel(res)), gatewayMs };
     } catch {
-      return "error";
+      return { label: "error", gatewayMs: null };
     }
   };
 }
@@ -90,6 +111,9 @@ export async function overloadPhase(
   const post = orderPoster(http, data);
   const accepted = newHistogram();
   const shed = newHistogram();
+  const shedAtGateway = newHistogram();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const statuses: Record<string, number> = {};
   const intervalUs = 1_000_000 / rate;
   const total = Math.floor((rate * opts.durationMs) / 1000);
@@ -100,10 +124,12 @@ export async function overloadPhase(
     const scheduledUs = startUs + i * intervalUs;
     const waitMs = (scheduledUs - nowUs()) / 1000;
     if (waitMs > 1) await new Promise((r) => setTimeout(r, waitMs));
-    const request: Promise<void> = post().then((label) => {
+    const request: Promise<void> = post().then(({ label, gatewayMs }) => {
       const latency = Math.max(1, nowUs() - scheduledUs);
-      if (label === SHED) shed.recordValue(latency);
-      else if (ADMITTED.has(label)) accepted.recordValue(latency);
+      if (label === SHED) {
+        shed.recordValue(latency);
+        if (gatewayMs !== null) shedAtGateway.recordValue(Math.max(1, Math.round(gatewayMs * 1000)));
+      } else if (ADMITTED.has(label)) accepted.recordValue(latency);
       statuses[label] = (statuses[label] ?? 0) + 1;
       inFlight.delete(request);
     });
@@ -111,11 +137,12 @@ export async function overloadPhase(
     maxInFlight = Math.max(maxInFlight, inFlight.size);
   }
   const offeredEndUs = nowUs();
+  loopDelay.disable();
   // Recovery: the first order that succeeds once nothing more is offered (the backlog may still drain).
   const probe = orderPoster(http, data);
   let recoveryMs: number | null = null;
   while (recoveryMs === null && nowUs() - offeredEndUs < 60_000_000) {
-    if ((await probe()) === "201") recoveryMs = (nowUs() - offeredEndUs) / 1000;
+    if ((await probe()).label === "201") recoveryMs = (nowUs() - offeredEndUs) / 1000;
     else await new Promise((r) => setTimeout(r, 5));
   }
   await Promise.all(inFlight);
@@ -134,6 +161,8 @@ export async function overloadPhase(
     acceptedP99Ms: ms(accepted, 99),
     shedP50Ms: shed.totalCount > 0 ? ms(shed, 50) : null,
     shedP99Ms: shed.totalCount > 0 ? ms(shed, 99) : null,
+    shedGatewayP99Ms: shedAtGateway.totalCount > 0 ? ms(shedAtGateway, 99) : null,
+    clientLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
     errors500: count("500"),
     connectionErrors: statuses.error ?? 0,
     maxInFlight,
