@@ -151,7 +151,7 @@ export async function overloadPhase(
   const count = (prefix: string) => Object.entries(statuses).filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0);
   const goodputPerSec = (statuses["201"] ?? 0) / seconds;
   return {
-    factor: opts.factor,
+    factor: Math.round(opts.factor * 100) / 100,
     offeredPerSec: Math.round(rate),
     seconds: Math.round(seconds * 100) / 100,
     statuses,

@@ -27,6 +27,9 @@ const { values: args } = parseArgs({
     "declined-share": { type: "string", default: "0.05" },
     profile: { type: "boolean", default: false },
     out: { type: "string", default: "bench/results/latest.json" },
+    /** Overload phases at these offered rates (orders/s, comma-separated) instead of multiples of the capacity. */
+    rates: { type: "string" },
+    "overload-duration": { type: "string" },
   },
 });
 
@@ -39,7 +42,8 @@ const params = {
   products: smoke ? 20 : 200,
   customers: smoke ? 50 : 500,
   breakerOrders: smoke ? 200 : 1000,
-  overloadMs: smoke ? 1_500 : 10_000,
+  overloadMs: Number(args["overload-duration"] ?? (smoke ? 1.5 : 10)) * 1000,
+  overloadRates: args.rates?.split(",").map(Number) ?? null,
   dbPoolSize: 10,
 };
 const JWT_SECRET = "bench-secret-0123456789abcdef-0123456789";
@@ -246,13 +250,14 @@ interface OverloadPhaseReport extends OverloadResult {
 
 /**
  * Open loops at 80 % of the closed-loop capacity (the reference tail), then 1.5×, 2× and 4× of it
- * (smoke: one short phase at 2×), each followed by the consistency audit.
+ * (smoke: one short phase at 2×; `--rates`: at the given offered rates), each followed by the
+ * consistency audit.
  */
 async function overloadPhases(gatewayUrl: string, data: BenchData, databaseUrl: string, capacityPerSec: number) {
-  const factors = smoke ? [2] : [0.8, 1.5, 2, 4];
+  const factors = params.overloadRates?.map((rate) => rate / capacityPerSec) ?? (smoke ? [2] : [0.8, 1.5, 2, 4]);
   const phases: OverloadPhaseReport[] = [];
   for (const factor of factors) {
-    log(`overload: open loop at ${factor}× capacity (${Math.round(factor * capacityPerSec)} orders/s) for ${params.overloadMs / 1000}s`);
+    log(`overload: open loop at ${round(factor)}× capacity (${Math.round(factor * capacityPerSec)} orders/s) for ${params.overloadMs / 1000}s`);
     const phase = await overloadPhase(gatewayUrl, data, { factor, capacityPerSec, durationMs: params.overloadMs });
     const checked = databaseUrl ? await audit(databaseUrl, data.initialStock) : null;
     phases.push({ ...phase, auditOk: checked?.ok ?? null, auditProblems: checked?.problems ?? [] });
