@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { FaultProxy, startStack, type ServiceName, type Stack } from "@qc/devstack";
-import { createHealthClient, type HealthClient } from "@qc/platform";
+import { createHealthClient, plaintextTransport, type HealthClient } from "@qc/platform";
 import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, JWT_SECRET } from "../support/e2e-stack";
@@ -58,7 +58,7 @@ beforeAll(async () => {
   }).catch((err: unknown) => {
     throw new Error(`stack failed to start: ${String(err)}\n${logs.slice(-30).join("\n")}`);
   });
-  for (const name of Object.keys(GRPC_SERVICES) as GrpcService[]) clients.set(name, createHealthClient(`127.0.0.1:${stack.services[name].port}`));
+  for (const name of Object.keys(GRPC_SERVICES) as GrpcService[]) clients.set(name, createHealthClient(`127.0.0.1:${stack.services[name].port}`, plaintextTransport));
 }, 90_000);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { inventoryV1, paymentV1 } from "@qc/contracts";
 import { FaultProxy, freePort, startStack, type Stack, type StackOptions } from "@qc/devstack";
-import { createGrpcClient, ResilientTarget, type GrpcClient } from "@qc/platform";
+import { createGrpcClient, plaintextTransport, ResilientTarget, type GrpcClient } from "@qc/platform";
 import { createTestDatabase, deleteRedisKeys, type TestDatabase } from "@qc/platform/testing";
 import { SignJWT } from "jose";
 
@@ -72,8 +72,8 @@ export async function startE2E(options: Partial<StackOptions> & { faultProxies?:
     throw new Error(`stack failed to start: ${String(err)}\n${logs.slice(-30).join("\n")}`);
   });
   const direct = (target: string) => new ResilientTarget("e2e", target, { timeoutMs: 5_000, breakerThreshold: 1_000, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 10 });
-  const inventory = createGrpcClient(inventoryV1.InventoryServiceService, `127.0.0.1:${stack.services.inventory.port}`, { resilience: direct("inventory"), retrySafe: [] });
-  const payment = createGrpcClient(paymentV1.PaymentServiceService, `127.0.0.1:${stack.services.payment.port}`, { resilience: direct("payment"), retrySafe: [] });
+  const inventory = createGrpcClient(inventoryV1.InventoryServiceService, `127.0.0.1:${stack.services.inventory.port}`, { transport: plaintextTransport, resilience: direct("inventory"), retrySafe: [] });
+  const payment = createGrpcClient(paymentV1.PaymentServiceService, `127.0.0.1:${stack.services.payment.port}`, { transport: plaintextTransport, resilience: direct("payment"), retrySafe: [] });
   const key = new TextEncoder().encode(JWT_SECRET);
 
   return {

@@ -3,6 +3,7 @@ import { service as healthDefinition } from "grpc-health-check";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { startGrpcServer, type RunningGrpcServer } from "./grpc/server";
+import { plaintextTransport } from "./grpc/tls";
 import { createHealthClient, HealthService, type HealthClient } from "./health";
 
 const SERVICE = "qc.test.v1.TestService";
@@ -21,8 +22,8 @@ afterEach(async () => {
 async function serve(probe: () => boolean) {
   health = new HealthService({ services: [SERVICE], probes: { database: async () => probe() }, intervalMs: 20, logger: silent });
   await health.start();
-  server = await startGrpcServer([health.grpcService], "127.0.0.1", 0);
-  client = createHealthClient(`127.0.0.1:${server.port}`);
+  server = await startGrpcServer([health.grpcService], "127.0.0.1", 0, { transport: plaintextTransport });
+  client = createHealthClient(`127.0.0.1:${server.port}`, plaintextTransport);
   return { health, server, client };
 }
 
@@ -87,7 +88,7 @@ describe("grpc.health.v1 service", () => {
   });
 
   it("reports an address where nothing listens as unreachable", async () => {
-    client = createHealthClient("127.0.0.1:1");
+    client = createHealthClient("127.0.0.1:1", plaintextTransport);
     expect(await client.check("", 300)).toBe("UNREACHABLE");
   });
 });

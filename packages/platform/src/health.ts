@@ -1,6 +1,5 @@
 import {
   Client,
-  credentials,
   Metadata,
   status as grpcStatus,
   type MethodDefinition,
@@ -14,6 +13,7 @@ import {
 import { service as healthServiceDefinition } from "grpc-health-check";
 import type { Logger } from "pino";
 import { channelTarget } from "./grpc/target";
+import type { GrpcTransport } from "./grpc/tls";
 
 /**
  * The standard gRPC health-checking protocol (`grpc.health.v1.Health`: Check, Watch, List) over the
@@ -167,10 +167,10 @@ export interface HealthClient {
 }
 
 /** A health-checking client over a channel of its own to `address`. */
-export function createHealthClient(address: string): HealthClient {
+export function createHealthClient(address: string, transport: GrpcTransport): HealthClient {
   // A list of replicas is checked round robin: each Check asks one that is connected.
   const { target, options } = channelTarget(address);
-  const client = new Client(target, credentials.createInsecure(), {
+  const client = new Client(target, transport.channelCredentials(), {
     ...options,
     "grpc.initial_reconnect_backoff_ms": 200,
     "grpc.max_reconnect_backoff_ms": 2_000,

@@ -8,6 +8,7 @@ export * from "./grpc/status";
 export * from "./grpc/server";
 export * from "./grpc/client";
 export * from "./grpc/target";
+export * from "./grpc/tls";
 export * from "./db/database";
 export * from "./db/embedded";
 export * from "./health";

@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
 
+export { createTestPki, type TestCertificate, type TestPki } from "./grpc/test-pki";
 export { parsePrometheusText, type PromFamily, type PromSample, type PromScrape } from "./metrics/prometheus-text";
 
 /** The server tests create their throw-away databases on (the machine's real Postgres). */

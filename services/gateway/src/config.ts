@@ -1,4 +1,4 @@
-import { address, addresses, loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs } from "@qc/platform";
+import { address, addresses, loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs, grpcTlsConfig } from "@qc/platform";
 import { z } from "zod";
 import type { TokenVerifierOptions } from "./auth/token-verifier";
 import { DEV_WEB_APP_ORIGINS, isOrigin, type EdgeOptions } from "./http/edge-headers";
@@ -101,6 +101,8 @@ export const gatewayConfigSchema = z
     REDIS_TIMEOUT_MS: positiveInt(250),
     /** How long a SIGTERM may take: in-flight requests finish, new ones get 503. */
     SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
+    /** Mutual TLS for gRPC (all three, or none for plaintext); checked and read by `grpcTransport`. */
+    ...grpcTlsConfig,
     LOG_LEVEL: logLevel,
     LOG_PRETTY: z.stringbool().default(false),
   })

@@ -1,6 +1,6 @@
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
 import { orderV1 } from "@qc/contracts";
-import { createLogger, startGrpcServer, type RunningGrpcServer } from "@qc/platform";
+import { createLogger, plaintextTransport, startGrpcServer, type RunningGrpcServer } from "@qc/platform";
 import { afterEach, describe, expect, it } from "vitest";
 import { closeUpstreams, createUpstreams, type Upstreams } from "./upstreams";
 import { testConfig } from "./testing/test-app";
@@ -11,7 +11,7 @@ async function orderReplica(name: string): Promise<RunningGrpcServer> {
     getOrder: (call: { request: { id: string } }, callback: (err: null, res: unknown) => void) =>
       callback(null, { order: orderV1.Order.fromPartial({ id: call.request.id, customerId: name }) }),
   };
-  return startGrpcServer([{ definition: orderV1.OrderServiceService, implementation }], "127.0.0.1", 0);
+  return startGrpcServer([{ definition: orderV1.OrderServiceService, implementation }], "127.0.0.1", 0, { transport: plaintextTransport });
 }
 
 let replicas: RunningGrpcServer[] = [];

@@ -5,6 +5,7 @@ import {
   createGrpcClient,
   createHealthClient,
   defaultResilience,
+  grpcTransport,
   ResilientTarget,
   serviceNameOf,
   type GrpcClient,
@@ -57,6 +58,8 @@ export const upstreamNames: readonly UpstreamName[] = ["order", "inventory", "pa
 
 /** gRPC clients with deadline → breaker → retry (reads only) per target, caller "gateway". */
 export function createUpstreams(config: GatewayConfig, logger: Logger): Upstreams {
+  // Bad TLS settings stop the start here, before any channel exists.
+  const transport = grpcTransport(config);
   const breakers = new BreakerRegistry();
   const options: ResilienceOptions = {
     ...defaultResilience,
@@ -71,22 +74,26 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
   };
   return {
     order: withHealth(orderV1.OrderServiceService, config.ORDER_ADDR, {
+      transport,
       resilience: target("order"),
       // Not CreateOrder: the order service dedupes by idempotency key, but a blind retry would wait twice.
       // MarkDelivered is: the same rider repeating it for a DELIVERED order gets the order again.
       retrySafe: ["getOrder", "listOrders", "markDelivered", "listDeadLetters", "listCircuitBreakers"],
     }),
     inventory: withHealth(inventoryV1.InventoryServiceService, config.INVENTORY_ADDR, {
+      transport,
       resilience: target("inventory"),
       // Not Restock: it adds stock, so a retry after a lost answer would add it twice.
       retrySafe: ["getProduct", "listProducts", "batchGetProducts"],
     }),
     payment: withHealth(paymentV1.PaymentServiceService, config.PAYMENT_ADDR, {
+      transport,
       resilience: target("payment"),
       // Not Credit: it is not keyed, so a retry after a lost answer would credit twice.
       retrySafe: ["getWallet"],
     }),
     rider: withHealth(riderV1.RiderServiceService, config.RIDER_ADDR, {
+      transport,
       resilience: target("rider"),
       // UpdateLocation too: it sets the rider's whole state (last write wins), so repeating it after a
       // lost answer writes the same thing again. The retry runs before the rider gets an answer, so it
@@ -106,7 +113,7 @@ function withHealth<S extends ServiceDefinition>(
   options: Parameters<typeof createGrpcClient<S>>[2],
 ): GrpcClient<S> & Pick<UpstreamClient<unknown>, "health"> {
   const client = createGrpcClient(definition, address, options);
-  const checker = createHealthClient(address);
+  const checker = createHealthClient(address, options.transport);
   const service = serviceNameOf(definition);
   return {
     ...client,

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { createLogger, HealthService, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger, poolOptionsOf } from "@qc/platform";
+import { createLogger, grpcTransport, HealthService, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger, poolOptionsOf } from "@qc/platform";
 import { Metrics } from "@qc/platform/observability";
 import { inventoryGrpcService } from "./adapters/grpc/inventory.grpc";
 import { MemoryCatalogCache } from "./adapters/memory/catalog.cache";
@@ -36,6 +36,8 @@ export interface InventoryApp {
 /** The composition root: database and migrations, cache → repositories → use cases → gRPC server. */
 export async function buildApp(config: Readonly<InventoryConfig>, overrides: { logger?: Logger; metrics?: Metrics } = {}): Promise<InventoryApp> {
   const logger = overrides.logger ?? createLogger("inventory", config.LOG_LEVEL, config.LOG_PRETTY);
+  // Before anything is opened: bad TLS settings stop the start.
+  const transport = grpcTransport(config);
   const metrics = overrides.metrics ?? new Metrics("inventory");
   const database = openServiceDatabase<InventoryTables>({
     service: "inventory",
@@ -67,7 +69,7 @@ export async function buildApp(config: Readonly<InventoryConfig>, overrides: { l
     // SERVING while the database answers. Redis is only a cache (reads fall back to the database), so it does not count.
     const health = new HealthService({ services: [serviceNameOf(grpcService.definition)], probes: { database: database.ping }, logger });
     await health.start();
-    const server = await startGrpcServer([grpcService, health.grpcService], config.INVENTORY_HOST, config.INVENTORY_PORT, { metrics });
+    const server = await startGrpcServer([grpcService, health.grpcService], config.INVENTORY_HOST, config.INVENTORY_PORT, { transport, metrics });
     const cacheMode = redis ? "redis" : "memory";
     logger.info({ host: config.INVENTORY_HOST, port: server.port, cacheMode }, `inventory listening; catalog cached in ${cacheMode}`);
     return {

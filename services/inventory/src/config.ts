@@ -1,4 +1,4 @@
-import { loadConfig, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform";
+import { loadConfig, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig, grpcTlsConfig } from "@qc/platform";
 import { z } from "zod";
 
 const redisUrl = z
@@ -26,6 +26,8 @@ export const inventoryConfigSchema = z.object({
   // Prometheus /metrics on its own port (0: a free one, -1: none).
   METRICS_PORT: metricsPort(9462),
   ...databasePoolConfig,
+  /** Mutual TLS for gRPC (all three, or none for plaintext); checked and read by `grpcTransport`. */
+  ...grpcTlsConfig,
   LOG_LEVEL: logLevel,
   LOG_PRETTY: z.stringbool().default(false),
 });

@@ -1,6 +1,6 @@
 import { status } from "@grpc/grpc-js";
 import { inventoryV1 } from "@qc/contracts";
-import { createGrpcClient, defaultResilience, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
+import { createGrpcClient, plaintextTransport, defaultResilience, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
 import { createTestStore, type DatabaseKind, type TestStore } from "@qc/platform/testing";
 import { buildApp, type InventoryApp } from "../src/app";
 import { loadInventoryConfig } from "../src/config";
@@ -32,6 +32,7 @@ export async function startInventory(env: NodeJS.ProcessEnv = {}, kind: Database
     throw err;
   }
   const client = createGrpcClient(inventoryV1.InventoryServiceService, `127.0.0.1:${app.port}`, {
+    transport: plaintextTransport,
     // Generous deadline: the concurrency tests queue dozens of calls on a small connection pool.
     resilience: new ResilientTarget("inventory-test", "inventory", { ...defaultResilience, timeoutMs: 20_000, retryAttempts: 1 }),
     retrySafe: [],

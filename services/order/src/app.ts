@@ -8,6 +8,7 @@ import {
   openServiceDatabase,
   serviceNameOf,
   createGrpcClient,
+  grpcTransport,
   createLogger,
   migrate,
   ResilientTarget,
@@ -67,6 +68,8 @@ export interface OrderApp {
 /** The composition root: config → adapters → use cases → gRPC server. */
 export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides = {}): Promise<OrderApp> {
   const logger = overrides.logger ?? createLogger("order", config.LOG_LEVEL, config.LOG_PRETTY);
+  // Before anything is opened: bad TLS settings stop the start. The server and its three clients share it.
+  const transport = grpcTransport(config);
   const metrics = overrides.metrics ?? new Metrics("order");
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
@@ -99,14 +102,17 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     );
   // Compensations (addStock, refund) are retried by the saga itself, which records each retry.
   const inventoryClient = createGrpcClient(inventoryV1.InventoryServiceService, config.INVENTORY_ADDR, {
+    transport,
     resilience: resilience("inventory"),
     retrySafe: ["batchGetProducts", "deductStock", "getProduct"],
   });
   const paymentClient = createGrpcClient(paymentV1.PaymentServiceService, config.PAYMENT_ADDR, {
+    transport,
     resilience: resilience("payment"),
     retrySafe: ["charge", "getWallet"],
   });
   const riderClient = createGrpcClient(riderV1.RiderServiceService, config.RIDER_ADDR, {
+    transport,
     resilience: resilience("rider"),
     retrySafe: ["assignNearest", "nearby"],
   });
@@ -166,7 +172,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     [grpcService, healthService.grpcService],
     config.ORDER_HOST,
     config.ORDER_PORT,
-    { metrics },
+    { transport, metrics },
   );
   if (overrides.background !== false) worker.start();
   logger.info({ port: server.port, owner }, "order service listening");

@@ -1,4 +1,4 @@
-import { address, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform";
+import { address, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig, grpcTlsConfig } from "@qc/platform";
 import { z } from "zod";
 
 export const orderConfigSchema = z.object({
@@ -34,6 +34,8 @@ export const orderConfigSchema = z.object({
   COMPENSATION_ATTEMPTS: positiveInt(3),
   COMPENSATION_BACKOFF_MS: positiveInt(100),
   DEAD_LETTER_REDRIVE_MS: positiveInt(2_000),
+  /** Mutual TLS for gRPC (all three, or none for plaintext); checked and read by `grpcTransport`. */
+  ...grpcTlsConfig,
   LOG_LEVEL: logLevel,
   LOG_PRETTY: z.stringbool().default(false),
 });

@@ -1,5 +1,5 @@
 import { orderV1 } from "@qc/contracts";
-import { createGrpcClient, currentDeadline, loadConfig, ResilientTarget, withDeadline, type GrpcClient } from "@qc/platform";
+import { createGrpcClient, plaintextTransport, currentDeadline, loadConfig, ResilientTarget, withDeadline, type GrpcClient } from "@qc/platform";
 import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,6 +42,7 @@ describe("CreateOrder under its caller's deadline", () => {
     const config = loadConfig(orderConfigSchema, { DATABASE_URL: db.url, ORDER_PORT: "0", METRICS_PORT: "-1", LOG_LEVEL: "silent" });
     app = await buildApp(config, { logger: pino({ level: "silent" }), inventory, payment, riders, background: false });
     client = createGrpcClient(orderV1.OrderServiceService, `127.0.0.1:${app.port}`, {
+      transport: plaintextTransport,
       resilience: new ResilientTarget("test", "order", { timeoutMs: 5_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 }),
       retrySafe: [],
     });

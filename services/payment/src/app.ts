@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { paymentV1 } from "@qc/contracts";
-import { createLogger, HealthService, implement, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger, poolOptionsOf } from "@qc/platform";
+import { createLogger, grpcTransport, HealthService, implement, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger, poolOptionsOf } from "@qc/platform";
 import type { Metrics } from "@qc/platform/observability";
 import { PaymentService } from "./app/payment.service";
 import { paymentHandlers } from "./adapters/grpc/payment.grpc";
@@ -30,6 +30,8 @@ export interface PaymentApp {
 /** The composition root: database → migrations → repositories → use cases → gRPC server. */
 export async function buildApp(config: PaymentConfig, overrides: { logger?: Logger; metrics?: Metrics } = {}): Promise<PaymentApp> {
   const logger = overrides.logger ?? createLogger("payment", config.LOG_LEVEL, config.LOG_PRETTY);
+  // Before anything is opened: bad TLS settings stop the start.
+  const transport = grpcTransport(config);
   const database = openServiceDatabase<PaymentTables>({
     service: "payment",
     schema: SCHEMA,
@@ -55,7 +57,7 @@ export async function buildApp(config: PaymentConfig, overrides: { logger?: Logg
       ],
       config.PAYMENT_HOST,
       config.PAYMENT_PORT,
-      { metrics: overrides.metrics },
+      { transport, metrics: overrides.metrics },
     );
     return {
       payments,

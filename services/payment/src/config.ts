@@ -1,4 +1,4 @@
-import { logLevel, metricsPort, port, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform";
+import { logLevel, metricsPort, port, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig, grpcTlsConfig } from "@qc/platform";
 import { z } from "zod";
 
 /** Environment of the Payment service, keyed by variable name; read once by `loadConfig`. */
@@ -12,6 +12,8 @@ export const paymentConfigSchema = z.object({
   /** Prometheus `/metrics` on its own port (0: a free one, -1: none). */
   METRICS_PORT: metricsPort(9463),
   ...databasePoolConfig,
+  /** Mutual TLS for gRPC (all three, or none for plaintext); checked and read by `grpcTransport`. */
+  ...grpcTlsConfig,
   LOG_LEVEL: logLevel,
   LOG_PRETTY: z.stringbool().default(false),
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { paymentV1 } from "@qc/contracts";
-import { createGrpcClient, defaultResilience, loadConfig, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
+import { createGrpcClient, plaintextTransport, defaultResilience, loadConfig, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
 import { createTestStore, type DatabaseKind } from "@qc/platform/testing";
 import { sql, type Kysely } from "kysely";
 import type { PaymentTables } from "../src/adapters/postgres/payment.tables";
@@ -31,6 +31,7 @@ export async function startPayment(kind: DatabaseKind = "postgres"): Promise<Pay
     throw err;
   }
   const grpc = createGrpcClient(paymentV1.PaymentServiceService, `127.0.0.1:${app.port}`, {
+    transport: plaintextTransport,
     // Generous deadline: the concurrency tests queue hundreds of calls, on one session with the embedded database.
     resilience: new ResilientTarget("test", "payment", { ...defaultResilience, timeoutMs: 20_000 }),
     retrySafe: [],

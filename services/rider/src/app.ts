@@ -1,4 +1,4 @@
-import { createLogger, HealthService, serviceNameOf, startGrpcServer, type Logger } from "@qc/platform";
+import { createLogger, grpcTransport, HealthService, serviceNameOf, startGrpcServer, type Logger } from "@qc/platform";
 import type { Metrics } from "@qc/platform/observability";
 import { riderGrpcService } from "./adapters/grpc/rider.grpc";
 import { MemoryRiderIndex } from "./adapters/memory/rider-index.repository";
@@ -25,6 +25,8 @@ export interface RiderApp {
 /** The composition root: rider index (Redis or memory) → use cases → gRPC server. */
 export async function buildApp(config: Readonly<RiderConfig>, overrides: { logger?: Logger; metrics?: Metrics } = {}): Promise<RiderApp> {
   const logger = overrides.logger ?? createLogger("rider", config.LOG_LEVEL, config.LOG_PRETTY);
+  // Before anything is opened: bad TLS settings stop the start.
+  const transport = grpcTransport(config);
   const releasedRetentionMs = config.RIDER_RELEASED_RETENTION_MS;
   const redis = config.REDIS_URL === undefined ? undefined : createRedis(config.REDIS_URL, config.REDIS_TIMEOUT_MS, logger);
   try {
@@ -42,7 +44,7 @@ export async function buildApp(config: Readonly<RiderConfig>, overrides: { logge
       logger,
     });
     await health.start();
-    const server = await startGrpcServer([grpcService, health.grpcService], config.RIDER_HOST, config.RIDER_PORT, { metrics: overrides.metrics });
+    const server = await startGrpcServer([grpcService, health.grpcService], config.RIDER_HOST, config.RIDER_PORT, { transport, metrics: overrides.metrics });
     const mode = redis ? "redis" : "memory";
     logger.info({ host: config.RIDER_HOST, port: server.port, mode }, `rider listening; riders kept in ${mode}`);
     return {

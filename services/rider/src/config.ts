@@ -1,4 +1,4 @@
-import { loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs } from "@qc/platform";
+import { loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs, grpcTlsConfig } from "@qc/platform";
 import { z } from "zod";
 
 const redisUrl = z
@@ -26,6 +26,8 @@ export const riderConfigSchema = z.object({
   // outlast the order service's retries and dead-letter redrive of a release (seconds to minutes).
   RIDER_RELEASED_RETENTION_MS: positiveInt(24 * 60 * 60 * 1_000),
   SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
+  /** Mutual TLS for gRPC (all three, or none for plaintext); checked and read by `grpcTransport`. */
+  ...grpcTlsConfig,
   LOG_LEVEL: logLevel,
   LOG_PRETTY: z.stringbool().default(false),
 });

@@ -1,6 +1,6 @@
 import { status } from "@grpc/grpc-js";
 import { riderV1 } from "@qc/contracts";
-import { createGrpcClient, defaultResilience, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
+import { createGrpcClient, plaintextTransport, defaultResilience, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
 import { buildApp, type RiderApp } from "../src/app";
 import { loadRiderConfig } from "../src/config";
 import { deleteRedisKeys, randomKeyPrefix, TEST_REDIS_URL } from "@qc/platform/testing";
@@ -28,6 +28,7 @@ export async function startRider(store: "redis" | "memory", env: NodeJS.ProcessE
     }),
   );
   const client = createGrpcClient(riderV1.RiderServiceService, `127.0.0.1:${app.port}`, {
+    transport: plaintextTransport,
     resilience: new ResilientTarget("rider-test", "rider", { ...defaultResilience, timeoutMs: 10_000, retryAttempts: 1 }),
     retrySafe: [],
   });

@@ -1,9 +1,10 @@
-import { Client, credentials, Metadata, type MethodDefinition, type ServiceDefinition, type ServiceError } from "@grpc/grpc-js";
+import { Client, Metadata, type MethodDefinition, type ServiceDefinition, type ServiceError } from "@grpc/grpc-js";
 import type { ResilientTarget } from "../resilience";
 import { endClientSpan, startClientSpan } from "../telemetry/grpc-trace";
 import { SERVER_TIMING_KEY } from "./server";
 import { fromServiceError } from "./status";
 import { channelTarget } from "./target";
+import type { GrpcTransport } from "./tls";
 
 export interface UnaryCallOptions {
   /** Receives the callee's own handling time in ms (from its `server-timing` trailer), when it sends one. */
@@ -22,6 +23,8 @@ function readServerTiming(metadata: Metadata): number | null {
 }
 
 export interface GrpcClientOptions<S> {
+  /** Plaintext or mutual TLS (`grpcTransport`), as the server expects. */
+  readonly transport: GrpcTransport;
   readonly resilience: ResilientTarget;
   /** Methods that are safe to repeat (reads, and writes idempotent by a key in the request). */
   readonly retrySafe: readonly (keyof S)[];
@@ -47,7 +50,7 @@ export function createGrpcClient<S extends ServiceDefinition>(
 ): GrpcClient<S> {
   // `address` may list replicas (comma-separated): one channel then spreads calls round robin.
   const { target, options: channelOptions } = channelTarget(address);
-  const client = new Client(target, credentials.createInsecure(), {
+  const client = new Client(target, options.transport.channelCredentials(), {
     ...channelOptions,
     "grpc.keepalive_time_ms": 30_000,
     // Reconnect quickly when a restarted service comes back.

@@ -5,6 +5,7 @@ import { currentDeadline, withDeadline } from "../overload/deadline";
 import { ResilientTarget } from "../resilience";
 import { createGrpcClient } from "./client";
 import { implement, startGrpcServer, type RunningGrpcServer, type UnaryHandlers } from "./server";
+import { plaintextTransport } from "./tls";
 
 const definition = paymentV1.PaymentServiceService;
 const silent = pino({ level: "silent" });
@@ -21,8 +22,9 @@ afterEach(async () => {
 
 async function serve(getWallet: UnaryHandlers<typeof definition>["getWallet"]) {
   const handlers: UnaryHandlers<typeof definition> = { getWallet, charge: notUsed, refund: notUsed, credit: notUsed };
-  server = await startGrpcServer([{ definition, implementation: implement(definition, handlers, silent) }], "127.0.0.1", 0);
+  server = await startGrpcServer([{ definition, implementation: implement(definition, handlers, silent) }], "127.0.0.1", 0, { transport: plaintextTransport });
   const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, {
+    transport: plaintextTransport,
     resilience: new ResilientTarget("test", "payment", { timeoutMs: 2_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 }),
     retrySafe: [],
   });

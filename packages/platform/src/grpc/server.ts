@@ -1,10 +1,11 @@
-import { Metadata, Server, ServerCredentials, type Deadline, type handleUnaryCall, type MethodDefinition, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { Metadata, Server, type Deadline, type handleUnaryCall, type MethodDefinition, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import { AppError } from "../errors";
 import type { Metrics } from "../metrics/metrics";
 import { withDeadline } from "../overload/deadline";
 import { instrumentService } from "./instrument";
 import { toStatus } from "./status";
+import type { GrpcTransport } from "./tls";
 
 /**
  * Trailing-metadata key with the handler's own duration (`app;dur=<ms>`, the Server-Timing syntax),
@@ -67,6 +68,8 @@ export interface RunningGrpcServer {
 }
 
 export interface GrpcServerOptions {
+  /** Plaintext or mutual TLS (`grpcTransport`); required, so no server listens without a decision. */
+  readonly transport: GrpcTransport;
   /** Where `rpc_server_duration_seconds` is recorded; without it, calls are only traced. */
   readonly metrics?: Metrics;
 }
@@ -76,12 +79,12 @@ export async function startGrpcServer(
   services: readonly { definition: ServiceDefinition; implementation: UntypedServiceImplementation }[],
   host: string,
   port: number,
-  options: GrpcServerOptions = {},
+  options: GrpcServerOptions,
 ): Promise<RunningGrpcServer> {
   const server = new Server({ "grpc.keepalive_permit_without_calls": 1 });
   for (const s of services) server.addService(s.definition, instrumentService(s.definition, s.implementation, options.metrics));
   const boundPort = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${host}:${port}`, options.transport.serverCredentials(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   return {
     server,

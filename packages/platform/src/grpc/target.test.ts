@@ -7,6 +7,7 @@ import { ResilientTarget } from "../resilience";
 import { createGrpcClient } from "./client";
 import { startGrpcServer, type RunningGrpcServer } from "./server";
 import { channelTarget, isAddressList, isChannelAddress } from "./target";
+import { plaintextTransport } from "./tls";
 import { pino } from "pino";
 import { z } from "zod";
 
@@ -21,7 +22,7 @@ async function replica(name: string): Promise<RunningGrpcServer> {
   };
   const health = new HealthService({ services: [], probes: {}, logger: pino({ level: "silent" }) });
   await health.start();
-  return startGrpcServer([{ definition, implementation }, health.grpcService], "127.0.0.1", 0);
+  return startGrpcServer([{ definition, implementation }, health.grpcService], "127.0.0.1", 0, { transport: plaintextTransport });
 }
 
 const running: RunningGrpcServer[] = [];
@@ -55,7 +56,7 @@ describe("addresses of replicas", () => {
   it("sends calls to both replicas behind a list, and only to the live one when the other stops", async () => {
     const [a, b] = [await replica("a"), await replica("b")];
     running.push(a, b);
-    const client = createGrpcClient(definition, `127.0.0.1:${a.port},127.0.0.1:${b.port}`, { resilience: resilience(), retrySafe: ["getWallet"] });
+    const client = createGrpcClient(definition, `127.0.0.1:${a.port},127.0.0.1:${b.port}`, { transport: plaintextTransport, resilience: resilience(), retrySafe: ["getWallet"] });
     closers.push(() => client.close());
     const answeredBy = async (calls: number) => {
       const seen = new Map<string, number>();
@@ -75,7 +76,7 @@ describe("addresses of replicas", () => {
     await b.stop(100);
     expect([...(await answeredBy(10)).keys()]).toEqual(["a"]);
 
-    const health = createHealthClient(`127.0.0.1:${a.port},127.0.0.1:${b.port}`);
+    const health = createHealthClient(`127.0.0.1:${a.port},127.0.0.1:${b.port}`, plaintextTransport);
     closers.push(() => health.close());
     expect(await health.check("", 2_000)).toBe("SERVING");
   });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createGrpcClient } from "../grpc/client";
 import { startGrpcServer } from "../grpc/server";
 import { fromServiceError } from "../grpc/status";
+import { plaintextTransport } from "../grpc/tls";
 import { AppError } from "../errors";
 import { BreakerRegistry, ResilientTarget } from "../resilience";
 import { observeBreakers } from "./breaker.metrics";
@@ -21,9 +22,9 @@ describe("rpc_server_duration_seconds", () => {
       getWallet: (_call: unknown, callback: (err: { code: number; details: string } | null, res?: unknown) => void) =>
         refuse ? callback({ code: 5, details: "no wallet" }) : callback(null, { wallet: { customerId: "a", balanceCents: 0, currency: "EUR" } }),
     };
-    const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, { metrics });
+    const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, { transport: plaintextTransport, metrics });
     const resilience = new ResilientTarget("test", "payment", { timeoutMs: 2_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 });
-    const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, { resilience, retrySafe: [] });
+    const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, { transport: plaintextTransport, resilience, retrySafe: [] });
     try {
       await client.call.getWallet({ customerId: "a" });
       await client.call.getWallet({ customerId: "a" });

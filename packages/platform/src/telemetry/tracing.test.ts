@@ -9,6 +9,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createGrpcClient } from "../grpc/client";
 import { startGrpcServer, type RunningGrpcServer } from "../grpc/server";
+import { plaintextTransport } from "../grpc/tls";
 import { ResilientTarget } from "../resilience";
 import { nameHttpSpan, requestTraceId, traceHttpServer } from "./http-trace";
 import { inSpan, startTracing, stopTracing, traceLogFields, tracingActive, tracingEndpoint } from "./tracing";
@@ -26,8 +27,8 @@ async function walletServer(log: pino.Logger) {
       callback(null, { wallet: { customerId: "alice", balanceCents: 5, currency: "EUR" } });
     },
   };
-  const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0);
-  const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, { resilience: resilience(), retrySafe: [] });
+  const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, { transport: plaintextTransport });
+  const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, { transport: plaintextTransport, resilience: resilience(), retrySafe: [] });
   return { server, client, seen };
 }
 
@@ -108,8 +109,8 @@ describe("with tracing on", () => {
     const implementation: UntypedServiceImplementation = {
       getWallet: (_call: unknown, callback: (err: { code: number; details: string }) => void) => callback({ code: 9, details: "refused" }),
     };
-    const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0);
-    const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, { resilience: resilience(), retrySafe: [] });
+    const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, { transport: plaintextTransport });
+    const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, { transport: plaintextTransport, resilience: resilience(), retrySafe: [] });
     running = { server, client };
     await expect(client.call.getWallet({ customerId: "alice" })).rejects.toMatchObject({ kind: "refused" });
     const spans = exporter.getFinishedSpans();
