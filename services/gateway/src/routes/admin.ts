@@ -26,7 +26,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["admin"],
         summary: "Create a product",
-        security: bearer,
+        security: bearer("admin"),
         body: CreateProductBodySchema,
         response: { 201: described(ProductSchema, "created; Location names the product"), ...problemResponses(400, 401, 403, 409, 413, 415, 503) },
       },
@@ -44,7 +44,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["admin"],
         summary: "Add stock to a product",
-        security: bearer,
+        security: bearer("admin"),
         params: SkuParamsSchema,
         body: RestockBodySchema,
         response: { 200: ProductSchema, ...problemResponses(400, 401, 403, 404, 413, 415, 503) },
@@ -62,7 +62,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["admin"],
         summary: "Credit a customer's wallet",
-        security: bearer,
+        security: bearer("admin"),
         params: CustomerIdParamsSchema,
         body: CreditBodySchema,
         response: { 200: WalletSchema, ...problemResponses(400, 401, 403, 413, 415, 503) },
@@ -84,7 +84,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["admin"],
         summary: "Open dead letters: compensations that could not run",
-        security: bearer,
+        security: bearer("admin"),
         response: { 200: Type.Object({ items: Type.Array(DeadLetterSchema) }), ...problemResponses(401, 403, 503) },
       },
     },
@@ -100,7 +100,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["admin"],
         summary: "Run a dead letter's compensation again (409 DEAD_LETTER_STILL_FAILING if it fails)",
-        security: bearer,
+        security: bearer("admin"),
         params: DeadLetterIdParamsSchema,
         response: {
           200: Type.Object({ deadLetter: DeadLetterSchema }),
@@ -120,7 +120,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["admin"],
         summary: "The gateway's circuit breakers and the order service's",
-        security: bearer,
+        security: bearer("admin"),
         response: { 200: CircuitBreakersSchema, ...problemResponses(401, 403) },
       },
     },

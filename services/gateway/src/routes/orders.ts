@@ -41,7 +41,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
       schema: {
         tags: ["orders"],
         summary: "Place an order and wait briefly for its saga",
-        security: bearer,
+        security: bearer("customer"),
         headers: IdempotencyHeadersSchema,
         body: CreateOrderBodySchema,
         response: {
@@ -75,7 +75,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
       schema: {
         tags: ["orders"],
         summary: "Get an order (its customer, or an admin)",
-        security: bearer,
+        security: bearer("customer", "admin"),
         params: OrderIdParamsSchema,
         response: { 200: OrderSchema, ...problemResponses(400, 401, 403, 404, 503) },
       },
@@ -90,7 +90,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
       schema: {
         tags: ["orders"],
         summary: "The caller's own orders, newest first",
-        security: bearer,
+        security: bearer("customer"),
         querystring: PageQuerySchema,
         response: { 200: OrderPageSchema, ...problemResponses(400, 401, 403, 503) },
       },
@@ -119,7 +119,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
         description:
           "Repeating it returns the DELIVERED order again. 404 ORDER_NOT_FOUND when the order is missing or " +
           "assigned to another rider; 409 ORDER_NOT_DELIVERABLE when it is not CONFIRMED.",
-        security: bearer,
+        security: bearer("rider"),
         params: OrderIdParamsSchema,
         response: { 200: described(OrderSchema, "the order, DELIVERED"), ...problemResponses(400, 401, 403, 404, 409, 503) },
       },

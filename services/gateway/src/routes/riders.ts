@@ -22,7 +22,7 @@ export const riderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["riders"],
         summary: "Report the calling rider's location and availability",
-        security: bearer,
+        security: bearer("rider"),
         params: RiderIdParamsSchema,
         body: LocationBodySchema,
         response: {
@@ -45,7 +45,7 @@ export const riderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["riders"],
         summary: "Riders within radiusKm of a point, nearest first (admin)",
-        security: bearer,
+        security: bearer("admin"),
         querystring: NearbyQuerySchema,
         response: { 200: NearbyRidersSchema, ...problemResponses(400, 401, 403, 503) },
       },
