@@ -8,7 +8,10 @@
 // The gRPC check speaks the standard health protocol (the same one Kubernetes' native gRPC probe and
 // grpc_health_probe use) through @grpc/grpc-js, which is in the image. The two one-field messages
 // are encoded by hand, so no .proto file or proto loader is needed. HEALTHCHECK_TIMEOUT_MS (default
-// 2000) bounds the whole check.
+// 2000) bounds the whole check. With GRPC_TLS_CA, GRPC_TLS_CERT and GRPC_TLS_KEY set (the service's
+// own mutual-TLS files, as the service reads them) the check connects over TLS with that client
+// certificate, so the certificate must name the address dialled (127.0.0.1).
+import { readFileSync } from "node:fs";
 import net from "node:net";
 
 const TIMEOUT_MS = Number(process.env.HEALTHCHECK_TIMEOUT_MS ?? 2000);
@@ -71,9 +74,16 @@ function decodeResponse(buf) {
   return status;
 }
 
+/** Mutual TLS when the service is configured for it, plaintext otherwise. */
+function channelCredentials(grpc) {
+  const { GRPC_TLS_CA: ca, GRPC_TLS_CERT: cert, GRPC_TLS_KEY: key } = process.env;
+  if (!ca || !cert || !key) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(readFileSync(ca), readFileSync(key), readFileSync(cert));
+}
+
 async function checkGrpc(target, service) {
   const grpc = await import("@grpc/grpc-js");
-  const client = new grpc.Client(`${target.host}:${target.port}`, grpc.credentials.createInsecure());
+  const client = new grpc.Client(`${target.host}:${target.port}`, channelCredentials(grpc));
   try {
     const status = await new Promise((resolve, reject) => {
       client.makeUnaryRequest(

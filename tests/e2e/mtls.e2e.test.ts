@@ -5,6 +5,8 @@
  * caller without a certificate, with one from another CA, or without TLS at all is refused by
  * every gRPC server, its health service included.
  */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { paymentV1 } from "@qc/contracts";
 import { ServiceProcess, startStack, freePort, type Stack } from "@qc/devstack";
 import { createTestDatabase, createTestPki, type TestDatabase, type TestPki } from "@qc/platform/testing";
@@ -15,6 +17,15 @@ import { eventually, JWT_SECRET } from "../support/e2e-stack";
 
 const GRPC_SERVICES = ["order", "inventory", "payment", "rider"] as const;
 const HEALTH_CHECK = "/grpc.health.v1.Health/Check";
+const HEALTHCHECK_SCRIPT = fileURLToPath(new URL("../../deploy/healthcheck.mjs", import.meta.url));
+
+/** `node deploy/healthcheck.mjs grpc 127.0.0.1:<port>` with `env` (the probe of a container): its exit code. */
+const healthcheckScript = (port: number, env: Record<string, string>) =>
+  new Promise<number>((resolve) => {
+    execFile(process.execPath, [HEALTHCHECK_SCRIPT, "grpc", `127.0.0.1:${port}`], { env: { PATH: process.env.PATH, ...env } }, (err) =>
+      resolve(err ? Number(err.code ?? 1) : 0),
+    );
+  });
 
 let pki: TestPki;
 let otherPki: TestPki;
@@ -99,6 +110,9 @@ describe("gRPC over mutual TLS (GRPC_TLS_*)", () => {
     // Answered by payment itself (this customer has no wallet), not refused on the way.
     expect(await getWallet(tester)).toBe(status.NOT_FOUND);
     for (const name of GRPC_SERVICES) expect(await healthCheck(tester, stack.services[name].port), name).toBe(status.OK);
+    // The container probe, with the service's own certificate as a pod mounts it.
+    expect(await healthcheckScript(stack.services.payment.port, pki.issue("probe").env)).toBe(0);
+    expect(await healthcheckScript(stack.services.payment.port, {})).toBe(1);
   });
 
   it("refuses a caller without a client certificate", async () => {
