@@ -6,10 +6,10 @@ module.exports = {
   forbidden: [
     {
       name: "domain-is-pure",
-      comment: "Domain code has no I/O and depends on nothing but itself (and the pure error and identity values of the platform).",
+      comment: "Domain code has no I/O and depends on nothing but itself (and the pure error, identity and money values of the platform).",
       severity: "error",
       from: { path: "^services/[^/]+/src/domain/" },
-      to: { pathNot: ["^services/([^/]+)/src/domain/", "^packages/platform/src/(errors|identity)\\.ts$"], dependencyTypesNot: ["type-only"] },
+      to: { pathNot: ["^services/([^/]+)/src/domain/", "^packages/platform/src/(errors|identity|money)\\.ts$"], dependencyTypesNot: ["type-only"] },
     },
     {
       name: "app-depends-on-domain-only",

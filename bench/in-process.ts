@@ -24,7 +24,7 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
   const { payments } = paymentApp;
   const { riders } = riderApp;
   const inventoryPort: InventoryPort = {
-    existingSkus: async (skus) => new Set((await inventory.batchGetProducts(skus)).map((p) => p.sku)),
+    catalog: async (skus) => new Map((await inventory.batchGetProducts(skus)).map((p) => [p.sku, { priceCents: p.priceCents, currency: p.currency }])),
     deductStock: async (orderId, lines) => {
       const d = await inventory.deductStock(orderId, lines);
       return { lines: d.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: l.unitPriceCents })), totalCents: d.totalCents, currency: d.currency };

@@ -113,6 +113,17 @@ describe("the chaos audit", () => {
     expect(found[0]?.message).toBe("customer ann: credits 10000 ≠ balance 8900 + confirmed orders 800 (off by 300)");
   });
 
+  it("accepts a CONFIRMED order of total 0 without a charge (free items), and flags one charged anyway", () => {
+    const { ledgers, run } = consistent();
+    const free = { id: "o5", customerId: "ann", status: "CONFIRMED", totalCents: 0, riderId: null, lines: [{ sku: "pear", quantity: 1 }] };
+    const products = [ledgers.products[0]!, { sku: "pear", stock: 10 - 2 }];
+    const reservations = [...ledgers.reservations, { orderId: "o5", status: "reserved", lines: [{ sku: "pear", quantity: 1 }] }];
+    const withFree = { ...ledgers, orders: [...ledgers.orders, free], products, reservations };
+    expect(invariantsOf(withFree, run)).toEqual([]);
+    const charged = { ...withFree, charges: [...ledgers.charges, { orderId: "o5", customerId: "ann", amountCents: 1, status: "charged" }] };
+    expect(invariantsOf(charged, run)).toContain("charges-match-orders");
+  });
+
   it("accepts a credit whose answer was lost in the ledger or not, and nothing else", () => {
     const { ledgers, run } = consistent();
     const lost = { ...run, uncertainCredits: new Map([["cid", 700]]) };

@@ -257,7 +257,7 @@ function checkMoney(ledgers: Ledgers, run: RunRecord, flag: Flag): void {
   }
 }
 
-/** A FAILED order keeps no charge; a CONFIRMED or DELIVERED one is charged exactly its total. */
+/** A FAILED order keeps no charge; a CONFIRMED or DELIVERED one is charged exactly its total (none when it is 0). */
 function checkCharges(ledgers: Ledgers, orders: ReadonlyMap<string, AuditOrder>, flag: Flag): void {
   const byOrder = new Map(ledgers.charges.map((c) => [c.orderId, c]));
   for (const c of ledgers.charges) {
@@ -269,6 +269,8 @@ function checkCharges(ledgers: Ledgers, orders: ReadonlyMap<string, AuditOrder>,
   for (const o of ledgers.orders) {
     if (!FINAL_OK.has(o.status)) continue;
     const c = byOrder.get(o.id);
+    // An order of free items (total 0) is confirmed without a charge: the saga never calls Payment.
+    if (o.totalCents === 0 && !c) continue;
     if (!c || c.status !== "charged") flag("charges-match-orders", `${o.status} order ${o.id} is not charged (${c ? c.status : "no charge"})`, o.id);
     else if (c.amountCents !== o.totalCents || c.customerId !== o.customerId) {
       flag("charges-match-orders", `${o.status} order ${o.id} of ${o.customerId} (total ${o.totalCents}) charged ${c.amountCents} to ${c.customerId}`, o.id);

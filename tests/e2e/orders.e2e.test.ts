@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startE2E, type E2E } from "../support/e2e-stack";
 import { fixtures, steps, type OrderBody } from "../support/fixtures";
@@ -102,6 +103,52 @@ describe("placing orders through the REST API", () => {
     expect(other.body.code).toBe("IDEMPOTENCY_KEY_REUSED");
     const list = await e2e.api<{ items: OrderBody[] }>("GET", "/v1/orders", { token: dave.token });
     expect(list.body.items).toHaveLength(1);
+  });
+
+  it("confirms an order of free items without a charge; refuses mixed currencies and totals over Payment's limit with 422, writing nothing", async () => {
+    const free = await product(10, 0);
+    const euro = await product(10, 100);
+    const dear = await product(20, 1_000_000_000);
+    const dollar = `usd-${randomUUID().slice(0, 8)}`;
+    const created = await e2e.api("POST", "/v1/admin/products", { token: admin, body: { sku: dollar, name: "Dollar item", priceCents: 100, currency: "USD", stock: 10 } });
+    expect(created.status).toBe(201);
+    const dan = await customer(1_000);
+    // Payment's own ledger, not its API: a zero-total order must not leave even an empty charge row.
+    const charges = async (orderId: string) => {
+      const db = new pg.Client({ connectionString: e2e.db.url });
+      await db.connect();
+      try {
+        return (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM payment.charges WHERE order_id = $1", [orderId])).rows[0]?.n;
+      } finally {
+        await db.end();
+      }
+    };
+
+    const zero = await order(dan.token, [{ sku: free, quantity: 2 }], "free-1");
+    expect(zero.status).toBe(201);
+    expect(zero.body).toMatchObject({ status: "CONFIRMED", totalCents: 0 });
+    expect(steps(zero.body)).toEqual(["order:created", "reserve-stock:done", "charge-payment:skipped", "saga:confirmed"]);
+    expect(await stockOf(free)).toBe(8);
+    expect(await charges(zero.body.id)).toBe(0);
+    expect(await balanceOf(dan.id)).toBe(1_000);
+
+    const ordersBefore = (await e2e.api<{ items: unknown[] }>("GET", "/v1/orders", { token: dan.token })).body.items.length;
+    for (const [items, code] of [
+      [[{ sku: euro, quantity: 1 }, { sku: dollar, quantity: 1 }], "MIXED_CURRENCIES"],
+      [[{ sku: dear, quantity: 11 }], "ORDER_TOTAL_TOO_LARGE"],
+    ] as const) {
+      // The same key twice: a refusal no retry can change is not a 503 to retry, then or later.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const res = await order(dan.token, [...items], `never-${code}`);
+        expect(res.status, code).toBe(422);
+        expect(res.headers.get("content-type")).toContain("application/problem+json");
+        expect(res.headers.get("retry-after")).toBeNull();
+        expect(res.body.code).toBe(code);
+      }
+    }
+    expect((await e2e.api<{ items: unknown[] }>("GET", "/v1/orders", { token: dan.token })).body.items).toHaveLength(ordersBefore);
+    expect([await stockOf(euro), await stockOf(dollar), await stockOf(dear)]).toEqual([10, 10, 20]);
+    expect(await balanceOf(dan.id)).toBe(1_000);
   });
 
   it("lists a customer's own orders newest first with a cursor", async () => {

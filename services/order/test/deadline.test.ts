@@ -19,7 +19,7 @@ describe("CreateOrder under its caller's deadline", () => {
   beforeAll(async () => {
     db = await createTestDatabase("qc_order_deadline");
     const inventory: InventoryPort = {
-      existingSkus: async (skus) => new Set(skus),
+      catalog: async (skus) => new Map(skus.map((sku) => [sku, { priceCents: 150, currency: "EUR" }])),
       deductStock: async (_id, lines) => {
         sagaDeadlines.push(currentDeadline());
         await sleep(1_500); // slower than the caller waits

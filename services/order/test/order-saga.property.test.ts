@@ -46,6 +46,8 @@ class World {
   stockReleased = false;
   charged = false;
   chargeVoided = false;
+  /** Whether Charge ever reached Payment: never for an order of free items. */
+  chargeCalled = false;
   order: Order = pendingOrder();
   readonly deadLetters: DeadLetter[] = [];
   onCrash: () => void = () => undefined;
@@ -53,6 +55,8 @@ class World {
   constructor(
     private readonly attempts: AttemptOutcome[],
     private readonly writes: WriteOutcome[],
+    /** The unit price Inventory reserves at; 0 for free items (a total of 0, confirmed without a charge). */
+    private readonly unitPriceCents = 150,
   ) {}
 
   /** From now on every call and write succeeds (the faults have stopped). */
@@ -66,7 +70,7 @@ class World {
       if (this.stockReleased) throw refused("ORDER_RELEASED", "released");
       if (!this.reserved && refuse) throw refused("OUT_OF_STOCK", "short");
       this.reserved = true;
-      return { lines: [{ sku: "apple", quantity: 2, unitPriceCents: 150 }], totalCents: 300, currency: "EUR" };
+      return { lines: [{ sku: "apple", quantity: 2, unitPriceCents: this.unitPriceCents }], totalCents: 2 * this.unitPriceCents, currency: "EUR" };
     },
     addStock: () => {
       const restored = this.reserved;
@@ -75,6 +79,7 @@ class World {
       return { restored };
     },
     charge: (refuse: boolean) => {
+      this.chargeCalled = true;
       if (this.chargeVoided) throw refused("CHARGE_VOIDED", "voided");
       if (!this.charged && refuse) throw refused("PAYMENT_DECLINED", "declined");
       this.charged = true;
@@ -132,7 +137,7 @@ class World {
     const pay = new ResilientTarget("order", "payment", options);
     return {
       inventory: {
-        existingSkus: async (skus) => new Set(skus),
+        catalog: async (skus) => new Map(skus.map((sku) => [sku, { priceCents: this.unitPriceCents, currency: "EUR" }])),
         deductStock: (_id) => inv.execute(() => this.attempt(this.ops.deduct), true),
         addStock: (_id) => inv.execute(() => this.attempt(this.ops.addStock), false),
       },
@@ -211,23 +216,25 @@ async function redriveDeadLetters(world: World): Promise<void> {
 }
 
 describe("the order saga under random faults (property)", () => {
-  it("ends every order CONFIRMED with stock and money taken, or FAILED with neither kept", async () => {
+  it("ends every order CONFIRMED with stock and money taken (no charge at all when free), or FAILED with neither kept", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.constantFrom(...attemptOutcomes), { maxLength: 12 }),
         fc.array(fc.constantFrom(...writeOutcomes), { maxLength: 4 }),
-        async (attempts, writes) => {
-          const world = new World([...attempts], [...writes]);
+        fc.boolean(),
+        async (attempts, writes, free) => {
+          const world = new World([...attempts], [...writes], free ? 0 : 150);
           await driveToTheEnd(world);
           expect(world.order.status).not.toBe("PENDING");
           await redriveDeadLetters(world);
           expect(world.deadLetters.filter((d) => d.status === "open")).toEqual([]);
           if (world.order.status === "CONFIRMED") {
-            expect({ reserved: world.reserved, charged: world.charged }).toEqual({ reserved: true, charged: true });
+            expect({ reserved: world.reserved, charged: world.charged }).toEqual({ reserved: true, charged: !free });
           } else {
             expect(world.order.failureReason).not.toBeNull();
             expect({ reserved: world.reserved, charged: world.charged }).toEqual({ reserved: false, charged: false });
           }
+          if (free) expect(world.chargeCalled).toBe(false);
         },
       ),
       { numRuns: 400 },

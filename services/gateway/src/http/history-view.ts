@@ -12,6 +12,7 @@ const SENTENCES: Readonly<Record<string, string>> = {
   ORDER_CREATED: "The order was received.",
   STOCK_RESERVED: "The items were reserved.",
   PAYMENT_CHARGED: "The payment was taken.",
+  NOTHING_TO_CHARGE: "Nothing was charged: the order is free.",
   ORDER_CONFIRMED: "The order is confirmed.",
   PAYMENT_REFUNDED: "The payment was refunded.",
   STOCK_RELEASED: "The reserved items were released.",

@@ -6,7 +6,7 @@ export type CreatedStatus = 201 | 202;
 
 /**
  * The answer CreateOrder's order calls for. A FAILED order is thrown as a problem that carries the
- * order, so the one error table decides its status (409 OUT_OF_STOCK, 402 PAYMENT_DECLINED, 503 else).
+ * order, so the one error table decides its status (409 OUT_OF_STOCK, 402 PAYMENT_DECLINED, 422 REJECTED, 503 else).
  */
 export function createdOrderStatus(order: OrderView): CreatedStatus {
   switch (order.status) {
@@ -28,6 +28,9 @@ function orderFailed(order: OrderView): ProblemError {
       return new ProblemError("refused", reason, "Not enough stock for every item of the order.", { order });
     case "PAYMENT_DECLINED":
       return new ProblemError("refused", reason, "The payment for the order was declined.", { order });
+    case "REJECTED":
+      // A dependency refused it for certain (not for lack of stock or money): placing it again fails again.
+      return new ProblemError("invalid", reason, "The order cannot be processed as placed.", { order });
     default:
       // A dependency failed mid-saga and the order was compensated; placing it again may succeed.
       return new ProblemError("unavailable", reason, `The order failed (${reason}); try again later.`, { order });

@@ -25,7 +25,7 @@ const descriptions = {
   409: "conflict or business refusal, e.g. OUT_OF_STOCK (the failed order is included), ORDER_NOT_DELIVERABLE",
   413: "PAYLOAD_TOO_LARGE",
   415: "UNSUPPORTED_MEDIA_TYPE: send application/json",
-  422: "UNKNOWN_SKU, IDEMPOTENCY_KEY_REUSED",
+  422: "UNKNOWN_SKU, IDEMPOTENCY_KEY_REUSED, or an order that can never succeed: MIXED_CURRENCIES, ORDER_TOTAL_TOO_LARGE (checked before it is written), REJECTED (refused for certain by a service; the failed order is included)",
   500: "INTERNAL",
   503: "a dependency is unavailable (SERVICE_UNAVAILABLE, CIRCUIT_OPEN); see Retry-After",
 } as const;

@@ -14,6 +14,8 @@ describe("toProblem", () => {
     ["refused", "PAYMENT_DECLINED", 402],
     ["invalid", "UNKNOWN_SKU", 422],
     ["conflict", "IDEMPOTENCY_KEY_REUSED", 422],
+    ["invalid", "MIXED_CURRENCIES", 422],
+    ["invalid", "ORDER_TOTAL_TOO_LARGE", 422],
     ["invalid", "UNAUTHENTICATED", 401],
     ["refused", "FORBIDDEN", 403],
     ["refused", "ORDER_NOT_DELIVERABLE", 409],

@@ -51,6 +51,10 @@ const statusOfCode: Readonly<Record<string, number>> = {
   FORBIDDEN: 403,
   UNKNOWN_SKU: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
+  // Orders that can never succeed, whatever the retry: not a 503.
+  MIXED_CURRENCIES: 422,
+  ORDER_TOTAL_TOO_LARGE: 422,
+  REJECTED: 422,
   RATE_LIMITED: 429,
 };
 

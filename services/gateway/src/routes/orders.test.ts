@@ -73,6 +73,8 @@ describe("POST /v1/orders", () => {
   it.each([
     ["OUT_OF_STOCK", 409],
     ["PAYMENT_DECLINED", 402],
+    // A certain refusal no retry changes: not a 503 with Retry-After, replayed so forever under its key.
+    ["REJECTED", 422],
   ])("answers a %s order %i with the order", async (reason, httpStatus) => {
     withCreateOrder(async () => ({ order: anOrder({ status: FAILED, failureReason: reason }), replayed: false }));
     const problem = expectProblem(await post(body), httpStatus, reason);

@@ -1,7 +1,11 @@
+import type { CatalogItem } from "../domain/order-pricing";
+
+export type { CatalogItem };
+
 /** What the saga needs from Inventory. Errors are AppErrors carrying the remote's stable code. */
 export interface InventoryPort {
-  /** The skus among `skus` that exist. */
-  existingSkus(skus: readonly string[]): Promise<Set<string>>;
+  /** Price and currency of each of `skus` that exists (a missing sku is not in the map). */
+  catalog(skus: readonly string[]): Promise<ReadonlyMap<string, CatalogItem>>;
   deductStock(orderId: string, lines: readonly { sku: string; quantity: number }[]): Promise<{
     lines: { sku: string; quantity: number; unitPriceCents: number }[];
     totalCents: number;

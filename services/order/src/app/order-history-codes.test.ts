@@ -23,7 +23,7 @@ async function historyOf(chargeError: Error): Promise<NewHistory[]> {
     orders,
     deadLetters: { add: async () => undefined } as unknown as DeadLetterRepository,
     inventory: {
-      existingSkus: async (skus) => new Set(skus),
+      catalog: async (skus) => new Map(skus.map((sku) => [sku, { priceCents: 150, currency: "EUR" }])),
       deductStock: async (_id, lines) => ({ lines: lines.map((l) => ({ ...l, unitPriceCents: 150 })), totalCents: 300, currency: "EUR" }),
       addStock: async () => (releaseFailures-- > 0 ? Promise.reject(refusedConnection()) : { restored: true }),
     },

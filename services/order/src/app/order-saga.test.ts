@@ -35,14 +35,24 @@ function fakeOrders(order: Order, leaseOwner = OWNER) {
   return { repo: repo as OrderRepository, state };
 }
 
-function fakeDeps(behaviour: { deduct?: () => Promise<void>; charge?: () => Promise<void>; addStock?: () => Promise<void>; refund?: () => Promise<void> } = {}) {
+interface Behaviour {
+  deduct?: () => Promise<void>;
+  charge?: () => Promise<void>;
+  addStock?: () => Promise<void>;
+  refund?: () => Promise<void>;
+  /** The unit price Inventory reserves at (150 unless given). */
+  unitPriceCents?: number;
+}
+
+function fakeDeps(behaviour: Behaviour = {}) {
   const calls = { deduct: 0, charge: 0, addStock: 0, refund: 0 };
+  const unit = behaviour.unitPriceCents ?? 150;
   const inventory: InventoryPort = {
-    existingSkus: async (skus) => new Set(skus),
+    catalog: async (skus) => new Map(skus.map((sku) => [sku, { priceCents: unit, currency: "EUR" }])),
     deductStock: async (_id, lines) => {
       calls.deduct++;
       await behaviour.deduct?.();
-      return { lines: lines.map((l) => ({ ...l, unitPriceCents: 150 })), totalCents: 300, currency: "EUR" };
+      return { lines: lines.map((l) => ({ ...l, unitPriceCents: unit })), totalCents: lines.reduce((sum, l) => sum + l.quantity * unit, 0), currency: "EUR" };
     },
     addStock: async () => {
       calls.addStock++;
@@ -86,6 +96,15 @@ function sagaFor(order: Order, behaviour: Parameters<typeof fakeDeps>[0] = {}, l
 const steps = (history: NewHistory[]) => history.map((h) => `${h.step}:${h.outcome}`);
 
 describe("OrderSaga", () => {
+  it("confirms an order of total 0 without calling Payment: stock reserved, nothing charged", async () => {
+    const t = sagaFor(pendingOrder(), { unitPriceCents: 0 });
+    const order = await t.saga.drive(pendingOrder());
+    expect(order).toMatchObject({ status: "CONFIRMED", totalCents: 0 });
+    expect(t.calls).toEqual({ deduct: 1, charge: 0, addStock: 0, refund: 0 });
+    expect(steps(t.state.history)).toEqual(["reserve-stock:done", "charge-payment:skipped", "saga:confirmed"]);
+    expect(t.state.history.find((h) => h.step === "charge-payment")?.code).toBe("NOTHING_TO_CHARGE");
+  });
+
   it("confirms an order when stock and payment succeed, compensating nothing", async () => {
     const t = sagaFor(pendingOrder());
     const final = await t.saga.drive("o-1");

@@ -97,7 +97,14 @@ export class OrderSaga {
       {
         name: "charge-payment",
         run: async (ctx) => {
-          const { chargeId } = await payment.charge(ctx.order.id, ctx.order.customerId, ctx.reservation?.totalCents ?? 0);
+          const total = ctx.reservation?.totalCents ?? 0;
+          // Free items: there is nothing to charge, and Payment refuses a zero charge (it would move
+          // no money). Skipping it leaves no charge, so the refund compensation stays a no-op.
+          if (total === 0) {
+            ctx.history.push(entry("charge-payment", "skipped", "total 0: nothing to charge"));
+            return;
+          }
+          const { chargeId } = await payment.charge(ctx.order.id, ctx.order.customerId, total);
           ctx.history.push(entry("charge-payment", "done", `charge ${chargeId}`));
         },
         compensation: {

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Order } from "../domain/order";
 import type { OrderRequest } from "../domain/order-request";
-import type { InventoryPort } from "./dependencies.port";
+import type { CatalogItem, InventoryPort } from "./dependencies.port";
 import type { NewOrder, OrderRepository } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
 import { Orders } from "./orders.use-case";
@@ -15,7 +15,16 @@ const request = (o: Partial<OrderRequest> = {}): OrderRequest => ({
   ...o,
 });
 
-function setup(opts: { open?: string[]; existing?: string[]; detach?: <T>(work: () => Promise<T>) => Promise<T>; sagaMs?: number } = {}) {
+/** What Inventory's catalog says of each sku: its unit price and currency. */
+const CATALOG: Readonly<Record<string, CatalogItem>> = {
+  apple: { priceCents: 150, currency: "EUR" },
+  pear: { priceCents: 99, currency: "EUR" },
+  free: { priceCents: 0, currency: "EUR" },
+  dollar: { priceCents: 300, currency: "USD" },
+  gold: { priceCents: 1_000_000_000, currency: "EUR" },
+};
+
+function setup(opts: { open?: string[]; detach?: <T>(work: () => Promise<T>) => Promise<T>; sagaMs?: number } = {}) {
   const created: NewOrder[] = [];
   const stored = new Map<string, Order>();
   const create = vi.fn(async (o: NewOrder) => {
@@ -33,7 +42,9 @@ function setup(opts: { open?: string[]; existing?: string[]; detach?: <T>(work: 
       return o ? { orderId: o.id, requestHash: o.requestHash } : null;
     }),
   } as unknown as OrderRepository;
-  const inventory = { existingSkus: vi.fn(async (skus: readonly string[]) => new Set(skus.filter((s) => (opts.existing ?? ["apple", "pear"]).includes(s)))) };
+  const inventory = {
+    catalog: vi.fn(async (skus: readonly string[]) => new Map(skus.flatMap((sku) => (CATALOG[sku] ? [[sku, CATALOG[sku]] as const] : [])))),
+  };
   const saga = {
     drive: vi.fn(async (order: string | Order) => {
       const id = typeof order === "string" ? order : order.id;
@@ -69,7 +80,7 @@ describe("Orders.create", () => {
     const t = setup({ open: ["inventory"] });
     await expect(t.orders.create(request(), 1000)).rejects.toMatchObject({ kind: "unavailable", code: "CIRCUIT_OPEN" });
     expect(t.created).toHaveLength(0);
-    expect(t.inventory.existingSkus).not.toHaveBeenCalled();
+    expect(t.inventory.catalog).not.toHaveBeenCalled();
   });
 
   it("refuses unknown skus with UNKNOWN_SKU and writes nothing", async () => {
@@ -78,12 +89,34 @@ describe("Orders.create", () => {
     expect(t.created).toHaveLength(0);
   });
 
+  it("refuses an order mixing currencies with MIXED_CURRENCIES (422 at the gateway), writing nothing", async () => {
+    const t = setup();
+    const mixed = request({ lines: [{ sku: "apple", quantity: 1 }, { sku: "dollar", quantity: 1 }] });
+    await expect(t.orders.create(mixed, 1000)).rejects.toMatchObject({ kind: "invalid", code: "MIXED_CURRENCIES" });
+    expect(t.created).toHaveLength(0);
+  });
+
+  it("refuses an order whose total is more than Payment charges with ORDER_TOTAL_TOO_LARGE, writing nothing", async () => {
+    const t = setup();
+    const dear = request({ lines: [{ sku: "gold", quantity: 11 }] }); // 11 × 10^9 cents, above 10^10
+    await expect(t.orders.create(dear, 1000)).rejects.toMatchObject({ kind: "invalid", code: "ORDER_TOTAL_TOO_LARGE" });
+    expect(t.created).toHaveLength(0);
+    // At the limit it is taken.
+    await expect(t.orders.create(request({ lines: [{ sku: "gold", quantity: 10 }] }), 1000)).resolves.toMatchObject({ order: { status: "CONFIRMED" } });
+  });
+
+  it("takes an order of free items (total 0): the saga confirms it without a charge", async () => {
+    const t = setup();
+    await expect(t.orders.create(request({ lines: [{ sku: "free", quantity: 3 }] }), 1000)).resolves.toMatchObject({ order: { status: "CONFIRMED" } });
+    expect(t.created).toHaveLength(1);
+  });
+
   it("asks Inventory about a sku only until it has seen it exist", async () => {
     const t = setup();
     await t.orders.create(request(), 1000);
     await t.orders.create(request(), 1000);
     await t.orders.create(request({ lines: [{ sku: "apple", quantity: 1 }, { sku: "pear", quantity: 2 }] }), 1000);
-    expect(t.inventory.existingSkus.mock.calls.map((c) => [...c[0]])).toEqual([["apple"], ["pear"]]);
+    expect(t.inventory.catalog.mock.calls.map((c) => [...c[0]])).toEqual([["apple"], ["pear"]]);
   });
 
   it("replays an idempotent request and refuses the same key with another body", async () => {
@@ -99,14 +132,14 @@ describe("Orders.create", () => {
     const t = setup();
     await expect(t.orders.create(request(), 1000, Date.now() + 10)).rejects.toMatchObject({ kind: "unavailable", code: "OVERLOADED" });
     expect(t.created).toHaveLength(0);
-    expect(t.inventory.existingSkus).not.toHaveBeenCalled();
+    expect(t.inventory.catalog).not.toHaveBeenCalled();
   });
 
   it("writes nothing when waiting (here for Inventory) used up the caller's time", async () => {
     const t = setup();
-    t.inventory.existingSkus.mockImplementationOnce(async (skus: readonly string[]) => {
+    t.inventory.catalog.mockImplementationOnce(async (skus: readonly string[]) => {
       await new Promise((r) => setTimeout(r, 120));
-      return new Set(skus);
+      return new Map(skus.map((sku) => [sku, { priceCents: 1, currency: "EUR" }]));
     });
     await expect(t.orders.create(request(), 1000, Date.now() + 150)).rejects.toMatchObject({ code: "OVERLOADED" });
     expect(t.created).toHaveLength(0);

@@ -2,6 +2,7 @@ import { historyEntry } from "../domain/history";
 import { isFinal, type Order } from "../domain/order";
 import { orderErrors } from "../domain/order.errors";
 import { parseOrderId } from "../domain/order-id";
+import { neverPayable, type CatalogItem } from "../domain/order-pricing";
 import { validateOrderRequest, type OrderRequest } from "../domain/order-request";
 import { AppError, overloaded } from "@qc/platform/errors";
 import type { DependencyHealth, InventoryPort } from "./dependencies.port";
@@ -37,10 +38,11 @@ const MAX_KNOWN_SKUS = 100_000;
 export class Orders {
   private readonly running = new Set<Promise<unknown>>();
   /**
-   * Skus Inventory has confirmed exist. Products are never deleted, so a sku once seen stays valid
-   * and the check costs no round trip after the first order for it; unknown skus are always asked.
+   * Price and currency of skus Inventory has confirmed exist. Products are never deleted nor
+   * repriced, so a sku once seen stays as it was and the check costs no round trip after the first
+   * order for it; unknown skus are always asked.
    */
-  private readonly knownSkus = new Set<string>();
+  private readonly knownSkus = new Map<string, CatalogItem>();
 
   constructor(
     private readonly repo: OrderRepository,
@@ -68,7 +70,10 @@ export class Orders {
     // With a dependency known to be down, refuse before writing anything: the order could only fail.
     const open = this.health.openCircuits();
     if (open.length > 0) throw new AppError("unavailable", "CIRCUIT_OPEN", `Circuit Open: ${open.join(", ")} unavailable`);
-    await this.checkSkusExist(req.lines.map((l) => l.sku));
+    // An order that can never be paid (unknown sku, mixed currencies, a total Payment refuses) is
+    // refused now, before it is written: failing it in the saga answered 503 and every retry alike.
+    const never = neverPayable(req.lines, await this.catalog(req.lines.map((l) => l.sku)));
+    if (never) throw never;
     // Waiting (for a connection, for Inventory) may have used up the caller's time: write nothing then.
     if (timeLeft() <= 0) throw overloaded("the caller's deadline passed before the order could be taken");
 
@@ -153,14 +158,23 @@ export class Orders {
     return { order, replayed: true };
   }
 
-  private async checkSkusExist(skus: readonly string[]): Promise<void> {
-    const unseen = skus.filter((s) => !this.knownSkus.has(s));
-    if (unseen.length === 0) return;
-    const existing = await this.inventory.existingSkus(unseen);
-    const unknown = unseen.filter((s) => !existing.has(s));
-    if (unknown.length > 0) throw orderErrors.unknownSku(unknown);
+  /** What the catalog says of `skus`, from memory for the ones seen before; unknown skus are left out. */
+  private async catalog(skus: readonly string[]): Promise<ReadonlyMap<string, CatalogItem>> {
+    const found = new Map<string, CatalogItem>();
+    const unseen: string[] = [];
+    for (const sku of skus) {
+      const item = this.knownSkus.get(sku);
+      if (item) found.set(sku, item);
+      else unseen.push(sku);
+    }
+    if (unseen.length === 0) return found;
+    const asked = await this.inventory.catalog(unseen);
     if (this.knownSkus.size > MAX_KNOWN_SKUS) this.knownSkus.clear();
-    for (const s of unseen) this.knownSkus.add(s);
+    for (const [sku, item] of asked) {
+      this.knownSkus.set(sku, item);
+      found.set(sku, item);
+    }
+    return found;
   }
 
   private track<T>(saga: Promise<T>): Promise<T> {

@@ -10,6 +10,7 @@ const EVENT_CODES: Readonly<Record<string, string>> = {
   "order:created": "ORDER_CREATED",
   "reserve-stock:done": "STOCK_RESERVED",
   "charge-payment:done": "PAYMENT_CHARGED",
+  "charge-payment:skipped": "NOTHING_TO_CHARGE",
   "refund-payment:done": "PAYMENT_REFUNDED",
   "release-stock:done": "STOCK_RELEASED",
   "saga:confirmed": "ORDER_CONFIRMED",

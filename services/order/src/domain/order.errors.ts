@@ -11,6 +11,10 @@ export const orderErrors = {
   invalidLocation: (): AppError => invalid("INVALID_LOCATION", "lat must be within -90..90 and lon within -180..180"),
   invalidIdempotencyKey: (): AppError => invalid("INVALID_IDEMPOTENCY_KEY", "idempotency key must be 1 to 255 visible ASCII characters"),
   unknownSku: (skus: readonly string[]): AppError => invalid("UNKNOWN_SKU", `unknown sku: ${skus.join(", ")}`),
+  mixedCurrencies: (currencies: readonly string[]): AppError =>
+    invalid("MIXED_CURRENCIES", `one order cannot mix currencies (${currencies.join(", ")}); place one order per currency`),
+  orderTotalTooLarge: (totalCents: number, maxCents: number): AppError =>
+    invalid("ORDER_TOTAL_TOO_LARGE", `the order's total of ${totalCents} cents is above the ${maxCents} one payment may be`),
   idempotencyKeyReused: (): AppError =>
     conflict("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was already used with a different request"),
   orderNotFound: (id: string): AppError => notFound("ORDER_NOT_FOUND", `order ${id} not found`),

@@ -1,4 +1,5 @@
 import { isSubject, SUBJECT_RULE } from "@qc/platform/identity";
+import { MAX_CHARGE_CENTS } from "@qc/platform/money";
 import { PaymentErrorCode } from "./payment.errors";
 
 /** A rule of the input that a request breaks. */
@@ -12,7 +13,6 @@ export interface Violation {
 const ORDER_ID = /^[^\p{Cc}]{1,64}$/u;
 
 export const MAX_CREDIT_CENTS = 1_000_000_000;
-export const MAX_CHARGE_CENTS = 10_000_000_000;
 
 export function checkCustomerId(customerId: unknown): Violation | undefined {
   if (isSubject(customerId)) return undefined;
@@ -28,7 +28,8 @@ export function checkOrderId(orderId: unknown): Violation | undefined {
 }
 
 // A zero charge is refused rather than "succeeding trivially": it would write a ledger row that
-// moves no money, and an order worth nothing is a bug upstream worth surfacing.
+// moves no money. The order service never asks for one: it confirms an order of free items without
+// a charge, and refuses a total above MAX_CHARGE_CENTS before writing the order.
 function checkAmount(amountCents: unknown, max: number): Violation | undefined {
   if (typeof amountCents === "number" && Number.isSafeInteger(amountCents) && amountCents >= 1 && amountCents <= max) {
     return undefined;

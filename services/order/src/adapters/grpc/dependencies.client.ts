@@ -9,9 +9,9 @@ type RiderClient = GrpcClient<typeof riderV1.RiderServiceService>;
 /** The saga's view of Inventory over gRPC. */
 export function inventoryOverGrpc(client: InventoryClient): InventoryPort {
   return {
-    existingSkus: async (skus) => {
+    catalog: async (skus) => {
       const { products } = await client.call.batchGetProducts({ skus: [...skus] });
-      return new Set(products.map((p) => p.sku));
+      return new Map(products.map((p) => [p.sku, { priceCents: p.priceCents, currency: p.currency }]));
     },
     deductStock: async (orderId, lines) => {
       const res = await client.call.deductStock({ orderId, items: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) });

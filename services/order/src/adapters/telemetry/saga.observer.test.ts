@@ -29,7 +29,7 @@ function saga(metrics: Metrics, log: pino.Logger, behaviour: { charge?: () => Pr
     },
   };
   const inventory: InventoryPort = {
-    existingSkus: async (skus) => new Set(skus),
+    catalog: async (skus) => new Map(skus.map((sku) => [sku, { priceCents: 150, currency: "EUR" }])),
     deductStock: async (_id, lines) => ({ lines: lines.map((l) => ({ ...l, unitPriceCents: 150 })), totalCents: 300, currency: "EUR" }),
     addStock: async () => {
       await behaviour.addStock?.();
