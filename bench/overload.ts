@@ -30,6 +30,8 @@ export interface OverloadResult {
   readonly shedGatewayP99Ms: number | null;
   /** p99 of the load generator's own event-loop delay during the phase: a floor under every client-side latency. */
   readonly clientLoopDelayP99Ms: number;
+  /** p99 of the gateway's event-loop delay during the phase (its Prometheus metrics), when it was given. */
+  readonly gatewayLoopDelayP99Ms: number | null;
   readonly errors500: number;
   readonly connectionErrors: number;
   /** Most requests outstanding at once, as the client saw them. */
@@ -58,6 +60,14 @@ export async function answerLabel(res: Dispatcher.ResponseData): Promise<number 
   }
   const body = (await res.body.json().catch(() => ({}))) as { code?: unknown };
   return `503 ${typeof body.code === "string" ? body.code : "?"}`;
+}
+
+/** The gateway's event-loop delay p99 since the last scrape, from its Prometheus metrics (null without them). */
+async function gatewayLoopDelayP99Ms(metricsUrl: string | undefined): Promise<number | null> {
+  if (metricsUrl === undefined) return null;
+  const text = await fetch(metricsUrl).then((r) => r.text(), () => "");
+  const match = /^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(text);
+  return match?.[1] ? Math.round(Number(match[1]) * 100_000) / 100 : null;
 }
 
 /** An order's answer: its label (`201`, `503 OVERLOADED`, …, or `error`) and the gateway's own time on it. */
@@ -102,8 +112,10 @@ function orderPoster(http: Pool, data: BenchData) {
 export async function overloadPhase(
   gatewayUrl: string,
   data: BenchData,
-  opts: { factor: number; capacityPerSec: number; durationMs: number; connections?: number },
+  opts: { factor: number; capacityPerSec: number; durationMs: number; connections?: number; gatewayMetricsUrl?: string },
 ): Promise<OverloadResult> {
+  // prom-client resets its event-loop histogram at each scrape: this one starts the phase's.
+  await gatewayLoopDelayP99Ms(opts.gatewayMetricsUrl);
   const rate = Math.max(1, opts.factor * opts.capacityPerSec);
   // Enough connections that the client never queues requests itself: a queue here would hide the
   // server's behaviour (the schedule still counts it, but the server would see less than offered).
@@ -138,6 +150,7 @@ export async function overloadPhase(
   }
   const offeredEndUs = nowUs();
   loopDelay.disable();
+  const gatewayLoopDelay = await gatewayLoopDelayP99Ms(opts.gatewayMetricsUrl);
   // Recovery: the first order that succeeds once nothing more is offered (the backlog may still drain).
   const probe = orderPoster(http, data);
   let recoveryMs: number | null = null;
@@ -163,6 +176,7 @@ export async function overloadPhase(
     shedP99Ms: shed.totalCount > 0 ? ms(shed, 99) : null,
     shedGatewayP99Ms: shedAtGateway.totalCount > 0 ? ms(shedAtGateway, 99) : null,
     clientLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+    gatewayLoopDelayP99Ms: gatewayLoopDelay,
     errors500: count("500"),
     connectionErrors: statuses.error ?? 0,
     maxInFlight,

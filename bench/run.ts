@@ -118,7 +118,9 @@ async function main(): Promise<void> {
     const open = await openLoop(send, { ratePerSec: halfRate, durationMs: params.durationMs / 2 });
     log(`  p50 ${ms(open.histogram, 50)} ms, p99 ${ms(open.histogram, 99)} ms`);
 
-    const overload = await overloadPhases(gatewayUrl, data, databaseUrl, closed.perSecond);
+    const gatewayMetricsPort = stack?.services.gateway.metricsPort;
+    const gatewayMetricsUrl = gatewayMetricsPort ? `http://127.0.0.1:${gatewayMetricsPort}/metrics` : undefined;
+    const overload = await overloadPhases(gatewayUrl, data, databaseUrl, closed.perSecond, gatewayMetricsUrl);
 
     let breaker: { gatewayP99Ms: number; serviceP99Ms: number; statuses: Record<string, number> } | null = null;
     if (stack) {
@@ -206,6 +208,7 @@ async function main(): Promise<void> {
       overloadShedP99MsMax: overload.shedP99MsMax,
       overloadShedGatewayP99MsMax: overload.shedGatewayP99MsMax,
       overloadClientLoopDelayP99MsMax: overload.clientLoopDelayP99MsMax,
+      overloadGatewayLoopDelayP99MsMax: overload.gatewayLoopDelayP99MsMax,
       overloadAcceptedP99MsMax: overload.acceptedP99MsMax,
       overloadAcceptedP99LimitMs: overload.acceptedP99LimitMs,
       overload500s: overload.errors500,
@@ -253,18 +256,18 @@ interface OverloadPhaseReport extends OverloadResult {
  * (smoke: one short phase at 2×; `--rates`: at the given offered rates), each followed by the
  * consistency audit.
  */
-async function overloadPhases(gatewayUrl: string, data: BenchData, databaseUrl: string, capacityPerSec: number) {
+async function overloadPhases(gatewayUrl: string, data: BenchData, databaseUrl: string, capacityPerSec: number, gatewayMetricsUrl?: string) {
   const factors = params.overloadRates?.map((rate) => rate / capacityPerSec) ?? (smoke ? [2] : [0.8, 1.5, 2, 4]);
   const phases: OverloadPhaseReport[] = [];
   for (const factor of factors) {
     log(`overload: open loop at ${round(factor)}× capacity (${Math.round(factor * capacityPerSec)} orders/s) for ${params.overloadMs / 1000}s`);
-    const phase = await overloadPhase(gatewayUrl, data, { factor, capacityPerSec, durationMs: params.overloadMs });
+    const phase = await overloadPhase(gatewayUrl, data, { factor, capacityPerSec, durationMs: params.overloadMs, gatewayMetricsUrl });
     const checked = databaseUrl ? await audit(databaseUrl, data.initialStock) : null;
     phases.push({ ...phase, auditOk: checked?.ok ?? null, auditProblems: checked?.problems ?? [] });
     log(
       `  ${JSON.stringify(phase.statuses)}: goodput ${phase.goodputPerSec}/s (${Math.round(phase.goodputShare * 100)} %), ` +
         `accepted p99 ${phase.acceptedP99Ms} ms, shed p50/p99 ${phase.shedP50Ms ?? "-"}/${phase.shedP99Ms ?? "-"} ms ` +
-        `(gateway p99 ${phase.shedGatewayP99Ms ?? "-"} ms, client loop delay p99 ${phase.clientLoopDelayP99Ms} ms), ` +
+        `(gateway p99 ${phase.shedGatewayP99Ms ?? "-"} ms, client/gateway loop delay p99 ${phase.clientLoopDelayP99Ms}/${phase.gatewayLoopDelayP99Ms ?? "-"} ms), ` +
         `recovery ${phase.recoveryMs ?? "never"} ms, audit ${checked ? (checked.ok ? "ok" : checked.problems.join("; ")) : "-"}`,
     );
   }
@@ -278,6 +281,7 @@ async function overloadPhases(gatewayUrl: string, data: BenchData, databaseUrl: 
     shedP99MsMax: over.some((p) => p.shedP99Ms !== null) ? Math.max(...over.map((p) => p.shedP99Ms ?? 0)) : null,
     shedGatewayP99MsMax: over.some((p) => p.shedGatewayP99Ms !== null) ? Math.max(...over.map((p) => p.shedGatewayP99Ms ?? 0)) : null,
     clientLoopDelayP99MsMax: Math.max(...over.map((p) => p.clientLoopDelayP99Ms)),
+    gatewayLoopDelayP99MsMax: max(over.map((p) => p.gatewayLoopDelayP99Ms)),
     acceptedP99MsMax: max(over.map((p) => p.acceptedP99Ms)),
     acceptedP99LimitMs: at80 ? round(2 * at80.acceptedP99Ms) : null,
     errors500: phases.reduce((n, p) => n + p.errors500, 0),
@@ -303,6 +307,7 @@ function printTable(r: Record<string, unknown>): void {
     ["overload: shed p99 ms (max), client side", r.overloadShedP99MsMax, "target ≤ 20"],
     ["overload: shed p99 ms (max), inside the gateway", r.overloadShedGatewayP99MsMax, "target ≤ 20"],
     ["overload: load generator's loop delay p99 ms", r.overloadClientLoopDelayP99MsMax, "part of every client-side figure"],
+    ["overload: gateway's loop delay p99 ms", r.overloadGatewayLoopDelayP99MsMax, "waits before the gateway sees a request"],
     ["overload: accepted p99 ms (max)", r.overloadAcceptedP99MsMax, `target ≤ ${String(r.overloadAcceptedP99LimitMs)} (2× p99 at 80 %)`],
     ["overload: 500s / connection errors", `${String(r.overload500s)} / ${String(r.overloadConnectionErrors)}`, "target 0 / 0"],
     ["overload: recovery ms (max)", r.overloadRecoveryMsMax, "target ≤ 1000"],
