@@ -65,6 +65,35 @@ describe("CachedCatalog", () => {
     expect(catalog.stats()).toMatchObject({ misses: 20, loads: 1 });
   });
 
+  // Seen on a loaded CI machine with real Redis: of 20 concurrent misses, one whose lookup answered
+  // after the first load had finished (its value not yet stored) started a second load.
+  it("lets a reader whose miss arrives after an equal load finished, before its value is stored, reuse that load", async () => {
+    const store = countingStore([apple]);
+    const cache = fakeCache();
+    let storeDone!: () => void;
+    cache.store.mockImplementationOnce(async (entries) => {
+      await new Promise<void>((resolve) => (storeDone = resolve));
+      for (const e of entries) cache.values.set(e.key, e);
+    });
+    const catalog = new CachedCatalog(store, cache, { ttlMs: 30_000 });
+    let lateLookup!: () => void;
+    const realRead = cache.read.getMockImplementation()!;
+    cache.read
+      .mockImplementationOnce(realRead)
+      .mockImplementationOnce(async (slots) => {
+        const seen = await realRead(slots); // the miss, at the generation the first reader saw
+        await new Promise<void>((resolve) => (lateLookup = resolve));
+        return seen;
+      });
+    const first = catalog.find("apple");
+    const late = catalog.find("apple");
+    expect(await first).toEqual(apple);
+    lateLookup();
+    expect(await late).toEqual(apple);
+    expect(store.findMany).toHaveBeenCalledTimes(1);
+    storeDone();
+  });
+
   it("answers the next read from the cache", async () => {
     const store = countingStore([apple]);
     const catalog = new CachedCatalog(store, fakeCache(), { ttlMs: 30_000 });

@@ -122,11 +122,11 @@ export class CachedCatalog implements Catalog {
     this.counts.hits += requests.length - misses.size;
     this.counts.misses += misses.size;
     if (misses.size === 0) return values as V[];
-    const loaded = await flights.many([...misses.keys()], async (keys) => {
+    const loaded = await flights.many([...misses.keys()], async (keys, keepUntil) => {
       const batch = keys.map((k) => misses.get(k) as Miss<R>);
       this.counts.loads += 1;
       const fresh = await load(batch.map((m) => m.request));
-      this.remember(batch, fresh);
+      keepUntil(this.remember(batch, fresh));
       return new Map(keys.map((k, i) => [k, fresh[i] as V]));
     });
     // A cached value may itself be null (a known absence), so only undefined means "was missed".
@@ -143,13 +143,16 @@ export class CachedCatalog implements Catalog {
     }
   }
 
-  /** Stores what was loaded, without making the reader wait; a lost store only costs a later miss. */
-  private remember<R, V>(batch: readonly Miss<R>[], values: readonly V[]): void {
+  /**
+   * Stores what was loaded, without making the reader wait (the promise settles when the store has,
+   * never failing); a lost store only costs a later miss.
+   */
+  private async remember<R, V>(batch: readonly Miss<R>[], values: readonly V[]): Promise<void> {
     const entries = batch.flatMap((m, i): CacheEntry[] =>
       m.generation === undefined ? [] : [{ ...m.slot, generation: m.generation, value: JSON.stringify(values[i]) }],
     );
     if (entries.length === 0) return;
-    this.cache.store(entries).catch(() => {
+    await this.cache.store(entries).catch(() => {
       this.counts.cacheErrors += 1;
     });
   }

@@ -54,11 +54,27 @@ describe("SingleFlight", () => {
     expect(await both).toEqual(new Map([["a", "A!"], ["b", "B"], ["c", "C"]]));
     expect(await first).toBe("A!");
     expect(load).toHaveBeenCalledTimes(1);
-    expect(load).toHaveBeenCalledWith(["b", "c"]);
+    expect(load).toHaveBeenCalledWith(["b", "c"], expect.any(Function));
   });
 
   it("fails the keys a batch load left unanswered", async () => {
     const flight = new SingleFlight<number>();
     await expect(flight.many(["a", "b"], async () => new Map([["a", 1]]))).rejects.toThrow("load did not answer b");
+  });
+
+  it("keeps a settled value joinable until what the loader kept it for settles, then forgets it", async () => {
+    const flight = new SingleFlight<number>();
+    const stored = deferred<void>();
+    const load = vi.fn(async (keys: readonly string[], keepUntil: (p: Promise<unknown>) => void) => {
+      keepUntil(stored.promise);
+      return new Map(keys.map((k) => [k, 1]));
+    });
+    expect(await flight.many(["a"], load)).toEqual(new Map([["a", 1]]));
+    expect(await flight.many(["a"], load)).toEqual(new Map([["a", 1]]));
+    expect(load).toHaveBeenCalledTimes(1);
+    stored.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    await flight.many(["a"], load);
+    expect(load).toHaveBeenCalledTimes(2);
   });
 });
