@@ -51,4 +51,17 @@ export const postgresUrl = z
   .url()
   .refine((u) => /^postgres(ql)?:\/\//.test(u), "expected a postgres:// URL");
 
+/** A redis:// or rediss:// URL; unset or empty (as compose files often leave it) means "no Redis". */
+export const optionalRedisUrl = z.preprocess(
+  (v) => (v === "" ? undefined : v),
+  z
+    .string()
+    .url()
+    .refine((u) => /^rediss?:\/\//.test(u), "expected a redis:// or rediss:// URL")
+    .optional(),
+);
+
+/** Prefix of every Redis key a service writes, so several deployments can share one Redis. */
+export const redisKeyPrefix = z.string().max(64).regex(/^\S*$/, "must not contain whitespace").default("qc:");
+
 export const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info");

@@ -1,4 +1,4 @@
-import { address, addresses, loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs, grpcTlsConfig } from "@qc/platform";
+import { address, optionalRedisUrl, redisKeyPrefix, addresses, loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs, grpcTlsConfig } from "@qc/platform";
 import { z } from "zod";
 import type { TokenVerifierOptions } from "./auth/token-verifier";
 import { DEV_WEB_APP_ORIGINS, isOrigin, type EdgeOptions } from "./http/edge-headers";
@@ -95,8 +95,8 @@ export const gatewayConfigSchema = z
     RATE_LIMIT_AUTH_FAILURES: positiveInt(30),
     RATE_LIMIT_AUTH_FAILURE_WINDOW_MS: positiveInt(60_000),
     /** Where replicas share the rate limits' counters; unset (or empty): each process counts in memory. */
-    REDIS_URL: unsetIfEmpty(z.url({ protocol: /^rediss?$/ }).optional()),
-    REDIS_KEY_PREFIX: z.string().max(64).regex(/^\S*$/, "must not contain whitespace").default("qc:"),
+    REDIS_URL: optionalRedisUrl,
+    REDIS_KEY_PREFIX: redisKeyPrefix,
     /** Connect and command deadline; a request whose count Redis cannot give in time is let through. */
     REDIS_TIMEOUT_MS: positiveInt(250),
     /** How long a SIGTERM may take: in-flight requests finish, new ones get 503. */

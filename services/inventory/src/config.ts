@@ -1,10 +1,5 @@
-import { loadConfig, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig, grpcTlsConfig } from "@qc/platform";
+import { loadConfig, optionalRedisUrl, redisKeyPrefix, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig, grpcTlsConfig } from "@qc/platform";
 import { z } from "zod";
-
-const redisUrl = z
-  .string()
-  .url()
-  .refine((u) => /^rediss?:\/\//.test(u), "expected a redis:// or rediss:// URL");
 
 /** Environment of the inventory service, keyed by variable name. */
 export const inventoryConfigSchema = z.object({
@@ -13,8 +8,8 @@ export const inventoryConfigSchema = z.object({
   DATA_DIR: dataDir,
   SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
   // Unset (or empty, as compose files often leave it) caches the catalog in process instead of Redis.
-  REDIS_URL: z.preprocess((v) => (v === "" ? undefined : v), redisUrl.optional()),
-  REDIS_KEY_PREFIX: z.string().max(64).regex(/^\S*$/, "must not contain whitespace").default("qc:"),
+  REDIS_URL: optionalRedisUrl,
+  REDIS_KEY_PREFIX: redisKeyPrefix,
   // Connect and command deadline. A cache that answers later than this is slower than no cache.
   REDIS_TIMEOUT_MS: positiveInt(250),
   CATALOG_CACHE_TTL_MS: positiveInt(30_000),

@@ -1,16 +1,11 @@
-import { loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs, grpcTlsConfig } from "@qc/platform";
+import { loadConfig, optionalRedisUrl, redisKeyPrefix, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs, grpcTlsConfig } from "@qc/platform";
 import { z } from "zod";
-
-const redisUrl = z
-  .string()
-  .url()
-  .refine((u) => /^rediss?:\/\//.test(u), "expected a redis:// or rediss:// URL");
 
 /** Environment of the rider service, keyed by variable name. */
 export const riderConfigSchema = z.object({
   // Unset (or empty, as compose files often leave it) runs the in-process index instead of Redis.
-  REDIS_URL: z.preprocess((v) => (v === "" ? undefined : v), redisUrl.optional()),
-  REDIS_KEY_PREFIX: z.string().max(64).regex(/^\S*$/, "must not contain whitespace").default("qc:"),
+  REDIS_URL: optionalRedisUrl,
+  REDIS_KEY_PREFIX: redisKeyPrefix,
   // Connect and command deadline: a Redis that does not answer within it counts as unavailable.
   REDIS_TIMEOUT_MS: positiveInt(1_000),
   // Loopback by default so a developer's machine does not expose the service; set 0.0.0.0 in containers.
