@@ -91,6 +91,8 @@ export async function startE2E(options: Partial<StackOptions> & { faultProxies?:
       if (body !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
       const res = await fetch(`${stack.gatewayUrl}${path}`, { method, headers, body });
       const text = await res.text();
+      // A 500 is a bug in the stack, not in the test: show what the services logged about it.
+      if (res.status === 500) console.error(`${method} ${path} answered 500; the stack's last log lines:\n${logs.slice(-40).join("\n")}`);
       let parsed: unknown = text;
       try {
         parsed = text ? JSON.parse(text) : null;

@@ -1,15 +1,37 @@
-import { connect, createServer } from "node:net";
+import { connect, createServer, type Server } from "node:net";
+
+/**
+ * `count` distinct ports that were free a moment ago (the OS picks them). They are held all at once
+ * while picked: ports picked one after another may repeat, as each is free again once its probe closes.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      ports.push(
+        await new Promise<number>((resolve, reject) => {
+          server.once("error", reject);
+          server.listen(0, "127.0.0.1", () => {
+            const address = server.address();
+            if (typeof address === "object" && address) resolve(address.port);
+            else reject(new Error("no port"));
+          });
+        }),
+      );
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+  }
+}
 
 /** A port that was free a moment ago (the OS picks it); good enough for local processes and tests. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port!;
 }
 
 /** Resolves once something accepts TCP connections on host:port, or rejects after `timeoutMs`. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { waitForPort } from "./ports";
+import { isListeningMessage } from "@qc/platform";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 // Preloaded so Postgres and Redis calls become spans when tracing is on; it does nothing otherwise.
@@ -11,6 +11,16 @@ export type ServiceName = "inventory" | "payment" | "rider" | "order" | "gateway
 
 /** Receives each line a service prints; `label` tells replicas of one service apart (e.g. `order-2`). */
 export type LogSink = (service: ServiceName, line: string, label: string) => void;
+
+/** A service could not listen: a port picked free a moment ago was taken by another process meanwhile. */
+export class PortTakenError extends Error {
+  constructor(
+    readonly service: ServiceName,
+    readonly label: string,
+  ) {
+    super(`${label} could not listen: a port it was given (its own or its metrics port) was taken by another process`);
+  }
+}
 
 /**
  * One service as a real OS process (`node --import tsx services/<name>/src/main.ts`), which can be
@@ -45,25 +55,51 @@ export class ServiceProcess {
   }
 
   /**
-   * Starts the process and resolves once it listens on its port. Generous by default: a first start
-   * without DATABASE_URL initialises an embedded database, seconds of CPU on a busy machine.
+   * Starts the process and resolves once it says it listens on its port (over the IPC channel, see
+   * `announceListening`). Waiting for the port to answer is not enough: a port picked free a moment
+   * ago may be taken by another process meanwhile, which would answer for this one while it exits
+   * with EADDRINUSE. Generous by default: a first start without DATABASE_URL initialises an embedded
+   * database, seconds of CPU on a busy machine.
    */
   async start(timeoutMs = 90_000): Promise<void> {
     const child = spawn(process.execPath, [...this.nodeArgs, "--import", "tsx", "--import", TELEMETRY_REGISTER, `services/${this.name}/src/main.ts`], {
       cwd: ROOT,
       env: this.env,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     this.child = child;
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    const lastLines: string[] = [];
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on("line", (line) => this.log(this.name, line, this.label));
+      if (!stream) continue;
+      createInterface({ input: stream }).on("line", (line) => {
+        lastLines.push(line);
+        if (lastLines.length > 20) lastLines.shift();
+        this.log(this.name, line, this.label);
+      });
     }
-    const failed = this.exited.then((code) => {
-      throw new Error(`${this.name} exited with code ${code} before listening`);
+    let timer: NodeJS.Timeout | undefined;
+    const listening = new Promise<void>((resolve, reject) => {
+      child.on("message", (m) => {
+        if (isListeningMessage(m) && m.port === this.port) resolve();
+      });
+      timer = setTimeout(() => reject(new Error(`${this.label} did not listen on port ${this.port} within ${timeoutMs} ms`)), timeoutMs);
     });
-    await Promise.race([waitForPort(this.port, timeoutMs), failed]);
-    failed.catch(() => undefined);
+    // "close", not "exit": by then its output has been read to the end.
+    const closed = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+    const failed = closed.then((code) => {
+      throw lastLines.some((l) => l.includes("EADDRINUSE"))
+        ? new PortTakenError(this.name, this.label)
+        : new Error(`${this.label} exited with code ${code} before listening`);
+    });
+    try {
+      await Promise.race([listening, failed]);
+    } finally {
+      clearTimeout(timer);
+      failed.catch(() => undefined);
+      listening.catch(() => undefined);
+      if (child.connected) child.disconnect();
+    }
   }
 
   /** Sends a signal; SIGKILL simulates a crash, SIGSTOP a hang, SIGCONT a recovery from it. */

@@ -1,5 +1,5 @@
-import { freePort } from "./ports";
-import { ServiceProcess, type LogSink, type ServiceName } from "./service-process";
+import { freePorts } from "./ports";
+import { PortTakenError, ServiceProcess, type LogSink, type ServiceName } from "./service-process";
 
 export interface StackOptions {
   /**
@@ -45,20 +45,36 @@ export interface Stack {
 
 const ORDER: readonly ServiceName[] = ["inventory", "payment", "rider", "order", "gateway"];
 
-/** Starts the five services (and any further order replicas) as separate processes talking gRPC on loopback. */
+/** Starts of a stack that may be retried when a service finds a port it was given taken. */
+const START_ATTEMPTS = 3;
+
+/**
+ * Starts the five services (and any further order replicas) as separate processes talking gRPC on
+ * loopback. Ports not given are picked free, and picked again (the whole stack restarted) should
+ * another process take one before its service listens.
+ */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const port = async (name: ServiceName) => options.ports?.[name] ?? (await freePort());
-  const ports = {
-    inventory: await port("inventory"),
-    payment: await port("payment"),
-    rider: await port("rider"),
-    order: await port("order"),
-    gateway: await port("gateway"),
-  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStackOnce(options);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt === START_ATTEMPTS) throw err;
+      options.log?.(err.service, `${err.message}; starting the stack again on other ports`, err.label);
+    }
+  }
+}
+
+async function startStackOnce(options: StackOptions): Promise<Stack> {
+  const replicas = options.orderReplicas ?? 1;
+  // Every port a process may need, distinct (a service port, a metrics port each; more for replicas).
+  const free = await freePorts(2 * (ORDER.length + replicas - 1));
+  const pick = (): number => free.pop()!;
+  const port = (name: ServiceName) => options.ports?.[name] ?? pick();
+  const ports = { inventory: port("inventory"), payment: port("payment"), rider: port("rider"), order: port("order"), gateway: port("gateway") };
   const replicaPorts = [ports.order];
-  for (let i = 1; i < (options.orderReplicas ?? 1); i++) replicaPorts.push(options.orderReplicaPorts?.[i - 1] ?? (await freePort()));
+  for (let i = 1; i < replicas; i++) replicaPorts.push(options.orderReplicaPorts?.[i - 1] ?? pick());
   const metricsPorts: Partial<Record<ServiceName, number>> = {};
-  for (const name of ORDER) metricsPorts[name] = options.metricsPorts?.[name] ?? (await freePort());
+  for (const name of ORDER) metricsPorts[name] = options.metricsPorts?.[name] ?? pick();
   const direct = (name: "inventory" | "payment" | "rider" | "order") =>
     name === "order" ? replicaPorts.map((p) => `127.0.0.1:${p}`).join(",") : `127.0.0.1:${ports[name]}`;
   const addr = (name: "inventory" | "payment" | "rider" | "order") => options.upstreamAddr?.[name] ?? direct(name);
@@ -99,7 +115,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const orderReplicas = [services.order];
   for (let i = 1; i < replicaPorts.length; i++) {
     const port = replicaPorts[i]!;
-    const replicaEnv = { ...env, OTEL_SERVICE_NAME: "order", ...options.serviceEnv?.order, ORDER_PORT: String(port), METRICS_PORT: String(await freePort()), ...options.orderReplicaEnv?.(i) };
+    const replicaEnv = { ...env, OTEL_SERVICE_NAME: "order", ...options.serviceEnv?.order, ORDER_PORT: String(port), METRICS_PORT: String(pick()), ...options.orderReplicaEnv?.(i) };
     orderReplicas.push(new ServiceProcess("order", port, replicaEnv, log, options.nodeArgs?.order, `order-${i + 1}`));
   }
 

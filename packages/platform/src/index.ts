@@ -3,6 +3,7 @@ export * from "./identity";
 export * from "./config";
 export * from "./logger";
 export * from "./shutdown";
+export * from "./readiness";
 export * from "./resilience";
 export * from "./grpc/status";
 export * from "./grpc/server";

@@ -1,4 +1,4 @@
-import { createLogger, exitOnStartupError, onShutdownSignal } from "@qc/platform";
+import { announceListening, createLogger, exitOnStartupError, onShutdownSignal } from "@qc/platform";
 import { Metrics, serveMetrics, startTracing } from "@qc/platform/observability";
 import { buildApp } from "./app";
 import { loadGatewayConfig } from "./config";
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     await metricsEndpoint.close();
   }, logger, config.SHUTDOWN_TIMEOUT_MS);
   await app.listen({ host: config.GATEWAY_HOST, port: config.GATEWAY_PORT });
+  announceListening(config.GATEWAY_PORT);
 }
 
 main().catch(exitOnStartupError(createLogger("gateway")));

@@ -1,4 +1,4 @@
-import { createLogger, exitOnStartupError, onShutdownSignal } from "@qc/platform";
+import { announceListening, createLogger, exitOnStartupError, onShutdownSignal } from "@qc/platform";
 import { Metrics, serveMetrics, startTracing } from "@qc/platform/observability";
 import { buildApp } from "./app";
 import { loadInventoryConfig } from "./config";
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     await app.stop();
     await metricsEndpoint.close();
   }, logger, config.SHUTDOWN_TIMEOUT_MS);
+  announceListening(app.port);
 }
 
 // A bad environment fails before the configured logger exists, so startup errors get a plain one.

@@ -1,4 +1,4 @@
-import { createLogger, exitOnStartupError, loadConfig, onShutdownSignal } from "@qc/platform";
+import { announceListening, createLogger, exitOnStartupError, loadConfig, onShutdownSignal } from "@qc/platform";
 import { Metrics, serveMetrics, startTracing } from "@qc/platform/observability";
 import { buildApp } from "./app";
 import { orderConfigSchema } from "./config";
@@ -16,6 +16,7 @@ try {
     await app.stop();
     await metricsEndpoint.close();
   }, logger, config.SHUTDOWN_TIMEOUT_MS);
+  announceListening(app.port);
 } catch (err) {
   exitOnStartupError(bootLogger)(err);
 }

@@ -1,4 +1,4 @@
-import { createLogger, exitOnStartupError, loadConfig, onShutdownSignal } from "@qc/platform";
+import { announceListening, createLogger, exitOnStartupError, loadConfig, onShutdownSignal } from "@qc/platform";
 import { Metrics, serveMetrics, startTracing } from "@qc/platform/observability";
 import { buildApp } from "./app";
 import { paymentConfigSchema } from "./config";
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     await app.stop();
     await metricsEndpoint.close();
   }, logger, config.SHUTDOWN_TIMEOUT_MS);
+  announceListening(app.port);
   logger.info({ port: app.port }, "payment service listening");
 }
 
