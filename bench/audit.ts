@@ -1,20 +1,29 @@
 import pg from "pg";
 
+/** One currency's money: a wallet holds a balance per currency, and none moves between them. */
+export interface CurrencyTotals {
+  readonly currency: string;
+  readonly creditedCents: number;
+  readonly balancesCents: number;
+  readonly confirmedTotalCents: number;
+}
+
 export interface AuditResult {
   readonly ok: boolean;
   readonly pending: number;
   readonly stockMismatches: number;
-  readonly creditedCents: number;
-  readonly balancesCents: number;
-  readonly confirmedTotalCents: number;
+  readonly money: readonly CurrencyTotals[];
   readonly failedWithCharge: number;
+  /** Charges taken in a currency other than their order's. */
+  readonly chargedInOtherCurrency: number;
   readonly problems: string[];
 }
 
 /**
  * The invariants of DESIGN §7, checked in SQL across the services' schemas after a load:
- * no order left PENDING; per sku, initial stock = on hand + units of confirmed orders; credits =
- * balances + totals of confirmed orders; no FAILED order keeps a charge.
+ * no order left PENDING; per sku, initial stock = on hand + units of confirmed orders; per currency,
+ * credits = balances + totals of confirmed orders; no FAILED order keeps a charge; every charge is in
+ * its order's currency.
  */
 export async function audit(databaseUrl: string, initialStock: ReadonlyMap<string, number>, waitForPendingMs = 30_000): Promise<AuditResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -44,23 +53,33 @@ export async function audit(databaseUrl: string, initialStock: ReadonlyMap<strin
       }
     }
 
-    const money = (
-      await client.query<{ credited: string; balances: string; confirmed: string }>(`
-        SELECT (SELECT coalesce(sum(amount_cents), 0) FROM payment.wallet_entries WHERE kind = 'credit') AS credited,
-               (SELECT coalesce(sum(balance_cents), 0) FROM payment.wallets) AS balances,
-               (SELECT coalesce(sum(total_cents), 0) FROM orders.orders WHERE status IN ('CONFIRMED', 'DELIVERED')) AS confirmed`)
-    ).rows[0]!;
-    const creditedCents = Number(money.credited);
-    const balancesCents = Number(money.balances);
-    const confirmedTotalCents = Number(money.confirmed);
-    if (creditedCents !== balancesCents + confirmedTotalCents) {
-      problems.push(`credits ${creditedCents} ≠ balances ${balancesCents} + confirmed ${confirmedTotalCents}`);
+    const totals = await client.query<{ currency: string; credited: string; balances: string; confirmed: string }>(`
+      WITH credited AS (SELECT currency, sum(amount_cents) AS n FROM payment.wallet_entries WHERE kind = 'credit' GROUP BY currency),
+           balances AS (SELECT currency, sum(balance_cents) AS n FROM payment.wallets GROUP BY currency),
+           confirmed AS (SELECT currency, sum(total_cents) AS n FROM orders.orders WHERE status IN ('CONFIRMED', 'DELIVERED') GROUP BY currency)
+      SELECT currency, coalesce(credited.n, 0) AS credited, coalesce(balances.n, 0) AS balances, coalesce(confirmed.n, 0) AS confirmed
+        FROM credited FULL JOIN balances USING (currency) FULL JOIN confirmed USING (currency)
+       ORDER BY currency`);
+    const money = totals.rows.map((r) => ({
+      currency: r.currency,
+      creditedCents: Number(r.credited),
+      balancesCents: Number(r.balances),
+      confirmedTotalCents: Number(r.confirmed),
+    }));
+    for (const m of money) {
+      if (m.creditedCents !== m.balancesCents + m.confirmedTotalCents) {
+        problems.push(`${m.currency}: credits ${m.creditedCents} ≠ balances ${m.balancesCents} + confirmed ${m.confirmedTotalCents}`);
+      }
     }
     const failedWithCharge = await count(`
       SELECT count(*) AS n FROM payment.charges c JOIN orders.orders o ON o.id::text = c.order_id
        WHERE o.status = 'FAILED' AND c.status = 'charged'`);
     if (failedWithCharge > 0) problems.push(`${failedWithCharge} FAILED orders keep a charge`);
-    return { ok: problems.length === 0, pending, stockMismatches, creditedCents, balancesCents, confirmedTotalCents, failedWithCharge, problems };
+    const chargedInOtherCurrency = await count(`
+      SELECT count(*) AS n FROM payment.charges c JOIN orders.orders o ON o.id::text = c.order_id
+       WHERE c.status = 'charged' AND c.currency IS DISTINCT FROM o.currency`);
+    if (chargedInOtherCurrency > 0) problems.push(`${chargedInOtherCurrency} orders charged in another currency than their own`);
+    return { ok: problems.length === 0, pending, stockMismatches, money, failedWithCharge, chargedInOtherCurrency, problems };
   } finally {
     await client.end();
   }

@@ -32,7 +32,7 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
     addStock: (orderId) => inventory.addStock(orderId),
   };
   const paymentPort: PaymentPort = {
-    charge: async (orderId, customerId, amountCents) => ({ chargeId: (await payments.charge({ orderId, customerId, amountCents })).chargeId }),
+    charge: async (orderId, customerId, amountCents, currency) => ({ chargeId: (await payments.charge({ orderId, customerId, amountCents, currency })).chargeId }),
     refund: (orderId) => payments.refund({ orderId }),
   };
   const riderPort: RiderPort = {

@@ -11,6 +11,8 @@ export interface BenchData {
 
 const STOCK = 1_000_000;
 const CREDIT = 1_000_000_000;
+/** The products' currency, and so the balance customers are credited: a wallet holds one per currency. */
+export const BENCH_CURRENCY = "EUR";
 
 /** Signs HS256 tokens the gateway accepts (`role`: customer, rider or admin), valid for 6 hours. */
 export function tokenSigner(jwtSecret: string): (sub: string, role: string) => Promise<string> {
@@ -35,14 +37,14 @@ export async function seedBenchData(
   const run = randomUUID().slice(0, 6);
   const skus = Array.from({ length: opts.products }, (_, i) => `bench-${run}-${i}`);
   await Promise.all(
-    skus.map((sku, i) => post("/v1/admin/products", { sku, name: `Bench product ${i}`, priceCents: 50 + ((i * 37) % 950), currency: "EUR", stock: STOCK })),
+    skus.map((sku, i) => post("/v1/admin/products", { sku, name: `Bench product ${i}`, priceCents: 50 + ((i * 37) % 950), currency: BENCH_CURRENCY, stock: STOCK })),
   );
   const declined = Math.round(opts.customers * opts.declinedShare);
   const customers = await Promise.all(
     Array.from({ length: opts.customers }, async (_, i) => {
       const id = `bench-${run}-c${i}`;
       const funded = i >= declined;
-      if (funded) await post(`/v1/admin/wallets/${id}/credit`, { amountCents: CREDIT });
+      if (funded) await post(`/v1/admin/wallets/${id}/credit`, { amountCents: CREDIT, currency: BENCH_CURRENCY });
       return { id, token: await token(id, "customer"), funded };
     }),
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkInvariants, sagaDriverProblem, subsetSumming, summarize, type HistoryRow, type Ledgers, type RecordedAnswer, type RunRecord } from "./invariants";
+import { checkInvariants, sagaDriverProblem, subsetSumming, summarize, walletKey, type HistoryRow, type Ledgers, type RecordedAnswer, type RunRecord } from "./invariants";
 
 const t0 = Date.parse("2026-01-01T00:00:00Z");
 const h = (step: string, outcome: string, ms: number, detail = ""): HistoryRow => ({ step, outcome, detail, atMs: t0 + ms });
@@ -14,14 +14,14 @@ const answer = (status: number, orderId?: string, extra: Partial<RecordedAnswer>
   ...extra,
 });
 
-/** A consistent end state: ann bought 2 apples (confirmed, 500) and 1 pear (failed, compensated); bob was declined. */
+/** A consistent end state: ann bought 2 apples (confirmed, 500 EUR) and 1 pear (failed, compensated), and holds USD she never spent; bob was declined. */
 function consistent(): { ledgers: Ledgers; run: RunRecord } {
   const ledgers: Ledgers = {
     orders: [
-      { id: "o1", customerId: "ann", status: "CONFIRMED", totalCents: 500, riderId: "r1", lines: [{ sku: "apple", quantity: 2 }] },
-      { id: "o2", customerId: "ann", status: "FAILED", totalCents: 300, riderId: null, lines: [{ sku: "pear", quantity: 1 }] },
-      { id: "o3", customerId: "bob", status: "FAILED", totalCents: 250, riderId: null, lines: [{ sku: "apple", quantity: 1 }] },
-      { id: "o4", customerId: "ann", status: "DELIVERED", totalCents: 300, riderId: "r1", lines: [{ sku: "pear", quantity: 1 }] },
+      { id: "o1", customerId: "ann", status: "CONFIRMED", totalCents: 500, currency: "EUR", riderId: "r1", lines: [{ sku: "apple", quantity: 2 }] },
+      { id: "o2", customerId: "ann", status: "FAILED", totalCents: 300, currency: "EUR", riderId: null, lines: [{ sku: "pear", quantity: 1 }] },
+      { id: "o3", customerId: "bob", status: "FAILED", totalCents: 250, currency: "EUR", riderId: null, lines: [{ sku: "apple", quantity: 1 }] },
+      { id: "o4", customerId: "ann", status: "DELIVERED", totalCents: 300, currency: "EUR", riderId: "r1", lines: [{ sku: "pear", quantity: 1 }] },
     ],
     history: new Map([
       ["o1", [h("order", "created", 0), h("reserve-stock", "done", 5), h("charge-payment", "done", 9), h("saga", "confirmed", 10)]],
@@ -51,12 +51,15 @@ function consistent(): { ledgers: Ledgers; run: RunRecord } {
       { orderId: "o4", status: "reserved", lines: [{ sku: "pear", quantity: 1 }] },
     ],
     charges: [
-      { orderId: "o1", customerId: "ann", amountCents: 500, status: "charged" },
-      { orderId: "o2", customerId: "ann", amountCents: 300, status: "refunded" },
-      { orderId: "o3", customerId: "bob", amountCents: 250, status: "declined" },
-      { orderId: "o4", customerId: "ann", amountCents: 300, status: "charged" },
+      { orderId: "o1", customerId: "ann", amountCents: 500, currency: "EUR", status: "charged" },
+      { orderId: "o2", customerId: "ann", amountCents: 300, currency: "EUR", status: "refunded" },
+      { orderId: "o3", customerId: "bob", amountCents: 250, currency: "EUR", status: "declined" },
+      { orderId: "o4", customerId: "ann", amountCents: 300, currency: "EUR", status: "charged" },
     ],
-    wallets: [{ customerId: "ann", balanceCents: 10_000 - 800, creditedCents: 10_000, chargedCents: 1_100, refundedCents: 300 }],
+    wallets: [
+      { customerId: "ann", currency: "EUR", balanceCents: 10_000 - 800, creditedCents: 10_000, chargedCents: 1_100, refundedCents: 300 },
+      { customerId: "ann", currency: "USD", balanceCents: 5_000, creditedCents: 5_000, chargedCents: 0, refundedCents: 0 },
+    ],
   };
   const run: RunRecord = {
     initialStock: new Map([
@@ -67,7 +70,10 @@ function consistent(): { ledgers: Ledgers; run: RunRecord } {
       { sku: "apple", quantity: 50, certain: true, at: t0 },
       { sku: "pear", quantity: 7, certain: false, at: t0 }, // lost answer, did not take effect
     ],
-    credits: new Map([["ann", 10_000]]),
+    credits: new Map([
+      [walletKey("ann", "EUR"), 10_000],
+      [walletKey("ann", "USD"), 5_000],
+    ]),
     crashes: [],
     answers: [answer(201, "o1"), answer(503, "o2", { code: "SERVICE_UNAVAILABLE", orderStatus: "FAILED" }), answer(402, "o3", { code: "PAYMENT_DECLINED" }), answer(0), answer(503)],
   };
@@ -107,30 +113,47 @@ describe("the chaos audit", () => {
   it("flags a FAILED order that kept its charge, and money that does not add up", () => {
     const { ledgers, run } = consistent();
     const charges = ledgers.charges.map((c) => (c.orderId === "o2" ? { ...c, status: "charged" } : c));
-    const wallets = [{ ...ledgers.wallets[0]!, balanceCents: 10_000 - 1_100, refundedCents: 0 }];
+    const wallets = [{ ...ledgers.wallets[0]!, balanceCents: 10_000 - 1_100, refundedCents: 0 }, ledgers.wallets[1]!];
     const found = checkInvariants({ ...ledgers, charges, wallets }, run).violations;
     expect(found.map((v) => v.invariant)).toEqual(["money-conserved", "charges-match-orders"]);
-    expect(found[0]?.message).toBe("customer ann: credits 10000 ≠ balance 8900 + confirmed orders 800 (off by 300)");
+    expect(found[0]?.message).toBe("wallet ann EUR: credits 10000 ≠ balance 8900 + confirmed orders 800 (off by 300)");
+  });
+
+  it("keeps each currency's money apart: an EUR order paid from the USD balance is flagged", () => {
+    const { ledgers, run } = consistent();
+    // Overall the sums still add up (15,000 credited = 14,200 held + 800 of orders); per currency they do not.
+    const charges = ledgers.charges.map((c) => (c.orderId === "o1" ? { ...c, currency: "USD" } : c));
+    const wallets = [
+      { ...ledgers.wallets[0]!, balanceCents: 10_000 - 300, chargedCents: 600 },
+      { ...ledgers.wallets[1]!, balanceCents: 5_000 - 500, chargedCents: 500 },
+    ];
+    const found = checkInvariants({ ...ledgers, charges, wallets }, run).violations;
+    expect(found.map((v) => v.invariant)).toEqual(["money-conserved", "money-conserved", "charges-match-orders"]);
+    expect(found.map((v) => v.message)).toEqual([
+      "wallet ann EUR: credits 10000 ≠ balance 9700 + confirmed orders 800 (off by -500)",
+      "wallet ann USD: credits 5000 ≠ balance 4500 + confirmed orders 0 (off by 500)",
+      "CONFIRMED order o1 of ann (total 500 EUR) charged 500 USD to ann",
+    ]);
   });
 
   it("accepts a CONFIRMED order of total 0 without a charge (free items), and flags one charged anyway", () => {
     const { ledgers, run } = consistent();
-    const free = { id: "o5", customerId: "ann", status: "CONFIRMED", totalCents: 0, riderId: null, lines: [{ sku: "pear", quantity: 1 }] };
+    const free = { id: "o5", customerId: "ann", status: "CONFIRMED", totalCents: 0, currency: "EUR", riderId: null, lines: [{ sku: "pear", quantity: 1 }] };
     const products = [ledgers.products[0]!, { sku: "pear", stock: 10 - 2 }];
     const reservations = [...ledgers.reservations, { orderId: "o5", status: "reserved", lines: [{ sku: "pear", quantity: 1 }] }];
     const withFree = { ...ledgers, orders: [...ledgers.orders, free], products, reservations };
     expect(invariantsOf(withFree, run)).toEqual([]);
-    const charged = { ...withFree, charges: [...ledgers.charges, { orderId: "o5", customerId: "ann", amountCents: 1, status: "charged" }] };
+    const charged = { ...withFree, charges: [...ledgers.charges, { orderId: "o5", customerId: "ann", amountCents: 1, currency: "EUR", status: "charged" }] };
     expect(invariantsOf(charged, run)).toContain("charges-match-orders");
   });
 
   it("accepts a credit whose answer was lost in the ledger or not, and nothing else", () => {
     const { ledgers, run } = consistent();
-    const lost = { ...run, uncertainCredits: new Map([["cid", 700]]) };
-    const withIt = [...ledgers.wallets, { customerId: "cid", balanceCents: 700, creditedCents: 700, chargedCents: 0, refundedCents: 0 }];
+    const lost = { ...run, uncertainCredits: new Map([[walletKey("cid", "EUR"), 700]]) };
+    const withIt = [...ledgers.wallets, { customerId: "cid", currency: "EUR", balanceCents: 700, creditedCents: 700, chargedCents: 0, refundedCents: 0 }];
     expect(invariantsOf(ledgers, lost)).toEqual([]);
     expect(invariantsOf({ ...ledgers, wallets: withIt }, lost)).toEqual([]);
-    const doubled = [...ledgers.wallets, { customerId: "cid", balanceCents: 1_400, creditedCents: 1_400, chargedCents: 0, refundedCents: 0 }];
+    const doubled = [...ledgers.wallets, { customerId: "cid", currency: "EUR", balanceCents: 1_400, creditedCents: 1_400, chargedCents: 0, refundedCents: 0 }];
     expect(invariantsOf({ ...ledgers, wallets: doubled }, lost)).toEqual(["money-conserved"]);
   });
 

@@ -14,6 +14,8 @@ export interface AuditOrder {
   readonly customerId: string;
   readonly status: string;
   readonly totalCents: number;
+  /** The currency of its prices and total ('' until stock was reserved). */
+  readonly currency: string;
   readonly riderId: string | null;
   readonly lines: readonly AuditLine[];
 }
@@ -34,10 +36,23 @@ export interface Ledgers {
   readonly deadLetters: readonly { id: string; orderId: string; step: string; status: string; error: string }[];
   readonly products: readonly { sku: string; stock: number }[];
   readonly reservations: readonly { orderId: string; status: string; lines: readonly AuditLine[] }[];
-  readonly charges: readonly { orderId: string; customerId: string | null; amountCents: number; status: string }[];
-  /** Per wallet: its balance and the sums of its ledger entries by kind. */
-  readonly wallets: readonly { customerId: string; balanceCents: number; creditedCents: number; chargedCents: number; refundedCents: number }[];
+  /** `currency` is null only for a voided tombstone, as `customerId`. */
+  readonly charges: readonly { orderId: string; customerId: string | null; amountCents: number; currency: string | null; status: string }[];
+  /** Per balance (a wallet holds one per currency): the balance and the sums of its ledger entries by kind. */
+  readonly wallets: readonly AuditWallet[];
 }
+
+export interface AuditWallet {
+  readonly customerId: string;
+  readonly currency: string;
+  readonly balanceCents: number;
+  readonly creditedCents: number;
+  readonly chargedCents: number;
+  readonly refundedCents: number;
+}
+
+/** How the audit names one balance of a wallet (customer ids hold no spaces). */
+export const walletKey = (customerId: string, currency: string): string => `${customerId} ${currency}`;
 
 export type RequestKind = "order" | "restock" | "location" | "deliver" | "lookup";
 
@@ -68,9 +83,9 @@ export interface Restock {
 export interface RunRecord {
   readonly initialStock: ReadonlyMap<string, number>;
   readonly restocks: readonly Restock[];
-  /** What the runner credited each customer (all before any fault). */
+  /** What the runner credited each balance, by `walletKey` (all before any fault). */
   readonly credits: ReadonlyMap<string, number>;
-  /** Credits whose answer was lost while seeding: the ledger may hold them or not. */
+  /** Credits whose answer was lost while seeding, by `walletKey`: the ledger may hold them or not. */
   readonly uncertainCredits?: ReadonlyMap<string, number>;
   readonly answers: readonly RecordedAnswer[];
   /** Service processes that exited without being told to (the runner restarted them). */
@@ -234,25 +249,30 @@ function checkReservations(ledgers: Ledgers, orders: ReadonlyMap<string, AuditOr
 }
 
 /**
- * Per customer: the ledger's credits are what the runner credited, and credits = balance + totals of
- * the customer's CONFIRMED and DELIVERED orders = balance + charges − refunds.
+ * Per balance (customer and currency; money never moves between currencies): the ledger's credits
+ * are what the runner credited, and credits = balance + totals of the customer's CONFIRMED and
+ * DELIVERED orders in that currency = balance + charges − refunds.
  */
 function checkMoney(ledgers: Ledgers, run: RunRecord, flag: Flag): void {
   const spent = new Map<string, number>();
-  for (const o of ledgers.orders) if (FINAL_OK.has(o.status)) spent.set(o.customerId, (spent.get(o.customerId) ?? 0) + o.totalCents);
-  const wallets = new Map(ledgers.wallets.map((w) => [w.customerId, w]));
-  const customers = new Set([...run.credits.keys(), ...wallets.keys(), ...spent.keys()]);
-  for (const c of customers) {
-    const w = wallets.get(c) ?? { balanceCents: 0, creditedCents: 0, chargedCents: 0, refundedCents: 0 };
-    const credited = run.credits.get(c) ?? 0;
-    const confirmed = spent.get(c) ?? 0;
-    const maybe = run.uncertainCredits?.get(c);
-    if (w.creditedCents !== credited && w.creditedCents !== maybe) flag("money-conserved", `customer ${c}: the ledger holds credits of ${w.creditedCents}, the runner credited ${credited}`);
+  for (const o of ledgers.orders) {
+    if (!FINAL_OK.has(o.status)) continue;
+    const key = walletKey(o.customerId, o.currency);
+    spent.set(key, (spent.get(key) ?? 0) + o.totalCents);
+  }
+  const wallets = new Map(ledgers.wallets.map((w) => [walletKey(w.customerId, w.currency), w]));
+  const keys = new Set([...run.credits.keys(), ...wallets.keys(), ...spent.keys()]);
+  for (const key of keys) {
+    const w = wallets.get(key) ?? { balanceCents: 0, creditedCents: 0, chargedCents: 0, refundedCents: 0 };
+    const credited = run.credits.get(key) ?? 0;
+    const confirmed = spent.get(key) ?? 0;
+    const maybe = run.uncertainCredits?.get(key);
+    if (w.creditedCents !== credited && w.creditedCents !== maybe) flag("money-conserved", `wallet ${key}: the ledger holds credits of ${w.creditedCents}, the runner credited ${credited}`);
     if (w.creditedCents !== w.balanceCents + confirmed) {
-      flag("money-conserved", `customer ${c}: credits ${w.creditedCents} ≠ balance ${w.balanceCents} + confirmed orders ${confirmed} (off by ${w.creditedCents - w.balanceCents - confirmed})`);
+      flag("money-conserved", `wallet ${key}: credits ${w.creditedCents} ≠ balance ${w.balanceCents} + confirmed orders ${confirmed} (off by ${w.creditedCents - w.balanceCents - confirmed})`);
     }
     if (w.creditedCents - w.chargedCents + w.refundedCents !== w.balanceCents) {
-      flag("money-conserved", `customer ${c}: ledger entries (credits ${w.creditedCents} − charges ${w.chargedCents} + refunds ${w.refundedCents}) ≠ balance ${w.balanceCents}`);
+      flag("money-conserved", `wallet ${key}: ledger entries (credits ${w.creditedCents} − charges ${w.chargedCents} + refunds ${w.refundedCents}) ≠ balance ${w.balanceCents}`);
     }
   }
 }
@@ -272,8 +292,12 @@ function checkCharges(ledgers: Ledgers, orders: ReadonlyMap<string, AuditOrder>,
     // An order of free items (total 0) is confirmed without a charge: the saga never calls Payment.
     if (o.totalCents === 0 && !c) continue;
     if (!c || c.status !== "charged") flag("charges-match-orders", `${o.status} order ${o.id} is not charged (${c ? c.status : "no charge"})`, o.id);
-    else if (c.amountCents !== o.totalCents || c.customerId !== o.customerId) {
-      flag("charges-match-orders", `${o.status} order ${o.id} of ${o.customerId} (total ${o.totalCents}) charged ${c.amountCents} to ${c.customerId}`, o.id);
+    else if (c.amountCents !== o.totalCents || c.customerId !== o.customerId || c.currency !== o.currency) {
+      flag(
+        "charges-match-orders",
+        `${o.status} order ${o.id} of ${o.customerId} (total ${o.totalCents} ${o.currency}) charged ${c.amountCents} ${c.currency ?? "(none)"} to ${c.customerId}`,
+        o.id,
+      );
     }
   }
 }

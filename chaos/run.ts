@@ -210,7 +210,7 @@ async function run(platform: ChaosPlatform): Promise<number> {
 function sqlAgrees(problems: readonly string[], violations: readonly Violation[]): boolean {
   const has = (invariant: Violation["invariant"]) => violations.some((v) => v.invariant === invariant);
   return problems.every((p) =>
-    /PENDING/.test(p) ? has("no-pending") : /^sku /.test(p) ? has("stock-conserved") : /^credits /.test(p) ? has("money-conserved") : /charge/.test(p) ? has("charges-match-orders") : false,
+    /PENDING/.test(p) ? has("no-pending") : /^sku /.test(p) ? has("stock-conserved") : /: credits /.test(p) ? has("money-conserved") : /charge/.test(p) ? has("charges-match-orders") : false,
   );
 }
 

@@ -1,5 +1,6 @@
 import { tokenSigner } from "../bench/seed";
 import { send, type Reply } from "./http";
+import { walletKey } from "./invariants";
 
 /** Where riders ride (near the order service's default store location, where orders are delivered). */
 export const STORE = { lat: 52.5219, lon: 13.4132 };
@@ -11,9 +12,9 @@ export interface ChaosData {
   readonly scarce: ReadonlySet<string>;
   readonly initialStock: ReadonlyMap<string, number>;
   readonly customers: readonly { id: string; token: string; funded: boolean }[];
-  /** What each funded customer was credited. */
+  /** What each funded customer was credited, per balance (`walletKey`). */
   readonly credits: ReadonlyMap<string, number>;
-  /** Credits whose answer was lost (their customers were replaced, and place no order): in the ledger or not. */
+  /** Credits whose answer was lost (their customers were replaced, and place no order), per balance: in the ledger or not. */
   readonly uncertainCredits: ReadonlyMap<string, number>;
   readonly riders: readonly { id: string; token: string }[];
 }
@@ -30,6 +31,13 @@ export const GENEROUS_STOCK = 3_000;
 export const SCARCE_STOCK = 25;
 /** Enough for every order a customer can place in a run: money never runs out, only the unfunded are declined. */
 const CREDIT_CENTS = 1_000_000_000;
+/** Every product's price is in it, so every order is. */
+const CURRENCY = "EUR";
+/**
+ * Each funded customer also holds a balance in another currency that no order is in: the audit
+ * proves that no charge or refund ever touched it (a wallet holds one balance per currency).
+ */
+const UNSPENT = { currency: "USD", cents: 5_000 } as const;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -78,7 +86,7 @@ export async function seedChaosData(gatewayUrl: string, jwtSecret: string, run: 
   const scarce = new Set(skus.slice(0, options.scarceProducts));
   const initialStock = new Map(skus.map((sku) => [sku, scarce.has(sku) ? SCARCE_STOCK : GENEROUS_STOCK]));
   await inTurns(skus, 4, async (sku, i) => {
-    const product = { sku, name: `Chaos product ${i}`, priceCents: 50 + ((i * 37) % 950), currency: "EUR", stock: initialStock.get(sku) };
+    const product = { sku, name: `Chaos product ${i}`, priceCents: 50 + ((i * 37) % 950), currency: CURRENCY, stock: initialStock.get(sku) };
     for (let attempt = 1; ; attempt++) {
       const reply = await post("/v1/admin/products", product);
       if (reply.status === 201 || (reply.status === 409 && attempt > 1)) return;
@@ -88,6 +96,18 @@ export async function seedChaosData(gatewayUrl: string, jwtSecret: string, run: 
   });
   const credits = new Map<string, number>();
   const uncertainCredits = new Map<string, number>();
+  /** Credits `id` each balance in turn, recording each; the reply of the first that failed, if one did (the rest are not sent). */
+  const firstLostCredit = async (id: string, balances: readonly { currency: string; cents: number }[]): Promise<Reply | undefined> => {
+    for (const { currency, cents } of balances) {
+      const reply = await post(`/v1/admin/wallets/${id}/credit`, { amountCents: cents, currency });
+      if (reply.status !== 200) {
+        uncertainCredits.set(walletKey(id, currency), cents);
+        return reply;
+      }
+      credits.set(walletKey(id, currency), cents);
+    }
+    return undefined;
+  };
   const customers = await inTurns(
     Array.from({ length: options.customers }, (_, i) => i),
     4,
@@ -96,14 +116,15 @@ export async function seedChaosData(gatewayUrl: string, jwtSecret: string, run: 
       for (let attempt = 1; ; attempt++) {
         const id = `chaos-${run}-c${i}${attempt > 1 ? `-${attempt}` : ""}`;
         if (funded) {
-          const reply = await post(`/v1/admin/wallets/${id}/credit`, { amountCents: CREDIT_CENTS });
-          if (reply.status !== 200) {
-            if (attempt >= 5 || (reply.status !== 0 && reply.status < 500)) throw fail(`credit of ${id}`, reply);
-            uncertainCredits.set(id, CREDIT_CENTS);
+          const lost = await firstLostCredit(id, [
+            { currency: CURRENCY, cents: CREDIT_CENTS },
+            { currency: UNSPENT.currency, cents: UNSPENT.cents },
+          ]);
+          if (lost) {
+            if (attempt >= 5 || (lost.status !== 0 && lost.status < 500)) throw fail(`credit of ${id}`, lost);
             await sleep(1_000);
             continue;
           }
-          credits.set(id, CREDIT_CENTS);
         }
         return { id, token: await token(id, "customer"), funded };
       }

@@ -17,7 +17,7 @@ export async function seedDemoData(gatewayUrl: string, adminToken: string): Prom
     const res = await fetch(`${gatewayUrl}/v1/admin/products`, { method: "POST", headers, body: JSON.stringify(product) });
     if (res.status !== 201 && res.status !== 409) throw new Error(`seeding ${product.sku} failed: ${res.status} ${await res.text()}`);
   }
-  const res = await fetch(`${gatewayUrl}/v1/admin/wallets/alice/credit`, { method: "POST", headers, body: JSON.stringify({ amountCents: 100_00 }) });
+  const res = await fetch(`${gatewayUrl}/v1/admin/wallets/alice/credit`, { method: "POST", headers, body: JSON.stringify({ amountCents: 100_00, currency: "EUR" }) });
   if (!res.ok) throw new Error(`crediting alice failed: ${res.status} ${await res.text()}`);
   return true;
 }

@@ -70,7 +70,7 @@ describe("the platform with no Postgres and no Redis", () => {
     }
     const admin = await token("ops", "admin");
     expect((await api("POST", "/v1/admin/products", admin, { sku: "tea", name: "Tea", priceCents: 250, currency: "EUR", stock: 10 })).status).toBe(201);
-    expect((await api("POST", "/v1/admin/wallets/ann/credit", admin, { amountCents: 1_000 })).status).toBe(200);
+    expect((await api("POST", "/v1/admin/wallets/ann/credit", admin, { amountCents: 1_000, currency: "EUR" })).status).toBe(200);
 
     const ann = await token("ann", "customer");
     const placed = await api<{ id: string; status: string; totalCents: number }>("POST", "/v1/orders", ann, { items: [{ sku: "tea", quantity: 2 }] });

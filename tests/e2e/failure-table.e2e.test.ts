@@ -4,6 +4,7 @@
  * and SIGKILL / SIGSTOP of a service.
  */
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startE2E } from "../support/e2e-stack";
 import { fixtures, steps, type OrderBody } from "../support/fixtures";
@@ -281,5 +282,30 @@ describe("Zombie Data with background redrive", () => {
     t.proxies.payment.set({ kind: "pass" }, { cut: true });
     // The refund could not get through either; its dead letter is redriven once payment answers.
     await eventually(async () => (await t.balanceOf(alice.id)) === 10_000, "the money to be returned", 20_000);
+  });
+
+  it("Unknown charge outcome: the money comes back to the balance it was taken from, in the order's currency", async () => {
+    const sku = await t.product(5, 500, "USD");
+    const carl = await t.customer(10_000, "USD");
+    await t.credit(carl.id, 10_000, "EUR");
+    t.proxies.payment.set({ kind: "drop-responses" });
+    const res = await t.order(carl.token, [{ sku, quantity: 1 }]);
+    expect(res.status).toBe(503);
+    expect(res.body.order).toMatchObject({ status: "FAILED", failureReason: "SERVICE_UNAVAILABLE", currency: "USD" });
+    t.proxies.payment.set({ kind: "pass" }, { cut: true });
+    await eventually(async () => (await t.balanceOf(carl.id, "USD")) === 10_000, "the money to be returned", 20_000);
+    expect(await t.balanceOf(carl.id, "EUR")).toBe(10_000);
+    // Not a charge that never happened: it was taken from USD and returned there.
+    const db = new pg.Client({ connectionString: t.e2e.db.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query("SELECT kind, currency, amount_cents::int AS cents FROM payment.wallet_entries WHERE order_id = $1 ORDER BY id", [res.body.order?.id]);
+      expect(rows).toEqual([
+        { kind: "charge", currency: "USD", cents: 500 },
+        { kind: "refund", currency: "USD", cents: 500 },
+      ]);
+    } finally {
+      await db.end();
+    }
   });
 });

@@ -39,12 +39,14 @@ beforeAll(async () => {
   const admin = await e2e.token("fuzz-ops", "admin");
   const f = fixtures(e2e, admin);
   // Data for valid requests to find: cheap and dear products, one free, one in another currency, a
-  // customer with money and one without, a rider on the map, a confirmed and a failed order.
+  // customer with money (in both currencies) and one without, a rider on the map, a confirmed and a failed order.
   const skus = [await f.product(1_000, 150), await f.product(1_000, 99), await f.product(500, 0), await f.product(100, 1_000_000_000)];
   const usd = `usd-${skus[0]}`;
   expect((await e2e.api("POST", "/v1/admin/products", { token: admin, body: { sku: usd, name: "Dollar item", priceCents: 300, currency: "USD", stock: 1_000 } })).status).toBe(201);
   skus.push(usd);
+  // A balance in each currency the products are in (a wallet holds one per currency), so both kinds of order can be paid.
   const alice = await f.customer(1_000_000_000);
+  await f.credit(alice.id, 1_000_000_000, "USD");
   const bob = await f.customer(0);
   const rider = "fuzz-rider";
   expect((await e2e.api("PUT", `/v1/riders/${rider}/location`, { token: await e2e.token(rider, "rider"), body: { lat: 52.52, lon: 13.4, available: true } })).status).toBe(204);

@@ -41,7 +41,7 @@ function callWith(creds: ChannelCredentials, port: number, method: "getWallet" |
   return new Promise<number>((resolve) => {
     if (method === "getWallet") {
       const m = paymentV1.PaymentServiceService.getWallet;
-      client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, { customerId: "alice" }, new Metadata(), options, done(resolve));
+      client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, { customerId: "alice", currency: "" }, new Metadata(), options, done(resolve));
     } else {
       // HealthCheckRequest with an empty service name is the empty message.
       client.makeUnaryRequest(HEALTH_CHECK, (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), new Metadata(), options, done(resolve));

@@ -12,7 +12,7 @@ let admin: string;
 beforeAll(async () => {
   e2e = await startE2E();
   admin = await e2e.token("ops", "admin");
-  ({ product, customer, stockOf, balanceOf, order } = fixtures(e2e, admin));
+  ({ product, customer, credit, stockOf, balanceOf, order } = fixtures(e2e, admin));
 }, 90_000);
 
 afterAll(async () => {
@@ -21,6 +21,7 @@ afterAll(async () => {
 
 let product: F["product"];
 let customer: F["customer"];
+let credit: F["credit"];
 let stockOf: F["stockOf"];
 let balanceOf: F["balanceOf"];
 let order: F["order"];
@@ -47,6 +48,35 @@ describe("placing orders through the REST API", () => {
     // No rider has reported a location yet: the order waits for one, still CONFIRMED.
     expect(steps(read.body)).toEqual(["order:created", "reserve-stock:done", "charge-payment:done", "saga:confirmed"]);
     expect(read.body.riderId).toBeUndefined();
+  });
+
+  it("pays from the balance in the order's currency only: EUR credit is no money for a USD order", async () => {
+    const dollar = await product(10, 300, "USD");
+    const erin = await customer(10_000, "EUR");
+    const declined = await order(erin.token, [{ sku: dollar, quantity: 2 }]);
+    expect(declined.status).toBe(402);
+    expect(declined.body.code).toBe("PAYMENT_DECLINED");
+    expect(declined.body.order).toMatchObject({ status: "FAILED", failureReason: "PAYMENT_DECLINED", totalCents: 600, currency: "USD" });
+    expect(await stockOf(dollar)).toBe(10);
+    expect(await balanceOf(erin.id, "EUR")).toBe(10_000);
+    expect(await balanceOf(erin.id, "USD")).toBe(0);
+
+    // The credit route answers the one balance it credited; no currency means USD.
+    const credited = await e2e.api("POST", `/v1/admin/wallets/${erin.id}/credit`, { token: admin, body: { amountCents: 1_000 } });
+    expect([credited.status, credited.body]).toEqual([200, { customerId: erin.id, currency: "USD", balanceCents: 1_000 }]);
+    const paid = await order(erin.token, [{ sku: dollar, quantity: 2 }]);
+    expect(paid.status).toBe(201);
+    expect(paid.body).toMatchObject({ status: "CONFIRMED", totalCents: 600, currency: "USD" });
+    expect(await stockOf(dollar)).toBe(8);
+    expect(await balanceOf(erin.id, "USD")).toBe(400);
+    expect(await balanceOf(erin.id, "EUR")).toBe(10_000);
+
+    // And a EUR order is paid from EUR, leaving what is left of the USD.
+    const euro = await product(10, 250);
+    expect((await order(erin.token, [{ sku: euro, quantity: 1 }])).status).toBe(201);
+    expect([await balanceOf(erin.id, "EUR"), await balanceOf(erin.id, "USD")]).toEqual([9_750, 400]);
+    await credit(erin.id, 50, "EUR");
+    expect(await balanceOf(erin.id, "EUR")).toBe(9_800);
   });
 
   it("answers 402 for a declined payment and puts the stock back", async () => {

@@ -12,33 +12,39 @@ export interface OrderBody {
   history: { step: string; outcome: string; detail?: string }[];
 }
 
+/** The currency of the fixtures' products, and so of the credit their customers need to pay for them. */
+export const FIXTURE_CURRENCY = "EUR";
+
 /** Test data made through the public API, unique per call so tests never share stock or wallets. */
 export function fixtures(e2e: E2E, adminToken: string) {
   const expectStatus = async (res: Promise<{ status: number; body: unknown }>, status: number, what: string) => {
     const r = await res;
     if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
   };
+  const credit = async (customerId: string, amountCents: number, currency = FIXTURE_CURRENCY): Promise<void> =>
+    expectStatus(e2e.api("POST", `/v1/admin/wallets/${customerId}/credit`, { token: adminToken, body: { amountCents, currency } }), 200, "credit");
   return {
-    product: async (stock: number, priceCents = 250): Promise<string> => {
+    product: async (stock: number, priceCents = 250, currency = FIXTURE_CURRENCY): Promise<string> => {
       const sku = `sku-${randomUUID().slice(0, 8)}`;
       await expectStatus(
-        e2e.api("POST", "/v1/admin/products", { token: adminToken, body: { sku, name: `Test ${sku}`, priceCents, currency: "EUR", stock } }),
+        e2e.api("POST", "/v1/admin/products", { token: adminToken, body: { sku, name: `Test ${sku}`, priceCents, currency, stock } }),
         201,
         "create product",
       );
       return sku;
     },
-    customer: async (cents: number): Promise<{ id: string; token: string }> => {
+    /** A customer holding `cents` in `currency` (none: no wallet at all). */
+    customer: async (cents: number, currency = FIXTURE_CURRENCY): Promise<{ id: string; token: string }> => {
       const id = `cust-${randomUUID().slice(0, 8)}`;
-      if (cents > 0) {
-        await expectStatus(e2e.api("POST", `/v1/admin/wallets/${id}/credit`, { token: adminToken, body: { amountCents: cents } }), 200, "credit");
-      }
+      if (cents > 0) await credit(id, cents, currency);
       return { id, token: await e2e.token(id, "customer") };
     },
+    credit,
     /** Read straight from the inventory service, past the gateway and any fault proxy. */
     stockOf: async (sku: string): Promise<number> => (await e2e.inventory.call.getProduct({ sku })).product?.stock ?? -1,
-    balanceOf: async (customerId: string): Promise<number> =>
-      e2e.payment.call.getWallet({ customerId }).then((r) => r.wallet?.balanceCents ?? 0, () => 0),
+    /** The customer's balance in `currency`; 0 when it holds none. */
+    balanceOf: async (customerId: string, currency = FIXTURE_CURRENCY): Promise<number> =>
+      e2e.payment.call.getWallet({ customerId, currency }).then((r) => r.wallet?.balanceCents ?? 0, () => 0),
     order: (token: string, items: { sku: string; quantity: number }[], key?: string) =>
       e2e.api<OrderBody & { order?: OrderBody; code?: string }>("POST", "/v1/orders", {
         token,

@@ -13,13 +13,13 @@ describe.each(databaseKinds)("Charge over gRPC on %s", (kind) => {
 
   async function walletWith(balanceCents: number): Promise<string> {
     const customerId = uniqueId("c");
-    await h.client.credit({ customerId, amountCents: balanceCents });
+    await h.client.credit({ customerId, amountCents: balanceCents, currency: "USD" });
     return customerId;
   }
 
   it("takes the amount and answers a charge id", async () => {
     const customerId = await walletWith(1_000);
-    const receipt = await h.client.charge({ orderId: uniqueId("o"), customerId, amountCents: 300 });
+    const receipt = await h.client.charge({ orderId: uniqueId("o"), customerId, amountCents: 300, currency: "USD" });
     expect(receipt.amountCents).toBe(300);
     expect(receipt.chargeId).toMatch(/^[0-9a-f-]{36}$/);
     expect(await balanceOf(h, customerId)).toBe(700);
@@ -27,7 +27,7 @@ describe.each(databaseKinds)("Charge over gRPC on %s", (kind) => {
 
   it("answers a repeat with the same charge id and charges once", async () => {
     const customerId = await walletWith(1_000);
-    const request = { orderId: uniqueId("o"), customerId, amountCents: 300 };
+    const request = { orderId: uniqueId("o"), customerId, amountCents: 300, currency: "USD" };
     const first = await h.client.charge(request);
     const second = await h.client.charge(request);
     expect(second).toEqual(first);
@@ -36,7 +36,7 @@ describe.each(databaseKinds)("Charge over gRPC on %s", (kind) => {
 
   it("charges once when 10 identical charges arrive at the same time", async () => {
     const customerId = await walletWith(1_000);
-    const request = { orderId: uniqueId("o"), customerId, amountCents: 300 };
+    const request = { orderId: uniqueId("o"), customerId, amountCents: 300, currency: "USD" };
     const receipts = await Promise.all(Array.from({ length: 10 }, () => h.client.charge(request)));
     expect(new Set(receipts.map((r) => r.chargeId)).size).toBe(1);
     expect(await balanceOf(h, customerId)).toBe(700);
@@ -46,35 +46,36 @@ describe.each(databaseKinds)("Charge over gRPC on %s", (kind) => {
 
   it("declines with FAILED_PRECONDITION PAYMENT_DECLINED when the balance is short, taking nothing", async () => {
     const customerId = await walletWith(100);
-    const err = await rejectionOf(h.client.charge({ orderId: uniqueId("o"), customerId, amountCents: 101 }));
+    const err = await rejectionOf(h.client.charge({ orderId: uniqueId("o"), customerId, amountCents: 101, currency: "USD" }));
     expect(err.grpcStatus).toBe(status.FAILED_PRECONDITION);
     expect(err.code).toBe("PAYMENT_DECLINED");
     expect(await balanceOf(h, customerId)).toBe(100);
   });
 
   it("declines a customer without a wallet", async () => {
-    const err = await rejectionOf(h.client.charge({ orderId: uniqueId("o"), customerId: uniqueId("c"), amountCents: 1 }));
+    const err = await rejectionOf(h.client.charge({ orderId: uniqueId("o"), customerId: uniqueId("c"), amountCents: 1, currency: "USD" }));
     expect(err.code).toBe("PAYMENT_DECLINED");
   });
 
   it("keeps a declined order declined after the customer is credited", async () => {
     const customerId = await walletWith(100);
-    const request = { orderId: uniqueId("o"), customerId, amountCents: 500 };
+    const request = { orderId: uniqueId("o"), customerId, amountCents: 500, currency: "USD" };
     await rejectionOf(h.client.charge(request));
-    await h.client.credit({ customerId, amountCents: 1_000 });
+    await h.client.credit({ customerId, amountCents: 1_000, currency: "USD" });
     const err = await rejectionOf(h.client.charge(request));
     expect(err.code).toBe("PAYMENT_DECLINED");
     expect(await balanceOf(h, customerId)).toBe(1_100);
   });
 
-  it("answers ALREADY_EXISTS CHARGE_MISMATCH when an order id comes back with another customer or amount", async () => {
+  it("answers ALREADY_EXISTS CHARGE_MISMATCH when an order id comes back with another customer, amount or currency", async () => {
     const customerId = await walletWith(1_000);
     const other = await walletWith(1_000);
     const orderId = uniqueId("o");
-    await h.client.charge({ orderId, customerId, amountCents: 300 });
+    await h.client.charge({ orderId, customerId, amountCents: 300, currency: "USD" });
     for (const request of [
-      { orderId, customerId, amountCents: 301 },
-      { orderId, customerId: other, amountCents: 300 },
+      { orderId, customerId, amountCents: 301, currency: "USD" },
+      { orderId, customerId: other, amountCents: 300, currency: "USD" },
+      { orderId, customerId, amountCents: 300, currency: "EUR" },
     ]) {
       const err = await rejectionOf(h.client.charge(request));
       expect(err.grpcStatus).toBe(status.ALREADY_EXISTS);
@@ -87,8 +88,8 @@ describe.each(databaseKinds)("Charge over gRPC on %s", (kind) => {
   it("treats a repeat of a declined order with another amount as a mismatch, not a new attempt", async () => {
     const customerId = await walletWith(100);
     const orderId = uniqueId("o");
-    await rejectionOf(h.client.charge({ orderId, customerId, amountCents: 500 }));
-    const err = await rejectionOf(h.client.charge({ orderId, customerId, amountCents: 50 }));
+    await rejectionOf(h.client.charge({ orderId, customerId, amountCents: 500, currency: "USD" }));
+    const err = await rejectionOf(h.client.charge({ orderId, customerId, amountCents: 50, currency: "USD" }));
     expect(err.code).toBe("CHARGE_MISMATCH");
     expect(await balanceOf(h, customerId)).toBe(100);
   });

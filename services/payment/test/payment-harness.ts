@@ -66,11 +66,13 @@ export async function rejectionOf(call: Promise<unknown>): Promise<RemoteError> 
 /** The stable code as it travelled, in the trailing metadata of the gRPC status. */
 export const metadataCode = (err: RemoteError): unknown => (err.cause as ServiceError).metadata.get("qc-error-code")[0];
 
-export async function balanceOf(h: PaymentHarness, customerId: string): Promise<number> {
-  const { wallet } = await h.client.getWallet({ customerId });
+/** The customer's balance in `currency`. */
+export async function balanceOf(h: PaymentHarness, customerId: string, currency = "USD"): Promise<number> {
+  const { wallet } = await h.client.getWallet({ customerId, currency });
   return wallet?.balanceCents ?? Number.NaN;
 }
 
+/** The sums of one currency's ledger: money never moves between currencies, so each must balance alone. */
 export interface LedgerTotals {
   readonly credits: number;
   readonly balances: number;
@@ -81,17 +83,21 @@ export interface LedgerTotals {
   readonly minBalance: number;
 }
 
-export async function ledgerTotals(db: Kysely<PaymentTables>): Promise<LedgerTotals> {
-  const { rows } = await sql<LedgerTotals>`
+/** The ledger's totals per currency (every currency any wallet, entry or charge names). */
+export async function ledgerTotals(db: Kysely<PaymentTables>): Promise<ReadonlyMap<string, LedgerTotals>> {
+  const { rows } = await sql<LedgerTotals & { currency: string }>`
+    WITH currencies AS (
+      SELECT currency FROM wallets UNION SELECT currency FROM wallet_entries UNION SELECT currency FROM charges WHERE currency IS NOT NULL
+    )
     SELECT
-      (SELECT coalesce(sum(amount_cents), 0)::bigint FROM wallet_entries WHERE kind = 'credit') AS credits,
-      (SELECT coalesce(sum(balance_cents), 0)::bigint FROM wallets) AS balances,
-      (SELECT coalesce(sum(amount_cents), 0)::bigint FROM wallet_entries WHERE kind = 'charge') AS charged,
-      (SELECT coalesce(sum(amount_cents), 0)::bigint FROM wallet_entries WHERE kind = 'refund') AS refunded,
-      (SELECT coalesce(sum(amount_cents), 0)::bigint FROM charges WHERE status = 'charged') AS held,
-      (SELECT coalesce(min(balance_cents), 0)::bigint FROM wallets) AS "minBalance"
+      c.currency,
+      (SELECT coalesce(sum(amount_cents), 0)::bigint FROM wallet_entries WHERE currency = c.currency AND kind = 'credit') AS credits,
+      (SELECT coalesce(sum(balance_cents), 0)::bigint FROM wallets WHERE currency = c.currency) AS balances,
+      (SELECT coalesce(sum(amount_cents), 0)::bigint FROM wallet_entries WHERE currency = c.currency AND kind = 'charge') AS charged,
+      (SELECT coalesce(sum(amount_cents), 0)::bigint FROM wallet_entries WHERE currency = c.currency AND kind = 'refund') AS refunded,
+      (SELECT coalesce(sum(amount_cents), 0)::bigint FROM charges WHERE currency = c.currency AND status = 'charged') AS held,
+      (SELECT coalesce(min(balance_cents), 0)::bigint FROM wallets WHERE currency = c.currency) AS "minBalance"
+    FROM currencies c
   `.execute(db);
-  const totals = rows[0];
-  if (!totals) throw new Error("ledger totals query returned nothing");
-  return totals;
+  return new Map(rows.map(({ currency, ...totals }) => [currency, totals]));
 }

@@ -1,7 +1,8 @@
 import pg from "pg";
 
 /**
- * What a refused request must leave as it was: stock per sku, every wallet's balance, and every
+ * What a refused request must leave as it was: stock per sku, every balance of every wallet (one per
+ * currency, keyed "customer currency", so a balance that appears counts as a change too), and every
  * order's status. Read straight from the services' schemas, so no API can hide a change.
  */
 export interface Snapshot {
@@ -27,7 +28,7 @@ export async function stateReader(databaseUrl: string): Promise<StateReader> {
   return {
     snapshot: async () => ({
       stock: await rows("SELECT sku AS k, stock::text AS v FROM inventory.products"),
-      wallets: await rows("SELECT customer_id AS k, balance_cents::text AS v FROM payment.wallets"),
+      wallets: await rows("SELECT customer_id || ' ' || currency AS k, balance_cents::text AS v FROM payment.wallets"),
       // rider_id is left out: the background dispatcher assigns riders to confirmed orders at any time.
       orders: await rows("SELECT id::text AS k, status AS v FROM orders.orders"),
     }),

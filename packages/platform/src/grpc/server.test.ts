@@ -40,7 +40,7 @@ describe("deadlines travel with calls", () => {
       return wallet("a");
     });
     const callerDeadline = Date.now() + 300;
-    await withDeadline(callerDeadline, () => client.call.getWallet({ customerId: "a" }));
+    await withDeadline(callerDeadline, () => client.call.getWallet({ customerId: "a", currency: "" }));
     // grpc-timeout travels in whole milliseconds (or coarser units), relative to the time it is sent.
     expect(Math.abs(seen - callerDeadline)).toBeLessThan(50);
   });
@@ -56,8 +56,8 @@ describe("deadlines travel with calls", () => {
       }
       return wallet(req.customerId);
     });
-    const busy = client.call.getWallet({ customerId: "busy" });
-    const late = withDeadline(Date.now() + 50, () => client.call.getWallet({ customerId: "late" })).catch((err: unknown) => err);
+    const busy = client.call.getWallet({ customerId: "busy", currency: "" });
+    const late = withDeadline(Date.now() + 50, () => client.call.getWallet({ customerId: "late", currency: "" })).catch((err: unknown) => err);
     await busy;
     expect(await late).toMatchObject({ kind: "unavailable" });
     await new Promise((r) => setTimeout(r, 50));

@@ -53,7 +53,7 @@ async function getWallet(port: number, transport: GrpcTransport): Promise<number
     retrySafe: [],
   });
   cleanups.push(() => client.close());
-  return client.call.getWallet({ customerId: "c1" }).then(
+  return client.call.getWallet({ customerId: "c1", currency: "" }).then(
     (r) => r.wallet?.balanceCents ?? -1,
     (err: unknown) => (err instanceof RemoteError ? `status ${status[err.grpcStatus]}` : String(err)),
   );
@@ -68,7 +68,7 @@ function rawGetWallet(port: number, creds: ChannelCredentials): Promise<number> 
       definition.getWallet.path,
       definition.getWallet.requestSerialize,
       definition.getWallet.responseDeserialize,
-      { customerId: "c1" },
+      { customerId: "c1", currency: "" },
       new Metadata(),
       { deadline: Date.now() + 2_000 },
       (err: ServiceError | null) => resolve(err ? err.code : status.OK),

@@ -26,10 +26,10 @@ describe("rpc_server_duration_seconds", () => {
     const resilience = new ResilientTarget("test", "payment", { timeoutMs: 2_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 });
     const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, { transport: plaintextTransport, resilience, retrySafe: [] });
     try {
-      await client.call.getWallet({ customerId: "a" });
-      await client.call.getWallet({ customerId: "a" });
+      await client.call.getWallet({ customerId: "a", currency: "" });
+      await client.call.getWallet({ customerId: "a", currency: "" });
       refuse = true;
-      await expect(client.call.getWallet({ customerId: "a" })).rejects.toBeInstanceOf(AppError);
+      await expect(client.call.getWallet({ customerId: "a", currency: "" })).rejects.toBeInstanceOf(AppError);
     } finally {
       client.close();
       await server.stop(100);

@@ -69,7 +69,7 @@ describe("with tracing off", () => {
     const { log, lines } = capturedLogger();
     const t = await walletServer(log);
     running = t;
-    await inSpan("ignored", {}, () => t.client.call.getWallet({ customerId: "alice" }));
+    await inSpan("ignored", {}, () => t.client.call.getWallet({ customerId: "alice", currency: "" }));
     expect(t.seen[0]?.get("traceparent")).toEqual([]);
     expect(lines[0]).not.toHaveProperty("trace_id");
   });
@@ -83,7 +83,7 @@ describe("with tracing on", () => {
     const t = await walletServer(log);
     running = t;
 
-    await inSpan("caller", { "order.id": "o-1" }, () => t.client.call.getWallet({ customerId: "alice" }));
+    await inSpan("caller", { "order.id": "o-1" }, () => t.client.call.getWallet({ customerId: "alice", currency: "" }));
 
     const spans = exporter.getFinishedSpans();
     const caller = spans.find((s) => s.name === "caller");
@@ -112,7 +112,7 @@ describe("with tracing on", () => {
     const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, { transport: plaintextTransport });
     const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, { transport: plaintextTransport, resilience: resilience(), retrySafe: [] });
     running = { server, client };
-    await expect(client.call.getWallet({ customerId: "alice" })).rejects.toMatchObject({ kind: "refused" });
+    await expect(client.call.getWallet({ customerId: "alice", currency: "" })).rejects.toMatchObject({ kind: "refused" });
     const spans = exporter.getFinishedSpans();
     expect(spans.find((s) => s.kind === SpanKind.CLIENT)?.status).toMatchObject({ code: 2, message: "FAILED_PRECONDITION" });
     expect(spans.find((s) => s.kind === SpanKind.SERVER)?.status.code).toBe(0);

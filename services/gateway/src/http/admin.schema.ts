@@ -1,17 +1,27 @@
+import { CURRENCY_PATTERN, DEFAULT_CURRENCY } from "@qc/platform/money";
 import { Type } from "typebox";
 import { subjectPattern } from "../auth/principal";
+import { described } from "./openapi";
 
 export const CustomerIdParamsSchema = Type.Object(
   { customerId: Type.String({ pattern: subjectPattern }) },
   { additionalProperties: false },
 );
 
+const CurrencySchema = Type.String({ pattern: CURRENCY_PATTERN, description: "ISO 4217 code, e.g. EUR" });
+
 export const CreditBodySchema = Type.Object(
-  { amountCents: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) },
+  {
+    amountCents: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+    currency: Type.Optional(described(CurrencySchema, `the balance credited (a wallet holds one per currency); ${DEFAULT_CURRENCY} when left out`)),
+  },
   { additionalProperties: false },
 );
 
-export const WalletSchema = Type.Object({ customerId: Type.String(), balanceCents: Type.Integer() });
+export const WalletSchema = Type.Object(
+  { customerId: Type.String(), currency: CurrencySchema, balanceCents: Type.Integer({ description: "the balance in this currency" }) },
+  { description: "one balance of the customer's wallet" },
+);
 
 export const DeadLetterSchema = Type.Object({
   id: Type.String(),

@@ -1,3 +1,4 @@
+import { CURRENCY_PATTERN } from "@qc/platform/money";
 import { Type, type Static } from "typebox";
 
 export const SkuSchema = Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", description: "stock keeping unit" });
@@ -23,7 +24,7 @@ export const CreateProductBodySchema = Type.Object(
     sku: SkuSchema,
     name: Type.String({ minLength: 1, maxLength: 200 }),
     priceCents: Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: "0 for a free item" }),
-    currency: Type.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217 code, e.g. EUR" }),
+    currency: Type.String({ pattern: CURRENCY_PATTERN, description: "ISO 4217 code, e.g. EUR" }),
     stock: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
   },
   { additionalProperties: false },

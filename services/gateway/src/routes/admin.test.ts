@@ -63,17 +63,29 @@ describe("admin routes", () => {
     }
   });
 
-  it("credits a wallet: 200 {customerId, balanceCents}", async () => {
+  it("credits a wallet's balance in a currency: 200 {customerId, currency, balanceCents}", async () => {
     const received: paymentV1.CreditRequest[] = [];
     app = testApp(
-      fakeUpstreams({ payment: { credit: async (req) => (received.push(req), { wallet: { customerId: req.customerId, balanceCents: 2500 } }) } }),
+      fakeUpstreams({
+        payment: { credit: async (req) => (received.push(req), { wallet: { customerId: req.customerId, currency: req.currency, balanceCents: 2500 } }) },
+      }),
     );
-    const res = await asAdmin("POST", "/v1/admin/wallets/alice/credit", { amountCents: 1000 });
-    expect(res.json()).toEqual({ customerId: "alice", balanceCents: 2500 });
-    expect(received).toEqual([{ customerId: "alice", amountCents: 1000 }]);
+    const res = await asAdmin("POST", "/v1/admin/wallets/alice/credit", { amountCents: 1000, currency: "EUR" });
+    expect(res.json()).toEqual({ customerId: "alice", currency: "EUR", balanceCents: 2500 });
+    // No currency: the default one, named on the wire rather than left to the service.
+    const usd = await asAdmin("POST", "/v1/admin/wallets/alice/credit", { amountCents: 1000 });
+    expect(usd.json()).toEqual({ customerId: "alice", currency: "USD", balanceCents: 2500 });
+    expect(received).toEqual([
+      { customerId: "alice", amountCents: 1000, currency: "EUR" },
+      { customerId: "alice", amountCents: 1000, currency: "USD" },
+    ]);
     for (const amountCents of [0, 1_000_000_001, -5]) {
       expectProblem(await asAdmin("POST", "/v1/admin/wallets/alice/credit", { amountCents }), 400, "VALIDATION_FAILED");
     }
+    for (const currency of ["eur", "EURO", "", "E1R", 978]) {
+      expectProblem(await asAdmin("POST", "/v1/admin/wallets/alice/credit", { amountCents: 1000, currency }), 400, "VALIDATION_FAILED");
+    }
+    expect(received).toHaveLength(2);
   });
 
   it("lists dead letters and replays one: 200 resolved, 409 still failing", async () => {

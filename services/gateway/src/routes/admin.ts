@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { DEFAULT_CURRENCY } from "@qc/platform/money";
 import { Type } from "typebox";
 import {
   CircuitBreakersSchema,
@@ -61,7 +62,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
     {
       schema: {
         tags: ["admin"],
-        summary: "Credit a customer's wallet",
+        summary: "Credit a customer's balance in one currency (USD by default)",
         security: bearer("admin"),
         params: CustomerIdParamsSchema,
         body: CreditBodySchema,
@@ -72,9 +73,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       const { wallet } = await upstreams.payment.call.credit({
         customerId: request.params.customerId,
         amountCents: request.body.amountCents,
+        currency: request.body.currency ?? DEFAULT_CURRENCY,
       });
-      const { customerId, balanceCents } = required(wallet, "wallet");
-      return { customerId, balanceCents };
+      const { customerId, currency, balanceCents } = required(wallet, "wallet");
+      return { customerId, currency, balanceCents };
     },
   );
 

@@ -1,3 +1,4 @@
+import { CURRENCY_RULE, isCurrency } from "@qc/platform/money";
 import { accepted, invalidInput, invalidSku, rejected, shown, type Checked } from "./inventory.errors";
 
 export interface Product {
@@ -15,7 +16,6 @@ export const MAX_NAME_LENGTH = 200;
 export const MAX_BATCH_SKUS = 100;
 
 const SKU = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const CURRENCY = /^[A-Z]{3}$/;
 // Postgres TEXT refuses NUL, and no name or id needs control characters; rejecting them here keeps
 // such input a 400 instead of a database error.
 // eslint-disable-next-line no-control-regex
@@ -44,8 +44,8 @@ export function parseNewProduct(input: Product): Checked<Product> {
   if (!isIntegerIn(priceCents, 0, MAX_PRICE_CENTS)) {
     return rejected(invalidInput("INVALID_PRICE", `price_cents must be an integer from 0 to ${MAX_PRICE_CENTS}`));
   }
-  if (!CURRENCY.test(currency)) {
-    return rejected(invalidInput("INVALID_CURRENCY", `currency ${shown(currency)} must be three capital letters (ISO 4217)`));
+  if (!isCurrency(currency)) {
+    return rejected(invalidInput("INVALID_CURRENCY", `currency ${shown(currency)} must be ${CURRENCY_RULE}`));
   }
   if (!isIntegerIn(stock, 0, MAX_STOCK)) {
     return rejected(invalidInput("INVALID_STOCK", `stock must be an integer from 0 to ${MAX_STOCK}`));

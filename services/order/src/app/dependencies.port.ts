@@ -16,7 +16,8 @@ export interface InventoryPort {
 
 /** What the saga needs from Payment. */
 export interface PaymentPort {
-  charge(orderId: string, customerId: string, amountCents: number): Promise<{ chargeId: string }>;
+  /** Takes `amountCents` from the customer's balance in `currency` (the order's) only. */
+  charge(orderId: string, customerId: string, amountCents: number, currency: string): Promise<{ chargeId: string }>;
   refund(orderId: string): Promise<{ refunded: boolean }>;
 }
 

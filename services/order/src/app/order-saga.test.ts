@@ -42,17 +42,21 @@ interface Behaviour {
   refund?: () => Promise<void>;
   /** The unit price Inventory reserves at (150 unless given). */
   unitPriceCents?: number;
+  /** The currency of the products (EUR unless given). */
+  currency?: string;
 }
 
 function fakeDeps(behaviour: Behaviour = {}) {
   const calls = { deduct: 0, charge: 0, addStock: 0, refund: 0 };
   const unit = behaviour.unitPriceCents ?? 150;
+  const currency = behaviour.currency ?? "EUR";
+  const charged: Parameters<PaymentPort["charge"]>[] = [];
   const inventory: InventoryPort = {
-    catalog: async (skus) => new Map(skus.map((sku) => [sku, { priceCents: unit, currency: "EUR" }])),
+    catalog: async (skus) => new Map(skus.map((sku) => [sku, { priceCents: unit, currency }])),
     deductStock: async (_id, lines) => {
       calls.deduct++;
       await behaviour.deduct?.();
-      return { lines: lines.map((l) => ({ ...l, unitPriceCents: unit })), totalCents: lines.reduce((sum, l) => sum + l.quantity * unit, 0), currency: "EUR" };
+      return { lines: lines.map((l) => ({ ...l, unitPriceCents: unit })), totalCents: lines.reduce((sum, l) => sum + l.quantity * unit, 0), currency };
     },
     addStock: async () => {
       calls.addStock++;
@@ -61,7 +65,8 @@ function fakeDeps(behaviour: Behaviour = {}) {
     },
   };
   const payment: PaymentPort = {
-    charge: async () => {
+    charge: async (...args) => {
+      charged.push(args);
       calls.charge++;
       await behaviour.charge?.();
       return { chargeId: "ch-1" };
@@ -74,7 +79,7 @@ function fakeDeps(behaviour: Behaviour = {}) {
   };
   const deadLetters: { step: string; attempts: number }[] = [];
   const deadLetterRepo = { add: async (e: { step: string; attempts: number }) => void deadLetters.push(e) } as unknown as DeadLetterRepository;
-  return { inventory, payment, calls, deadLetters, deadLetterRepo };
+  return { inventory, payment, calls, charged, deadLetters, deadLetterRepo };
 }
 
 function sagaFor(order: Order, behaviour: Parameters<typeof fakeDeps>[0] = {}, leaseOwner = OWNER) {
@@ -113,6 +118,19 @@ describe("OrderSaga", () => {
     expect(t.state.total).toBe(300);
     expect(t.calls).toEqual({ deduct: 1, charge: 1, addStock: 0, refund: 0 });
     expect(steps(t.state.history)).toEqual(["reserve-stock:done", "charge-payment:done", "saga:confirmed"]);
+  });
+
+  it("charges the reserved total in the reservation's currency, also when a replica takes the saga over", async () => {
+    const t = sagaFor(pendingOrder(), { currency: "USD" });
+    expect(await t.saga.drive("o-1")).toMatchObject({ status: "CONFIRMED", totalCents: 300, currency: "USD" });
+    // A takeover knows nothing but the order row: the repeated reservation names the currency again.
+    const taken = sagaFor(pendingOrder(), { currency: "USD" });
+    await taken.saga.drive("o-1", true);
+    const customerId = pendingOrder().customerId;
+    expect([...t.charged, ...taken.charged]).toEqual([
+      ["o-1", customerId, 300, "USD"],
+      ["o-1", customerId, 300, "USD"],
+    ]);
   });
 
   it("fails OUT_OF_STOCK without charging or compensating when stock is short", async () => {

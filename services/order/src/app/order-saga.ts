@@ -100,11 +100,14 @@ export class OrderSaga {
           const total = ctx.reservation?.totalCents ?? 0;
           // Free items: there is nothing to charge, and Payment refuses a zero charge (it would move
           // no money). Skipping it leaves no charge, so the refund compensation stays a no-op.
-          if (total === 0) {
+          if (!ctx.reservation || total === 0) {
             ctx.history.push(entry("charge-payment", "skipped", "total 0: nothing to charge"));
             return;
           }
-          const { chargeId } = await payment.charge(ctx.order.id, ctx.order.customerId, total);
+          // The currency is the reservation's, as the total: Inventory keeps it with the order's
+          // reserved lines and answers it again to a replica that takes the saga over, so every
+          // driver charges the same balance.
+          const { chargeId } = await payment.charge(ctx.order.id, ctx.order.customerId, total, ctx.reservation.currency);
           ctx.history.push(entry("charge-payment", "done", `charge ${chargeId}`));
         },
         compensation: {

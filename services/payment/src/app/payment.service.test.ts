@@ -11,7 +11,7 @@ const unused = (): never => {
 const noWallets: WalletStore = { credit: unused, find: unused };
 const noLedger: ChargeLedger = { chargeOnce: unused, refund: unused };
 
-const request: ChargeRequest = { orderId: "o1", customerId: "c1", amountCents: 500 };
+const request: ChargeRequest = { orderId: "o1", customerId: "c1", amountCents: 500, currency: "EUR" };
 const ledgerAnswering = (record: Partial<ChargeRecord>): ChargeLedger => ({
   chargeOnce: async (r) => ({ ...r, status: "charged", chargeId: "ch-1", ...record }),
   refund: unused,
@@ -27,29 +27,35 @@ async function errorOf(call: Promise<unknown>): Promise<AppError> {
 }
 
 describe("PaymentService", () => {
-  it("credits through the store", async () => {
-    const credited: [string, number][] = [];
+  it("credits the balance in the request's currency through the store", async () => {
+    const credited: [string, string, number][] = [];
     const wallets: WalletStore = {
-      credit: async (customerId, amountCents) => {
-        credited.push([customerId, amountCents]);
-        return { customerId, balanceCents: amountCents };
+      credit: async (customerId, currency, amountCents) => {
+        credited.push([customerId, currency, amountCents]);
+        return { customerId, currency, balanceCents: amountCents };
       },
       find: unused,
     };
     const service = new PaymentService(wallets, noLedger);
-    expect(await service.credit({ customerId: "c1", amountCents: 10 })).toEqual({ customerId: "c1", balanceCents: 10 });
-    expect(credited).toEqual([["c1", 10]]);
+    expect(await service.credit({ customerId: "c1", currency: "EUR", amountCents: 10 })).toEqual({ customerId: "c1", currency: "EUR", balanceCents: 10 });
+    expect(credited).toEqual([["c1", "EUR", 10]]);
   });
 
   it("rejects bad input before touching any store", async () => {
     const service = new PaymentService(noWallets, noLedger);
     const cases: [Promise<unknown>, string][] = [
-      [service.credit({ customerId: "", amountCents: 10 }), "INVALID_CUSTOMER_ID"],
-      [service.credit({ customerId: "c1", amountCents: 0 }), "INVALID_AMOUNT"],
-      [service.getWallet({ customerId: "a b" }), "INVALID_CUSTOMER_ID"],
+      [service.credit({ customerId: "", currency: "USD", amountCents: 10 }), "INVALID_CUSTOMER_ID"],
+      [service.credit({ customerId: "c1", currency: "USD", amountCents: 0 }), "INVALID_AMOUNT"],
+      [service.getWallet({ customerId: "a b", currency: "USD" }), "INVALID_CUSTOMER_ID"],
       [service.charge({ ...request, orderId: "" }), "INVALID_ORDER_ID"],
       [service.charge({ ...request, amountCents: 0 }), "INVALID_AMOUNT"],
       [service.refund({ orderId: "x".repeat(65) }), "INVALID_ORDER_ID"],
+      // The wire's empty currency is the gRPC adapter's to default; past it, one is always named.
+      ...["", "usd", "EURO", "E1R"].flatMap((currency): [Promise<unknown>, string][] => [
+        [service.credit({ customerId: "c1", currency, amountCents: 10 }), "INVALID_CURRENCY"],
+        [service.getWallet({ customerId: "c1", currency }), "INVALID_CURRENCY"],
+        [service.charge({ ...request, currency }), "INVALID_CURRENCY"],
+      ]),
     ];
     for (const [call, code] of cases) {
       const err = await errorOf(call);
@@ -58,21 +64,52 @@ describe("PaymentService", () => {
     }
   });
 
+  it("reads one balance: the one in the currency asked for", async () => {
+    const asked: [string, string][] = [];
+    const wallets: WalletStore = {
+      credit: unused,
+      find: async (customerId, currency) => {
+        asked.push([customerId, currency]);
+        return currency === "EUR" ? { customerId, currency, balanceCents: 70 } : undefined;
+      },
+    };
+    const service = new PaymentService(wallets, noLedger);
+    expect(await service.getWallet({ customerId: "c1", currency: "EUR" })).toEqual({ customerId: "c1", currency: "EUR", balanceCents: 70 });
+    // Holding EUR is no USD wallet.
+    const err = await errorOf(service.getWallet({ customerId: "c1", currency: "USD" }));
+    expect([err.kind, err.code]).toEqual(["not_found", "WALLET_NOT_FOUND"]);
+    expect(asked).toEqual([
+      ["c1", "EUR"],
+      ["c1", "USD"],
+    ]);
+  });
+
   it("answers WALLET_NOT_FOUND for an unknown customer", async () => {
     const service = new PaymentService({ credit: unused, find: async () => undefined }, noLedger);
-    const err = await errorOf(service.getWallet({ customerId: "c1" }));
+    const err = await errorOf(service.getWallet({ customerId: "c1", currency: "USD" }));
     expect([err.kind, err.code]).toEqual(["not_found", "WALLET_NOT_FOUND"]);
+  });
+
+  it("hands the ledger the order's currency", async () => {
+    const asked: ChargeRequest[] = [];
+    const ledger: ChargeLedger = {
+      chargeOnce: async (r) => (asked.push(r), { ...r, status: "charged", chargeId: "ch-1" }),
+      refund: unused,
+    };
+    await new PaymentService(noWallets, ledger).charge(request);
+    expect(asked).toEqual([request]);
   });
 
   it("returns the receipt of a charged order", async () => {
     const service = new PaymentService(noWallets, ledgerAnswering({}));
-    expect(await service.charge(request)).toEqual({ chargeId: "ch-1", amountCents: 500 });
+    expect(await service.charge(request)).toEqual({ chargeId: "ch-1", amountCents: 500, currency: "EUR" });
   });
 
   it.each([
     [{ status: "declined", chargeId: null }, "refused", "PAYMENT_DECLINED"],
     [{ amountCents: 400 }, "conflict", "CHARGE_MISMATCH"],
-    [{ status: "voided", customerId: null, amountCents: 0, chargeId: null }, "refused", "CHARGE_VOIDED"],
+    [{ currency: "USD" }, "conflict", "CHARGE_MISMATCH"],
+    [{ status: "voided", customerId: null, amountCents: 0, currency: null, chargeId: null }, "refused", "CHARGE_VOIDED"],
     [{ status: "refunded" }, "refused", "CHARGE_VOIDED"],
   ] as const)("maps the ledger row %o to %s %s", async (record, kind, code) => {
     const service = new PaymentService(noWallets, ledgerAnswering(record));

@@ -5,6 +5,7 @@ import { PaymentErrorCode } from "../domain/payment.errors";
 import {
   checkChargeAmount,
   checkCreditAmount,
+  checkCurrency,
   checkCustomerId,
   checkOrderId,
   type Violation,
@@ -29,21 +30,26 @@ export class PaymentService {
     private readonly ledger: ChargeLedger,
   ) {}
 
-  async credit({ customerId, amountCents }: CreditRequest): Promise<Wallet> {
-    ensureValid(checkCustomerId(customerId), checkCreditAmount(amountCents));
-    return this.wallets.credit(customerId, amountCents);
+  async credit({ customerId, currency, amountCents }: CreditRequest): Promise<Wallet> {
+    ensureValid(checkCustomerId(customerId), checkCurrency(currency), checkCreditAmount(amountCents));
+    return this.wallets.credit(customerId, currency, amountCents);
   }
 
-  async getWallet({ customerId }: GetWalletRequest): Promise<Wallet> {
-    ensureValid(checkCustomerId(customerId));
-    const wallet = await this.wallets.find(customerId);
-    if (!wallet) throw notFound(PaymentErrorCode.WalletNotFound, `customer ${customerId} has no wallet`);
+  async getWallet({ customerId, currency }: GetWalletRequest): Promise<Wallet> {
+    ensureValid(checkCustomerId(customerId), checkCurrency(currency));
+    const wallet = await this.wallets.find(customerId, currency);
+    if (!wallet) throw notFound(PaymentErrorCode.WalletNotFound, `customer ${customerId} holds no ${currency}`);
     return wallet;
   }
 
   /** Idempotent by order id: a repeat gets the first outcome and never moves money again. */
   async charge(request: ChargeRequest): Promise<ChargeReceipt> {
-    ensureValid(checkOrderId(request.orderId), checkCustomerId(request.customerId), checkChargeAmount(request.amountCents));
+    ensureValid(
+      checkOrderId(request.orderId),
+      checkCustomerId(request.customerId),
+      checkCurrency(request.currency),
+      checkChargeAmount(request.amountCents),
+    );
     const outcome = chargeOutcome(await this.ledger.chargeOnce(request), request);
     switch (outcome.kind) {
       case "charged":
@@ -53,7 +59,7 @@ export class PaymentService {
       case "mismatch":
         throw conflict(
           PaymentErrorCode.ChargeMismatch,
-          `order ${request.orderId} was already charged with a different customer or amount`,
+          `order ${request.orderId} was already charged with a different customer, amount or currency`,
         );
       case "voided":
         throw refused(PaymentErrorCode.ChargeVoided, `order ${request.orderId} was compensated and can no longer be charged`);

@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import type { ChargeRecord, ChargeRequest } from "./charge";
 import { chargeOutcome } from "./charge-outcome";
 
-const request: ChargeRequest = { orderId: "o1", customerId: "c1", amountCents: 500 };
+const request: ChargeRequest = { orderId: "o1", customerId: "c1", amountCents: 500, currency: "EUR" };
 const row = (patch: Partial<ChargeRecord>): ChargeRecord => ({
   orderId: "o1",
   customerId: "c1",
   amountCents: 500,
+  currency: "EUR",
   status: "charged",
   chargeId: "ch-1",
   ...patch,
@@ -14,7 +15,7 @@ const row = (patch: Partial<ChargeRecord>): ChargeRecord => ({
 
 describe("chargeOutcome", () => {
   it("answers a charged row with its receipt", () => {
-    expect(chargeOutcome(row({}), request)).toEqual({ kind: "charged", receipt: { chargeId: "ch-1", amountCents: 500 } });
+    expect(chargeOutcome(row({}), request)).toEqual({ kind: "charged", receipt: { chargeId: "ch-1", amountCents: 500, currency: "EUR" } });
   });
 
   it("keeps a declined row declined", () => {
@@ -22,7 +23,7 @@ describe("chargeOutcome", () => {
   });
 
   it("refuses a tombstone whatever the request says", () => {
-    const tombstone = row({ status: "voided", customerId: null, amountCents: 0, chargeId: null });
+    const tombstone = row({ status: "voided", customerId: null, amountCents: 0, currency: null, chargeId: null });
     expect(chargeOutcome(tombstone, request)).toEqual({ kind: "voided" });
   });
 
@@ -30,8 +31,15 @@ describe("chargeOutcome", () => {
     expect(chargeOutcome(row({ status: "refunded" }), request)).toEqual({ kind: "voided" });
   });
 
-  it.each<Partial<ChargeRecord>>([{ customerId: "c2" }, { amountCents: 501 }, { status: "declined", amountCents: 1 }, { status: "refunded", customerId: "c2" }])(
-    "calls a different customer or amount a mismatch (%o)",
+  it.each<Partial<ChargeRecord>>([
+    { customerId: "c2" },
+    { amountCents: 501 },
+    { currency: "USD" },
+    { status: "declined", amountCents: 1 },
+    { status: "declined", currency: "USD" },
+    { status: "refunded", customerId: "c2" },
+  ])(
+    "calls a different customer, amount or currency a mismatch (%o)",
     (patch) => {
       expect(chargeOutcome(row(patch), request)).toEqual({ kind: "mismatch" });
     },

@@ -9,6 +9,8 @@ export interface ChargeRequest {
   readonly orderId: string;
   readonly customerId: string;
   readonly amountCents: number;
+  /** The order's currency: only the customer's balance in it is debited. */
+  readonly currency: string;
 }
 
 /** The one row an order ever has in the ledger. */
@@ -17,6 +19,8 @@ export interface ChargeRecord {
   /** Null only for a voided tombstone: the refund that left it did not know the customer. */
   readonly customerId: string | null;
   readonly amountCents: number;
+  /** Null only for a voided tombstone, as the customer. A refund returns the money to this balance. */
+  readonly currency: string | null;
   readonly status: ChargeStatus;
   /** Set once money was taken (charged, refunded). */
   readonly chargeId: string | null;
@@ -25,6 +29,7 @@ export interface ChargeRecord {
 export interface ChargeReceipt {
   readonly chargeId: string;
   readonly amountCents: number;
+  readonly currency: string;
 }
 
 export interface RefundRequest {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkChargeAmount, checkCreditAmount, checkCustomerId, checkOrderId } from "./payment-input.validation";
+import { checkChargeAmount, checkCreditAmount, checkCurrency, checkCustomerId, checkOrderId } from "./payment-input.validation";
 
 describe("checkCustomerId", () => {
   // Any subject the gateway accepts in a token (one pattern, @qc/platform/identity): 128 characters, ':' too.
@@ -17,6 +17,16 @@ describe("checkOrderId", () => {
   });
   it.each(["", "x".repeat(65), "a\u0000b", "a\nb", 7, null])("refuses %s", (id) => {
     expect(checkOrderId(id)?.code).toBe("INVALID_ORDER_ID");
+  });
+});
+
+describe("checkCurrency", () => {
+  // The rule products' prices follow too (@qc/platform/money).
+  it.each(["USD", "EUR", "JPY"])("accepts %s", (currency) => {
+    expect(checkCurrency(currency)).toBeUndefined();
+  });
+  it.each(["", "usd", "Eur", "EURO", "US", "E1R", " USD", "USD\n", 840, null, undefined])("refuses %s", (currency) => {
+    expect(checkCurrency(currency)?.code).toBe("INVALID_CURRENCY");
   });
 });
 

@@ -1,5 +1,5 @@
 import { isSubject, SUBJECT_RULE } from "@qc/platform/identity";
-import { MAX_CHARGE_CENTS } from "@qc/platform/money";
+import { CURRENCY_RULE, isCurrency, MAX_CHARGE_CENTS } from "@qc/platform/money";
 import { PaymentErrorCode } from "./payment.errors";
 
 /** A rule of the input that a request breaks. */
@@ -25,6 +25,11 @@ export function checkCustomerId(customerId: unknown): Violation | undefined {
 export function checkOrderId(orderId: unknown): Violation | undefined {
   if (typeof orderId === "string" && ORDER_ID.test(orderId)) return undefined;
   return { code: PaymentErrorCode.InvalidOrderId, message: "order_id must be 1-64 characters without control characters" };
+}
+
+export function checkCurrency(currency: unknown): Violation | undefined {
+  if (isCurrency(currency)) return undefined;
+  return { code: PaymentErrorCode.InvalidCurrency, message: `currency must be ${CURRENCY_RULE}` };
 }
 
 // A zero charge is refused rather than "succeeding trivially": it would write a ledger row that

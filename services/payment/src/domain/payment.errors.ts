@@ -9,11 +9,13 @@ export const PaymentErrorCode = {
   InvalidOrderId: "INVALID_ORDER_ID",
   /** amount_cents is not an integer within the allowed range. */
   InvalidAmount: "INVALID_AMOUNT",
-  /** The customer has never been credited, so has no wallet. */
+  /** currency is not three capital letters (ISO 4217). */
+  InvalidCurrency: "INVALID_CURRENCY",
+  /** The customer has never been credited in the currency asked for, so holds no balance in it. */
   WalletNotFound: "WALLET_NOT_FOUND",
-  /** The wallet is missing or short of the amount; a repeat of the same order stays declined. */
+  /** The balance in the order's currency is missing or short of the amount; a repeat of the same order stays declined. */
   PaymentDeclined: "PAYMENT_DECLINED",
-  /** The order was already charged with a different customer or amount. */
+  /** The order was already charged with a different customer, amount or currency. */
   ChargeMismatch: "CHARGE_MISMATCH",
   /** The order was compensated (refunded, or voided before any charge); it can no longer be charged. */
   ChargeVoided: "CHARGE_VOIDED",

@@ -28,8 +28,8 @@ export function inventoryOverGrpc(client: InventoryClient): InventoryPort {
 /** The saga's view of Payment over gRPC. */
 export function paymentOverGrpc(client: PaymentClient): PaymentPort {
   return {
-    charge: async (orderId, customerId, amountCents) => {
-      const { chargeId } = await client.call.charge({ orderId, customerId, amountCents });
+    charge: async (orderId, customerId, amountCents, currency) => {
+      const { chargeId } = await client.call.charge({ orderId, customerId, amountCents, currency });
       return { chargeId };
     },
     refund: async (orderId) => client.call.refund({ orderId }),

@@ -5,12 +5,13 @@ import type { ChargesTable, PaymentTables } from "./payment.tables";
 
 const UNIQUE_VIOLATION = "23505";
 
-type ChargeRow = Pick<Selectable<ChargesTable>, "order_id" | "customer_id" | "amount_cents" | "status" | "charge_id">;
+type ChargeRow = Pick<Selectable<ChargesTable>, "order_id" | "customer_id" | "amount_cents" | "currency" | "status" | "charge_id">;
 
 const toRecord = (row: ChargeRow): ChargeRecord => ({
   orderId: row.order_id,
   customerId: row.customer_id,
   amountCents: row.amount_cents,
+  currency: row.currency,
   status: row.status,
   chargeId: row.charge_id,
 });
@@ -25,7 +26,8 @@ export class ChargeRepository implements ChargeLedger {
   /**
    * The hot path of every order, in one statement (one round trip, its own transaction):
    * - `existing`: a repeat finds the first outcome and touches nothing else.
-   * - `debit`: the conditional UPDATE that can never take a balance below zero. It *is* the
+   * - `debit`: the conditional UPDATE of the balance in the order's currency (no other) that can
+   *   never take it below zero; a customer holding none of that currency has no row to debit. It *is* the
    *   decision: the order is charged exactly when this row was debited, so a charge can never be
    *   recorded without its debit (deciding first and debiting after could disagree under concurrent
    *   updates of the wallet).
@@ -33,28 +35,29 @@ export class ChargeRepository implements ChargeLedger {
    *   order that committed first makes this INSERT fail on the primary key, which rolls the whole
    *   statement back — debit included — and the caller then reads the winner's outcome.
    */
-  async chargeOnce({ orderId, customerId, amountCents }: ChargeRequest): Promise<ChargeRecord> {
+  async chargeOnce({ orderId, customerId, amountCents, currency }: ChargeRequest): Promise<ChargeRecord> {
     try {
       const { rows } = await sql<ChargeRow>`
         WITH existing AS (
-          SELECT order_id, customer_id, amount_cents, status, charge_id FROM charges WHERE order_id = ${orderId}
+          SELECT order_id, customer_id, amount_cents, currency, status, charge_id FROM charges WHERE order_id = ${orderId}
         ),
         debit AS (
           UPDATE wallets SET balance_cents = balance_cents - ${amountCents}, updated_at = now()
-          WHERE customer_id = ${customerId} AND balance_cents >= ${amountCents} AND NOT EXISTS (SELECT 1 FROM existing)
-          RETURNING customer_id
+          WHERE customer_id = ${customerId} AND currency = ${currency} AND balance_cents >= ${amountCents}
+            AND NOT EXISTS (SELECT 1 FROM existing)
+          RETURNING customer_id, currency
         ),
         claim AS (
-          INSERT INTO charges (order_id, customer_id, amount_cents, status, charge_id)
-          SELECT ${orderId}::text, ${customerId}::text, ${amountCents}::bigint,
+          INSERT INTO charges (order_id, customer_id, amount_cents, currency, status, charge_id)
+          SELECT ${orderId}::text, ${customerId}::text, ${amountCents}::bigint, ${currency}::text,
                  CASE WHEN EXISTS (SELECT 1 FROM debit) THEN 'charged' ELSE 'declined' END,
                  CASE WHEN EXISTS (SELECT 1 FROM debit) THEN gen_random_uuid() END
           WHERE NOT EXISTS (SELECT 1 FROM existing)
-          RETURNING order_id, customer_id, amount_cents, status, charge_id
+          RETURNING order_id, customer_id, amount_cents, currency, status, charge_id
         ),
         entry AS (
-          INSERT INTO wallet_entries (customer_id, kind, amount_cents, order_id)
-          SELECT customer_id, 'charge', ${amountCents}::bigint, ${orderId}::text FROM debit
+          INSERT INTO wallet_entries (customer_id, currency, kind, amount_cents, order_id)
+          SELECT customer_id, currency, 'charge', ${amountCents}::bigint, ${orderId}::text FROM debit
         )
         SELECT * FROM claim
         UNION ALL
@@ -71,6 +74,7 @@ export class ChargeRepository implements ChargeLedger {
   }
 
   /**
+   * The money goes back to the balance it was taken from: the charge's own currency.
    * Leaves the tombstone first: once the order has a row (ours, or a concurrent charge's that we
    * waited for), the refund statement, on a fresh snapshot, sees whatever charge there is.
    * Doing it the other way round could miss a charge committing in between.
@@ -87,21 +91,21 @@ export class ChargeRepository implements ChargeLedger {
     const { rows } = await sql<{ refunded: number }>`
       WITH target AS (
         SELECT customer_id FROM wallets
-        WHERE customer_id = (SELECT customer_id FROM charges WHERE order_id = ${orderId} AND status = 'charged')
+        WHERE (customer_id, currency) = (SELECT customer_id, currency FROM charges WHERE order_id = ${orderId} AND status = 'charged')
         FOR UPDATE
       ),
       refunded AS (
         UPDATE charges SET status = 'refunded', updated_at = now()
         WHERE order_id = ${orderId} AND status = 'charged' AND EXISTS (SELECT 1 FROM target)
-        RETURNING order_id, customer_id, amount_cents
+        RETURNING order_id, customer_id, currency, amount_cents
       ),
       credited AS (
         UPDATE wallets SET balance_cents = wallets.balance_cents + refunded.amount_cents, updated_at = now()
-        FROM refunded WHERE wallets.customer_id = refunded.customer_id
+        FROM refunded WHERE wallets.customer_id = refunded.customer_id AND wallets.currency = refunded.currency
       ),
       entry AS (
-        INSERT INTO wallet_entries (customer_id, kind, amount_cents, order_id)
-        SELECT customer_id, 'refund', amount_cents, order_id FROM refunded
+        INSERT INTO wallet_entries (customer_id, currency, kind, amount_cents, order_id)
+        SELECT customer_id, currency, 'refund', amount_cents, order_id FROM refunded
       )
       SELECT count(*)::int AS refunded FROM refunded
     `.execute(this.db);
@@ -111,7 +115,7 @@ export class ChargeRepository implements ChargeLedger {
   private async find(orderId: string): Promise<ChargeRow | undefined> {
     return this.db
       .selectFrom("charges")
-      .select(["order_id", "customer_id", "amount_cents", "status", "charge_id"])
+      .select(["order_id", "customer_id", "amount_cents", "currency", "status", "charge_id"])
       .where("order_id", "=", orderId)
       .executeTakeFirst();
   }

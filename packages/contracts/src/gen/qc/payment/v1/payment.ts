@@ -23,14 +23,18 @@ export const protobufPackage = "qc.payment.v1";
 
 export const protobufFileName = "qc/payment/v1/payment.proto";
 
+/** One balance of a customer's wallet: the one in `currency`. */
 export interface Wallet {
   customerId: string;
   balanceCents: number;
+  currency: string;
 }
 
 export interface CreditRequest {
   customerId: string;
   amountCents: number;
+  /** The balance credited; empty means USD. */
+  currency: string;
 }
 
 export interface CreditResponse {
@@ -39,6 +43,8 @@ export interface CreditResponse {
 
 export interface GetWalletRequest {
   customerId: string;
+  /** The balance asked for; empty means USD. NOT_FOUND when the customer holds none in it. */
+  currency: string;
 }
 
 export interface GetWalletResponse {
@@ -49,11 +55,17 @@ export interface ChargeRequest {
   orderId: string;
   customerId: string;
   amountCents: number;
+  /**
+   * The order's currency; empty means USD. Only the balance in it is debited: a customer holding
+   * none (or too little) of it is declined, whatever other currencies the wallet holds.
+   */
+  currency: string;
 }
 
 export interface ChargeResponse {
   chargeId: string;
   amountCents: number;
+  currency: string;
 }
 
 export interface RefundRequest {
@@ -66,7 +78,7 @@ export interface RefundResponse {
 }
 
 function createBaseWallet(): Wallet {
-  return { customerId: "", balanceCents: 0 };
+  return { customerId: "", balanceCents: 0, currency: "" };
 }
 
 export const Wallet: MessageFns<Wallet> = {
@@ -76,6 +88,9 @@ export const Wallet: MessageFns<Wallet> = {
     }
     if (message.balanceCents !== 0) {
       writer.uint32(16).int64(message.balanceCents);
+    }
+    if (message.currency !== "") {
+      writer.uint32(26).string(message.currency);
     }
     return writer;
   },
@@ -109,6 +124,14 @@ export const Wallet: MessageFns<Wallet> = {
             message.balanceCents = longToNumber(reader.int64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -133,6 +156,7 @@ export const Wallet: MessageFns<Wallet> = {
         : isSet(object.balance_cents)
         ? globalThis.Number(object.balance_cents)
         : 0,
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
     };
   },
 
@@ -144,6 +168,9 @@ export const Wallet: MessageFns<Wallet> = {
     if (message.balanceCents !== 0) {
       obj.balanceCents = Math.round(message.balanceCents);
     }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
     return obj;
   },
 
@@ -154,12 +181,13 @@ export const Wallet: MessageFns<Wallet> = {
     const message = createBaseWallet();
     message.customerId = object.customerId ?? "";
     message.balanceCents = object.balanceCents ?? 0;
+    message.currency = object.currency ?? "";
     return message;
   },
 };
 
 function createBaseCreditRequest(): CreditRequest {
-  return { customerId: "", amountCents: 0 };
+  return { customerId: "", amountCents: 0, currency: "" };
 }
 
 export const CreditRequest: MessageFns<CreditRequest> = {
@@ -169,6 +197,9 @@ export const CreditRequest: MessageFns<CreditRequest> = {
     }
     if (message.amountCents !== 0) {
       writer.uint32(16).int64(message.amountCents);
+    }
+    if (message.currency !== "") {
+      writer.uint32(26).string(message.currency);
     }
     return writer;
   },
@@ -202,6 +233,14 @@ export const CreditRequest: MessageFns<CreditRequest> = {
             message.amountCents = longToNumber(reader.int64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -226,6 +265,7 @@ export const CreditRequest: MessageFns<CreditRequest> = {
         : isSet(object.amount_cents)
         ? globalThis.Number(object.amount_cents)
         : 0,
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
     };
   },
 
@@ -237,6 +277,9 @@ export const CreditRequest: MessageFns<CreditRequest> = {
     if (message.amountCents !== 0) {
       obj.amountCents = Math.round(message.amountCents);
     }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
     return obj;
   },
 
@@ -247,6 +290,7 @@ export const CreditRequest: MessageFns<CreditRequest> = {
     const message = createBaseCreditRequest();
     message.customerId = object.customerId ?? "";
     message.amountCents = object.amountCents ?? 0;
+    message.currency = object.currency ?? "";
     return message;
   },
 };
@@ -321,13 +365,16 @@ export const CreditResponse: MessageFns<CreditResponse> = {
 };
 
 function createBaseGetWalletRequest(): GetWalletRequest {
-  return { customerId: "" };
+  return { customerId: "", currency: "" };
 }
 
 export const GetWalletRequest: MessageFns<GetWalletRequest> = {
   encode(message: GetWalletRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.customerId !== "") {
       writer.uint32(10).string(message.customerId);
+    }
+    if (message.currency !== "") {
+      writer.uint32(18).string(message.currency);
     }
     return writer;
   },
@@ -353,6 +400,14 @@ export const GetWalletRequest: MessageFns<GetWalletRequest> = {
             message.customerId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -372,6 +427,7 @@ export const GetWalletRequest: MessageFns<GetWalletRequest> = {
         : isSet(object.customer_id)
         ? globalThis.String(object.customer_id)
         : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
     };
   },
 
@@ -379,6 +435,9 @@ export const GetWalletRequest: MessageFns<GetWalletRequest> = {
     const obj: any = {};
     if (message.customerId !== "") {
       obj.customerId = message.customerId;
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
     }
     return obj;
   },
@@ -389,6 +448,7 @@ export const GetWalletRequest: MessageFns<GetWalletRequest> = {
   fromPartial(object: DeepPartial<GetWalletRequest>): GetWalletRequest {
     const message = createBaseGetWalletRequest();
     message.customerId = object.customerId ?? "";
+    message.currency = object.currency ?? "";
     return message;
   },
 };
@@ -463,7 +523,7 @@ export const GetWalletResponse: MessageFns<GetWalletResponse> = {
 };
 
 function createBaseChargeRequest(): ChargeRequest {
-  return { orderId: "", customerId: "", amountCents: 0 };
+  return { orderId: "", customerId: "", amountCents: 0, currency: "" };
 }
 
 export const ChargeRequest: MessageFns<ChargeRequest> = {
@@ -476,6 +536,9 @@ export const ChargeRequest: MessageFns<ChargeRequest> = {
     }
     if (message.amountCents !== 0) {
       writer.uint32(24).int64(message.amountCents);
+    }
+    if (message.currency !== "") {
+      writer.uint32(34).string(message.currency);
     }
     return writer;
   },
@@ -517,6 +580,14 @@ export const ChargeRequest: MessageFns<ChargeRequest> = {
             message.amountCents = longToNumber(reader.int64());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -546,6 +617,7 @@ export const ChargeRequest: MessageFns<ChargeRequest> = {
         : isSet(object.amount_cents)
         ? globalThis.Number(object.amount_cents)
         : 0,
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
     };
   },
 
@@ -560,6 +632,9 @@ export const ChargeRequest: MessageFns<ChargeRequest> = {
     if (message.amountCents !== 0) {
       obj.amountCents = Math.round(message.amountCents);
     }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
     return obj;
   },
 
@@ -571,12 +646,13 @@ export const ChargeRequest: MessageFns<ChargeRequest> = {
     message.orderId = object.orderId ?? "";
     message.customerId = object.customerId ?? "";
     message.amountCents = object.amountCents ?? 0;
+    message.currency = object.currency ?? "";
     return message;
   },
 };
 
 function createBaseChargeResponse(): ChargeResponse {
-  return { chargeId: "", amountCents: 0 };
+  return { chargeId: "", amountCents: 0, currency: "" };
 }
 
 export const ChargeResponse: MessageFns<ChargeResponse> = {
@@ -586,6 +662,9 @@ export const ChargeResponse: MessageFns<ChargeResponse> = {
     }
     if (message.amountCents !== 0) {
       writer.uint32(16).int64(message.amountCents);
+    }
+    if (message.currency !== "") {
+      writer.uint32(26).string(message.currency);
     }
     return writer;
   },
@@ -619,6 +698,14 @@ export const ChargeResponse: MessageFns<ChargeResponse> = {
             message.amountCents = longToNumber(reader.int64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -643,6 +730,7 @@ export const ChargeResponse: MessageFns<ChargeResponse> = {
         : isSet(object.amount_cents)
         ? globalThis.Number(object.amount_cents)
         : 0,
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
     };
   },
 
@@ -654,6 +742,9 @@ export const ChargeResponse: MessageFns<ChargeResponse> = {
     if (message.amountCents !== 0) {
       obj.amountCents = Math.round(message.amountCents);
     }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
     return obj;
   },
 
@@ -664,6 +755,7 @@ export const ChargeResponse: MessageFns<ChargeResponse> = {
     const message = createBaseChargeResponse();
     message.chargeId = object.chargeId ?? "";
     message.amountCents = object.amountCents ?? 0;
+    message.currency = object.currency ?? "";
     return message;
   },
 };
@@ -808,7 +900,11 @@ export const RefundResponse: MessageFns<RefundResponse> = {
   },
 };
 
-/** Customer wallets and order charges. The charge mocks a payment provider; the ledger is real. */
+/**
+ * Customer wallets and order charges. The charge mocks a payment provider; the ledger is real.
+ * A wallet holds one balance per currency (ISO 4217: three capital letters). Every currency field
+ * left empty means USD, so callers older than currencies keep working.
+ */
 export type PaymentServiceService = typeof PaymentServiceService;
 export const PaymentServiceService = {
   credit: {
