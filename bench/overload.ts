@@ -28,6 +28,12 @@ export interface OverloadResult {
    * shares two cores) and the client's own event-loop delay (`clientLoopDelayP99Ms`).
    */
   readonly shedGatewayP99Ms: number | null;
+  /**
+   * The accepted orders' p99 inside the gateway and inside the order service (their `Server-Timing`):
+   * with `acceptedP99Ms`, where an accepted order's time went.
+   */
+  readonly acceptedGatewayP99Ms: number | null;
+  readonly acceptedOrderServiceP99Ms: number | null;
   /** p99 of the load generator's own event-loop delay during the phase: a floor under every client-side latency. */
   readonly clientLoopDelayP99Ms: number;
   /** p99 of the gateway's event-loop delay during the phase (its Prometheus metrics), when it was given. */
@@ -70,14 +76,15 @@ async function gatewayLoopDelayP99Ms(metricsUrl: string | undefined): Promise<nu
   return match?.[1] ? Math.round(Number(match[1]) * 100_000) / 100 : null;
 }
 
-/** An order's answer: its label (`201`, `503 OVERLOADED`, …, or `error`) and the gateway's own time on it. */
+/** An order's answer: its label (`201`, `503 OVERLOADED`, …, or `error`) and the gateway's and order service's own times on it. */
 interface Answer {
   readonly label: string;
   readonly gatewayMs: number | null;
+  readonly orderServiceMs: number | null;
 }
 
-const gatewayTiming = (header: string | string[] | undefined): number | null => {
-  const match = /gateway;dur=([\d.]+)/.exec([header ?? ""].flat().join(", "));
+const serverTiming = (header: string | string[] | undefined, name: "gateway" | "order"): number | null => {
+  const match = new RegExp(`(?:^|, )${name};dur=([\\d.]+)`).exec([header ?? ""].flat().join(", "));
   return match?.[1] ? Number(match[1]) : null;
 };
 
@@ -96,10 +103,10 @@ function orderPoster(http: Pool, data: BenchData) {
         },
         body: JSON.stringify({ items: randomLines(data.skus) }),
       });
-      const gatewayMs = gatewayTiming(res.headers["server-timing"]);
-      return { label: String(await answerLabel(res)), gatewayMs };
+      const timing = res.headers["server-timing"];
+      return { label: String(await answerLabel(res)), gatewayMs: serverTiming(timing, "gateway"), orderServiceMs: serverTiming(timing, "order") };
     } catch {
-      return { label: "error", gatewayMs: null };
+      return { label: "error", gatewayMs: null, orderServiceMs: null };
     }
   };
 }
@@ -124,6 +131,9 @@ export async function overloadPhase(
   const accepted = newHistogram();
   const shed = newHistogram();
   const shedAtGateway = newHistogram();
+  const acceptedAtGateway = newHistogram();
+  const acceptedAtOrderService = newHistogram();
+  const recordUs = (h: hdr.Histogram, valueMs: number | null) => valueMs !== null && h.recordValue(Math.max(1, Math.round(valueMs * 1000)));
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const statuses: Record<string, number> = {};
@@ -136,12 +146,16 @@ export async function overloadPhase(
     const scheduledUs = startUs + i * intervalUs;
     const waitMs = (scheduledUs - nowUs()) / 1000;
     if (waitMs > 1) await new Promise((r) => setTimeout(r, waitMs));
-    const request: Promise<void> = post().then(({ label, gatewayMs }) => {
+    const request: Promise<void> = post().then(({ label, gatewayMs, orderServiceMs }) => {
       const latency = Math.max(1, nowUs() - scheduledUs);
       if (label === SHED) {
         shed.recordValue(latency);
-        if (gatewayMs !== null) shedAtGateway.recordValue(Math.max(1, Math.round(gatewayMs * 1000)));
-      } else if (ADMITTED.has(label)) accepted.recordValue(latency);
+        recordUs(shedAtGateway, gatewayMs);
+      } else if (ADMITTED.has(label)) {
+        accepted.recordValue(latency);
+        recordUs(acceptedAtGateway, gatewayMs);
+        recordUs(acceptedAtOrderService, orderServiceMs);
+      }
       statuses[label] = (statuses[label] ?? 0) + 1;
       inFlight.delete(request);
     });
@@ -175,6 +189,8 @@ export async function overloadPhase(
     shedP50Ms: shed.totalCount > 0 ? ms(shed, 50) : null,
     shedP99Ms: shed.totalCount > 0 ? ms(shed, 99) : null,
     shedGatewayP99Ms: shedAtGateway.totalCount > 0 ? ms(shedAtGateway, 99) : null,
+    acceptedGatewayP99Ms: acceptedAtGateway.totalCount > 0 ? ms(acceptedAtGateway, 99) : null,
+    acceptedOrderServiceP99Ms: acceptedAtOrderService.totalCount > 0 ? ms(acceptedAtOrderService, 99) : null,
     clientLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
     gatewayLoopDelayP99Ms: gatewayLoopDelay,
     errors500: count("500"),
