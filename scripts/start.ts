@@ -42,6 +42,7 @@ const stack = await startStack({
   // Prometheus /metrics of each service, as in deploy/ (docker compose, Kubernetes).
   metricsPorts: { gateway: 9460, order: 9461, inventory: 9462, payment: 9463, rider: 9464 },
   env: { LOG_PRETTY: String(tty), LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },
+  serviceEnv: { gateway: { DEV_LOGIN: "true" } }, // POST /v1/dev/token for the web app's "sign in as"
   log: (name, line) => console.log(`${prefix(name)} ${line}`),
 }).catch((err: unknown) => {
   console.error(`could not start the platform: ${err instanceof Error ? err.message : String(err)}`);

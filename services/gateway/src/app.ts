@@ -6,7 +6,7 @@ import { Metrics, requestTraceId, traceHttpServer } from "@qc/platform/observabi
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { createAuthorize } from "./auth/authorize";
 import { createTokenVerifier } from "./auth/token-verifier";
-import { admissionOptions, edgeOptions, rateLimitOptions, tokenVerifierOptions, type GatewayConfig } from "./config";
+import { admissionOptions, devLoginOptions, edgeOptions, rateLimitOptions, tokenVerifierOptions, type GatewayConfig } from "./config";
 import { admissionLimits, installAdmission } from "./http/admission";
 import { clientErrorOptions } from "./http/client-errors";
 import { docsCsp, installEdgeHeaders } from "./http/edge-headers";
@@ -18,6 +18,7 @@ import { installRateLimits } from "./http/rate-limit";
 import { installServerTiming } from "./http/server-timing";
 import { installUnreadBodyDrain } from "./http/unread-body";
 import { adminRoutes } from "./routes/admin";
+import { devRoutes } from "./routes/dev";
 import { healthRoutes } from "./routes/health";
 import { orderRoutes } from "./routes/orders";
 import { productRoutes } from "./routes/products";
@@ -85,6 +86,8 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   void app.register(orderRoutes, { ...deps, orderWaitMs: config.ORDER_WAIT_MS, orderDeadlineMs: config.UPSTREAM_TIMEOUT_MS });
   void app.register(riderRoutes, deps);
   void app.register(adminRoutes, deps);
+  const devLogin = devLoginOptions(config);
+  if (devLogin) void app.register(devRoutes, devLogin);
   return app;
 }
 

@@ -21,3 +21,22 @@ describe("gateway configuration: token verification", () => {
     expect(load({ JWT_JWKS_URL: "not a url", JWT_ISSUER: "i", JWT_AUDIENCE: "a" })).toThrow(/JWT_JWKS_URL/);
   });
 });
+
+describe("gateway configuration: dev login", () => {
+  const secret = { JWT_SECRET: "0123456789abcdef0123456789abcdef" };
+
+  it("is off by default and on when asked outside production", () => {
+    expect(loadGatewayConfig({ ...secret }).DEV_LOGIN).toBe(false);
+    expect(loadGatewayConfig({ ...secret, DEV_LOGIN: "true" }).DEV_LOGIN).toBe(true);
+  });
+
+  it("refuses DEV_LOGIN=true in production, whatever else is set", () => {
+    expect(load({ ...secret, DEV_LOGIN: "true", NODE_ENV: "production" })).toThrow(/DEV_LOGIN: must not be true with NODE_ENV=production/);
+    expect(load({ ...secret, DEV_LOGIN: "false", NODE_ENV: "production" })).not.toThrow();
+  });
+
+  it("needs the HS256 secret its tokens are signed with", () => {
+    const idp = { JWT_JWKS_URL: "https://idp.test/jwks.json", JWT_ISSUER: "i", JWT_AUDIENCE: "a" };
+    expect(load({ ...idp, DEV_LOGIN: "true" })).toThrow(/DEV_LOGIN: needs JWT_SECRET/);
+  });
+});

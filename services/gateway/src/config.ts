@@ -58,6 +58,11 @@ export const gatewayConfigSchema = z
         .pipe(z.array(z.string().refine(isOrigin, "must be origins such as https://shop.example (scheme, host, port; no path), comma-separated")))
         .optional(),
     ),
+    /**
+     * `POST /v1/dev/token` (routes/dev.ts): a token for any subject and role, for the web app's "sign in
+     * as" picker. Development only: refused together with NODE_ENV=production, and it needs JWT_SECRET.
+     */
+    DEV_LOGIN: z.stringbool().default(false),
     /** The OpenAPI document and Swagger UI at /docs. Unset: on, except in production. */
     DOCS_ENABLED: unsetIfEmpty(z.stringbool().optional()),
     /** Admission control (adaptive concurrency limits, 503 OVERLOADED beyond them); `false` turns it off. */
@@ -117,6 +122,9 @@ export const gatewayConfigSchema = z
     path: ["JWT_SECRET"],
     message: "is required (at least 32 bytes) unless JWT_JWKS_URL is set",
   })
+  // Anyone may get any token from the dev login: production must never serve it, whatever else is set.
+  .refine((c) => !(c.DEV_LOGIN && c.NODE_ENV === "production"), { path: ["DEV_LOGIN"], message: "must not be true with NODE_ENV=production" })
+  .refine((c) => !c.DEV_LOGIN || c.JWT_SECRET !== undefined, { path: ["DEV_LOGIN"], message: "needs JWT_SECRET (its tokens are signed with it)" })
   // A provider's keys sign tokens for many applications: without both checks a token it issued for
   // another one would be accepted here.
   .refine((c) => c.JWT_JWKS_URL === undefined || c.JWT_ISSUER !== undefined, { path: ["JWT_ISSUER"], message: "is required with JWT_JWKS_URL" })
@@ -170,6 +178,15 @@ export function rateLimitOptions(c: GatewayConfig): RateLimitOptions | null {
 export function edgeOptions(c: GatewayConfig): EdgeOptions {
   const production = c.NODE_ENV === "production";
   return { corsOrigins: c.CORS_ORIGINS ?? (production ? [] : DEV_WEB_APP_ORIGINS), docsEnabled: c.DOCS_ENABLED ?? !production };
+}
+
+/** How long a dev login token lasts: a working day, as `npm start`'s printed tokens. */
+const DEV_TOKEN_TTL_S = 12 * 60 * 60;
+
+/** The dev login's signing options, or null when it is off (the route is then not registered at all). */
+export function devLoginOptions(c: GatewayConfig): { secret: string; ttlSeconds: number } | null {
+  if (!c.DEV_LOGIN || c.JWT_SECRET === undefined) return null;
+  return { secret: c.JWT_SECRET, ttlSeconds: DEV_TOKEN_TTL_S };
 }
 
 /** How the gateway checks bearer tokens, from the configuration. */

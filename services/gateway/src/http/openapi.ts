@@ -20,6 +20,7 @@ export const openApiOptions: FastifyDynamicSwaggerOptions = {
       { name: "orders", description: "Orders: placed by customers, delivered by riders" },
       { name: "riders", description: "Rider locations; who is nearby (admin)" },
       { name: "admin", description: "Operations; role admin" },
+      { name: "dev", description: "Development only (DEV_LOGIN=true): sign in as anyone" },
     ],
     components: {
       securitySchemes: {
