@@ -31,7 +31,7 @@ export interface UpstreamClient<Calls> {
 
 export type OrderCalls = Pick<
   PromiseClient<orderV1.OrderServiceService>,
-  "createOrder" | "getOrder" | "listOrders" | "markDelivered" | "listDeadLetters" | "replayDeadLetter" | "listCircuitBreakers"
+  "createOrder" | "getOrder" | "listOrders" | "searchOrders" | "markDelivered" | "listDeadLetters" | "replayDeadLetter" | "listCircuitBreakers"
 >;
 export type InventoryCalls = Pick<
   PromiseClient<inventoryV1.InventoryServiceService>,
@@ -78,7 +78,7 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
       resilience: target("order"),
       // Not CreateOrder: the order service dedupes by idempotency key, but a blind retry would wait twice.
       // MarkDelivered is: the same rider repeating it for a DELIVERED order gets the order again.
-      retrySafe: ["getOrder", "listOrders", "markDelivered", "listDeadLetters", "listCircuitBreakers"],
+      retrySafe: ["getOrder", "listOrders", "searchOrders", "markDelivered", "listDeadLetters", "listCircuitBreakers"],
     }),
     inventory: withHealth(inventoryV1.InventoryServiceService, config.INVENTORY_ADDR, {
       transport,

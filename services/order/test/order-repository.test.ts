@@ -173,7 +173,7 @@ describe.each(databaseKinds)("on %s", (kind) => {
       const seen: { id: string; createdAt: Date }[] = [];
       let cursor: string | null = null;
       do {
-        const page: { orders: { id: string; createdAt: Date }[]; nextCursor: string | null } = await repo.listByCustomer("pager", 10, cursor);
+        const page: { orders: { id: string; createdAt: Date }[]; nextCursor: string | null } = await repo.list({ customerId: "pager", status: null }, 10, cursor);
         seen.push(...page.orders);
         cursor = page.nextCursor;
       } while (cursor);
@@ -191,6 +191,35 @@ describe.each(databaseKinds)("on %s", (kind) => {
       if (kind === "postgres") expect(seen.map((o) => o.id)).toEqual([...ids].reverse());
     });
 
+    it("lists every customer's orders, or one customer's, or one status's, with the same cursors", async () => {
+      const tag = randomUUID().slice(0, 8);
+      const [a, b] = [`a-${tag}`, `b-${tag}`];
+      const made: { id: string; customerId: string }[] = [];
+      for (const customerId of [a, b, a, b, a]) {
+        const o = newOrder({ customerId });
+        await repo.create(o);
+        made.push(o);
+      }
+      const failed = made[1]!.id;
+      await repo.finish(failed, "a", "FAILED", "OUT_OF_STOCK", null, []);
+      const ours = new Set(made.map((o) => o.id));
+      const all: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { orders: { id: string }[]; nextCursor: string | null } = await repo.list({ customerId: null, status: null }, 2, cursor);
+        all.push(...page.orders.map((o) => o.id).filter((id) => ours.has(id)));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(new Set(all)).toEqual(ours);
+      expect(all).toHaveLength(ours.size);
+      const ofB = await repo.list({ customerId: b, status: null }, 10, null);
+      expect(new Set(ofB.orders.map((o) => o.id))).toEqual(new Set([made[1]!.id, made[3]!.id]));
+      const failedOfB = await repo.list({ customerId: b, status: "FAILED" }, 10, null);
+      expect(failedOfB.orders.map((o) => [o.id, o.status])).toEqual([[failed, "FAILED"]]);
+      const pendingOfA = await repo.list({ customerId: a, status: "PENDING" }, 10, null);
+      expect(pendingOfA.orders.map((o) => o.customerId)).toEqual([a, a, a]);
+    });
+
     // A cursor is the client's to send back, so it is input: one whose time does not fit a bigint
     // reached Postgres and failed there as an internal error (a 500 at the gateway).
     it.each([
@@ -202,7 +231,7 @@ describe.each(databaseKinds)("on %s", (kind) => {
       ["a third part", `1700000000000000:${randomUUID()}:x`],
     ])("refuses a crafted page cursor with %s as INVALID_PAGE_TOKEN", async (_, decoded) => {
       const cursor = Buffer.from(decoded).toString("base64url");
-      await expect(repo.listByCustomer("pager", 10, cursor)).rejects.toMatchObject({ kind: "invalid", code: "INVALID_PAGE_TOKEN" });
+      await expect(repo.list({ customerId: "pager", status: null }, 10, cursor)).rejects.toMatchObject({ kind: "invalid", code: "INVALID_PAGE_TOKEN" });
     });
   });
 

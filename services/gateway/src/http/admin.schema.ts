@@ -2,6 +2,8 @@ import { CURRENCY_PATTERN, DEFAULT_CURRENCY } from "@qc/platform/money";
 import { Type } from "typebox";
 import { subjectPattern } from "../auth/principal";
 import { described } from "./openapi";
+import { OrderStatusSchema } from "./order.schema";
+import { PageQuerySchema } from "./page.schema";
 
 export const CustomerIdParamsSchema = Type.Object(
   { customerId: Type.String({ pattern: subjectPattern }) },
@@ -50,3 +52,13 @@ export const CircuitBreakersSchema = Type.Object({
     }),
   ),
 });
+
+/** `?status&customerId&limit&cursor`: the customers' own page query, narrowed by status and customer. */
+export const AdminOrdersQuerySchema = Type.Object(
+  {
+    ...PageQuerySchema.properties,
+    status: Type.Optional(described(OrderStatusSchema, "only orders in this status")),
+    customerId: Type.Optional(Type.String({ pattern: subjectPattern, description: "only this customer's orders" })),
+  },
+  { additionalProperties: false },
+);

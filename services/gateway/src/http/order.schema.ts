@@ -6,10 +6,12 @@ const LocationSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const OrderStatusSchema = Type.Enum(["PENDING", "CONFIRMED", "FAILED", "DELIVERED"], { type: "string" });
+
 export const OrderSchema = Type.Object({
   id: Type.String(),
   customerId: Type.String(),
-  status: Type.Enum(["PENDING", "CONFIRMED", "FAILED", "DELIVERED"], { type: "string" }),
+  status: OrderStatusSchema,
   items: Type.Array(Type.Object({ sku: Type.String(), quantity: Type.Integer(), priceCents: Type.Integer() })),
   totalCents: Type.Integer(),
   currency: Type.String(),

@@ -1,10 +1,10 @@
 import { status } from "@grpc/grpc-js";
-import type { inventoryV1, orderV1, paymentV1 } from "@qc/contracts";
+import { orderV1, type inventoryV1, type paymentV1 } from "@qc/contracts";
 import { BreakerRegistry, RemoteError, ResilientTarget } from "@qc/platform";
 import { afterEach, describe, expect, it } from "vitest";
 import type { GatewayApp } from "../app";
 import { fakeUpstreams } from "../testing/fake-upstreams";
-import { aDeadLetter, aProduct } from "../testing/fixtures";
+import { aDeadLetter, anOrder, aProduct } from "../testing/fixtures";
 import { bearer, expectProblem, testApp } from "../testing/test-app";
 
 let app: GatewayApp;
@@ -15,6 +15,7 @@ const asAdmin = async (method: "GET" | "POST", url: string, payload?: object) =>
 
 describe("admin routes", () => {
   it.each([
+    ["GET", "/v1/admin/orders"],
     ["POST", "/v1/admin/products"],
     ["POST", "/v1/admin/products/apple/restock"],
     ["POST", "/v1/admin/wallets/alice/credit"],
@@ -25,6 +26,42 @@ describe("admin routes", () => {
     app = testApp(fakeUpstreams());
     expectProblem(await app.inject({ method, url, headers: { authorization: await bearer("alice", "customer") } }), 403, "FORBIDDEN");
     expectProblem(await app.inject({ method, url }), 401, "UNAUTHENTICATED");
+  });
+
+  it("lists every customer's orders newest first, by status and customer, with the detail admins see", async () => {
+    const received: orderV1.SearchOrdersRequest[] = [];
+    const page = { orders: [anOrder({ customerId: "bob" })], nextPageToken: "tok-2" };
+    app = testApp(fakeUpstreams({ order: { searchOrders: async (req) => (received.push(req), page) } }));
+    const all = await asAdmin("GET", "/v1/admin/orders");
+    expect(all.statusCode).toBe(200);
+    const body = all.json<{ items: { customerId: string; history: { detail?: string }[] }[]; nextCursor: string | null }>();
+    expect(body.nextCursor).toBe("tok-2");
+    expect(body.items[0]).toMatchObject({ customerId: "bob", history: [{ detail: "total 300 EUR" }] });
+    await asAdmin("GET", "/v1/admin/orders?status=FAILED&customerId=alice&limit=5&cursor=tok-2");
+    expect(received).toEqual([
+      { customerId: "", status: orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED, pageSize: 20, pageToken: "" },
+      { customerId: "alice", status: orderV1.OrderStatus.ORDER_STATUS_FAILED, pageSize: 5, pageToken: "tok-2" },
+    ]);
+  });
+
+  it("ends the last page with nextCursor null and passes a bad cursor's INVALID_PAGE_TOKEN on as 400", async () => {
+    app = testApp(
+      fakeUpstreams({
+        order: {
+          searchOrders: async (req) => {
+            if (req.pageToken === "bad") throw new RemoteError("invalid", "INVALID_PAGE_TOKEN", "page token is malformed", status.INVALID_ARGUMENT);
+            return { orders: [], nextPageToken: "" };
+          },
+        },
+      }),
+    );
+    expect((await asAdmin("GET", "/v1/admin/orders")).json()).toEqual({ items: [], nextCursor: null });
+    expectProblem(await asAdmin("GET", "/v1/admin/orders?cursor=bad"), 400, "INVALID_PAGE_TOKEN");
+  });
+
+  it.each(["status=CANCELLED", "status=failed", "customerId=-bob", "limit=0", "limit=101", "page=2"])("refuses ?%s with 400 before asking the order service", async (query) => {
+    app = testApp(fakeUpstreams());
+    expectProblem(await asAdmin("GET", `/v1/admin/orders?${query}`), 400, "VALIDATION_FAILED");
   });
 
   it("creates a product: 201 with Location", async () => {

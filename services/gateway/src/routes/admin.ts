@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { orderV1 } from "@qc/contracts";
 import { DEFAULT_CURRENCY } from "@qc/platform/money";
 import { Type } from "typebox";
 import {
+  AdminOrdersQuerySchema,
   CircuitBreakersSchema,
   CreditBodySchema,
   CustomerIdParamsSchema,
@@ -11,15 +13,42 @@ import {
 } from "../http/admin.schema";
 import { toDeadLetterView } from "../http/dead-letter-view";
 import { described } from "../http/openapi";
+import { OrderPageSchema } from "../http/order.schema";
+import { toOrderPageView, toProtoStatus } from "../http/order-view";
+import { pageSize } from "../http/page.schema";
 import { problemResponses } from "../http/problem.schema";
 import { CreateProductBodySchema, ProductSchema, RestockBodySchema, SkuParamsSchema } from "../http/product.schema";
 import { toProductView } from "../http/product-view";
 import { required } from "../http/upstream-answer";
 import { bearer, type RouteDeps } from "./route-deps";
 
-/** Operations staff only: catalog, wallets, dead letters and breakers. */
+/** Operations staff only: every order, catalog, wallets, dead letters and breakers. */
 export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { upstreams, authorize }) => {
   app.addHook("onRequest", authorize("admin"));
+
+  app.get(
+    "/v1/admin/orders",
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "Every customer's orders, newest first; by status and customer",
+        description: "Pages as GET /v1/orders does: pass nextCursor back as cursor (with the same filters).",
+        security: bearer("admin"),
+        querystring: AdminOrdersQuerySchema,
+        response: { 200: OrderPageSchema, ...problemResponses(400, 401, 403, 503) },
+      },
+    },
+    async (request) => {
+      const { status, customerId, limit, cursor } = request.query;
+      const page = await upstreams.order.call.searchOrders({
+        customerId: customerId ?? "",
+        status: status === undefined ? orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED : toProtoStatus(status),
+        pageSize: pageSize(limit),
+        pageToken: cursor ?? "",
+      });
+      return toOrderPageView(page, "admin");
+    },
+  );
 
   app.post(
     "/v1/admin/products",

@@ -12,7 +12,7 @@ import {
 } from "../http/order.schema";
 import { createdOrderStatus } from "../http/order-outcome";
 import { toCreateOrderRequest } from "../http/order-request";
-import { toOrderView } from "../http/order-view";
+import { toOrderPageView, toOrderView } from "../http/order-view";
 import { described } from "../http/openapi";
 import { recordUpstreamTiming } from "../http/server-timing";
 import { PageQuerySchema, pageSize } from "../http/page.schema";
@@ -102,10 +102,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
         pageSize: pageSize(limit),
         pageToken: cursor ?? "",
       });
-      return {
-        items: page.orders.map((o) => toOrderView(o, "customer")),
-        nextCursor: page.nextPageToken === "" ? null : page.nextPageToken,
-      };
+      return toOrderPageView(page, "customer");
     },
   );
 

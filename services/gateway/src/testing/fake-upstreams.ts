@@ -5,6 +5,7 @@ const orderMethods = [
   "createOrder",
   "getOrder",
   "listOrders",
+  "searchOrders",
   "markDelivered",
   "listDeadLetters",
   "replayDeadLetter",

@@ -33,6 +33,12 @@ export type RiderAssignment =
   /** The rider carries another active (CONFIRMED) order: one rider has at most one at a time. */
   | { readonly kind: "rider-busy"; readonly activeOrderId: string };
 
+/** Which orders a listing holds; null matches any. */
+export interface OrderFilter {
+  readonly customerId: string | null;
+  readonly status: OrderStatus | null;
+}
+
 /** Thrown when another replica has taken the saga over; the loser stops without writing. */
 export class LeaseLostError extends Error {
   override readonly name = "LeaseLostError";
@@ -44,8 +50,8 @@ export interface OrderRepository {
   create(order: NewOrder): Promise<boolean>;
   get(id: string): Promise<Order | null>;
   findByIdempotencyKey(customerId: string, key: string): Promise<IdempotencyRecord | null>;
-  /** Newest first; `cursor` is the opaque `nextCursor` of the previous page. */
-  listByCustomer(customerId: string, limit: number, cursor: string | null): Promise<{ orders: Order[]; nextCursor: string | null }>;
+  /** The orders `filter` matches, newest first; `cursor` is the opaque `nextCursor` of the previous page. */
+  list(filter: OrderFilter, limit: number, cursor: string | null): Promise<{ orders: Order[]; nextCursor: string | null }>;
   /** Makes the decision to fail durable while the order is still PENDING (with the reservation, if any). */
   recordFailing(id: string, owner: string, reason: FailureReason, reservation: Reservation | null, history: readonly NewHistory[]): Promise<void>;
   /**

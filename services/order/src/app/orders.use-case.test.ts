@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Order } from "../domain/order";
 import type { OrderRequest } from "../domain/order-request";
 import type { CatalogItem, InventoryPort } from "./dependencies.port";
-import type { NewOrder, OrderRepository } from "./order.repository.port";
+import type { NewOrder, OrderFilter, OrderRepository } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
 import { Orders } from "./orders.use-case";
 
@@ -185,5 +185,40 @@ describe("Orders.get", () => {
     const t = setup();
     await expect(t.orders.get("not-an-order")).rejects.toMatchObject({ code: "ORDER_NOT_FOUND" });
     expect(t.get).not.toHaveBeenCalled();
+  });
+});
+
+describe("Orders.list and Orders.search", () => {
+  function listing() {
+    const asked: { filter: OrderFilter; limit: number; cursor: string | null }[] = [];
+    const repo = {
+      list: vi.fn(async (filter: OrderFilter, limit: number, cursor: string | null) => {
+        asked.push({ filter, limit, cursor });
+        return { orders: [], nextCursor: cursor === null ? "next" : null };
+      }),
+    } as unknown as OrderRepository;
+    const orders = new Orders(repo, {} as InventoryPort, {} as OrderSaga, { assign: async (o) => o }, { openCircuits: () => [] }, {
+      owner: "me",
+      leaseMs: 1000,
+      newId: () => "id",
+      sleep: async () => undefined,
+    });
+    return { orders, asked };
+  }
+
+  it("lists one customer's orders only, whatever the status", async () => {
+    const t = listing();
+    expect(await t.orders.list("alice", 5, "")).toEqual({ orders: [], nextPageToken: "next" });
+    expect(t.asked).toEqual([{ filter: { customerId: "alice", status: null }, limit: 5, cursor: null }]);
+  });
+
+  it("searches with the filter as given, the same page sizes (1..100, 20 by default) and tokens", async () => {
+    const t = listing();
+    await t.orders.search({ customerId: null, status: "FAILED" }, 0, "");
+    expect(await t.orders.search({ customerId: null, status: null }, 1_000, "tok")).toEqual({ orders: [], nextPageToken: "" });
+    expect(t.asked).toEqual([
+      { filter: { customerId: null, status: "FAILED" }, limit: 20, cursor: null },
+      { filter: { customerId: null, status: null }, limit: 100, cursor: "tok" },
+    ]);
   });
 });

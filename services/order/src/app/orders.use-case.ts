@@ -6,7 +6,7 @@ import { neverPayable, type CatalogItem } from "../domain/order-pricing";
 import { validateOrderRequest, type OrderRequest } from "../domain/order-request";
 import { AppError, overloaded } from "@qc/platform/errors";
 import type { DependencyHealth, InventoryPort } from "./dependencies.port";
-import type { OrderRepository } from "./order.repository.port";
+import type { OrderFilter, OrderRepository } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
 import type { RiderDispatch } from "./rider-dispatch.use-case";
 
@@ -29,6 +29,12 @@ export interface CreateOrderResult {
   readonly order: Order;
   /** True when the idempotency key matched an earlier request and nothing new was created. */
   readonly replayed: boolean;
+}
+
+/** A page of orders; `nextPageToken` is empty on the last one. */
+export interface OrderPage {
+  readonly orders: readonly Order[];
+  readonly nextPageToken: string;
 }
 
 const MAX_PAGE = 100;
@@ -123,9 +129,15 @@ export class Orders {
     return this.mustGet(canonical);
   }
 
-  async list(customerId: string, pageSize: number, pageToken: string): Promise<{ orders: Order[]; nextPageToken: string }> {
+  /** One customer's orders, newest first. */
+  list(customerId: string, pageSize: number, pageToken: string): Promise<OrderPage> {
+    return this.search({ customerId, status: null }, pageSize, pageToken);
+  }
+
+  /** The orders `filter` matches (every customer's, for operations staff), newest first; pages as `list` does. */
+  async search(filter: OrderFilter, pageSize: number, pageToken: string): Promise<OrderPage> {
     const limit = Math.min(Math.max(pageSize || 20, 1), MAX_PAGE);
-    const page = await this.repo.listByCustomer(customerId, limit, pageToken || null);
+    const page = await this.repo.list(filter, limit, pageToken || null);
     return { orders: page.orders, nextPageToken: page.nextCursor ?? "" };
   }
 

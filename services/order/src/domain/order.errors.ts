@@ -22,6 +22,7 @@ export const orderErrors = {
   deadLetterStillFailing: (detail: string): AppError =>
     refused("DEAD_LETTER_STILL_FAILING", `the compensation still fails: ${detail}`),
   invalidPageToken: (): AppError => invalid("INVALID_PAGE_TOKEN", "page token is malformed"),
+  invalidStatus: (): AppError => invalid("INVALID_STATUS", "status must be PENDING, CONFIRMED, FAILED or DELIVERED (or none for any)"),
   riderBusy: (riderId: string, activeOrderId: string): AppError =>
     conflict("RIDER_BUSY", `rider ${riderId} still carries order ${activeOrderId}; re-asserted to the rider service`),
   riderNotReleased: (id: string, riderId: string | null): AppError =>

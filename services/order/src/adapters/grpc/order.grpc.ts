@@ -3,9 +3,10 @@ import { currentDeadline, implement, type BreakerRegistry, type UnaryHandlers } 
 import type { Logger } from "pino";
 import type { DeadLetter } from "../../app/dead-letter.repository.port";
 import type { DeadLetters } from "../../app/dead-letters.use-case";
-import type { Orders } from "../../app/orders.use-case";
+import type { OrderPage, Orders } from "../../app/orders.use-case";
 import type { RiderDispatch } from "../../app/rider-dispatch.use-case";
 import type { Order, OrderStatus } from "../../domain/order";
+import { orderErrors } from "../../domain/order.errors";
 
 const statusToProto: Record<OrderStatus, orderV1.OrderStatus> = {
   PENDING: orderV1.OrderStatus.ORDER_STATUS_PENDING,
@@ -30,6 +31,16 @@ export function orderToProto(o: Order): orderV1.Order {
     history: o.history.map((h) => ({ step: h.step, outcome: h.outcome, code: h.code, detail: h.detail, at: h.at.toISOString() })),
   };
 }
+
+/** A status filter from the wire: UNSPECIFIED matches any status; a number no status has is refused. */
+function statusFilterOf(status: orderV1.OrderStatus): OrderStatus | null {
+  if (status === orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED) return null;
+  const found = (Object.keys(statusToProto) as OrderStatus[]).find((s) => statusToProto[s] === status);
+  if (found === undefined) throw orderErrors.invalidStatus();
+  return found;
+}
+
+const toPage = (page: OrderPage) => ({ orders: page.orders.map(orderToProto), nextPageToken: page.nextPageToken });
 
 const deadLetterToProto = (d: DeadLetter): orderV1.DeadLetter => ({
   id: d.id,
@@ -68,9 +79,10 @@ export function orderGrpcService(
       return { order: orderToProto(order), replayed };
     },
     getOrder: async (req) => ({ order: orderToProto(await orders.get(req.id)) }),
-    listOrders: async (req) => {
-      const page = await orders.list(req.customerId, req.pageSize, req.pageToken);
-      return { orders: page.orders.map(orderToProto), nextPageToken: page.nextPageToken };
+    listOrders: async (req) => toPage(await orders.list(req.customerId, req.pageSize, req.pageToken)),
+    searchOrders: async (req) => {
+      const filter = { customerId: req.customerId === "" ? null : req.customerId, status: statusFilterOf(req.status) };
+      return toPage(await orders.search(filter, req.pageSize, req.pageToken));
     },
     markDelivered: async (req) => ({ order: orderToProto(await dispatch.markDelivered(req.orderId, req.riderId)) }),
     listDeadLetters: async (req) => ({

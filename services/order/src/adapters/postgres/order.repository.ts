@@ -7,6 +7,7 @@ import {
   type IdempotencyRecord,
   type NewHistory,
   type NewOrder,
+  type OrderFilter,
   type OrderRepository,
   type Reservation,
   type RiderAssignment,
@@ -113,10 +114,12 @@ export class PostgresOrderRepository implements OrderRepository {
     return row ? { orderId: row.id, requestHash: row.request_hash ?? "" } : null;
   }
 
-  async listByCustomer(customerId: string, limit: number, cursor: string | null) {
+  async list(filter: OrderFilter, limit: number, cursor: string | null) {
     const after = cursor === null ? null : decodePageCursor(cursor);
     const { rows } = await sql<OrderRow>`${orderSelect}
-      WHERE o.customer_id = ${customerId}
+      WHERE TRUE
+        ${filter.customerId === null ? sql`` : sql`AND o.customer_id = ${filter.customerId}`}
+        ${filter.status === null ? sql`` : sql`AND o.status = ${filter.status}`}
         ${after ? sql`AND ((extract(epoch FROM o.created_at) * 1000000)::bigint, o.id) < (${after.createdUs}::bigint, ${after.id}::uuid)` : sql``}
       ORDER BY o.created_at DESC, o.id DESC
       LIMIT ${limit + 1}`.execute(this.db);

@@ -206,6 +206,21 @@ export interface ListCircuitBreakersResponse {
   breakers: CircuitBreaker[];
 }
 
+export interface SearchOrdersRequest {
+  /** Empty: every customer's orders. */
+  customerId: string;
+  /** ORDER_STATUS_UNSPECIFIED: any status. */
+  status: OrderStatus;
+  pageSize: number;
+  /** The next_page_token of the previous page of the same search; empty for the first page. */
+  pageToken: string;
+}
+
+export interface SearchOrdersResponse {
+  orders: Order[];
+  nextPageToken: string;
+}
+
 function createBaseLocation(): Location {
   return { lat: 0, lon: 0 };
 }
@@ -2300,6 +2315,224 @@ export const ListCircuitBreakersResponse: MessageFns<ListCircuitBreakersResponse
   },
 };
 
+function createBaseSearchOrdersRequest(): SearchOrdersRequest {
+  return { customerId: "", status: 0, pageSize: 0, pageToken: "" };
+}
+
+export const SearchOrdersRequest: MessageFns<SearchOrdersRequest> = {
+  encode(message: SearchOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.customerId !== "") {
+      writer.uint32(10).string(message.customerId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(24).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(34).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchOrdersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchOrdersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchOrdersRequest {
+    return {
+      customerId: isSet(object.customerId)
+        ? globalThis.String(object.customerId)
+        : isSet(object.customer_id)
+        ? globalThis.String(object.customer_id)
+        : "",
+      status: isSet(object.status) ? orderStatusFromJSON(object.status) : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: SearchOrdersRequest): unknown {
+    const obj: any = {};
+    if (message.customerId !== "") {
+      obj.customerId = message.customerId;
+    }
+    if (message.status !== 0) {
+      obj.status = orderStatusToJSON(message.status);
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SearchOrdersRequest>): SearchOrdersRequest {
+    return SearchOrdersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SearchOrdersRequest>): SearchOrdersRequest {
+    const message = createBaseSearchOrdersRequest();
+    message.customerId = object.customerId ?? "";
+    message.status = object.status ?? 0;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseSearchOrdersResponse(): SearchOrdersResponse {
+  return { orders: [], nextPageToken: "" };
+}
+
+export const SearchOrdersResponse: MessageFns<SearchOrdersResponse> = {
+  encode(message: SearchOrdersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.orders) {
+      Order.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchOrdersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchOrdersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orders.push(Order.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchOrdersResponse {
+    return {
+      orders: globalThis.Array.isArray(object?.orders) ? object.orders.map((e: any) => Order.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: SearchOrdersResponse): unknown {
+    const obj: any = {};
+    if (message.orders?.length) {
+      obj.orders = message.orders.map((e) => Order.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SearchOrdersResponse>): SearchOrdersResponse {
+    return SearchOrdersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SearchOrdersResponse>): SearchOrdersResponse {
+    const message = createBaseSearchOrdersResponse();
+    message.orders = object.orders?.map((e) => Order.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
 /** Orders and the saga that fulfils them. */
 export type OrderServiceService = typeof OrderServiceService;
 export const OrderServiceService = {
@@ -2375,6 +2608,20 @@ export const OrderServiceService = {
       Buffer.from(ListCircuitBreakersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListCircuitBreakersResponse => ListCircuitBreakersResponse.decode(value),
   },
+  /**
+   * Every customer's orders, newest first, for operations staff: optionally one customer's, or one
+   * status's. Pages as ListOrders does (the same page tokens).
+   */
+  searchOrders: {
+    path: "/qc.order.v1.OrderService/SearchOrders" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SearchOrdersRequest): Buffer => Buffer.from(SearchOrdersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SearchOrdersRequest => SearchOrdersRequest.decode(value),
+    responseSerialize: (value: SearchOrdersResponse): Buffer =>
+      Buffer.from(SearchOrdersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchOrdersResponse => SearchOrdersResponse.decode(value),
+  },
 } as const;
 
 export interface OrderServiceServer extends UntypedServiceImplementation {
@@ -2387,6 +2634,11 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
   listDeadLetters: handleUnaryCall<ListDeadLettersRequest, ListDeadLettersResponse>;
   replayDeadLetter: handleUnaryCall<ReplayDeadLetterRequest, ReplayDeadLetterResponse>;
   listCircuitBreakers: handleUnaryCall<ListCircuitBreakersRequest, ListCircuitBreakersResponse>;
+  /**
+   * Every customer's orders, newest first, for operations staff: optionally one customer's, or one
+   * status's. Pages as ListOrders does (the same page tokens).
+   */
+  searchOrders: handleUnaryCall<SearchOrdersRequest, SearchOrdersResponse>;
 }
 
 export interface OrderServiceClient extends Client {
@@ -2496,6 +2748,25 @@ export interface OrderServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListCircuitBreakersResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Every customer's orders, newest first, for operations staff: optionally one customer's, or one
+   * status's. Pages as ListOrders does (the same page tokens).
+   */
+  searchOrders(
+    request: SearchOrdersRequest,
+    callback: (error: ServiceError | null, response: SearchOrdersResponse) => void,
+  ): ClientUnaryCall;
+  searchOrders(
+    request: SearchOrdersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchOrdersResponse) => void,
+  ): ClientUnaryCall;
+  searchOrders(
+    request: SearchOrdersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchOrdersResponse) => void,
   ): ClientUnaryCall;
 }
 
