@@ -63,6 +63,11 @@ export const gatewayConfigSchema = z
      * as" picker. Development only: refused together with NODE_ENV=production, and it needs JWT_SECRET.
      */
     DEV_LOGIN: z.stringbool().default(false),
+    /**
+     * The web app's production build (index.html, assets/) served at `/`. Unset: this repository's
+     * web/dist when it was built (`npm run build -w @qc/web`), else the API only.
+     */
+    WEB_ROOT: unsetIfEmpty(z.string().optional()),
     /** The OpenAPI document and Swagger UI at /docs. Unset: on, except in production. */
     DOCS_ENABLED: unsetIfEmpty(z.stringbool().optional()),
     /** Admission control (adaptive concurrency limits, 503 OVERLOADED beyond them); `false` turns it off. */
@@ -75,7 +80,7 @@ export const gatewayConfigSchema = z
      * [TARGET_MS, MAX_TARGET_MS] (MAX_TARGET_MS until learnt): under overload, the tail of the orders
      * let in stays within twice its usual length.
      */
-    ORDER_ADMISSION_TOLERANCE: z.coerce.number().min(1).default(2),
+    ORDER_ADMISSION_TOLERANCE: z.coerce.number().min(1).default(1.5),
     ORDER_ADMISSION_TARGET_MS: positiveInt(100),
     ORDER_ADMISSION_MAX_TARGET_MS: positiveInt(2_000),
     ORDER_ADMISSION_INITIAL_LIMIT: positiveInt(64),

@@ -28,12 +28,8 @@ const BASELINE_STEP = 0.05;
 
 /** How a request let in ended, for the limit. */
 export interface Admission {
-  /**
-   * The work was done (or refused on its merits): its latency is a sample of the platform's load —
-   * from admission to now, or `latencyMs` when the caller measured the part that matters (e.g. the
-   * upstream's own handling time, without this process's event-loop delays).
-   */
-  success(latencyMs?: number): void;
+  /** The work was done (or refused on its merits): its latency, from admission to now, is a sample of the platform's load. */
+  success(): void;
   /** The platform shed it or timed out: a sign of overload whatever its latency. */
   dropped(): void;
   /** It says nothing about the platform's load (rejected before any work, client went away). */
@@ -88,15 +84,15 @@ export class ConcurrencyLimit {
     const startedAt = this.now();
     const inFlightAtStart = this.active;
     let done = false;
-    const finish = (outcome: "success" | "dropped" | "ignore", latencyMs?: number) => {
+    const finish = (outcome: "success" | "dropped" | "ignore") => {
       if (done) return;
       done = true;
       // How busy the limit was around this request: at its start, or at its end (itself included).
       const inFlight = Math.max(inFlightAtStart, this.active);
       this.active--;
-      if (outcome !== "ignore") this.sample(startedAt, latencyMs ?? this.now() - startedAt, inFlight, outcome === "dropped");
+      if (outcome !== "ignore") this.sample(startedAt, this.now() - startedAt, inFlight, outcome === "dropped");
     };
-    return { success: (latencyMs) => finish("success", latencyMs), dropped: () => finish("dropped"), ignore: () => finish("ignore") };
+    return { success: () => finish("success"), dropped: () => finish("dropped"), ignore: () => finish("ignore") };
   }
 
   private sample(startedAt: number, latencyMs: number, inFlight: number, dropped: boolean): void {

@@ -1,6 +1,7 @@
 import { currentDeadline } from "@qc/platform";
 import { afterEach, describe, expect, it } from "vitest";
 import type { GatewayApp } from "../app";
+import type { OrderCalls } from "../upstreams";
 import { fakeUpstreams } from "../testing/fake-upstreams";
 import { anOrder } from "../testing/fixtures";
 import { bearer, expectProblem, testApp } from "../testing/test-app";
@@ -103,6 +104,30 @@ describe("admission control", () => {
     await held.until(5);
     held.release();
     expect((await Promise.all(orders)).every((r) => r.statusCode === 201)).toBe(true);
+  });
+
+  it("times admitted orders as the gateway sees them: a queue in front of the upstream's handler reads as queueing", async () => {
+    // The order service's handler took 5 ms, but the call took 150 ms: it waited for a busy event
+    // loop (a saturated CPU) before its handler ran. The limit must shrink, not grow.
+    const createOrder: Partial<OrderCalls>["createOrder"] = async (_request, options) => {
+      await new Promise((r) => setTimeout(r, 150));
+      options?.onServerTiming?.(5);
+      return { order: anOrder(), replayed: false };
+    };
+    const fixedTarget = { ORDER_ADMISSION_INITIAL_LIMIT: "4", ORDER_ADMISSION_MIN_LIMIT: "1", ORDER_ADMISSION_TARGET_MS: "50", ORDER_ADMISSION_MAX_TARGET_MS: "50" };
+    app = testApp(fakeUpstreams({ order: { createOrder } }), fixedTarget);
+    // Over a real socket: the limit learns when the answer has been written to it.
+    const url = await app.listen({ host: "127.0.0.1", port: 0 });
+    const auth = await bearer("alice", "customer");
+    const place = () =>
+      fetch(`${url}/v1/orders`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify(body) }).then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      });
+    expect(await Promise.all([1, 2, 3, 4].map(place))).toEqual([201, 201, 201, 201]);
+    // Four at once again: the limit is now below four.
+    const statuses = await Promise.all([1, 2, 3, 4].map(place));
+    expect(statuses.filter((s) => s === 503)).toHaveLength(1);
   });
 
   it("learns from answers: work done is a latency sample, shed or timed out is overload, the rest says nothing", () => {

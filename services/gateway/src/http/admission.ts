@@ -84,10 +84,11 @@ export function installAdmission(app: FastifyInstance, limits: AdmissionLimits |
     }
     reply.raw.once("close", () => {
       const outcome = reply.raw.writableFinished ? outcomeOf(reply.statusCode, request.problemCode) : "ignore"; // gone: no answer, no sample
-      // The upstream's own time, when it sent it: this process's event-loop delays (shedding a flood
-      // costs some) are not the platform queueing, and a smaller limit would not shorten them.
-      if (outcome === "success") admission.success(request.upstreamMs ?? undefined);
-      else admission[outcome]();
+      // Timed here, from admission to answer, as a concurrency limit times what it guards (Netflix's
+      // concurrency-limits and Envoy's adaptive concurrency time the call at the caller): under a CPU
+      // overload the queue is in the upstream's event loop, before its handler starts, so the
+      // upstream's own handler time (its Server-Timing) would stay short while orders wait.
+      admission[outcome]();
     });
     done();
   });

@@ -5,7 +5,6 @@ import type { FastifyInstance, FastifyReply } from "fastify";
  * its handler (from its gRPC trailer), so an operator can tell where a slow request spent it.
  */
 export function installServerTiming(app: FastifyInstance): void {
-  app.decorateRequest("upstreamMs", null);
   app.addHook("onSend", async (_request, reply, payload) => {
     const upstream = reply.getHeader("server-timing");
     const own = `gateway;dur=${reply.elapsedTime.toFixed(3)}`;
@@ -14,17 +13,9 @@ export function installServerTiming(app: FastifyInstance): void {
   });
 }
 
-declare module "fastify" {
-  interface FastifyRequest {
-    /** The upstream's own handling time of this request's call, in ms, when it sent one. */
-    upstreamMs: number | null;
-  }
-}
-
-/** A callback for `onServerTiming` that records an upstream's handler time on the reply (and the request). */
+/** A callback for `onServerTiming` that records an upstream's handler time on the reply. */
 export const recordUpstreamTiming =
   (reply: FastifyReply, upstream: string) =>
   (ms: number): void => {
-    reply.request.upstreamMs = ms;
     void reply.header("server-timing", `${upstream};dur=${ms.toFixed(3)}`);
   };
