@@ -10,7 +10,9 @@
 #   syntax       every YAML/JSON file under deploy/ parses; duplicate keys are errors
 #   dockerfile   Dockerfile lint (dockerfile-utils), COPY sources exist in the context after
 #                .dockerignore, non-root final stage, workspace manifests, .dockerignore keeps
-#                what the image needs and drops tests, node_modules, .git and .env files
+#                what the image needs and drops tests, node_modules, dist, .git and .env files;
+#                the image runs the compiled services (node --enable-source-maps .../dist/main.js,
+#                no tsx) and takes node_modules only from an `npm ci --omit=dev` stage
 #   compose      `docker compose config` (Compose v2) with and without the observability profile,
 #                then the model: only the gateway publishes a port, healthchecks behind every
 #                service_healthy, *_ADDR / DATABASE_URL / REDIS_URL name real services and ports,
@@ -247,6 +249,10 @@ self_test() {
     'compose|docker-compose.yml|s#stop_grace_period: 15s#stop_grace_periods: 15s#|unknown compose key'
     'compose|docker-compose.yml|s#(      INVENTORY_ADDR: inventory:)50052#${1}50059#|*_ADDR to a port nobody listens on'
     'compose|docker-compose.yml|s#(    expose:\n      - "50053"\n)#    ports:\n      - "50053:50053"\n$1#|internal gRPC port published'
+    'dockerfile|Dockerfile|s#exec node --enable-source-maps --import \@qc/platform/dist/telemetry/register \\"services/\$\{SERVICE([^}]*)\}/dist/main.js#exec node --import tsx --import \@qc/platform/telemetry/register \\"services/\${SERVICE${1}}/src/main.ts#|image runs the TypeScript under tsx'
+    'dockerfile|Dockerfile|s#exec node --enable-source-maps #exec node #|compiled services run without source maps'
+    'dockerfile|Dockerfile|s#npm ci --omit=dev --ignore-scripts#npm ci --ignore-scripts#|dev dependencies copied into the image'
+    'dockerfile|.dockerignore|s#^\*\*/dist\n##m|.dockerignore lets a local build (dist/) in'
     'compose|docker-compose.yml|s#\$\{JWT_SECRET:\?[^}]*\}#\${JWT_SECRET:-insecure-default-secret}#|JWT_SECRET with a default'
     'k8s|k8s/base/order.yaml|s#containerPort: 50051#containerPort: "50051"#|wrong type (schema)'
     'k8s|k8s/base/rider.yaml|s#revisionHistoryLimit:#revisionHistoryLimt:#|unknown field (strict types)'

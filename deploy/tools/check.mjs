@@ -91,17 +91,27 @@ async function checkDockerfile({ context, dockerfile, dockerignore }) {
     const at = `${where}:${line}`;
     if (kw === "FROM") {
       const as = args.findIndex((a) => a.toUpperCase() === "AS");
-      stage = { name: as >= 0 ? args[as + 1] : undefined, user: undefined, cmd: false };
+      const parent = stages.find((s) => s.name === args[0]);
+      stage = { name: as >= 0 ? args[as + 1] : undefined, user: undefined, cmd: false, command: "", devInstall: parent?.devInstall ?? false, copiesFrom: [] };
       stages.push(stage);
       continue;
     }
     if (kw === "USER") stage.user = args[0];
-    if (kw === "CMD" || kw === "ENTRYPOINT") stage.cmd = true;
+    if (kw === "CMD" || kw === "ENTRYPOINT") {
+      stage.cmd = true;
+      if (kw === "CMD") stage.command = ins.getArgumentsContent() ?? args.join(" ");
+    }
+    // `npm ci`/`npm install` without --omit=dev installs the dev dependencies (tsx, esbuild, ...).
+    if (kw === "RUN") {
+      const text = ins.getArgumentsContent() ?? args.join(" ");
+      if (/\bnpm (ci|install|i)\b/.test(text) && !/--omit[= ]dev|--production\b/.test(text)) stage.devInstall = true;
+    }
     if (kw !== "COPY" && kw !== "ADD") continue;
     const from = ins.getFlags().find((f) => f.getName() === "from")?.getValue();
     if (from !== undefined) {
       const known = stages.slice(0, -1).some((s) => s.name === from);
       if (!known && !/[:/]/.test(from)) error(at, `COPY --from=${from}: no earlier stage has that name`);
+      stage.copiesFrom.push({ from, sources: args.slice(0, -1), at });
       continue;
     }
     for (const source of args.slice(0, -1)) {
@@ -115,6 +125,21 @@ async function checkDockerfile({ context, dockerfile, dockerignore }) {
   else {
     if (!final.user || /^(root|0)(:|$)/.test(final.user)) error(where, `final stage runs as ${final.user ?? "root (no USER)"}: use a non-root user`);
     if (!final.cmd) error(where, "final stage has no CMD or ENTRYPOINT");
+    // Production runs the compiled JavaScript (`npm run build`) on node alone, with source maps.
+    const cmd = final.command;
+    if (/\btsx\b/.test(cmd)) error(where, `CMD runs tsx: the image must run the compiled services (node ... services/<name>/dist/main.js): ${cmd}`);
+    else if (cmd) {
+      if (!/services\/.*\/dist\/main\.js/.test(cmd)) error(where, `CMD does not run a compiled services/<name>/dist/main.js: ${cmd}`);
+      if (!cmd.includes("--enable-source-maps")) error(where, "CMD runs node without --enable-source-maps: stack traces would point into the compiled files");
+    }
+    // Dev dependencies must not reach the image: node_modules (or the whole app folder) may only
+    // come from a stage that installed with --omit=dev.
+    for (const copy of final.copiesFrom) {
+      const src = stages.find((s) => s.name === copy.from);
+      if (!src?.devInstall) continue;
+      const bad = copy.sources.filter((p) => /node_modules/.test(p) || /^\/app\/?$|^\.\/?$/.test(p));
+      if (bad.length > 0) error(copy.at, `COPY --from=${copy.from} ${bad.join(" ")}: stage ${copy.from} installed the dev dependencies (npm ci without --omit=dev); copy node_modules from a production install`);
+    }
   }
 
   // Every workspace's package.json must reach the dependency install (npm ci checks the lockfile
@@ -129,7 +154,7 @@ async function checkDockerfile({ context, dockerfile, dockerignore }) {
 
   // What the running image needs must be in the context; what it must not carry must be out.
   const ignored = (p) => ig.ignores(p);
-  const mustInclude = ["package.json", "package-lock.json", "tsconfig.json", "deploy/healthcheck.mjs"];
+  const mustInclude = ["package.json", "package-lock.json", "tsconfig.json", "scripts/build.ts", "deploy/healthcheck.mjs"];
   for (const group of ["packages", "services"]) {
     if (!existsSync(join(context, group))) continue;
     for (const name of readdirSync(join(context, group))) {
@@ -165,6 +190,8 @@ async function checkDockerfile({ context, dockerfile, dockerignore }) {
     "services/order/test/order-repository.test.ts",
     "bench/run.ts",
     ".data/pg/PG_VERSION",
+    "services/order/dist/main.js",
+    "packages/platform/dist/telemetry/register.js",
   ];
   for (const p of mustExclude) if (!ignored(p)) error(dockerignore, `${p} would be sent to the image build: exclude it`);
   passed++;
@@ -172,9 +199,10 @@ async function checkDockerfile({ context, dockerfile, dockerignore }) {
 
 /**
  * Walks the import graph from every services/<name>/src/main.ts (and deploy/healthcheck.mjs) the way
- * tsx resolves it, and checks that each npm package reached is installed by `npm ci --omit=dev`:
- * its package-lock.json entry exists and is not marked dev (or devOptional). Type-only imports are
- * erased by tsx and do not count.
+ * esbuild resolves it for `npm run build`, and checks that each npm package reached — the compiled
+ * file imports it at run time — is installed by `npm ci --omit=dev`: its package-lock.json entry
+ * exists and is not marked dev (or devOptional). Workspace packages are compiled in and followed;
+ * type-only imports are erased and do not count.
  */
 async function checkRuntimeDependencies(context, rootPkg) {
   const ts = (await import("typescript")).default;
@@ -209,7 +237,10 @@ async function checkRuntimeDependencies(context, rootPkg) {
     const wsDir = importer.split("/").slice(0, 2).join("/");
     if (!installedForProduction(pkgName, wsDir) && !missing.has(pkgName)) missing.set(pkgName, importer);
   };
-  if (!installedForProduction("tsx", "")) missing.set("tsx", "deploy/Dockerfile (CMD node --import tsx)");
+  // tsx runs the sources in development only; the image runs the compiled JavaScript.
+  if (installedForProduction("tsx", "")) {
+    error("package.json", "tsx is installed by `npm ci --omit=dev`: it is a development tool (npm start, tests), make it a devDependency");
+  }
 
   const seen = new Set();
   const resolveFile = (abs) => {

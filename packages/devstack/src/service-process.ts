@@ -1,11 +1,41 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { isListeningMessage } from "@qc/platform";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-// Preloaded so Postgres and Redis calls become spans when tracing is on; it does nothing otherwise.
-const TELEMETRY_REGISTER = "@qc/platform/telemetry/register";
+
+/**
+ * What a service process runs: `source`, its TypeScript under tsx (development, tests); `dist`, the
+ * JavaScript `npm run build` compiled, with source maps, as production runs it. The default is the
+ * environment's `QC_RUN` (`dist` or `source`), else `source`.
+ */
+export type RunMode = "source" | "dist";
+
+export function defaultRunMode(env: NodeJS.ProcessEnv = process.env): RunMode {
+  const value = env.QC_RUN;
+  if (value === undefined || value === "" || value === "source") return "source";
+  if (value === "dist") return "dist";
+  throw new Error(`QC_RUN=${value}: expected dist or source`);
+}
+
+/**
+ * The node arguments that run a service. The telemetry register is preloaded either way, so Postgres
+ * and Redis calls become spans when tracing is on; it does nothing otherwise.
+ */
+export function serviceCommand(name: ServiceName, mode: RunMode): string[] {
+  if (mode === "source") return ["--import", "tsx", "--import", "@qc/platform/telemetry/register", `services/${name}/src/main.ts`];
+  return ["--enable-source-maps", "--import", "@qc/platform/dist/telemetry/register", `services/${name}/dist/main.js`];
+}
+
+/** Fails unless `npm run build` has compiled the service and the telemetry register. */
+export function assertBuilt(name: ServiceName, root: string = ROOT): void {
+  for (const file of [`services/${name}/dist/main.js`, "packages/platform/dist/telemetry/register.js"]) {
+    if (!existsSync(join(root, file))) throw new Error(`${file} is missing: run \`npm run build\` first (QC_RUN=dist runs the compiled services)`);
+  }
+}
 
 export type ServiceName = "inventory" | "payment" | "rider" | "order" | "gateway";
 
@@ -23,8 +53,9 @@ export class PortTakenError extends Error {
 }
 
 /**
- * One service as a real OS process (`node --import tsx services/<name>/src/main.ts`), which can be
- * killed, paused and restarted, as fault-injection tests and the launcher need.
+ * One service as a real OS process (`node --import tsx services/<name>/src/main.ts`, or its compiled
+ * `services/<name>/dist/main.js`, see `RunMode`), which can be killed, paused and restarted, as
+ * fault-injection tests and the launcher need.
  */
 export class ServiceProcess {
   private child: ChildProcess | null = null;
@@ -38,6 +69,8 @@ export class ServiceProcess {
     private readonly nodeArgs: readonly string[] = [],
     /** How logs and reports name this process: the service's name, or e.g. `order-2` for a second replica. */
     readonly label: string = name,
+    /** Its TypeScript under tsx, or the compiled JavaScript. */
+    readonly runMode: RunMode = defaultRunMode(),
   ) {}
 
   /** Where the process serves Prometheus `/metrics` (its METRICS_PORT), or null when it serves none. */
@@ -62,7 +95,8 @@ export class ServiceProcess {
    * database, seconds of CPU on a busy machine.
    */
   async start(timeoutMs = 90_000): Promise<void> {
-    const child = spawn(process.execPath, [...this.nodeArgs, "--import", "tsx", "--import", TELEMETRY_REGISTER, `services/${this.name}/src/main.ts`], {
+    if (this.runMode === "dist") assertBuilt(this.name);
+    const child = spawn(process.execPath, [...this.nodeArgs, ...serviceCommand(this.name, this.runMode)], {
       cwd: ROOT,
       env: this.env,
       stdio: ["ignore", "pipe", "pipe", "ipc"],

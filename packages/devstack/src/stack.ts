@@ -1,5 +1,5 @@
 import { freePorts } from "./ports";
-import { PortTakenError, ServiceProcess, type LogSink, type ServiceName } from "./service-process";
+import { defaultRunMode, PortTakenError, ServiceProcess, type LogSink, type RunMode, type ServiceName } from "./service-process";
 
 export interface StackOptions {
   /**
@@ -23,6 +23,8 @@ export interface StackOptions {
   readonly upstreamAddr?: Partial<Record<"inventory" | "payment" | "rider" | "order", string>>;
   readonly log?: LogSink;
   readonly nodeArgs?: Partial<Record<ServiceName, readonly string[]>>;
+  /** Run the services' TypeScript (`source`, under tsx) or the compiled `dist/` of `npm run build`; default `QC_RUN`, else `source`. */
+  readonly run?: RunMode;
   /**
    * Order-service replicas on the one database (default 1): `services.order` is the first, and the
    * gateway's ORDER_ADDR lists them all (unless `upstreamAddr.order` says otherwise). Each has its own
@@ -99,6 +101,7 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
   if (options.databaseUrl === undefined) delete env.DATABASE_URL;
   if (options.dataDir === undefined) delete env.DATA_DIR;
   const log = options.log ?? (() => undefined);
+  const run = options.run ?? defaultRunMode();
   const serviceEnv = (name: ServiceName): NodeJS.ProcessEnv => ({
     ...env,
     METRICS_PORT: String(metricsPorts[name]),
@@ -109,14 +112,14 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
   const services = Object.fromEntries(
     ORDER.map((name) => {
       const label = name === "order" && replicaPorts.length > 1 ? "order-1" : name;
-      return [name, new ServiceProcess(name, ports[name], serviceEnv(name), log, options.nodeArgs?.[name], label)];
+      return [name, new ServiceProcess(name, ports[name], serviceEnv(name), log, options.nodeArgs?.[name], label, run)];
     }),
   ) as Record<ServiceName, ServiceProcess>;
   const orderReplicas = [services.order];
   for (let i = 1; i < replicaPorts.length; i++) {
     const port = replicaPorts[i]!;
     const replicaEnv = { ...env, OTEL_SERVICE_NAME: "order", ...options.serviceEnv?.order, ORDER_PORT: String(port), METRICS_PORT: String(pick()), ...options.orderReplicaEnv?.(i) };
-    orderReplicas.push(new ServiceProcess("order", port, replicaEnv, log, options.nodeArgs?.order, `order-${i + 1}`));
+    orderReplicas.push(new ServiceProcess("order", port, replicaEnv, log, options.nodeArgs?.order, `order-${i + 1}`, run));
   }
 
   // Callers before what they call: the gateway first, then the order service (its sagas still need

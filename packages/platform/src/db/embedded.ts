@@ -22,12 +22,29 @@ import { Permits } from "../overload/permits";
  * made in the async context of a running transaction therefore join it (see `scopeConnections`).
  */
 
-/** The repository root: `.data/` lives here unless DATA_DIR says otherwise. */
-const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+/**
+ * The repository root (`.data/` lives here unless DATA_DIR says otherwise): the nearest folder above
+ * `from` whose package.json declares the npm workspaces. Found by looking, not by counting `../`, as
+ * this code runs from its source (packages/platform/src/db/) and compiled into a service's
+ * `dist/main.js` alike.
+ */
+export function repositoryRoot(from: string = fileURLToPath(import.meta.url)): string {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        if (Array.isArray((JSON.parse(readFileSync(manifest, "utf8")) as { workspaces?: unknown }).workspaces)) return dir;
+      } catch {
+        // not a readable manifest: keep looking
+      }
+    }
+    if (dirname(dir) === dir) return process.cwd();
+  }
+}
 
 /** Where a service keeps its embedded database: `<DATA_DIR or <repo>/.data>/<service>`. */
 export function embeddedDataDir(service: string, dataDir?: string): string {
-  return join(dataDir ? resolve(dataDir) : join(REPO_ROOT, ".data"), service);
+  return join(dataDir ? resolve(dataDir) : join(repositoryRoot(), ".data"), service);
 }
 
 /** How long, and how many, queries may wait for a database connection (or the embedded session). */

@@ -12,7 +12,7 @@ export interface ConcurrencyLimitOptions {
   /**
    * With a tolerance, the target follows the platform: `tolerance` × the p99 latency of requests
    * made while the limit held nothing back (less than half used: what customers see at a normal
-   * load, learnt as it goes), never below `latencyTargetMs` nor above `maxLatencyTargetMs` — which
+   * load: the latest 256 of them), never below `latencyTargetMs` nor above `maxLatencyTargetMs` — which
    * is also the target until something is learnt (a cold start is slow, and not an overload). A
    * slower machine, or heavier orders, then do not read as overload; a standing queue still does,
    * and under overload the tail of what is let in stays within `tolerance` × its usual tail.
@@ -23,8 +23,14 @@ export interface ConcurrencyLimitOptions {
 
 /** The quantile of normal-load latency the target is a multiple of. */
 const BASELINE_QUANTILE = 0.99;
-/** Relative step of its estimate: each sample moves it by at most this share of itself. */
-const BASELINE_STEP = 0.05;
+/**
+ * How many of the latest normal-load latencies that quantile is taken over: enough for a stable p99,
+ * few enough that a busy stretch that read as normal (a closed loop just under the limit) is
+ * forgotten after a few seconds of truly normal load.
+ */
+const BASELINE_WINDOW = 256;
+/** New samples between two computations of the quantile (a sort of the window). */
+const BASELINE_REFRESH = 16;
 
 /** How a request let in ended, for the limit. */
 export interface Admission {
@@ -49,7 +55,10 @@ export class ConcurrencyLimit {
   private estimate: number;
   private active = 0;
   private lastDecreaseAt = Number.NEGATIVE_INFINITY;
-  /** p99 latency of the requests made while less than half the limit was used (estimated as they come); null before any. */
+  /** The latest latencies of requests made while less than half the limit was used (a ring). */
+  private readonly normalLatencies = new Float64Array(BASELINE_WINDOW);
+  private normalCount = 0;
+  /** Their p99, recomputed every BASELINE_REFRESH samples; null before any. */
   private baselineMs: number | null = null;
 
   constructor(
@@ -112,18 +121,12 @@ export class ConcurrencyLimit {
     this.estimate = Math.min(this.options.maxLimit, this.estimate + 1 / this.estimate);
   }
 
-  /**
-   * A streaming quantile estimate (stochastic approximation, no samples kept): up by q·step when a
-   * sample is above it, down by (1 − q)·step otherwise, so it settles where a share q of samples is
-   * below it; steps are relative, so it learns a 5 ms tail as well as a 500 ms one.
-   */
+  /** The p99 of the window's latencies, exact (a sort of at most BASELINE_WINDOW numbers now and then). */
   private learnBaseline(latencyMs: number): void {
-    if (this.baselineMs === null) {
-      this.baselineMs = latencyMs;
-      return;
-    }
-    const step = BASELINE_STEP * this.baselineMs;
-    this.baselineMs += latencyMs > this.baselineMs ? BASELINE_QUANTILE * step : -(1 - BASELINE_QUANTILE) * step;
-    this.baselineMs = Math.max(this.baselineMs, 0.001);
+    this.normalLatencies[this.normalCount % BASELINE_WINDOW] = latencyMs;
+    this.normalCount++;
+    if (this.baselineMs !== null && this.normalCount % BASELINE_REFRESH !== 0) return;
+    const window = this.normalLatencies.slice(0, Math.min(this.normalCount, BASELINE_WINDOW)).sort();
+    this.baselineMs = window[Math.min(window.length - 1, Math.floor(window.length * BASELINE_QUANTILE))]!;
   }
 }

@@ -1,0 +1,84 @@
+/**
+ * `npm run build`: compiles what production runs to JavaScript with esbuild, one ES module (and its
+ * source map) per entry point:
+ *
+ *   services/<name>/src/main.ts                  -> services/<name>/dist/main.js
+ *   packages/platform/src/telemetry/register.ts  -> packages/platform/dist/telemetry/register.js
+ *
+ * Each service's file holds its own code and the workspace libraries it imports (@qc/platform,
+ * @qc/contracts), only what it reaches; npm packages stay imports, resolved from node_modules at run
+ * time (so `npm ci --omit=dev` in the image provides them, and the telemetry preload can still hook
+ * `pg` and `ioredis` as they load). A service's file sits as deep as its `src/app.ts`, so paths it
+ * finds from its own location (`../migrations`) hold in both. Run it with:
+ *
+ *   node --enable-source-maps --import @qc/platform/dist/telemetry/register services/<name>/dist/main.js
+ *
+ * Types are not checked here (`npm run typecheck` does): esbuild only strips them.
+ *   npm run build [-- --metafile]   (--metafile also writes dist/meta.json beside each output)
+ */
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { build, type BuildOptions, type Plugin } from "esbuild";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** The oldest Node.js the output must run on (package.json "engines"); the image runs a newer one. */
+export const NODE_TARGET = "node20";
+
+/** Workspace packages are compiled into the output; every other package is left to node_modules. */
+export const npmPackagesExternal: Plugin = {
+  name: "npm-packages-external",
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind === "entry-point" || args.path.startsWith("@qc/")) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+export interface Entry {
+  readonly in: string;
+  readonly out: string;
+}
+
+/** Every service with a `src/main.ts`, and the telemetry preload. */
+export function entries(root = ROOT): Entry[] {
+  const services = readdirSync(join(root, "services"), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, "services", d.name, "src", "main.ts")))
+    .map((d) => ({ in: `services/${d.name}/src/main.ts`, out: `services/${d.name}/dist/main.js` }));
+  return [...services, { in: "packages/platform/src/telemetry/register.ts", out: "packages/platform/dist/telemetry/register.js" }];
+}
+
+export const buildOptions = (entry: Entry, root = ROOT): BuildOptions => ({
+  absWorkingDir: root,
+  entryPoints: [entry.in],
+  outfile: entry.out,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: NODE_TARGET,
+  sourcemap: "linked",
+  // Stack traces need the mapping only; the sources are in the repository.
+  sourcesContent: false,
+  plugins: [npmPackagesExternal],
+  logLevel: "warning",
+});
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { metafile: { type: "boolean", default: false } } });
+  const list = entries();
+  const dists = new Set(list.map((e) => e.out.split("/").slice(0, 3).join("/")));
+  for (const dir of dists) rmSync(join(ROOT, dir), { recursive: true, force: true });
+  const started = performance.now();
+  await Promise.all(
+    list.map(async (entry) => {
+      const result = await build({ ...buildOptions(entry), metafile: values.metafile });
+      if (values.metafile && result.metafile) writeFileSync(join(ROOT, entry.out.replace(/[^/]+$/, "meta.json")), JSON.stringify(result.metafile));
+    }),
+  );
+  console.log(`built ${list.length} entry points in ${Math.round(performance.now() - started)} ms: ${list.map((e) => e.out).join(", ")}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
