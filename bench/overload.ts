@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import hdr from "hdr-histogram-js";
+import { parsePrometheusText, type PromScrape } from "@qc/platform/testing";
 import { Pool, type Dispatcher } from "undici";
 import { ms } from "./load";
 import { pick, randomLines, type BenchData } from "./seed";
@@ -42,6 +43,8 @@ export interface OverloadResult {
   readonly connectionErrors: number;
   /** Most requests outstanding at once, as the client saw them. */
   readonly maxInFlight: number;
+  /** The gateway's concurrency limit of orders when the offered load ended (its metrics), when they were given. */
+  readonly admissionLimit: number | null;
   /** From the end of the offered load to the answer of the first order that then succeeded (201). */
   readonly recoveryMs: number | null;
 }
@@ -68,13 +71,15 @@ export async function answerLabel(res: Dispatcher.ResponseData): Promise<number 
   return `503 ${typeof body.code === "string" ? body.code : "?"}`;
 }
 
-/** The gateway's event-loop delay p99 since the last scrape, from its Prometheus metrics (null without them). */
-async function gatewayLoopDelayP99Ms(metricsUrl: string | undefined): Promise<number | null> {
-  if (metricsUrl === undefined) return null;
-  const text = await fetch(metricsUrl).then((r) => r.text(), () => "");
-  const match = /^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(text);
-  return match?.[1] ? Math.round(Number(match[1]) * 100_000) / 100 : null;
-}
+/** The gateway's Prometheus metrics (none without them). */
+const scrape = (metricsUrl: string | undefined): Promise<PromScrape | null> =>
+  metricsUrl === undefined ? Promise.resolve(null) : fetch(metricsUrl).then(async (r) => parsePrometheusText(await r.text()), () => null);
+
+/** The gateway's event-loop delay p99 since the last scrape (prom-client resets it at each), in ms. */
+const loopDelayP99Ms = (metrics: PromScrape | null): number | null => {
+  const seconds = metrics?.value("nodejs_eventloop_lag_p99_seconds");
+  return seconds === undefined ? null : Math.round(seconds * 100_000) / 100;
+};
 
 /** An order's answer: its label (`201`, `503 OVERLOADED`, …, or `error`) and the gateway's and order service's own times on it. */
 interface Answer {
@@ -122,7 +127,7 @@ export async function overloadPhase(
   opts: { factor: number; capacityPerSec: number; durationMs: number; connections?: number; gatewayMetricsUrl?: string },
 ): Promise<OverloadResult> {
   // prom-client resets its event-loop histogram at each scrape: this one starts the phase's.
-  await gatewayLoopDelayP99Ms(opts.gatewayMetricsUrl);
+  await scrape(opts.gatewayMetricsUrl);
   const rate = Math.max(1, opts.factor * opts.capacityPerSec);
   // Enough connections that the client never queues requests itself: a queue here would hide the
   // server's behaviour (the schedule still counts it, but the server would see less than offered).
@@ -164,7 +169,9 @@ export async function overloadPhase(
   }
   const offeredEndUs = nowUs();
   loopDelay.disable();
-  const gatewayLoopDelay = await gatewayLoopDelayP99Ms(opts.gatewayMetricsUrl);
+  const metricsAtEnd = await scrape(opts.gatewayMetricsUrl);
+  const gatewayLoopDelay = loopDelayP99Ms(metricsAtEnd);
+  const admissionLimit = metricsAtEnd?.value("admission_limit", { class: "orders" }) ?? null;
   // Recovery: the first order that succeeds once nothing more is offered (the backlog may still drain).
   const probe = orderPoster(http, data);
   let recoveryMs: number | null = null;
@@ -196,6 +203,7 @@ export async function overloadPhase(
     errors500: count("500"),
     connectionErrors: statuses.error ?? 0,
     maxInFlight,
+    admissionLimit,
     recoveryMs: recoveryMs === null ? null : Math.round(recoveryMs),
   };
 }

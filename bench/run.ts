@@ -268,7 +268,7 @@ async function overloadPhases(gatewayUrl: string, data: BenchData, databaseUrl: 
       `  ${JSON.stringify(phase.statuses)}: goodput ${phase.goodputPerSec}/s (${Math.round(phase.goodputShare * 100)} %), ` +
         `accepted p99 ${phase.acceptedP99Ms} ms (gateway ${phase.acceptedGatewayP99Ms ?? "-"}, order service ${phase.acceptedOrderServiceP99Ms ?? "-"}), shed p50/p99 ${phase.shedP50Ms ?? "-"}/${phase.shedP99Ms ?? "-"} ms ` +
         `(gateway p99 ${phase.shedGatewayP99Ms ?? "-"} ms, client/gateway loop delay p99 ${phase.clientLoopDelayP99Ms}/${phase.gatewayLoopDelayP99Ms ?? "-"} ms), ` +
-        `recovery ${phase.recoveryMs ?? "never"} ms, audit ${checked ? (checked.ok ? "ok" : checked.problems.join("; ")) : "-"}`,
+        `limit at the end ${phase.admissionLimit ?? "-"}, recovery ${phase.recoveryMs ?? "never"} ms, audit ${checked ? (checked.ok ? "ok" : checked.problems.join("; ")) : "-"}`,
     );
   }
   const over = phases.filter((p) => p.factor > 1);
