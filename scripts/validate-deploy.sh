@@ -15,12 +15,15 @@
 #                no tsx) and takes node_modules only from an `npm ci --omit=dev` stage
 #   compose      `docker compose config` (Compose v2) with and without the observability profile,
 #                then the model: only the gateway publishes a port, healthchecks behind every
-#                service_healthy, *_ADDR / DATABASE_URL / REDIS_URL name real services and ports,
+#                service_healthy and asking readiness (not /healthz, not gRPC "liveness"),
+#                *_ADDR / DATABASE_URL / REDIS_URL name real services and ports,
 #                Prometheus scrapes every METRICS_PORT
 #   k8s          `kustomize build` of base and every overlay; each object against the Kubernetes
 #                JSON schema (kubernetes-models) and, for unknown fields, its TypeScript type; then
 #                references (Service selectors and target ports, probe ports, HPA/PDB targets,
-#                ConfigMaps, Secrets, *_ADDR) and rules (probes, resources, non-root, read-only root)
+#                ConfigMaps, Secrets, *_ADDR) and rules (probes, resources, non-root, read-only root;
+#                a liveness or startup probe never asks readiness: not the readiness probe's check,
+#                not the gRPC overall status but service "liveness", not /readyz)
 #   prometheus   promtool check config deploy/prometheus.yml
 #   otel         collector pipelines only use defined components of known types
 #   grafana      dashboards use provisioned datasources, known metrics and labels; every query
@@ -246,19 +249,23 @@ self_test() {
     'dockerfile|Dockerfile|s#COPY deploy/healthcheck.mjs#COPY deploy/health-check.mjs#|COPY of a missing file'
     'dockerfile|Dockerfile|s#^USER 1000:1000\n##m|final stage runs as root'
     'dockerfile|.dockerignore|s#^\*\*/node_modules\n##m|.dockerignore lets node_modules in'
-    'compose|docker-compose.yml|s#stop_grace_period: 15s#stop_grace_periods: 15s#|unknown compose key'
-    'compose|docker-compose.yml|s#(      INVENTORY_ADDR: inventory:)50052#${1}50059#|*_ADDR to a port nobody listens on'
-    'compose|docker-compose.yml|s#(    expose:\n      - "50053"\n)#    ports:\n      - "50053:50053"\n$1#|internal gRPC port published'
     'dockerfile|Dockerfile|s#exec node --enable-source-maps --import \@qc/platform/dist/telemetry/register \\"services/\$\{SERVICE([^}]*)\}/dist/main.js#exec node --import tsx --import \@qc/platform/telemetry/register \\"services/\${SERVICE${1}}/src/main.ts#|image runs the TypeScript under tsx'
     'dockerfile|Dockerfile|s#exec node --enable-source-maps #exec node #|compiled services run without source maps'
     'dockerfile|Dockerfile|s#npm ci --omit=dev --ignore-scripts#npm ci --ignore-scripts#|dev dependencies copied into the image'
     'dockerfile|.dockerignore|s#^\*\*/dist\n##m|.dockerignore lets a local build (dist/) in'
+    'compose|docker-compose.yml|s#stop_grace_period: 15s#stop_grace_periods: 15s#|unknown compose key'
+    'compose|docker-compose.yml|s#(      INVENTORY_ADDR: inventory:)50052#${1}50059#|*_ADDR to a port nobody listens on'
+    'compose|docker-compose.yml|s#(    expose:\n      - "50053"\n)#    ports:\n      - "50053:50053"\n$1#|internal gRPC port published'
     'compose|docker-compose.yml|s#\$\{JWT_SECRET:\?[^}]*\}#\${JWT_SECRET:-insecure-default-secret}#|JWT_SECRET with a default'
+    'compose|docker-compose.yml|s#http://127.0.0.1:8080/readyz#http://127.0.0.1:8080/healthz#|gateway healthcheck asks liveness, dependents need readiness'
     'k8s|k8s/base/order.yaml|s#containerPort: 50051#containerPort: "50051"#|wrong type (schema)'
     'k8s|k8s/base/rider.yaml|s#revisionHistoryLimit:#revisionHistoryLimt:#|unknown field (strict types)'
     'k8s|k8s/base/inventory.yaml|s#(  selector:\n    app.kubernetes.io/name: )inventory#${1}inventroy#|Service selector matches no pod'
     'k8s|k8s/base/payment.yaml|s#(readinessProbe:\n            grpc:\n              port: )50053#${1}50055#|probe on an undeclared port'
     'k8s|k8s/base/gateway.yaml|s#key: JWT_SECRET#key: JWT_SECRETS#|missing Secret key (dev overlay)'
+    'k8s|k8s/base/payment.yaml|s#(livenessProbe:\n            grpc:\n              port: 50053\n)              service: liveness\n#$1#|liveness probe asks the readiness status (gRPC overall)'
+    'k8s|k8s/base/gateway.yaml|s#(livenessProbe:\n            httpGet:\n              path: )/healthz#${1}/readyz#|gateway liveness probe on /readyz'
+    'k8s|k8s/components/grpc-mtls/kustomization.yaml|s#(containers/0/livenessProbe\n        value:\n          exec:\n            command: \["node", "deploy/healthcheck.mjs", "grpc", "127.0.0.1:50051"), "liveness"\]#$1]#|mTLS exec liveness probe asks the readiness status'
     'k8s|k8s/overlays/production/kustomization.yaml|s#- \.\./\.\./base#- ../../basis#|kustomize build error'
     'k8s|k8s/base/config.env|s#^ORDER_ADDR=order:50051#ORDER_ADDR=orders:50051#m|address of a missing Service'
     'prometheus|prometheus.yml|s#scrape_interval: 15s#scrape_interval: 15 seconds#|invalid duration'

@@ -351,6 +351,12 @@ function checkCompose({ config, prometheus, context }) {
       warn(where(name), `services/${service}/src/main.ts does not exist yet: the container will exit until it does`);
     }
     if (!svc.healthcheck?.test || svc.healthcheck.disable) error(where(name), "has no healthcheck");
+    // A compose healthcheck is what `depends_on: service_healthy` waits for: it must ask whether the
+    // service can serve (readiness), not only whether its process is up (liveness).
+    const test = (svc.healthcheck?.test ?? []).join(" ");
+    if (/\/healthz\b/.test(test) || /\bgrpc\b.*\bliveness\b/.test(test)) {
+      error(where(name), `healthcheck asks whether the process is alive (${test}); dependents need it ready: /readyz, or the gRPC overall status`);
+    }
     if (svc.read_only !== true) error(where(name), "read_only is not true");
     if (!(svc.cap_drop ?? []).includes("ALL")) error(where(name), "cap_drop does not include ALL");
     const host = env[`${service.toUpperCase()}_HOST`];
@@ -417,6 +423,30 @@ function checkCompose({ config, prometheus, context }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+/** The gRPC health "service" the platform answers SERVING while the process lives (platform health.ts). */
+const LIVENESS_SERVICE = "liveness";
+
+/**
+ * Why `probe` (a liveness or startup probe) asks a readiness question, or undefined: the very check
+ * of `readiness`; a gRPC health check of any service but "liveness" (the overall status "" is
+ * readiness), natively or through healthcheck.mjs; the gateway's /readyz.
+ */
+function asksReadiness(probe, readiness) {
+  const checkOf = (p) => JSON.stringify({ grpc: p?.grpc, httpGet: p?.httpGet, exec: p?.exec, tcpSocket: p?.tcpSocket });
+  if (readiness && checkOf(probe) === checkOf(readiness)) return "is the same check as the readinessProbe";
+  if (probe.grpc && (probe.grpc.service ?? "") !== LIVENESS_SERVICE) {
+    return `asks the gRPC health status of service "${probe.grpc.service ?? ""}" (readiness: it follows the database); ask service "${LIVENESS_SERVICE}"`;
+  }
+  const cmd = probe.exec?.command ?? [];
+  const at = cmd.findIndex((a) => /(^|\/)healthcheck\.mjs$/.test(a));
+  if (at >= 0 && cmd[at + 1] === "grpc" && (cmd[at + 3] ?? "") !== LIVENESS_SERVICE) {
+    return `runs ${cmd.join(" ")}: the overall status is readiness; add the service argument "${LIVENESS_SERVICE}"`;
+  }
+  if (at >= 0 && cmd[at + 1] === "http" && /\/readyz\b/.test(cmd[at + 2] ?? "")) return `asks ${cmd[at + 2]} (readiness); ask /healthz`;
+  if (/\/readyz\b/.test(probe.httpGet?.path ?? "")) return `asks ${probe.httpGet.path} (readiness); ask /healthz`;
+  return undefined;
+}
+
 async function checkK8s({ manifests, name, externalSecrets }) {
   const docs = readYamlDocs(manifests);
   const label = `k8s ${name}`;
@@ -531,6 +561,13 @@ async function checkK8s({ manifests, name, externalSecrets }) {
         if (!probe) continue;
         const p = probe.grpc?.port ?? probe.httpGet?.port ?? probe.tcpSocket?.port;
         if (p !== undefined && !portOk(p)) error(label, `${cat}: ${probeName} port ${p} is not a container port`);
+      }
+      // Liveness (and startup, which stands in for it while a pod starts) asks whether the process
+      // is alive, never whether it can serve: a probe that repeats the readiness check restarts a pod
+      // whose database is down, which brings nothing back.
+      for (const probeName of ["livenessProbe", "startupProbe"]) {
+        const why = c[probeName] && asksReadiness(c[probeName], probeName === "livenessProbe" ? c.readinessProbe : undefined);
+        if (why) error(label, `${cat}: ${probeName} ${why}`);
       }
       if (!(pod.initContainers ?? []).includes(c)) {
         if (!c.readinessProbe) error(label, `${cat}: no readinessProbe`);

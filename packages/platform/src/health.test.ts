@@ -4,7 +4,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { startGrpcServer, type RunningGrpcServer } from "./grpc/server";
 import { plaintextTransport } from "./grpc/tls";
-import { createHealthClient, HealthService, type HealthClient } from "./health";
+import { createHealthClient, HealthService, LIVENESS_SERVICE, type HealthClient } from "./health";
 
 const SERVICE = "qc.test.v1.TestService";
 const silent = pino({ level: "silent" });
@@ -47,6 +47,20 @@ describe("grpc.health.v1 service", () => {
     expect(await c.check(SERVICE, 1_000)).toBe("NOT_SERVING");
     up = true;
     await until(async () => (await c.check(SERVICE, 1_000)) === "SERVING");
+  });
+
+  it("answers the liveness check SERVING while a dependency is down (not ready is not dead), NOT_SERVING once shutting down", async () => {
+    let up = false;
+    const { client: c, health: h } = await serve(() => up);
+    expect(await c.check("", 1_000)).toBe("NOT_SERVING");
+    expect(await c.check(LIVENESS_SERVICE, 1_000)).toBe("SERVING");
+    up = true;
+    await until(async () => (await c.check("", 1_000)) === "SERVING");
+    up = false;
+    await until(async () => (await c.check("", 1_000)) === "NOT_SERVING");
+    expect(await c.check(LIVENESS_SERVICE, 1_000)).toBe("SERVING");
+    h.shutdown();
+    expect(await c.check(LIVENESS_SERVICE, 1_000)).toBe("NOT_SERVING");
   });
 
   it("is NOT_SERVING from the start when the probe fails", async () => {

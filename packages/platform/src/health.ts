@@ -27,6 +27,15 @@ import type { GrpcTransport } from "./grpc/tls";
 
 export type ServingStatus = "SERVING" | "NOT_SERVING";
 
+/**
+ * The health "service" a liveness probe asks (`grpc: {port, service: liveness}` in Kubernetes,
+ * `healthcheck.mjs grpc <port> liveness`): SERVING while this process runs and answers, whatever its
+ * dependencies say, and NOT_SERVING only once it shuts down. A database that is down makes the
+ * process not ready (the overall status `""`, what readiness asks), not dead: restarting it would
+ * not bring the database back.
+ */
+export const LIVENESS_SERVICE = "liveness";
+
 /** A dependency check: resolves true while the dependency is usable. Must not throw. */
 export type HealthProbe = (timeoutMs: number) => Promise<boolean>;
 
@@ -55,7 +64,8 @@ export function serviceNameOf(definition: ServiceDefinition): string {
 /**
  * Keeps the health status of a process: the overall status (`""`) and one per service, SERVING
  * while every probe passes and NOT_SERVING otherwise, re-probed every `intervalMs`; NOT_SERVING for
- * good once `shutdown()` is called.
+ * good once `shutdown()` is called. `LIVENESS_SERVICE` is SERVING from the start and ignores the
+ * probes: only `shutdown()` ends it.
  */
 export class HealthService {
   private readonly statuses = new Map<string, ServingStatus>();
@@ -71,6 +81,7 @@ export class HealthService {
     this.intervalMs = options.intervalMs ?? 2_000;
     this.timeoutMs = options.timeoutMs ?? 1_000;
     for (const name of ["", ...options.services]) this.statuses.set(name, "NOT_SERVING");
+    this.statuses.set(LIVENESS_SERVICE, "SERVING");
   }
 
   /** The overall status. */
@@ -145,12 +156,13 @@ export class HealthService {
         this.options.logger.info({ dependency: name }, `${name} reachable again`);
       }
     });
-    this.setAll(this.failing.size === 0 ? "SERVING" : "NOT_SERVING");
+    this.setAll(this.failing.size === 0 ? "SERVING" : "NOT_SERVING", { liveness: false });
   }
 
-  private setAll(status: ServingStatus): void {
+  /** Every status, the liveness one only when asked (on shutdown): dependencies do not decide it. */
+  private setAll(status: ServingStatus, { liveness = true } = {}): void {
     for (const [name, previous] of this.statuses) {
-      if (previous === status) continue;
+      if (previous === status || (!liveness && name === LIVENESS_SERVICE)) continue;
       this.statuses.set(name, status);
       for (const call of this.watchers.get(name) ?? []) call.write({ status });
     }
