@@ -49,7 +49,7 @@ describe("ConcurrencyLimit", () => {
     const limit = new ConcurrencyLimit({ ...options, initialLimit: 40 }, () => now);
     // A whole round of slow requests started together: one decrease, not forty.
     const round = Array.from({ length: 40 }, () => limit.tryAcquire()!);
-    now += 150;
+    now += 105;
     for (const a of round) a.success();
     expect(limit.limit).toBe(36);
     const busy = Array.from({ length: 30 }, () => limit.tryAcquire()!);
@@ -62,6 +62,20 @@ describe("ConcurrencyLimit", () => {
       for (const a of [...round, ...busy.splice(0)]) a.dropped();
     }
     expect(limit.limit).toBe(2);
+  });
+
+  it("cuts deeper the slower a round was than the target (target/latency), down to a half at most", () => {
+    let now = 0;
+    const limit = new ConcurrencyLimit({ ...options, initialLimit: 40 }, () => now);
+    const roundOf = (latencyMs: number) => {
+      const round = Array.from({ length: limit.limit }, () => limit.tryAcquire()!);
+      now += latencyMs;
+      for (const a of round) a.success();
+    };
+    roundOf(125); // 100/125
+    expect(limit.limit).toBe(32);
+    roundOf(1_000); // 100/1000, but never below half
+    expect(limit.limit).toBe(16);
   });
 
   it("with a tolerance, takes as its target that many times the p99 latency seen at a normal load, within bounds", () => {
@@ -83,11 +97,11 @@ describe("ConcurrencyLimit", () => {
       for (const a of round) a.success();
     }
     expect(limit.limit).toBe(21);
-    // A standing queue (latency far beyond the normal) shrinks it.
+    // A standing queue (latency far beyond the normal) shrinks it, by target/latency: 600/900.
     const queued = Array.from({ length: 21 }, () => limit.tryAcquire()!);
     now += 900;
     for (const a of queued) a.success();
-    expect(limit.limit).toBe(19);
+    expect(limit.limit).toBe(14);
     for (let i = 0; i < 5_000; i++) {
       const a = limit.tryAcquire()!;
       now += 5_000;

@@ -31,6 +31,8 @@ const BASELINE_QUANTILE = 0.99;
 const BASELINE_WINDOW = 256;
 /** New samples between two computations of the quantile (a sort of the window). */
 const BASELINE_REFRESH = 16;
+/** The deepest cut of one decrease: the limit is at least halved by nothing. */
+const MAX_CUT = 0.5;
 
 /** How a request let in ended, for the limit. */
 export interface Admission {
@@ -48,8 +50,10 @@ export interface Admission {
  * request that completes within the latency target while the limit is what holds traffic back adds
  * 1/limit (one per round trip); a slower one, or one the platform dropped, multiplies the limit by
  * `backoffRatio`, once per round trip — signals from requests that started before the last decrease
- * saw the load that caused it and are not counted again. Requests made while less than half the
- * limit was in use move it neither way.
+ * saw the load that caused it and are not counted again. A request far slower than the target cuts
+ * deeper, by target/latency down to a half (the gradient of Netflix's `Gradient2Limit`): a limit
+ * that grew while the load was light comes down to a standing queue's in a round trip or two, not
+ * ten. Requests made while less than half the limit was in use move it neither way.
  */
 export class ConcurrencyLimit {
   private estimate: number;
@@ -112,9 +116,11 @@ export class ConcurrencyLimit {
       return;
     }
     const now = this.now();
-    if (dropped || latencyMs > this.latencyTargetMs) {
+    const target = this.latencyTargetMs;
+    if (dropped || latencyMs > target) {
       if (startedAt < this.lastDecreaseAt) return;
-      this.estimate = Math.max(this.options.minLimit, this.estimate * this.options.backoffRatio);
+      const ratio = dropped ? this.options.backoffRatio : Math.min(this.options.backoffRatio, Math.max(MAX_CUT, target / latencyMs));
+      this.estimate = Math.max(this.options.minLimit, this.estimate * ratio);
       this.lastDecreaseAt = now;
       return;
     }
