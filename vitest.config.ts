@@ -18,6 +18,16 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: "web",
+          // The web app's components in a simulated DOM (jsdom); its browser tests are in the e2e project.
+          include: ["web/src/**/*.test.{ts,tsx}"],
+          environment: "jsdom",
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
           // Each file starts the whole platform (five processes) and some assert timings of faults:

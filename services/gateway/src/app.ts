@@ -17,6 +17,7 @@ import { slowClientOptions } from "./http/slow-clients";
 import { installRateLimits } from "./http/rate-limit";
 import { installServerTiming } from "./http/server-timing";
 import { installUnreadBodyDrain } from "./http/unread-body";
+import { installWebApp, isAppPage, sendAppPage, webAppOptions } from "./http/web-app";
 import { adminRoutes } from "./routes/admin";
 import { devRoutes } from "./routes/dev";
 import { healthRoutes } from "./routes/health";
@@ -60,7 +61,9 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   app.decorateRequest("principal", null);
   // JSON only: without this, a text/plain body would be parsed as a string and fail as a schema error.
   app.removeContentTypeParser("text/plain");
-  installProblemHandlers(app);
+  // The web app's build, when there is one: its files at /, its pages wherever the API has no route.
+  const webApp = webAppOptions(config.WEB_ROOT);
+  installProblemHandlers(app, webApp && { serves: isAppPage, send: sendAppPage });
   // Security headers and CORS first, so that every answer carries them, however early it is refused.
   const edge = edgeOptions(config);
   installEdgeHeaders(app, edge);
@@ -86,6 +89,7 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   void app.register(orderRoutes, { ...deps, orderWaitMs: config.ORDER_WAIT_MS, orderDeadlineMs: config.UPSTREAM_TIMEOUT_MS });
   void app.register(riderRoutes, deps);
   void app.register(adminRoutes, deps);
+  if (webApp) installWebApp(app, webApp);
   const devLogin = devLoginOptions(config);
   if (devLogin) void app.register(devRoutes, devLogin);
   return app;

@@ -3,8 +3,17 @@ import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, Fa
 import { PROBLEM_MEDIA_TYPE } from "./problem.schema";
 import { CLIENT_CLOSED_REQUEST, toProblem, type ProblemReply } from "./problem";
 
-/** Every error and every unknown route leaves as application/problem+json through `toProblem`. */
-export function installProblemHandlers(app: FastifyInstance): void {
+/** What the router did not match but is no API path: the web app's pages (see web-app.ts). */
+export interface PageFallback {
+  readonly serves: (request: FastifyRequest) => boolean;
+  readonly send: (reply: FastifyReply) => unknown;
+}
+
+/**
+ * Every error and every unknown route leaves as application/problem+json through `toProblem`; with a
+ * `pages` fallback, an unknown path it serves (a page of the web app) is answered by it instead.
+ */
+export function installProblemHandlers(app: FastifyInstance, pages: PageFallback | null = null): void {
   app.setErrorHandler((err: unknown, request, reply) => {
     const problem = toProblem(err, pathOf(request.url));
     request.problemCode = problem.body.code;
@@ -12,6 +21,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
     return sendProblem(reply, problem);
   });
   app.setNotFoundHandler((request, reply) => {
+    if (pages?.serves(request)) return pages.send(reply);
     const path = pathOf(request.url);
     return sendProblem(reply, toProblem(notFound("NOT_FOUND", `no route for ${request.method} ${path}`), path));
   });
