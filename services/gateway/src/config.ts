@@ -70,6 +70,10 @@ export const gatewayConfigSchema = z
     WEB_ROOT: unsetIfEmpty(z.string().optional()),
     /** The OpenAPI document and Swagger UI at /docs. Unset: on, except in production. */
     DOCS_ENABLED: unsetIfEmpty(z.stringbool().optional()),
+    /** Event streams (GET /v1/orders/{id}/events) one caller may hold open at once, per gateway replica; 429 TOO_MANY_STREAMS beyond. */
+    ORDER_EVENT_STREAMS_PER_CALLER: positiveInt(5),
+    /** How often a quiet event stream gets a comment line, so proxies and load balancers do not close it as idle. */
+    ORDER_EVENT_HEARTBEAT_MS: positiveInt(15_000),
     /** Admission control (adaptive concurrency limits, 503 OVERLOADED beyond them); `false` turns it off. */
     ADMISSION_CONTROL: z.stringbool().default(true),
     /**
@@ -80,7 +84,7 @@ export const gatewayConfigSchema = z
      * [TARGET_MS, MAX_TARGET_MS] (MAX_TARGET_MS until learnt): under overload, the tail of the orders
      * let in stays within twice its usual length.
      */
-    ORDER_ADMISSION_TOLERANCE: z.coerce.number().min(1).default(1.5),
+    ORDER_ADMISSION_TOLERANCE: z.coerce.number().min(1).default(1),
     ORDER_ADMISSION_TARGET_MS: positiveInt(100),
     ORDER_ADMISSION_MAX_TARGET_MS: positiveInt(2_000),
     ORDER_ADMISSION_INITIAL_LIMIT: positiveInt(64),
