@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { SignJWT } from "jose";
 import { DEV_JWT_SECRET } from "./dev-defaults";
 import { seedDemoData } from "./seed";
+import { ensureWebAppBuilt } from "./web-app-build";
 
 const colors: Record<ServiceName, string> = { inventory: "36", payment: "35", rider: "34", order: "33", gateway: "32" };
 const tty = process.stdout.isTTY === true;
@@ -26,6 +27,7 @@ const redisUrl = process.env.REDIS_URL;
 const jwtSecret = process.env.JWT_SECRET ?? DEV_JWT_SECRET;
 const envPort = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
+const webApp = ensureWebAppBuilt();
 console.log(`starting the platform; database: ${databaseMode}`);
 const stack = await startStack({
   databaseUrl,
@@ -78,6 +80,7 @@ const aliceToken = await token("alice", "customer");
 
 console.log(`
 Quick-commerce platform is up${seeded ? " (demo data seeded)" : ""}.
+  web app    ${webApp ? `${stack.gatewayUrl}/   (sign in as alice, bob, rider-1 or admin)` : "not built (npm run build -w @qc/web)"}
   REST API   ${stack.gatewayUrl}/v1     OpenAPI: ${stack.gatewayUrl}/docs
   database   ${databaseMode}
   redis      ${redisUrl ? redact(redisUrl) : "none: rider geo and the catalog cache run in-process"}
