@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { positiveInt, postgresUrl } from "./config";
-import { defaultPoolQueue } from "./db/embedded";
+import { defaultPoolQueue } from "./db/pool-queue";
 
 /**
  * Configuration every service with a database reads the same way. Unset or empty (as compose files

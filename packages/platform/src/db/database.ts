@@ -11,6 +11,9 @@ import { defaultPoolQueue, embeddedDataDir, openEmbeddedDatabase, type PoolQueue
 // far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
 
+/** Driver-free (the gRPC status mapping of every service uses it): see connection-errors.ts. */
+export { isConnectionError } from "./connection-errors";
+
 export interface DatabaseOptions {
   /** A real Postgres server. Without it the database is embedded (PGlite) in `dataDir`. */
   readonly url?: string;
@@ -236,26 +239,4 @@ export async function migrate<DB>(typedDb: Kysely<DB>, schema: string, dir: stri
   });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error("migration failed", { cause: error });
-}
-
-/** Socket errors of the driver: the server cannot be reached. */
-const SOCKET_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"]);
-/**
- * SQLSTATE classes that say the server cannot serve now, not that the query was wrong: 08 connection
- * exception, 53 insufficient resources (too many connections, out of memory, disk full), 57P operator
- * intervention (backend terminated, server shutting down or starting).
- */
-const UNAVAILABLE_SQLSTATE = /^(08|53|57P)/;
-/** pg's own errors carry no code, only their message. */
-const UNAVAILABLE_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|encountered a connection error and is not queryable|Client was closed and is not queryable/i;
-
-/**
- * True for errors that mean the database itself is unreachable or cannot serve now (or every
- * connection is busy), not that a query was wrong.
- */
-export function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && (SOCKET_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
-  return err instanceof Error && UNAVAILABLE_MESSAGE.test(err.message);
 }

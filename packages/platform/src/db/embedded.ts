@@ -47,15 +47,9 @@ export function embeddedDataDir(service: string, dataDir?: string): string {
   return join(dataDir ? resolve(dataDir) : join(repositoryRoot(), ".data"), service);
 }
 
-/** How long, and how many, queries may wait for a database connection (or the embedded session). */
-export interface PoolQueue {
-  /** At most this many wait; the next is refused at once (OVERLOADED). */
-  readonly maxWaiting: number;
-  /** Longest wait (a request's own deadline may end it sooner); then OVERLOADED. */
-  readonly acquireTimeoutMs: number;
-}
+import { defaultPoolQueue, type PoolQueue } from "./pool-queue";
 
-export const defaultPoolQueue: PoolQueue = { maxWaiting: 1_000, acquireTimeoutMs: 5_000 };
+export { defaultPoolQueue, type PoolQueue };
 
 /** The transaction (or connection) that owns the session in this async context, if any. */
 interface Holder {

@@ -1,6 +1,6 @@
 import { Metadata, status, type ServiceError, type StatusObject } from "@grpc/grpc-js";
 import type { Logger } from "pino";
-import { isConnectionError } from "../db/database";
+import { isConnectionError } from "../db/connection-errors";
 import { AppError, isAppError, OVERLOADED, type ErrorKind } from "../errors";
 
 /** Trailing-metadata key that carries an error's stable code across the wire. */
