@@ -12,6 +12,7 @@ export * from "./grpc/target";
 export * from "./grpc/tls";
 export * from "./db/database";
 export * from "./db/embedded";
+export type { Listening, ListenOptions } from "./db/listen";
 export * from "./health";
 export * from "./runtime-config";
 export * from "./overload/deadline";

@@ -21,6 +21,7 @@ import { installWebApp, isAppPage, sendAppPage, webAppOptions } from "./http/web
 import { adminRoutes } from "./routes/admin";
 import { devRoutes } from "./routes/dev";
 import { healthRoutes } from "./routes/health";
+import { orderEventRoutes } from "./routes/order-events";
 import { orderRoutes } from "./routes/orders";
 import { productRoutes } from "./routes/products";
 import { riderRoutes } from "./routes/riders";
@@ -87,6 +88,12 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   void app.register(healthRoutes, deps);
   void app.register(productRoutes, deps);
   void app.register(orderRoutes, { ...deps, orderWaitMs: config.ORDER_WAIT_MS, orderDeadlineMs: config.UPSTREAM_TIMEOUT_MS });
+  void app.register(orderEventRoutes, {
+    ...deps,
+    streamsPerCaller: config.ORDER_EVENT_STREAMS_PER_CALLER,
+    heartbeatMs: config.ORDER_EVENT_HEARTBEAT_MS,
+    firstEventTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
+  });
   void app.register(riderRoutes, deps);
   void app.register(adminRoutes, deps);
   if (webApp) installWebApp(app, webApp);

@@ -31,7 +31,15 @@ export interface UpstreamClient<Calls> {
 
 export type OrderCalls = Pick<
   PromiseClient<orderV1.OrderServiceService>,
-  "createOrder" | "getOrder" | "listOrders" | "searchOrders" | "markDelivered" | "listDeadLetters" | "replayDeadLetter" | "listCircuitBreakers"
+  | "createOrder"
+  | "getOrder"
+  | "listOrders"
+  | "searchOrders"
+  | "watchOrder"
+  | "markDelivered"
+  | "listDeadLetters"
+  | "replayDeadLetter"
+  | "listCircuitBreakers"
 >;
 export type InventoryCalls = Pick<
   PromiseClient<inventoryV1.InventoryServiceService>,

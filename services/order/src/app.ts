@@ -22,12 +22,14 @@ import type { Kysely } from "kysely";
 import { DeadLetters } from "./app/dead-letters.use-case";
 import type { InventoryPort, PaymentPort, RiderPort } from "./app/dependencies.port";
 import { OrderSaga } from "./app/order-saga";
+import { OrderWatch } from "./app/order-watch.use-case";
 import { Orders } from "./app/orders.use-case";
 import { RiderDispatch } from "./app/rider-dispatch.use-case";
 import { SagaWorker } from "./app/saga-worker";
 import { inventoryOverGrpc, paymentOverGrpc, ridersOverGrpc } from "./adapters/grpc/dependencies.client";
 import { orderGrpcService } from "./adapters/grpc/order.grpc";
 import { PostgresDeadLetterRepository } from "./adapters/postgres/dead-letter.repository";
+import { OrderChangeFeed } from "./adapters/postgres/order-change-feed";
 import { PostgresOrderRepository } from "./adapters/postgres/order.repository";
 import { observeDeadLetters } from "./adapters/telemetry/dead-letters.metrics";
 import { sagaObserver } from "./adapters/telemetry/saga.observer";
@@ -54,6 +56,7 @@ export interface OrderAppOverrides {
 
 export interface OrderApp {
   readonly orders: Orders;
+  readonly watch: OrderWatch;
   readonly dispatch: RiderDispatch;
   readonly deadLetters: DeadLetters;
   readonly worker: SagaWorker;
@@ -85,6 +88,10 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
   await migrate(db, "orders", MIGRATIONS);
   const orderRepo = new PostgresOrderRepository(db);
   const deadLetterRepo = new PostgresDeadLetterRepository(db);
+  // WatchOrder streams learn of changes from LISTEN/NOTIFY (every replica's writes; see order-change-feed.ts).
+  const changeFeed = new OrderChangeFeed();
+  await changeFeed.start(database.listen);
+  const watch = new OrderWatch(orderRepo, changeFeed, { rereadMs: config.WATCH_REREAD_MS });
   observeDeadLetters(metrics, deadLetterRepo, logger);
 
   const breakers = new BreakerRegistry();
@@ -164,7 +171,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     logger,
   );
 
-  const grpcService = orderGrpcService(orders, dispatch, deadLetters, breakers, config.MAX_WAIT_MS, logger);
+  const grpcService = orderGrpcService(orders, watch, dispatch, deadLetters, breakers, config.MAX_WAIT_MS, logger);
   // SERVING while the database answers; Inventory, Payment and Rider report their own health.
   const healthService = new HealthService({ services: [serviceNameOf(grpcService.definition)], probes: { database: database.ping }, logger });
   await healthService.start();
@@ -179,6 +186,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
 
   return {
     orders,
+    watch,
     dispatch,
     deadLetters,
     worker,
@@ -193,11 +201,15 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
       // then every saga still running; only then the clients and the database those sagas need. No
       // saga is left PENDING by a graceful stop.
       healthService.shutdown();
+      // Watch streams never end by themselves while their order can change: end them, or the server
+      // would wait for them. Their watchers come back (to another replica, or this one restarted).
+      watch.close();
       await Promise.all([server.stop(config.SHUTDOWN_TIMEOUT_MS / 2), worker.stop()]);
       await orders.drain();
       inventoryClient.close();
       paymentClient.close();
       riderClient.close();
+      await changeFeed.stop();
       await database.close();
     },
   };

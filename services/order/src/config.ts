@@ -34,6 +34,11 @@ export const orderConfigSchema = z.object({
   COMPENSATION_ATTEMPTS: positiveInt(3),
   COMPENSATION_BACKOFF_MS: positiveInt(100),
   DEAD_LETTER_REDRIVE_MS: positiveInt(2_000),
+  /**
+   * How often a WatchOrder stream reads its order again without being told of a change (LISTEN/NOTIFY
+   * tells of every change; this is only a safety net).
+   */
+  WATCH_REREAD_MS: positiveInt(30_000),
   /** Mutual TLS for gRPC (all three, or none for plaintext); checked and read by `grpcTransport`. */
   ...grpcTlsConfig,
   LOG_LEVEL: logLevel,

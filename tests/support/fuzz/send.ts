@@ -21,9 +21,20 @@ export function send(baseUrl: string, c: FuzzCase): Promise<Answer> {
       { agent, host: base.hostname, port: base.port, method: c.method, path: c.url, headers: c.body === undefined ? c.headers : { ...c.headers, "content-length": Buffer.byteLength(c.body) } },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, contentType: res.headers["content-type"] ?? "", text: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
+        const answer = () => ({ status: res.statusCode ?? 0, contentType: res.headers["content-type"] ?? "", text: Buffer.concat(chunks).toString("utf8") });
+        // An event stream (GET /v1/orders/{id}/events) of an order that is not final never ends by
+        // itself: its status and first bytes are the answer; then the client goes away, as a browser
+        // tab that is closed does (the gateway must take that too).
+        const stream = (res.headers["content-type"] ?? "").startsWith("text/event-stream");
+        res.on("data", (chunk: Buffer) => {
+          chunks.push(chunk);
+          if (stream) {
+            resolve(answer());
+            res.destroy();
+          }
+        });
+        res.on("end", () => resolve(answer()));
+        res.on("error", (err) => (stream ? resolve(answer()) : reject(err)));
       },
     );
     req.on("error", reject);

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { currentDeadline } from "../overload/deadline";
 import { Permits } from "../overload/permits";
 import { defaultPoolQueue, embeddedDataDir, openEmbeddedDatabase, type PoolQueue } from "./embedded";
+import { listenOnServer, type Listening, type ListenOptions } from "./listen";
 
 // BIGINT and NUMERIC counts come back as JS numbers: every amount here is integer cents or units
 // far below 2^53.
@@ -36,6 +37,12 @@ export interface Database<DB> {
   readonly location: string;
   /** The server pool (postgres mode only). */
   readonly pool?: pg.Pool;
+  /**
+   * LISTEN on `channel` (a plain lower-case name): every NOTIFY sent on it once its transaction
+   * commits, from any process on a server, from this one (the only one) when embedded. On a server,
+   * `onGap` says the listening connection was lost and notifications may have been missed.
+   */
+  readonly listen: (channel: string, options: ListenOptions) => Promise<Listening>;
   /** True when the database answers within `timeoutMs` (a health probe; never throws). */
   readonly ping: (timeoutMs: number) => Promise<boolean>;
   /** Closes the pool (or the embedded database) and the health probe's connection. */
@@ -57,6 +64,7 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
       db,
       mode: "embedded",
       location: embedded.dataDir,
+      listen: (channel, listenOptions) => embedded.listen(channel, listenOptions.onNotification),
       ping: async () => embedded.alive(),
       close: () => db.destroy(),
     };
@@ -75,12 +83,14 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   // then emits an unhandled 'error'. Its next query fails instead, and the pool discards it on release.
   pool.on("connect", (client) => client.on("error", () => undefined));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: boundedQueue(pool, options.poolSize ?? 10, queueOf(options)) }) });
-  const probe = serverProbe(options.url);
+  const url = options.url;
+  const probe = serverProbe(url);
   return {
     db,
     mode: "postgres",
     location: redactUrl(options.url),
     pool,
+    listen: (channel, listenOptions) => listenOnServer(url, channel, listenOptions),
     ping: (timeoutMs) => probe.ping(timeoutMs),
     close: async () => {
       probe.close();

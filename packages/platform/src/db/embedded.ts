@@ -8,6 +8,7 @@ import type { Kysely, PostgresPool, PostgresPoolClient, PostgresQueryResult } fr
 import pg from "pg";
 import { currentDeadline } from "../overload/deadline";
 import { Permits } from "../overload/permits";
+import { checkChannel } from "./listen";
 
 /**
  * The embedded Postgres (PGlite: real Postgres compiled to WebAssembly, in this process) behind the
@@ -119,6 +120,29 @@ class SessionPool implements PostgresPool {
     return { query: query as unknown as PostgresPoolClient["query"], release: () => undefined };
   }
 
+  /**
+   * LISTEN on the session, so `onNotification` gets the payload of every NOTIFY on `channel`: this
+   * process is the only one on these files, so its own writes are all there is, and Postgres delivers
+   * a session's notifications to itself once their transaction commits. The session lives as long as
+   * the process, so the LISTEN is never lost (nothing is missed: no gap to report).
+   */
+  async listen(channel: string, onNotification: (payload: string) => void): Promise<{ close(): Promise<void> }> {
+    checkChannel(channel);
+    const handler = (n: pg.Notification) => {
+      if (n.channel === channel) onNotification(n.payload ?? "");
+    };
+    await this.lock();
+    let client: pg.Client;
+    try {
+      client = await this.open();
+      client.on("notification", handler);
+      await client.query(`LISTEN ${channel}`);
+    } finally {
+      this.unlock();
+    }
+    return { close: async () => void client.off("notification", handler) };
+  }
+
   async end(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
@@ -207,6 +231,8 @@ export interface EmbeddedDatabase {
   alive(): boolean;
   /** Makes transactions and connections of `db` hold the session for the queries of their callbacks. */
   scopeConnections<DB>(db: Kysely<DB>): Kysely<DB>;
+  /** LISTEN on the session (see `SessionPool.listen`). */
+  listen(channel: string, onNotification: (payload: string) => void): Promise<{ close(): Promise<void> }>;
 }
 
 /** A value made on first use, once. */
@@ -276,6 +302,7 @@ export function openEmbeddedDatabase(
       return l !== null && !l.closed;
     },
     scopeConnections: (db) => scopeConnections(db, pool.scope),
+    listen: (channel, onNotification) => pool.listen(channel, onNotification),
   };
 }
 

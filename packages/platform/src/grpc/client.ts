@@ -11,9 +11,21 @@ export interface UnaryCallOptions {
   readonly onServerTiming?: (ms: number) => void;
 }
 
-/** A promise-returning method per unary method of a generated service definition. */
+export interface StreamCallOptions {
+  /** Ends the stream (the server sees the call cancelled); the iteration then stops quietly. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A method per method of a generated service definition: promise-returning for unary ones, an async
+ * iterable of the messages for server-streaming ones.
+ */
 export type PromiseClient<S> = {
-  [K in keyof S]: S[K] extends MethodDefinition<infer Req, infer Res> ? (request: Req, options?: UnaryCallOptions) => Promise<Res> : never;
+  [K in keyof S]: S[K] extends MethodDefinition<infer Req, infer Res>
+    ? S[K] extends { readonly responseStream: true }
+      ? (request: Req, options?: StreamCallOptions) => AsyncIterable<Res>
+      : (request: Req, options?: UnaryCallOptions) => Promise<Res>
+    : never;
 };
 
 function readServerTiming(metadata: Metadata): number | null {
@@ -40,6 +52,35 @@ export interface GrpcClient<S> {
 }
 
 /**
+ * The messages of one server-streaming call. It has no deadline and does not go through the circuit
+ * breaker: a stream is one long call whose length says nothing of the target's health, and a caller
+ * that loses it watches again. Errors come back as AppErrors, as from unary calls; a stream ended by
+ * `signal` just stops.
+ */
+async function* serverStream(
+  client: Client,
+  method: MethodDefinition<unknown, unknown>,
+  request: unknown,
+  metadata: Metadata,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<unknown> {
+  if (signal?.aborted) return;
+  const stream = client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, {});
+  const cancel = () => stream.cancel();
+  signal?.addEventListener("abort", cancel, { once: true });
+  try {
+    for await (const message of stream) yield message;
+  } catch (err) {
+    if (signal?.aborted) return;
+    throw fromServiceError(err);
+  } finally {
+    signal?.removeEventListener("abort", cancel);
+    // The consumer may stop reading before the server ends the stream: the server learns of it.
+    stream.cancel();
+  }
+}
+
+/**
  * A typed client over one HTTP/2 channel. Every call gets a deadline and goes through the target's
  * circuit breaker; remote errors come back as AppErrors with their stable codes.
  */
@@ -57,8 +98,12 @@ export function createGrpcClient<S extends ServiceDefinition>(
     "grpc.initial_reconnect_backoff_ms": 200,
     "grpc.max_reconnect_backoff_ms": 2_000,
   });
-  const call: Record<string, (req: unknown, callOptions?: UnaryCallOptions) => Promise<unknown>> = {};
+  const call: Record<string, (req: unknown, callOptions?: UnaryCallOptions & StreamCallOptions) => unknown> = {};
   for (const [name, method] of Object.entries(definition)) {
+    if (method.responseStream) {
+      call[name] = (request, callOptions) => serverStream(client, method, request, options.metadata?.() ?? new Metadata(), callOptions?.signal);
+      continue;
+    }
     const retrySafe = options.retrySafe.includes(name);
     const attempt = (request: unknown, deadline: Date, callOptions?: UnaryCallOptions): Promise<unknown> =>
       new Promise((resolve, reject) => {

@@ -1,4 +1,14 @@
-import { Metadata, Server, type Deadline, type handleUnaryCall, type MethodDefinition, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { once } from "node:events";
+import {
+  Metadata,
+  Server,
+  type Deadline,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  type MethodDefinition,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import { AppError } from "../errors";
 import type { Metrics } from "../metrics/metrics";
@@ -15,10 +25,26 @@ export const SERVER_TIMING_KEY = "server-timing";
 
 const serverTiming = (started: bigint): string => `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(3)}`;
 
+/** The methods of a generated service definition that answer with a stream, and those that answer once. */
+type StreamingKeys<S> = { [K in keyof S]: S[K] extends { readonly responseStream: true } ? K : never }[keyof S];
+type UnaryKeys<S> = Exclude<keyof S, StreamingKeys<S>>;
+
 /** An async handler per unary method of a generated service definition, typed by that definition. */
 export type UnaryHandlers<S> = {
-  [K in keyof S]: S[K] extends MethodDefinition<infer Req, infer Res> ? (request: Req) => Promise<Res> : never;
+  [K in UnaryKeys<S>]: S[K] extends MethodDefinition<infer Req, infer Res> ? (request: Req) => Promise<Res> : never;
 };
+
+/**
+ * A handler per server-streaming method: the messages it yields are sent in order, and the stream
+ * ends when it returns (or with its error's status when it throws). `signal` aborts when the caller
+ * goes away (cancelled, deadline), and the handler should then stop.
+ */
+export type ServerStreamHandlers<S> = {
+  [K in StreamingKeys<S>]: S[K] extends MethodDefinition<infer Req, infer Res> ? (request: Req, signal: AbortSignal) => AsyncIterable<Res> : never;
+};
+
+/** Every method's handler: unary ones answer once, streaming ones yield. */
+export type Handlers<S> = UnaryHandlers<S> & ServerStreamHandlers<S>;
 
 const deadlineMs = (d: Deadline): number => (d instanceof Date ? d.getTime() : d);
 
@@ -29,12 +55,18 @@ const deadlineMs = (d: Deadline): number => (d instanceof Date ? d.getTime() : d
  * be handled is answered at once, without doing its work.
  */
 export function implement<S extends ServiceDefinition>(
-  _definition: S,
-  handlers: UnaryHandlers<S>,
+  definition: S,
+  handlers: Handlers<S>,
   logger: Logger,
 ): UntypedServiceImplementation {
   const impl: UntypedServiceImplementation = {};
-  for (const [name, handler] of Object.entries(handlers) as [string, (req: unknown) => Promise<unknown>][]) {
+  const all: Readonly<Record<string, (req: unknown, signal: AbortSignal) => unknown>> = handlers;
+  for (const [name, handler] of Object.entries(all)) {
+    if (definition[name]?.responseStream) {
+      impl[name] = serverStream(name, handler as (req: unknown, signal: AbortSignal) => AsyncIterable<unknown>, logger);
+      continue;
+    }
+    const answer = handler as (request: unknown) => Promise<unknown>;
     const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
       const started = process.hrtime.bigint();
       const deadline = deadlineMs(call.getDeadline());
@@ -42,7 +74,7 @@ export function implement<S extends ServiceDefinition>(
         callback(toStatus(new AppError("unavailable", "DEADLINE_EXCEEDED", "the caller's deadline passed before the call was handled"), logger, name));
         return;
       }
-      withDeadline(deadline, () => handler(call.request)).then(
+      withDeadline(deadline, () => answer(call.request)).then(
         (res) => {
           const trailer = new Metadata();
           trailer.set(SERVER_TIMING_KEY, serverTiming(started));
@@ -58,6 +90,33 @@ export function implement<S extends ServiceDefinition>(
     impl[name] = unary;
   }
   return impl;
+}
+
+/**
+ * Adapts a streaming handler to grpc-js: writes what it yields (waiting while the caller reads slower
+ * than it yields), ends the stream when it returns, and maps its error to a status through the same
+ * table as unary calls. No deadline is imposed: a stream lives as long as its caller wants it.
+ */
+function serverStream(
+  name: string,
+  handler: (request: unknown, signal: AbortSignal) => AsyncIterable<unknown>,
+  logger: Logger,
+): handleServerStreamingCall<unknown, unknown> {
+  return (call) => {
+    const gone = new AbortController();
+    call.on("cancelled", () => gone.abort());
+    void (async () => {
+      try {
+        for await (const message of handler(call.request, gone.signal)) {
+          if (gone.signal.aborted) return;
+          if (!call.write(message)) await once(call, "drain", { signal: gone.signal });
+        }
+        if (!gone.signal.aborted) call.end();
+      } catch (err) {
+        if (!gone.signal.aborted) call.emit("error", toStatus(err, logger, name));
+      }
+    })();
+  };
 }
 
 export interface RunningGrpcServer {

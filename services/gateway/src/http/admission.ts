@@ -14,13 +14,17 @@ declare module "fastify" {
 /**
  * Requests share a concurrency limit by class, so that one kind cannot starve another: `orders`
  * (POST /v1/orders, each a saga across three services) and `other` (reads, rider updates, admin).
- * Health checks, docs and unknown paths are never limited.
+ * Health checks, event streams, docs and unknown paths are never limited.
  */
 export type AdmissionClass = "orders" | "other";
 
 export type AdmissionLimits = Readonly<Record<AdmissionClass, ConcurrencyLimit>>;
 
-const UNLIMITED = new Set(["/healthz", "/readyz"]);
+/**
+ * Never limited: probes, and event streams, which would hold a place for as long as they stay open
+ * (minutes) and starve every short request; they are capped per caller instead (order-events.ts).
+ */
+const UNLIMITED = new Set(["/healthz", "/readyz", "/v1/orders/:id/events"]);
 
 export function admissionClassOf(method: string, route: string | undefined): AdmissionClass | null {
   if (route === undefined || UNLIMITED.has(route) || route.startsWith("/docs")) return null;

@@ -26,6 +26,7 @@ const descriptions = {
   413: "PAYLOAD_TOO_LARGE",
   415: "UNSUPPORTED_MEDIA_TYPE: send application/json",
   422: "UNKNOWN_SKU, IDEMPOTENCY_KEY_REUSED, or an order that can never succeed: MIXED_CURRENCIES, ORDER_TOTAL_TOO_LARGE (checked before it is written), REJECTED (refused for certain by a service; the failed order is included)",
+  429: "RATE_LIMITED (see Retry-After), or TOO_MANY_STREAMS: the caller has as many event streams open as it may",
   500: "INTERNAL",
   503: "a dependency is unavailable (SERVICE_UNAVAILABLE, CIRCUIT_OPEN); see Retry-After",
 } as const;

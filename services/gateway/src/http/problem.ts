@@ -56,6 +56,8 @@ const statusOfCode: Readonly<Record<string, number>> = {
   ORDER_TOTAL_TOO_LARGE: 422,
   REJECTED: 422,
   RATE_LIMITED: 429,
+  // Too many event streams open at once: close one (or wait for one to end) and try again.
+  TOO_MANY_STREAMS: 429,
 };
 
 /**

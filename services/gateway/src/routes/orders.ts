@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { isAppError, notFound, withDeadline } from "@qc/platform";
+import type { orderV1 } from "@qc/contracts";
+import { withDeadline } from "@qc/platform";
 import { principalOf } from "../auth/authorize";
 import type { Principal } from "../auth/principal";
 import {
@@ -10,6 +11,7 @@ import {
   OrderSchema,
   type OrderView,
 } from "../http/order.schema";
+import { asOrderNotFound, visibleOrder } from "../http/order-access";
 import { createdOrderStatus } from "../http/order-outcome";
 import { toCreateOrderRequest } from "../http/order-request";
 import { toOrderPageView, toOrderView } from "../http/order-view";
@@ -80,7 +82,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
         response: { 200: OrderSchema, ...problemResponses(400, 401, 403, 404, 503) },
       },
     },
-    async (request) => visibleOrder(upstreams.order.call, request.params.id, principalOf(request)),
+    async (request) => visibleOrderById(upstreams.order.call, request.params.id, principalOf(request)),
   );
 
   app.get(
@@ -129,18 +131,13 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
   );
 };
 
-/**
- * The order if the caller may see it. Someone else's order is reported exactly like a missing one,
- * so order ids cannot be probed.
- */
-async function visibleOrder(orders: OrderCalls, id: string, caller: Principal): Promise<OrderView> {
-  const missing = () => notFound("ORDER_NOT_FOUND", `order ${id} not found`);
-  let order: OrderView;
+/** The order if the caller may see it (see order-access.ts). */
+async function visibleOrderById(orders: OrderCalls, id: string, caller: Principal): Promise<OrderView> {
+  let order: orderV1.Order;
   try {
-    order = toOrderView(required((await orders.getOrder({ id })).order, "order"), caller.role);
+    order = required((await orders.getOrder({ id })).order, "order");
   } catch (err) {
-    throw isAppError(err) && err.kind === "not_found" ? missing() : err;
+    throw asOrderNotFound(err, id);
   }
-  if (caller.role !== "admin" && order.customerId !== caller.subject) throw missing();
-  return order;
+  return visibleOrder(order, caller, id);
 }

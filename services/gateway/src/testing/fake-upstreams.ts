@@ -6,6 +6,7 @@ const orderMethods = [
   "getOrder",
   "listOrders",
   "searchOrders",
+  "watchOrder",
   "markDelivered",
   "listDeadLetters",
   "replayDeadLetter",

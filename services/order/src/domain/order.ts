@@ -44,3 +44,15 @@ export interface Order {
 }
 
 export const isFinal = (status: OrderStatus): boolean => status !== "PENDING";
+
+/**
+ * Nothing more can happen to an order in this state that its customer is told of: FAILED (compensated)
+ * or DELIVERED. CONFIRMED is not: a rider is still to be assigned (or replaced), then to deliver.
+ */
+export const isTerminal = (status: OrderStatus): boolean => status === "FAILED" || status === "DELIVERED";
+
+/**
+ * How far an order has come: its number of history entries. Every change of status or rider is
+ * written with an entry in the same statement, and entries are never removed, so it only grows.
+ */
+export const orderVersion = (order: Pick<Order, "history">): number => order.history.length;

@@ -1,8 +1,9 @@
 import { orderV1 } from "@qc/contracts";
-import { currentDeadline, implement, type BreakerRegistry, type UnaryHandlers } from "@qc/platform";
+import { currentDeadline, implement, type BreakerRegistry, type Handlers } from "@qc/platform";
 import type { Logger } from "pino";
 import type { DeadLetter } from "../../app/dead-letter.repository.port";
 import type { DeadLetters } from "../../app/dead-letters.use-case";
+import type { OrderWatch } from "../../app/order-watch.use-case";
 import type { OrderPage, Orders } from "../../app/orders.use-case";
 import type { RiderDispatch } from "../../app/rider-dispatch.use-case";
 import type { Order, OrderStatus } from "../../domain/order";
@@ -57,13 +58,14 @@ const deadLetterToProto = (d: DeadLetter): orderV1.DeadLetter => ({
 /** Decode → use case → encode; no rules here. */
 export function orderGrpcService(
   orders: Orders,
+  watch: OrderWatch,
   dispatch: RiderDispatch,
   deadLetters: DeadLetters,
   breakers: BreakerRegistry,
   maxWaitMs: number,
   logger: Logger,
 ) {
-  const handlers: UnaryHandlers<typeof orderV1.OrderServiceService> = {
+  const handlers: Handlers<typeof orderV1.OrderServiceService> = {
     createOrder: async (req) => {
       const { order, replayed } = await orders.create(
         {
@@ -90,6 +92,9 @@ export function orderGrpcService(
     }),
     replayDeadLetter: async (req) => ({ deadLetter: deadLetterToProto(await deadLetters.replay(req.id)) }),
     listCircuitBreakers: async () => ({ breakers: breakers.list() }),
+    watchOrder: async function* (req, signal) {
+      for await (const { order, version } of watch.watch(req.orderId, signal)) yield { order: orderToProto(order), version };
+    },
   };
   return { definition: orderV1.OrderServiceService, implementation: implement(orderV1.OrderServiceService, handlers, logger) };
 }

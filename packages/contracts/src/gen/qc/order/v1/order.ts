@@ -11,7 +11,9 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -219,6 +221,21 @@ export interface SearchOrdersRequest {
 export interface SearchOrdersResponse {
   orders: Order[];
   nextPageToken: string;
+}
+
+export interface WatchOrderRequest {
+  orderId: string;
+}
+
+export interface WatchOrderResponse {
+  order:
+    | Order
+    | undefined;
+  /**
+   * Grows with every change (it is the number of history entries: every change of status or rider
+   * is written with one), so a watcher that comes back skips what it has already seen.
+   */
+  version: number;
 }
 
 function createBaseLocation(): Location {
@@ -2533,6 +2550,164 @@ export const SearchOrdersResponse: MessageFns<SearchOrdersResponse> = {
   },
 };
 
+function createBaseWatchOrderRequest(): WatchOrderRequest {
+  return { orderId: "" };
+}
+
+export const WatchOrderRequest: MessageFns<WatchOrderRequest> = {
+  encode(message: WatchOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchOrderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchOrderRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: WatchOrderRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WatchOrderRequest>): WatchOrderRequest {
+    return WatchOrderRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WatchOrderRequest>): WatchOrderRequest {
+    const message = createBaseWatchOrderRequest();
+    message.orderId = object.orderId ?? "";
+    return message;
+  },
+};
+
+function createBaseWatchOrderResponse(): WatchOrderResponse {
+  return { order: undefined, version: 0 };
+}
+
+export const WatchOrderResponse: MessageFns<WatchOrderResponse> = {
+  encode(message: WatchOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    if (message.version !== 0) {
+      writer.uint32(16).int64(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchOrderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchOrderResponse {
+    return {
+      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+    };
+  },
+
+  toJSON(message: WatchOrderResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WatchOrderResponse>): WatchOrderResponse {
+    return WatchOrderResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WatchOrderResponse>): WatchOrderResponse {
+    const message = createBaseWatchOrderResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    message.version = object.version ?? 0;
+    return message;
+  },
+};
+
 /** Orders and the saga that fulfils them. */
 export type OrderServiceService = typeof OrderServiceService;
 export const OrderServiceService = {
@@ -2622,6 +2797,20 @@ export const OrderServiceService = {
       Buffer.from(SearchOrdersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SearchOrdersResponse => SearchOrdersResponse.decode(value),
   },
+  /**
+   * The order as it is now, then again each time its status or history changes (written by any
+   * replica), until a final state (FAILED or DELIVERED) has been sent: then the stream ends. It may
+   * also end sooner (the service stopping): the caller watches again, skipping versions it has seen.
+   */
+  watchOrder: {
+    path: "/qc.order.v1.OrderService/WatchOrder" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchOrderRequest): Buffer => Buffer.from(WatchOrderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchOrderRequest => WatchOrderRequest.decode(value),
+    responseSerialize: (value: WatchOrderResponse): Buffer => Buffer.from(WatchOrderResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WatchOrderResponse => WatchOrderResponse.decode(value),
+  },
 } as const;
 
 export interface OrderServiceServer extends UntypedServiceImplementation {
@@ -2639,6 +2828,12 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
    * status's. Pages as ListOrders does (the same page tokens).
    */
   searchOrders: handleUnaryCall<SearchOrdersRequest, SearchOrdersResponse>;
+  /**
+   * The order as it is now, then again each time its status or history changes (written by any
+   * replica), until a final state (FAILED or DELIVERED) has been sent: then the stream ends. It may
+   * also end sooner (the service stopping): the caller watches again, skipping versions it has seen.
+   */
+  watchOrder: handleServerStreamingCall<WatchOrderRequest, WatchOrderResponse>;
 }
 
 export interface OrderServiceClient extends Client {
@@ -2768,6 +2963,17 @@ export interface OrderServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SearchOrdersResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * The order as it is now, then again each time its status or history changes (written by any
+   * replica), until a final state (FAILED or DELIVERED) has been sent: then the stream ends. It may
+   * also end sooner (the service stopping): the caller watches again, skipping versions it has seen.
+   */
+  watchOrder(request: WatchOrderRequest, options?: Partial<CallOptions>): ClientReadableStream<WatchOrderResponse>;
+  watchOrder(
+    request: WatchOrderRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchOrderResponse>;
 }
 
 export const OrderServiceClient = makeGenericClientConstructor(

@@ -1,0 +1,267 @@
+/**
+ * What a web app needs beyond placing orders (issue #13), over the whole stack with two order
+ * replicas: live order events (SSE from WatchOrder, which learns of changes written by any replica
+ * through Postgres LISTEN/NOTIFY), the admin order list, and the dev login. The embedded database's
+ * notifications (PGlite, one process) are covered at the end on a stack without Postgres.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { orderV1 } from "@qc/contracts";
+import { startStack, type Stack } from "@qc/devstack";
+import { createGrpcClient, plaintextTransport, ResilientTarget } from "@qc/platform";
+import { SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, JWT_SECRET, startE2E, type E2E } from "../support/e2e-stack";
+import { fixtures, type OrderBody } from "../support/fixtures";
+import { openEventStream, type EventStream } from "../support/sse";
+
+let e2e: E2E;
+let f: ReturnType<typeof fixtures>;
+let admin: string;
+
+// Where the order service delivers an order without a location, and riders a few metres from it.
+const store = { lat: 52.52, lon: 13.405 };
+const STREAM_CAP = 2;
+
+beforeAll(async () => {
+  e2e = await startE2E({
+    orderReplicas: 2,
+    serviceEnv: {
+      order: { RIDER_RETRY_INTERVAL_MS: "200", STORE_LAT: String(store.lat), STORE_LON: String(store.lon) },
+      gateway: { DEV_LOGIN: "true", ORDER_EVENT_STREAMS_PER_CALLER: String(STREAM_CAP), ORDER_EVENT_HEARTBEAT_MS: "500" },
+    },
+  });
+  admin = await e2e.token("ops", "admin");
+  f = fixtures(e2e, admin);
+}, 90_000);
+
+afterAll(async () => {
+  await e2e?.stop();
+});
+
+const events = (path: string, token: string, lastEventId?: string) =>
+  openEventStream(`${e2e.stack.gatewayUrl}${path}`, { authorization: `Bearer ${token}`, ...(lastEventId && { "last-event-id": lastEventId }) });
+
+/** The next `order` event: its id and the order. */
+async function nextOrder(stream: EventStream): Promise<{ id: number; order: OrderBody }> {
+  const event = await stream.next();
+  if (event === null) throw new Error("the stream ended");
+  expect(event.event).toBe("order");
+  return { id: Number(event.id), order: JSON.parse(event.data) as OrderBody };
+}
+
+async function rider(): Promise<{ id: string; token: string }> {
+  const id = `rider-${randomUUID().slice(0, 8)}`;
+  const token = await e2e.token(id, "rider");
+  expect((await e2e.api("PUT", `/v1/riders/${id}/location`, { token, body: { ...store, available: true } })).status).toBe(204);
+  return { id, token };
+}
+
+/** A confirmed order of the customer's, with no rider free to take it yet. */
+async function confirmedOrder(customer: { token: string }): Promise<OrderBody> {
+  const sku = await f.product(10, 100);
+  const placed = await f.order(customer.token, [{ sku, quantity: 1 }]);
+  expect(placed.status).toBe(201);
+  return placed.body;
+}
+
+describe("GET /v1/orders/{id}/events", () => {
+  it("streams an order's states as they change, whichever replica writes them, and ends at DELIVERED", async () => {
+    const alice = await f.customer(10_000);
+    // No rider has reported in this stack yet: the order waits CONFIRMED.
+    const order = await confirmedOrder(alice);
+    const stream = await events(`/v1/orders/${order.id}/events`, alice.token);
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const first = await nextOrder(stream);
+    expect(first.order).toMatchObject({ id: order.id, status: "CONFIRMED" });
+
+    const r = await rider();
+    // The rider is assigned by one replica's dispatcher: the event says so.
+    let assigned = await nextOrder(stream);
+    while (assigned.order.riderId === undefined) assigned = await nextOrder(stream);
+    expect(assigned.order.riderId).toBe(r.id);
+    expect(assigned.id).toBeGreaterThan(first.id);
+
+    const delivered = await e2e.api<OrderBody>("POST", `/v1/orders/${order.id}/delivered`, { token: r.token });
+    expect(delivered.status).toBe(200);
+    let last = await nextOrder(stream);
+    while (last.order.status !== "DELIVERED") last = await nextOrder(stream);
+    expect(last.order.history.at(-1)).toMatchObject({ step: "delivery", outcome: "done" });
+    expect(await stream.next()).toBeNull(); // ends after the final state
+
+    // Back with the final state's id: 204, stop. Back with an older one: the final state, then the end.
+    const again = await events(`/v1/orders/${order.id}/events`, alice.token, String(last.id));
+    expect(again.status).toBe(204);
+    const older = await events(`/v1/orders/${order.id}/events`, alice.token, String(first.id));
+    expect((await nextOrder(older)).order.status).toBe("DELIVERED");
+    expect(await older.next()).toBeNull();
+  });
+
+  it("tells a watcher on one replica of a change written by the other (LISTEN/NOTIFY)", async () => {
+    const alice = await f.customer(10_000);
+    const order = await confirmedOrder(alice);
+    await rider(); // one free rider at least (the first test's may be free again and take it instead)
+    const riderId = await eventually(async () => (await f.getOrder(order.id)).riderId, "a rider");
+    const [one, two] = e2e.stack.orderReplicas.map((replica) =>
+      createGrpcClient(orderV1.OrderServiceService, `127.0.0.1:${replica.port}`, {
+        transport: plaintextTransport,
+        resilience: new ResilientTarget("e2e", `order-${replica.port}`, { timeoutMs: 5_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 10 }),
+        retrySafe: [],
+      }),
+    );
+    try {
+      const seen: string[] = [];
+      const watching = (async () => {
+        for await (const s of one!.call.watchOrder({ orderId: order.id })) seen.push(String(s.order?.status));
+      })();
+      await eventually(async () => seen.length > 0, "the first state on replica one");
+      await two!.call.markDelivered({ orderId: order.id, riderId });
+      await watching; // ends after DELIVERED
+      expect(seen).toEqual(["CONFIRMED", "DELIVERED"]);
+    } finally {
+      one?.close();
+      two?.close();
+    }
+  });
+
+  it("is for the order's customer or an admin: someone else's order is 404, as GET /v1/orders/{id}", async () => {
+    const alice = await f.customer(10_000);
+    const bob = await f.customer(0);
+    const order = await confirmedOrder(alice);
+    const other = await events(`/v1/orders/${order.id}/events`, bob.token);
+    expect(other.status).toBe(404);
+    expect(JSON.parse(await other.text())).toMatchObject({ code: "ORDER_NOT_FOUND" });
+    expect((await events(`/v1/orders/${randomUUID()}/events`, alice.token)).status).toBe(404);
+    const asAdmin = await events(`/v1/orders/${order.id}/events`, admin);
+    expect(asAdmin.status).toBe(200);
+    expect((await nextOrder(asAdmin)).order.id).toBe(order.id);
+    asAdmin.close();
+  });
+
+  it(`caps a caller's open streams at ${STREAM_CAP} (429 TOO_MANY_STREAMS) and frees a slot when one closes`, async () => {
+    const carol = await f.customer(10_000);
+    const order = await confirmedOrder(carol);
+    const path = `/v1/orders/${order.id}/events`;
+    const open = [await events(path, carol.token), await events(path, carol.token)];
+    expect(open.map((s) => s.status)).toEqual([200, 200]);
+    const over = await events(path, carol.token);
+    expect(over.status).toBe(429);
+    expect(JSON.parse(await over.text())).toMatchObject({ status: 429, code: "TOO_MANY_STREAMS" });
+    open[0]!.close();
+    const later = await eventually(async () => {
+      const s = await events(path, carol.token);
+      if (s.status === 200) return s;
+      await s.text();
+      return null;
+    }, "a free stream slot");
+    later.close();
+    open[1]!.close();
+  });
+});
+
+describe("GET /v1/admin/orders", () => {
+  it("lists every customer's orders newest first, by customer and status, a page at a time", async () => {
+    const dave = await f.customer(10_000);
+    const sku = await f.product(10, 100);
+    const placed: string[] = [];
+    for (let i = 0; i < 3; i++) placed.push((await f.order(dave.token, [{ sku, quantity: 1 }])).body.id);
+    const failed = await f.order(dave.token, [{ sku, quantity: 50 }]); // out of stock
+    expect(failed.status).toBe(409);
+    const newestFirst = [failed.body.order!.id, ...placed.reverse()];
+
+    type Page = { items: OrderBody[]; nextCursor: string | null };
+    const all = await e2e.api<Page>("GET", `/v1/admin/orders?customerId=${dave.id}`, { token: admin });
+    expect(all.status).toBe(200);
+    expect(all.body.items.map((o) => o.id)).toEqual(newestFirst);
+    expect(all.body.nextCursor).toBeNull();
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `customerId=${dave.id}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const page = await e2e.api<Page>("GET", `/v1/admin/orders?${query}`, { token: admin });
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((o) => o.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(newestFirst);
+
+    const onlyFailed = await e2e.api<Page>("GET", `/v1/admin/orders?customerId=${dave.id}&status=FAILED`, { token: admin });
+    expect(onlyFailed.body.items.map((o) => [o.id, o.status])).toEqual([[failed.body.order!.id, "FAILED"]]);
+    // Without a customer: everyone's, newest first (this customer's newest among them).
+    const everyone = await e2e.api<Page>("GET", "/v1/admin/orders?limit=100", { token: admin });
+    expect(everyone.body.items.map((o) => o.id)).toEqual(expect.arrayContaining(newestFirst));
+    expect(new Set(everyone.body.items.map((o) => o.customerId)).size).toBeGreaterThan(1);
+  });
+
+  it("refuses a cursor it never handed out (400 INVALID_PAGE_TOKEN) and anyone but an admin", async () => {
+    const bad = await e2e.api("GET", "/v1/admin/orders?cursor=bm90LWEtY3Vyc29y", { token: admin });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe("INVALID_PAGE_TOKEN");
+    const customer = await f.customer(0);
+    expect((await e2e.api("GET", "/v1/admin/orders", { token: customer.token })).status).toBe(403);
+  });
+});
+
+describe("POST /v1/dev/token (DEV_LOGIN=true)", () => {
+  it("signs in as anyone: the token it gives works for that subject and role", async () => {
+    const erin = await f.customer(10_000);
+    const order = await confirmedOrder(erin);
+    const res = await e2e.api<{ token: string }>("POST", "/v1/dev/token", { body: { subject: erin.id, role: "customer" } });
+    expect(res.status).toBe(200);
+    const mine = await e2e.api<{ items: OrderBody[] }>("GET", "/v1/orders", { token: res.body.token });
+    expect(mine.body.items.map((o) => o.id)).toEqual([order.id]);
+    expect((await e2e.api("POST", "/v1/dev/token", { body: { subject: erin.id, role: "root" } })).status).toBe(400);
+  });
+});
+
+describe("order events on the embedded database (PGlite: its own notifications, one process)", () => {
+  let dataDir: string;
+  let stack: Stack | null = null;
+  const key = new TextEncoder().encode(JWT_SECRET);
+  const token = (sub: string, role: string) => new SignJWT({ role }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setExpirationTime("1h").sign(key);
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "qc-web-api-e2e-"));
+    stack = await startStack({ jwtSecret: JWT_SECRET, dataDir, env: { LOG_LEVEL: "warn" }, serviceEnv: { order: { RIDER_RETRY_INTERVAL_MS: "200" } } });
+  }, 90_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("streams an order from CONFIRMED to DELIVERED", async () => {
+    const base = stack!.gatewayUrl;
+    const call = async (method: string, path: string, auth: string, body?: unknown) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${auth}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.text()) || "null" };
+    };
+    const ops = await token("ops", "admin");
+    const sku = `sku-${randomUUID().slice(0, 8)}`;
+    expect((await call("POST", "/v1/admin/products", ops, { sku, name: "Pear", priceCents: 100, currency: "EUR", stock: 5 })).status).toBe(201);
+    expect((await call("POST", "/v1/admin/wallets/frank/credit", ops, { amountCents: 1_000, currency: "EUR" })).status).toBe(200);
+    const frank = await token("frank", "customer");
+    const placed = await call("POST", "/v1/orders", frank, { items: [{ sku, quantity: 1 }] });
+    expect(placed.status).toBe(201);
+    const order = JSON.parse(placed.body) as OrderBody;
+    const stream = await openEventStream(`${base}/v1/orders/${order.id}/events`, { authorization: `Bearer ${frank}` });
+    expect(stream.status).toBe(200);
+    expect(JSON.parse((await stream.next())?.data ?? "null")).toMatchObject({ status: "CONFIRMED" });
+    const riderToken = await token("rider-emb", "rider");
+    // The store's default location (order service STORE_LAT/STORE_LON).
+    expect((await call("PUT", "/v1/riders/rider-emb/location", riderToken, { lat: 52.5219, lon: 13.4132, available: true })).status).toBe(204);
+    let state = JSON.parse((await stream.next())?.data ?? "null") as OrderBody;
+    expect(state.riderId).toBe("rider-emb");
+    expect((await call("POST", `/v1/orders/${order.id}/delivered`, riderToken)).status).toBe(200);
+    while (state.status !== "DELIVERED") state = JSON.parse((await stream.next())?.data ?? "null") as OrderBody;
+    expect(await stream.next()).toBeNull();
+  });
+});
