@@ -13,6 +13,9 @@ describe("fromServiceError", () => {
   it.each([
     ["a stream reset under load", status.INTERNAL, "Received RST_STREAM with code 2 triggered by internal client error: Protocol error"],
     ["a connection dropped mid-call", status.UNKNOWN, "Connection dropped"],
+    // A server of another kind on the address (a misrouted call) or one that lacks the method (an
+    // older version mid-rollout): gRPC itself answers, our handler never ran.
+    ["a method the server there does not have", status.UNIMPLEMENTED, "The server does not implement the method /qc.order.v1.OrderService/CreateOrder"],
   ])("takes %s (no code from our server) for an unavailable target, not an internal error", (_name, code, details) => {
     const err = fromServiceError(serviceError(code, details));
     expect(err).toMatchObject({ kind: "unavailable", code: "SERVICE_UNAVAILABLE" });

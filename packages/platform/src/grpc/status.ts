@@ -95,13 +95,17 @@ export function fromServiceError(err: unknown): AppError {
   return new RemoteError(kind, code, err.details || status[err.code], err.code, { cause: err, sentByServer: typeof sent === "string" });
 }
 
+/** Codes gRPC itself answers with when our handler never ran (see `kindOfServiceError`). */
+const TRANSPORT_CODES = new Set([status.INTERNAL, status.UNKNOWN, status.UNIMPLEMENTED]);
+
 /**
- * Our servers send a stable code with every error they answer. INTERNAL or UNKNOWN without one comes
- * from the transport (a stream reset under load, a connection dropped mid-call): the target is
- * unreachable for this call, not broken.
+ * Our servers send a stable code with every error they answer. INTERNAL, UNKNOWN or UNIMPLEMENTED
+ * without one comes from gRPC itself (a stream reset under load, a connection dropped mid-call, a
+ * server there that lacks the method: another service on the address, an older version mid-rollout):
+ * the target cannot serve this call now, which is a dependency failure (503), not a bug (500).
  */
 function kindOfServiceError(err: ServiceError): ErrorKind {
-  const fromTransport = err.metadata.get(ERROR_CODE_KEY).length === 0 && (err.code === status.INTERNAL || err.code === status.UNKNOWN);
+  const fromTransport = err.metadata.get(ERROR_CODE_KEY).length === 0 && TRANSPORT_CODES.has(err.code);
   return fromTransport ? "unavailable" : kindOfStatus(err.code);
 }
 
