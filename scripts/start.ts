@@ -1,8 +1,14 @@
 /**
- * `npm start`: every service as its own process on its default port, logs prefixed, demo data
- * seeded on first run, all stopped together on Ctrl-C.
+ * `npm start`: every service as its own process on its default port (every port, metrics too, from
+ * the environment: `startPortsFromEnv`), logs prefixed, demo data seeded on first run, all stopped
+ * together on Ctrl-C, SIGTERM, SIGHUP, or when the npm process that started this one goes away.
+ *
+ * package.json runs it as `exec node --import tsx scripts/start.ts`: `exec` makes this process npm's
+ * own child (not a shell's), so the SIGINT and SIGTERM npm forwards reach it, and its parent pid
+ * changes the moment npm is gone (a SIGHUP or SIGKILL npm does not forward).
  */
-import { startStack, type ServiceName } from "@qc/devstack";
+import { startPortsFromEnv, startStack, type ServiceName } from "@qc/devstack";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SignJWT } from "jose";
@@ -25,24 +31,36 @@ const databaseMode = databaseUrl
   : `embedded Postgres (PGlite) per service in ${shownDataDir}/ (kept across restarts; delete it to start afresh)`;
 const redisUrl = process.env.REDIS_URL;
 const jwtSecret = process.env.JWT_SECRET ?? DEV_JWT_SECRET;
-const envPort = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
+let ports: ReturnType<typeof startPortsFromEnv>;
+try {
+  ports = startPortsFromEnv(process.env);
+} catch (err) {
+  console.error(`could not start the platform: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(2);
+}
+const started = performance.now();
+// A closed terminal or pipe must not crash this process before it has stopped the services.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+const firstRun = !databaseUrl && !existsSync(join(shownDataDir, "order"));
 const webApp = ensureWebAppBuilt();
 console.log(`starting the platform; database: ${databaseMode}`);
+console.log(
+  `  inventory, payment, rider and order first (${Object.entries(ports.ports)
+    .map(([name, port]) => `${name} :${port}`)
+    .join(", ")}; metrics ${Object.entries(ports.metricsPorts)
+    .map(([name, port]) => `${name} :${port}`)
+    .join(", ")}), then the gateway` +
+    (firstRun ? "\n  first run: each service initialises its embedded database (initdb, then migrations): a few seconds to a minute" : ""),
+);
 const stack = await startStack({
   databaseUrl,
   dataDir,
   redisUrl,
   jwtSecret,
-  ports: {
-    gateway: envPort("GATEWAY_PORT", 8080),
-    order: envPort("ORDER_PORT", 50051),
-    inventory: envPort("INVENTORY_PORT", 50052),
-    payment: envPort("PAYMENT_PORT", 50053),
-    rider: envPort("RIDER_PORT", 50054),
-  },
-  // Prometheus /metrics of each service, as in deploy/ (docker compose, Kubernetes).
-  metricsPorts: { gateway: 9460, order: 9461, inventory: 9462, payment: 9463, rider: 9464 },
+  // Every port from the environment; metrics by default as in deploy/ (docker compose, Kubernetes).
+  ports: ports.ports,
+  metricsPorts: ports.metricsPorts,
   env: { LOG_PRETTY: String(tty), LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },
   serviceEnv: { gateway: { DEV_LOGIN: "true" } }, // POST /v1/dev/token for the web app's "sign in as"
   log: (name, line) => console.log(`${prefix(name)} ${line}`),
@@ -61,8 +79,17 @@ const stopAll = async (code: number) => {
   console.log(`stopped (exit codes: ${codes.join(", ")})`);
   process.exit(code);
 };
-process.on("SIGINT", () => void stopAll(0));
-process.on("SIGTERM", () => void stopAll(0));
+// Ctrl-C (SIGINT), `kill` (SIGTERM), a closed terminal (SIGHUP): every service drains and stops.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stopAll(0));
+// npm forwards SIGINT and SIGTERM only: when it dies of another signal this process is orphaned
+// (its parent pid changes), and stops everything rather than leave the services running.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) {
+    console.error(`the process that started the platform (pid ${parent}) is gone; stopping`);
+    void stopAll(0);
+  }
+}, 250).unref();
 for (const service of Object.values(stack.services)) {
   void service.waitForExit().then((code) => {
     if (!stopping) {
@@ -77,21 +104,27 @@ const token = (sub: string, role: string) =>
 const adminToken = await token("admin", "admin");
 const seeded = await seedDemoData(stack.gatewayUrl, adminToken);
 const aliceToken = await token("alice", "customer");
+const bobToken = await token("bob", "customer");
 
 console.log(`
-Quick-commerce platform is up${seeded ? " (demo data seeded)" : ""}.
+Quick-commerce platform is up${seeded ? " (demo data seeded)" : ""} in ${((performance.now() - started) / 1000).toFixed(1)} s.
   web app    ${webApp ? `${stack.gatewayUrl}/   (sign in as alice, bob, rider-1 or admin)` : "not built (npm run build -w @qc/web)"}
   REST API   ${stack.gatewayUrl}/v1     OpenAPI: ${stack.gatewayUrl}/docs
+  metrics    ${Object.entries(stack.services)
+    .map(([name, s]) => `${name} :${s.metricsPort ?? (s.env.METRICS_PORT === "0" ? "any free port" : "none")}`)
+    .join(", ")}
   database   ${databaseMode}
   redis      ${redisUrl ? redact(redisUrl) : "none: rider geo and the catalog cache run in-process"}
 
-  alice (customer with money):  ${aliceToken}
+  demo tokens (12 h):
+  alice (customer, 100 EUR):    ${aliceToken}
+  bob (customer, no money):     ${bobToken}
   admin:                        ${adminToken}
-  more tokens: npm run token -- --sub bob --role customer
+  more: npm run -s token -- --sub <id> --role customer|rider|admin   (-s: npm prints no banner, only the token is printed)
 
   curl -s -X POST ${stack.gatewayUrl}/v1/orders \\
     -H "Authorization: Bearer ${aliceToken}" -H "Content-Type: application/json" \\
     -H "Idempotency-Key: $(date +%s)" -d '{"items":[{"sku":"banana","quantity":2}]}'
 
-Ctrl-C stops everything.
+Ctrl-C (or SIGTERM/SIGHUP to this process or to npm) stops everything.
 `);

@@ -59,7 +59,7 @@ export async function buildApp(config: Readonly<InventoryConfig>, overrides: { l
       ? new RedisCatalogCache(redis, { keyPrefix: config.REDIS_KEY_PREFIX, ttlMs }, logger)
       : new MemoryCatalogCache({ ttlMs, maxEntries: config.CATALOG_CACHE_MAX_ENTRIES });
     // A Redis that is down is not fatal: reads go to Postgres until it is back.
-    const [, redisReady] = await Promise.all([migrate(db, SCHEMA, MIGRATIONS_DIR), redis && untilReady(redis, config.REDIS_TIMEOUT_MS)]);
+    const [, redisReady] = await Promise.all([migrate(db, SCHEMA, MIGRATIONS_DIR, logger), redis && untilReady(redis, config.REDIS_TIMEOUT_MS)]);
     if (redisReady === false) logger.warn("redis not reachable yet; reading the catalog from Postgres until it is");
     const products = new PostgresProductRepository(db);
     const catalog = new CachedCatalog(products, cache, { ttlMs });

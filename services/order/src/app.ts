@@ -85,7 +85,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     logger,
   });
   const { db } = database;
-  await migrate(db, "orders", MIGRATIONS);
+  await migrate(db, "orders", MIGRATIONS, logger);
   const orderRepo = new PostgresOrderRepository(db);
   const deadLetterRepo = new PostgresDeadLetterRepository(db);
   // WatchOrder streams learn of changes from LISTEN/NOTIFY (every replica's writes; see order-change-feed.ts).

@@ -42,7 +42,7 @@ export async function buildApp(config: PaymentConfig, overrides: { logger?: Logg
   });
   const { db } = database;
   try {
-    await migrate(db, SCHEMA, MIGRATIONS_DIR);
+    await migrate(db, SCHEMA, MIGRATIONS_DIR, logger);
     const payments = new PaymentService(new WalletRepository(db), new ChargeRepository(db));
     // SERVING while the database answers.
     const health = new HealthService({ services: [serviceNameOf(paymentV1.PaymentServiceService)], probes: { database: database.ping }, logger });

@@ -27,6 +27,8 @@ export interface DatabaseOptions {
   readonly maxWaiting?: number;
   /** Longest wait for a connection (a request's own deadline may end it sooner); then OVERLOADED. */
   readonly acquireTimeoutMs?: number;
+  /** Says at info what a starting embedded database is doing (initdb on a first start, opening). */
+  readonly logger?: Logger;
 }
 
 export interface Database<DB> {
@@ -58,7 +60,7 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
   if (options.url === undefined || options.url === "") {
     if (!options.dataDir) throw new Error("createDatabase needs a url or a dataDir");
-    const embedded = openEmbeddedDatabase(options.dataDir, options.schema, queueOf(options));
+    const embedded = openEmbeddedDatabase(options.dataDir, options.schema, queueOf(options), (message) => options.logger?.info(message));
     const db = embedded.scopeConnections(new Kysely<DB>({ dialect: new PostgresDialect({ pool: embedded.pool }) }));
     return {
       db,
@@ -162,6 +164,7 @@ export function openServiceDatabase<DB>(o: ServiceDatabaseOptions): Database<DB>
     poolSize: o.poolSize,
     maxWaiting: o.maxWaiting,
     acquireTimeoutMs: o.acquireTimeoutMs,
+    logger: o.logger,
   });
   o.logger.info(
     { database: database.mode, location: database.location },
@@ -235,9 +238,11 @@ class SqlFileMigrations implements MigrationProvider {
  * Creates the schema and applies pending SQL migrations from `dir`. Safe to run from several
  * replicas at once: Kysely's migrator takes an advisory lock.
  */
-export async function migrate<DB>(typedDb: Kysely<DB>, schema: string, dir: string): Promise<void> {
+export async function migrate<DB>(typedDb: Kysely<DB>, schema: string, dir: string, logger?: Logger): Promise<void> {
   // Migrations know no table types; the database's type is the caller's business.
   const db = typedDb as unknown as Kysely<unknown>;
+  const since = performance.now();
+  logger?.info({ schema }, `migrating schema ${schema}…`);
   await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db).catch((err: unknown) => {
     // Two replicas racing to create the schema: the loser sees a unique violation; the schema exists.
     if ((err as { code?: string }).code !== "23505") throw err;
@@ -247,6 +252,11 @@ export async function migrate<DB>(typedDb: Kysely<DB>, schema: string, dir: stri
     provider: new SqlFileMigrations(dir),
     migrationTableSchema: schema,
   });
-  const { error } = await migrator.migrateToLatest();
+  const { error, results = [] } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error("migration failed", { cause: error });
+  const applied = results.filter((r) => r.status === "Success").map((r) => r.migrationName);
+  logger?.info(
+    { schema, applied, ms: Math.round(performance.now() - since) },
+    applied.length > 0 ? `schema ${schema}: ${applied.length} migration(s) applied (${applied.join(", ")})` : `schema ${schema} is up to date`,
+  );
 }

@@ -247,8 +247,11 @@ interface Lazy<T> {
  * renamed into place only once complete, so a process killed during its first start never leaves a
  * half-initialised database behind.
  */
-async function startPGlite(dataDir: string): Promise<PGlite> {
+async function startPGlite(dataDir: string, progress: EmbeddedProgress): Promise<PGlite> {
+  const since = performance.now();
+  const seconds = () => `${((performance.now() - since) / 1000).toFixed(1)} s`;
   if (!existsSync(join(dataDir, "PG_VERSION"))) {
+    progress(`initialising the embedded database in ${dataDir} (first start: initdb, a few seconds)…`);
     const staging = `${dataDir}.init-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
     const fresh = new PGlite(staging);
@@ -256,17 +259,24 @@ async function startPGlite(dataDir: string): Promise<PGlite> {
     await fresh.close();
     rmSync(dataDir, { recursive: true, force: true }); // an empty folder, or what a failed start left
     renameSync(staging, dataDir);
+    progress(`embedded database initialised in ${seconds()}`);
   }
+  progress("opening the embedded database…");
   const lite = new PGlite(dataDir);
   await lite.waitReady;
+  progress(`embedded database open (${seconds()})`);
   return lite;
 }
+
+/** Where the embedded database says what it is doing while it starts (initdb, opening). */
+export type EmbeddedProgress = (message: string) => void;
 
 /** Opens (creating on first use) the PGlite database in `dataDir`, with `schema` as its search_path. */
 export function openEmbeddedDatabase(
   dataDir: string,
   schema: string,
   queue: PoolQueue = defaultPoolQueue,
+  progress: EmbeddedProgress = () => undefined,
 ): EmbeddedDatabase {
   mkdirSync(dirname(dataDir), { recursive: true });
   const unlock = lockDataDir(dataDir);
@@ -279,7 +289,7 @@ export function openEmbeddedDatabase(
   let lite: PGlite | null = null;
   const lazy: Lazy<PGlite> = {
     get: () =>
-      (started ??= startPGlite(dataDir).then((l) => {
+      (started ??= startPGlite(dataDir, progress).then((l) => {
         lite = l;
         return l;
       })),
