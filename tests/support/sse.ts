@@ -12,7 +12,8 @@ export interface ServerSentEvent {
 export async function openEventStream(url: string, headers: Record<string, string>) {
   const client = new AbortController();
   const res = await fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal: client.signal });
-  const reader = res.body?.getReader();
+  // Taken on the first `next()`, so that an answer that is no stream can still be read with `text()`.
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   const decoder = new TextDecoder();
   let buffer = "";
   const frames: string[] = [];
@@ -44,6 +45,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
           const event = parse(frames.shift() ?? "");
           if (event) return event;
         }
+        reader ??= res.body?.getReader();
         if (ended || !reader) return null;
         const left = deadline - Date.now();
         if (left <= 0) throw new Error(`no event within ${withinMs} ms`);
