@@ -15,8 +15,11 @@ export interface WebAppOptions {
   readonly root: string;
 }
 
-/** This repository's web/dist, where `npm run build -w @qc/web` writes (and the image copies it). */
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../../../../web/dist", import.meta.url));
+/**
+ * This repository's web/dist, where `npm run build -w @qc/web` writes, seen from this file: from its
+ * source (services/gateway/src/http/) or from the compiled gateway (services/gateway/dist/main.js).
+ */
+const DEFAULT_WEB_ROOTS = ["../../../../web/dist", "../../../web/dist"].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
 
 /**
  * Where the web app is, or null when the gateway serves the API only: WEB_ROOT when set (it must hold
@@ -27,7 +30,8 @@ export function webAppOptions(configured: string | undefined): WebAppOptions | n
     if (!existsSync(join(configured, "index.html"))) throw new Error(`WEB_ROOT: no index.html in ${configured} (build the web app: npm run build -w @qc/web)`);
     return { root: configured };
   }
-  return existsSync(join(DEFAULT_WEB_ROOT, "index.html")) ? { root: DEFAULT_WEB_ROOT } : null;
+  const root = DEFAULT_WEB_ROOTS.find((dir) => existsSync(join(dir, "index.html")));
+  return root === undefined ? null : { root };
 }
 
 /**

@@ -1,0 +1,220 @@
+/**
+ * The web app in a real browser (Debian's Chromium driven by playwright-core) against the whole
+ * platform as processes: the gateway serves a fresh production build of web/ (WEB_ROOT) with the dev
+ * sign-in on. A rider reports where they are, alice orders and follows PENDING to CONFIRMED and the
+ * rider, the rider delivers, bob (no money) sees FAILED with the reason and the stock back, and an
+ * admin restocks and credits a wallet, each after a confirmation. Every page is checked with axe-core
+ * (no serious or critical violation), and the order page and the console are photographed into
+ * docs/screenshots/ (the README shows them).
+ */
+import AxeBuilder from "@axe-core/playwright";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedDemoData } from "../../scripts/seed";
+import { startE2E, type E2E } from "../support/e2e-stack";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const SCREENSHOTS = join(ROOT, "docs", "screenshots");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+let e2e: E2E;
+let webRoot: string;
+let userDataDir: string;
+let context: BrowserContext;
+let page: Page;
+let base: string;
+/** alice's order, followed from the storefront to the rider's hands. */
+let aliceOrderId: string;
+/** What the pages reported as errors: script errors, blocked content (CSP); refused requests aside. */
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  // A production build of the app as it is now, in a folder of this run's own.
+  webRoot = mkdtempSync(join(tmpdir(), "qc-web-e2e-"));
+  const build = spawnSync("npx", ["vite", "build", "--outDir", webRoot, "--emptyOutDir", "--logLevel", "warn"], { cwd: join(ROOT, "web"), encoding: "utf8" });
+  if (build.status !== 0) throw new Error(`web app build failed:\n${build.stdout}\n${build.stderr}`);
+  e2e = await startE2E({
+    faultProxies: true,
+    serviceEnv: {
+      // The gateway answers 202 PENDING early, so the page shows the saga filling in.
+      gateway: { WEB_ROOT: webRoot, DEV_LOGIN: "true", ORDER_WAIT_MS: "200" },
+      order: { RIDER_RETRY_INTERVAL_MS: "200", UPSTREAM_TIMEOUT_MS: "10000" },
+    },
+  });
+  base = e2e.stack.gatewayUrl;
+  await seedDemoData(base, await e2e.token("ops", "admin"));
+  userDataDir = mkdtempSync(join(tmpdir(), "qc-chromium-"));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1280, height: 900 },
+  });
+  context.setDefaultTimeout(15_000);
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+  page.on("console", (msg) => {
+    // The browser logs every 4xx/5xx answer as "Failed to load resource"; bob's 402 is one, on purpose.
+    if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource")) pageErrors.push(msg.text());
+  });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await e2e?.stop();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+});
+
+/** Signs in through the dev "sign in as" picker. */
+async function signInAs(subject: "alice" | "bob" | "rider-1" | "admin"): Promise<void> {
+  await page.goto(`${base}/signin`);
+  await page.evaluate("localStorage.clear()");
+  await page.reload();
+  await page.getByRole("button", { name: new RegExp(`^${subject}\\b`) }).click();
+  await page.getByTestId("who").filter({ hasText: subject }).waitFor();
+}
+
+/** axe-core over the page as it is: no serious or critical violation. */
+async function expectAccessible(what: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${what}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
+
+const stockOf = async (sku: string) => (await page.getByTestId(`stock-${sku}`).textContent())?.trim();
+
+describe("the web app in a browser", () => {
+  it("serves the storefront at / with the catalog, its stock and prices; the sign-in page lists who to be", async () => {
+    await page.goto(`${base}/`);
+    await page.getByRole("heading", { name: "Groceries in minutes" }).waitFor();
+    await page.getByText("Sourdough loaf").waitFor();
+    expect(await stockOf("bread")).toBe("120 in stock");
+    await page.getByText("€3.49").waitFor();
+    await expectAccessible("storefront");
+    await page.goto(`${base}/signin`);
+    await page.getByRole("button", { name: /^alice/ }).waitFor();
+    await expectAccessible("sign-in");
+  });
+
+  it("a rider reports a location near the store", async () => {
+    await signInAs("rider-1");
+    await page.getByRole("heading", { name: "Rider rider-1" }).waitFor();
+    await page.getByRole("button", { name: "Report location" }).click();
+    await page.getByText(/you can be assigned an order/).waitFor();
+    await expectAccessible("rider");
+  });
+
+  it("alice orders and sees PENDING fill in, then CONFIRMED with the rider", async () => {
+    await signInAs("alice");
+    await page.goto(`${base}/`);
+    await page.getByRole("button", { name: "Add Bananas (1 kg) to the cart" }).click();
+    await page.getByRole("button", { name: "Add Bananas (1 kg) to the cart" }).click();
+    await page.getByRole("button", { name: "Add Whole milk 1 L to the cart" }).click();
+    // The charge is held a moment, so the saga is seen running.
+    e2e.proxies!.payment.set({ kind: "delay", delayMs: 700 });
+    const orderRequests: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith("/v1/orders")) orderRequests.push(r.headers()["idempotency-key"] ?? "");
+    });
+    // A double click places one order.
+    await page.getByRole("button", { name: /Place order/ }).dblclick();
+    await page.waitForURL(/\/orders\/[^/]+$/);
+    aliceOrderId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+    await page.getByRole("heading", { name: /PENDING/ }).waitFor();
+    await page.locator(".step-done", { hasText: "Items reserved" }).waitFor();
+    await expectAccessible("order page (PENDING)");
+    e2e.proxies!.payment.set({ kind: "pass" });
+    await page.getByRole("heading", { name: /CONFIRMED/ }).waitFor({ timeout: 20_000 });
+    await page.getByRole("heading", { name: /rider is on the way/ }).waitFor({ timeout: 20_000 });
+    expect(orderRequests).toHaveLength(1);
+    expect(await page.locator(".step-done").count()).toBe(5);
+    await page.screenshot({ path: join(SCREENSHOTS, "order-confirmed.png"), fullPage: true });
+    await expectAccessible("order page (CONFIRMED)");
+    const order = await e2e.api<{ status: string; riderId?: string }>("GET", `/v1/orders/${aliceOrderId}`, { token: await e2e.token("alice", "customer") });
+    expect(order.body).toMatchObject({ status: "CONFIRMED", riderId: "rider-1" });
+  });
+
+  it("the rider delivers alice's order (after a confirmation) and alice sees it delivered", async () => {
+    await signInAs("rider-1");
+    await page.getByLabel("Order id").fill(aliceOrderId);
+    await page.getByRole("button", { name: "Mark delivered" }).click();
+    await page.getByRole("alertdialog", { name: "Mark as delivered?" }).getByRole("button", { name: "Mark delivered" }).click();
+    await page.getByText(/is DELIVERED/).waitFor();
+    await page.getByRole("img", { name: /delivery point/ }).waitFor();
+    await signInAs("alice");
+    await page.goto(`${base}/orders/${aliceOrderId}`);
+    await page.getByRole("heading", { name: /DELIVERED/ }).waitFor();
+    await page.goto(`${base}/orders`);
+    await page.getByRole("table").getByText("DELIVERED").waitFor();
+    await expectAccessible("order history");
+  });
+
+  it("bob, without money, sees FAILED with the reason, what was undone, and the stock back", async () => {
+    await signInAs("bob");
+    await page.goto(`${base}/`);
+    const before = await stockOf("coffee");
+    await page.getByRole("button", { name: "Add Ground coffee 500 g to the cart" }).click();
+    await page.getByRole("button", { name: /Place order/ }).click();
+    await page.waitForURL(/\/orders\/[^/]+$/);
+    await page.getByRole("heading", { name: /FAILED/ }).waitFor();
+    const alert = page.getByRole("alert").filter({ hasText: "Why:" });
+    await alert.getByText(/payment was declined: your wallet does not hold enough EUR/).waitFor();
+    await alert.getByText("The reserved items were put back on the shelf.").waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "order-failed.png"), fullPage: true });
+    await expectAccessible("order page (FAILED)");
+    await page.getByRole("link", { name: "Back to the shop" }).click();
+    await page.getByTestId("stock-coffee").waitFor();
+    expect(await stockOf("coffee")).toBe(before);
+  });
+
+  it("an admin restocks and credits a wallet, each after a confirmation, and sees orders, breakers and riders", async () => {
+    await signInAs("admin");
+    await page.getByRole("heading", { name: "Operations console" }).waitFor();
+    // Orders across customers, each with its saga timeline.
+    const orders = page.locator("#orders");
+    await orders.getByText("alice").first().waitFor();
+    await orders.getByText("bob").first().waitFor();
+    await page.locator("#breakers").getByText("closed").first().waitFor();
+
+    const milk = page.locator('tr[data-sku="milk"]');
+    const stockBefore = Number(await milk.getByTestId("admin-stock-milk").textContent());
+    await milk.getByLabel("Units of Whole milk 1 L to add").fill("25");
+    await milk.getByRole("button", { name: "Restock Whole milk 1 L" }).click();
+    const restock = page.getByRole("alertdialog", { name: "Restock?" });
+    await restock.getByText(`${stockBefore} → ${stockBefore + 25} on hand`).waitFor();
+    await restock.getByRole("button", { name: "Restock" }).click();
+    await milk.getByTestId("admin-stock-milk").filter({ hasText: String(stockBefore + 25) }).waitFor();
+
+    const wallets = page.locator("#wallets");
+    await wallets.getByLabel("Customer").fill("bob");
+    await wallets.getByLabel("Amount").fill("12.50");
+    await wallets.getByLabel("Currency").selectOption("EUR");
+    await wallets.getByRole("button", { name: "Credit" }).click();
+    const credit = page.getByRole("alertdialog", { name: "Credit this wallet?" });
+    await credit.getByText("Add €12.50 to bob's EUR balance.").waitFor();
+    // Cancelling moves nothing.
+    await credit.getByRole("button", { name: "Cancel" }).click();
+    await wallets.getByRole("button", { name: "Credit" }).click();
+    await page.getByRole("alertdialog", { name: "Credit this wallet?" }).getByRole("button", { name: "Credit" }).click();
+    await wallets.getByText("bob now holds €12.50 in EUR.").waitFor();
+
+    // One order opened to its timeline, for the picture.
+    await orders.locator("summary").first().click();
+    await page.locator("#riders").getByText(/rider-1 · /).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "console.png"), fullPage: true });
+    await expectAccessible("console");
+  });
+
+  it("ran without a script error or anything blocked by the page's content security policy", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
