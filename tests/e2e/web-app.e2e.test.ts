@@ -3,7 +3,8 @@
  * platform as processes: the gateway serves a fresh production build of web/ (WEB_ROOT) with the dev
  * sign-in on. A rider reports where they are, alice orders and follows PENDING to CONFIRMED and the
  * rider, the rider delivers, bob (no money) sees FAILED with the reason and the stock back, and an
- * admin restocks and credits a wallet, each after a confirmation. Every page is checked with axe-core
+ * admin restocks and credits a wallet, each after a confirmation; with the inventory service down the
+ * storefront says so and comes back by itself. Every page is checked with axe-core
  * (no serious or critical violation), and the order page and the console are photographed into
  * docs/screenshots/ (the README shows them).
  */
@@ -212,6 +213,21 @@ describe("the web app in a browser", () => {
     await page.locator("#riders").getByText(/rider-1 · /).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, "console.png"), fullPage: true });
     await expectAccessible("console");
+  });
+
+  it("while a service is down the storefront says so, and recovers by itself once it is back", async () => {
+    await page.goto(`${base}/`);
+    await page.getByTestId("stock-bread").waitFor();
+    await e2e.stack.services.inventory.kill();
+    await page.reload();
+    // Never a blank page or a raw error: a banner, and the catalog's own plain notice.
+    await page.getByRole("status").filter({ hasText: /services are unavailable right now \(inventory\)/ }).waitFor();
+    await page.getByRole("alert").filter({ hasText: "A service is unavailable right now. Try again in a moment." }).waitFor();
+    await expectAccessible("storefront (a service down)");
+    await e2e.stack.services.inventory.start();
+    // No reload: the app asks /readyz until the platform is back, then loads the catalog again.
+    await page.getByTestId("stock-bread").waitFor({ timeout: 30_000 });
+    await page.getByRole("status").filter({ hasText: /services are unavailable/ }).waitFor({ state: "detached" });
   });
 
   it("ran without a script error or anything blocked by the page's content security policy", () => {
