@@ -65,6 +65,19 @@ describe("the web app served by the gateway", () => {
     expect(Object.keys(docs.json<{ paths: Record<string, unknown> }>().paths).every((p) => p.startsWith("/v1/") || p === "/healthz" || p === "/readyz")).toBe(true);
   });
 
+  it("answers odd paths with the page or a problem, never a file outside the build or a 5xx", async () => {
+    app = testApp(fakeUpstreams(), { WEB_ROOT: root });
+    for (const url of ["/..%2f..%2fetc%2fpasswd", "/%2e%2e/%2e%2e/etc/passwd", "/orders/%00", "/%ZZ", "/a/b/c/d/e", "/index.html/x", "/assets/../index.html"]) {
+      for (const method of ["GET", "HEAD"] as const) {
+        const res = await app.inject({ method, url });
+        expect(res.statusCode, `${method} ${url}`).toBeLessThan(500);
+        expect(res.body).not.toMatch(/root:/);
+        if (res.statusCode >= 400) expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);
+        else expect(res.headers["content-type"]).toMatch(/^text\/html/);
+      }
+    }
+  });
+
   it("refuses a WEB_ROOT without a build, naming the variable", () => {
     expect(() => webAppOptions(join(root, "nothing"))).toThrow(/WEB_ROOT/);
   });
