@@ -93,6 +93,25 @@ describe("the gateway app", () => {
       }
     });
 
+    it("names every operation once and its shared schemas under components, with examples", async () => {
+      app = testApp(fakeUpstreams());
+      const doc = (await app.inject({ method: "GET", url: "/docs/json" })).json<{
+        paths: Record<string, Record<string, { operationId?: string; parameters?: { name: string; schema: { type?: string } }[]; responses: Record<string, unknown> }>>;
+        components: { schemas: Record<string, { examples?: unknown[] }> };
+      }>();
+      const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
+      expect(ids.every((id) => typeof id === "string" && /^[a-z][A-Za-z]+$/.test(id)), JSON.stringify(ids)).toBe(true);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const name of ["Order", "OrderPage", "Product", "Problem", "CreateOrderBody"]) {
+        expect(doc.components.schemas[name]?.examples, name).toHaveLength(1);
+      }
+      const getOrder = doc.paths["/v1/orders/{id}"]?.get;
+      expect(getOrder?.responses["200"]).toEqual({ description: expect.any(String) as string, content: { "application/json": { schema: { $ref: "#/components/schemas/Order" } } } });
+      expect(getOrder?.responses["404"]).toMatchObject({ content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } });
+      // A page's size is an integer, as a generated client sends it.
+      expect(doc.paths["/v1/orders"]?.get?.parameters?.find((p) => p.name === "limit")?.schema).toMatchObject({ type: "integer", minimum: 1, maximum: 100 });
+    });
+
     it("serves the UI at /docs", async () => {
       app = testApp(fakeUpstreams());
       const res = await app.inject({ method: "GET", url: "/docs/" });

@@ -12,10 +12,11 @@ import { clientErrorOptions } from "./http/client-errors";
 import { docsCsp, installEdgeHeaders } from "./http/edge-headers";
 import { installProblemHandlers } from "./http/error-handlers";
 import { installObservability } from "./http/observability";
-import { openApiOptions } from "./http/openapi";
+import { openApiDocumentOptions } from "./http/openapi-components";
 import { slowClientOptions } from "./http/slow-clients";
 import { installRateLimits } from "./http/rate-limit";
 import { installServerTiming } from "./http/server-timing";
+import { installQueryIntegers } from "./http/query-integers";
 import { installUnreadBodyDrain } from "./http/unread-body";
 import { installWebApp, isAppPage, sendAppPage, webAppOptions } from "./http/web-app";
 import { adminRoutes } from "./routes/admin";
@@ -70,6 +71,7 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   installEdgeHeaders(app, edge);
   installServerTiming(app);
   installUnreadBodyDrain(app, MAX_DRAINED_BODY_BYTES);
+  installQueryIntegers(app);
 
   const upstreams = overrides.upstreams ?? createUpstreams(config, logger);
   if (overrides.upstreams === undefined) app.addHook("onClose", async () => closeUpstreams(upstreams));
@@ -83,7 +85,7 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   const deps = { upstreams, authorize: createAuthorize(createTokenVerifier(tokenVerifierOptions(config)), rateLimits.authenticationFailed) };
 
   // Swagger first: it collects the routes registered after it.
-  void app.register(swagger, openApiOptions);
+  void app.register(swagger, openApiDocumentOptions);
   if (edge.docsEnabled) void app.register(swaggerUi, { routePrefix: "/docs", ...docsCsp });
   void app.register(healthRoutes, deps);
   void app.register(productRoutes, deps);

@@ -1,7 +1,8 @@
 /**
  * The part of the gateway's OpenAPI 3.1 document the fuzz suite reads: every operation with its
- * parameters, JSON body and the roles its bearer token may carry. Schemas are inline JSON Schema
- * (typebox emits no $ref for request parts), which `schema-arbitrary.ts` turns into generators.
+ * parameters, JSON body and the roles its bearer token may carry. Schemas are JSON Schema, with the
+ * document's named ones (`$ref: #/components/schemas/…`) put back in place, which `schema-arbitrary.ts`
+ * turns into generators.
  */
 export interface JsonSchema {
   readonly type?: "object" | "array" | "string" | "integer" | "number" | "boolean" | "null";
@@ -48,6 +49,23 @@ interface RawOperation {
 
 interface RawDocument {
   readonly paths: Record<string, Record<string, RawOperation>>;
+  readonly components?: { readonly schemas?: Readonly<Record<string, unknown>> };
+}
+
+/** `value` with every `{$ref: "#/components/schemas/Name"}` replaced by that schema (the gateway's have no cycles). */
+function inlineRefs<T>(value: T, doc: RawDocument): T {
+  const resolve = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(resolve);
+    if (typeof node !== "object" || node === null) return node;
+    const ref = (node as { $ref?: unknown }).$ref;
+    if (typeof ref === "string") {
+      const target = doc.components?.schemas?.[ref.replace("#/components/schemas/", "")];
+      if (target === undefined) throw new Error(`unresolved ${ref}`);
+      return resolve(target);
+    }
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolve(v)]));
+  };
+  return resolve(value) as T;
 }
 
 const METHODS = new Set(["get", "put", "post", "delete", "patch"]);
@@ -56,7 +74,7 @@ const isLocation = (where: string): where is ParameterLocation => where === "pat
 /** Every operation of the document, in the document's order. */
 export function operationsOf(doc: RawDocument): Operation[] {
   const operations: Operation[] = [];
-  for (const [path, byMethod] of Object.entries(doc.paths)) {
+  for (const [path, byMethod] of Object.entries(inlineRefs(doc.paths, doc))) {
     for (const [method, raw] of Object.entries(byMethod)) {
       if (!METHODS.has(method)) continue;
       const parameters = (raw.parameters ?? []).flatMap((p) =>

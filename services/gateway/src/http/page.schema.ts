@@ -1,14 +1,9 @@
 import { Type } from "typebox";
 
-/**
- * `?limit&cursor`. Query values arrive as strings and the validator never coerces types (so a body's
- * `"2"` is not silently a 2), hence `limit` is a string of digits that the route parses.
- */
+/** `?limit&cursor`; `limit` is an integer in the query (see query-integers.ts). */
 export const PageQuerySchema = Type.Object(
   {
-    limit: Type.Optional(
-      Type.String({ pattern: "^(?:[1-9][0-9]?|100)$", default: "20", description: "page size, an integer from 1 to 100" }),
-    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: "page size" })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: "nextCursor of the previous page" })),
   },
   { additionalProperties: false },
@@ -17,4 +12,4 @@ export const PageQuerySchema = Type.Object(
 export const DEFAULT_PAGE_SIZE = 20;
 
 /** The page size a validated `limit` asks for. */
-export const pageSize = (limit: string | undefined): number => (limit === undefined ? DEFAULT_PAGE_SIZE : Number(limit));
+export const pageSize = (limit: number | undefined): number => limit ?? DEFAULT_PAGE_SIZE;

@@ -32,9 +32,7 @@ export const NearbyQuerySchema = Type.Object(
     lat: decimal("latitude, -90 to 90"),
     lon: decimal("longitude, -180 to 180"),
     radiusKm: Type.Optional(decimal("search radius in km, above 0 and at most 50", "5")),
-    limit: Type.Optional(
-      Type.String({ pattern: "^(?:[1-9][0-9]?|100)$", default: "20", description: "most riders listed, an integer from 1 to 100" }),
-    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: "most riders listed" })),
   },
   { additionalProperties: false },
 );

@@ -32,6 +32,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["admin"],
         summary: "Every customer's orders, newest first; by status and customer",
+        operationId: "listAllOrders",
         description: "Pages as GET /v1/orders does: pass nextCursor back as cursor (with the same filters).",
         security: bearer("admin"),
         querystring: AdminOrdersQuerySchema,
@@ -56,6 +57,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["admin"],
         summary: "Create a product",
+        operationId: "createProduct",
         security: bearer("admin"),
         body: CreateProductBodySchema,
         response: { 201: described(ProductSchema, "created; Location names the product"), ...problemResponses(400, 401, 403, 409, 413, 415, 503) },
@@ -74,6 +76,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["admin"],
         summary: "Add stock to a product",
+        operationId: "restockProduct",
         security: bearer("admin"),
         params: SkuParamsSchema,
         body: RestockBodySchema,
@@ -92,6 +95,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["admin"],
         summary: "Credit a customer's balance in one currency (USD by default)",
+        operationId: "creditWallet",
         security: bearer("admin"),
         params: CustomerIdParamsSchema,
         body: CreditBodySchema,
@@ -115,6 +119,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["admin"],
         summary: "Open dead letters: compensations that could not run",
+        operationId: "listDeadLetters",
         security: bearer("admin"),
         response: { 200: Type.Object({ items: Type.Array(DeadLetterSchema) }), ...problemResponses(401, 403, 503) },
       },
@@ -131,6 +136,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["admin"],
         summary: "Run a dead letter's compensation again (409 DEAD_LETTER_STILL_FAILING if it fails)",
+        operationId: "replayDeadLetter",
         security: bearer("admin"),
         params: DeadLetterIdParamsSchema,
         response: {
@@ -151,6 +157,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["admin"],
         summary: "The gateway's circuit breakers and the order service's",
+        operationId: "listCircuitBreakers",
         security: bearer("admin"),
         response: { 200: CircuitBreakersSchema, ...problemResponses(401, 403) },
       },

@@ -21,6 +21,7 @@ export const devRoutes: FastifyPluginAsyncTypebox<DevRouteDeps> = async (app, { 
       schema: {
         tags: ["dev"],
         summary: "Development only (DEV_LOGIN=true; 404 otherwise): a token for any subject and role",
+        operationId: "createDevToken",
         body: DevTokenBodySchema,
         response: { 200: DevTokenSchema, ...problemResponses(400, 413, 415) },
       },

@@ -13,7 +13,7 @@ const StatusSchema = Type.Object({ status: Type.String({ description: "ok" }) })
 export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { upstreams }) => {
   app.get(
     "/healthz",
-    { schema: { tags: ["health"], summary: "The process is up", response: { 200: StatusSchema, ...problemResponses() } } },
+    { schema: { tags: ["health"], summary: "The process is up", operationId: "getLiveness", response: { 200: StatusSchema, ...problemResponses() } } },
     async () => ({ status: "ok" }),
   );
 
@@ -23,6 +23,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       schema: {
         tags: ["health"],
         summary: "Every upstream answers its gRPC health check SERVING",
+        operationId: "getReadiness",
         description:
           "Asks each upstream (order, inventory, payment, rider) for its standard grpc.health.v1 status. 503 names the ones that are " +
           "unreachable or NOT_SERVING (e.g. their database is down), and while the gateway itself is shutting down.",

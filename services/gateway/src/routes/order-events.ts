@@ -55,6 +55,7 @@ export const orderEventRoutes: FastifyPluginAsyncTypebox<OrderEventRouteDeps> = 
       schema: {
         tags: ["orders"],
         summary: "Follow an order: its states as Server-Sent Events (its customer, or an admin)",
+        operationId: "watchOrderEvents",
         description:
           "text/event-stream of `order` events, each the whole order as GET /v1/orders/{id} answers it, with the order's " +
           "version as its id; the stream ends after FAILED or DELIVERED. Reconnect with Last-Event-ID to get only newer " +

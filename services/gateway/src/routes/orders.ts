@@ -43,6 +43,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
       schema: {
         tags: ["orders"],
         summary: "Place an order and wait briefly for its saga",
+        operationId: "createOrder",
         security: bearer("customer"),
         headers: IdempotencyHeadersSchema,
         body: CreateOrderBodySchema,
@@ -77,6 +78,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
       schema: {
         tags: ["orders"],
         summary: "Get an order (its customer, or an admin)",
+        operationId: "getOrder",
         security: bearer("customer", "admin"),
         params: OrderIdParamsSchema,
         response: { 200: OrderSchema, ...problemResponses(400, 401, 403, 404, 503) },
@@ -92,6 +94,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
       schema: {
         tags: ["orders"],
         summary: "The caller's own orders, newest first",
+        operationId: "listMyOrders",
         security: bearer("customer"),
         querystring: PageQuerySchema,
         response: { 200: OrderPageSchema, ...problemResponses(400, 401, 403, 503) },
@@ -115,6 +118,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
       schema: {
         tags: ["orders"],
         summary: "The assigned rider hands the order over; the rider is free again",
+        operationId: "markOrderDelivered",
         description:
           "Repeating it returns the DELIVERED order again. 404 ORDER_NOT_FOUND when the order is missing or " +
           "assigned to another rider; 409 ORDER_NOT_DELIVERABLE when it is not CONFIRMED.",

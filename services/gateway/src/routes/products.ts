@@ -14,6 +14,7 @@ export const productRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       schema: {
         tags: ["products"],
         summary: "List products",
+        operationId: "listProducts",
         querystring: PageQuerySchema,
         response: { 200: ProductPageSchema, ...problemResponses(400, 503) },
       },
@@ -34,6 +35,7 @@ export const productRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       schema: {
         tags: ["products"],
         summary: "Get one product",
+        operationId: "getProduct",
         params: SkuParamsSchema,
         response: { 200: ProductSchema, ...problemResponses(400, 404, 503) },
       },

@@ -22,6 +22,7 @@ export const riderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["riders"],
         summary: "Report the calling rider's location and availability",
+        operationId: "updateRiderLocation",
         security: bearer("rider"),
         params: RiderIdParamsSchema,
         body: LocationBodySchema,
@@ -45,6 +46,7 @@ export const riderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       schema: {
         tags: ["riders"],
         summary: "Riders within radiusKm of a point, nearest first (admin)",
+        operationId: "listNearbyRiders",
         security: bearer("admin"),
         querystring: NearbyQuerySchema,
         response: { 200: NearbyRidersSchema, ...problemResponses(400, 401, 403, 503) },
