@@ -70,6 +70,17 @@ describe("CORS", () => {
     expect(String(res.headers["access-control-allow-headers"]).toLowerCase()).toMatch(/idempotency-key/);
   });
 
+  it("lets the web app resume an order's event stream: Last-Event-ID may be sent", async () => {
+    app = testApp(fakeUpstreams());
+    const res = await app.inject({
+      method: "OPTIONS",
+      url: "/v1/orders/ord-1/events",
+      headers: { origin: DEV_WEB_APP, "access-control-request-method": "GET", "access-control-request-headers": "authorization, last-event-id" },
+    });
+    expect(res.statusCode).toBe(204);
+    expect(String(res.headers["access-control-allow-headers"]).toLowerCase()).toMatch(/last-event-id/);
+  });
+
   it("lets the allowed origin read answers and the headers clients need", async () => {
     app = testApp(fakeUpstreams({ inventory: { listProducts: async () => ({ products: [], nextPageToken: "" }) } }));
     const res = await app.inject({ method: "GET", url: "/v1/products", headers: { origin: DEV_WEB_APP } });

@@ -22,8 +22,8 @@ export function isOrigin(value: string): boolean {
   }
 }
 
-/** What a browser client sends beyond the CORS-safelisted headers. */
-const ALLOWED_HEADERS = ["authorization", "content-type", "idempotency-key", "traceparent", "tracestate"];
+/** What a browser client sends beyond the CORS-safelisted headers (last-event-id: resuming an order's event stream). */
+const ALLOWED_HEADERS = ["authorization", "content-type", "idempotency-key", "last-event-id", "traceparent", "tracestate"];
 /** What it may read beyond the safelisted ones: trace ids, when to retry, rate limits, new resources. */
 const EXPOSED_HEADERS = ["x-trace-id", "retry-after", "location", "server-timing", "ratelimit", "ratelimit-policy"];
 
