@@ -1,34 +1,21 @@
 import { paymentV1 } from "@qc/contracts";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { currentDeadline, withDeadline } from "../overload/deadline";
-import { ResilientTarget } from "../resilience";
-import { createGrpcClient } from "./client";
-import { implement, startGrpcServer, type RunningGrpcServer, type UnaryHandlers } from "./server";
-import { plaintextTransport } from "./tls";
+import type { UnaryHandlers } from "./server";
+import { serveForTest } from "./test-service";
 
 const definition = paymentV1.PaymentServiceService;
-const silent = pino({ level: "silent" });
 const wallet = (customerId: string) => ({ wallet: { customerId, balanceCents: 0, currency: "EUR" } });
 const notUsed = () => Promise.reject(new Error("not used"));
 
-let server: RunningGrpcServer | null = null;
-const closers: (() => void)[] = [];
+const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const close of closers.splice(0)) close();
-  await server?.stop(100);
-  server = null;
+  for (const stop of stops.splice(0)) await stop();
 });
 
 async function serve(getWallet: UnaryHandlers<typeof definition>["getWallet"]) {
-  const handlers: UnaryHandlers<typeof definition> = { getWallet, charge: notUsed, refund: notUsed, credit: notUsed };
-  server = await startGrpcServer([{ definition, implementation: implement(definition, handlers, silent) }], "127.0.0.1", 0, { transport: plaintextTransport });
-  const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, {
-    transport: plaintextTransport,
-    resilience: new ResilientTarget("test", "payment", { timeoutMs: 2_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 }),
-    retrySafe: [],
-  });
-  closers.push(() => client.close());
+  const { client, stop } = await serveForTest(definition, { getWallet, charge: notUsed, refund: notUsed, credit: notUsed });
+  stops.push(stop);
   return client;
 }
 

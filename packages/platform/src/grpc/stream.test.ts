@@ -1,29 +1,22 @@
 import { orderV1 } from "@qc/contracts";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { notFound } from "../errors";
-import { ResilientTarget } from "../resilience";
-import { createGrpcClient } from "./client";
-import { implement, startGrpcServer, type Handlers, type RunningGrpcServer } from "./server";
-import { plaintextTransport } from "./tls";
+import type { Handlers } from "./server";
+import { serveForTest } from "./test-service";
 
 // The order service's WatchOrder is the one server-streaming method of the contracts.
 const definition = orderV1.OrderServiceService;
 type Watch = Handlers<typeof definition>["watchOrder"];
-const silent = pino({ level: "silent" });
 const notUsed = () => Promise.reject(new Error("not used"));
 const state = (version: number): orderV1.WatchOrderResponse => ({ order: undefined, version });
 
-let server: RunningGrpcServer | null = null;
-const closers: (() => void)[] = [];
+const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const close of closers.splice(0)) close();
-  await server?.stop(100);
-  server = null;
+  for (const stop of stops.splice(0)) await stop();
 });
 
 async function serve(watchOrder: Watch) {
-  const handlers: Handlers<typeof definition> = {
+  const { client, stop } = await serveForTest(definition, {
     createOrder: notUsed,
     getOrder: notUsed,
     listOrders: notUsed,
@@ -33,14 +26,8 @@ async function serve(watchOrder: Watch) {
     replayDeadLetter: notUsed,
     listCircuitBreakers: notUsed,
     watchOrder,
-  };
-  server = await startGrpcServer([{ definition, implementation: implement(definition, handlers, silent) }], "127.0.0.1", 0, { transport: plaintextTransport });
-  const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, {
-    transport: plaintextTransport,
-    resilience: new ResilientTarget("test", "order", { timeoutMs: 2_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 }),
-    retrySafe: [],
   });
-  closers.push(() => client.close());
+  stops.push(stop);
   return client;
 }
 
