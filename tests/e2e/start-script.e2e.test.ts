@@ -103,7 +103,8 @@ describe("npm start", () => {
       expect((await fetch(`http://127.0.0.1:${ports[`${name}_METRICS_PORT`]}/metrics`)).status, name).toBe(200);
     }
     // Progress while the databases start: which service, which step.
-    expect(text).toMatch(/payment\s*\|.*initialising the embedded database/);
+    expect(text).toMatch(/initialising one embedded database \(initdb\) for payment…/); // order and inventory were copied in above
+    expect(text).toMatch(/payment\s*\|.*opening the embedded database/);
     expect(text).toMatch(/order\s*\|.*migrating schema orders/);
     expect(text).toMatch(/gateway\s*\|.*listening/);
     // A token for each demo user.
