@@ -22,6 +22,8 @@ export default defineConfig({
           // The web app's components in a simulated DOM (jsdom); its browser tests are in the e2e project.
           include: ["web/src/**/*.test.{ts,tsx}"],
           environment: "jsdom",
+          // Beside the unit tests, so the same worker count (vitest refuses a group of projects that differ).
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },
