@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTerminal, lastSeenVersion, orderEvent, StreamSlots } from "./order-events";
+import { isTerminal, lastSeenVersion, orderEvent, OrderEventStream, StreamSlots } from "./order-events";
 import type { OrderView } from "./order.schema";
 
 describe("order events", () => {
@@ -31,5 +31,27 @@ describe("order events", () => {
     a1();
     expect(slots.count("customer:alice")).toBe(1);
     expect(() => slots.acquire("customer:alice")).not.toThrow();
+  });
+
+  it("writes a stream's preamble, only newer states, heartbeats while quiet, and ends once", async () => {
+    let ended = 0;
+    const stream = new OrderEventStream(3, 20, () => ended++);
+    const chunks: string[] = [];
+    stream.body.on("data", (c: Buffer) => chunks.push(c.toString()));
+    const order = (status: string) => ({ status }) as unknown as OrderView;
+    stream.send(3, order("PENDING")); // seen already
+    stream.send(5, order("CONFIRMED"));
+    stream.send(4, order("PENDING")); // older than what was sent
+    await new Promise((r) => setTimeout(r, 50));
+    stream.end();
+    stream.end();
+    stream.send(9, order("DELIVERED")); // after the end: nothing
+    await new Promise((r) => setImmediate(r));
+    const text = chunks.join("");
+    expect(text.startsWith("retry: 2000\n\n")).toBe(true);
+    expect([...text.matchAll(/^id: (\d+)$/gm)].map((m) => m[1])).toEqual(["5"]);
+    expect(text).toContain(": keep-alive\n\n");
+    expect(stream.body.writableEnded).toBe(true);
+    expect(ended).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { PassThrough } from "node:stream";
 import { AppError } from "@qc/platform";
 import type { OrderView } from "./order.schema";
 
@@ -30,6 +31,41 @@ export const orderEvent = (version: number, order: OrderView): string => `id: ${
 
 /** A comment line: keeps proxies and load balancers from closing a quiet stream as idle. */
 export const heartbeat = (): string => ": keep-alive\n\n";
+
+/**
+ * The body of one event stream: the preamble, then each `order` event newer than what the client has
+ * seen, with a heartbeat while it is quiet. `end()` ends it once, however often it is called (the
+ * final state, the upstream cut, the client gone, the gateway closing), and then calls `onEnd`.
+ */
+export class OrderEventStream {
+  readonly body = new PassThrough();
+  private readonly beat: NodeJS.Timeout;
+  private ended = false;
+
+  constructor(
+    private seen: number,
+    heartbeatMs: number,
+    private readonly onEnd: () => void,
+  ) {
+    this.body.write(streamPreamble());
+    this.beat = setInterval(() => this.body.write(heartbeat()), heartbeatMs);
+  }
+
+  /** Sends the order's state at `version`, unless the client has seen it (or a newer one). */
+  send(version: number, order: OrderView): void {
+    if (this.ended || version <= this.seen) return;
+    this.seen = version;
+    this.body.write(orderEvent(version, order));
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearInterval(this.beat);
+    this.body.end();
+    this.onEnd();
+  }
+}
 
 /**
  * Open streams per caller, capped: each holds a connection and an upstream stream, so one token

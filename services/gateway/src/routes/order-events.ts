@@ -1,11 +1,12 @@
-import { PassThrough, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { AppError } from "@qc/platform";
 import type { orderV1 } from "@qc/contracts";
+import type { FastifyBaseLogger } from "fastify";
 import { Type } from "typebox";
 import { principalOf } from "../auth/authorize";
 import { asOrderNotFound, visibleOrder } from "../http/order-access";
-import { heartbeat, isTerminal, lastSeenVersion, orderEvent, streamPreamble, StreamSlots } from "../http/order-events";
+import { isTerminal, lastSeenVersion, OrderEventStream, StreamSlots } from "../http/order-events";
 import { OrderIdParamsSchema, type OrderView } from "../http/order.schema";
 import { problemResponses } from "../http/problem.schema";
 import { required } from "../http/upstream-answer";
@@ -91,57 +92,58 @@ export const orderEventRoutes: FastifyPluginAsyncTypebox<OrderEventRouteDeps> = 
         end();
         throw asOrderNotFound(err, id);
       }
-      let seen = lastSeenVersion(request.headers["last-event-id"]);
+      const seen = lastSeenVersion(request.headers["last-event-id"]);
       if (isTerminal(order) && first.version <= seen) {
         end();
         return reply.code(204).send(null);
       }
 
-      const out = new PassThrough();
-      const send = (version: number, view: OrderView) => {
-        if (version <= seen || out.writableEnded) return;
-        seen = version;
-        out.write(orderEvent(version, view));
-      };
-      const beat = setInterval(() => out.writableEnded || out.write(heartbeat()), deps.heartbeatMs);
-      const finish = () => {
-        clearInterval(beat);
-        open.delete(finish);
+      const stream: OrderEventStream = new OrderEventStream(seen, deps.heartbeatMs, () => {
+        open.delete(stop);
         end();
-        out.end();
-      };
-      open.add(finish);
-      reply.raw.once("close", finish);
-      out.write(streamPreamble());
-      send(first.version, order);
-      if (isTerminal(order)) finish();
-      else {
-        void (async () => {
-          try {
-            for (;;) {
-              const next = await snapshots.next();
-              if (next.done) break;
-              const view = visibleOrder(required(next.value.order, "order"), caller, id);
-              send(next.value.version, view);
-              if (isTerminal(view)) break;
-            }
-          } catch (err) {
-            // Cut upstream (a replica stopping, the network): the client comes back with Last-Event-ID.
-            if (!upstream.signal.aborted) request.log.info({ err }, "order event stream cut upstream");
-          } finally {
-            finish();
-          }
-        })();
-      }
+      });
+      const stop = () => stream.end();
+      open.add(stop);
+      reply.raw.once("close", stop);
+      stream.send(first.version, order);
+      if (isTerminal(order)) stream.end();
+      else void forward(snapshots, stream, (o) => visibleOrder(o, caller, id), upstream.signal, request.log);
       return reply
         .type("text/event-stream")
         .header("cache-control", "no-cache")
         // Buffering proxies (nginx) would hold the events back.
         .header("x-accel-buffering", "no")
-        .send(out);
+        .send(stream.body);
     },
   );
 };
+
+/**
+ * Sends each further state the order service streams, until a final one; then, or when the upstream
+ * stream ends or is cut (a replica stopping, the network), ends the stream: the client comes back with
+ * Last-Event-ID.
+ */
+async function forward(
+  snapshots: AsyncIterator<orderV1.WatchOrderResponse>,
+  stream: OrderEventStream,
+  view: (order: orderV1.Order) => OrderView,
+  upstream: AbortSignal,
+  log: FastifyBaseLogger,
+): Promise<void> {
+  try {
+    for (;;) {
+      const next = await snapshots.next();
+      if (next.done) break;
+      const order = view(required(next.value.order, "order"));
+      stream.send(next.value.version, order);
+      if (isTerminal(order)) break;
+    }
+  } catch (err) {
+    if (!upstream.aborted) log.info({ err }, "order event stream cut upstream");
+  } finally {
+    stream.end();
+  }
+}
 
 /** The stream's first message, within `timeoutMs`; a stream that ends without one was cut (503). */
 async function firstOf(snapshots: AsyncIterator<orderV1.WatchOrderResponse>, timeoutMs: number): Promise<orderV1.WatchOrderResponse> {
