@@ -113,6 +113,7 @@ const adminToken = await token("admin", "admin");
 const seeded = await seedDemoData(stack.gatewayUrl, adminToken);
 const aliceToken = await token("alice", "customer");
 const bobToken = await token("bob", "customer");
+const riderToken = await token("rider-1", "rider");
 
 console.log(`
 Quick-commerce platform is up${seeded ? " (demo data seeded)" : ""} in ${((performance.now() - started) / 1000).toFixed(1)} s.
@@ -127,6 +128,7 @@ Quick-commerce platform is up${seeded ? " (demo data seeded)" : ""} in ${((perfo
   demo tokens (12 h):
   alice (customer, 100 EUR):    ${aliceToken}
   bob (customer, no money):     ${bobToken}
+  rider-1 (rider):              ${riderToken}
   admin:                        ${adminToken}
   more: npm run -s token -- --sub <id> --role customer|rider|admin   (-s: npm prints no banner, only the token is printed)
 

@@ -108,7 +108,7 @@ describe("npm start", () => {
     expect(text).toMatch(/order\s*\|.*migrating schema orders/);
     expect(text).toMatch(/gateway\s*\|.*listening/);
     // A token for each demo user.
-    for (const who of ["alice", "bob", "admin"]) expect(out.find((l) => l.trimStart().startsWith(who)), who).toMatch(JWT);
+    for (const who of ["alice", "bob", "rider-1", "admin"]) expect(out.find((l) => l.trimStart().startsWith(who)), who).toMatch(JWT);
 
     expect(services.length).toBeGreaterThanOrEqual(6); // node start.ts and the five services
     npm.kill("SIGTERM");
