@@ -2,7 +2,10 @@
  * `npm run bench`: orders per second through the whole stack, side by side with an in-process build
  * and the database's own ceiling, measured in one run so machine noise cancels out in the ratios.
  * `--smoke` runs a few seconds of each (CI), asserting only that it completes and the audit holds.
+ * `--compiled` runs the services as production does, from `npm run build`'s `dist/` (built first).
+ * Each service's resident memory (RSS) is reported after the start and after the load phases.
  */
+import { execFileSync } from "node:child_process";
 import { writeFile, mkdir } from "node:fs/promises";
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -12,6 +15,7 @@ import hdr from "hdr-histogram-js";
 import pg from "pg";
 import { Pool } from "undici";
 import { audit, type AuditResult } from "./audit";
+import { formatFootprint, stackFootprint } from "./footprint";
 import { startInProcess } from "./in-process";
 import { closedLoop, ms, openLoop, type LoadResult } from "./load";
 import { answerLabel, overloadPhase, SHED, type OverloadResult } from "./overload";
@@ -30,8 +34,11 @@ const { values: args } = parseArgs({
     /** Overload phases at these offered rates (orders/s, comma-separated) instead of multiples of the capacity. */
     rates: { type: "string" },
     "overload-duration": { type: "string" },
+    /** Run the compiled services (`npm run build`, node dist/main.js) instead of the TypeScript under tsx. */
+    compiled: { type: "boolean", default: false },
   },
 });
+const runtime = args.compiled ? "dist" : "source";
 
 const smoke = args.smoke;
 const params = {
@@ -91,15 +98,23 @@ async function main(): Promise<void> {
   const databaseUrl = db?.url ?? process.env.DATABASE_URL ?? "";
   let stack: Stack | null = null;
   try {
+    let footprint: { runtime: string; afterStartMiB: Record<string, number | null>; afterLoadMiB: Record<string, number | null> | null } | null = null;
     if (!attachUrl) {
-      log(`starting the stack on ${db!.name}`);
+      if (args.compiled) {
+        log("compiling the services (npm run build)");
+        execFileSync(process.execPath, ["--import", "tsx", "scripts/build.ts"], { stdio: "inherit" });
+      }
+      log(`starting the stack (${args.compiled ? "compiled: node dist/main.js" : "TypeScript under tsx"}) on ${db!.name}`);
       const profileArgs = args.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles"] : [];
       stack = await startStack({
         databaseUrl,
         jwtSecret: JWT_SECRET,
         env: { LOG_LEVEL: "warn", DB_POOL_SIZE: String(params.dbPoolSize) },
         nodeArgs: { gateway: profileArgs, order: profileArgs, inventory: profileArgs, payment: profileArgs },
+        run: runtime,
       });
+      footprint = { runtime, afterStartMiB: stackFootprint(stack), afterLoadMiB: null };
+      log(`  resident memory after start: ${formatFootprint(footprint.afterStartMiB)}`);
     }
     const gatewayUrl = attachUrl ?? stack!.gatewayUrl;
     const data = await seedBenchData(gatewayUrl, process.env.JWT_SECRET ?? JWT_SECRET, params);
@@ -121,6 +136,10 @@ async function main(): Promise<void> {
     const gatewayMetricsPort = stack?.services.gateway.metricsPort;
     const gatewayMetricsUrl = gatewayMetricsPort ? `http://127.0.0.1:${gatewayMetricsPort}/metrics` : undefined;
     const overload = await overloadPhases(gatewayUrl, data, databaseUrl, closed.perSecond, gatewayMetricsUrl);
+    if (stack && footprint) {
+      footprint.afterLoadMiB = stackFootprint(stack);
+      log(`resident memory after the load phases: ${formatFootprint(footprint.afterLoadMiB)}`);
+    }
 
     let breaker: { gatewayP99Ms: number; serviceP99Ms: number; statuses: Record<string, number> } | null = null;
     if (stack) {
@@ -190,6 +209,7 @@ async function main(): Promise<void> {
     const result = {
       at: new Date().toISOString(),
       mode: smoke ? "smoke" : "full",
+      runtime,
       ordersPerSec,
       p50Ms: ms(closed.histogram, 50),
       p95Ms: ms(closed.histogram, 95),
@@ -225,6 +245,7 @@ async function main(): Promise<void> {
       rawSql: rawSql ? summary(rawSql) : null,
       breakerOpen: breaker,
       overload,
+      footprint,
       machine: {
         cores: os.cpus().length,
         cpu: os.cpus()[0]?.model ?? "?",
