@@ -147,8 +147,13 @@ describe("one order, one trace", () => {
     });
     expect(res.status).toBe(402);
     expect(res.headers.get("x-trace-id")).toBe(callerTrace);
-    const spans = await traceWith(callerTrace, (all) => all.some((s) => s.name === "saga release-stock") && all.some((s) => s.service === "inventory"));
-    expect(spans.find((s) => s.service === "gateway" && s.kind === SPAN_KIND.server)?.parentSpanId).toBe("00f067aa0ba902b7");
+    // The gateway's server span ends last (after the answer) and may come in a later export.
+    const gatewayServer = (s: ReceivedSpan) => s.service === "gateway" && s.kind === SPAN_KIND.server;
+    const spans = await traceWith(
+      callerTrace,
+      (all) => all.some((s) => s.name === "saga release-stock") && all.some((s) => s.service === "inventory") && all.some(gatewayServer),
+    );
+    expect(spans.find(gatewayServer)?.parentSpanId).toBe("00f067aa0ba902b7");
     const release = spans.find((s) => s.name === "saga release-stock");
     expect(release?.attributes).toMatchObject({ "saga.compensation": true, "order.id": (res.body.order as { id: string }).id });
     expect(spans.some((s) => s.service === "inventory" && s.name === "qc.inventory.v1.InventoryService/AddStock" && s.parentSpanId !== null)).toBe(true);
@@ -249,8 +254,16 @@ describe("metrics", () => {
     const sku = await f.product(5, 100);
     const erin = await f.customer(1_000);
     const res = await f.order(erin.token, [{ sku, quantity: 1 }]);
-    expect(res.body.riderId).toBe(riderId);
-    const after = await scrape("order");
+    // Usually in the answer; on a loaded machine the first try may miss (a slow Rider call) and the
+    // background retry assigns the rider a moment later: timed from the confirmation either way.
+    const assigned =
+      res.body.riderId ??
+      (await eventually(async () => (await e2e.api<{ riderId?: string }>("GET", `/v1/orders/${String(res.body.id)}`, { token: erin.token })).body.riderId, "a rider"));
+    expect(assigned).toBe(riderId);
+    const after = await eventually(async () => {
+      const s = await scrape("order");
+      return (s.value("rider_assignment_seconds_count") ?? 0) > before && s;
+    }, "the assignment's timing");
     expect((after.value("rider_assignment_seconds_count") ?? 0) - before).toBe(1);
     expect(after.families.get("rider_assignment_seconds")?.type).toBe("histogram");
     expect(after.families.has("rider_assignment_misses_total")).toBe(true);
