@@ -84,7 +84,7 @@ export const gatewayConfigSchema = z
      * [TARGET_MS, MAX_TARGET_MS] (MAX_TARGET_MS until learnt): under overload, the tail of the orders
      * let in stays within twice its usual length.
      */
-    ORDER_ADMISSION_TOLERANCE: z.coerce.number().min(1).default(1),
+    ORDER_ADMISSION_TOLERANCE: z.coerce.number().min(1).default(1.25),
     ORDER_ADMISSION_TARGET_MS: positiveInt(100),
     ORDER_ADMISSION_MAX_TARGET_MS: positiveInt(2_000),
     ORDER_ADMISSION_INITIAL_LIMIT: positiveInt(64),
