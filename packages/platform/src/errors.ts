@@ -14,7 +14,7 @@ export type ErrorKind =
  * An error with a stable machine-readable `code` (e.g. `OUT_OF_STOCK`) that every layer can map
  * without parsing messages.
  */
-export class AppError extends Error {
+export class AppError<Code extends string = string> extends Error {
   override readonly name = "AppError";
   /**
    * True when the call that failed with this error may still have taken effect although the error
@@ -25,7 +25,7 @@ export class AppError extends Error {
 
   constructor(
     readonly kind: ErrorKind,
-    readonly code: string,
+    readonly code: Code,
     message: string,
     options?: { cause?: unknown; outcomeUnknown?: boolean },
   ) {
@@ -64,7 +64,32 @@ export const certainlyNoEffect = (err: unknown): boolean =>
 export const withOutcomeUnknown = (err: AppError): AppError =>
   err.outcomeUnknown ? err : new AppError(err.kind, err.code, err.message, { cause: err, outcomeUnknown: true });
 
-export const invalid = (code: string, message: string): AppError => new AppError("invalid", code, message);
-export const notFound = (code: string, message: string): AppError => new AppError("not_found", code, message);
-export const conflict = (code: string, message: string): AppError => new AppError("conflict", code, message);
-export const refused = (code: string, message: string): AppError => new AppError("refused", code, message);
+// The factories every service builds its own errors with (in `domain/<service>.errors.ts`), each
+// with a stable code. The kind decides the gRPC status (adapters, once) and the HTTP status (gateway, once).
+export const invalid = <C extends string>(code: C, message: string): AppError<C> => new AppError("invalid", code, message);
+export const notFound = <C extends string>(code: C, message: string): AppError<C> => new AppError("not_found", code, message);
+export const conflict = <C extends string>(code: C, message: string): AppError<C> => new AppError("conflict", code, message);
+export const refused = <C extends string>(code: C, message: string): AppError<C> => new AppError("refused", code, message);
+
+/**
+ * What a domain check returns: the parsed value, or the first rule the input breaks as an AppError
+ * value. Domain code returns it and never throws; a use case unwraps it with `valueOrThrow`.
+ */
+export type Checked<T, Code extends string = string> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly violation: AppError<Code> };
+
+export const accepted = <T>(value: T): Checked<T, never> => ({ ok: true, value });
+export const rejected = <C extends string>(violation: AppError<C>): Checked<never, C> => ({ ok: false, violation });
+
+/** The checked value, or its violation thrown (for the gRPC adapter to answer with). */
+export function valueOrThrow<T>(checked: Checked<T>): T {
+  if (checked.ok) return checked.value;
+  throw checked.violation;
+}
+
+/** `value` when every check accepts its input, else the first check's violation, in the order given. */
+export function allAccepted<T>(value: T, ...checks: readonly Checked<unknown>[]): Checked<T> {
+  const broken = checks.find((c) => !c.ok);
+  return broken === undefined || broken.ok ? accepted(value) : broken;
+}

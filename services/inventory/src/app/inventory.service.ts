@@ -1,3 +1,4 @@
+import { valueOrThrow } from "@qc/platform/errors";
 import { planDeduction, replayDeduction } from "../domain/deduction-plan";
 import { productExists, productNotFound, stockLimit } from "../domain/inventory.errors";
 import { MAX_STOCK, parseNewProduct, parseRestock, parseSku, parseSkuList, type Product } from "../domain/product";
@@ -6,7 +7,6 @@ import { parseDeductionRequest, parseOrderId, summarize, type Deduction, type St
 import type { Catalog } from "./catalog.port";
 import type { ProductStore } from "./product-store.port";
 import type { StockLedger } from "./stock-ledger.port";
-import { toAppError, valueOrThrow } from "./violation-error";
 
 export interface ListProductsRequest {
   /** 0 for the default (20); above 100 means 100. */
@@ -31,14 +31,14 @@ export class InventoryService {
   async createProduct(input: Product): Promise<Product> {
     const product = valueOrThrow(parseNewProduct(input));
     const created = await this.products.insert(product);
-    if (created === undefined) throw toAppError(productExists(product.sku));
+    if (created === undefined) throw productExists(product.sku);
     await this.catalog.changed([created.sku]);
     return created;
   }
 
   async getProduct(sku: string): Promise<Product> {
     const found = await this.catalog.find(valueOrThrow(parseSku(sku)));
-    if (found === undefined) throw toAppError(productNotFound([sku]));
+    if (found === undefined) throw productNotFound([sku]);
     return found;
   }
 
@@ -61,8 +61,8 @@ export class InventoryService {
   async restock(sku: string, quantity: number): Promise<Product> {
     const restock = valueOrThrow(parseRestock(sku, quantity));
     const outcome = await this.products.addStock(restock.sku, restock.quantity, MAX_STOCK);
-    if (outcome.kind === "not_found") throw toAppError(productNotFound([restock.sku]));
-    if (outcome.kind === "over_limit") throw toAppError(stockLimit(restock.sku, MAX_STOCK));
+    if (outcome.kind === "not_found") throw productNotFound([restock.sku]);
+    if (outcome.kind === "over_limit") throw stockLimit(restock.sku, MAX_STOCK);
     await this.catalog.changed([restock.sku]);
     return outcome.product;
   }

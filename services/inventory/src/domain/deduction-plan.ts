@@ -1,13 +1,5 @@
-import {
-  accepted,
-  mixedCurrencies,
-  orderReleased,
-  outOfStock,
-  productNotFound,
-  rejected,
-  reservationMismatch,
-  type Checked,
-} from "./inventory.errors";
+import { accepted, rejected, type Checked } from "@qc/platform/errors";
+import { mixedCurrencies, orderReleased, outOfStock, productNotFound, reservationMismatch } from "./inventory.errors";
 import type { Product } from "./product";
 import { summarize, type Deduction, type DeductionRequest, type Reservation, type ReservedLine, type StockLine } from "./stock-deduction";
 

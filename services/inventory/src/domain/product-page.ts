@@ -1,4 +1,5 @@
-import { accepted, invalidInput, rejected, type Checked } from "./inventory.errors";
+import { accepted, rejected, type Checked } from "@qc/platform/errors";
+import { invalidInput } from "./inventory.errors";
 import { isSku, type Product } from "./product";
 
 export const DEFAULT_PAGE_SIZE = 20;

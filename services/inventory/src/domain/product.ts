@@ -1,5 +1,6 @@
 import { CURRENCY_RULE, isCurrency } from "@qc/platform/money";
-import { accepted, invalidInput, invalidSku, rejected, shown, type Checked } from "./inventory.errors";
+import { accepted, rejected, type Checked } from "@qc/platform/errors";
+import { invalidInput, invalidSku, shown } from "./inventory.errors";
 
 export interface Product {
   readonly sku: string;

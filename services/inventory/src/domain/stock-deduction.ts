@@ -1,4 +1,5 @@
-import { accepted, invalidInput, invalidSku, rejected, type Checked } from "./inventory.errors";
+import { accepted, rejected, type Checked } from "@qc/platform/errors";
+import { invalidInput, invalidSku } from "./inventory.errors";
 import { charCount, hasControlCharacters, isIntegerIn, isSku } from "./product";
 
 export interface StockLine {

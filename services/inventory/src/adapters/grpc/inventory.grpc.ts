@@ -2,7 +2,6 @@ import { inventoryV1 } from "@qc/contracts";
 import { implement, type Logger } from "@qc/platform";
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { InventoryService } from "../../app/inventory.service";
-import { toAppError } from "../../app/violation-error";
 import { invalidInput } from "../../domain/inventory.errors";
 import type { Product } from "../../domain/product";
 import type { Deduction } from "../../domain/stock-deduction";
@@ -32,7 +31,7 @@ export function inventoryGrpcService(
     {
       createProduct: async ({ product }) => {
         // proto3 makes every message field optional; this one is required.
-        if (product === undefined) throw toAppError(invalidInput("PRODUCT_REQUIRED", "product is required"));
+        if (product === undefined) throw invalidInput("PRODUCT_REQUIRED", "product is required");
         return { product: toProto(await inventory.createProduct(product)) };
       },
       getProduct: async ({ sku }) => ({ product: toProto(await inventory.getProduct(sku)) }),
