@@ -1,3 +1,5 @@
+import { conflict, invalid, notFound, refused, type AppError } from "@qc/platform/errors";
+
 /**
  * Stable codes of every error the Payment service answers with. Callers branch on these strings
  * (the order saga, the gateway's problem+json), so a code, once published, never changes meaning.
@@ -22,3 +24,20 @@ export const PaymentErrorCode = {
 } as const;
 
 export type PaymentErrorCode = (typeof PaymentErrorCode)[keyof typeof PaymentErrorCode];
+
+/** A payment error: a value domain checks return (in a `Checked`) and use cases throw. */
+export type PaymentError = AppError<PaymentErrorCode>;
+
+export const invalidInput = (code: PaymentErrorCode, message: string): PaymentError => invalid(code, message);
+
+export const walletNotFound = (customerId: string, currency: string): PaymentError =>
+  notFound(PaymentErrorCode.WalletNotFound, `customer ${customerId} holds no ${currency}`);
+
+export const paymentDeclined = (orderId: string): PaymentError =>
+  refused(PaymentErrorCode.PaymentDeclined, `payment for order ${orderId} declined`);
+
+export const chargeMismatch = (orderId: string): PaymentError =>
+  conflict(PaymentErrorCode.ChargeMismatch, `order ${orderId} was already charged with a different customer, amount or currency`);
+
+export const chargeVoided = (orderId: string): PaymentError =>
+  refused(PaymentErrorCode.ChargeVoided, `order ${orderId} was compensated and can no longer be charged`);
