@@ -15,11 +15,14 @@ import hdr from "hdr-histogram-js";
 import pg from "pg";
 import { Pool } from "undici";
 import { audit, type AuditResult } from "./audit";
+import { extraPhaseOptions, runExtraPhases } from "./extra-phases";
 import { formatFootprint, stackFootprint } from "./footprint";
 import { startInProcess } from "./in-process";
 import { closedLoop, ms, openLoop, type LoadResult } from "./load";
+import { formatLoopDelays, withLoopDelays, type LoopDelays, type MetricsPorts } from "./loop-delay";
 import { answerLabel, overloadPhase, SHED, type OverloadResult } from "./overload";
 import { recordSql, replayOrder, replayPools, statementCount, type OrderTrace } from "./raw-sql";
+import { readPhases, type ReadsResult } from "./reads";
 import { pick, randomLines, seedBenchData, tokenSigner, type BenchData } from "./seed";
 
 const { values: args } = parseArgs({
@@ -36,6 +39,10 @@ const { values: args } = parseArgs({
     "overload-duration": { type: "string" },
     /** Run the compiled services (`npm run build`, node dist/main.js) instead of the TypeScript under tsx. */
     compiled: { type: "boolean", default: false },
+    ...extraPhaseOptions,
+    /** Seconds of each read phase (`/healthz`, a product, an order), at `read-connections` clients; 0 leaves them out. */
+    "read-duration": { type: "string" },
+    "read-connections": { type: "string", default: "64" },
   },
 });
 const runtime = args.compiled ? "dist" : "source";
@@ -52,6 +59,8 @@ const params = {
   overloadMs: Number(args["overload-duration"] ?? (smoke ? 1.5 : 10)) * 1000,
   overloadRates: args.rates?.split(",").map(Number) ?? null,
   dbPoolSize: 10,
+  readMs: Number(args["read-duration"] ?? (smoke ? 2 : 10)) * 1000,
+  readConnections: Number(args["read-connections"]),
 };
 const JWT_SECRET = "bench-secret-0123456789abcdef-0123456789";
 const log = (msg: string) => console.log(`[bench] ${msg}`);
@@ -109,7 +118,9 @@ async function main(): Promise<void> {
       stack = await startStack({
         databaseUrl,
         jwtSecret: JWT_SECRET,
-        env: { LOG_LEVEL: "warn", DB_POOL_SIZE: String(params.dbPoolSize) },
+        // The read phases come from one address: its rate limit stays on (its counting is part of a
+        // read's cost) but high enough never to refuse them.
+        env: { LOG_LEVEL: "warn", DB_POOL_SIZE: String(params.dbPoolSize), RATE_LIMIT_PER_ADDRESS: "1000000000" },
         nodeArgs: { gateway: profileArgs, order: profileArgs, inventory: profileArgs, payment: profileArgs },
         run: runtime,
       });
@@ -125,13 +136,25 @@ async function main(): Promise<void> {
     log(`stack, closed loop: ${params.concurrency} clients × ${params.durationMs / 1000}s (after ${params.warmupMs / 1000}s warm-up)`);
     // A client shed at the edge (503 OVERLOADED, Retry-After: 1) waits a second, as well-behaved clients
     // do; sheds are in the status mix but not in the rate or the latencies.
-    const closed = await closedLoop(send, { ...params, pauseMs: (s) => (s === SHED ? 1_000 : 0), counts: (s) => s !== SHED });
-    log(`  ${Math.round(closed.perSecond)} orders/s, p99 ${ms(closed.histogram, 99)} ms`);
+    // Every service's event-loop delay (p99/max) over each stack phase, from its metrics port.
+    const metricsPorts: MetricsPorts | null = stack ? Object.fromEntries(Object.entries(stack.services).map(([n, s]) => [n, s.metricsPort])) : null;
+    const loopDelay: Record<string, LoopDelays | null> = {};
+    const { result: closed, loopDelay: closedDelay } = await withLoopDelays(metricsPorts, () =>
+      closedLoop(send, { ...params, pauseMs: (s) => (s === SHED ? 1_000 : 0), counts: (s) => s !== SHED }),
+    );
+    loopDelay.closedLoop = closedDelay;
+    log(`  ${Math.round(closed.perSecond)} orders/s, p99 ${ms(closed.histogram, 99)} ms; loop delay ${formatLoopDelays(closedDelay)}`);
 
     const halfRate = Math.max(1, closed.perSecond / 2);
     log(`stack, open loop at ${Math.round(halfRate)} orders/s for ${params.durationMs / 2000}s`);
-    const open = await openLoop(send, { ratePerSec: halfRate, durationMs: params.durationMs / 2 });
-    log(`  p50 ${ms(open.histogram, 50)} ms, p99 ${ms(open.histogram, 99)} ms`);
+    const { result: open, loopDelay: openDelay } = await withLoopDelays(metricsPorts, () => openLoop(send, { ratePerSec: halfRate, durationMs: params.durationMs / 2 }));
+    loopDelay.halfLoad = openDelay;
+    log(`  p50 ${ms(open.histogram, 50)} ms, p99 ${ms(open.histogram, 99)} ms; loop delay ${formatLoopDelays(openDelay)}`);
+
+    const reads: ReadsResult | null =
+      params.readMs > 0
+        ? await readPhases(gatewayUrl, data, { connections: params.readConnections, durationMs: params.readMs, warmupMs: Math.min(params.warmupMs, 2_000), metricsPorts, log })
+        : null;
 
     const gatewayMetricsPort = stack?.services.gateway.metricsPort;
     const gatewayMetricsUrl = gatewayMetricsPort ? `http://127.0.0.1:${gatewayMetricsPort}/metrics` : undefined;
@@ -167,6 +190,7 @@ async function main(): Promise<void> {
     let auditResult: AuditResult | null = null;
     let inProcess: LoadResult | null = null;
     let rawSql: LoadResult | null = null;
+    let rawSqlHalfLoad: LoadResult | null = null;
     let statements = 0;
     if (databaseUrl) {
       log("audit: no order PENDING, stock and money conserved");
@@ -194,15 +218,20 @@ async function main(): Promise<void> {
       statements = statementCount(trace);
       log(`raw SQL: the ${statements} statements of one order (${sessions.length} connection sessions), replayed with pg`);
       const pools = replayPools(databaseUrl, trace, params.concurrency);
-      rawSql = await closedLoop(async () => {
+      const replay = async () => {
         const skus = randomLines(data.skus).concat(randomLines(data.skus)).map((l) => l.sku);
         const distinct = [...new Set(skus)];
         if (distinct.length < 2) distinct.push(data.skus.find((s) => s !== distinct[0])!);
         await replayOrder(pools, trace, pick(funded).id, distinct.slice(0, 2));
         return "ok";
-      }, params);
-      await Promise.all([...pools.values()].map((p) => p.end()));
+      };
+      rawSql = await closedLoop(replay, params);
       log(`  ${Math.round(rawSql.perSecond)} orders/s`);
+      // The same SQL offered at the stack's half-load rate: the tail the database alone has there.
+      log(`raw SQL, open loop at ${Math.round(halfRate)} orders/s for ${params.durationMs / 2000}s`);
+      rawSqlHalfLoad = await openLoop(replay, { ratePerSec: halfRate, durationMs: params.durationMs / 2 });
+      await Promise.all([...pools.values()].map((p) => p.end()));
+      log(`  p50 ${ms(rawSqlHalfLoad.histogram, 50)} ms, p99 ${ms(rawSqlHalfLoad.histogram, 99)} ms`);
     }
 
     const ordersPerSec = Math.round(closed.perSecond);
@@ -219,6 +248,10 @@ async function main(): Promise<void> {
       halfLoadRatePerSec: Math.round(halfRate),
       halfLoadP50Ms: ms(open.histogram, 50),
       halfLoadP99Ms: ms(open.histogram, 99),
+      rawSqlHalfLoadP99Ms: rawSqlHalfLoad ? ms(rawSqlHalfLoad.histogram, 99) : null,
+      halfLoadP99VsRawSql: rawSqlHalfLoad ? round(ms(open.histogram, 99) / ms(rawSqlHalfLoad.histogram, 99)) : null,
+      readProductVsHealthz: reads?.product.ratioVsHealthz ?? null,
+      readOrderVsHealthz: reads?.order.ratioVsHealthz ?? null,
       inProcessOrdersPerSec: inProcess ? Math.round(inProcess.perSecond) : null,
       rawSqlOrdersPerSec: rawSql ? Math.round(rawSql.perSecond) : null,
       rawSqlStatementsPerOrder: statements || null,
@@ -243,6 +276,9 @@ async function main(): Promise<void> {
       halfLoad: summary(open),
       inProcess: inProcess ? summary(inProcess) : null,
       rawSql: rawSql ? summary(rawSql) : null,
+      rawSqlHalfLoad: rawSqlHalfLoad ? summary(rawSqlHalfLoad) : null,
+      reads,
+      loopDelay,
       breakerOpen: breaker,
       overload,
       footprint,
@@ -320,6 +356,10 @@ function printTable(r: Record<string, unknown>): void {
     ["stack orders/s (closed loop)", r.ordersPerSec, ""],
     ["stack p50 / p95 / p99 ms", `${String(r.p50Ms)} / ${String(r.p95Ms)} / ${String(r.p99Ms)}`, ""],
     ["half-load p99 ms (open loop)", r.halfLoadP99Ms, "target < 25"],
+    ["raw-SQL half-load p99 ms (open loop)", r.rawSqlHalfLoadP99Ms, ""],
+    ["half-load p99 / raw-SQL's", r.halfLoadP99VsRawSql, "target ≤ 2"],
+    ["product read / /healthz rate", r.readProductVsHealthz, "target ≥ 0.5"],
+    ["order lookup / /healthz rate", r.readOrderVsHealthz, "target ≥ 0.5"],
     ["in-process orders/s", r.inProcessOrdersPerSec, ""],
     ["raw-SQL orders/s", r.rawSqlOrdersPerSec, ""],
     ["ratio vs in-process", r.ratioVsInProcess, "target ≥ 0.6"],
@@ -342,4 +382,15 @@ function printTable(r: Record<string, unknown>): void {
   console.log(`\nstatus mix: ${JSON.stringify(r.statusMix)}; written to ${args.out}`);
 }
 
-await main();
+if (!args["skip-main"]) await main();
+const extraPhasesOk = await runExtraPhases(args, {
+  smoke,
+  run: runtime,
+  built: !args["skip-main"] && !process.env.GATEWAY_URL,
+  jwtSecret: JWT_SECRET,
+  env: { LOG_LEVEL: "warn", DB_POOL_SIZE: String(params.dbPoolSize) },
+  clients: params.concurrency,
+  out: args.out,
+  log,
+});
+if (!extraPhasesOk) process.exitCode = 1;

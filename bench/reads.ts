@@ -1,0 +1,98 @@
+/**
+ * Reads are cheap (issue #14 item 5): the same gateway, the same client, the same connection count,
+ * one phase after the other — an empty request (`GET /healthz`), a cached catalog read
+ * (`GET /v1/products/{sku}`) and an order lookup (`GET /v1/orders/{id}` by its customer) — so each
+ * read's rate is reported as a share of the empty request's rate in the same run.
+ */
+import { Pool } from "undici";
+import { closedLoop, ms, type LoadResult } from "./load";
+import { formatLoopDelays, withLoopDelays, type LoopDelays, type MetricsPorts } from "./loop-delay";
+import { pick, randomLines, type BenchData } from "./seed";
+
+export interface ReadPhase {
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly statuses: Record<string, number>;
+  /** perSecond / the `/healthz` phase's perSecond (null for `/healthz` itself). */
+  readonly ratioVsHealthz: number | null;
+  readonly loopDelay: LoopDelays | null;
+}
+
+export interface ReadsResult {
+  readonly connections: number;
+  readonly healthz: ReadPhase;
+  readonly product: ReadPhase;
+  readonly order: ReadPhase;
+}
+
+/** Orders placed for the lookups: each with the token of the customer who may read it. */
+async function placeOrders(http: Pool, data: BenchData, count: number): Promise<{ id: string; token: string }[]> {
+  const funded = data.customers.filter((c) => c.funded);
+  const placed = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const customer = pick(funded);
+      const res = await http.request({
+        method: "POST",
+        path: "/v1/orders",
+        headers: { authorization: `Bearer ${customer.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ items: randomLines(data.skus) }),
+      });
+      const body = (await res.body.json()) as { id?: unknown };
+      return typeof body.id === "string" ? { id: body.id, token: customer.token } : null;
+    }),
+  );
+  const orders = placed.filter((o) => o !== null);
+  if (orders.length === 0) throw new Error("reads: no order could be placed for the lookups");
+  return orders;
+}
+
+/** The three read phases, `durationMs` each after `warmupMs`, at `connections` concurrent clients. */
+export async function readPhases(
+  gatewayUrl: string,
+  data: BenchData,
+  opts: { connections: number; durationMs: number; warmupMs: number; metricsPorts: MetricsPorts | null; log: (msg: string) => void },
+): Promise<ReadsResult> {
+  const http = new Pool(gatewayUrl, { connections: opts.connections, pipelining: 1 });
+  try {
+    const orders = await placeOrders(http, data, 50);
+    const get = (target: () => { path: string; headers?: Record<string, string> }) => async () => {
+      const res = await http.request({ method: "GET", ...target() });
+      await res.body.dump();
+      return res.statusCode;
+    };
+    const loop = { concurrency: opts.connections, durationMs: opts.durationMs, warmupMs: opts.warmupMs };
+    const phase = async (name: string, send: () => Promise<number>, baseline: number | null): Promise<ReadPhase> => {
+      opts.log(`reads: ${name}, ${opts.connections} connections × ${opts.durationMs / 1000}s`);
+      const { result, loopDelay } = await withLoopDelays(opts.metricsPorts, () => closedLoop(send, loop));
+      const report = summarize(result, baseline, loopDelay);
+      opts.log(
+        `  ${report.perSecond} req/s, p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms${report.ratioVsHealthz === null ? "" : `, ${report.ratioVsHealthz} of /healthz`}, ` +
+          `${JSON.stringify(report.statuses)}; loop delay ${formatLoopDelays(loopDelay)}`,
+      );
+      return report;
+    };
+    const healthz = await phase("GET /healthz", get(() => ({ path: "/healthz" })), null);
+    const productPath = () => ({ path: `/v1/products/${encodeURIComponent(pick(data.skus))}` });
+    const product = await phase("GET /v1/products/{sku}", get(productPath), healthz.perSecond);
+    const orderLookup = () => {
+      const { id, token } = pick(orders);
+      return { path: `/v1/orders/${id}`, headers: { authorization: `Bearer ${token}` } };
+    };
+    const order = await phase("GET /v1/orders/{id}", get(orderLookup), healthz.perSecond);
+    return { connections: opts.connections, healthz, product, order };
+  } finally {
+    await http.close();
+  }
+}
+
+function summarize(r: LoadResult, baselinePerSecond: number | null, loopDelay: LoopDelays | null): ReadPhase {
+  return {
+    perSecond: Math.round(r.perSecond),
+    p50Ms: ms(r.histogram, 50),
+    p99Ms: ms(r.histogram, 99),
+    statuses: r.statuses,
+    ratioVsHealthz: baselinePerSecond ? Math.round((r.perSecond / baselinePerSecond) * 100) / 100 : null,
+    loopDelay,
+  };
+}
