@@ -20,7 +20,7 @@ export interface AuditResult {
 }
 
 /**
- * The invariants of DESIGN §7, checked in SQL across the services' schemas after a load:
+ * The invariants of docs/design.md §7, checked in SQL across the services' schemas after a load:
  * no order left PENDING; per sku, initial stock = on hand + units of confirmed orders; per currency,
  * credits = balances + totals of confirmed orders; no FAILED order keeps a charge; every charge is in
  * its order's currency.

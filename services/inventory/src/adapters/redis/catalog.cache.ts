@@ -7,11 +7,11 @@ export interface RedisCatalogCacheOptions {
   /** Prepended to every key, so environments (and test runs) sharing a Redis stay apart. */
   readonly keyPrefix: string;
   readonly ttlMs: number;
-  /** How long the breaker stays open before one trial call (DESIGN §5: 5 s). */
+  /** How long the breaker stays open before one trial call (docs/design.md §5: 5 s). */
   readonly halfOpenAfterMs?: number;
 }
 
-/** Consecutive failures that open the breaker (DESIGN §5). */
+/** Consecutive failures that open the breaker (docs/design.md §5). */
 const BREAKER_THRESHOLD = 5;
 
 /**
