@@ -2,9 +2,9 @@ import { historyEntry } from "../domain/history";
 import { isFinal, type Order } from "../domain/order";
 import { orderErrors } from "../domain/order.errors";
 import { parseOrderId } from "../domain/order-id";
-import { neverPayable, type CatalogItem } from "../domain/order-pricing";
+import { checkPayable, type CatalogItem } from "../domain/order-pricing";
 import { validateOrderRequest, type OrderRequest } from "../domain/order-request";
-import { AppError, overloaded } from "@qc/platform/errors";
+import { AppError, overloaded, valueOrThrow } from "@qc/platform/errors";
 import type { DependencyHealth, InventoryPort } from "./dependencies.port";
 import type { OrderFilter, OrderRepository } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
@@ -66,7 +66,7 @@ export class Orders {
    * given up. Once written, the order's saga runs to its end, detached from the caller.
    */
   async create(request: OrderRequest, waitMs: number, deadline = Number.POSITIVE_INFINITY): Promise<CreateOrderResult> {
-    const req = validateOrderRequest(request);
+    const req = valueOrThrow(validateOrderRequest(request));
     const timeLeft = () => deadline - ANSWER_MARGIN_MS - Date.now();
     if (timeLeft() <= 0) throw overloaded("not enough time left before the caller's deadline to take the order");
     if (req.idempotencyKey !== null) {
@@ -78,8 +78,7 @@ export class Orders {
     if (open.length > 0) throw new AppError("unavailable", "CIRCUIT_OPEN", `Circuit Open: ${open.join(", ")} unavailable`);
     // An order that can never be paid (unknown sku, mixed currencies, a total Payment refuses) is
     // refused now, before it is written: failing it in the saga answered 503 and every retry alike.
-    const never = neverPayable(req.lines, await this.catalog(req.lines.map((l) => l.sku)));
-    if (never) throw never;
+    valueOrThrow(checkPayable(req.lines, await this.catalog(req.lines.map((l) => l.sku))));
     // Waiting (for a connection, for Inventory) may have used up the caller's time: write nothing then.
     if (timeLeft() <= 0) throw overloaded("the caller's deadline passed before the order could be taken");
 

@@ -1,3 +1,4 @@
+import { accepted, rejected, type Checked } from "@qc/platform/errors";
 import { isSubject } from "@qc/platform/identity";
 import type { Location } from "./order";
 import { orderErrors } from "./order.errors";
@@ -16,22 +17,22 @@ export interface OrderRequest {
   readonly requestHash: string;
 }
 
-/** Checks a create-order request against the rules of the input; throws the first broken rule. */
-export function validateOrderRequest(req: OrderRequest): OrderRequest {
-  if (!isSubject(req.customerId)) throw orderErrors.invalidCustomer();
-  if (req.lines.length === 0) throw orderErrors.noLines();
-  if (req.lines.length > MAX_LINES) throw orderErrors.tooManyLines(MAX_LINES);
+/** Checks a create-order request against the rules of the input: the request, or the first broken rule. */
+export function validateOrderRequest(req: OrderRequest): Checked<OrderRequest> {
+  if (!isSubject(req.customerId)) return rejected(orderErrors.invalidCustomer());
+  if (req.lines.length === 0) return rejected(orderErrors.noLines());
+  if (req.lines.length > MAX_LINES) return rejected(orderErrors.tooManyLines(MAX_LINES));
   const seen = new Set<string>();
   for (const line of req.lines) {
-    if (!SKU.test(line.sku)) throw orderErrors.invalidSku(line.sku);
+    if (!SKU.test(line.sku)) return rejected(orderErrors.invalidSku(line.sku));
     if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY) {
-      throw orderErrors.invalidQuantity(line.sku);
+      return rejected(orderErrors.invalidQuantity(line.sku));
     }
-    if (seen.has(line.sku)) throw orderErrors.duplicateSku(line.sku);
+    if (seen.has(line.sku)) return rejected(orderErrors.duplicateSku(line.sku));
     seen.add(line.sku);
   }
   const loc = req.deliveryLocation;
-  if (loc && !(Math.abs(loc.lat) <= 90 && Math.abs(loc.lon) <= 180)) throw orderErrors.invalidLocation();
-  if (req.idempotencyKey !== null && !IDEMPOTENCY_KEY.test(req.idempotencyKey)) throw orderErrors.invalidIdempotencyKey();
-  return req;
+  if (loc && !(Math.abs(loc.lat) <= 90 && Math.abs(loc.lon) <= 180)) return rejected(orderErrors.invalidLocation());
+  if (req.idempotencyKey !== null && !IDEMPOTENCY_KEY.test(req.idempotencyKey)) return rejected(orderErrors.invalidIdempotencyKey());
+  return accepted(req);
 }

@@ -1,3 +1,4 @@
+import { accepted, rejected, type Checked } from "@qc/platform/errors";
 import { orderErrors } from "./order.errors";
 
 /**
@@ -19,7 +20,7 @@ const MAX_BIGINT = 9_223_372_036_854_775_807n;
 export const encodePageCursor = (c: PageCursor): string => Buffer.from(`${c.createdUs}:${c.id}`).toString("base64url");
 
 /** The cursor in `token`, or INVALID_PAGE_TOKEN for anything this service never handed out. */
-export function decodePageCursor(token: string): PageCursor {
+export function decodePageCursor(token: string): Checked<PageCursor> {
   const parts = Buffer.from(token, "base64url").toString("utf8").split(":");
   const [createdUs, id] = parts;
   const valid =
@@ -31,6 +32,5 @@ export function decodePageCursor(token: string): PageCursor {
     UUID.test(id) &&
     // base64url decoding skips what it cannot read; only the canonical spelling is one we made.
     encodePageCursor({ createdUs, id }) === token;
-  if (!valid) throw orderErrors.invalidPageToken();
-  return { createdUs, id };
+  return valid ? accepted({ createdUs, id }) : rejected(orderErrors.invalidPageToken());
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import { eventCode } from "../../domain/history";
 import type { FailureReason, HistoryEntry, Order, OrderLine, OrderStatus } from "../../domain/order";
+import { valueOrThrow } from "@qc/platform/errors";
 import { decodePageCursor, encodePageCursor } from "../../domain/page-cursor";
 import {
   LeaseLostError,
@@ -115,7 +116,7 @@ export class PostgresOrderRepository implements OrderRepository {
   }
 
   async list(filter: OrderFilter, limit: number, cursor: string | null) {
-    const after = cursor === null ? null : decodePageCursor(cursor);
+    const after = cursor === null ? null : valueOrThrow(decodePageCursor(cursor));
     const { rows } = await sql<OrderRow>`${orderSelect}
       WHERE TRUE
         ${filter.customerId === null ? sql`` : sql`AND o.customer_id = ${filter.customerId}`}
