@@ -140,7 +140,6 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
       deadLetterRetryMs: config.DEAD_LETTER_REDRIVE_MS,
     },
     newId: randomUUID,
-    sleep,
     observer,
   });
   // A rider outage never blocks an order (dispatch retries); inventory or payment down does.

@@ -201,7 +201,6 @@ async function driveToTheEnd(world: World): Promise<void> {
       owner,
       compensation: { attempts: 3, backoffMs: 0, deadLetterRetryMs: 0 },
       newId: () => `dl-${world.deadLetters.length}`,
-      sleep: async () => undefined,
     });
     const crashed = new Promise<void>((resolve) => (world.onCrash = resolve));
     await Promise.race([saga.drive(world.order.id, replica > 0), crashed]);

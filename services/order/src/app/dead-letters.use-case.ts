@@ -1,20 +1,21 @@
-import { isAppError } from "@qc/platform/errors";
 import { historyEntry } from "../domain/history";
 import { orderErrors } from "../domain/order.errors";
+import { describeError } from "./compensator";
 import type { DeadLetter, DeadLetterRepository, DeadLetterStatus } from "./dead-letter.repository.port";
 import type { InventoryPort, PaymentPort, RiderPort } from "./dependencies.port";
 import type { OrderRepository } from "./order.repository.port";
-import { releaseRider } from "./rider-dispatch.use-case";
+import { compensationNamed, type StepPorts } from "./order-steps";
 
 const MAX_REDRIVE_DELAY_MS = 5 * 60_000;
 
 /**
  * Reconciliation of compensations that failed all their retries: listed and replayed by an admin,
  * and redriven in the background with a growing delay. Compensations are idempotent and each dead
- * letter is locked while it runs, so a replay never compensates twice.
+ * letter is locked while it runs, so a replay never compensates twice. The compensation is the one
+ * the order's steps define under the name the dead letter stores (`order-steps.ts`).
  */
 export class DeadLetters {
-  private readonly compensations: Record<string, (orderId: string) => Promise<unknown>>;
+  private readonly ports: StepPorts;
 
   constructor(
     private readonly repo: DeadLetterRepository,
@@ -24,12 +25,7 @@ export class DeadLetters {
     riders: RiderPort,
     private readonly baseDelayMs: number,
   ) {
-    this.compensations = {
-      "release-stock": (orderId) => inventory.addStock(orderId),
-      "refund-payment": (orderId) => payment.refund(orderId),
-      // As after the delivery: fails (stays open) while the release frees nothing.
-      "release-rider": async (orderId) => releaseRider(riders, { id: orderId, riderId: (await orders.get(orderId))?.riderId ?? null }),
-    };
+    this.ports = { inventory, payment, riders };
   }
 
   list(status: DeadLetterStatus | null): Promise<DeadLetter[]> {
@@ -57,15 +53,17 @@ export class DeadLetters {
 
   private async attempt(entry: DeadLetter, how: string) {
     if (entry.status === "resolved") return { resolved: true, result: entry };
-    const run = this.compensations[entry.step];
+    const compensation = compensationNamed(entry.step);
     try {
-      if (!run) throw new Error(`no compensation named ${entry.step}`);
-      await run(entry.orderId);
-      await this.orders.appendHistory(entry.orderId, [historyEntry(entry.step, "done", `dead letter resolved by ${how}`)]);
+      if (!compensation) throw new Error(`no compensation named ${entry.step}`);
+      // The order as stored names its rider, whom a rider's release frees (as after the delivery).
+      const order = await this.orders.get(entry.orderId);
+      await compensation.run(this.ports, { id: entry.orderId, riderId: order?.riderId ?? null });
+      await this.orders.appendHistory(entry.orderId, [historyEntry(compensation.name, "done", `dead letter resolved by ${how}`)]);
       const now = new Date();
       return { resolved: true, result: { ...entry, status: "resolved" as const, attempts: entry.attempts + 1, updatedAt: now } };
     } catch (err) {
-      const error = isAppError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+      const error = describeError(err);
       const delay = Math.min(this.baseDelayMs * 2 ** entry.attempts, MAX_REDRIVE_DELAY_MS);
       const retryAt = new Date(Date.now() + delay);
       return { resolved: false, error, retryAt, result: { ...entry, error, attempts: entry.attempts + 1, nextAttemptAt: retryAt } };

@@ -31,7 +31,6 @@ async function historyOf(chargeError: Error): Promise<NewHistory[]> {
     owner: TEST_OWNER,
     compensation: { attempts: 3, backoffMs: 1, deadLetterRetryMs: 1000 },
     newId: () => "dl-1",
-    sleep: async () => undefined,
   });
   await saga.drive("o-1");
   return history;

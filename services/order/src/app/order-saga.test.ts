@@ -93,7 +93,6 @@ function sagaFor(order: Order, behaviour: Parameters<typeof fakeDeps>[0] = {}, l
     owner: OWNER,
     compensation: { attempts: 3, backoffMs: 1, deadLetterRetryMs: 1000 },
     newId: () => "dl-1",
-    sleep: async () => undefined,
   });
   return { saga, ...orders, ...deps };
 }

@@ -1,16 +1,15 @@
 import { isAppError } from "@qc/platform/errors";
 import { failureCode, historyEntry as entry } from "../domain/history";
 import type { FailureReason, Order } from "../domain/order";
+import { Compensator, describeError, type CompensationPolicy } from "./compensator";
 import type { DeadLetterRepository } from "./dead-letter.repository.port";
 import type { InventoryPort, PaymentPort } from "./dependencies.port";
-import { LeaseLostError, type NewHistory, type OrderRepository, type Reservation } from "./order.repository.port";
+import { LeaseLostError, type NewHistory, type OrderRepository } from "./order.repository.port";
+import { orderSteps, type CompensationName, type StepState } from "./order-steps";
 import { compensateAll, compensationsOf, runSaga, type SagaFailure, type SagaHooks, type SagaStep } from "./saga";
 import { unobservedSaga, type SagaObserver } from "./saga-observer.port";
 
-export interface OrderSagaContext {
-  readonly order: Order;
-  /** Set once stock is reserved. */
-  reservation: Reservation | null;
+export interface OrderSagaContext extends StepState {
   /** History not yet written; flushed with the next durable write. */
   readonly history: NewHistory[];
   /** History this run has written, to answer with the final order without reading it back. */
@@ -18,15 +17,6 @@ export interface OrderSagaContext {
   /** When this run began (ms since the epoch), for its duration. */
   readonly startedAt: number;
   readonly takenOver: boolean;
-}
-
-export interface CompensationPolicy {
-  /** Attempts in all before a compensation becomes a dead letter. */
-  readonly attempts: number;
-  /** Delay before the second attempt; doubles after each. */
-  readonly backoffMs: number;
-  /** When the background redrive first retries a new dead letter. */
-  readonly deadLetterRetryMs: number;
 }
 
 export interface OrderSagaDeps {
@@ -38,14 +28,13 @@ export interface OrderSagaDeps {
   readonly owner: string;
   readonly compensation: CompensationPolicy;
   readonly newId: () => string;
-  readonly sleep: (ms: number) => Promise<void>;
   /** Traces, metrics and logs of the saga; none by default. */
   readonly observer?: SagaObserver;
 }
 
-
-const describe = (err: unknown): string =>
-  isAppError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+/** The saga's steps, from the registry: reserve stock, then charge. */
+const SAGA_STEPS = [orderSteps.reserveStock, orderSteps.chargePayment] as const;
+type SagaCompensation = (typeof SAGA_STEPS)[number]["compensate"];
 
 /** The failure reason a customer sees for a saga that stopped at `failure`. */
 export function failureReasonOf(failure: SagaFailure): FailureReason {
@@ -62,64 +51,24 @@ export function failureReasonOf(failure: SagaFailure): FailureReason {
  * again from the start.
  */
 export class OrderSaga {
-  private readonly steps: readonly SagaStep<OrderSagaContext>[];
+  private readonly steps: readonly SagaStep<OrderSagaContext, SagaCompensation>[];
   private readonly observer: SagaObserver;
+  private readonly compensator: Compensator;
+  private readonly ports: Pick<OrderSagaDeps, "inventory" | "payment">;
 
   constructor(private readonly deps: OrderSagaDeps) {
-    const { inventory, payment } = deps;
     this.observer = deps.observer ?? unobservedSaga;
-    const observer = this.observer;
-    const observed = (step: SagaStep<OrderSagaContext>): SagaStep<OrderSagaContext> => ({
-      ...step,
-      run: (ctx) => observer.step({ orderId: ctx.order.id, name: step.name, compensation: false, attempt: 1 }, () => step.run(ctx)),
-    });
-    const steps: SagaStep<OrderSagaContext>[] = [
-      {
-        name: "reserve-stock",
-        run: async (ctx) => {
-          const reserved = await inventory.deductStock(ctx.order.id, ctx.order.lines);
-          const prices = new Map(reserved.lines.map((l) => [l.sku, l.unitPriceCents]));
-          ctx.reservation = {
-            lines: ctx.order.lines.map((l) => ({ ...l, priceCents: prices.get(l.sku) ?? 0 })),
-            totalCents: reserved.totalCents,
-            currency: reserved.currency,
-          };
-          ctx.history.push(entry("reserve-stock", "done", `total ${reserved.totalCents} ${reserved.currency}`));
-        },
-        compensation: {
-          name: "release-stock",
-          run: async (ctx) => {
-            const { restored } = await inventory.addStock(ctx.order.id);
-            ctx.history.push(entry("release-stock", "done", restored ? "stock returned" : "nothing to return"));
-          },
-        },
-      },
-      {
-        name: "charge-payment",
-        run: async (ctx) => {
-          const total = ctx.reservation?.totalCents ?? 0;
-          // Free items: there is nothing to charge, and Payment refuses a zero charge (it would move
-          // no money). Skipping it leaves no charge, so the refund compensation stays a no-op.
-          if (!ctx.reservation || total === 0) {
-            ctx.history.push(entry("charge-payment", "skipped", "total 0: nothing to charge"));
-            return;
-          }
-          // The currency is the reservation's, as the total: Inventory keeps it with the order's
-          // reserved lines and answers it again to a replica that takes the saga over, so every
-          // driver charges the same balance.
-          const { chargeId } = await payment.charge(ctx.order.id, ctx.order.customerId, total, ctx.reservation.currency);
-          ctx.history.push(entry("charge-payment", "done", `charge ${chargeId}`));
-        },
-        compensation: {
-          name: "refund-payment",
-          run: async (ctx) => {
-            const { refunded } = await payment.refund(ctx.order.id);
-            ctx.history.push(entry("refund-payment", "done", refunded ? "money returned" : "nothing to refund"));
-          },
-        },
-      },
-    ];
-    this.steps = steps.map(observed);
+    this.compensator = new Compensator({ deadLetters: deps.deadLetters, policy: deps.compensation, newId: deps.newId, observer: this.observer });
+    this.ports = { inventory: deps.inventory, payment: deps.payment };
+    this.steps = SAGA_STEPS.map((step) => ({
+      name: step.name,
+      run: (ctx: OrderSagaContext) =>
+        this.observer.step({ orderId: ctx.order.id, name: step.name, compensation: false, attempt: 1 }, async () => {
+          const { outcome, detail } = await step.run(this.ports, ctx);
+          ctx.history.push(entry(step.name, outcome, detail));
+        }),
+      compensate: step.compensate,
+    }));
   }
 
   /**
@@ -189,56 +138,25 @@ export class OrderSaga {
     };
   }
 
-  private readonly hooks: SagaHooks<OrderSagaContext> = {
+  private readonly hooks: SagaHooks<OrderSagaContext, SagaCompensation> = {
     onFailing: async (ctx, failure) => {
-      ctx.history.push(entry(failure.step, failure.certain ? "refused" : "failed", describe(failure.error), failureCode(failure.error)));
+      ctx.history.push(entry(failure.step, failure.certain ? "refused" : "failed", describeError(failure.error), failureCode(failure.error)));
       const history = ctx.history.splice(0);
       await this.deps.orders.recordFailing(ctx.order.id, this.deps.owner, failureReasonOf(failure), ctx.reservation, history);
       ctx.written.push(...history);
     },
-    compensate: async (ctx, compensation) => {
-      await this.withRetries(ctx.order.id, compensation.name, () => compensation.run(ctx), ctx.history);
-    },
+    compensate: (ctx, compensation) =>
+      this.compensator.run(ctx.order.id, compensation.name, () => compensation.run(this.ports, ctx.order), ctx.history),
   };
 
   /**
-   * Runs an idempotent undo (or clean-up) that is not part of the forward saga — such as freeing a
-   * rider after delivery — with the same retries and dead letter as a compensation.
+   * Runs a compensation of the registry that is not part of the forward saga — such as freeing a
+   * rider after delivery — with the same retries and dead letter as the saga's, and records it in
+   * the order's history.
    */
-  async compensateOutsideSaga(order: Order, name: string, run: () => Promise<unknown>): Promise<void> {
+  async compensateOutsideSaga(order: Order, name: CompensationName, run: () => Promise<string>): Promise<void> {
     const history: NewHistory[] = [];
-    await this.withRetries(order.id, name, async () => {
-      await run();
-      history.push(entry(name, "done"));
-    }, history);
+    await this.compensator.run(order.id, name, run, history);
     await this.deps.orders.appendHistory(order.id, history);
-  }
-
-  /** Up to `attempts` tries with doubling backoff, each failure in `history`; then a dead letter. */
-  private async withRetries(orderId: string, name: string, run: () => Promise<unknown>, history: NewHistory[]): Promise<void> {
-    const { attempts, backoffMs, deadLetterRetryMs } = this.deps.compensation;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        await this.observer.step({ orderId, name, compensation: true, attempt }, run);
-        this.observer.compensation({ orderId, step: name, outcome: "done" });
-        return;
-      } catch (err) {
-        lastError = err;
-        history.push(entry(name, "retry", `attempt ${attempt} failed: ${describe(err)}`, failureCode(err)));
-        this.observer.compensation({ orderId, step: name, outcome: "retry", error: describe(err) });
-        if (attempt < attempts) await this.deps.sleep(backoffMs * 2 ** (attempt - 1));
-      }
-    }
-    await this.deps.deadLetters.add({
-      id: this.deps.newId(),
-      orderId,
-      step: name,
-      error: describe(lastError),
-      attempts,
-      nextAttemptAt: new Date(Date.now() + deadLetterRetryMs),
-    });
-    history.push(entry(name, "dead-lettered", describe(lastError), failureCode(lastError)));
-    this.observer.compensation({ orderId, step: name, outcome: "dead-lettered", error: describe(lastError) });
   }
 }

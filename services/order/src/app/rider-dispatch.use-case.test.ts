@@ -24,7 +24,6 @@ function retryingSaga(attempts = 3) {
     owner: "me",
     compensation: { attempts, backoffMs: 0, deadLetterRetryMs: 1_000 },
     newId: () => "dl-1",
-    sleep: async () => undefined,
   });
   return { saga, history, deadLetters };
 }

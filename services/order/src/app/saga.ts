@@ -5,10 +5,11 @@ import { certainlyNoEffect } from "@qc/platform/errors";
  * idempotent and a no-op when the forward action never took effect, because it also runs when the
  * forward call's outcome is unknown (a timeout may hide a success).
  */
-export interface SagaStep<C> {
+export interface SagaStep<C, K> {
   readonly name: string;
   run(ctx: C): Promise<void>;
-  readonly compensation?: { readonly name: string; run(ctx: C): Promise<void> };
+  /** What undoes the step; the saga hands it to `SagaHooks.compensate`, which runs it. */
+  readonly compensate?: K;
 }
 
 export interface SagaFailure {
@@ -18,11 +19,11 @@ export interface SagaFailure {
   readonly certain: boolean;
 }
 
-export interface SagaHooks<C> {
+export interface SagaHooks<C, K> {
   /** Called once the saga has decided to fail, before anything is compensated (to make it durable). */
   onFailing(ctx: C, failure: SagaFailure): Promise<void>;
   /** Runs one compensation with its retries; resolves when it succeeded or was handed to a dead letter. */
-  compensate(ctx: C, compensation: NonNullable<SagaStep<C>["compensation"]>): Promise<void>;
+  compensate(ctx: C, compensation: K): Promise<void>;
 }
 
 export type SagaOutcome = { readonly ok: true } | { readonly ok: false; readonly failure: SagaFailure };
@@ -39,10 +40,10 @@ export interface SagaRunOptions {
  * Runs the steps in order; on the first failure, runs the compensations of every step that ran
  * (and of the failed one when its outcome is unknown; of every step when `resumed`) in reverse order.
  */
-export async function runSaga<C>(
-  steps: readonly SagaStep<C>[],
+export async function runSaga<C, K>(
+  steps: readonly SagaStep<C, K>[],
   ctx: C,
-  hooks: SagaHooks<C>,
+  hooks: SagaHooks<C, K>,
   { resumed }: SagaRunOptions = { resumed: false },
 ): Promise<SagaOutcome> {
   for (const [index, step] of steps.entries()) {
@@ -60,14 +61,14 @@ export async function runSaga<C>(
 }
 
 /** The compensations of `steps`, in step order. */
-export const compensationsOf = <C>(steps: readonly SagaStep<C>[]): NonNullable<SagaStep<C>["compensation"]>[] =>
-  steps.flatMap((s) => (s.compensation ? [s.compensation] : []));
+export const compensationsOf = <C, K>(steps: readonly SagaStep<C, K>[]): K[] =>
+  steps.flatMap((s) => (s.compensate === undefined ? [] : [s.compensate]));
 
 /** Runs the given compensations in reverse order (the last step undone first). */
-export async function compensateAll<C>(
-  compensations: readonly NonNullable<SagaStep<C>["compensation"]>[],
+export async function compensateAll<C, K>(
+  compensations: readonly K[],
   ctx: C,
-  hooks: Pick<SagaHooks<C>, "compensate">,
+  hooks: Pick<SagaHooks<C, K>, "compensate">,
 ): Promise<void> {
   for (const c of [...compensations].reverse()) await hooks.compensate(ctx, c);
 }

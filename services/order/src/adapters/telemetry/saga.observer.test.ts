@@ -52,7 +52,6 @@ function saga(metrics: Metrics, log: pino.Logger, behaviour: { charge?: () => Pr
     owner: OWNER,
     compensation: { attempts: 3, backoffMs: 1, deadLetterRetryMs: 1_000 },
     newId: () => "dl-1",
-    sleep: async () => undefined,
     observer: sagaObserver(metrics, log),
   });
   return {

@@ -2,6 +2,7 @@ import type { Logger } from "@qc/platform";
 import { inSpan, type Metrics } from "@qc/platform/observability";
 import { isAppError } from "@qc/platform/errors";
 import type { FailureReason } from "../../domain/order";
+import { compensations } from "../../app/order-steps";
 import type { CompensationOutcome, SagaObserver } from "../../app/saga-observer.port";
 
 // A saga is a few calls when all is well, up to the upstream deadline × retries when not.
@@ -9,7 +10,7 @@ const SAGA_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 3
 // From confirmation to a rider: at once when one is free, minutes while none is.
 const RIDER_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
 const REASONS: readonly FailureReason[] = ["OUT_OF_STOCK", "PAYMENT_DECLINED", "SERVICE_UNAVAILABLE", "REJECTED"];
-const COMPENSATIONS = ["release-stock", "refund-payment", "release-rider"];
+const COMPENSATIONS = compensations.map((c) => c.name);
 const OUTCOMES: readonly CompensationOutcome[] = ["done", "retry", "dead-lettered"];
 
 /**
