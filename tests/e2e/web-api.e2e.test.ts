@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { orderV1 } from "@qc/contracts";
 import { startStack, type Stack } from "@qc/devstack";
-import { createGrpcClient, plaintextTransport, ResilientTarget } from "@qc/platform";
+import { createGrpcClient, plaintextTransport } from "@qc/platform/grpc";
+import { ResilientTarget } from "@qc/platform/resilience";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, JWT_SECRET, startE2E, type E2E } from "../support/e2e-stack";
@@ -217,6 +218,71 @@ describe("GET /v1/admin/orders", () => {
   });
 });
 
+/**
+ * Riders enough for every paid order still waiting for one (other tests leave some: the longest
+ * waiting gets the next free rider), so that the next order gets a rider of its own.
+ */
+async function noOrderWaitingForRider(): Promise<void> {
+  await eventually(async () => {
+    const { body } = await e2e.api<{ items: OrderBody[] }>("GET", "/v1/admin/orders?status=CONFIRMED&limit=100", { token: admin });
+    const waiting = body.items.filter((o) => !o.riderId).length;
+    for (let i = 0; i < waiting; i++) await rider();
+    return waiting === 0;
+  }, "riders for every order waiting for one");
+}
+
+describe("GET /v1/riders/{id}/assignment", () => {
+  it("gives the rider the order they carry with its delivery point, and 204 once it is delivered", async () => {
+    await noOrderWaitingForRider();
+    const r = await rider();
+    expect((await e2e.api("GET", `/v1/riders/${r.id}/assignment`, { token: r.token })).status).toBe(204);
+    const alice = await f.customer(10_000);
+    const sku = await f.product(10, 100);
+    const drop = { lat: 52.5205, lon: 13.4061 };
+    const placed = await e2e.api<OrderBody>("POST", "/v1/orders", { token: alice.token, body: { items: [{ sku, quantity: 1 }], deliveryLocation: drop } });
+    expect(placed.status).toBe(201);
+    // The nearest free rider (this one, or one another test left free), maybe by the background retry.
+    const riderId = await eventually(
+      async () => (await e2e.api<OrderBody>("GET", `/v1/orders/${placed.body.id}`, { token: alice.token })).body.riderId,
+      `a rider for ${placed.body.id}`,
+    );
+    const carrier = await e2e.token(riderId, "rider");
+    const assigned = await e2e.api<OrderBody>("GET", `/v1/riders/${riderId}/assignment`, { token: carrier });
+    expect(assigned.status).toBe(200);
+    expect(assigned.body).toMatchObject({ id: placed.body.id, status: "CONFIRMED", riderId, deliveryLocation: drop });
+    expect((await e2e.api("GET", `/v1/riders/${riderId}/assignment`, { token: await e2e.token("someone", "rider") })).status).toBe(403);
+    expect((await e2e.api("POST", `/v1/orders/${placed.body.id}/delivered`, { token: carrier })).status).toBe(200);
+    expect((await e2e.api("GET", `/v1/riders/${riderId}/assignment`, { token: carrier })).status).toBe(204);
+  });
+});
+
+describe("GET /v1/admin/riders", () => {
+  it("lists riders with their last positions, busy ones with the order they carry", async () => {
+    const free = await rider();
+    const moved = { lat: 52.53, lon: 13.41 };
+    expect((await e2e.api("PUT", `/v1/riders/${free.id}/location`, { token: free.token, body: { ...moved, available: false } })).status).toBe(204);
+    type Listed = { riderId: string; lat: number; lon: number; available: boolean; busy: boolean; orderId?: string; seenAt: string };
+    const listed = await e2e.api<{ items: Listed[] }>("GET", "/v1/admin/riders", { token: admin });
+    expect(listed.status).toBe(200);
+    const mine = listed.body.items.find((i) => i.riderId === free.id);
+    expect(mine).toMatchObject({ available: false, busy: false });
+    expect(mine?.lat).toBeCloseTo(moved.lat, 5);
+    expect(mine?.lon).toBeCloseTo(moved.lon, 5);
+    expect(Math.abs(Date.parse(mine?.seenAt ?? "") - Date.now())).toBeLessThan(60_000);
+    // Most recently seen first: this rider reported last.
+    expect(listed.body.items[0]?.riderId).toBe(free.id);
+    // A rider carrying an order is listed busy with it.
+    await noOrderWaitingForRider();
+    await rider();
+    const order = await confirmedOrder(await f.customer(10_000));
+    await eventually(async () => {
+      const { body } = await e2e.api<{ items: Listed[] }>("GET", "/v1/admin/riders", { token: admin });
+      return body.items.some((i) => i.busy && i.orderId === order.id) ? true : undefined;
+    }, `a busy rider with ${order.id}`);
+    expect((await e2e.api("GET", "/v1/admin/riders", { token: free.token })).status).toBe(403);
+  });
+});
+
 describe("POST /v1/dev/token (DEV_LOGIN=true)", () => {
   it("signs in as anyone: the token it gives works for that subject and role", async () => {
     const erin = await f.customer(10_000);
@@ -271,8 +337,16 @@ describe("order events on the embedded database (PGlite: its own notifications, 
     expect((await call("PUT", "/v1/riders/rider-emb/location", riderToken, { lat: 52.5219, lon: 13.4132, available: true })).status).toBe(204);
     let state = JSON.parse((await stream.next())?.data ?? "null") as OrderBody;
     expect(state.riderId).toBe("rider-emb");
+    // The rider's assignment and the console's riders, from the rider service's in-process index.
+    const assignment = await call("GET", "/v1/riders/rider-emb/assignment", riderToken);
+    expect(assignment.status).toBe(200);
+    expect(JSON.parse(assignment.body)).toMatchObject({ id: order.id, riderId: "rider-emb" });
+    const riders = await call("GET", "/v1/admin/riders", ops);
+    expect(JSON.parse(riders.body)).toMatchObject({ items: [{ riderId: "rider-emb", lat: 52.5219, lon: 13.4132, busy: true, orderId: order.id }] });
     expect((await call("POST", `/v1/orders/${order.id}/delivered`, riderToken)).status).toBe(200);
     while (state.status !== "DELIVERED") state = JSON.parse((await stream.next())?.data ?? "null") as OrderBody;
     expect(await stream.next()).toBeNull();
+    expect((await call("GET", "/v1/riders/rider-emb/assignment", riderToken)).status).toBe(204);
+    expect(JSON.parse((await call("GET", "/v1/admin/riders", ops)).body)).toMatchObject({ items: [{ riderId: "rider-emb", busy: false }] });
   });
 });

@@ -145,6 +145,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/riders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Riders with their last positions, free or busy, most recently seen first
+         * @description Riders whose last location update is fresh (the rider service's RIDER_STALE_MS).
+         */
+        get: operations["listRiders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/wallets/{customerId}/credit": {
         parameters: {
             query?: never;
@@ -280,6 +300,26 @@ export interface paths {
         };
         /** Get one product */
         get: operations["getProduct"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/riders/{id}/assignment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The order the calling rider carries now, with its delivery point
+         * @description The CONFIRMED order assigned to the rider (one at most); 204 when they carry none.
+         */
+        get: operations["getRiderAssignment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1225,6 +1265,92 @@ export interface operations {
             };
         };
     };
+    listRiders: {
+        parameters: {
+            query?: {
+                /** @description most riders listed */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description riders whose last location update is fresh, most recently seen first */
+                        items: {
+                            /** @description what the rider last said about taking orders */
+                            available: boolean;
+                            /** @description carrying an order (orderId) */
+                            busy: boolean;
+                            lat: number;
+                            lon: number;
+                            /** @description the order the rider carries */
+                            orderId?: string;
+                            riderId: string;
+                            /**
+                             * Format: date-time
+                             * @description the rider's last location update
+                             */
+                            seenAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description invalid input: VALIDATION_FAILED, MALFORMED_JSON, or a service's own check such as INVALID_LOCATION or INVALID_PAGE_TOKEN (a page cursor it never handed out) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN: the token's role (or, for a rider's own resources, its subject) may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a dependency is unavailable (SERVICE_UNAVAILABLE, CIRCUIT_OPEN); see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     creditWallet: {
         parameters: {
             query?: never;
@@ -1910,6 +2036,80 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a dependency is unavailable (SERVICE_UNAVAILABLE, CIRCUIT_OPEN); see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRiderAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the order the rider carries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description the rider carries no order */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid input: VALIDATION_FAILED, MALFORMED_JSON, or a service's own check such as INVALID_LOCATION or INVALID_PAGE_TOKEN (a page cursor it never handed out) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN: the token's role (or, for a rider's own resources, its subject) may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

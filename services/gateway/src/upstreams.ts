@@ -40,13 +40,14 @@ export type OrderCalls = Pick<
   | "listDeadLetters"
   | "replayDeadLetter"
   | "listCircuitBreakers"
+  | "getRiderAssignment"
 >;
 export type InventoryCalls = Pick<
   PromiseClient<inventoryV1.InventoryServiceService>,
   "createProduct" | "getProduct" | "listProducts" | "restock"
 >;
 export type PaymentCalls = Pick<PromiseClient<paymentV1.PaymentServiceService>, "credit">;
-export type RiderCalls = Pick<PromiseClient<riderV1.RiderServiceService>, "updateLocation" | "nearby">;
+export type RiderCalls = Pick<PromiseClient<riderV1.RiderServiceService>, "updateLocation" | "nearby" | "listRiders">;
 
 /**
  * Everything the gateway talks to: the port its routes depend on. `createUpstreams` builds the real
@@ -86,7 +87,7 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
       resilience: target("order"),
       // Not CreateOrder: the order service dedupes by idempotency key, but a blind retry would wait twice.
       // MarkDelivered is: the same rider repeating it for a DELIVERED order gets the order again.
-      retrySafe: ["getOrder", "listOrders", "searchOrders", "markDelivered", "listDeadLetters", "listCircuitBreakers"],
+      retrySafe: ["getOrder", "listOrders", "searchOrders", "markDelivered", "listDeadLetters", "listCircuitBreakers", "getRiderAssignment"],
     }),
     inventory: withHealth(inventoryV1.InventoryServiceService, config.INVENTORY_ADDR, {
       transport,
@@ -108,7 +109,7 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
       // can only overtake a newer update the rider sent without waiting for this one, which requests
       // racing each other can do anyway; the rider's next update corrects it.
       // Not AssignNearest or Release: the gateway does not call them (the order service does).
-      retrySafe: ["nearby", "updateLocation"],
+      retrySafe: ["nearby", "updateLocation", "listRiders"],
     }),
     breakers,
   };

@@ -1,10 +1,18 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseKinds } from "@qc/platform/testing";
-import { failureOf, failuresAmong, inventoryForSuite, product, stockOf } from "./inventory-harness";
+import { failureOf, failuresAmong, product, startInventory, stockOf, type InventoryHarness } from "./inventory-harness";
 
 // The same contract on a real Postgres server and on the embedded PGlite database.
 describe.each(databaseKinds)("on %s", (kind) => {
-  const inventory = inventoryForSuite({}, kind);
+  let inventory: InventoryHarness;
+
+  beforeAll(async () => {
+    inventory = await startInventory({}, kind);
+  });
+
+  afterAll(async () => {
+    await inventory?.close();
+  });
 
   const create = (sku: string, stock: number, priceCents = 100) => inventory.call.createProduct({ product: product(sku, stock, priceCents) });
 

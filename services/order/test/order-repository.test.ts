@@ -158,8 +158,12 @@ describe.each(databaseKinds)("on %s", (kind) => {
       expect(raced.map((r) => r.kind).sort()).toEqual(["assigned", "rider-busy"]);
       expect(raced).toContainEqual({ kind: "rider-busy", activeOrderId: winner });
       expect((await repo.get(loser))?.riderId).toBeNull();
+      // The rider's assignment is their one active order, with its delivery point.
+      expect(await repo.activeForRider(carrier)).toMatchObject({ id: a, riderId: carrier, status: "CONFIRMED", deliveryLocation: { lat: 52.5, lon: 13.4 } });
+      expect(await repo.activeForRider(`nobody-${randomUUID()}`)).toBeNull();
       // Delivered, the order is no longer active: the rider takes the next one.
       expect(await repo.markDelivered(a, carrier, [])).toBe(true);
+      expect(await repo.activeForRider(carrier)).toBeNull();
       expect(await repo.assignRider(loser, carrier, assigned)).toEqual({ kind: "assigned" });
     });
 

@@ -6,6 +6,7 @@ import { createRedis, untilReady } from "@qc/platform/redis";
 import { RedisRiderIndex } from "../src/adapters/redis/rider-index.repository";
 import type { RiderIndex } from "../src/app/rider-index.port";
 import type { GeoPoint } from "../src/domain/geo";
+import type { RiderPosition } from "../src/domain/rider-position";
 import { deleteRedisKeys, randomKeyPrefix, TEST_REDIS_URL } from "@qc/platform/testing";
 
 /**
@@ -114,6 +115,37 @@ describe.each(adapters)("rider index contract: %s", (_name, open) => {
     const listed = await index.nearby({ center, radiusKm: 10, limit: 10 }, 250);
     expect(listed.map((r) => r.riderId)).toEqual(["busy", "off"]);
     expect((await index.nearby({ center, radiusKm: 10, limit: 10 }, HOUR)).map((r) => r.riderId)).toEqual(["stale", "busy", "off"]);
+  });
+
+  it("lists fresh riders anywhere with their last positions, most recently seen first, their availability and the order they carry", async () => {
+    // An index of its own, so that the listing holds only this test's riders.
+    const own = await open();
+    const [idx, other] = own.replicas as [RiderIndex, RiderIndex];
+    const center = freshArea();
+    try {
+      await idx.update({ riderId: "stale", position: center, available: true }, HOUR);
+      await sleep(300);
+      await idx.update({ riderId: "carrier", position: east(center, 1), available: true }, HOUR);
+      await sleep(5);
+      await other.update({ riderId: "off", position: east(center, 2), available: false }, HOUR);
+      expect(await idx.assignNearest("list-1", center, 10, 250)).toMatchObject({ riderId: "carrier" });
+      const listed = await other.list(10, 250);
+      expect(listed.map((r) => r.riderId)).toEqual(["off", "carrier"]);
+      const [off, carrier] = listed as [RiderPosition, RiderPosition];
+      expect(off).toMatchObject({ available: false, orderId: null });
+      expect(carrier).toMatchObject({ available: true, orderId: "list-1" });
+      expect(haversineKm(carrier.position, east(center, 1))).toBeLessThan(0.001);
+      expect(haversineKm(off.position, east(center, 2))).toBeLessThan(0.001);
+      expect(off.seenAt).toBeGreaterThan(carrier.seenAt);
+      expect(Math.abs(carrier.seenAt - Date.now())).toBeLessThan(60_000);
+      expect((await idx.list(1, HOUR)).map((r) => r.riderId)).toEqual(["off"]);
+      expect((await idx.list(10, HOUR)).map((r) => r.riderId)).toEqual(["off", "carrier", "stale"]);
+      // Released, the carrier carries nothing.
+      await idx.release("list-1");
+      expect((await idx.list(10, HOUR)).find((r) => r.riderId === "carrier")).toMatchObject({ orderId: null });
+    } finally {
+      await own.close();
+    }
   });
 
   it("assigns the nearest free rider, and answers a repeat with the same one", async () => {

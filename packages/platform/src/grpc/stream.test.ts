@@ -25,6 +25,7 @@ async function serve(watchOrder: Watch) {
     listDeadLetters: notUsed,
     replayDeadLetter: notUsed,
     listCircuitBreakers: notUsed,
+    getRiderAssignment: notUsed,
     watchOrder,
   });
   stops.push(stop);

@@ -44,3 +44,23 @@ export const NearbyRidersSchema = Type.Object({
     { description: "nearest first" },
   ),
 });
+
+export const RiderListQuerySchema = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200, description: "most riders listed" })) },
+  { additionalProperties: false },
+);
+
+export const RiderPositionsSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      riderId: Type.String(),
+      lat: Type.Number(),
+      lon: Type.Number(),
+      available: Type.Boolean({ description: "what the rider last said about taking orders" }),
+      busy: Type.Boolean({ description: "carrying an order (orderId)" }),
+      orderId: Type.Optional(Type.String({ description: "the order the rider carries" })),
+      seenAt: Type.String({ format: "date-time", description: "the rider's last location update" }),
+    }),
+    { description: "riders whose last location update is fresh, most recently seen first" },
+  ),
+});

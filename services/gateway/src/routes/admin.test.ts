@@ -1,5 +1,5 @@
 import { status } from "@grpc/grpc-js";
-import { orderV1, type inventoryV1, type paymentV1 } from "@qc/contracts";
+import { orderV1, type inventoryV1, type paymentV1, type riderV1 } from "@qc/contracts";
 import { BreakerRegistry, RemoteError, ResilientTarget } from "@qc/platform";
 import { afterEach, describe, expect, it } from "vitest";
 import type { GatewayApp } from "../app";
@@ -22,10 +22,35 @@ describe("admin routes", () => {
     ["GET", "/v1/admin/dead-letters"],
     ["POST", "/v1/admin/dead-letters/dl-1/replay"],
     ["GET", "/v1/admin/circuit-breakers"],
+    ["GET", "/v1/admin/riders"],
   ] as const)("%s %s is for admins only", async (method, url) => {
     app = testApp(fakeUpstreams());
     expectProblem(await app.inject({ method, url, headers: { authorization: await bearer("alice", "customer") } }), 403, "FORBIDDEN");
     expectProblem(await app.inject({ method, url }), 401, "UNAUTHENTICATED");
+  });
+
+  it("lists riders with their last positions as the rider service orders them, busy ones with their order", async () => {
+    const received: riderV1.ListRidersRequest[] = [];
+    const seenAt = "2026-01-01T10:00:00.000Z";
+    const riders = [
+      { riderId: "r2", lat: 52.5, lon: 13.4, available: true, orderId: "ord-1", seenAt },
+      { riderId: "r1", lat: 52.6, lon: 13.3, available: false, orderId: "", seenAt },
+    ];
+    app = testApp(fakeUpstreams({ rider: { listRiders: async (req) => (received.push(req), { riders }) } }));
+    const res = await asAdmin("GET", "/v1/admin/riders");
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      items: [
+        { riderId: "r2", lat: 52.5, lon: 13.4, available: true, busy: true, orderId: "ord-1", seenAt },
+        { riderId: "r1", lat: 52.6, lon: 13.3, available: false, busy: false, seenAt },
+      ],
+    });
+    expect((await asAdmin("GET", "/v1/admin/riders?limit=5")).statusCode).toBe(200);
+    expect(received).toEqual([{ limit: 200 }, { limit: 5 }]);
+    for (const bad of ["limit=0", "limit=1001", "limit=x", "other=1"]) {
+      expectProblem(await asAdmin("GET", `/v1/admin/riders?${bad}`), 400, "VALIDATION_FAILED");
+    }
+    expect(received).toHaveLength(2);
   });
 
   it("lists every customer's orders newest first, by status and customer, with the detail admins see", async () => {

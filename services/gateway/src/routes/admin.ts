@@ -17,6 +17,7 @@ import { OrderPageSchema } from "../http/order.schema";
 import { toOrderPageView, toProtoStatus } from "../http/order-view";
 import { pageSize } from "../http/page.schema";
 import { problemResponses } from "../http/problem.schema";
+import { RiderListQuerySchema, RiderPositionsSchema } from "../http/rider.schema";
 import { CreateProductBodySchema, ProductSchema, RestockBodySchema, SkuParamsSchema } from "../http/product.schema";
 import { toProductView } from "../http/product-view";
 import { required } from "../http/upstream-answer";
@@ -48,6 +49,35 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
         pageToken: cursor ?? "",
       });
       return toOrderPageView(page, "admin");
+    },
+  );
+
+  app.get(
+    "/v1/admin/riders",
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "Riders with their last positions, free or busy, most recently seen first",
+        operationId: "listRiders",
+        description: "Riders whose last location update is fresh (the rider service's RIDER_STALE_MS).",
+        security: bearer("admin"),
+        querystring: RiderListQuerySchema,
+        response: { 200: RiderPositionsSchema, ...problemResponses(400, 401, 403, 503) },
+      },
+    },
+    async (request) => {
+      const { riders } = await upstreams.rider.call.listRiders({ limit: request.query.limit ?? 0 });
+      return {
+        items: riders.map(({ riderId, lat, lon, available, orderId, seenAt }) => ({
+          riderId,
+          lat,
+          lon,
+          available,
+          busy: orderId !== "",
+          ...(orderId !== "" && { orderId }),
+          seenAt,
+        })),
+      };
     },
   );
 

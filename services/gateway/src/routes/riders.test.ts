@@ -1,9 +1,10 @@
 import { status } from "@grpc/grpc-js";
-import type { riderV1 } from "@qc/contracts";
+import type { orderV1, riderV1 } from "@qc/contracts";
 import { circuitOpen, RemoteError } from "@qc/platform";
 import { afterEach, describe, expect, it } from "vitest";
 import type { GatewayApp } from "../app";
 import { fakeUpstreams } from "../testing/fake-upstreams";
+import { anOrder } from "../testing/fixtures";
 import { bearer, expectProblem, testApp } from "../testing/test-app";
 import type { RiderCalls } from "../upstreams";
 
@@ -92,6 +93,42 @@ describe("PUT /v1/riders/{id}/location", () => {
     const res = await put("r1", { ...where, lat: 89 });
     expectProblem(res, httpStatus, code);
     if (httpStatus === 503) expect(res.headers["retry-after"]).toBe(code === "CIRCUIT_OPEN" ? "5" : "1");
+  });
+});
+
+describe("GET /v1/riders/{id}/assignment", () => {
+  /** The app with GetRiderAssignment answering `order`, and every request it received. */
+  function withAssignment(order: orderV1.Order | undefined) {
+    const received: orderV1.GetRiderAssignmentRequest[] = [];
+    app = testApp(fakeUpstreams({ order: { getRiderAssignment: async (req) => (received.push(req), { order }) } }));
+    return received;
+  }
+
+  const get = async (id: string, authorization?: string) =>
+    app.inject({ method: "GET", url: `/v1/riders/${id}/assignment`, headers: { authorization: authorization ?? (await bearer("r1", "rider")) } });
+
+  it("answers the order the calling rider carries, with its delivery point and without admin detail", async () => {
+    const received = withAssignment(anOrder({ riderId: "r1", deliveryLocation: { lat: 52.5, lon: 13.4 } }));
+    const res = await get("r1");
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: "ord-1", status: "CONFIRMED", riderId: "r1", deliveryLocation: { lat: 52.5, lon: 13.4 } });
+    expect(res.json<{ history: { detail?: string }[] }>().history[0]?.detail).toBeUndefined();
+    expect(received).toEqual([{ riderId: "r1" }]);
+  });
+
+  it("answers 204 without a body when the rider carries no order", async () => {
+    withAssignment(undefined);
+    const res = await get("r1");
+    expect({ status: res.statusCode, body: res.body }).toEqual({ status: 204, body: "" });
+  });
+
+  it("refuses another rider, a customer and an admin with 403, and anonymous callers with 401", async () => {
+    const received = withAssignment(undefined);
+    expectProblem(await get("r1", await bearer("r2", "rider")), 403, "FORBIDDEN");
+    expectProblem(await get("r1", await bearer("r1", "customer")), 403, "FORBIDDEN");
+    expectProblem(await get("r1", await bearer("boss", "admin")), 403, "FORBIDDEN");
+    expectProblem(await app.inject({ method: "GET", url: "/v1/riders/r1/assignment" }), 401, "UNAUTHENTICATED");
+    expect(received).toEqual([]);
   });
 });
 

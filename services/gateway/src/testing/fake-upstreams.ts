@@ -11,10 +11,11 @@ const orderMethods = [
   "listDeadLetters",
   "replayDeadLetter",
   "listCircuitBreakers",
+  "getRiderAssignment",
 ] as const;
 const inventoryMethods = ["createProduct", "getProduct", "listProducts", "restock"] as const;
 const paymentMethods = ["credit"] as const;
-const riderMethods = ["updateLocation", "nearby"] as const;
+const riderMethods = ["updateLocation", "nearby", "listRiders"] as const;
 
 export interface FakeCalls {
   readonly order?: Partial<OrderCalls>;

@@ -76,6 +76,8 @@ export interface OrderRepository {
   assignRider(id: string, riderId: string, history: readonly NewHistory[]): Promise<RiderAssignment>;
   /** CONFIRMED → DELIVERED by the assigned rider; false when the order is not in that state. */
   markDelivered(id: string, riderId: string, history: readonly NewHistory[]): Promise<boolean>;
+  /** The CONFIRMED order assigned to the rider (a rider carries at most one), or null. */
+  activeForRider(riderId: string): Promise<Order | null>;
   /** CONFIRMED orders without a rider, longest waiting first. */
   listAwaitingRider(limit: number): Promise<Order[]>;
   /** Takes over PENDING orders whose lease ran out (their driver died); returns their ids. */

@@ -54,6 +54,7 @@ function setup(
     }),
     get: vi.fn(async () => current),
     listAwaitingRider: vi.fn(async () => (current.riderId ? [] : [current])),
+    activeForRider: vi.fn(async (riderId: string) => (current.status === "CONFIRMED" && current.riderId === riderId ? current : null)),
   };
   const releases: string[] = [];
   const releasedBy: (string | undefined)[] = [];
@@ -119,6 +120,16 @@ describe("RiderDispatch", () => {
     // A repeat is answered, not refused, and frees nobody twice.
     await expect(t.dispatch.markDelivered(ORDER_ID, "r-1")).resolves.toMatchObject({ status: "DELIVERED" });
     expect(t.releases).toEqual([ORDER_ID]);
+  });
+
+  it("answers a rider's assignment until they deliver it, and nobody's for an empty rider id", async () => {
+    const t = setup({}, confirmed({ riderId: "r-1", deliveryLocation: { lat: 52.5, lon: 13.4 } }));
+    await expect(t.dispatch.assignmentOf("r-1")).resolves.toMatchObject({ id: ORDER_ID, deliveryLocation: { lat: 52.5, lon: 13.4 } });
+    await expect(t.dispatch.assignmentOf("r-9")).resolves.toBeNull();
+    await expect(t.dispatch.assignmentOf(" ")).resolves.toBeNull();
+    expect(t.repo.activeForRider).toHaveBeenCalledTimes(2);
+    await t.dispatch.markDelivered(ORDER_ID, "r-1");
+    await expect(t.dispatch.assignmentOf("r-1")).resolves.toBeNull();
   });
 
   it("frees the rider the order records, naming them to the rider service", async () => {

@@ -1,6 +1,7 @@
 import type { GeoPoint } from "../domain/geo";
 import type { LocationUpdate, NearbyQuery } from "../domain/rider-input";
 import type { RiderDistance } from "../domain/rider-distance";
+import type { RiderPosition } from "../domain/rider-position";
 
 /**
  * Where riders are, whether they take orders, and which order each one carries. Implemented on
@@ -11,6 +12,8 @@ import type { RiderDistance } from "../domain/rider-distance";
 export interface RiderIndex {
   /** Records the position (now fresh) and the rider's own availability, atomically. */
   update(update: LocationUpdate, maxAgeMs: number): Promise<void>;
+  /** Fresh riders anywhere, busy or not, with their last positions, most recently seen first, at most `limit`. */
+  list(limit: number, maxAgeMs: number): Promise<RiderPosition[]>;
   /** Fresh riders within the radius, busy or not, nearest first, at most `limit`. */
   nearby(query: NearbyQuery, maxAgeMs: number): Promise<RiderDistance[]>;
   /**

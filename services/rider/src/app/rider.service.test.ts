@@ -1,6 +1,7 @@
 import { AppError } from "@qc/platform/errors";
 import { describe, expect, it, vi } from "vitest";
 import type { RiderDistance } from "../domain/rider-distance";
+import type { RiderPosition } from "../domain/rider-position";
 import type { RiderIndex } from "./rider-index.port";
 import { RiderService } from "./rider.service";
 
@@ -14,6 +15,7 @@ function fakeIndex(answers: { assigned?: RiderDistance; released?: boolean } = {
     assignNearest: vi.fn(async () => answers.assigned),
     release: vi.fn(async () => answers.released ?? false),
     hold: vi.fn(async () => true),
+    list: vi.fn(async (): Promise<RiderPosition[]> => []),
   } satisfies RiderIndex;
 }
 
@@ -51,6 +53,19 @@ describe("RiderService", () => {
     const index = fakeIndex();
     await new RiderService(index, policy).nearby({ lat: 1, lon: 2, radiusKm: 3, limit: 0 });
     expect(index.nearby).toHaveBeenCalledWith({ center: { lat: 1, lon: 2 }, radiusKm: 3, limit: 20 }, 60_000);
+  });
+
+  it("lists riders with the staleness window, 200 at most by default, and refuses a bad limit before touching the index", async () => {
+    const index = fakeIndex();
+    const riders = new RiderService(index, policy);
+    await riders.list(0);
+    await riders.list(7);
+    expect(index.list.mock.calls).toEqual([
+      [200, 60_000],
+      [7, 60_000],
+    ]);
+    expect((await errorOf(riders.list(1001))).code).toBe("INVALID_LIMIT");
+    expect(index.list).toHaveBeenCalledTimes(2);
   });
 
   it("assigns within the configured radius and answers the rider", async () => {

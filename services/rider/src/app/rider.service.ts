@@ -1,6 +1,7 @@
 import { noRiderAvailable } from "../domain/rider.errors";
 import type { RiderDistance } from "../domain/rider-distance";
-import { parseAssignRequest, parseLocationUpdate, parseNearbyQuery, parseOrderId, parseRiderId } from "../domain/rider-input";
+import { parseAssignRequest, parseListLimit, parseLocationUpdate, parseNearbyQuery, parseOrderId, parseRiderId } from "../domain/rider-input";
+import type { RiderPosition } from "../domain/rider-position";
 import type { RiderIndex } from "./rider-index.port";
 import { toAppError, valueOrThrow } from "./violation-error";
 
@@ -24,6 +25,11 @@ export class RiderService {
   async updateLocation(input: { riderId: string; lat: number; lon: number; available: boolean }): Promise<void> {
     const update = valueOrThrow(parseLocationUpdate(input.riderId, input.lat, input.lon, input.available));
     await this.index.update(update, this.policy.staleMs);
+  }
+
+  /** Fresh riders (busy ones included) with their last positions, most recently seen first; `limit` 0 for the default. */
+  async list(limit: number): Promise<RiderPosition[]> {
+    return this.index.list(valueOrThrow(parseListLimit(limit)), this.policy.staleMs);
   }
 
   /** Fresh riders (busy ones included) within the radius, nearest first. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAssignRequest, parseLocationUpdate, parseNearbyQuery, parseOrderId, parsePoint, parseRiderId } from "./rider-input";
+import { parseAssignRequest, parseListLimit, parseLocationUpdate, parseNearbyQuery, parseOrderId, parsePoint, parseRiderId } from "./rider-input";
 
 const codeOf = (c: { ok: boolean; violation?: { code: string } }): string | undefined => c.violation?.code;
 
@@ -100,5 +100,17 @@ describe("parseAssignRequest", () => {
     ["o-1", 95, "INVALID_LOCATION"],
   ])("rejects order %j at lat %d with %s", (orderId, lat, code) => {
     expect(codeOf(parseAssignRequest(orderId, lat, 0))).toBe(code);
+  });
+});
+
+describe("parseListLimit", () => {
+  it("reads 0 as the default of 200 and accepts 1 to 1000", () => {
+    expect(parseListLimit(0)).toEqual({ ok: true, value: 200 });
+    expect(parseListLimit(1)).toEqual({ ok: true, value: 1 });
+    expect(parseListLimit(1000)).toEqual({ ok: true, value: 1000 });
+  });
+
+  it.each([-1, 1001, 2.5, Number.NaN])("rejects %d", (limit) => {
+    expect(codeOf(parseListLimit(limit))).toBe("INVALID_LIMIT");
   });
 });

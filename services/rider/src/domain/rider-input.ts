@@ -6,6 +6,8 @@ export const DEFAULT_NEARBY_LIMIT = 20;
 export const MAX_NEARBY_LIMIT = 100;
 export const MAX_RADIUS_KM = 50;
 export const MAX_ORDER_ID_LENGTH = 64;
+export const DEFAULT_LIST_LIMIT = 200;
+export const MAX_LIST_LIMIT = 1_000;
 
 // No id needs control characters, and keeping them out keeps logs and Redis keys readable.
 // eslint-disable-next-line no-control-regex
@@ -85,4 +87,12 @@ export function parseAssignRequest(orderId: string, lat: number, lon: number): C
   const pickup = parsePoint(lat, lon);
   if (!pickup.ok) return pickup;
   return accepted({ orderId: id.value, pickup: pickup.value });
+}
+
+/** How many riders a listing holds: 1..1000, where 0 (proto3's unset) means 200. */
+export function parseListLimit(limit: number): Checked<number> {
+  if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_LIST_LIMIT) {
+    return rejected(invalidInput("INVALID_LIMIT", `limit must be an integer from 1 to ${MAX_LIST_LIMIT} (0 for ${DEFAULT_LIST_LIMIT})`));
+  }
+  return accepted(limit === 0 ? DEFAULT_LIST_LIMIT : limit);
 }

@@ -92,6 +92,10 @@ export function orderGrpcService(
     }),
     replayDeadLetter: async (req) => ({ deadLetter: deadLetterToProto(await deadLetters.replay(req.id)) }),
     listCircuitBreakers: async () => ({ breakers: breakers.list() }),
+    getRiderAssignment: async (req) => {
+      const order = await dispatch.assignmentOf(req.riderId);
+      return { order: order === null ? undefined : orderToProto(order) };
+    },
     watchOrder: async function* (req, signal) {
       for await (const { order, version } of watch.watch(req.orderId, signal)) yield { order: orderToProto(order), version };
     },

@@ -179,6 +179,13 @@ export class PostgresOrderRepository implements OrderRepository {
     return this.transition(sql`status = 'DELIVERED'`, sql`id = ${id} AND status = 'CONFIRMED' AND rider_id = ${riderId}`, history);
   }
 
+  async activeForRider(riderId: string): Promise<Order | null> {
+    // orders_one_active_per_rider (0003) indexes exactly these rows: one at most.
+    const { rows } = await sql<OrderRow>`${orderSelect}
+      WHERE o.rider_id = ${riderId} AND o.status = 'CONFIRMED' LIMIT 1`.execute(this.db);
+    return rows[0] ? toOrder(rows[0]) : null;
+  }
+
   async listAwaitingRider(limit: number): Promise<Order[]> {
     const { rows } = await sql<OrderRow>`${orderSelect}
       WHERE o.status = 'CONFIRMED' AND o.rider_id IS NULL ORDER BY o.updated_at LIMIT ${limit}`.execute(this.db);

@@ -23,6 +23,16 @@ export function riderGrpcService(
       assignNearest: async ({ orderId, lat, lon }) => toProto(await riders.assignNearest({ orderId, lat, lon })),
       release: async ({ orderId, riderId }) => riders.release(orderId, riderId),
       hold: async ({ orderId, riderId }) => riders.hold({ orderId, riderId }),
+      listRiders: async ({ limit }) => ({
+        riders: (await riders.list(limit)).map((r) => ({
+          riderId: r.riderId,
+          lat: r.position.lat,
+          lon: r.position.lon,
+          available: r.available,
+          orderId: r.orderId ?? "",
+          seenAt: new Date(r.seenAt).toISOString(),
+        })),
+      }),
     },
     logger,
   );

@@ -1,6 +1,7 @@
 import type { RiderIndex } from "../../app/rider-index.port";
 import { distanceKm, type GeoPoint } from "../../domain/geo";
 import type { RiderDistance } from "../../domain/rider-distance";
+import type { RiderPosition } from "../../domain/rider-position";
 import type { LocationUpdate, NearbyQuery } from "../../domain/rider-input";
 
 interface RiderState {
@@ -46,6 +47,18 @@ export class MemoryRiderIndex implements RiderIndex {
       if (rider.seenAt >= now - maxAgeMs) break;
       this.riders.delete(riderId);
     }
+  }
+
+  async list(limit: number, maxAgeMs: number): Promise<RiderPosition[]> {
+    const oldest = this.now() - maxAgeMs;
+    const found: RiderPosition[] = [];
+    // Newest last in the map: walk it backwards, stopping at the first stale rider.
+    for (const [riderId, rider] of [...this.riders].reverse()) {
+      if (rider.seenAt < oldest || found.length === limit) break;
+      const { position, available, seenAt } = rider;
+      found.push({ riderId, position, available, orderId: this.busy.get(riderId) ?? null, seenAt });
+    }
+    return found;
   }
 
   async nearby(query: NearbyQuery, maxAgeMs: number): Promise<RiderDistance[]> {

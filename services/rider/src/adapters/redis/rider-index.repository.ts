@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { RiderIndex } from "../../app/rider-index.port";
 import type { GeoPoint } from "../../domain/geo";
 import type { RiderDistance } from "../../domain/rider-distance";
+import type { RiderPosition } from "../../domain/rider-position";
 import type { LocationUpdate, NearbyQuery } from "../../domain/rider-input";
 import { redisCall } from "@qc/platform/redis";
 import { defineRiderScripts } from "./rider-scripts";
@@ -37,6 +38,18 @@ export class RedisRiderIndex implements RiderIndex {
     await redisCall(() =>
       this.redis.riderUpdate(geo, free, seen, off, busy, riderId, position.lon, position.lat, available ? 1 : 0, maxAgeMs, PRUNE_BATCH),
     );
+  }
+
+  async list(limit: number, maxAgeMs: number): Promise<RiderPosition[]> {
+    const { geo, seen, off, busy } = this.keys;
+    const rows = await redisCall(() => this.redis.riderList(geo, seen, off, busy, maxAgeMs, limit));
+    return rows.map(([riderId, lon, lat, seenAt, isOff, orderId]) => ({
+      riderId,
+      position: { lat: Number(lat), lon: Number(lon) },
+      available: isOff === 0,
+      orderId: orderId === "" ? null : orderId,
+      seenAt: Number(seenAt),
+    }));
   }
 
   async nearby(query: NearbyQuery, maxAgeMs: number): Promise<RiderDistance[]> {

@@ -136,6 +136,23 @@ redis.call('HSET', KEYS[1], 'rider', ARGV[2], 'km', '0')
 return 1
 `;
 
+/**
+ * KEYS geo seen off busy; ARGV maxAgeMs limit → [[rider, lon, lat, seenAtMs, off(0|1), order or ''], …],
+ * most recently seen first.
+ */
+const LIST = `${NOW_MS}
+local seen = redis.call('ZRANGE', KEYS[2], '+inf', now - tonumber(ARGV[1]), 'BYSCORE', 'REV', 'LIMIT', 0, tonumber(ARGV[2]), 'WITHSCORES')
+local out = {}
+for i = 1, #seen, 2 do
+  local rider = seen[i]
+  local at = redis.call('GEOPOS', KEYS[1], rider)[1]
+  if at then
+    out[#out + 1] = { rider, at[1], at[2], seen[i + 1], redis.call('SISMEMBER', KEYS[3], rider), redis.call('HGET', KEYS[4], rider) or '' }
+  end
+end
+return out
+`;
+
 type Arg = string | number;
 
 // ioredis adds a method per defineCommand at run time; this tells TypeScript about them.
@@ -143,6 +160,7 @@ declare module "ioredis" {
   interface RedisCommander<Context> {
     riderUpdate(geo: string, free: string, seen: string, off: string, busy: string, ...argv: Arg[]): Result<number, Context>;
     riderNearby(geo: string, seen: string, ...argv: Arg[]): Result<[string, string][], Context>;
+    riderList(geo: string, seen: string, off: string, busy: string, ...argv: Arg[]): Result<[string, string, string, string, number, string][], Context>;
     riderAssign(free: string, seen: string, busy: string, order: string, ...argv: Arg[]): Result<[string, string] | null, Context>;
     riderRelease(order: string, busy: string, free: string, geo: string, off: string, ...argv: Arg[]): Result<number, Context>;
     riderHold(order: string, busy: string, free: string, ...argv: Arg[]): Result<number, Context>;
@@ -153,6 +171,7 @@ declare module "ioredis" {
 export function defineRiderScripts(redis: Redis): void {
   redis.defineCommand("riderUpdate", { numberOfKeys: 5, lua: UPDATE });
   redis.defineCommand("riderNearby", { numberOfKeys: 2, lua: NEARBY });
+  redis.defineCommand("riderList", { numberOfKeys: 4, lua: LIST });
   redis.defineCommand("riderAssign", { numberOfKeys: 4, lua: ASSIGN });
   redis.defineCommand("riderRelease", { numberOfKeys: 5, lua: RELEASE });
   redis.defineCommand("riderHold", { numberOfKeys: 3, lua: HOLD });

@@ -238,6 +238,15 @@ export interface WatchOrderResponse {
   version: number;
 }
 
+export interface GetRiderAssignmentRequest {
+  riderId: string;
+}
+
+export interface GetRiderAssignmentResponse {
+  /** Unset when the rider carries no order. */
+  order: Order | undefined;
+}
+
 function createBaseLocation(): Location {
   return { lat: 0, lon: 0 };
 }
@@ -2708,6 +2717,146 @@ export const WatchOrderResponse: MessageFns<WatchOrderResponse> = {
   },
 };
 
+function createBaseGetRiderAssignmentRequest(): GetRiderAssignmentRequest {
+  return { riderId: "" };
+}
+
+export const GetRiderAssignmentRequest: MessageFns<GetRiderAssignmentRequest> = {
+  encode(message: GetRiderAssignmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.riderId !== "") {
+      writer.uint32(10).string(message.riderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRiderAssignmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRiderAssignmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.riderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRiderAssignmentRequest {
+    return {
+      riderId: isSet(object.riderId)
+        ? globalThis.String(object.riderId)
+        : isSet(object.rider_id)
+        ? globalThis.String(object.rider_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetRiderAssignmentRequest): unknown {
+    const obj: any = {};
+    if (message.riderId !== "") {
+      obj.riderId = message.riderId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetRiderAssignmentRequest>): GetRiderAssignmentRequest {
+    return GetRiderAssignmentRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetRiderAssignmentRequest>): GetRiderAssignmentRequest {
+    const message = createBaseGetRiderAssignmentRequest();
+    message.riderId = object.riderId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetRiderAssignmentResponse(): GetRiderAssignmentResponse {
+  return { order: undefined };
+}
+
+export const GetRiderAssignmentResponse: MessageFns<GetRiderAssignmentResponse> = {
+  encode(message: GetRiderAssignmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRiderAssignmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRiderAssignmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRiderAssignmentResponse {
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
+  },
+
+  toJSON(message: GetRiderAssignmentResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetRiderAssignmentResponse>): GetRiderAssignmentResponse {
+    return GetRiderAssignmentResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetRiderAssignmentResponse>): GetRiderAssignmentResponse {
+    const message = createBaseGetRiderAssignmentResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    return message;
+  },
+};
+
 /** Orders and the saga that fulfils them. */
 export type OrderServiceService = typeof OrderServiceService;
 export const OrderServiceService = {
@@ -2811,6 +2960,18 @@ export const OrderServiceService = {
     responseSerialize: (value: WatchOrderResponse): Buffer => Buffer.from(WatchOrderResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): WatchOrderResponse => WatchOrderResponse.decode(value),
   },
+  /** The order the rider carries now (CONFIRMED, assigned to them), if any: at most one. */
+  getRiderAssignment: {
+    path: "/qc.order.v1.OrderService/GetRiderAssignment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRiderAssignmentRequest): Buffer =>
+      Buffer.from(GetRiderAssignmentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRiderAssignmentRequest => GetRiderAssignmentRequest.decode(value),
+    responseSerialize: (value: GetRiderAssignmentResponse): Buffer =>
+      Buffer.from(GetRiderAssignmentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetRiderAssignmentResponse => GetRiderAssignmentResponse.decode(value),
+  },
 } as const;
 
 export interface OrderServiceServer extends UntypedServiceImplementation {
@@ -2834,6 +2995,8 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
    * also end sooner (the service stopping): the caller watches again, skipping versions it has seen.
    */
   watchOrder: handleServerStreamingCall<WatchOrderRequest, WatchOrderResponse>;
+  /** The order the rider carries now (CONFIRMED, assigned to them), if any: at most one. */
+  getRiderAssignment: handleUnaryCall<GetRiderAssignmentRequest, GetRiderAssignmentResponse>;
 }
 
 export interface OrderServiceClient extends Client {
@@ -2974,6 +3137,22 @@ export interface OrderServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<WatchOrderResponse>;
+  /** The order the rider carries now (CONFIRMED, assigned to them), if any: at most one. */
+  getRiderAssignment(
+    request: GetRiderAssignmentRequest,
+    callback: (error: ServiceError | null, response: GetRiderAssignmentResponse) => void,
+  ): ClientUnaryCall;
+  getRiderAssignment(
+    request: GetRiderAssignmentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetRiderAssignmentResponse) => void,
+  ): ClientUnaryCall;
+  getRiderAssignment(
+    request: GetRiderAssignmentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetRiderAssignmentResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const OrderServiceClient = makeGenericClientConstructor(

@@ -91,6 +91,26 @@ export interface HoldResponse {
   restored: boolean;
 }
 
+export interface ListRidersRequest {
+  limit: number;
+}
+
+export interface RiderPosition {
+  riderId: string;
+  lat: number;
+  lon: number;
+  /** What the rider last said about taking orders. */
+  available: boolean;
+  /** The order the rider carries; empty when none. */
+  orderId: string;
+  /** RFC 3339: the rider's last location update. */
+  seenAt: string;
+}
+
+export interface ListRidersResponse {
+  riders: RiderPosition[];
+}
+
 function createBaseUpdateLocationRequest(): UpdateLocationRequest {
   return { riderId: "", lat: 0, lon: 0, available: false };
 }
@@ -1065,6 +1085,303 @@ export const HoldResponse: MessageFns<HoldResponse> = {
   },
 };
 
+function createBaseListRidersRequest(): ListRidersRequest {
+  return { limit: 0 };
+}
+
+export const ListRidersRequest: MessageFns<ListRidersRequest> = {
+  encode(message: ListRidersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.limit !== 0) {
+      writer.uint32(8).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRidersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRidersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRidersRequest {
+    return { limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0 };
+  },
+
+  toJSON(message: ListRidersRequest): unknown {
+    const obj: any = {};
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListRidersRequest>): ListRidersRequest {
+    return ListRidersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListRidersRequest>): ListRidersRequest {
+    const message = createBaseListRidersRequest();
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseRiderPosition(): RiderPosition {
+  return { riderId: "", lat: 0, lon: 0, available: false, orderId: "", seenAt: "" };
+}
+
+export const RiderPosition: MessageFns<RiderPosition> = {
+  encode(message: RiderPosition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.riderId !== "") {
+      writer.uint32(10).string(message.riderId);
+    }
+    if (message.lat !== 0) {
+      writer.uint32(17).double(message.lat);
+    }
+    if (message.lon !== 0) {
+      writer.uint32(25).double(message.lon);
+    }
+    if (message.available !== false) {
+      writer.uint32(32).bool(message.available);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(42).string(message.orderId);
+    }
+    if (message.seenAt !== "") {
+      writer.uint32(50).string(message.seenAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RiderPosition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRiderPosition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.riderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.lat = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.lon = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.available = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.seenAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RiderPosition {
+    return {
+      riderId: isSet(object.riderId)
+        ? globalThis.String(object.riderId)
+        : isSet(object.rider_id)
+        ? globalThis.String(object.rider_id)
+        : "",
+      lat: isSet(object.lat) ? globalThis.Number(object.lat) : 0,
+      lon: isSet(object.lon) ? globalThis.Number(object.lon) : 0,
+      available: isSet(object.available) ? globalThis.Boolean(object.available) : false,
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      seenAt: isSet(object.seenAt)
+        ? globalThis.String(object.seenAt)
+        : isSet(object.seen_at)
+        ? globalThis.String(object.seen_at)
+        : "",
+    };
+  },
+
+  toJSON(message: RiderPosition): unknown {
+    const obj: any = {};
+    if (message.riderId !== "") {
+      obj.riderId = message.riderId;
+    }
+    if (message.lat !== 0) {
+      obj.lat = floatToJson(message.lat);
+    }
+    if (message.lon !== 0) {
+      obj.lon = floatToJson(message.lon);
+    }
+    if (message.available !== false) {
+      obj.available = message.available;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.seenAt !== "") {
+      obj.seenAt = message.seenAt;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RiderPosition>): RiderPosition {
+    return RiderPosition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RiderPosition>): RiderPosition {
+    const message = createBaseRiderPosition();
+    message.riderId = object.riderId ?? "";
+    message.lat = object.lat ?? 0;
+    message.lon = object.lon ?? 0;
+    message.available = object.available ?? false;
+    message.orderId = object.orderId ?? "";
+    message.seenAt = object.seenAt ?? "";
+    return message;
+  },
+};
+
+function createBaseListRidersResponse(): ListRidersResponse {
+  return { riders: [] };
+}
+
+export const ListRidersResponse: MessageFns<ListRidersResponse> = {
+  encode(message: ListRidersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.riders) {
+      RiderPosition.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRidersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRidersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.riders.push(RiderPosition.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRidersResponse {
+    return {
+      riders: globalThis.Array.isArray(object?.riders) ? object.riders.map((e: any) => RiderPosition.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListRidersResponse): unknown {
+    const obj: any = {};
+    if (message.riders?.length) {
+      obj.riders = message.riders.map((e) => RiderPosition.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListRidersResponse>): ListRidersResponse {
+    return ListRidersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListRidersResponse>): ListRidersResponse {
+    const message = createBaseListRidersResponse();
+    message.riders = object.riders?.map((e) => RiderPosition.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /** Rider locations (geo index) and order assignments. */
 export type RiderServiceService = typeof RiderServiceService;
 export const RiderServiceService = {
@@ -1122,6 +1439,19 @@ export const RiderServiceService = {
     responseSerialize: (value: HoldResponse): Buffer => Buffer.from(HoldResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): HoldResponse => HoldResponse.decode(value),
   },
+  /**
+   * Fresh riders (last update within the staleness limit) with their last position, most recently
+   * seen first, at most limit: for operations staff.
+   */
+  listRiders: {
+    path: "/qc.rider.v1.RiderService/ListRiders" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRidersRequest): Buffer => Buffer.from(ListRidersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRidersRequest => ListRidersRequest.decode(value),
+    responseSerialize: (value: ListRidersResponse): Buffer => Buffer.from(ListRidersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListRidersResponse => ListRidersResponse.decode(value),
+  },
 } as const;
 
 export interface RiderServiceServer extends UntypedServiceImplementation {
@@ -1136,6 +1466,11 @@ export interface RiderServiceServer extends UntypedServiceImplementation {
    * that forgot it (a restart in memory, an emptied Redis); a no-op for an order the index knows.
    */
   hold: handleUnaryCall<HoldRequest, HoldResponse>;
+  /**
+   * Fresh riders (last update within the staleness limit) with their last position, most recently
+   * seen first, at most limit: for operations staff.
+   */
+  listRiders: handleUnaryCall<ListRidersRequest, ListRidersResponse>;
 }
 
 export interface RiderServiceClient extends Client {
@@ -1216,6 +1551,25 @@ export interface RiderServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: HoldResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Fresh riders (last update within the staleness limit) with their last position, most recently
+   * seen first, at most limit: for operations staff.
+   */
+  listRiders(
+    request: ListRidersRequest,
+    callback: (error: ServiceError | null, response: ListRidersResponse) => void,
+  ): ClientUnaryCall;
+  listRiders(
+    request: ListRidersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListRidersResponse) => void,
+  ): ClientUnaryCall;
+  listRiders(
+    request: ListRidersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListRidersResponse) => void,
   ): ClientUnaryCall;
 }
 
