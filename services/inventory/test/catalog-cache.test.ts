@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { failureOf, product, startInventory, stockOf, type InventoryHarness } from "./inventory-harness";
+import { describe, expect, it } from "vitest";
+import { failureOf, inventoryForSuite, product, stockOf } from "./inventory-harness";
 import { TEST_REDIS_URL } from "@qc/platform/testing";
 
 describe.each([
   ["redis", TEST_REDIS_URL],
   ["memory", ""],
 ])("catalog reads through the %s cache see every write", (mode, redisUrl) => {
-  let inventory: InventoryHarness;
-
-  beforeAll(async () => {
-    inventory = await startInventory({ REDIS_URL: redisUrl });
-  });
-
-  afterAll(async () => {
-    await inventory?.close();
-  });
+  const inventory = inventoryForSuite({ REDIS_URL: redisUrl });
 
   const create = (sku: string, stock: number) => inventory.call.createProduct({ product: product(sku, stock) });
 
@@ -64,16 +56,8 @@ describe.each([
 });
 
 describe("catalog with Redis unreachable", () => {
-  let inventory: InventoryHarness;
-
-  beforeAll(async () => {
-    // Port 1 on loopback refuses connections: Redis is down for the whole test.
-    inventory = await startInventory({ REDIS_URL: "redis://127.0.0.1:1" });
-  });
-
-  afterAll(async () => {
-    await inventory?.close();
-  });
+  // Port 1 on loopback refuses connections: Redis is down for the whole test.
+  const inventory = inventoryForSuite({ REDIS_URL: "redis://127.0.0.1:1" });
 
   it("serves every read and write from Postgres", async () => {
     await inventory.call.createProduct({ product: product("down-1", 5) });

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { databaseKinds } from "@qc/platform/testing";
-import { failureOf, product, startInventory, stockOf, type InventoryHarness } from "./inventory-harness";
+import { failureOf, inventoryForSuite, product, stockOf } from "./inventory-harness";
 
 // The same contract on a real Postgres server and on the embedded PGlite database.
 describe.each(databaseKinds)("on %s", (kind) => {
-  let inventory: InventoryHarness;
-
-  beforeAll(async () => {
-    inventory = await startInventory({}, kind);
-  });
-
-  afterAll(async () => {
-    await inventory?.close();
-  });
+  const inventory = inventoryForSuite({}, kind);
 
   describe("products over gRPC", () => {
     it("creates a product and reads it back", async () => {

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { databaseKinds } from "@qc/platform/testing";
-import { failureOf, failuresAmong, product, startInventory, stockOf, type InventoryHarness } from "./inventory-harness";
+import { failureOf, failuresAmong, inventoryForSuite, product, stockOf } from "./inventory-harness";
 
 // The same contract on a real Postgres server and on the embedded PGlite database.
 describe.each(databaseKinds)("on %s", (kind) => {
-  let inventory: InventoryHarness;
-
-  beforeAll(async () => {
-    inventory = await startInventory({}, kind);
-  });
-
-  afterAll(async () => {
-    await inventory?.close();
-  });
+  const inventory = inventoryForSuite({}, kind);
 
   const create = (sku: string, stock: number, priceCents = 100) => inventory.call.createProduct({ product: product(sku, stock, priceCents) });
 

@@ -1,6 +1,8 @@
+import { afterAll, beforeAll } from "vitest";
 import { status } from "@grpc/grpc-js";
 import { inventoryV1 } from "@qc/contracts";
-import { createGrpcClient, plaintextTransport, defaultResilience, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
+import { createGrpcClient, plaintextTransport, RemoteError, type PromiseClient } from "@qc/platform/grpc";
+import { defaultResilience, ResilientTarget } from "@qc/platform/resilience";
 import { createTestStore, type DatabaseKind, type TestStore } from "@qc/platform/testing";
 import { buildApp, type InventoryApp } from "../src/app";
 import { loadInventoryConfig } from "../src/config";
@@ -47,6 +49,37 @@ export async function startInventory(env: NodeJS.ProcessEnv = {}, kind: Database
       await database.drop();
       if (app.cacheMode === "redis") await deleteRedisKeys(keyPrefix);
     },
+  };
+}
+
+/**
+ * The inventory app for the tests of the enclosing `describe`: started before them on `kind`'s
+ * database with `env`, closed after them. Its fields are read inside a test (they exist once the
+ * suite's `beforeAll` has run).
+ */
+export function inventoryForSuite(env: NodeJS.ProcessEnv = {}, kind: DatabaseKind = "postgres"): InventoryHarness {
+  let started: InventoryHarness | undefined;
+  beforeAll(async () => {
+    started = await startInventory(env, kind);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): InventoryHarness => {
+    if (!started) throw new Error("the inventory app starts in the suite's beforeAll: read it inside a test");
+    return started;
+  };
+  return {
+    get app() {
+      return current().app;
+    },
+    get call() {
+      return current().call;
+    },
+    get database() {
+      return current().database;
+    },
+    close: () => current().close(),
   };
 }
 
