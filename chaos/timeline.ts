@@ -1,3 +1,4 @@
+import { niceTicks, svgEscape as esc, svgGridY as gridY, svgNumber as fmt } from "@qc/devstack";
 import type { RecordedAnswer } from "./invariants";
 import { FAULT_KINDS, type FaultKind } from "./schedule";
 
@@ -32,9 +33,6 @@ const OUTCOMES = [
   { name: "503 unavailable", color: "#ff7f0e", test: (s: number) => s === 503 },
   { name: "other (no answer, 5xx, 4xx)", color: "#d62728", test: () => true },
 ] as const;
-
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
 
 /** Orders answered per second by outcome, and the p99 latency (ms) of each second, from t = 0. */
 export function perSecond(input: Pick<TimelineInput, "startedAt" | "settledAt" | "answers">): { counts: number[][]; p99: (number | null)[] } {
@@ -150,19 +148,6 @@ export function timelineSvg(input: TimelineInput): string {
   out.push(`<text x="${left + plotW / 2}" y="${H - 10}" text-anchor="middle">seconds since the faults began</text>`);
   out.push("</svg>");
   return out.join("\n") + "\n";
-}
-
-function niceTicks(max: number): number[] {
-  const step = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000].find((s) => max / s <= 6) ?? Math.ceil(max / 6);
-  const ticks: number[] = [];
-  for (let v = 0; v <= max; v += step) ticks.push(v);
-  return ticks;
-}
-
-function gridY(out: string[], left: number, plotW: number, ticks: [number, string][]): void {
-  for (const [y, label] of ticks) {
-    out.push(`<line x1="${left}" y1="${fmt(y)}" x2="${left + plotW}" y2="${fmt(y)}" stroke="#dddddd"/><text x="${left - 6}" y="${fmt(y + 4)}" text-anchor="end">${label}</text>`);
-  }
 }
 
 function axis(out: string[], y: number, seconds: number, xs: (s: number) => number, left: number, plotW: number): void {

@@ -4,3 +4,4 @@ export * from "./stack";
 export * from "./start-ports";
 export * from "./fault-proxy";
 export * from "./redis-server";
+export * from "./svg";
