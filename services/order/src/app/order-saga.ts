@@ -46,7 +46,7 @@ export function failureReasonOf(failure: SagaFailure): FailureReason {
 }
 
 /**
- * The order saga (DESIGN §4): reserve stock → charge → CONFIRMED, each step with its compensation.
+ * The order saga (docs/design.md §4): reserve stock → charge → CONFIRMED, each step with its compensation.
  * Every step is idempotent by order id, so a replica that takes over a crashed saga simply drives it
  * again from the start.
  */
