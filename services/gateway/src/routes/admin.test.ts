@@ -152,10 +152,11 @@ describe("admin routes", () => {
 
   it("lists dead letters and replays one: 200 resolved, 409 still failing", async () => {
     const received: orderV1.ReplayDeadLetterRequest[] = [];
+    const scheduled = aDeadLetter({ nextAttemptAt: "2026-01-01T10:05:00.000Z" });
     app = testApp(
       fakeUpstreams({
         order: {
-          listDeadLetters: async () => ({ deadLetters: [aDeadLetter({ nextAttemptAt: "2026-01-01T10:05:00.000Z" })] }),
+          listDeadLetters: async () => ({ deadLetters: [scheduled] }),
           replayDeadLetter: async (req) => {
             received.push(req);
             if (req.id === "dl-2") throw new RemoteError("refused", "DEAD_LETTER_STILL_FAILING", "AddStock failed again", status.FAILED_PRECONDITION);
@@ -165,21 +166,8 @@ describe("admin routes", () => {
       }),
     );
     const list = await asAdmin("GET", "/v1/admin/dead-letters");
-    expect(list.json()).toEqual({
-      items: [
-        {
-          id: "dl-1",
-          orderId: "ord-1",
-          step: "AddStock",
-          error: "inventory unavailable",
-          attempts: 3,
-          status: "open",
-          createdAt: "2026-01-01T10:00:00.000Z",
-          updatedAt: "2026-01-01T10:01:00.000Z",
-          nextAttemptAt: "2026-01-01T10:05:00.000Z",
-        },
-      ],
-    });
+    // Every field as the order service holds it (the fixture's values), the next attempt included.
+    expect(list.json()).toEqual({ items: [scheduled] });
     const replayed = await asAdmin("POST", "/v1/admin/dead-letters/dl-1/replay");
     expect(replayed.statusCode).toBe(200);
     expect(replayed.json()).toMatchObject({ deadLetter: { id: "dl-1", status: "resolved", attempts: 4 } });
