@@ -1,6 +1,8 @@
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import pino from "pino";
+import { AppError } from "../errors";
+import { circuitOpen } from "../resilience";
 import { ERROR_CODE_KEY, fromServiceError, isTargetFailure, isTransient, toStatus } from "./status";
 
 const serviceError = (code: status, details: string, sentCode?: string): ServiceError => {
@@ -41,5 +43,26 @@ describe("toStatus", () => {
     const answered = toStatus(new Error(message), logger, "createOrder");
     expect(answered.code).toBe(status.UNAVAILABLE);
     expect(answered.metadata?.get(ERROR_CODE_KEY)).toEqual(["DATABASE_UNAVAILABLE"]);
+  });
+
+  /** A logger that records the level of each line it would write. */
+  const recordingLogger = () => {
+    const levels: string[] = [];
+    const stream = { write: (line: string) => void levels.push(pino.levels.labels[(JSON.parse(line) as { level: number }).level]!) };
+    return { levels, logger: pino({ level: "trace" }, stream) };
+  };
+
+  it("logs a call refused by an open breaker at debug only: the breaker's opening is logged once, and a fast failure must stay fast", () => {
+    const { levels, logger: recorded } = recordingLogger();
+    const answered = toStatus(circuitOpen("inventory"), recorded, "createOrder");
+    expect(answered.code).toBe(status.UNAVAILABLE);
+    expect(answered.metadata?.get(ERROR_CODE_KEY)).toEqual(["CIRCUIT_OPEN"]);
+    expect(levels).toEqual(["debug"]);
+  });
+
+  it("still warns of any other unavailable dependency, once per call", () => {
+    const { levels, logger: recorded } = recordingLogger();
+    toStatus(new AppError("unavailable", "SERVICE_UNAVAILABLE", "payment is unavailable"), recorded, "createOrder");
+    expect(levels).toEqual(["warn"]);
   });
 });

@@ -1,7 +1,7 @@
 import { Metadata, status, type ServiceError, type StatusObject } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import { isConnectionError } from "../db/connection-errors";
-import { AppError, isAppError, OVERLOADED, type ErrorKind } from "../errors";
+import { AppError, CIRCUIT_OPEN, isAppError, OVERLOADED, type ErrorKind } from "../errors";
 
 /** Trailing-metadata key that carries an error's stable code across the wire. */
 export const ERROR_CODE_KEY = "qc-error-code";
@@ -51,6 +51,9 @@ export function toStatus(err: unknown, logger: Logger, method: string): Partial<
     metadata.set(ERROR_CODE_KEY, err.code);
     // Shedding is routine under load: a warning per shed call would cost the CPU that shedding saves.
     if (QUIET_CODES.has(err.code)) logger.debug({ err, method }, "request shed");
+    // Refused at once by an open breaker: its opening was logged (a warning per state change), and a
+    // warning per refused call, its stack source-mapped, would cost more than the fast failure itself.
+    else if (err.code === CIRCUIT_OPEN) logger.debug({ code: err.code, method, detail: err.message }, "request refused by an open circuit breaker");
     else if (err.kind === "internal" || err.kind === "unavailable") logger.warn({ err, method }, "request failed");
     // A shed answer is RESOURCE_EXHAUSTED for any gRPC client: the server is up, it is busy.
     const code = err.code === OVERLOADED ? status.RESOURCE_EXHAUSTED : statusOfKind[err.kind];

@@ -48,6 +48,9 @@ export function logProblem(log: FastifyBaseLogger, problem: ProblemReply, err: u
   // address that failed), a client's mistake needs just its code, and a client that left, one line.
   if (status === CLIENT_CLOSED_REQUEST) log.info({ code }, "client went away");
   else if (status === 500) log.error({ err }, "request failed");
+  // An open breaker answers at once, and its state change was the warning (logged by the process that
+  // holds the breaker): a line per refused request would cost more than the fast failure it logs.
+  else if (code === "CIRCUIT_OPEN") log.debug({ code }, "refused by an open circuit breaker");
   else if (status >= 500) log.warn({ code, cause: err instanceof Error ? err.message : String(err) }, "dependency unavailable");
   else log.info({ status, code }, "request rejected");
 }
