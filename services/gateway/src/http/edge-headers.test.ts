@@ -1,7 +1,19 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { GatewayApp } from "../app";
 import { fakeUpstreams } from "../testing/fake-upstreams";
 import { expectProblem, testApp } from "../testing/test-app";
+
+/** helmet itself, counting how often its middleware is built. */
+const helmetBuilt = vi.hoisted(() => ({ count: 0 }));
+vi.mock("helmet", async (importOriginal) => {
+  const actual = (await importOriginal<{ default: (...args: unknown[]) => unknown }>()).default;
+  return {
+    default: (...args: unknown[]) => {
+      helmetBuilt.count++;
+      return actual(...args);
+    },
+  };
+});
 
 let app: GatewayApp;
 afterEach(() => app.close());
@@ -28,6 +40,14 @@ describe("security headers (helmet)", () => {
         "cross-origin-opener-policy": "same-origin",
       });
     }
+  });
+
+  it("are built once, not for every request (building them parses the policy again: a tenth of an empty request's time)", async () => {
+    helmetBuilt.count = 0;
+    app = testApp(fakeUpstreams());
+    await app.ready();
+    for (let i = 0; i < 3; i++) expect((await app.inject({ method: "GET", url: "/healthz" })).headers["x-frame-options"]).toBe("DENY");
+    expect(helmetBuilt.count).toBe(1);
   });
 
   it("leave the Swagger UI at /docs working: its page, scripts and styles allowed, its document served", async () => {

@@ -1,6 +1,6 @@
 import cors from "@fastify/cors";
-import helmet from "@fastify/helmet";
 import type { FastifyInstance } from "fastify";
+import helmet from "helmet";
 
 export interface EdgeOptions {
   /** Browser origins allowed to call the API; none: browsers on other origins cannot read answers. */
@@ -37,10 +37,13 @@ const EXPOSED_HEADERS = ["x-trace-id", "retry-after", "location", "server-timing
  * denied. The Swagger UI at /docs sends its own policy (`docsCsp`).
  */
 export function installEdgeHeaders(app: FastifyInstance, options: EdgeOptions): void {
-  void app.register(helmet, {
+  // helmet's middleware, built once (@fastify/helmet builds it again for every request, parsing the
+  // policy each time: a tenth of what an empty request costs the gateway).
+  const securityHeaders = helmet({
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     frameguard: { action: "deny" },
   });
+  app.addHook("onRequest", (request, reply, done) => securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err instanceof Error ? err : undefined)));
   void app.register(cors, {
     origin: [...options.corsOrigins],
     methods: ["GET", "HEAD", "POST", "PUT"],
