@@ -5,6 +5,7 @@ import { parseOrderId } from "../domain/order-id";
 import type { RiderPort } from "./dependencies.port";
 import type { OrderRepository } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
+import { orderSteps } from "./order-steps";
 import { unobservedSaga, type SagaObserver } from "./saga-observer.port";
 
 
@@ -14,15 +15,7 @@ const sinceConfirmed = (order: Order, at: Date): number => {
   return confirmed ? Math.max(0, (at.getTime() - confirmed.getTime()) / 1000) : 0;
 };
 
-/**
- * Frees the rider of a delivered order. A release that frees nothing is an error (RIDER_NOT_RELEASED),
- * so it is retried and dead-lettered rather than recorded done: the rider service answers a repeat
- * released, so only a release it cannot match to a rider it holds gets here.
- */
-export async function releaseRider(riders: RiderPort, order: Pick<Order, "id" | "riderId">): Promise<void> {
-  const { released } = await riders.release(order.id, order.riderId ?? undefined);
-  if (!released) throw orderErrors.riderNotReleased(order.id, order.riderId);
-}
+const { assignRider } = orderSteps;
 
 /**
  * Gets a rider to every confirmed order. Never fails a paid order: with no free rider (or the rider
@@ -51,8 +44,8 @@ export class RiderDispatch {
   async assign(order: Order): Promise<Order> {
     const at = order.deliveryLocation ?? this.storeLocation;
     try {
-      const { riderId } = await this.riders.assignNearest(order.id, at.lat, at.lon);
-      const done = entry("assign-rider", "done", `rider ${riderId}`);
+      const riderId = await assignRider.run({ riders: this.riders }, { orderId: order.id, at });
+      const done = entry(assignRider.name, "done", `rider ${riderId}`);
       const assignment = await this.repo.assignRider(order.id, riderId, [done]);
       if (assignment.kind === "assigned") {
         this.observer.riderAssigned({ orderId: order.id, riderId, seconds: sinceConfirmed(order, done.at) });
@@ -90,7 +83,9 @@ export class RiderDispatch {
     // Someone else's order looks exactly like a missing one.
     if (!order || order.riderId !== riderId) throw orderErrors.orderNotFound(rawOrderId);
     if (!delivered && order.status !== "DELIVERED") throw orderErrors.notDeliverable(order.id, order.status);
-    if (delivered) await this.saga.compensateOutsideSaga(order, "release-rider", () => releaseRider(this.riders, order));
+    // The rider's release: retried, and dead-lettered while it frees nobody (order-steps.ts).
+    const release = assignRider.compensate;
+    if (delivered) await this.saga.compensateOutsideSaga(order, release.name, () => release.run({ riders: this.riders }, order));
     return (await this.repo.get(order.id)) ?? order;
   }
 
