@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 
 export { createTestPki, type TestCertificate, type TestPki } from "./grpc/test-pki";
+export { capturedLogger } from "./testing/log-capture";
 export { parsePrometheusText, type PromFamily, type PromSample, type PromScrape } from "./metrics/prometheus-text";
 
 /** The server tests create their throw-away databases on (the machine's real Postgres). */

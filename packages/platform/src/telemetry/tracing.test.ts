@@ -1,15 +1,15 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Writable } from "node:stream";
 import type { Metadata, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { paymentV1 } from "@qc/contracts";
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
-import { pino } from "pino";
+import type { Logger } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createGrpcClient } from "../grpc/client";
 import { startGrpcServer, type RunningGrpcServer } from "../grpc/server";
 import { plaintextTransport } from "../grpc/tls";
+import { capturedLogger } from "../testing/log-capture";
 import { ResilientTarget } from "../resilience";
 import { nameHttpSpan, requestTraceId, traceHttpServer } from "./http-trace";
 import { inSpan, startTracing, stopTracing, traceLogFields, tracingActive, tracingEndpoint } from "./tracing";
@@ -18,7 +18,7 @@ const definition = paymentV1.PaymentServiceService;
 const resilience = () => new ResilientTarget("test", "payment", { timeoutMs: 2_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 });
 
 /** A payment server whose GetWallet records the metadata it was called with and logs one line. */
-async function walletServer(log: pino.Logger) {
+async function walletServer(log: Logger) {
   const seen: Metadata[] = [];
   const implementation: UntypedServiceImplementation = {
     getWallet: (call: { metadata: Metadata }, callback: (err: null, res: unknown) => void) => {
@@ -30,17 +30,6 @@ async function walletServer(log: pino.Logger) {
   const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, { transport: plaintextTransport });
   const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, { transport: plaintextTransport, resilience: resilience(), retrySafe: [] });
   return { server, client, seen };
-}
-
-function capturedLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { log: pino({ mixin: traceLogFields }, stream), lines };
 }
 
 let running: { server: RunningGrpcServer; client: { close(): void } } | null = null;
@@ -66,7 +55,7 @@ describe("with tracing off", () => {
   it("starts nothing, sends no trace context and logs no trace ids", async () => {
     expect(await startTracing({ serviceName: "test", env: {} })).toEqual({ enabled: false, databaseSpans: false });
     expect(tracingActive()).toBe(false);
-    const { log, lines } = capturedLogger();
+    const { log, lines } = capturedLogger({ mixin: traceLogFields });
     const t = await walletServer(log);
     running = t;
     await inSpan("ignored", {}, () => t.client.call.getWallet({ customerId: "alice", currency: "" }));
@@ -79,7 +68,7 @@ describe("with tracing on", () => {
   it("links client and server spans across a gRPC call through traceparent metadata, and logs their ids", async () => {
     const exporter = new InMemorySpanExporter();
     await startTracing({ serviceName: "test", exporter, exportEachSpan: true });
-    const { log, lines } = capturedLogger();
+    const { log, lines } = capturedLogger({ mixin: traceLogFields });
     const t = await walletServer(log);
     running = t;
 

@@ -1,6 +1,5 @@
-import { Writable } from "node:stream";
 import { Metrics } from "@qc/platform/observability";
-import pino from "pino";
+import { capturedLogger } from "@qc/platform/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildApp, type GatewayApp } from "../app";
 import { fakeUpstreams } from "../testing/fake-upstreams";
@@ -17,15 +16,9 @@ afterEach(async () => {
 
 /** The gateway listening on 127.0.0.1, with its log lines and metrics kept for the test to read. */
 async function gateway(env: NodeJS.ProcessEnv = {}) {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { log, lines } = capturedLogger({ level: "info" });
   const metrics = new Metrics("gateway");
-  app = buildApp(testConfig({ LOG_LEVEL: "info", ...env }), { upstreams: fakeUpstreams(), logger: pino({ level: "info" }, sink), metrics });
+  app = buildApp(testConfig({ LOG_LEVEL: "info", ...env }), { upstreams: fakeUpstreams(), logger: log, metrics });
   const url = new URL(await app.listen({ host: "127.0.0.1", port: 0 }));
   const connect = () => {
     const c = rawConnection(url);

@@ -1,10 +1,9 @@
-import { Writable } from "node:stream";
 import { SpanStatusCode } from "@opentelemetry/api";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { Metrics, startTracing, stopTracing, traceLogFields } from "@qc/platform/observability";
 import { AppError, refused } from "@qc/platform/errors";
-import { parsePrometheusText } from "@qc/platform/testing";
-import { pino } from "pino";
+import { capturedLogger, parsePrometheusText } from "@qc/platform/testing";
+import type { Logger } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DeadLetterRepository } from "../../app/dead-letter.repository.port";
 import type { InventoryPort, PaymentPort } from "../../app/dependencies.port";
@@ -18,7 +17,7 @@ const OWNER = TEST_OWNER;
 const pending = (id: string) => pendingOrder({ id });
 
 /** A saga over in-memory fakes: `charge` and `addStock` behave as told. */
-function saga(metrics: Metrics, log: pino.Logger, behaviour: { charge?: () => Promise<void>; addStock?: () => Promise<void> } = {}) {
+function saga(metrics: Metrics, log: Logger, behaviour: { charge?: () => Promise<void>; addStock?: () => Promise<void> } = {}) {
   const orders = new Map<string, Order>();
   const repo: Pick<OrderRepository, "get" | "recordFailing" | "finish"> = {
     get: async (id) => orders.get(id) ?? null,
@@ -62,17 +61,6 @@ function saga(metrics: Metrics, log: pino.Logger, behaviour: { charge?: () => Pr
   };
 }
 
-function capturedLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { log: pino({ level: "debug", mixin: traceLogFields }, stream), lines };
-}
-
 let exporter: InMemorySpanExporter;
 beforeEach(async () => {
   exporter = new InMemorySpanExporter();
@@ -83,7 +71,7 @@ afterEach(() => stopTracing());
 describe("the saga's spans, metrics and logs", () => {
   it("traces a confirmed saga as one span per step under a saga span, all with the order id", async () => {
     const metrics = new Metrics("order");
-    const { log, lines } = capturedLogger();
+    const { log, lines } = capturedLogger({ level: "debug", mixin: traceLogFields });
     await saga(metrics, log).drive("o-1");
 
     const spans = exporter.getFinishedSpans();
@@ -106,7 +94,7 @@ describe("the saga's spans, metrics and logs", () => {
 
   it("traces a compensation, and counts the outcome by reason", async () => {
     const metrics = new Metrics("order");
-    const { log } = capturedLogger();
+    const { log } = capturedLogger({ level: "debug", mixin: traceLogFields });
     const order = await saga(metrics, log, { charge: () => Promise.reject(refused("PAYMENT_DECLINED", "declined")) }).drive("o-2");
     expect(order?.failureReason).toBe("PAYMENT_DECLINED");
 
@@ -124,7 +112,7 @@ describe("the saga's spans, metrics and logs", () => {
 
   it("counts every failed compensation attempt and the dead letter, with a span per attempt", async () => {
     const metrics = new Metrics("order");
-    const { log, lines } = capturedLogger();
+    const { log, lines } = capturedLogger({ level: "debug", mixin: traceLogFields });
     await saga(metrics, log, {
       charge: () => Promise.reject(refused("PAYMENT_DECLINED", "declined")),
       addStock: () => Promise.reject(new AppError("unavailable", "SERVICE_UNAVAILABLE", "inventory down")),
