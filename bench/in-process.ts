@@ -6,7 +6,8 @@ import { buildApp as buildInventory, loadInventoryConfig } from "@qc/inventory";
 import { buildApp as buildOrder, orderConfigSchema, type InventoryPort, type PaymentPort, type RiderPort } from "@qc/order";
 import { buildApp as buildPayment, paymentConfigSchema } from "@qc/payment";
 import { buildApp as buildRider, loadRiderConfig } from "@qc/rider";
-import { createLogger, loadConfig } from "@qc/platform";
+import { loadConfig } from "@qc/platform/config";
+import { createLogger } from "@qc/platform/log";
 
 export interface InProcessPlatform {
   placeOrder(customerId: string, lines: { sku: string; quantity: number }[]): Promise<string>;
@@ -49,7 +50,7 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
   });
   return {
     placeOrder: async (customerId, lines) => {
-      const { order } = await orderApp.createOrder.execute({ customerId, lines, deliveryLocation: null, idempotencyKey: null, requestHash: "" }, 30_000);
+      const { order } = await orderApp.orders.create({ customerId, lines, deliveryLocation: null, idempotencyKey: null, requestHash: "" }, 30_000);
       return order.status;
     },
     stop: async () => {

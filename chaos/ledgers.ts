@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { openEmbeddedDatabase } from "@qc/platform";
+import { openEmbeddedDatabase } from "@qc/platform/db";
 import pg from "pg";
 import type { AuditLine, HistoryRow, Ledgers } from "./invariants";
 

@@ -7,7 +7,8 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { FaultProxy, startStack, type ServiceName, type Stack } from "@qc/devstack";
-import { createHealthClient, plaintextTransport, type HealthClient } from "@qc/platform";
+import { plaintextTransport } from "@qc/platform/grpc";
+import { createHealthClient, type HealthClient } from "@qc/platform/health";
 import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, JWT_SECRET } from "../support/e2e-stack";

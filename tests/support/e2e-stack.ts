@@ -1,6 +1,7 @@
 import { inventoryV1, paymentV1 } from "@qc/contracts";
 import { FaultProxy, freePort, startStack, type Stack, type StackOptions } from "@qc/devstack";
-import { createGrpcClient, plaintextTransport, ResilientTarget, type GrpcClient } from "@qc/platform";
+import { createGrpcClient, plaintextTransport, type GrpcClient } from "@qc/platform/grpc";
+import { ResilientTarget } from "@qc/platform/resilience";
 import { createTestDatabase, deleteRedisKeys, type TestDatabase } from "@qc/platform/testing";
 import { SignJWT } from "jose";
 

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createHealthClient, LIVENESS_SERVICE, plaintextTransport } from "@qc/platform";
+import { plaintextTransport } from "@qc/platform/grpc";
+import { createHealthClient, LIVENESS_SERVICE } from "@qc/platform/health";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePorts } from "./ports";
 import { assertBuilt, defaultRunMode, ServiceProcess } from "./service-process";
@@ -61,14 +62,19 @@ describe("compiled services (npm run build, QC_RUN=dist)", () => {
     expect(lines.join("\n")).not.toMatch(/make no spans/);
   });
 
-  it("loads only what each service uses: no database driver in the gateway or the rider service", () => {
+  it("loads only what each service uses: no database driver in the gateway or the rider service, PGlite only for an embedded database", () => {
     const imports = (name: string) =>
       new Set([...readFileSync(join(ROOT, "services", name, "dist", "main.js"), "utf8").matchAll(/^import [^;]*? from "([^"]+)";$/gms)].map((m) => m[1]!));
     for (const name of ["gateway", "rider"]) {
       const packages = imports(name);
       for (const driver of ["pg", "kysely", "@electric-sql/pglite", "@electric-sql/pglite/node-postgres"]) expect(packages, `${name} imports ${driver}`).not.toContain(driver);
     }
-    for (const name of ["order", "inventory", "payment"]) expect(imports(name), name).toContain("@electric-sql/pglite");
+    for (const name of ["order", "inventory", "payment"]) {
+      expect(imports(name), name).toContain("pg");
+      // PGlite only when the service opens an embedded database: never on a Postgres server.
+      expect(imports(name), name).not.toContain("@electric-sql/pglite");
+      expect(readFileSync(join(ROOT, "services", name, "dist", "main.js"), "utf8"), name).toContain('await import("@electric-sql/pglite")');
+    }
   });
 
   it("is chosen by QC_RUN, and refuses to start from a missing build naming the command that makes it", () => {

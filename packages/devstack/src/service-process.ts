@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { isListeningMessage } from "@qc/platform";
+import { isListeningMessage } from "@qc/platform/readiness";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 

@@ -1,3 +1,8 @@
+/**
+ * Everything at once, for scripts. Services and libraries import the entry of the concern they need
+ * (`@qc/platform/log`, `/errors`, `/config`, `/db`, `/grpc`, …, see package.json "exports"): each
+ * loads only its own dependencies, so the logger or the errors never bring in pg, PGlite or gRPC.
+ */
 export * from "./errors";
 export * from "./identity";
 export * from "./config";
@@ -5,16 +10,8 @@ export * from "./logger";
 export * from "./shutdown";
 export * from "./readiness";
 export * from "./resilience";
-export * from "./grpc/status";
-export * from "./grpc/server";
-export * from "./grpc/client";
-export * from "./grpc/target";
-export * from "./grpc/tls";
-export * from "./db/database";
-export * from "./db/embedded";
-export type { Listening, ListenOptions } from "./db/listen";
+export * from "./grpc/index";
+export * from "./db/index";
 export * from "./health";
 export * from "./runtime-config";
-export * from "./overload/deadline";
-export * from "./overload/retry-budget";
-export * from "./overload/concurrency-limit";
+export * from "./overload/index";

@@ -9,7 +9,7 @@ import pg from "pg";
 
 export { createTestPki, type TestCertificate, type TestPki } from "./grpc/test-pki";
 export { capturedLogger } from "./testing/log-capture";
-export { parsePrometheusText, type PromFamily, type PromSample, type PromScrape } from "./metrics/prometheus-text";
+export { parsePrometheusText, type PromFamily, type PromSample, type PromScrape } from "./testing/prometheus-text";
 
 /** The server tests create their throw-away databases on (the machine's real Postgres). */
 const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";

@@ -1,7 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { createLogger, type Logger } from "@qc/platform";
+import { createLogger, type Logger } from "@qc/platform/log";
 import { Metrics, requestTraceId, traceHttpServer } from "@qc/platform/observability";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { createAuthorize } from "./auth/authorize";

@@ -1,4 +1,6 @@
-import { address, optionalRedisUrl, redisKeyPrefix, addresses, loadConfig, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs, grpcTlsConfig } from "@qc/platform";
+import { address, optionalRedisUrl, redisKeyPrefix, addresses, loadConfig, logLevel, metricsPort, port, positiveInt } from "@qc/platform/config";
+import { grpcTlsConfig } from "@qc/platform/grpc";
+import { shutdownTimeoutMs } from "@qc/platform/runtime-config";
 import { z } from "zod";
 import type { TokenVerifierOptions } from "./auth/token-verifier";
 import { DEV_WEB_APP_ORIGINS, isOrigin, type EdgeOptions } from "./http/edge-headers";

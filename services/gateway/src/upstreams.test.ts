@@ -1,6 +1,7 @@
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
 import { orderV1 } from "@qc/contracts";
-import { createLogger, plaintextTransport, startGrpcServer, type RunningGrpcServer } from "@qc/platform";
+import { plaintextTransport, startGrpcServer, type RunningGrpcServer } from "@qc/platform/grpc";
+import { createLogger } from "@qc/platform/log";
 import { afterEach, describe, expect, it } from "vitest";
 import { closeUpstreams, createUpstreams, type Upstreams } from "./upstreams";
 import { testConfig } from "./testing/test-app";

@@ -1,19 +1,9 @@
 import { inventoryV1, orderV1, paymentV1, riderV1 } from "@qc/contracts";
 import type { ServiceDefinition } from "@grpc/grpc-js";
-import {
-  BreakerRegistry,
-  createGrpcClient,
-  createHealthClient,
-  defaultResilience,
-  grpcTransport,
-  ResilientTarget,
-  serviceNameOf,
-  type GrpcClient,
-  type HealthCheckResult,
-  type Logger,
-  type PromiseClient,
-  type ResilienceOptions,
-} from "@qc/platform";
+import { createGrpcClient, grpcTransport, type GrpcClient, type PromiseClient } from "@qc/platform/grpc";
+import { createHealthClient, serviceNameOf, type HealthCheckResult } from "@qc/platform/health";
+import type { Logger } from "@qc/platform/log";
+import { BreakerRegistry, defaultResilience, ResilientTarget, type ResilienceOptions } from "@qc/platform/resilience";
 import type { GatewayConfig } from "./config";
 
 /** One upstream service as the gateway sees it: the calls it makes, and its channel. */

@@ -1,5 +1,9 @@
 import { fileURLToPath } from "node:url";
-import { createLogger, grpcTransport, HealthService, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger, poolOptionsOf } from "@qc/platform";
+import { openServiceDatabase, migrate } from "@qc/platform/db";
+import { grpcTransport, startGrpcServer } from "@qc/platform/grpc";
+import { HealthService, serviceNameOf } from "@qc/platform/health";
+import { createLogger, type Logger } from "@qc/platform/log";
+import { poolOptionsOf } from "@qc/platform/runtime-config";
 import { Metrics } from "@qc/platform/observability";
 import { inventoryGrpcService } from "./adapters/grpc/inventory.grpc";
 import { MemoryCatalogCache } from "./adapters/memory/catalog.cache";

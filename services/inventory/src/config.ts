@@ -1,4 +1,6 @@
-import { loadConfig, optionalRedisUrl, redisKeyPrefix, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig, grpcTlsConfig } from "@qc/platform";
+import { loadConfig, optionalRedisUrl, redisKeyPrefix, logLevel, metricsPort, port, positiveInt } from "@qc/platform/config";
+import { grpcTlsConfig } from "@qc/platform/grpc";
+import { optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform/runtime-config";
 import { z } from "zod";
 
 /** Environment of the inventory service, keyed by variable name. */

@@ -1,4 +1,6 @@
-import { announceListening, createLogger, exitOnStartupError, onShutdownSignal } from "@qc/platform";
+import { createLogger } from "@qc/platform/log";
+import { announceListening } from "@qc/platform/readiness";
+import { exitOnStartupError, onShutdownSignal } from "@qc/platform/shutdown";
 import { Metrics, serveMetrics, startTracing } from "@qc/platform/observability";
 import { buildApp } from "./app";
 import { loadInventoryConfig } from "./config";

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { createDatabase, migrate } from "@qc/platform";
+import { createDatabase, migrate } from "@qc/platform/db";
 import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
 import type { Kysely } from "kysely";
 import { pino } from "pino";

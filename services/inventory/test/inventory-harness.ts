@@ -1,7 +1,8 @@
 import { afterAll, beforeAll } from "vitest";
 import { status } from "@grpc/grpc-js";
 import { inventoryV1 } from "@qc/contracts";
-import { createGrpcClient, plaintextTransport, defaultResilience, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
+import { createGrpcClient, plaintextTransport, RemoteError, type PromiseClient } from "@qc/platform/grpc";
+import { defaultResilience, ResilientTarget } from "@qc/platform/resilience";
 import { createTestStore, type DatabaseKind, type TestStore } from "@qc/platform/testing";
 import { buildApp, type InventoryApp } from "../src/app";
 import { loadInventoryConfig } from "../src/config";

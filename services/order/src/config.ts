@@ -1,4 +1,6 @@
-import { address, logLevel, metricsPort, port, positiveInt, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig, grpcTlsConfig } from "@qc/platform";
+import { address, logLevel, metricsPort, port, positiveInt } from "@qc/platform/config";
+import { grpcTlsConfig } from "@qc/platform/grpc";
+import { optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform/runtime-config";
 import { z } from "zod";
 
 export const orderConfigSchema = z.object({

@@ -1,4 +1,7 @@
-import { announceListening, createLogger, exitOnStartupError, loadConfig, onShutdownSignal } from "@qc/platform";
+import { loadConfig } from "@qc/platform/config";
+import { createLogger } from "@qc/platform/log";
+import { announceListening } from "@qc/platform/readiness";
+import { exitOnStartupError, onShutdownSignal } from "@qc/platform/shutdown";
 import { Metrics, serveMetrics, startTracing } from "@qc/platform/observability";
 import { buildApp } from "./app";
 import { orderConfigSchema } from "./config";

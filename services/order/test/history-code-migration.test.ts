@@ -3,7 +3,7 @@ import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDatabase, migrate, type Database } from "@qc/platform";
+import { createDatabase, migrate, type Database } from "@qc/platform/db";
 import { createTestStore, databaseKinds, type TestStore } from "@qc/platform/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

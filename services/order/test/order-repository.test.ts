@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { createDatabase, migrate, type Database } from "@qc/platform";
+import { createDatabase, migrate, type Database } from "@qc/platform/db";
 import { createTestStore, databaseKinds, type TestStore } from "@qc/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LeaseLostError, type NewOrder } from "../src/app/order.repository.port";
@@ -49,10 +49,7 @@ describe.each(databaseKinds)("on %s", (kind) => {
   describe("PostgresOrderRepository", () => {
     it("stores an order PENDING with its lines and a history, and records the saga's progress", async () => {
       const o = newOrder();
-      const created = await repo.create(o);
-      // It answers the order exactly as stored: the database's timestamps, not the caller's clock.
-      expect(created).toMatchObject({ id: o.id, status: "PENDING", lines: [{ sku: "apple", quantity: 2, priceCents: 0 }, { sku: "pear", quantity: 1, priceCents: 0 }] });
-      expect(created).toEqual(await repo.get(o.id));
+      expect(await repo.create(o)).toBe(true);
       const reservation = {
         lines: [
           { sku: "apple", quantity: 2, priceCents: 150 },
@@ -89,7 +86,7 @@ describe.each(databaseKinds)("on %s", (kind) => {
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await repo.findByIdempotencyKey("bob", "k-1")).toMatchObject({ requestHash: "h" });
       // The same key belongs to each customer separately.
-      expect(await repo.create(newOrder({ customerId: "carol", idempotencyKey: "k-1" }))).not.toBeNull();
+      expect(await repo.create(newOrder({ customerId: "carol", idempotencyKey: "k-1" }))).toBe(true);
     });
 
     it("refuses saga writes from a replica that does not hold the lease", async () => {

@@ -1,6 +1,7 @@
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { refused } from "@qc/platform/errors";
-import { circuitOpen, fromServiceError, ResilientTarget } from "@qc/platform";
+import { fromServiceError } from "@qc/platform/grpc";
+import { circuitOpen, ResilientTarget } from "@qc/platform/resilience";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Order } from "../src/domain/order";

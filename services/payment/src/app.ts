@@ -1,6 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { paymentV1 } from "@qc/contracts";
-import { createLogger, grpcTransport, HealthService, implement, openServiceDatabase, serviceNameOf, migrate, startGrpcServer, type Logger, poolOptionsOf } from "@qc/platform";
+import { openServiceDatabase, migrate } from "@qc/platform/db";
+import { grpcTransport, implement, startGrpcServer } from "@qc/platform/grpc";
+import { HealthService, serviceNameOf } from "@qc/platform/health";
+import { createLogger, type Logger } from "@qc/platform/log";
+import { poolOptionsOf } from "@qc/platform/runtime-config";
 import type { Metrics } from "@qc/platform/observability";
 import { PaymentService } from "./app/payment.service";
 import { paymentHandlers } from "./adapters/grpc/payment.grpc";

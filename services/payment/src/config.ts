@@ -1,4 +1,6 @@
-import { logLevel, metricsPort, port, optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig, grpcTlsConfig } from "@qc/platform";
+import { logLevel, metricsPort, port } from "@qc/platform/config";
+import { grpcTlsConfig } from "@qc/platform/grpc";
+import { optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform/runtime-config";
 import { z } from "zod";
 
 /** Environment of the Payment service, keyed by variable name; read once by `loadConfig`. */

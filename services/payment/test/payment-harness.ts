@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { paymentV1 } from "@qc/contracts";
-import { createGrpcClient, plaintextTransport, defaultResilience, loadConfig, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
+import { loadConfig } from "@qc/platform/config";
+import { createGrpcClient, plaintextTransport, RemoteError, type PromiseClient } from "@qc/platform/grpc";
+import { defaultResilience, ResilientTarget } from "@qc/platform/resilience";
 import { createTestStore, type DatabaseKind } from "@qc/platform/testing";
 import { sql, type Kysely } from "kysely";
 import type { PaymentTables } from "../src/adapters/postgres/payment.tables";

@@ -1,4 +1,6 @@
-import { createLogger, grpcTransport, HealthService, serviceNameOf, startGrpcServer, type Logger } from "@qc/platform";
+import { grpcTransport, startGrpcServer } from "@qc/platform/grpc";
+import { HealthService, serviceNameOf } from "@qc/platform/health";
+import { createLogger, type Logger } from "@qc/platform/log";
 import type { Metrics } from "@qc/platform/observability";
 import { riderGrpcService } from "./adapters/grpc/rider.grpc";
 import { MemoryRiderIndex } from "./adapters/memory/rider-index.repository";

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from "@qc/platform";
+import { ConfigError, loadConfig } from "@qc/platform/config";
 import { describe, expect, it } from "vitest";
 import { riderConfigSchema } from "./config";
 

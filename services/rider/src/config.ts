@@ -1,4 +1,6 @@
-import { loadConfig, optionalRedisUrl, redisKeyPrefix, logLevel, metricsPort, port, positiveInt, shutdownTimeoutMs, grpcTlsConfig } from "@qc/platform";
+import { loadConfig, optionalRedisUrl, redisKeyPrefix, logLevel, metricsPort, port, positiveInt } from "@qc/platform/config";
+import { grpcTlsConfig } from "@qc/platform/grpc";
+import { shutdownTimeoutMs } from "@qc/platform/runtime-config";
 import { z } from "zod";
 
 /** Environment of the rider service, keyed by variable name. */

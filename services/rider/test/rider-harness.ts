@@ -1,6 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import { riderV1 } from "@qc/contracts";
-import { createGrpcClient, plaintextTransport, defaultResilience, RemoteError, ResilientTarget, type PromiseClient } from "@qc/platform";
+import { createGrpcClient, plaintextTransport, RemoteError, type PromiseClient } from "@qc/platform/grpc";
+import { defaultResilience, ResilientTarget } from "@qc/platform/resilience";
 import { buildApp, type RiderApp } from "../src/app";
 import { loadRiderConfig } from "../src/config";
 import { deleteRedisKeys, randomKeyPrefix, TEST_REDIS_URL } from "@qc/platform/testing";

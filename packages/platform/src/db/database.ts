@@ -7,10 +7,7 @@ import { currentDeadline } from "../overload/deadline";
 import { Permits } from "../overload/permits";
 import { defaultPoolQueue, embeddedDataDir, openEmbeddedDatabase, type PoolQueue } from "./embedded";
 import { listenOnServer, type Listening, type ListenOptions } from "./listen";
-
-// BIGINT and NUMERIC counts come back as JS numbers: every amount here is integer cents or units
-// far below 2^53.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+import { setTypeParsers } from "./type-parsers";
 
 /** Driver-free (the gRPC status mapping of every service uses it): see connection-errors.ts. */
 export { isConnectionError } from "./connection-errors";
@@ -58,6 +55,7 @@ export interface Database<DB> {
  */
 export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
+  setTypeParsers();
   if (options.url === undefined || options.url === "") {
     if (!options.dataDir) throw new Error("createDatabase needs a url or a dataDir");
     const embedded = openEmbeddedDatabase(options.dataDir, options.schema, queueOf(options), (message) => options.logger?.info(message));

@@ -2,13 +2,15 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
-import { createPgConfig } from "@electric-sql/pglite/node-postgres";
+// Types only: PGlite (megabytes of JavaScript and WebAssembly) is loaded when an embedded database
+// opens, so a service on a Postgres server never loads it.
+import type { PGlite } from "@electric-sql/pglite";
 import type { Kysely, PostgresPool, PostgresPoolClient, PostgresQueryResult } from "kysely";
 import pg from "pg";
 import { currentDeadline } from "../overload/deadline";
 import { Permits } from "../overload/permits";
 import { checkChannel } from "./listen";
+import { setTypeParsers } from "./type-parsers";
 
 /**
  * The embedded Postgres (PGlite: real Postgres compiled to WebAssembly, in this process) behind the
@@ -161,7 +163,9 @@ class SessionPool implements PostgresPool {
     if (this.client) return Promise.resolve(this.client);
     if (this.ended) return Promise.reject(new Error("the embedded database is closed"));
     this.opening ??= (async () => {
-      const client = new pg.Client(createPgConfig(await this.lite.get()));
+      const lite = await this.lite.get();
+      const { createPgConfig } = await import("@electric-sql/pglite/node-postgres");
+      const client = new pg.Client(createPgConfig(lite));
       client.on("error", () => undefined);
       await client.connect();
       // One session for the life of the process: the service's schema is its search_path, as the
@@ -249,6 +253,7 @@ interface Lazy<T> {
  */
 async function startPGlite(dataDir: string, progress: EmbeddedProgress): Promise<PGlite> {
   const since = performance.now();
+  const { PGlite } = await import("@electric-sql/pglite");
   const seconds = () => `${((performance.now() - since) / 1000).toFixed(1)} s`;
   if (!existsSync(join(dataDir, "PG_VERSION"))) {
     progress(`initialising the embedded database in ${dataDir} (first start: initdb, a few seconds)…`);
@@ -278,6 +283,7 @@ export function openEmbeddedDatabase(
   queue: PoolQueue = defaultPoolQueue,
   progress: EmbeddedProgress = () => undefined,
 ): EmbeddedDatabase {
+  setTypeParsers();
   mkdirSync(dirname(dataDir), { recursive: true });
   const unlock = lockDataDir(dataDir);
   // Initialisations that a killed process left half done (we hold the lock: nobody else is at it).

@@ -10,7 +10,7 @@ import { BreakerRegistry, ResilientTarget } from "../resilience";
 import { observeBreakers } from "./breaker.metrics";
 import { Metrics } from "./metrics";
 import { METRICS_DISABLED, serveMetrics } from "./metrics-server";
-import { parsePrometheusText } from "./prometheus-text";
+import { parsePrometheusText } from "../testing/prometheus-text";
 
 const definition = paymentV1.PaymentServiceService;
 

@@ -1,4 +1,4 @@
-import { AppError } from "@qc/platform";
+import { AppError } from "@qc/platform/errors";
 
 /** No valid bearer token (missing, malformed, badly signed or expired): HTTP 401. */
 export const unauthenticated = (message: string): AppError => new AppError("invalid", "UNAUTHENTICATED", message);

@@ -1,4 +1,4 @@
-import { AppError, isAppError } from "@qc/platform";
+import { AppError, isAppError } from "@qc/platform/errors";
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import { forbidden, unauthenticated } from "./auth.errors";
 import type { Principal, Role } from "./principal";

@@ -1,4 +1,4 @@
-import { AppError } from "@qc/platform";
+import { AppError } from "@qc/platform/errors";
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { cachingVerifier } from "./verified-token-cache";
 import { unauthenticated } from "./auth.errors";

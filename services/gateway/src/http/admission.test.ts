@@ -1,4 +1,4 @@
-import { currentDeadline } from "@qc/platform";
+import { currentDeadline } from "@qc/platform/overload";
 import { afterEach, describe, expect, it } from "vitest";
 import type { GatewayApp } from "../app";
 import type { OrderCalls } from "../upstreams";

@@ -1,4 +1,5 @@
-import { ConcurrencyLimit, overloaded, type Admission, type ConcurrencyLimitOptions } from "@qc/platform";
+import { overloaded } from "@qc/platform/errors";
+import { ConcurrencyLimit, type Admission, type ConcurrencyLimitOptions } from "@qc/platform/overload";
 import type { Metrics } from "@qc/platform/observability";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { sendProblem } from "./error-handlers";

@@ -1,4 +1,4 @@
-import { notFound } from "@qc/platform";
+import { notFound } from "@qc/platform/errors";
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PROBLEM_MEDIA_TYPE } from "./problem.schema";
 import { CLIENT_CLOSED_REQUEST, toProblem, type ProblemReply } from "./problem";

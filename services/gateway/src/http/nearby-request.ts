@@ -1,4 +1,4 @@
-import { AppError } from "@qc/platform";
+import { AppError } from "@qc/platform/errors";
 import type { riderV1 } from "@qc/contracts";
 import type { NearbyQuery } from "./rider.schema";
 

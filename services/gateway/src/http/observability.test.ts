@@ -1,5 +1,5 @@
 import { status } from "@grpc/grpc-js";
-import { RemoteError } from "@qc/platform";
+import { RemoteError } from "@qc/platform/grpc";
 import { Metrics } from "@qc/platform/observability";
 import { parsePrometheusText } from "@qc/platform/testing";
 import { afterEach, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-import type { BreakerRegistry } from "@qc/platform";
+import type { BreakerRegistry } from "@qc/platform/resilience";
 import { LATENCY_BUCKETS, nameHttpSpan, observeBreakers, type Metrics } from "@qc/platform/observability";
 import type { FastifyInstance } from "fastify";
 

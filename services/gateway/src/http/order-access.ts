@@ -1,4 +1,4 @@
-import { isAppError, notFound } from "@qc/platform";
+import { isAppError, notFound } from "@qc/platform/errors";
 import type { orderV1 } from "@qc/contracts";
 import type { Principal } from "../auth/principal";
 import type { OrderView } from "./order.schema";

@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { AppError } from "@qc/platform";
+import { AppError } from "@qc/platform/errors";
 import type { OrderView } from "./order.schema";
 
 /**

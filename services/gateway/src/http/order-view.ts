@@ -1,4 +1,4 @@
-import { AppError } from "@qc/platform";
+import { AppError } from "@qc/platform/errors";
 import { orderV1 } from "@qc/contracts";
 import type { Role } from "../auth/principal";
 import { toHistoryView } from "./history-view";

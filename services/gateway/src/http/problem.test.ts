@@ -1,5 +1,7 @@
 import { status } from "@grpc/grpc-js";
-import { AppError, circuitOpen, RemoteError } from "@qc/platform";
+import { AppError } from "@qc/platform/errors";
+import { RemoteError } from "@qc/platform/grpc";
+import { circuitOpen } from "@qc/platform/resilience";
 import { describe, expect, it } from "vitest";
 import { ProblemError, toProblem } from "./problem";
 

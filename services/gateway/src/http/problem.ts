@@ -1,5 +1,6 @@
 import { STATUS_CODES } from "node:http";
-import { AppError, isAppError, RemoteError, type ErrorKind } from "@qc/platform";
+import { AppError, isAppError, type ErrorKind } from "@qc/platform/errors";
+import { RemoteError } from "@qc/platform/grpc";
 import type { Problem } from "./problem.schema";
 
 /** Extra problem members an error can carry to the client. */

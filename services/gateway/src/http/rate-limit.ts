@@ -1,5 +1,5 @@
 import rateLimit, { normalizeIP } from "@fastify/rate-limit";
-import type { Logger } from "@qc/platform";
+import type { Logger } from "@qc/platform/log";
 import { createRedis, untilReady } from "@qc/platform/redis";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { RateLimitedError } from "./problem";

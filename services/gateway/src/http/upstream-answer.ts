@@ -1,4 +1,4 @@
-import { AppError } from "@qc/platform";
+import { AppError } from "@qc/platform/errors";
 
 /** A message field proto3 leaves optional but the contract always fills; its absence is an upstream bug. */
 export function required<T>(value: T | undefined, what: string): T {

@@ -1,6 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import { orderV1, type inventoryV1, type paymentV1, type riderV1 } from "@qc/contracts";
-import { BreakerRegistry, RemoteError, ResilientTarget } from "@qc/platform";
+import { RemoteError } from "@qc/platform/grpc";
+import { BreakerRegistry, ResilientTarget } from "@qc/platform/resilience";
 import { afterEach, describe, expect, it } from "vitest";
 import type { GatewayApp } from "../app";
 import { fakeUpstreams } from "../testing/fake-upstreams";

@@ -1,6 +1,6 @@
 import { status } from "@grpc/grpc-js";
 import { orderV1 } from "@qc/contracts";
-import { RemoteError, type StreamCallOptions } from "@qc/platform";
+import { RemoteError, type StreamCallOptions } from "@qc/platform/grpc";
 import { afterEach, describe, expect, it } from "vitest";
 import type { GatewayApp } from "../app";
 import { fakeUpstreams } from "../testing/fake-upstreams";

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { AppError } from "@qc/platform";
+import { AppError } from "@qc/platform/errors";
 import type { orderV1 } from "@qc/contracts";
 import type { FastifyBaseLogger } from "fastify";
 import { Type } from "typebox";

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { orderV1 } from "@qc/contracts";
-import { withDeadline } from "@qc/platform";
+import { withDeadline } from "@qc/platform/overload";
 import { principalOf } from "../auth/authorize";
 import type { Principal } from "../auth/principal";
 import {

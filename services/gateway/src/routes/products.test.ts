@@ -1,6 +1,6 @@
 import { status } from "@grpc/grpc-js";
 import type { inventoryV1 } from "@qc/contracts";
-import { RemoteError } from "@qc/platform";
+import { RemoteError } from "@qc/platform/grpc";
 import { afterEach, describe, expect, it } from "vitest";
 import type { GatewayApp } from "../app";
 import { fakeUpstreams } from "../testing/fake-upstreams";

@@ -1,6 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import type { orderV1, riderV1 } from "@qc/contracts";
-import { circuitOpen, RemoteError } from "@qc/platform";
+import { RemoteError } from "@qc/platform/grpc";
+import { circuitOpen } from "@qc/platform/resilience";
 import { afterEach, describe, expect, it } from "vitest";
 import type { GatewayApp } from "../app";
 import { fakeUpstreams } from "../testing/fake-upstreams";

@@ -1,4 +1,4 @@
-import { BreakerRegistry } from "@qc/platform";
+import { BreakerRegistry } from "@qc/platform/resilience";
 import type { InventoryCalls, OrderCalls, PaymentCalls, RiderCalls, UpstreamClient, UpstreamName, Upstreams } from "../upstreams";
 
 const orderMethods = [

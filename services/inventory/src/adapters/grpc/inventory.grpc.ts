@@ -1,5 +1,6 @@
 import { inventoryV1 } from "@qc/contracts";
-import { implement, type Logger } from "@qc/platform";
+import { implement } from "@qc/platform/grpc";
+import type { Logger } from "@qc/platform/log";
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
 import type { InventoryService } from "../../app/inventory.service";
 import { invalidInput } from "../../domain/inventory.errors";

@@ -1,5 +1,5 @@
 import { circuitBreaker, CircuitState, ConsecutiveBreaker, handleAll, type CircuitBreakerPolicy } from "cockatiel";
-import type { Logger } from "@qc/platform";
+import type { Logger } from "@qc/platform/log";
 import type { Redis } from "ioredis";
 import type { CacheEntry, CacheLookup, CacheSlot, CatalogCache } from "../../app/catalog-cache.port";
 

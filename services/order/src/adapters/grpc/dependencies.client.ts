@@ -1,5 +1,5 @@
 import type { inventoryV1, paymentV1, riderV1 } from "@qc/contracts";
-import type { GrpcClient } from "@qc/platform";
+import type { GrpcClient } from "@qc/platform/grpc";
 import type { InventoryPort, PaymentPort, RiderPort } from "../../app/dependencies.port";
 
 type InventoryClient = GrpcClient<typeof inventoryV1.InventoryServiceService>;

@@ -1,4 +1,4 @@
-import type { Listening, ListenOptions } from "@qc/platform";
+import type { Listening, ListenOptions } from "@qc/platform/db";
 import type { OrderChanges } from "../../app/order-changes.port";
 
 /** The channel migration 0006's trigger notifies, with the order's id, for every history entry written. */

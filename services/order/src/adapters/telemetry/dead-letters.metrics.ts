@@ -1,4 +1,4 @@
-import type { Logger } from "@qc/platform";
+import type { Logger } from "@qc/platform/log";
 import type { Metrics } from "@qc/platform/observability";
 import type { DeadLetterRepository } from "../../app/dead-letter.repository.port";
 

@@ -1,4 +1,4 @@
-import type { Logger } from "@qc/platform";
+import type { Logger } from "@qc/platform/log";
 import { inSpan, type Metrics } from "@qc/platform/observability";
 import { isAppError } from "@qc/platform/errors";
 import type { FailureReason } from "../../domain/order";

@@ -1,5 +1,5 @@
 import type { paymentV1 } from "@qc/contracts";
-import type { UnaryHandlers } from "@qc/platform";
+import type { UnaryHandlers } from "@qc/platform/grpc";
 import { DEFAULT_CURRENCY } from "@qc/platform/money";
 import type { PaymentService } from "../../app/payment.service";
 

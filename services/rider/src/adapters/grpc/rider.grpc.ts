@@ -1,6 +1,7 @@
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
 import { riderV1 } from "@qc/contracts";
-import { implement, type Logger } from "@qc/platform";
+import { implement } from "@qc/platform/grpc";
+import type { Logger } from "@qc/platform/log";
 import type { RiderService } from "../../app/rider.service";
 import type { RiderDistance } from "../../domain/rider-distance";
 
