@@ -50,7 +50,7 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
   });
   return {
     placeOrder: async (customerId, lines) => {
-      const { order } = await orderApp.orders.create({ customerId, lines, deliveryLocation: null, idempotencyKey: null, requestHash: "" }, 30_000);
+      const { order } = await orderApp.createOrder.execute({ customerId, lines, deliveryLocation: null, idempotencyKey: null, requestHash: "" }, 30_000);
       return order.status;
     },
     stop: async () => {

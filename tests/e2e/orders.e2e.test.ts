@@ -50,6 +50,17 @@ describe("placing orders through the REST API", () => {
     expect(read.body.riderId).toBeUndefined();
   });
 
+  it("answers with exactly the order it stored: a read right after shows the same body, timestamps included", async () => {
+    const plum = await product(10, 120);
+    const paula = await customer(10_000);
+    const placed = await order(paula.token, [{ sku: plum, quantity: 2 }]);
+    expect(placed.status).toBe(201);
+    const read = await e2e.api<OrderBody>("GET", `/v1/orders/${placed.body.id}`, { token: paula.token });
+    expect(read.status).toBe(200);
+    // The answer was once rebuilt in memory: its createdAt ran ~10 ms ahead of the stored one.
+    expect(placed.body).toEqual(read.body);
+  });
+
   it("pays from the balance in the order's currency only: EUR credit is no money for a USD order", async () => {
     const dollar = await product(10, 300, "USD");
     const erin = await customer(10_000, "EUR");

@@ -15,7 +15,11 @@ import { DeadLetters } from "./app/dead-letters.use-case";
 import type { InventoryPort, PaymentPort, RiderPort } from "./app/dependencies.port";
 import { OrderSaga } from "./app/order-saga";
 import { OrderWatch } from "./app/order-watch.use-case";
-import { Orders } from "./app/orders.use-case";
+import { CreateOrder } from "./app/create-order.use-case";
+import { GetOrder } from "./app/get-order.use-case";
+import { ListOrders } from "./app/list-orders.use-case";
+import { SagaRuns } from "./app/saga-runs";
+import { SearchOrders } from "./app/search-orders.use-case";
 import { RiderDispatch } from "./app/rider-dispatch.use-case";
 import { SagaWorker } from "./app/saga-worker";
 import { inventoryOverGrpc, paymentOverGrpc, ridersOverGrpc } from "./adapters/grpc/dependencies.client";
@@ -47,7 +51,12 @@ export interface OrderAppOverrides {
 }
 
 export interface OrderApp {
-  readonly orders: Orders;
+  readonly createOrder: CreateOrder;
+  readonly getOrder: GetOrder;
+  readonly listOrders: ListOrders;
+  readonly searchOrders: SearchOrders;
+  /** The sagas this replica drives (drained on stop). */
+  readonly sagas: SagaRuns;
   readonly watch: OrderWatch;
   readonly dispatch: RiderDispatch;
   readonly deadLetters: DeadLetters;
@@ -138,18 +147,18 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
   const sagaTargets = new Set(["inventory", "payment"]);
   const health = { openCircuits: () => breakers.refusing().filter((target) => sagaTargets.has(target)) };
   const dispatch = new RiderDispatch(orderRepo, riders, saga, { lat: config.STORE_LAT, lon: config.STORE_LON }, observer);
-  const orders = new Orders(orderRepo, inventory, saga, dispatch, health, {
-    owner,
-    leaseMs: config.SAGA_LEASE_MS,
-    newId: randomUUID,
-    sleep,
-    // A saga outlives the CreateOrder call that started it: its calls and writes have their own deadlines.
-    detach: withoutDeadline,
-  });
+  // A saga outlives the CreateOrder call that started it: its calls and writes have their own deadlines.
+  const sagas = new SagaRuns(saga, dispatch, withoutDeadline);
+  const orders = {
+    createOrder: new CreateOrder(orderRepo, inventory, sagas, health, { owner, leaseMs: config.SAGA_LEASE_MS, newId: randomUUID, sleep }),
+    getOrder: new GetOrder(orderRepo),
+    listOrders: new ListOrders(orderRepo),
+    searchOrders: new SearchOrders(orderRepo),
+  };
   const deadLetters = new DeadLetters(deadLetterRepo, orderRepo, inventory, payment, riders, config.DEAD_LETTER_REDRIVE_MS);
   const worker = new SagaWorker(
     orderRepo,
-    orders,
+    sagas,
     deadLetters,
     dispatch,
     {
@@ -176,7 +185,8 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
   logger.info({ port: server.port, owner }, "order service listening");
 
   return {
-    orders,
+    ...orders,
+    sagas,
     watch,
     dispatch,
     deadLetters,
@@ -196,7 +206,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
       // would wait for them. Their watchers come back (to another replica, or this one restarted).
       watch.close();
       await Promise.all([server.stop(config.SHUTDOWN_TIMEOUT_MS / 2), worker.stop()]);
-      await orders.drain();
+      await sagas.drain();
       inventoryClient.close();
       paymentClient.close();
       riderClient.close();

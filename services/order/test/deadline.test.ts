@@ -5,7 +5,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, orderConfigSchema, type OrderApp } from "../src/app";
 import type { InventoryPort, PaymentPort, RiderPort } from "../src/app/dependencies.port";
-import { ANSWER_MARGIN_MS } from "../src/app/orders.use-case";
+import { ANSWER_MARGIN_MS } from "../src/app/create-order.use-case";
 
 /** Holds DeductStock until the test has its answer: the saga outlasts the call whatever the machine's speed. */
 let releaseStock: () => void = () => undefined;
@@ -55,14 +55,14 @@ describe("CreateOrder under its caller's deadline", () => {
     // The saga is held until the answer is in, so it outlasts the call whatever the machine's speed.
     const started = Date.now();
     const request = { customerId: "alice", lines: [{ sku: "apple", quantity: 1 }], deliveryLocation: null, idempotencyKey: "k1", requestHash: "h" };
-    const { order } = await withDeadline(started + 1_000, () => app.orders.create(request, 3_000, started + 1_000));
+    const { order } = await withDeadline(started + 1_000, () => app.createOrder.execute(request, 3_000, started + 1_000));
     // The deadline (1 s, less the answer margin), not the 3 s wait, ended the wait; a loaded
     // machine may run the timer late, hence the room.
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(order.status).toBe("PENDING");
     releaseStock();
-    await app.orders.drain();
-    expect((await app.orders.get(order.id)).status).toBe("CONFIRMED");
+    await app.sagas.drain();
+    expect((await app.getOrder.execute(order.id)).status).toBe("CONFIRMED");
     expect(sagaDeadlines).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
   });
 
@@ -70,7 +70,7 @@ describe("CreateOrder under its caller's deadline", () => {
     // In process: a call sent over the wire with less than the answer margin left may not even
     // arrive in time on a loaded machine, which would test the machine, not the rule.
     const request = { customerId: "alice", lines: [{ sku: "apple", quantity: 1 }], deliveryLocation: null, idempotencyKey: "k2", requestHash: "h" };
-    const err = await app.orders.create(request, 3_000, Date.now() + ANSWER_MARGIN_MS - 1).catch((e: unknown) => e);
+    const err = await app.createOrder.execute(request, 3_000, Date.now() + ANSWER_MARGIN_MS - 1).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: "unavailable", code: "OVERLOADED" });
     expect(await app.db.selectFrom("orders").select("id").where("idempotency_key", "=", "k2").execute()).toHaveLength(0);
   });

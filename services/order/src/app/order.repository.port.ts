@@ -46,8 +46,11 @@ export class LeaseLostError extends Error {
 
 /** Durable orders and their saga progress. Writes that move a saga are fenced by its lease. */
 export interface OrderRepository {
-  /** Inserts the PENDING order with its lines; false when (customer, idempotency key) already exists. */
-  create(order: NewOrder): Promise<boolean>;
+  /**
+   * Inserts the PENDING order with its lines and answers it as stored (the database's timestamps);
+   * null when (customer, idempotency key) already exists.
+   */
+  create(order: NewOrder): Promise<Order | null>;
   get(id: string): Promise<Order | null>;
   findByIdempotencyKey(customerId: string, key: string): Promise<IdempotencyRecord | null>;
   /** The orders `filter` matches, newest first; `cursor` is the opaque `nextCursor` of the previous page. */

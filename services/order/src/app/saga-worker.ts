@@ -1,7 +1,7 @@
 import type { DeadLetters } from "./dead-letters.use-case";
 import type { OrderRepository } from "./order.repository.port";
-import type { Orders } from "./orders.use-case";
 import type { RiderDispatch } from "./rider-dispatch.use-case";
+import type { SagaRuns } from "./saga-runs";
 
 export interface SagaWorkerOptions {
   readonly owner: string;
@@ -27,7 +27,7 @@ export class SagaWorker {
 
   constructor(
     private readonly repo: OrderRepository,
-    private readonly orders: Orders,
+    private readonly sagas: Pick<SagaRuns, "resume">,
     private readonly deadLetters: DeadLetters,
     private readonly dispatch: Pick<RiderDispatch, "assignWaiting">,
     private readonly options: SagaWorkerOptions,
@@ -47,7 +47,7 @@ export class SagaWorker {
   async recoverOnce(): Promise<number> {
     const ids = await this.repo.claimStale(this.options.owner, this.options.leaseMs, this.options.recoveryBatchSize);
     if (ids.length > 0) this.logger.info({ orderIds: ids }, "resuming unfinished sagas");
-    await Promise.all(ids.map((id) => this.orders.resume(id)));
+    await Promise.all(ids.map((id) => this.sagas.resume(id)));
     return ids.length;
   }
 

@@ -6,7 +6,10 @@ import type { Logger } from "pino";
 import type { DeadLetter } from "../../app/dead-letter.repository.port";
 import type { DeadLetters } from "../../app/dead-letters.use-case";
 import type { OrderWatch } from "../../app/order-watch.use-case";
-import type { OrderPage, Orders } from "../../app/orders.use-case";
+import type { CreateOrder } from "../../app/create-order.use-case";
+import type { GetOrder } from "../../app/get-order.use-case";
+import type { ListOrders } from "../../app/list-orders.use-case";
+import type { OrderPage, SearchOrders } from "../../app/search-orders.use-case";
 import type { RiderDispatch } from "../../app/rider-dispatch.use-case";
 import type { Order, OrderStatus } from "../../domain/order";
 import { orderErrors } from "../../domain/order.errors";
@@ -57,9 +60,17 @@ const deadLetterToProto = (d: DeadLetter): orderV1.DeadLetter => ({
   nextAttemptAt: d.nextAttemptAt.toISOString(),
 });
 
+/** The use cases that place and read orders, one per RPC. */
+export interface OrderUseCases {
+  readonly createOrder: Pick<CreateOrder, "execute">;
+  readonly getOrder: Pick<GetOrder, "execute">;
+  readonly listOrders: Pick<ListOrders, "execute">;
+  readonly searchOrders: Pick<SearchOrders, "execute">;
+}
+
 /** Decode → use case → encode; no rules here. */
 export function orderGrpcService(
-  orders: Orders,
+  orders: OrderUseCases,
   watch: OrderWatch,
   dispatch: RiderDispatch,
   deadLetters: DeadLetters,
@@ -69,7 +80,7 @@ export function orderGrpcService(
 ) {
   const handlers: Handlers<typeof orderV1.OrderServiceService> = {
     createOrder: async (req) => {
-      const { order, replayed } = await orders.create(
+      const { order, replayed } = await orders.createOrder.execute(
         {
           customerId: req.customerId,
           lines: req.items.map((i) => ({ sku: i.sku, quantity: i.quantity })),
@@ -82,11 +93,11 @@ export function orderGrpcService(
       );
       return { order: orderToProto(order), replayed };
     },
-    getOrder: async (req) => ({ order: orderToProto(await orders.get(req.id)) }),
-    listOrders: async (req) => toPage(await orders.list(req.customerId, req.pageSize, req.pageToken)),
+    getOrder: async (req) => ({ order: orderToProto(await orders.getOrder.execute(req.id)) }),
+    listOrders: async (req) => toPage(await orders.listOrders.execute(req.customerId, req.pageSize, req.pageToken)),
     searchOrders: async (req) => {
       const filter = { customerId: req.customerId === "" ? null : req.customerId, status: statusFilterOf(req.status) };
-      return toPage(await orders.search(filter, req.pageSize, req.pageToken));
+      return toPage(await orders.searchOrders.execute(filter, req.pageSize, req.pageToken));
     },
     markDelivered: async (req) => ({ order: orderToProto(await dispatch.markDelivered(req.orderId, req.riderId)) }),
     listDeadLetters: async (req) => ({

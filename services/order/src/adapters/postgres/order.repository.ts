@@ -80,23 +80,30 @@ const leaseInterval = (ms: number) => sql`make_interval(secs => ${ms / 1000})`;
 export class PostgresOrderRepository implements OrderRepository {
   constructor(private readonly db: Kysely<OrderDatabase>) {}
 
-  async create(o: NewOrder): Promise<boolean> {
-    const { rows } = await sql<{ n: number }>`
+  async create(o: NewOrder): Promise<Order | null> {
+    // The order as written, from what each insert returns: the statement cannot read its own writes.
+    const { rows } = await sql<OrderRow>`
       WITH o AS (
         INSERT INTO orders (id, customer_id, status, delivery_lat, delivery_lon, idempotency_key, request_hash, lease_owner, lease_until)
         VALUES (${o.id}, ${o.customerId}, 'PENDING', ${o.deliveryLocation?.lat ?? null}, ${o.deliveryLocation?.lon ?? null},
                 ${o.idempotencyKey}, ${o.requestHash}, ${o.leaseOwner}, clock_timestamp() + ${leaseInterval(o.leaseMs)})
         ON CONFLICT (customer_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-        RETURNING id
+        RETURNING *
       ), l AS (
         INSERT INTO order_lines (order_id, line_no, sku, quantity)
         SELECT o.id, t.n, t.sku, t.q FROM o, unnest(${o.lines.map((l) => l.sku)}::text[], ${o.lines.map((l) => l.quantity)}::bigint[])
           WITH ORDINALITY AS t(sku, q, n)
+        RETURNING line_no, sku, quantity, price_cents
       ), h AS (
         INSERT INTO order_history (order_id, step, outcome, code) SELECT o.id, 'order', 'created', ${eventCode("order", "created")} FROM o
+        RETURNING step, outcome, code, detail, at
       )
-      SELECT count(*)::int AS n FROM o`.execute(this.db);
-    return rows[0]?.n === 1;
+      SELECT o.id, o.customer_id, o.status, o.failure_reason, o.total_cents, o.currency, o.delivery_lat, o.delivery_lon,
+             o.rider_id, o.lease_owner, o.created_at, o.updated_at, (extract(epoch FROM o.created_at) * 1000000)::bigint::text AS created_us,
+             (SELECT coalesce(json_agg(json_build_object('sku', l.sku, 'quantity', l.quantity, 'priceCents', l.price_cents) ORDER BY l.line_no), '[]') FROM l) AS lines,
+             (SELECT coalesce(json_agg(json_build_object('step', h.step, 'outcome', h.outcome, 'code', h.code, 'detail', h.detail, 'at', h.at)), '[]') FROM h) AS history
+        FROM o`.execute(this.db);
+    return rows[0] ? toOrder(rows[0]) : null;
   }
 
   async get(id: string): Promise<Order | null> {

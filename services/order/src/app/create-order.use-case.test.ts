@@ -1,10 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Order } from "../domain/order";
 import type { OrderRequest } from "../domain/order-request";
-import type { CatalogItem, InventoryPort } from "./dependencies.port";
-import type { NewOrder, OrderFilter, OrderRepository } from "./order.repository.port";
+import type { CatalogItem } from "./dependencies.port";
+import { CreateOrder } from "./create-order.use-case";
+import { GetOrder } from "./get-order.use-case";
+import type { NewOrder, OrderRepository } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
-import { Orders } from "./orders.use-case";
+import { SagaRuns } from "./saga-runs";
 
 const request = (o: Partial<OrderRequest> = {}): OrderRequest => ({
   customerId: "alice",
@@ -28,11 +30,12 @@ function setup(opts: { open?: string[]; detach?: <T>(work: () => Promise<T>) => 
   const created: NewOrder[] = [];
   const stored = new Map<string, Order>();
   const create = vi.fn(async (o: NewOrder) => {
-      if (o.idempotencyKey && created.some((c) => c.idempotencyKey === o.idempotencyKey)) return false;
-      created.push(o);
-      stored.set(o.id, { id: o.id, customerId: o.customerId, status: "PENDING" } as Order);
-      return true;
-    });
+    if (o.idempotencyKey && created.some((c) => c.idempotencyKey === o.idempotencyKey)) return null;
+    created.push(o);
+    const order = { id: o.id, customerId: o.customerId, status: "PENDING" } as Order;
+    stored.set(o.id, order);
+    return order;
+  });
   const get = vi.fn(async (id: string) => stored.get(id) ?? null);
   const repo = {
     create,
@@ -55,21 +58,27 @@ function setup(opts: { open?: string[]; detach?: <T>(work: () => Promise<T>) => 
     }),
   } as unknown as OrderSaga;
   let n = 0;
-  const dispatch = { assign: vi.fn(async (o: Order) => ({ ...o, riderId: "rider-1" })) };
-  const orders = new Orders(repo, inventory as unknown as InventoryPort, saga, dispatch, { openCircuits: () => opts.open ?? [] }, {
+  const dispatch = {
+    assign: vi.fn(async (o: Order) => {
+      const assigned = { ...o, riderId: "rider-1" };
+      stored.set(o.id, assigned);
+      return assigned;
+    }),
+  };
+  const sagas = new SagaRuns(saga, dispatch, opts.detach);
+  const createOrder = new CreateOrder(repo, inventory, sagas, { openCircuits: () => opts.open ?? [] }, {
     owner: "me",
     leaseMs: 1000,
     newId: () => `abcdef00-0000-4000-8000-00000000000${n++}`,
     sleep: async () => undefined,
-    detach: opts.detach,
   });
-  return { orders, create, get, inventory, saga, created, dispatch };
+  return { createOrder, getOrder: new GetOrder(repo), sagas, create, get, inventory, saga, created, dispatch };
 }
 
-describe("Orders.create", () => {
+describe("CreateOrder", () => {
   it("writes the order PENDING, drives its saga and answers with the final order", async () => {
     const t = setup();
-    const { order, replayed } = await t.orders.create(request(), 1000);
+    const { order, replayed } = await t.createOrder.execute(request(), 1000);
     expect(order).toMatchObject({ status: "CONFIRMED", riderId: "rider-1" }); // dispatched once paid
     expect(replayed).toBe(false);
     expect(t.created).toHaveLength(1);
@@ -78,59 +87,59 @@ describe("Orders.create", () => {
 
   it("refuses at once, writing nothing, while a dependency's circuit is open", async () => {
     const t = setup({ open: ["inventory"] });
-    await expect(t.orders.create(request(), 1000)).rejects.toMatchObject({ kind: "unavailable", code: "CIRCUIT_OPEN" });
+    await expect(t.createOrder.execute(request(), 1000)).rejects.toMatchObject({ kind: "unavailable", code: "CIRCUIT_OPEN" });
     expect(t.created).toHaveLength(0);
     expect(t.inventory.catalog).not.toHaveBeenCalled();
   });
 
   it("refuses unknown skus with UNKNOWN_SKU and writes nothing", async () => {
     const t = setup();
-    await expect(t.orders.create(request({ lines: [{ sku: "durian", quantity: 1 }] }), 1000)).rejects.toMatchObject({ code: "UNKNOWN_SKU" });
+    await expect(t.createOrder.execute(request({ lines: [{ sku: "durian", quantity: 1 }] }), 1000)).rejects.toMatchObject({ code: "UNKNOWN_SKU" });
     expect(t.created).toHaveLength(0);
   });
 
   it("refuses an order mixing currencies with MIXED_CURRENCIES (422 at the gateway), writing nothing", async () => {
     const t = setup();
     const mixed = request({ lines: [{ sku: "apple", quantity: 1 }, { sku: "dollar", quantity: 1 }] });
-    await expect(t.orders.create(mixed, 1000)).rejects.toMatchObject({ kind: "invalid", code: "MIXED_CURRENCIES" });
+    await expect(t.createOrder.execute(mixed, 1000)).rejects.toMatchObject({ kind: "invalid", code: "MIXED_CURRENCIES" });
     expect(t.created).toHaveLength(0);
   });
 
   it("refuses an order whose total is more than Payment charges with ORDER_TOTAL_TOO_LARGE, writing nothing", async () => {
     const t = setup();
     const dear = request({ lines: [{ sku: "gold", quantity: 11 }] }); // 11 × 10^9 cents, above 10^10
-    await expect(t.orders.create(dear, 1000)).rejects.toMatchObject({ kind: "invalid", code: "ORDER_TOTAL_TOO_LARGE" });
+    await expect(t.createOrder.execute(dear, 1000)).rejects.toMatchObject({ kind: "invalid", code: "ORDER_TOTAL_TOO_LARGE" });
     expect(t.created).toHaveLength(0);
     // At the limit it is taken.
-    await expect(t.orders.create(request({ lines: [{ sku: "gold", quantity: 10 }] }), 1000)).resolves.toMatchObject({ order: { status: "CONFIRMED" } });
+    await expect(t.createOrder.execute(request({ lines: [{ sku: "gold", quantity: 10 }] }), 1000)).resolves.toMatchObject({ order: { status: "CONFIRMED" } });
   });
 
   it("takes an order of free items (total 0): the saga confirms it without a charge", async () => {
     const t = setup();
-    await expect(t.orders.create(request({ lines: [{ sku: "free", quantity: 3 }] }), 1000)).resolves.toMatchObject({ order: { status: "CONFIRMED" } });
+    await expect(t.createOrder.execute(request({ lines: [{ sku: "free", quantity: 3 }] }), 1000)).resolves.toMatchObject({ order: { status: "CONFIRMED" } });
     expect(t.created).toHaveLength(1);
   });
 
   it("asks Inventory about a sku only until it has seen it exist", async () => {
     const t = setup();
-    await t.orders.create(request(), 1000);
-    await t.orders.create(request(), 1000);
-    await t.orders.create(request({ lines: [{ sku: "apple", quantity: 1 }, { sku: "pear", quantity: 2 }] }), 1000);
+    await t.createOrder.execute(request(), 1000);
+    await t.createOrder.execute(request(), 1000);
+    await t.createOrder.execute(request({ lines: [{ sku: "apple", quantity: 1 }, { sku: "pear", quantity: 2 }] }), 1000);
     expect(t.inventory.catalog.mock.calls.map((c) => [...c[0]])).toEqual([["apple"], ["pear"]]);
   });
 
   it("replays an idempotent request and refuses the same key with another body", async () => {
     const t = setup();
-    const first = await t.orders.create(request({ idempotencyKey: "k" }), 1000);
-    const again = await t.orders.create(request({ idempotencyKey: "k" }), 1000);
+    const first = await t.createOrder.execute(request({ idempotencyKey: "k" }), 1000);
+    const again = await t.createOrder.execute(request({ idempotencyKey: "k" }), 1000);
     expect(again).toMatchObject({ replayed: true, order: { id: first.order.id, status: "CONFIRMED" } });
     expect(t.created).toHaveLength(1);
-    await expect(t.orders.create(request({ idempotencyKey: "k", requestHash: "h2" }), 1000)).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+    await expect(t.createOrder.execute(request({ idempotencyKey: "k", requestHash: "h2" }), 1000)).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
   });
 
   it("takes no order for a caller whose deadline has (all but) passed: OVERLOADED, nothing written", async () => {
     const t = setup();
-    await expect(t.orders.create(request(), 1000, Date.now() + 10)).rejects.toMatchObject({ kind: "unavailable", code: "OVERLOADED" });
+    await expect(t.createOrder.execute(request(), 1000, Date.now() + 10)).rejects.toMatchObject({ kind: "unavailable", code: "OVERLOADED" });
     expect(t.created).toHaveLength(0);
     expect(t.inventory.catalog).not.toHaveBeenCalled();
   });
@@ -141,7 +150,7 @@ describe("Orders.create", () => {
       await new Promise((r) => setTimeout(r, 120));
       return new Map(skus.map((sku) => [sku, { priceCents: 1, currency: "EUR" }]));
     });
-    await expect(t.orders.create(request(), 1000, Date.now() + 150)).rejects.toMatchObject({ code: "OVERLOADED" });
+    await expect(t.createOrder.execute(request(), 1000, Date.now() + 150)).rejects.toMatchObject({ code: "OVERLOADED" });
     expect(t.created).toHaveLength(0);
   });
 
@@ -155,70 +164,35 @@ describe("Orders.create", () => {
       },
     });
     const started = Date.now();
-    const { order } = await t.orders.create(request(), 1000, Date.now() + 150);
+    const { order } = await t.createOrder.execute(request(), 1000, Date.now() + 150);
     expect(Date.now() - started).toBeLessThan(150);
     expect(order.status).toBe("PENDING");
     expect(detached).toEqual(["saga"]);
-    await t.orders.drain();
-    expect((await t.orders.get(order.id)).status).toBe("CONFIRMED");
+    await t.sagas.drain();
+    expect((await t.getOrder.execute(order.id)).status).toBe("CONFIRMED");
   });
 
   it("rejects bad input before touching anything", async () => {
     const t = setup();
-    await expect(t.orders.create(request({ lines: [{ sku: "apple", quantity: 0 }] }), 1000)).rejects.toMatchObject({ code: "INVALID_QUANTITY" });
-    await expect(t.orders.create(request({ lines: [] }), 1000)).rejects.toMatchObject({ code: "NO_LINES" });
-    await expect(t.orders.create(request({ deliveryLocation: { lat: 91, lon: 0 } }), 1000)).rejects.toMatchObject({ code: "INVALID_LOCATION" });
+    await expect(t.createOrder.execute(request({ lines: [{ sku: "apple", quantity: 0 }] }), 1000)).rejects.toMatchObject({ code: "INVALID_QUANTITY" });
+    await expect(t.createOrder.execute(request({ lines: [] }), 1000)).rejects.toMatchObject({ code: "NO_LINES" });
+    await expect(t.createOrder.execute(request({ deliveryLocation: { lat: 91, lon: 0 } }), 1000)).rejects.toMatchObject({ code: "INVALID_LOCATION" });
     expect(t.create).not.toHaveBeenCalled();
   });
 });
 
-describe("Orders.get", () => {
+describe("GetOrder", () => {
   it("finds an order by its id typed in any case, and answers it under the stored (lowercase) id", async () => {
     const t = setup();
-    const { order } = await t.orders.create(request(), 1000);
-    const found = await t.orders.get(order.id.toUpperCase());
+    const { order } = await t.createOrder.execute(request(), 1000);
+    const found = await t.getOrder.execute(order.id.toUpperCase());
     expect(found.id).toBe(order.id);
     expect(found.id).toBe(found.id.toLowerCase());
   });
 
   it("answers ORDER_NOT_FOUND for an id that is no order id, without asking the repository", async () => {
     const t = setup();
-    await expect(t.orders.get("not-an-order")).rejects.toMatchObject({ code: "ORDER_NOT_FOUND" });
+    await expect(t.getOrder.execute("not-an-order")).rejects.toMatchObject({ code: "ORDER_NOT_FOUND" });
     expect(t.get).not.toHaveBeenCalled();
-  });
-});
-
-describe("Orders.list and Orders.search", () => {
-  function listing() {
-    const asked: { filter: OrderFilter; limit: number; cursor: string | null }[] = [];
-    const repo = {
-      list: vi.fn(async (filter: OrderFilter, limit: number, cursor: string | null) => {
-        asked.push({ filter, limit, cursor });
-        return { orders: [], nextCursor: cursor === null ? "next" : null };
-      }),
-    } as unknown as OrderRepository;
-    const orders = new Orders(repo, {} as InventoryPort, {} as OrderSaga, { assign: async (o) => o }, { openCircuits: () => [] }, {
-      owner: "me",
-      leaseMs: 1000,
-      newId: () => "id",
-      sleep: async () => undefined,
-    });
-    return { orders, asked };
-  }
-
-  it("lists one customer's orders only, whatever the status", async () => {
-    const t = listing();
-    expect(await t.orders.list("alice", 5, "")).toEqual({ orders: [], nextPageToken: "next" });
-    expect(t.asked).toEqual([{ filter: { customerId: "alice", status: null }, limit: 5, cursor: null }]);
-  });
-
-  it("searches with the filter as given, the same page sizes (1..100, 20 by default) and tokens", async () => {
-    const t = listing();
-    await t.orders.search({ customerId: null, status: "FAILED" }, 0, "");
-    expect(await t.orders.search({ customerId: null, status: null }, 1_000, "tok")).toEqual({ orders: [], nextPageToken: "" });
-    expect(t.asked).toEqual([
-      { filter: { customerId: null, status: "FAILED" }, limit: 20, cursor: null },
-      { filter: { customerId: null, status: null }, limit: 100, cursor: "tok" },
-    ]);
   });
 });
