@@ -1,9 +1,9 @@
+import { valueOrThrow } from "@qc/platform/errors";
 import { noRiderAvailable } from "../domain/rider.errors";
 import type { RiderDistance } from "../domain/rider-distance";
 import { parseAssignRequest, parseListLimit, parseLocationUpdate, parseNearbyQuery, parseOrderId, parseRiderId } from "../domain/rider-input";
 import type { RiderPosition } from "../domain/rider-position";
 import type { RiderIndex } from "./rider-index.port";
-import { toAppError, valueOrThrow } from "./violation-error";
 
 export interface RiderPolicy {
   /** A rider whose last location update is older than this is neither listed nor assigned. */
@@ -43,7 +43,7 @@ export class RiderService {
     const request = valueOrThrow(parseAssignRequest(input.orderId, input.lat, input.lon));
     const { assignRadiusKm, staleMs } = this.policy;
     const assigned = await this.index.assignNearest(request.orderId, request.pickup, assignRadiusKm, staleMs);
-    if (assigned === undefined) throw toAppError(noRiderAvailable(assignRadiusKm));
+    if (assigned === undefined) throw noRiderAvailable(assignRadiusKm);
     return assigned;
   }
 

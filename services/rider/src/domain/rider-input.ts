@@ -1,5 +1,6 @@
 import { isSubject, SUBJECT_RULE } from "@qc/platform/identity";
-import { accepted, invalidInput, rejected, shown, type Checked } from "./rider.errors";
+import { accepted, rejected, type Checked } from "@qc/platform/errors";
+import { invalidInput, shown } from "./rider.errors";
 import { MAX_INDEXED_LAT, type GeoPoint } from "./geo";
 
 export const DEFAULT_NEARBY_LIMIT = 20;

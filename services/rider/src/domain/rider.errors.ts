@@ -1,8 +1,4 @@
-/**
- * How a broken rule is reported. Mirrors the platform's error kinds so the app layer can raise a
- * violation unchanged, while the domain itself depends on nothing.
- */
-export type ViolationKind = "invalid" | "refused";
+import { invalid, refused, type AppError } from "@qc/platform/errors";
 
 /** Stable codes of every error the rider service answers with; callers branch on these, never on messages. */
 export type RiderErrorCode =
@@ -13,26 +9,12 @@ export type RiderErrorCode =
   | "INVALID_ORDER_ID"
   | "NO_RIDER_AVAILABLE";
 
-/** A broken rule as a plain value, so domain code needs no error framework. */
-export interface Violation {
-  readonly kind: ViolationKind;
-  readonly code: RiderErrorCode;
-  readonly message: string;
-}
-
-/** Parsed input, or the first rule it breaks. */
-export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly violation: Violation };
-
-export const accepted = <T>(value: T): Checked<T> => ({ ok: true, value });
-export const rejected = (violation: Violation): Checked<never> => ({ ok: false, violation });
+/** A rider error: a value domain checks return (in a `Checked`) and use cases throw. */
+export type RiderError = AppError<RiderErrorCode>;
 
 // Input is echoed in messages to help the caller, but never at unbounded length.
 export const shown = (s: string): string => JSON.stringify(s.length > 70 ? `${s.slice(0, 70)}…` : s);
 
-export const invalidInput = (code: RiderErrorCode, message: string): Violation => ({ kind: "invalid", code, message });
+export const invalidInput = (code: RiderErrorCode, message: string): RiderError => invalid(code, message);
 
-export const noRiderAvailable = (radiusKm: number): Violation => ({
-  kind: "refused",
-  code: "NO_RIDER_AVAILABLE",
-  message: `no free rider within ${radiusKm} km`,
-});
+export const noRiderAvailable = (radiusKm: number): RiderError => refused("NO_RIDER_AVAILABLE", `no free rider within ${radiusKm} km`);
