@@ -2,14 +2,16 @@
  * The web app in a real browser (Debian's Chromium driven by playwright-core) against the whole
  * platform as processes: the gateway serves a fresh production build of web/ (WEB_ROOT) with the dev
  * sign-in on. A rider reports where they are, alice orders and follows PENDING to CONFIRMED and the
- * rider, the rider delivers, bob (no money) sees FAILED with the reason and the stock back, and an
- * admin restocks and credits a wallet, each after a confirmation; with the inventory service down the
+ * rider, the rider sees the order assigned to them and delivers it, bob (no money) sees FAILED with the
+ * reason and the stock back, an admin restocks and credits a wallet, each after a confirmation, and
+ * replays a dead letter (still failing, then resolved); with the inventory service down the
  * storefront says so and comes back by itself. Every page is checked with axe-core
- * (no serious or critical violation), and the order page and the console are photographed into
+ * (no serious or critical violation), and the order page, the rider's view and the console are photographed into
  * docs/screenshots/ (the README shows them).
  */
 import AxeBuilder from "@axe-core/playwright";
 import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +19,8 @@ import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemoData } from "../../scripts/seed";
-import { startE2E, type E2E } from "../support/e2e-stack";
+import { eventually, startE2E, type E2E } from "../support/e2e-stack";
+import { fixtures, steps } from "../support/fixtures";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SCREENSHOTS = join(ROOT, "docs", "screenshots");
@@ -46,7 +49,8 @@ beforeAll(async () => {
     serviceEnv: {
       // The gateway answers 202 PENDING early, so the page shows the saga filling in.
       gateway: { WEB_ROOT: webRoot, DEV_LOGIN: "true", ORDER_WAIT_MS: "200" },
-      order: { RIDER_RETRY_INTERVAL_MS: "200", UPSTREAM_TIMEOUT_MS: "10000" },
+      // Dead letters stay open until an admin replays them (no background redrive within the run).
+      order: { RIDER_RETRY_INTERVAL_MS: "200", UPSTREAM_TIMEOUT_MS: "10000", COMPENSATION_BACKOFF_MS: "50", DEAD_LETTER_REDRIVE_MS: "600000" },
     },
   });
   base = e2e.stack.gatewayUrl;
@@ -111,6 +115,7 @@ describe("the web app in a browser", () => {
     await page.getByRole("heading", { name: "Rider rider-1" }).waitFor();
     await page.getByRole("button", { name: "Report location" }).click();
     await page.getByText(/you can be assigned an order/).waitFor();
+    await page.getByText(/No order for you yet/).waitFor();
     await expectAccessible("rider");
   });
 
@@ -146,11 +151,18 @@ describe("the web app in a browser", () => {
 
   it("the rider delivers alice's order (after a confirmation) and alice sees it delivered", async () => {
     await signInAs("rider-1");
-    await page.getByLabel("Order id").fill(aliceOrderId);
-    await page.getByRole("button", { name: "Mark delivered" }).click();
+    // The order the platform assigned, from GET /v1/riders/{id}/assignment, with its delivery point.
+    const assignment = page.getByTestId("assignment");
+    await assignment.getByText(aliceOrderId).waitFor();
+    await assignment.getByText(/Deliver to \d+\.\d{5}, \d+\.\d{5}/).waitFor();
+    await page.getByRole("img", { name: /delivery point/ }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "rider.png"), fullPage: true });
+    await expectAccessible("rider (an order assigned)");
+    await assignment.getByRole("button", { name: "Mark delivered" }).click();
     await page.getByRole("alertdialog", { name: "Mark as delivered?" }).getByRole("button", { name: "Mark delivered" }).click();
     await page.getByText(/is DELIVERED/).waitFor();
     await page.getByRole("img", { name: /delivery point/ }).waitFor();
+    await page.getByText(/No order for you yet/).waitFor();
     await signInAs("alice");
     await page.goto(`${base}/orders/${aliceOrderId}`);
     await page.getByRole("heading", { name: /DELIVERED/ }).waitFor();
@@ -210,9 +222,60 @@ describe("the web app in a browser", () => {
 
     // One order opened to its timeline, for the picture.
     await orders.locator("summary").first().click();
-    await page.locator("#riders").getByText(/rider-1 · /).waitFor();
+    // Riders at their last positions (GET /v1/admin/riders): rider-1 is free again after the delivery.
+    await page.locator("#riders").getByText(/^rider-1 · free · seen /).waitFor();
+    await page.getByRole("img", { name: /Riders and the store: store, .*rider-1 \(free\)/ }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, "console.png"), fullPage: true });
     await expectAccessible("console");
+  });
+
+  it("an admin replays a dead letter from the console: still failing while inventory refuses, then resolved and the stock back", async () => {
+    const proxies = e2e.proxies!;
+    const admin = await e2e.token("ops", "admin");
+    const f = fixtures(e2e, admin);
+    // A compensation that cannot run: the payment is declined after the stock was deducted, and the
+    // inventory refuses the release three times, so it is dead-lettered (as in the failure table).
+    const sku = await f.product(5, 500);
+    const poor = await f.customer(100);
+    proxies.payment.set({ kind: "delay", delayMs: 300 });
+    const answer = f.order(poor.token, [{ sku, quantity: 2 }], randomUUID());
+    await eventually(async () => (await f.stockOf(sku)) === 3, "stock deducted");
+    proxies.inventory.set({ kind: "refuse" }, { cut: true });
+    proxies.payment.set({ kind: "pass" });
+    // The gateway answers 202 PENDING early here (ORDER_WAIT_MS): the saga's end is read afterwards.
+    const placed = (await answer).body;
+    const orderId = placed.order?.id ?? placed.id;
+    const failed = await eventually(async () => {
+      const o = await f.getOrder(orderId);
+      return o.status === "FAILED" ? o : null;
+    }, "the saga to fail");
+    expect(steps(failed)).toContain("release-stock:dead-lettered");
+
+    await signInAs("admin");
+    const letters = page.locator("#dead-letters");
+    const row = letters.getByRole("row").filter({ has: page.getByRole("link", { name: orderId.slice(0, 8) }) });
+    await row.getByText("release-stock").waitFor();
+    const replay = async () => {
+      await row.getByRole("button", { name: "Replay" }).click();
+      const dialog = page.getByRole("alertdialog", { name: "Replay this compensation?" });
+      await dialog.getByText(`release-stock for order ${orderId} runs again`, { exact: false }).waitFor();
+      await dialog.getByRole("button", { name: "Replay" }).click();
+    };
+    await replay();
+    await letters.getByRole("status").filter({ hasText: "Still failing: the compensation could not run; it stays a dead letter." }).waitFor();
+    expect(await f.stockOf(sku)).toBe(3);
+
+    proxies.inventory.set({ kind: "pass" });
+    // The order service's breaker for inventory may have opened on the refusals: replay once it lets a call through.
+    await eventually(async () => {
+      const { body } = await e2e.api<{ items: { caller: string; target: string; state: string }[] }>("GET", "/v1/admin/circuit-breakers", { token: admin });
+      return body.items.find((b) => b.caller === "order" && b.target === "inventory")?.state !== "open";
+    }, "the order service's inventory breaker to let calls through");
+    await replay();
+    await letters.getByRole("status").filter({ hasText: "Replayed: release-stock is resolved." }).waitFor();
+    await row.waitFor({ state: "detached" });
+    expect(await f.stockOf(sku)).toBe(5);
+    await expectAccessible("console (dead letter replayed)");
   });
 
   it("while a service is down the storefront says so, and recovers by itself once it is back", async () => {

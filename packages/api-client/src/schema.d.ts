@@ -708,6 +708,48 @@ export interface components {
             lon: number;
         };
         /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "riderId": "rider-1",
+         *           "lat": 52.5219,
+         *           "lon": 13.4132,
+         *           "available": true,
+         *           "busy": true,
+         *           "orderId": "3f0c9c1e-8a4b-4f7e-9d2a-6b1c0e5d7a21",
+         *           "seenAt": "2026-01-01T10:00:05.000Z"
+         *         },
+         *         {
+         *           "riderId": "rider-2",
+         *           "lat": 52.53,
+         *           "lon": 13.4,
+         *           "available": false,
+         *           "busy": false,
+         *           "seenAt": "2026-01-01T10:00:02.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        RiderPositions: {
+            /** @description riders whose last location update is fresh, most recently seen first */
+            items: {
+                /** @description what the rider last said about taking orders */
+                available: boolean;
+                /** @description carrying an order (orderId) */
+                busy: boolean;
+                lat: number;
+                lon: number;
+                /** @description the order the rider carries */
+                orderId?: string;
+                riderId: string;
+                /**
+                 * Format: date-time
+                 * @description the rider's last location update
+                 */
+                seenAt: string;
+            }[];
+        };
+        /**
          * @description one balance of the customer's wallet
          * @example {
          *       "customerId": "alice",
@@ -1283,25 +1325,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description riders whose last location update is fresh, most recently seen first */
-                        items: {
-                            /** @description what the rider last said about taking orders */
-                            available: boolean;
-                            /** @description carrying an order (orderId) */
-                            busy: boolean;
-                            lat: number;
-                            lon: number;
-                            /** @description the order the rider carries */
-                            orderId?: string;
-                            riderId: string;
-                            /**
-                             * Format: date-time
-                             * @description the rider's last location update
-                             */
-                            seenAt: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["RiderPositions"];
                 };
             };
             /** @description invalid input: VALIDATION_FAILED, MALFORMED_JSON, or a service's own check such as INVALID_LOCATION or INVALID_PAGE_TOKEN (a page cursor it never handed out) */

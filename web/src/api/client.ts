@@ -3,12 +3,12 @@ import type {
   CircuitBreaker,
   CreateOrderBody,
   DeadLetter,
-  NearbyRider,
   Order,
   OrderStatus,
   Page,
   Problem,
   Product,
+  RiderPosition,
   Role,
   Wallet,
 } from "./types";
@@ -124,8 +124,9 @@ export function apiFor(token: string | null) {
     reportLocation: (riderId: string, lat: number, lon: number, available: boolean) =>
       call<undefined>("PUT", `/v1/riders/${enc(riderId)}/location`, { body: { lat, lon, available } }),
     markDelivered: (orderId: string) => call<Order>("POST", `/v1/orders/${enc(orderId)}/delivered`),
-    nearbyRiders: (lat: number, lon: number, radiusKm: number, limit = 100) =>
-      call<{ items: NearbyRider[] }>("GET", `/v1/riders/nearby${q({ lat: lat.toFixed(6), lon: lon.toFixed(6), radiusKm, limit })}`),
+    /** The order the rider carries now; undefined (204) when none. */
+    riderAssignment: (riderId: string) => call<Order | undefined>("GET", `/v1/riders/${enc(riderId)}/assignment`),
+    riders: (limit = 200) => call<{ items: RiderPosition[] }>("GET", `/v1/admin/riders${q({ limit })}`),
     createProduct: (product: Product) => call<Product>("POST", "/v1/admin/products", { body: product }),
     restock: (sku: string, quantity: number) => call<Product>("POST", `/v1/admin/products/${enc(sku)}/restock`, { body: { quantity } }),
     credit: (customerId: string, amountCents: number, currency: string) =>

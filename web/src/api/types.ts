@@ -15,7 +15,7 @@ export type CreateOrderBody = Schema<"CreateOrderBody">;
 export type CircuitBreaker = Schema<"CircuitBreakers">["items"][number];
 export type DeadLetter = Schema<"DeadLetter">;
 export type Wallet = Schema<"Wallet">;
-export type NearbyRider = Schema<"NearbyRiders">["items"][number];
+export type RiderPosition = Schema<"RiderPositions">["items"][number];
 export type Role = Schema<"DevTokenBody">["role"];
 
 export interface Page<T> {

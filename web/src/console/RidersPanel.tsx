@@ -1,58 +1,43 @@
-import { useState } from "react";
 import { apiFor } from "../api/client";
+import type { RiderPosition } from "../api/types";
 import { ErrorNotice } from "../components/Notice";
 import { Plot } from "../components/Plot";
+import { time } from "../format";
 import { useInterval, useResource } from "../hooks";
 import type { Session } from "../session";
-import { offsets, trilaterate } from "./trilaterate";
 
-/** The store (the order service's STORE_LAT/STORE_LON default): riders are looked for around it. */
+/** The store (the order service's STORE_LAT/STORE_LON default), drawn for reference. */
 const STORE = { lat: 52.5219, lon: 13.4132 };
-const OFFSET_KM = 5;
 
-/** Riders around a point, placed on a locally drawn plot (no map tiles), refreshed every 5 s. */
+/** What a rider is doing, in words. */
+export function riderState(r: RiderPosition): string {
+  if (r.busy) return `busy with order ${r.orderId ?? ""}`.trimEnd();
+  return r.available ? "free" : "unavailable";
+}
+
+/** Riders at their last reported positions (GET /v1/admin/riders), on a locally drawn plot (no map tiles), refreshed every 5 s. */
 export function RidersPanel({ session }: { session: Session }) {
   const api = apiFor(session.token);
-  const [radius, setRadius] = useState(10);
-  const riders = useResource(async () => {
-    const { east, north } = offsets(STORE, OFFSET_KM);
-    // The side points need a radius that still reaches every rider within `radius` of the center.
-    const wide = Math.min(50, radius + OFFSET_KM);
-    const [a, b, c] = await Promise.all([
-      api.nearbyRiders(STORE.lat, STORE.lon, radius),
-      api.nearbyRiders(east.lat, east.lon, wide),
-      api.nearbyRiders(north.lat, north.lon, wide),
-    ]);
-    return { nearest: a.items, positions: trilaterate(STORE, OFFSET_KM, a.items, b.items, c.items) };
-  }, [session.token, radius]);
+  const riders = useResource(() => api.riders(), [session.token]);
   useInterval(riders.reload, 5_000);
 
+  const items = riders.data?.items ?? [];
   const points = [
     { id: "store", label: "store", lat: STORE.lat, lon: STORE.lon, kind: "center" as const },
-    ...(riders.data?.positions ?? []).map((r) => ({ id: r.riderId, label: r.riderId, lat: r.lat, lon: r.lon, kind: "rider" as const })),
+    ...items.map((r) => ({ id: r.riderId, label: `${r.riderId} (${riderState(r)})`, lat: r.lat, lon: r.lon, kind: "rider" as const })),
   ];
   return (
     <section id="riders" className="panel" aria-labelledby="riders-title">
       <h2 id="riders-title">Riders</h2>
-      <label className="inline-label">
-        Within
-        <select value={radius} onChange={(e) => setRadius(Number(e.target.value))}>
-          {[2, 5, 10, 25, 45].map((r) => (
-            <option key={r} value={r}>
-              {r} km
-            </option>
-          ))}
-        </select>
-        of the store
-      </label>
+      <p className="muted">Every rider who reported a position lately, where they last were.</p>
       <ErrorNotice error={riders.data === null ? riders.error : null} />
-      <Plot points={points} title="Riders around the store" />
-      {riders.data?.nearest.length === 0 && <p className="muted">No available rider has reported a location nearby.</p>}
-      {riders.data !== null && riders.data.nearest.length > 0 && (
+      <Plot points={points} title="Riders and the store" />
+      {riders.data !== null && items.length === 0 && <p className="muted">No rider has reported a location lately.</p>}
+      {items.length > 0 && (
         <ul className="rider-list">
-          {riders.data.nearest.map((r) => (
-            <li key={r.riderId}>
-              {r.riderId} · {r.distanceKm.toFixed(2)} km
+          {items.map((r) => (
+            <li key={r.riderId} data-testid={`rider-${r.riderId}`}>
+              {r.riderId} · {riderState(r)} · seen {time(r.seenAt)}
             </li>
           ))}
         </ul>

@@ -6,9 +6,13 @@ import { LocationFields, useLocationInput } from "../components/LocationFields";
 import { ErrorNotice } from "../components/Notice";
 import { Plot } from "../components/Plot";
 import { time } from "../format";
+import { useInterval, useResource } from "../hooks";
 import type { Session } from "../session";
 
-/** A rider's screen: say where they are, deliver the order they carry. */
+/** How often the rider's screen asks for their assignment (the platform assigns in the background). */
+const ASSIGNMENT_POLL_MS = 3_000;
+
+/** A rider's screen: say where they are, see the order they carry and its delivery point, deliver it. */
 export default function RiderView({ session }: { session: Session }) {
   const api = apiFor(session.token);
   const where = useLocationInput({ lat: 52.523, lon: 13.41 });
@@ -16,8 +20,10 @@ export default function RiderView({ session }: { session: Session }) {
   const [reported, setReported] = useState<{ at: Date; where: Location; available: boolean } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const [orderId, setOrderId] = useState("");
   const [delivered, setDelivered] = useState<Order | null>(null);
+  const assignment = useResource(() => api.riderAssignment(session.subject), [session.token, session.subject]);
+  useInterval(assignment.reload, ASSIGNMENT_POLL_MS);
+  const carried = assignment.data ?? null;
   const [geoNote, setGeoNote] = useState<string | null>(null);
   const { confirm, dialog } = useConfirm();
 
@@ -57,25 +63,24 @@ export default function RiderView({ session }: { session: Session }) {
     );
   };
 
-  const deliver = async (e: FormEvent) => {
-    e.preventDefault();
-    const id = orderId.trim();
-    if (id === "" || !(await confirm("Mark as delivered?", <p>Order {id} is handed over to the customer.</p>, "Mark delivered"))) return;
+  const deliver = async (order: Order) => {
+    if (!(await confirm("Mark as delivered?", <p>Order {order.id} is handed over to the customer.</p>, "Mark delivered"))) return;
     setBusy(true);
     setError(null);
     try {
-      setDelivered(await api.markDelivered(id));
-      setOrderId("");
+      setDelivered(await api.markDelivered(order.id));
+      assignment.reload();
     } catch (err) {
       setError(err);
     } finally {
       setBusy(false);
     }
   };
+  const target = carried?.deliveryLocation ?? delivered?.deliveryLocation;
 
   const points = [
     ...(reported ? [{ id: "you", label: `you (${session.subject})`, lat: reported.where.lat, lon: reported.where.lon, kind: "rider" as const }] : []),
-    ...(delivered?.deliveryLocation ? [{ id: "drop", label: "delivery point", lat: delivered.deliveryLocation.lat, lon: delivered.deliveryLocation.lon, kind: "target" as const }] : []),
+    ...(target ? [{ id: "drop", label: "delivery point", lat: target.lat, lon: target.lon, kind: "target" as const }] : []),
   ];
 
   return (
@@ -106,18 +111,37 @@ export default function RiderView({ session }: { session: Session }) {
       </section>
       <section aria-labelledby="deliver-title" className="card">
         <h2 id="deliver-title">Your delivery</h2>
-        <p className="muted">
-          The platform assigns you the nearest paid order; enter its id (dispatch gives it to you, the customer's order page shows it)
-          when you hand it over.
-        </p>
-        <form className="inline-form" onSubmit={(e) => void deliver(e)}>
-          <label className="grow">
-            Order id <input value={orderId} onChange={(e) => setOrderId(e.target.value)} autoComplete="off" />
-          </label>
-          <button type="submit" disabled={busy || orderId.trim() === ""}>
-            Mark delivered
-          </button>
-        </form>
+        <ErrorNotice error={carried === null ? assignment.error : null} />
+        {carried !== null ? (
+          <div className="assignment" data-testid="assignment">
+            <p>
+              Order <code>{carried.id}</code> for {carried.customerId}:{" "}
+              {carried.items.map((i) => `${i.quantity} × ${i.sku}`).join(", ")}.
+            </p>
+            <p>
+              Deliver to{" "}
+              {carried.deliveryLocation !== undefined ? (
+                <strong>
+                  {carried.deliveryLocation.lat.toFixed(5)}, {carried.deliveryLocation.lon.toFixed(5)}
+                </strong>
+              ) : (
+                "the address the customer gives (no delivery point was set)"
+              )}
+              .
+            </p>
+            <button type="button" disabled={busy} onClick={() => void deliver(carried)}>
+              Mark delivered
+            </button>
+          </div>
+        ) : (
+          // undefined: asked, and none (null: not answered yet)
+          assignment.data === undefined && (
+            <p className="muted">
+              No order for you yet. Keep your location reported and say you are available: the platform assigns you the nearest paid
+              order, and it shows here.
+            </p>
+          )
+        )}
         {delivered !== null && (
           <div className="notice" role="status">
             Order <code>{delivered.id}</code> is <span className="status status-delivered">{delivered.status}</span>

@@ -6,7 +6,7 @@ import { openApiOptions } from "./openapi";
 import { CreateOrderBodySchema, OrderPageSchema, OrderSchema, OrderStatusSchema } from "./order.schema";
 import { ProblemSchema } from "./problem.schema";
 import { CreateProductBodySchema, ProductPageSchema, ProductSchema, RestockBodySchema } from "./product.schema";
-import { LocationBodySchema, NearbyRidersSchema } from "./rider.schema";
+import { LocationBodySchema, NearbyRidersSchema, RiderPositionsSchema } from "./rider.schema";
 
 const anOrder = {
   id: "3f0c9c1e-8a4b-4f7e-9d2a-6b1c0e5d7a21",
@@ -52,6 +52,15 @@ const NAMED: Readonly<Record<string, { readonly schema: TSchema; readonly exampl
   CircuitBreakers: { schema: CircuitBreakersSchema, example: { items: [{ caller: "gateway", target: "order", state: "closed" }] } },
   RiderLocationBody: { schema: LocationBodySchema, example: { lat: 52.521, lon: 13.41, available: true } },
   NearbyRiders: { schema: NearbyRidersSchema, example: { items: [{ riderId: "rider-1", distanceKm: 0.4 }] } },
+  RiderPositions: {
+    schema: RiderPositionsSchema,
+    example: {
+      items: [
+        { riderId: "rider-1", lat: 52.5219, lon: 13.4132, available: true, busy: true, orderId: anOrder.id, seenAt: "2026-01-01T10:00:05.000Z" },
+        { riderId: "rider-2", lat: 52.53, lon: 13.4, available: false, busy: false, seenAt: "2026-01-01T10:00:02.000Z" },
+      ],
+    },
+  },
   DevTokenBody: { schema: DevTokenBodySchema, example: { subject: "alice", role: "customer" } },
   DevToken: { schema: DevTokenSchema, example: { token: "eyJhbGciOiJIUzI1NiJ9.…" } },
 };
