@@ -1,3 +1,4 @@
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { databaseKinds } from "@qc/platform/testing";
 import { failureOf, failuresAmong, inventoryForSuite, product, stockOf } from "./inventory-harness";
@@ -145,6 +146,34 @@ describe.each(databaseKinds)("on %s", (kind) => {
       expect(await stockOf(inventory, "guarded")).toBe(10);
       // A rejected request leaves no ledger entry: the same order id still works with valid items.
       expect((await inventory.call.deductStock({ orderId: "bad-1", items: [{ sku: "guarded", quantity: 1 }] })).totalCents).toBe(100);
+    });
+
+    it("takes one statement, so one round trip, on the database: a first deduction, a refusal and a repeat alike", async () => {
+      await create("one-trip", 10);
+      const statements = async (work: () => Promise<unknown>): Promise<number> => {
+        const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+        const original = proto.query;
+        let count = 0;
+        proto.query = function (this: pg.Client, ...args: unknown[]) {
+          const [query] = args;
+          const text = typeof query === "string" ? query : ((query as { text?: unknown } | null)?.text ?? "");
+          // The ledger's statements (and any transaction's), not the app's own periodic ones (health).
+          if (typeof text === "string" && /reservation|product|deduct|begin|commit|rollback/i.test(text)) count++;
+          return original.apply(this, args);
+        };
+        try {
+          await work();
+        } finally {
+          proto.query = original;
+        }
+        return count;
+      };
+      // PGlite runs in process (no pg client to count with): there the calls only have to work.
+      const counted = kind === "postgres" ? statements : async (work: () => Promise<unknown>) => (await work(), 1);
+      expect(await counted(() => inventory.call.deductStock({ orderId: "trip-1", items: [{ sku: "one-trip", quantity: 2 }] }))).toBe(1);
+      expect(await counted(() => failureOf(inventory.call.deductStock({ orderId: "trip-2", items: [{ sku: "one-trip", quantity: 99 }] })))).toBe(1);
+      expect(await counted(() => inventory.call.deductStock({ orderId: "trip-1", items: [{ sku: "one-trip", quantity: 2 }] }))).toBe(1);
+      expect(await stockOf(inventory, "one-trip")).toBe(8);
     });
   });
 });

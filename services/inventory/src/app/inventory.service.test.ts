@@ -2,11 +2,11 @@ import { AppError } from "@qc/platform/errors";
 import { describe, expect, it, vi } from "vitest";
 import type { Product } from "../domain/product";
 import { pageTokenAfter } from "../domain/product-page";
-import type { Reservation } from "../domain/stock-deduction";
+import type { DeductionRequest, Reservation } from "../domain/stock-deduction";
 import type { Catalog } from "./catalog.port";
 import { InventoryService } from "./inventory.service";
 import type { ProductStore } from "./product-store.port";
-import type { StockLedger, StockLedgerTransaction } from "./stock-ledger.port";
+import type { LedgerDeduction, StockLedger, StockLedgerTransaction } from "./stock-ledger.port";
 
 const apple: Product = { sku: "apple", name: "Apple", priceCents: 120, currency: "EUR", stock: 10 };
 const pear: Product = { sku: "pear", name: "Pear", priceCents: 80, currency: "EUR", stock: 1 };
@@ -22,16 +22,25 @@ function fakeStore(overrides: Partial<ProductStore> = {}): ProductStore {
   };
 }
 
-/** A ledger whose single transaction is `tx`; `existing` is what claimOrder finds. */
+/**
+ * A ledger whose single transaction is `tx`; `existing` is what claimOrder (and deductStock) finds,
+ * `products` what they lock. Its deductStock goes ahead by the port's rule (every line exists and is
+ * covered, one currency).
+ */
 function fakeLedger(existing: Reservation | undefined, products: Product[] = []) {
   const tx = {
     claimOrder: vi.fn(async () => existing),
     lockProducts: vi.fn(async () => products),
-    deduct: vi.fn(async () => undefined),
     release: vi.fn(async () => undefined),
   } satisfies StockLedgerTransaction;
-  const ledger: StockLedger = { transaction: (work) => work(tx) };
-  return { ledger, tx };
+  const deductStock = vi.fn(async (request: DeductionRequest): Promise<LedgerDeduction> => {
+    if (existing !== undefined) return { kind: "existing", reservation: existing };
+    const locked = products.filter((p) => request.lines.some((l) => l.sku === p.sku));
+    const covered = request.lines.every((l) => locked.some((p) => p.sku === l.sku && p.stock >= l.quantity));
+    return { kind: covered && new Set(locked.map((p) => p.currency)).size === 1 ? "deducted" : "refused", products: locked };
+  });
+  const ledger: StockLedger = { transaction: (work) => work(tx), deductStock };
+  return { ledger, tx, deductStock };
 }
 
 /** A catalog straight over the store, recording what each write reports as changed. */
@@ -53,8 +62,8 @@ async function errorOf(p: Promise<unknown>): Promise<AppError> {
 }
 
 describe("deductStock", () => {
-  it("locks the merged lines in sku order, deducts them priced, and answers the total", async () => {
-    const { ledger, tx } = fakeLedger(undefined, [apple, pear]);
+  it("asks the ledger for the merged lines in sku order, and answers them priced as it locked them, with the total", async () => {
+    const { ledger, deductStock } = fakeLedger(undefined, [apple, pear]);
     const result = await inventoryOver(fakeStore(), ledger).deductStock("o-1", [
       { sku: "pear", quantity: 1 },
       { sku: "apple", quantity: 1 },
@@ -64,30 +73,31 @@ describe("deductStock", () => {
       { sku: "apple", quantity: 3, unitPriceCents: 120, currency: "EUR" },
       { sku: "pear", quantity: 1, unitPriceCents: 80, currency: "EUR" },
     ];
-    expect(tx.claimOrder).toHaveBeenCalledWith("o-1", "reserved");
-    expect(tx.lockProducts).toHaveBeenCalledWith(["apple", "pear"]);
-    expect(tx.deduct).toHaveBeenCalledWith("o-1", lines);
+    expect(deductStock).toHaveBeenCalledWith({
+      orderId: "o-1",
+      lines: [
+        { sku: "apple", quantity: 3 },
+        { sku: "pear", quantity: 1 },
+      ],
+    });
     expect(result).toEqual({ lines, totalCents: 440, currency: "EUR" });
   });
 
-  it("answers a repeat from the ledger without touching stock", async () => {
+  it("answers a repeat from the ledger's entry, with the prices captured then", async () => {
     const lines = [{ sku: "apple", quantity: 2, unitPriceCents: 99, currency: "EUR" }];
-    const { ledger, tx } = fakeLedger({ status: "reserved", lines });
+    const { ledger } = fakeLedger({ status: "reserved", lines });
     const result = await inventoryOver(fakeStore(), ledger).deductStock("o-1", [{ sku: "apple", quantity: 2 }]);
     expect(result).toEqual({ lines, totalCents: 198, currency: "EUR" });
-    expect(tx.lockProducts).not.toHaveBeenCalled();
-    expect(tx.deduct).not.toHaveBeenCalled();
   });
 
   it("refuses an order that was already compensated", async () => {
-    const { ledger, tx } = fakeLedger({ status: "released", lines: [] });
+    const { ledger } = fakeLedger({ status: "released", lines: [] });
     const err = await errorOf(inventoryOver(fakeStore(), ledger).deductStock("o-1", [{ sku: "apple", quantity: 1 }]));
     expect([err.kind, err.code]).toEqual(["refused", "ORDER_RELEASED"]);
-    expect(tx.deduct).not.toHaveBeenCalled();
   });
 
-  it("refuses a short line without deducting anything", async () => {
-    const { ledger, tx } = fakeLedger(undefined, [apple, pear]);
+  it("says why the ledger refused: the short line", async () => {
+    const { ledger } = fakeLedger(undefined, [apple, pear]);
     const err = await errorOf(
       inventoryOver(fakeStore(), ledger).deductStock("o-1", [
         { sku: "apple", quantity: 1 },
@@ -95,12 +105,20 @@ describe("deductStock", () => {
       ]),
     );
     expect([err.kind, err.code, err.message]).toEqual(["refused", "OUT_OF_STOCK", "out of stock: pear"]);
-    expect(tx.deduct).not.toHaveBeenCalled();
+  });
+
+  it("fails, reporting no change, when the ledger and the plan disagree", async () => {
+    const { ledger } = fakeLedger(undefined, [pear]);
+    const lying: StockLedger = { ...ledger, deductStock: async () => ({ kind: "deducted", products: [pear] }) };
+    const catalog = fakeCatalog(fakeStore());
+    await expect(inventoryOver(fakeStore(), lying, catalog).deductStock("o-1", [{ sku: "pear", quantity: 2 }])).rejects.toThrow(/against the plan/);
+    expect(catalog.changed).not.toHaveBeenCalled();
   });
 
   it("rejects bad input before opening a transaction", async () => {
     const untouchable: StockLedger = {
       transaction: () => Promise.reject(new Error("no transaction may start for bad input")),
+      deductStock: () => Promise.reject(new Error("the ledger may not be asked for bad input")),
     };
     const err = await errorOf(inventoryOver(fakeStore(), untouchable).deductStock("o-1", [{ sku: "apple", quantity: -1 }]));
     expect([err.kind, err.code]).toEqual(["invalid", "INVALID_QUANTITY"]);
@@ -202,9 +220,9 @@ describe("catalog invalidation", () => {
   });
 
   it("reports a deduction's skus only after its transaction committed", async () => {
-    const { tx } = fakeLedger(undefined, [apple, pear]);
+    const { ledger } = fakeLedger(undefined, [apple, pear]);
     const committed = vi.fn();
-    const committing: StockLedger = { transaction: async (work) => work(tx).finally(committed) };
+    const committing: StockLedger = { ...ledger, deductStock: async (request) => ledger.deductStock(request).finally(committed) };
     const catalog = fakeCatalog(fakeStore());
     await inventoryOver(fakeStore(), committing, catalog).deductStock("o-1", [{ sku: "pear", quantity: 1 }, { sku: "apple", quantity: 1 }]);
     expect(catalog.changed).toHaveBeenCalledWith(["apple", "pear"]);

@@ -74,17 +74,17 @@ export class InventoryService {
    */
   async deductStock(orderId: string, items: readonly StockLine[]): Promise<Deduction> {
     const request = valueOrThrow(parseDeductionRequest(orderId, items));
-    // Any throw inside the transaction rolls it back, the ledger entry claimed first included.
-    const { deduction, deducted } = await this.ledger.transaction(async (tx) => {
-      const existing = await tx.claimOrder(request.orderId, "reserved");
-      if (existing !== undefined) return { deduction: valueOrThrow(replayDeduction(request, existing)), deducted: false };
-      const products = await tx.lockProducts(request.lines.map((l) => l.sku));
-      const lines = valueOrThrow(planDeduction(request.lines, products));
-      await tx.deduct(request.orderId, lines);
-      return { deduction: summarize(lines), deducted: true };
-    });
+    // Claim, lock, check and deduct in one atomic step of the ledger (one round trip); the plan and
+    // the refusal are decided here, from the products as the ledger locked them.
+    const outcome = await this.ledger.deductStock(request);
     // A replay changed nothing, so it has nothing to invalidate.
-    if (deducted) await this.catalog.changed(deduction.lines.map((l) => l.sku));
+    if (outcome.kind === "existing") return valueOrThrow(replayDeduction(request, outcome.reservation));
+    const plan = planDeduction(request.lines, outcome.products);
+    if (plan.ok !== (outcome.kind === "deducted")) {
+      throw new Error(`the ledger ${outcome.kind === "deducted" ? "deducted" : "refused"} order ${request.orderId} against the plan`);
+    }
+    const deduction = summarize(valueOrThrow(plan));
+    await this.catalog.changed(deduction.lines.map((l) => l.sku));
     return deduction;
   }
 

@@ -1,5 +1,5 @@
 import type { Product } from "../domain/product";
-import type { Reservation, ReservationStatus, ReservedLine } from "../domain/stock-deduction";
+import type { DeductionRequest, Reservation, ReservationStatus } from "../domain/stock-deduction";
 
 /**
  * Stock and the per-order reservation ledger, changed only inside a transaction so that a
@@ -8,7 +8,22 @@ import type { Reservation, ReservationStatus, ReservedLine } from "../domain/sto
 export interface StockLedger {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: StockLedgerTransaction) => Promise<T>): Promise<T>;
+  /**
+   * A DeductStock's ledger work in one atomic step (one round trip): claims the order as `claimOrder`
+   * does (concurrent claims of one order wait for each other); when it was already there, changes
+   * nothing and answers its entry. Otherwise locks its products as `lockProducts` does and, when every
+   * line exists and is covered by stock in one currency, takes the lines off stock and records them
+   * at the products' prices; else changes nothing (the claim is taken back). Answers the products as
+   * locked, before the deduction, so the caller plans the lines or the refusal from them.
+   */
+  deductStock(request: DeductionRequest): Promise<LedgerDeduction>;
 }
+
+/** What `StockLedger.deductStock` did. */
+export type LedgerDeduction =
+  | { readonly kind: "existing"; readonly reservation: Reservation }
+  | { readonly kind: "refused"; readonly products: readonly Product[] }
+  | { readonly kind: "deducted"; readonly products: readonly Product[] };
 
 /** The steps a use case composes inside one StockLedger transaction. */
 export interface StockLedgerTransaction {
@@ -25,8 +40,6 @@ export interface StockLedgerTransaction {
    * their current state.
    */
   lockProducts(skus: readonly string[]): Promise<Product[]>;
-  /** Takes each line off its (locked) product's stock and records the lines against the order. */
-  deduct(orderId: string, lines: readonly ReservedLine[]): Promise<void>;
   /** Puts the order's recorded lines back on stock and marks the order released. */
   release(orderId: string): Promise<void>;
 }

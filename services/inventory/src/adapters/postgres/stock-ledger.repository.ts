@@ -1,19 +1,33 @@
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { StockLedger, StockLedgerTransaction } from "../../app/stock-ledger.port";
+import type { LedgerDeduction, StockLedger, StockLedgerTransaction } from "../../app/stock-ledger.port";
 import type { Product } from "../../domain/product";
-import type { Reservation, ReservationStatus, ReservedLine } from "../../domain/stock-deduction";
+import type { DeductionRequest, Reservation, ReservationStatus } from "../../domain/stock-deduction";
 import type { InventoryTables } from "./inventory.tables";
 import { productColumns } from "./product.repository";
 
+/** What the deduct_stock function (migrations/0003_deduct_stock.sql) answers. */
+type DeductStockAnswer = { existing: Reservation } | { refused: Product[] } | { deducted: Product[] };
+
 /**
- * The stock ledger on Postgres at READ COMMITTED. A DeductStock costs five round trips: BEGIN,
- * claim the order, lock the products, deduct and record the lines in one statement, COMMIT.
+ * The stock ledger on Postgres at READ COMMITTED. A DeductStock is one statement, so one round trip:
+ * the deduct_stock function claims the order, locks its products, checks and deducts them.
  */
 export class PostgresStockLedger implements StockLedger {
   constructor(private readonly db: Kysely<InventoryTables>) {}
 
   async transaction<T>(work: (tx: StockLedgerTransaction) => Promise<T>): Promise<T> {
     return this.db.transaction().execute((trx) => work(new PostgresStockLedgerTransaction(trx)));
+  }
+
+  async deductStock(request: DeductionRequest): Promise<LedgerDeduction> {
+    const { rows } = await sql<{ outcome: DeductStockAnswer }>`
+      SELECT deduct_stock(${request.orderId}, ${request.lines.map((l) => l.sku)}::text[], ${request.lines.map((l) => l.quantity)}::bigint[]) AS outcome
+    `.execute(this.db);
+    const outcome = rows[0]?.outcome;
+    if (outcome === undefined) throw new Error(`deduct_stock answered nothing for order ${request.orderId}`);
+    if ("existing" in outcome) return { kind: "existing", reservation: outcome.existing };
+    if ("refused" in outcome) return { kind: "refused", products: outcome.refused };
+    return { kind: "deducted", products: outcome.deducted };
   }
 }
 
@@ -53,33 +67,6 @@ class PostgresStockLedgerTransaction implements StockLedgerTransaction {
       .orderBy("sku")
       .forUpdate()
       .execute();
-  }
-
-  async deduct(orderId: string, lines: readonly ReservedLine[]): Promise<void> {
-    // One statement for every line: take the stock and record what was taken. The rows are locked
-    // and were checked, so `stock >= quantity` only guards against a caller that skipped the check;
-    // the count below turns such a slip into a rollback rather than a partial deduction.
-    const result = await sql`
-      WITH wanted AS (
-        SELECT * FROM unnest(
-          ${lines.map((l) => l.sku)}::text[],
-          ${lines.map((l) => l.quantity)}::bigint[],
-          ${lines.map((l) => l.unitPriceCents)}::bigint[],
-          ${lines.map((l) => l.currency)}::text[]
-        ) AS w (sku, quantity, unit_price_cents, currency)
-      ), taken AS (
-        UPDATE products p SET stock = p.stock - w.quantity, updated_at = now()
-        FROM wanted w
-        WHERE p.sku = w.sku AND p.stock >= w.quantity
-        RETURNING p.sku
-      )
-      INSERT INTO reservation_lines (order_id, sku, quantity, unit_price_cents, currency)
-      SELECT ${orderId}, w.sku, w.quantity, w.unit_price_cents, w.currency
-      FROM wanted w JOIN taken t ON t.sku = w.sku
-    `.execute(this.trx);
-    if (Number(result.numAffectedRows ?? 0) !== lines.length) {
-      throw new Error(`deduction for order ${orderId} covered ${String(result.numAffectedRows)} of ${lines.length} lines`);
-    }
   }
 
   async release(orderId: string): Promise<void> {
