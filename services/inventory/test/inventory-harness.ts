@@ -1,9 +1,9 @@
-import { afterAll, beforeAll } from "vitest";
 import { status } from "@grpc/grpc-js";
 import { inventoryV1 } from "@qc/contracts";
 import { createGrpcClient, plaintextTransport, RemoteError, type PromiseClient } from "@qc/platform/grpc";
 import { defaultResilience, ResilientTarget } from "@qc/platform/resilience";
 import { createTestStore, type DatabaseKind, type TestStore } from "@qc/platform/testing";
+import { forSuite } from "@qc/platform/testing/suite";
 import { buildApp, type InventoryApp } from "../src/app";
 import { loadInventoryConfig } from "../src/config";
 import { deleteRedisKeys, randomKeyPrefix } from "@qc/platform/testing";
@@ -52,36 +52,9 @@ export async function startInventory(env: NodeJS.ProcessEnv = {}, kind: Database
   };
 }
 
-/**
- * The inventory app for the tests of the enclosing `describe`: started before them on `kind`'s
- * database with `env`, closed after them. Its fields are read inside a test (they exist once the
- * suite's `beforeAll` has run).
- */
-export function inventoryForSuite(env: NodeJS.ProcessEnv = {}, kind: DatabaseKind = "postgres"): InventoryHarness {
-  let started: InventoryHarness | undefined;
-  beforeAll(async () => {
-    started = await startInventory(env, kind);
-  });
-  afterAll(async () => {
-    await started?.close();
-  });
-  const current = (): InventoryHarness => {
-    if (!started) throw new Error("the inventory app starts in the suite's beforeAll: read it inside a test");
-    return started;
-  };
-  return {
-    get app() {
-      return current().app;
-    },
-    get call() {
-      return current().call;
-    },
-    get database() {
-      return current().database;
-    },
-    close: () => current().close(),
-  };
-}
+/** The inventory app for the tests of the enclosing `describe` (started before them, closed after). */
+export const inventoryForSuite = (env: NodeJS.ProcessEnv = {}, kind: DatabaseKind = "postgres"): InventoryHarness =>
+  forSuite(() => startInventory(env, kind));
 
 /** The error a call failed with, as the client sees it: gRPC status plus the `qc-error-code` it carried. */
 export async function failureOf(call: Promise<unknown>): Promise<{ status: string; code: string; message: string }> {

@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { forSuite } from "@qc/platform/testing/suite";
 import { databaseKinds } from "@qc/platform/testing";
-import { balanceOf, ledgerTotals, startPayment, uniqueId, type PaymentHarness } from "./payment-harness";
+import { balanceOf, ledgerTotals, startPayment, uniqueId } from "./payment-harness";
 
 describe.each(databaseKinds)("concurrent charges against one wallet on %s", (kind) => {
-  let h: PaymentHarness;
-  beforeAll(async () => {
-    h = await startPayment(kind);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = forSuite(() => startPayment(kind));
 
   it("lets exactly as many succeed as the balance covers and never goes below zero", async () => {
     const customerId = uniqueId("c");

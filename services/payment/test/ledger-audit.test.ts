@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { forSuite } from "@qc/platform/testing/suite";
 import { databaseKinds, mulberry32 } from "@qc/platform/testing";
-import { ledgerTotals, startPayment, uniqueId, type PaymentHarness } from "./payment-harness";
+import { ledgerTotals, startPayment, uniqueId } from "./payment-harness";
 
 /** A small seeded PRNG (mulberry32), so a failing mix can be replayed from its seed. */
 const random = mulberry32;
 
 describe.each(databaseKinds)("ledger audit on %s", (kind) => {
-  let h: PaymentHarness;
-  beforeAll(async () => {
-    h = await startPayment(kind);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = forSuite(() => startPayment(kind));
 
   it("proves credits = balances + charged - refunded in each currency after a random concurrent mix", async () => {
     const seed = Date.now();

@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { forSuite } from "@qc/platform/testing/suite";
 import { databaseKinds } from "@qc/platform/testing";
-import { balanceOf, ledgerTotals, rejectionOf, startPayment, status, uniqueId, type PaymentHarness } from "./payment-harness";
+import { balanceOf, ledgerTotals, rejectionOf, startPayment, status, uniqueId } from "./payment-harness";
 
 describe.each(databaseKinds)("Refund over gRPC on %s", (kind) => {
-  let h: PaymentHarness;
-  beforeAll(async () => {
-    h = await startPayment(kind);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = forSuite(() => startPayment(kind));
 
   async function chargedOrder(balanceCents: number, amountCents: number): Promise<{ customerId: string; orderId: string }> {
     const customerId = uniqueId("c");

@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { forSuite } from "@qc/platform/testing/suite";
 import { databaseKinds } from "@qc/platform/testing";
 import { balanceOf, metadataCode, rejectionOf, startPayment, status, uniqueId, type PaymentHarness } from "./payment-harness";
 
 describe.each(databaseKinds)("bad input over gRPC on %s", (kind) => {
-  let h: PaymentHarness;
+  const h = forSuite(() => startPayment(kind));
   let customerId: string;
   beforeAll(async () => {
-    h = await startPayment(kind);
     customerId = uniqueId("c");
     await h.client.credit({ customerId, amountCents: 1_000, currency: "USD" });
-  });
-  afterAll(async () => {
-    await h?.close();
   });
 
   const orderId = "order-valid-1";

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { failureOf, startRider, type RiderHarness } from "./rider-harness";
+import { describe, expect, it } from "vitest";
+import { forSuite } from "@qc/platform/testing/suite";
+import { failureOf, startRider } from "./rider-harness";
 
 describe("rider service without a reachable Redis", () => {
-  let rider: RiderHarness;
-
-  beforeAll(async () => {
-    // Port 1 on loopback refuses connections: Redis is down for the whole test.
-    rider = await startRider("redis", { REDIS_URL: "redis://127.0.0.1:1", REDIS_TIMEOUT_MS: "200" });
-  });
-
-  afterAll(async () => {
-    await rider?.close();
-  });
+  // Port 1 on loopback refuses connections: Redis is down for the whole test.
+  const rider = forSuite(() => startRider("redis", { REDIS_URL: "redis://127.0.0.1:1", REDIS_TIMEOUT_MS: "200" }));
 
   it("still starts, and answers every call at once with UNAVAILABLE / REDIS_UNAVAILABLE", async () => {
     const here = { lat: 52.52, lon: 13.405 };

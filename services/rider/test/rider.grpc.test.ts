@@ -1,19 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { east, failureOf, startRider, type RiderHarness } from "./rider-harness";
+import { describe, expect, it } from "vitest";
+import { forSuite } from "@qc/platform/testing/suite";
+import { east, failureOf, startRider } from "./rider-harness";
 
 const berlin = { lat: 52.52, lon: 13.405 };
 
 describe.each(["redis", "memory"] as const)("rider service over gRPC (%s)", (store) => {
-  let rider: RiderHarness;
-
-  beforeAll(async () => {
-    rider = await startRider(store, { RIDER_ASSIGN_RADIUS_KM: "5" });
-  });
-
-  afterAll(async () => {
-    await rider?.close();
-  });
+  const rider = forSuite(() => startRider(store, { RIDER_ASSIGN_RADIUS_KM: "5" }));
 
   const locate = (riderId: string, at: { lat: number; lon: number }, available = true) => rider.call.updateLocation({ riderId, ...at, available });
 
@@ -94,15 +87,7 @@ describe.each(["redis", "memory"] as const)("rider service over gRPC (%s)", (sto
 });
 
 describe.each(["redis", "memory"] as const)("staleness (%s)", (store) => {
-  let rider: RiderHarness;
-
-  beforeAll(async () => {
-    rider = await startRider(store, { RIDER_STALE_MS: "300" });
-  });
-
-  afterAll(async () => {
-    await rider?.close();
-  });
+  const rider = forSuite(() => startRider(store, { RIDER_STALE_MS: "300" }));
 
   it("neither lists nor assigns a rider whose last update is older than RIDER_STALE_MS", async () => {
     await rider.call.updateLocation({ riderId: "quiet", ...berlin, available: true });
