@@ -1,6 +1,6 @@
 import { status, type Metadata } from "@grpc/grpc-js";
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter, type TextMapSetter } from "@opentelemetry/api";
-import { activeTracer, tracingActive } from "./tracing";
+import { activeTracer, requestContext, tracingActive, unsampledTrace } from "./tracing";
 
 // W3C trace context (`traceparent`, `tracestate`) travels as ordinary gRPC metadata.
 const metadataGetter: TextMapGetter<Metadata> = {
@@ -25,10 +25,16 @@ const rpcAttributes = (path: string) => {
 
 /**
  * A CLIENT span for one call attempt, child of the active span, whose context is written into the
- * call's metadata; undefined (and nothing written) with tracing off.
+ * call's metadata; undefined (and nothing written) with tracing off. Inside a request the sampler
+ * left out, no span either: the request's trace context is written as it is ("not sampled").
  */
 export function startClientSpan(path: string, metadata: Metadata, address: string): Span | undefined {
   if (!tracingActive()) return undefined;
+  const unsampled = unsampledTrace();
+  if (unsampled) {
+    propagation.inject(trace.setSpanContext(ROOT_CONTEXT, unsampled), metadata, metadataSetter);
+    return undefined;
+  }
   const [host, port] = address.split(":");
   const span = activeTracer().startSpan(path.slice(1), {
     kind: SpanKind.CLIENT,
@@ -49,7 +55,7 @@ export function endClientSpan(span: Span, code: status): void {
 export function startServerSpan(path: string, metadata: Metadata): { readonly span: Span; readonly context: Context } {
   const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
   const span = activeTracer().startSpan(path.slice(1), { kind: SpanKind.SERVER, attributes: rpcAttributes(path) }, parent);
-  return { span, context: trace.setSpan(parent, span) };
+  return { span, context: requestContext(parent, span) };
 }
 
 // Codes that mean the server failed (OpenTelemetry's RPC conventions); a refusal is a correct answer.

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
-import { activeTracer, tracingActive } from "./tracing";
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
+import { activeTracer, requestContext, tracingActive } from "./tracing";
 
 const SERVER_SPAN = Symbol("qc.http.server-span");
 type TracedRequest = IncomingMessage & { [SERVER_SPAN]?: Span };
@@ -13,7 +13,8 @@ const NO_TRACE = "0".repeat(32);
  * With tracing on, runs every request of `server` inside a SERVER span that continues the caller's
  * trace (W3C `traceparent` header) or starts one, and answers with `traceparent` naming that span.
  * The request and response emitters are bound to the span's context, so work done in their events
- * (body parsing, the handler after it) stays in the trace. With tracing off, leaves the server alone.
+ * (body parsing, the handler after it) stays in the trace; a request the sampler leaves out runs
+ * without an active span (see `requestContext`). With tracing off, leaves the server alone.
  */
 export function traceHttpServer(server: Server): void {
   if (!tracingActive()) return;
@@ -33,7 +34,7 @@ function traced(listener: RequestListener): RequestListener {
       parent,
     );
     req[SERVER_SPAN] = span;
-    const spanContext = trace.setSpan(parent, span);
+    const spanContext = requestContext(parent, span);
     context.bind(spanContext, req);
     context.bind(spanContext, res);
     const { traceId, spanId, traceFlags } = span.spanContext();

@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Metadata, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { paymentV1 } from "@qc/contracts";
-import { SpanKind } from "@opentelemetry/api";
+import { context, SpanKind, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { Logger } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -20,16 +20,19 @@ const resilience = () => new ResilientTarget("test", "payment", { timeoutMs: 2_0
 /** A payment server whose GetWallet records the metadata it was called with and logs one line. */
 async function walletServer(log: Logger) {
   const seen: Metadata[] = [];
+  /** The span active in each call's handler. */
+  const active: unknown[] = [];
   const implementation: UntypedServiceImplementation = {
     getWallet: (call: { metadata: Metadata }, callback: (err: null, res: unknown) => void) => {
       seen.push(call.metadata);
+      active.push(trace.getSpan(context.active()));
       log.info("inside the handler");
       callback(null, { wallet: { customerId: "alice", balanceCents: 5, currency: "EUR" } });
     },
   };
   const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, { transport: plaintextTransport });
   const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, { transport: plaintextTransport, resilience: resilience(), retrySafe: [] });
-  return { server, client, seen };
+  return { server, client, seen, active };
 }
 
 let running: { server: RunningGrpcServer; client: { close(): void } } | null = null;
@@ -145,6 +148,45 @@ describe("HTTP server spans", () => {
     expect(span?.attributes).toMatchObject({ "http.route": "/v1/things/:id", "url.path": "/v1/things/42", "http.response.status_code": 200 });
     expect(res.body).toBe("0af7651916cd43dd8448eb211c80319c");
     expect(res.headers.traceparent).toBe(`00-0af7651916cd43dd8448eb211c80319c-${span?.spanContext().spanId}-01`);
+  });
+
+  it("in a trace the sampler leaves out, makes no span active (pg and ioredis then record nothing) yet passes the decision and the trace id on", async () => {
+    const saved = { sampler: process.env.OTEL_TRACES_SAMPLER, arg: process.env.OTEL_TRACES_SAMPLER_ARG };
+    process.env.OTEL_TRACES_SAMPLER = "parentbased_traceidratio";
+    process.env.OTEL_TRACES_SAMPLER_ARG = "0";
+    const exporter = new InMemorySpanExporter();
+    try {
+      await startTracing({ serviceName: "test", exporter, exportEachSpan: true });
+    } finally {
+      for (const [name, value] of [["OTEL_TRACES_SAMPLER", saved.sampler], ["OTEL_TRACES_SAMPLER_ARG", saved.arg]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+    const { log, lines } = capturedLogger({ mixin: traceLogFields });
+    const t = await walletServer(log);
+    running = t;
+    const activeInHttp: unknown[] = [];
+    const server = createServer((req, res) => {
+      activeInHttp.push(trace.getSpan(context.active()));
+      void inSpan("step", {}, async () => {
+        activeInHttp.push(trace.getSpan(context.active()));
+        await t.client.call.getWallet({ customerId: "alice", currency: "" });
+      }).then(() => res.end(requestTraceId(req)));
+    });
+    traceHttpServer(server);
+    await listen(server);
+    const res = await get(server);
+    server.close();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    expect(activeInHttp).toEqual([undefined, undefined]);
+    expect(t.active).toEqual([undefined]);
+    // The next service is told "not sampled" in the same trace, and follows it (parent-based)…
+    expect(String(t.seen[0]?.get("traceparent")[0])).toMatch(new RegExp(`^00-${res.body}-[\\da-f]{16}-00$`));
+    expect(res.headers.traceparent).toMatch(new RegExp(`^00-${res.body}-[\\da-f]{16}-00$`));
+    // …and log lines still carry the trace id the answer's x-trace-id names.
+    expect(lines[0]).toMatchObject({ trace_id: res.body });
   });
 
   it("with tracing off, still gives each request a W3C trace id: the caller's, or a new one", async () => {

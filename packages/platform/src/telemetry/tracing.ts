@@ -1,4 +1,4 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
+import { context, createContextKey, propagation, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type SpanContext, type Tracer } from "@opentelemetry/api";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { Logger } from "pino";
 
@@ -108,6 +108,29 @@ export function activeTracer(): Tracer {
   return state.tracer;
 }
 
+// Where a request the sampler left out keeps its trace context instead of the active span (see `requestContext`).
+const UNSAMPLED = createContextKey("qc.telemetry.unsampled");
+
+/**
+ * The context to run a request's work in, given the context its trace came from (the caller's) and
+ * its server span. A sampled span becomes the active span. A span the sampler left out (most of them
+ * at a 10 % ratio) does not: its trace context is kept under a key of ours, so the instrumentations
+ * that only work inside a span (pg and ioredis, `requireParentSpan`) skip the request's queries
+ * entirely instead of making a non-recording span per query, and `inSpan` starts nothing; the gRPC
+ * client still passes the decision on (`traceparent` with flags 00, see `unsampledTrace`), which the
+ * next service's parent-based sampler follows, and log lines still carry the trace id.
+ */
+export function requestContext(parent: Context, span: Span): Context {
+  const spanContext = span.spanContext();
+  if ((spanContext.traceFlags & TraceFlags.SAMPLED) !== 0) return trace.setSpan(parent, span);
+  return trace.deleteSpan(parent).setValue(UNSAMPLED, spanContext);
+}
+
+/** The trace context of the unsampled request `ctx` belongs to (see `requestContext`), if it is one and no span is active. */
+export function unsampledTrace(ctx: Context = context.active()): SpanContext | undefined {
+  return trace.getSpan(ctx) ? undefined : (ctx.getValue(UNSAMPLED) as SpanContext | undefined);
+}
+
 /** Records an error on a span and marks the span failed. */
 export function failSpan(span: Span, err: unknown): void {
   if (err instanceof Error) span.recordException(err);
@@ -117,10 +140,11 @@ export function failSpan(span: Span, err: unknown): void {
 
 /**
  * Runs `work` inside a child span of the active one (INTERNAL by default), ending it when the work
- * settles and marking it failed when the work throws. With tracing off, just runs `work`.
+ * settles and marking it failed when the work throws. With tracing off, or inside a request the
+ * sampler left out, just runs `work`.
  */
 export function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
-  if (!state) return work();
+  if (!state || unsampledTrace()) return work();
   return state.tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
     try {
       return await work();
@@ -134,14 +158,16 @@ export function inSpan<T>(name: string, attributes: Attributes, work: () => Prom
 }
 
 /**
- * `trace_id` and `span_id` of the active span, for a pino `mixin`: every log line written inside a
- * request (or a saga step) carries them, so logs join traces. Nothing outside a span or with tracing
+ * `trace_id` and `span_id` of the active span (or of the unsampled request's, see `requestContext`),
+ * for a pino `mixin`: every log line written inside a request (or a saga step) carries them, so logs
+ * join traces. Nothing outside a span or with tracing
  * off. A new object each time: pino merges the line's fields into it.
  */
 export function traceLogFields(): Record<string, string> {
   if (!state) return {};
-  const span = trace.getSpan(context.active());
-  if (!span) return {};
-  const { traceId, spanId } = span.spanContext();
+  const active = context.active();
+  const ids = trace.getSpan(active)?.spanContext() ?? unsampledTrace(active);
+  if (!ids) return {};
+  const { traceId, spanId } = ids;
   return { trace_id: traceId, span_id: spanId };
 }
