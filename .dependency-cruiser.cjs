@@ -20,7 +20,6 @@ const TEST_CODE = [
   "/testing\\.ts$",
   "/test-[^/]+\\.ts$",
   "/fixtures/",
-  "^packages/devstack/",
 ];
 
 /**
@@ -35,9 +34,11 @@ const APP_PURE_PACKAGES = "(^|/)node_modules/(cockatiel|zod)/";
 /** Node built-ins a use case may use: no I/O. */
 const APP_PURE_CORE = "^(node:)?(crypto|events|timers|timers/promises|util|assert)$";
 
+/** gRPC and the databases: the npm packages, the platform's helpers for them, and its all-in-one entry (it re-exports both). */
 const GRPC_OR_PG = [
   "(^|/)node_modules/(@grpc/[^/]+|@connectrpc/[^/]+|pg|pg-[^/]+|@electric-sql/[^/]+|kysely)/",
   "^packages/platform/src/(grpc|db)/",
+  "^packages/platform/src/index\\.ts$",
 ];
 
 module.exports = {

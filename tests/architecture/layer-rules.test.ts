@@ -39,6 +39,7 @@ const seeds: Seed[] = [
   { rule: "no-composition-root-imports", file: "services/inventory/src/adapters/postgres/seeded-root.ts", source: `import type * as root from "../../main.js";` },
   { rule: "gateway-routes-no-grpc-or-pg", file: "services/gateway/src/routes/seeded-grpc.ts", source: `import * as grpc from "@grpc/grpc-js";` },
   { rule: "gateway-routes-no-grpc-or-pg", file: "services/gateway/src/routes/seeded-pg.ts", source: `import pg from "pg";` },
+  { rule: "gateway-routes-no-grpc-or-pg", file: "services/gateway/src/routes/seeded-barrel.ts", source: `import { AppError } from "@qc/platform";` },
   { rule: "vitest-only-in-tests", file: "services/rider/src/adapters/memory/seeded-vitest.ts", source: `import { expect } from "vitest";` },
   {
     rule: "adapters-are-independent",
