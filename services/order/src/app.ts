@@ -1,60 +1,61 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
-import { inventoryV1, paymentV1, riderV1 } from "@qc/contracts";
 import { openServiceDatabase, migrate } from "@qc/platform/db";
-import { createGrpcClient, grpcTransport, startGrpcServer } from "@qc/platform/grpc";
+import { grpcTransport, startGrpcServer } from "@qc/platform/grpc";
 import { HealthService, serviceNameOf } from "@qc/platform/health";
 import { createLogger, type Logger } from "@qc/platform/log";
 import { withoutDeadline } from "@qc/platform/overload";
-import { BreakerRegistry, ResilientTarget } from "@qc/platform/resilience";
+import type { BreakerRegistry } from "@qc/platform/resilience";
 import { poolOptionsOf } from "@qc/platform/runtime-config";
-import { Metrics, observeBreakers } from "@qc/platform/observability";
+import { Metrics } from "@qc/platform/observability";
 import type { Kysely } from "kysely";
-import { DeadLetters } from "./app/dead-letters.use-case";
-import type { InventoryPort, PaymentPort, RiderPort } from "./app/dependencies.port";
-import { OrderSaga } from "./app/order-saga";
-import { OrderWatch } from "./app/order-watch.use-case";
 import { CreateOrder } from "./app/create-order.use-case";
+import { DeadLetters } from "./app/dead-letters.use-case";
 import { GetOrder } from "./app/get-order.use-case";
 import { ListOrders } from "./app/list-orders.use-case";
-import { SagaRuns } from "./app/saga-runs";
-import { SearchOrders } from "./app/search-orders.use-case";
+import { OrderSaga } from "./app/order-saga";
+import { OrderWatch } from "./app/order-watch.use-case";
 import { RiderDispatch } from "./app/rider-dispatch.use-case";
-import { SagaWorker } from "./app/saga-worker";
-import { inventoryOverGrpc, paymentOverGrpc, ridersOverGrpc } from "./adapters/grpc/dependencies.client";
-import { orderGrpcService } from "./adapters/grpc/order.grpc";
+import { SagaRuns } from "./app/saga-runs";
+import { SagaWorker, type SagaWorkerOptions } from "./app/saga-worker";
+import { SearchOrders } from "./app/search-orders.use-case";
+import { orderGrpcService, type OrderUseCases } from "./adapters/grpc/order.grpc";
 import { PostgresDeadLetterRepository } from "./adapters/postgres/dead-letter.repository";
 import { OrderChangeFeed } from "./adapters/postgres/order-change-feed";
 import { PostgresOrderRepository } from "./adapters/postgres/order.repository";
+import type { OrderDatabase } from "./adapters/postgres/order.tables";
 import { observeDeadLetters } from "./adapters/telemetry/dead-letters.metrics";
 import { sagaObserver } from "./adapters/telemetry/saga.observer";
-import type { OrderDatabase } from "./adapters/postgres/order.tables";
 import type { OrderConfig } from "./config";
+import { createUpstreams, type UpstreamOverrides } from "./upstreams";
 
-export { orderConfigSchema, type OrderConfig } from "./config";
+export { loadOrderConfig, orderConfigSchema, type OrderConfig } from "./config";
 export type { InventoryPort, PaymentPort, RiderPort } from "./app/dependencies.port";
 
 const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** A rider outage never blocks an order (dispatch retries); inventory or payment down does. */
+const SAGA_TARGETS = new Set(["inventory", "payment"]);
 
-export interface OrderAppOverrides {
+const workerOptions = (config: OrderConfig, owner: string): SagaWorkerOptions => ({
+  owner,
+  leaseMs: config.SAGA_LEASE_MS,
+  recoveryIntervalMs: config.RECOVERY_INTERVAL_MS,
+  recoveryBatchSize: config.RECOVERY_BATCH_SIZE,
+  redriveIntervalMs: config.DEAD_LETTER_REDRIVE_MS,
+  riderRetryIntervalMs: config.RIDER_RETRY_INTERVAL_MS,
+});
+
+export interface OrderAppOverrides extends UpstreamOverrides {
   readonly logger?: Logger;
   /** Where the service's metrics go (main.ts serves them on METRICS_PORT); a private registry by default. */
   readonly metrics?: Metrics;
-  /** Direct (in-process) dependencies instead of gRPC clients, e.g. for the in-process benchmark. */
-  readonly inventory?: InventoryPort;
-  readonly payment?: PaymentPort;
-  readonly riders?: RiderPort;
   /** Start without the background recovery and redrive loops (tests drive them by hand). */
   readonly background?: boolean;
 }
 
-export interface OrderApp {
-  readonly createOrder: CreateOrder;
-  readonly getOrder: GetOrder;
-  readonly listOrders: ListOrders;
-  readonly searchOrders: SearchOrders;
+export interface OrderApp extends OrderUseCases {
   /** The sagas this replica drives (drained on stop). */
   readonly sagas: SagaRuns;
   readonly watch: OrderWatch;
@@ -77,14 +78,8 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
   const metrics = overrides.metrics ?? new Metrics("order");
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
-  const database = openServiceDatabase<OrderDatabase>({
-    service: "order",
-    schema: "orders",
-    url: config.DATABASE_URL,
-    dataDir: config.DATA_DIR,
-    ...poolOptionsOf(config),
-    logger,
-  });
+  const { DATABASE_URL: url, DATA_DIR: dataDir } = config;
+  const database = openServiceDatabase<OrderDatabase>({ service: "order", schema: "orders", url, dataDir, ...poolOptionsOf(config), logger });
   const { db } = database;
   await migrate(db, "orders", MIGRATIONS, logger);
   const orderRepo = new PostgresOrderRepository(db);
@@ -94,107 +89,40 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
   await changeFeed.start(database.listen);
   const watch = new OrderWatch(orderRepo, changeFeed, { rereadMs: config.WATCH_REREAD_MS });
   observeDeadLetters(metrics, deadLetterRepo, logger);
-
-  const breakers = new BreakerRegistry();
-  observeBreakers(metrics, breakers);
-  breakers.onStateChange((t, state) => logger.warn({ target: t.target, state }, "circuit breaker changed state"));
-  const resilience = (target: string) =>
-    breakers.add(
-      new ResilientTarget("order", target, {
-        timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-        breakerThreshold: config.BREAKER_THRESHOLD,
-        halfOpenAfterMs: config.BREAKER_HALF_OPEN_MS,
-        retryAttempts: 2,
-        retryInitialDelayMs: config.UPSTREAM_RETRY_DELAY_MS,
-      }),
-    );
-  // Compensations (addStock, refund) are retried by the saga itself, which records each retry.
-  const inventoryClient = createGrpcClient(inventoryV1.InventoryServiceService, config.INVENTORY_ADDR, {
-    transport,
-    resilience: resilience("inventory"),
-    retrySafe: ["batchGetProducts", "deductStock", "getProduct"],
-  });
-  const paymentClient = createGrpcClient(paymentV1.PaymentServiceService, config.PAYMENT_ADDR, {
-    transport,
-    resilience: resilience("payment"),
-    retrySafe: ["charge", "getWallet"],
-  });
-  const riderClient = createGrpcClient(riderV1.RiderServiceService, config.RIDER_ADDR, {
-    transport,
-    resilience: resilience("rider"),
-    retrySafe: ["assignNearest", "nearby"],
-  });
-  const inventory = overrides.inventory ?? inventoryOverGrpc(inventoryClient);
-  const payment = overrides.payment ?? paymentOverGrpc(paymentClient);
-  const riders = overrides.riders ?? ridersOverGrpc(riderClient);
+  const { inventory, payment, riders, breakers, ...upstreams } = createUpstreams(config, { transport, metrics, logger }, overrides);
 
   const observer = sagaObserver(metrics, logger);
-  const saga = new OrderSaga({
-    orders: orderRepo,
-    deadLetters: deadLetterRepo,
-    inventory,
-    payment,
-    owner,
-    compensation: {
-      attempts: config.COMPENSATION_ATTEMPTS,
-      backoffMs: config.COMPENSATION_BACKOFF_MS,
-      deadLetterRetryMs: config.DEAD_LETTER_REDRIVE_MS,
-    },
-    newId: randomUUID,
-    observer,
-  });
-  // A rider outage never blocks an order (dispatch retries); inventory or payment down does.
-  const sagaTargets = new Set(["inventory", "payment"]);
-  const health = { openCircuits: () => breakers.refusing().filter((target) => sagaTargets.has(target)) };
+  const compensation = {
+    attempts: config.COMPENSATION_ATTEMPTS,
+    backoffMs: config.COMPENSATION_BACKOFF_MS,
+    deadLetterRetryMs: config.DEAD_LETTER_REDRIVE_MS,
+  };
+  const saga = new OrderSaga({ orders: orderRepo, deadLetters: deadLetterRepo, inventory, payment, owner, compensation, newId: randomUUID, observer });
+  const health = { openCircuits: () => breakers.refusing().filter((target) => SAGA_TARGETS.has(target)) };
   const dispatch = new RiderDispatch(orderRepo, riders, saga, { lat: config.STORE_LAT, lon: config.STORE_LON }, observer);
   // A saga outlives the CreateOrder call that started it: its calls and writes have their own deadlines.
   const sagas = new SagaRuns(saga, dispatch, withoutDeadline);
-  const orders = {
+  const orders: OrderUseCases = {
     createOrder: new CreateOrder(orderRepo, inventory, sagas, health, { owner, leaseMs: config.SAGA_LEASE_MS, newId: randomUUID, sleep }),
     getOrder: new GetOrder(orderRepo),
     listOrders: new ListOrders(orderRepo),
     searchOrders: new SearchOrders(orderRepo),
   };
   const deadLetters = new DeadLetters(deadLetterRepo, orderRepo, inventory, payment, riders, config.DEAD_LETTER_REDRIVE_MS);
-  const worker = new SagaWorker(
-    orderRepo,
-    sagas,
-    deadLetters,
-    dispatch,
-    {
-      owner,
-      leaseMs: config.SAGA_LEASE_MS,       recoveryIntervalMs: config.RECOVERY_INTERVAL_MS,
-      recoveryBatchSize: config.RECOVERY_BATCH_SIZE,
-      redriveIntervalMs: config.DEAD_LETTER_REDRIVE_MS,
-      riderRetryIntervalMs: config.RIDER_RETRY_INTERVAL_MS,
-    },
-    logger,
-  );
+  const worker = new SagaWorker(orderRepo, sagas, deadLetters, dispatch, workerOptions(config, owner), logger);
 
   const grpcService = orderGrpcService(orders, watch, dispatch, deadLetters, breakers, config.MAX_WAIT_MS, logger);
   // SERVING while the database answers; Inventory, Payment and Rider report their own health.
   const healthService = new HealthService({ services: [serviceNameOf(grpcService.definition)], probes: { database: database.ping }, logger });
   await healthService.start();
-  const server = await startGrpcServer(
-    [grpcService, healthService.grpcService],
-    config.ORDER_HOST,
-    config.ORDER_PORT,
-    { transport, metrics },
-  );
+  const server = await startGrpcServer([grpcService, healthService.grpcService], config.ORDER_HOST, config.ORDER_PORT, { transport, metrics });
   if (overrides.background !== false) worker.start();
   logger.info({ port: server.port, owner }, "order service listening");
 
+  const parts = { sagas, watch, dispatch, deadLetters, worker, breakers, metrics, db, owner };
   return {
     ...orders,
-    sagas,
-    watch,
-    dispatch,
-    deadLetters,
-    worker,
-    breakers,
-    metrics,
-    db,
-    owner,
+    ...parts,
     port: server.port,
     stop: async () => {
       // NOT_SERVING first; then no new calls and no new background work (no stale saga taken over
@@ -207,9 +135,7 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
       watch.close();
       await Promise.all([server.stop(config.SHUTDOWN_TIMEOUT_MS / 2), worker.stop()]);
       await sagas.drain();
-      inventoryClient.close();
-      paymentClient.close();
-      riderClient.close();
+      upstreams.close();
       await changeFeed.stop();
       await database.close();
     },

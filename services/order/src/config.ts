@@ -1,4 +1,4 @@
-import { address, logLevel, metricsPort, port, positiveInt } from "@qc/platform/config";
+import { address, loadConfig, logLevel, metricsPort, port, positiveInt } from "@qc/platform/config";
 import { grpcTlsConfig } from "@qc/platform/grpc";
 import { optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform/runtime-config";
 import { z } from "zod";
@@ -48,3 +48,8 @@ export const orderConfigSchema = z.object({
 });
 
 export type OrderConfig = z.infer<typeof orderConfigSchema>;
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadOrderConfig(env: NodeJS.ProcessEnv = process.env): Readonly<OrderConfig> {
+  return loadConfig(orderConfigSchema, env);
+}

@@ -1,14 +1,12 @@
-import { loadConfig } from "@qc/platform/config";
 import { createLogger } from "@qc/platform/log";
 import { announceListening } from "@qc/platform/readiness";
 import { exitOnStartupError, onShutdownSignal } from "@qc/platform/shutdown";
 import { Metrics, serveMetrics, startTracing } from "@qc/platform/observability";
 import { buildApp } from "./app";
-import { orderConfigSchema } from "./config";
+import { loadOrderConfig } from "./config";
 
-const bootLogger = createLogger("order");
-try {
-  const config = loadConfig(orderConfigSchema);
+async function main(): Promise<void> {
+  const config = loadOrderConfig();
   const logger = createLogger("order", config.LOG_LEVEL, config.LOG_PRETTY);
   await startTracing({ serviceName: "order", logger });
   // Metrics listen first: a taken METRICS_PORT fails the start before any work is done.
@@ -20,6 +18,7 @@ try {
     await metricsEndpoint.close();
   }, logger, config.SHUTDOWN_TIMEOUT_MS);
   announceListening(app.port);
-} catch (err) {
-  exitOnStartupError(bootLogger)(err);
 }
+
+// A bad environment fails before the configured logger exists, so startup errors get a plain one.
+main().catch(exitOnStartupError(createLogger("order")));

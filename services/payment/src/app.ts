@@ -15,7 +15,7 @@ import type { PaymentConfig } from "./config";
 import type { Kysely } from "kysely";
 
 export { PaymentService } from "./app/payment.service";
-export { paymentConfigSchema, type PaymentConfig } from "./config";
+export { loadPaymentConfig, paymentConfigSchema, type PaymentConfig } from "./config";
 
 const SCHEMA = "payment";
 const MIGRATIONS_DIR = fileURLToPath(new URL("../migrations", import.meta.url));

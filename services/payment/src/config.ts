@@ -1,4 +1,4 @@
-import { logLevel, metricsPort, port } from "@qc/platform/config";
+import { loadConfig, logLevel, metricsPort, port } from "@qc/platform/config";
 import { grpcTlsConfig } from "@qc/platform/grpc";
 import { optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform/runtime-config";
 import { z } from "zod";
@@ -21,3 +21,8 @@ export const paymentConfigSchema = z.object({
 });
 
 export type PaymentConfig = z.infer<typeof paymentConfigSchema>;
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadPaymentConfig(env: NodeJS.ProcessEnv = process.env): Readonly<PaymentConfig> {
+  return loadConfig(paymentConfigSchema, env);
+}

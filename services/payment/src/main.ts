@@ -1,13 +1,12 @@
-import { loadConfig } from "@qc/platform/config";
 import { createLogger } from "@qc/platform/log";
 import { announceListening } from "@qc/platform/readiness";
 import { exitOnStartupError, onShutdownSignal } from "@qc/platform/shutdown";
 import { Metrics, serveMetrics, startTracing } from "@qc/platform/observability";
 import { buildApp } from "./app";
-import { paymentConfigSchema } from "./config";
+import { loadPaymentConfig } from "./config";
 
 async function main(): Promise<void> {
-  const config = loadConfig(paymentConfigSchema);
+  const config = loadPaymentConfig();
   const logger = createLogger("payment", config.LOG_LEVEL, config.LOG_PRETTY);
   await startTracing({ serviceName: "payment", logger });
   // Metrics listen first: a taken METRICS_PORT fails the start before any work is done.
@@ -22,4 +21,5 @@ async function main(): Promise<void> {
   logger.info({ port: app.port }, "payment service listening");
 }
 
+// A bad environment fails before the configured logger exists, so startup errors get a plain one.
 main().catch(exitOnStartupError(createLogger("payment")));
