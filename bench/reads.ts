@@ -6,6 +6,7 @@
  */
 import { Pool } from "undici";
 import { closedLoop, ms, type LoadResult } from "./load";
+import { answerLabel } from "./overload";
 import { formatLoopDelays, withLoopDelays, type LoopDelays, type MetricsPorts } from "./loop-delay";
 import { pick, randomLines, type BenchData } from "./seed";
 
@@ -57,12 +58,11 @@ export async function readPhases(
   try {
     const orders = await placeOrders(http, data, 50);
     const get = (target: () => { path: string; headers?: Record<string, string> }) => async () => {
-      const res = await http.request({ method: "GET", ...target() });
-      await res.body.dump();
-      return res.statusCode;
+      return answerLabel(await http.request({ method: "GET", ...target() }));
     };
-    const loop = { concurrency: opts.connections, durationMs: opts.durationMs, warmupMs: opts.warmupMs };
-    const phase = async (name: string, send: () => Promise<number>, baseline: number | null): Promise<ReadPhase> => {
+    // Only answered reads count in the rate and the latencies; a shed one (503 OVERLOADED) is in the status mix.
+    const loop = { concurrency: opts.connections, durationMs: opts.durationMs, warmupMs: opts.warmupMs, counts: (s: number | string) => s === 200 };
+    const phase = async (name: string, send: () => Promise<number | string>, baseline: number | null): Promise<ReadPhase> => {
       opts.log(`reads: ${name}, ${opts.connections} connections × ${opts.durationMs / 1000}s`);
       const { result, loopDelay } = await withLoopDelays(opts.metricsPorts, () => closedLoop(send, loop));
       const report = summarize(result, baseline, loopDelay);
