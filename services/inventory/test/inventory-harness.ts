@@ -1,8 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import { inventoryV1 } from "@qc/contracts";
-import { createGrpcClient, plaintextTransport, RemoteError, type PromiseClient } from "@qc/platform/grpc";
-import { defaultResilience, ResilientTarget } from "@qc/platform/resilience";
-import { createTestStore, type DatabaseKind, type TestStore } from "@qc/platform/testing";
+import { RemoteError, type PromiseClient } from "@qc/platform/grpc";
+import { createTestStore, serviceUnderTestClient, type DatabaseKind, type TestStore } from "@qc/platform/testing";
 import { forSuite } from "@qc/platform/testing/suite";
 import { buildApp, type InventoryApp } from "../src/app";
 import { loadInventoryConfig } from "../src/config";
@@ -33,12 +32,8 @@ export async function startInventory(env: NodeJS.ProcessEnv = {}, kind: Database
     await database.drop();
     throw err;
   }
-  const client = createGrpcClient(inventoryV1.InventoryServiceService, `127.0.0.1:${app.port}`, {
-    transport: plaintextTransport,
-    // Generous deadline: the concurrency tests queue dozens of calls on a small connection pool.
-    resilience: new ResilientTarget("inventory-test", "inventory", { ...defaultResilience, timeoutMs: 20_000, retryAttempts: 1 }),
-    retrySafe: [],
-  });
+  // Generous deadline: the concurrency tests queue dozens of calls on a small connection pool.
+  const client = serviceUnderTestClient(inventoryV1.InventoryServiceService, "inventory", app.port, 20_000);
   return {
     app,
     call: client.call,

@@ -2,9 +2,8 @@ import { randomUUID } from "node:crypto";
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { paymentV1 } from "@qc/contracts";
 import { loadConfig } from "@qc/platform/config";
-import { createGrpcClient, plaintextTransport, RemoteError, type PromiseClient } from "@qc/platform/grpc";
-import { defaultResilience, ResilientTarget } from "@qc/platform/resilience";
-import { createTestStore, type DatabaseKind } from "@qc/platform/testing";
+import { RemoteError, type PromiseClient } from "@qc/platform/grpc";
+import { createTestStore, serviceUnderTestClient, type DatabaseKind } from "@qc/platform/testing";
 import { sql, type Kysely } from "kysely";
 import type { PaymentTables } from "../src/adapters/postgres/payment.tables";
 import { buildApp, type PaymentApp } from "../src/app";
@@ -32,12 +31,8 @@ export async function startPayment(kind: DatabaseKind = "postgres"): Promise<Pay
     await database.drop();
     throw err;
   }
-  const grpc = createGrpcClient(paymentV1.PaymentServiceService, `127.0.0.1:${app.port}`, {
-    transport: plaintextTransport,
-    // Generous deadline: the concurrency tests queue hundreds of calls, on one session with the embedded database.
-    resilience: new ResilientTarget("test", "payment", { ...defaultResilience, timeoutMs: 20_000 }),
-    retrySafe: [],
-  });
+  // Generous deadline: the concurrency tests queue hundreds of calls, on one session with the embedded database.
+  const grpc = serviceUnderTestClient(paymentV1.PaymentServiceService, "payment", app.port, 20_000);
   return {
     app,
     client: grpc.call,

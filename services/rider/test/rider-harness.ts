@@ -1,10 +1,9 @@
 import { status } from "@grpc/grpc-js";
 import { riderV1 } from "@qc/contracts";
-import { createGrpcClient, plaintextTransport, RemoteError, type PromiseClient } from "@qc/platform/grpc";
-import { defaultResilience, ResilientTarget } from "@qc/platform/resilience";
+import { RemoteError, type PromiseClient } from "@qc/platform/grpc";
 import { buildApp, type RiderApp } from "../src/app";
 import { loadRiderConfig } from "../src/config";
-import { deleteRedisKeys, randomKeyPrefix, TEST_REDIS_URL } from "@qc/platform/testing";
+import { deleteRedisKeys, randomKeyPrefix, serviceUnderTestClient, TEST_REDIS_URL } from "@qc/platform/testing";
 
 export interface RiderHarness {
   readonly app: RiderApp;
@@ -28,11 +27,7 @@ export async function startRider(store: "redis" | "memory", env: NodeJS.ProcessE
       ...env,
     }),
   );
-  const client = createGrpcClient(riderV1.RiderServiceService, `127.0.0.1:${app.port}`, {
-    transport: plaintextTransport,
-    resilience: new ResilientTarget("rider-test", "rider", { ...defaultResilience, timeoutMs: 10_000, retryAttempts: 1 }),
-    retrySafe: [],
-  });
+  const client = serviceUnderTestClient(riderV1.RiderServiceService, "rider", app.port, 10_000);
   return {
     app,
     call: client.call,
