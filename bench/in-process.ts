@@ -22,7 +22,7 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
   // The rider index in process memory, as in the stack the benchmark starts (no REDIS_URL).
   const riderApp = await buildRider(loadRiderConfig({ LOG_LEVEL: "warn", RIDER_PORT: "0", REDIS_URL: "" }), { logger });
   const { inventory } = inventoryApp;
-  const { payments } = paymentApp;
+  const { chargeOrder, refundOrder } = paymentApp;
   const { riders } = riderApp;
   const inventoryPort: InventoryPort = {
     catalog: async (skus) => new Map((await inventory.batchGetProducts(skus)).map((p) => [p.sku, { priceCents: p.priceCents, currency: p.currency }])),
@@ -33,8 +33,8 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
     addStock: (orderId) => inventory.addStock(orderId),
   };
   const paymentPort: PaymentPort = {
-    charge: async (orderId, customerId, amountCents, currency) => ({ chargeId: (await payments.charge({ orderId, customerId, amountCents, currency })).chargeId }),
-    refund: (orderId) => payments.refund({ orderId }),
+    charge: async (orderId, customerId, amountCents, currency) => ({ chargeId: (await chargeOrder.execute({ orderId, customerId, amountCents, currency })).chargeId }),
+    refund: (orderId) => refundOrder.execute({ orderId }),
   };
   const riderPort: RiderPort = {
     assignNearest: async (orderId, lat, lon) => ({ riderId: (await riders.assignNearest({ orderId, lat, lon })).riderId }),

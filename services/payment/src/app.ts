@@ -6,23 +6,24 @@ import { HealthService, serviceNameOf } from "@qc/platform/health";
 import { createLogger, type Logger } from "@qc/platform/log";
 import { poolOptionsOf } from "@qc/platform/runtime-config";
 import type { Metrics } from "@qc/platform/observability";
-import { PaymentService } from "./app/payment.service";
-import { paymentHandlers } from "./adapters/grpc/payment.grpc";
+import { ChargeOrder } from "./app/charge-order.use-case";
+import { CreditWallet } from "./app/credit-wallet.use-case";
+import { GetWallet } from "./app/get-wallet.use-case";
+import { RefundOrder } from "./app/refund-order.use-case";
+import { paymentHandlers, type PaymentUseCases } from "./adapters/grpc/payment.grpc";
 import { ChargeRepository } from "./adapters/postgres/charge.repository";
 import type { PaymentTables } from "./adapters/postgres/payment.tables";
 import { WalletRepository } from "./adapters/postgres/wallet.repository";
 import type { PaymentConfig } from "./config";
 import type { Kysely } from "kysely";
 
-export { PaymentService } from "./app/payment.service";
 export { loadPaymentConfig, paymentConfigSchema, type PaymentConfig } from "./config";
 
 const SCHEMA = "payment";
 const MIGRATIONS_DIR = fileURLToPath(new URL("../migrations", import.meta.url));
 
-export interface PaymentApp {
-  /** The use cases, for in-process callers and tests; the gRPC server calls the same object. */
-  readonly payments: PaymentService;
+/** The use cases by name, for in-process callers and tests; the gRPC server calls the same ones. */
+export interface PaymentApp extends PaymentUseCases {
   /** The port the gRPC server is bound to (useful when configured as 0). */
   readonly port: number;
   /** The service's own schema, for audits and tests only. */
@@ -47,7 +48,14 @@ export async function buildApp(config: PaymentConfig, overrides: { logger?: Logg
   const { db } = database;
   try {
     await migrate(db, SCHEMA, MIGRATIONS_DIR, logger);
-    const payments = new PaymentService(new WalletRepository(db), new ChargeRepository(db));
+    const wallets = new WalletRepository(db);
+    const ledger = new ChargeRepository(db);
+    const payments: PaymentUseCases = {
+      creditWallet: new CreditWallet(wallets),
+      getWallet: new GetWallet(wallets),
+      chargeOrder: new ChargeOrder(ledger),
+      refundOrder: new RefundOrder(ledger),
+    };
     // SERVING while the database answers.
     const health = new HealthService({ services: [serviceNameOf(paymentV1.PaymentServiceService)], probes: { database: database.ping }, logger });
     await health.start();
@@ -64,7 +72,7 @@ export async function buildApp(config: PaymentConfig, overrides: { logger?: Logg
       { transport, metrics: overrides.metrics },
     );
     return {
-      payments,
+      ...payments,
       port: server.port,
       db,
       stop: async () => {

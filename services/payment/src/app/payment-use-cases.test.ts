@@ -2,7 +2,10 @@ import { AppError } from "@qc/platform/errors";
 import { describe, expect, it } from "vitest";
 import type { ChargeRecord, ChargeRequest } from "../domain/charge";
 import type { ChargeLedger } from "./charge-ledger.port";
-import { PaymentService } from "./payment.service";
+import { ChargeOrder } from "./charge-order.use-case";
+import { CreditWallet } from "./credit-wallet.use-case";
+import { GetWallet } from "./get-wallet.use-case";
+import { RefundOrder } from "./refund-order.use-case";
 import type { WalletStore } from "./wallet-store.port";
 
 const unused = (): never => {
@@ -17,6 +20,14 @@ const ledgerAnswering = (record: Partial<ChargeRecord>): ChargeLedger => ({
   refund: unused,
 });
 
+/** The four use cases over the given stores, as the app wires them. */
+const useCases = (wallets: WalletStore, ledger: ChargeLedger) => ({
+  creditWallet: new CreditWallet(wallets),
+  getWallet: new GetWallet(wallets),
+  chargeOrder: new ChargeOrder(ledger),
+  refundOrder: new RefundOrder(ledger),
+});
+
 async function errorOf(call: Promise<unknown>): Promise<AppError> {
   const err: unknown = await call.then(
     () => undefined,
@@ -26,7 +37,7 @@ async function errorOf(call: Promise<unknown>): Promise<AppError> {
   return err;
 }
 
-describe("PaymentService", () => {
+describe("the payment use cases", () => {
   it("credits the balance in the request's currency through the store", async () => {
     const credited: [string, string, number][] = [];
     const wallets: WalletStore = {
@@ -36,25 +47,25 @@ describe("PaymentService", () => {
       },
       find: unused,
     };
-    const service = new PaymentService(wallets, noLedger);
-    expect(await service.credit({ customerId: "c1", currency: "EUR", amountCents: 10 })).toEqual({ customerId: "c1", currency: "EUR", balanceCents: 10 });
+    const service = useCases(wallets, noLedger);
+    expect(await service.creditWallet.execute({ customerId: "c1", currency: "EUR", amountCents: 10 })).toEqual({ customerId: "c1", currency: "EUR", balanceCents: 10 });
     expect(credited).toEqual([["c1", "EUR", 10]]);
   });
 
   it("rejects bad input before touching any store", async () => {
-    const service = new PaymentService(noWallets, noLedger);
+    const service = useCases(noWallets, noLedger);
     const cases: [Promise<unknown>, string][] = [
-      [service.credit({ customerId: "", currency: "USD", amountCents: 10 }), "INVALID_CUSTOMER_ID"],
-      [service.credit({ customerId: "c1", currency: "USD", amountCents: 0 }), "INVALID_AMOUNT"],
-      [service.getWallet({ customerId: "a b", currency: "USD" }), "INVALID_CUSTOMER_ID"],
-      [service.charge({ ...request, orderId: "" }), "INVALID_ORDER_ID"],
-      [service.charge({ ...request, amountCents: 0 }), "INVALID_AMOUNT"],
-      [service.refund({ orderId: "x".repeat(65) }), "INVALID_ORDER_ID"],
+      [service.creditWallet.execute({ customerId: "", currency: "USD", amountCents: 10 }), "INVALID_CUSTOMER_ID"],
+      [service.creditWallet.execute({ customerId: "c1", currency: "USD", amountCents: 0 }), "INVALID_AMOUNT"],
+      [service.getWallet.execute({ customerId: "a b", currency: "USD" }), "INVALID_CUSTOMER_ID"],
+      [service.chargeOrder.execute({ ...request, orderId: "" }), "INVALID_ORDER_ID"],
+      [service.chargeOrder.execute({ ...request, amountCents: 0 }), "INVALID_AMOUNT"],
+      [service.refundOrder.execute({ orderId: "x".repeat(65) }), "INVALID_ORDER_ID"],
       // The wire's empty currency is the gRPC adapter's to default; past it, one is always named.
       ...["", "usd", "EURO", "E1R"].flatMap((currency): [Promise<unknown>, string][] => [
-        [service.credit({ customerId: "c1", currency, amountCents: 10 }), "INVALID_CURRENCY"],
-        [service.getWallet({ customerId: "c1", currency }), "INVALID_CURRENCY"],
-        [service.charge({ ...request, currency }), "INVALID_CURRENCY"],
+        [service.creditWallet.execute({ customerId: "c1", currency, amountCents: 10 }), "INVALID_CURRENCY"],
+        [service.getWallet.execute({ customerId: "c1", currency }), "INVALID_CURRENCY"],
+        [service.chargeOrder.execute({ ...request, currency }), "INVALID_CURRENCY"],
       ]),
     ];
     for (const [call, code] of cases) {
@@ -73,10 +84,10 @@ describe("PaymentService", () => {
         return currency === "EUR" ? { customerId, currency, balanceCents: 70 } : undefined;
       },
     };
-    const service = new PaymentService(wallets, noLedger);
-    expect(await service.getWallet({ customerId: "c1", currency: "EUR" })).toEqual({ customerId: "c1", currency: "EUR", balanceCents: 70 });
+    const service = useCases(wallets, noLedger);
+    expect(await service.getWallet.execute({ customerId: "c1", currency: "EUR" })).toEqual({ customerId: "c1", currency: "EUR", balanceCents: 70 });
     // Holding EUR is no USD wallet.
-    const err = await errorOf(service.getWallet({ customerId: "c1", currency: "USD" }));
+    const err = await errorOf(service.getWallet.execute({ customerId: "c1", currency: "USD" }));
     expect([err.kind, err.code]).toEqual(["not_found", "WALLET_NOT_FOUND"]);
     expect(asked).toEqual([
       ["c1", "EUR"],
@@ -85,8 +96,8 @@ describe("PaymentService", () => {
   });
 
   it("answers WALLET_NOT_FOUND for an unknown customer", async () => {
-    const service = new PaymentService({ credit: unused, find: async () => undefined }, noLedger);
-    const err = await errorOf(service.getWallet({ customerId: "c1", currency: "USD" }));
+    const service = useCases({ credit: unused, find: async () => undefined }, noLedger);
+    const err = await errorOf(service.getWallet.execute({ customerId: "c1", currency: "USD" }));
     expect([err.kind, err.code]).toEqual(["not_found", "WALLET_NOT_FOUND"]);
   });
 
@@ -96,13 +107,13 @@ describe("PaymentService", () => {
       chargeOnce: async (r) => (asked.push(r), { ...r, status: "charged", chargeId: "ch-1" }),
       refund: unused,
     };
-    await new PaymentService(noWallets, ledger).charge(request);
+    await new ChargeOrder(ledger).execute(request);
     expect(asked).toEqual([request]);
   });
 
   it("returns the receipt of a charged order", async () => {
-    const service = new PaymentService(noWallets, ledgerAnswering({}));
-    expect(await service.charge(request)).toEqual({ chargeId: "ch-1", amountCents: 500, currency: "EUR" });
+    const service = useCases(noWallets, ledgerAnswering({}));
+    expect(await service.chargeOrder.execute(request)).toEqual({ chargeId: "ch-1", amountCents: 500, currency: "EUR" });
   });
 
   it.each([
@@ -112,8 +123,8 @@ describe("PaymentService", () => {
     [{ status: "voided", customerId: null, amountCents: 0, currency: null, chargeId: null }, "refused", "CHARGE_VOIDED"],
     [{ status: "refunded" }, "refused", "CHARGE_VOIDED"],
   ] as const)("maps the ledger row %o to %s %s", async (record, kind, code) => {
-    const service = new PaymentService(noWallets, ledgerAnswering(record));
-    const err = await errorOf(service.charge(request));
+    const service = useCases(noWallets, ledgerAnswering(record));
+    const err = await errorOf(service.chargeOrder.execute(request));
     expect([err.kind, err.code]).toEqual([kind, code]);
   });
 
@@ -126,9 +137,9 @@ describe("PaymentService", () => {
         return orderId === "o1";
       },
     };
-    const service = new PaymentService(noWallets, ledger);
-    expect(await service.refund({ orderId: "o1" })).toEqual({ refunded: true });
-    expect(await service.refund({ orderId: "o2" })).toEqual({ refunded: false });
+    const service = useCases(noWallets, ledger);
+    expect(await service.refundOrder.execute({ orderId: "o1" })).toEqual({ refunded: true });
+    expect(await service.refundOrder.execute({ orderId: "o2" })).toEqual({ refunded: false });
     expect(refunded).toEqual(["o1", "o2"]);
   });
 });
