@@ -48,9 +48,12 @@ export async function runExtraPhases(
     const report = await runTelemetryCost({ smoke: ctx.smoke, run: ctx.run, jwtSecret: ctx.jwtSecret, env: ctx.env, clients: ctx.clients, log: ctx.log });
     const file = join(outDir, "telemetry.json");
     await writeFile(file, JSON.stringify({ at: new Date().toISOString(), mode: ctx.smoke ? "smoke" : "full", runtime: ctx.run, ...report }, null, 2) + "\n");
+    const pct = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(1)} %`);
     ctx.log(
-      `tracing at 10 % costs ${report.tenPercentCost === null ? "-" : (report.tenPercentCost * 100).toFixed(1)} % of throughput (target ≤ 5 %), at 100 % ${report.hundredPercentCost === null ? "-" : (report.hundredPercentCost * 100).toFixed(1)} %; written to ${file}`,
+      `tracing at 10 % costs ${pct(report.tenPercentCost)} of throughput (target ≤ 5 %) and ${pct(report.tenPercentCpuCost)} more services' CPU per order; ` +
+        `at 100 % ${pct(report.hundredPercentCost)} and ${pct(report.hundredPercentCpuCost)}; written to ${file}`,
     );
+
   }
   return ok;
 }

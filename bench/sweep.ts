@@ -9,7 +9,9 @@ import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import { startStack, type RunMode, type Stack, type StackOptions } from "@qc/devstack";
+import { SCHEMA as INVENTORY_SCHEMA } from "@qc/inventory";
 import { createTestDatabase } from "@qc/platform/testing";
+import pg from "pg";
 import { Pool } from "undici";
 import { audit } from "./audit";
 import { shortNumber, sweepSvg, type ChartPanel } from "./chart";
@@ -38,6 +40,8 @@ export interface SweepAxis {
 export interface SeedStep {
   readonly products: number;
   readonly added: number;
+  /** Through the gateway's admin API (what an operator's import costs), or one SQL statement (a bulk load). */
+  readonly method: "api" | "sql";
   readonly seconds: number;
   readonly perSecond: number;
 }
@@ -66,6 +70,8 @@ export interface SweepPlan {
   readonly fixedClients: number;
   /** Catalog of the clients points (the first products of the catalog). */
   readonly clientsCatalog: number;
+  /** Catalog steps up to this size are seeded through the admin API, larger ones in one SQL statement. */
+  readonly apiSeedUpTo: number;
   readonly durationMs: number;
   readonly warmupMs: number;
   readonly customers: number;
@@ -77,6 +83,9 @@ export const FULL_PLAN: SweepPlan = {
   linesPerOrder: [1, 5, 20, 50],
   fixedClients: 32,
   clientsCatalog: 1_000,
+  // 90,000 products more through the API would take this machine ~10 minutes (one insert and commit
+  // each, ~150/s at 16 connections): the last step is a bulk load.
+  apiSeedUpTo: 10_000,
   durationMs: 10_000,
   warmupMs: 3_000,
   customers: 200,
@@ -89,6 +98,7 @@ export const SMOKE_PLAN: SweepPlan = {
   linesPerOrder: [1, 5],
   fixedClients: 8,
   clientsCatalog: 300,
+  apiSeedUpTo: 300,
   durationMs: 1_500,
   warmupMs: 500,
   customers: 20,
@@ -192,6 +202,21 @@ async function seedProducts(gatewayUrl: string, jwtSecret: string, skus: readonl
   }
 }
 
+/** Products straight into the inventory's table, in one statement (as a bulk load would). */
+async function bulkLoadProducts(databaseUrl: string, skus: readonly string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(
+      `INSERT INTO ${INVENTORY_SCHEMA}.products (sku, name, price_cents, currency, stock)
+       SELECT sku, 'Sweep product ' || n, 50 + (n * 37) % 950, $2, $3 FROM unnest($1::text[]) WITH ORDINALITY AS t (sku, n)`,
+      [skus, BENCH_CURRENCY, SWEEP_STOCK],
+    );
+  } finally {
+    await client.end();
+  }
+}
+
 /** The stock of every seeded product: the main bench's, far more than any sweep takes. */
 const SWEEP_STOCK = 1_000_000;
 
@@ -202,7 +227,8 @@ export function sweepGrowth(axes: readonly SweepAxis[], seeding: readonly SeedSt
     checks.push(growthCheck(axis.input, "ms of capacity per order (1000 / orders/s)", axis.points.map((p) => ({ x: p.x, y: p.ordersPerSec > 0 ? 1000 / p.ordersPerSec : 0 }))));
     checks.push(growthCheck(axis.input, "p99 ms", axis.points.map((p) => ({ x: p.x, y: p.p99Ms }))));
   }
-  if (seeding.length > 1) checks.push(growthCheck("products", "seconds to seed the catalog up to that size", seeding.map((s, i) => ({ x: s.products, y: seeding.slice(0, i + 1).reduce((t, x) => t + x.seconds, 0) }))));
+  const api = seeding.filter((s) => s.method === "api");
+  if (api.length > 1) checks.push(growthCheck("products", "seconds to seed the catalog through the API up to that size", api.map((s, i) => ({ x: s.products, y: api.slice(0, i + 1).reduce((t, x) => t + x.seconds, 0) }))));
   return checks;
 }
 
@@ -239,7 +265,7 @@ export async function runSweep(opts: {
     let t0 = Date.now();
     const data = await seedBenchData(gatewayUrl, opts.jwtSecret, { products: firstSize!, customers: plan.customers, declinedShare: 0 });
     const skus = [...data.skus];
-    const seeding: SeedStep[] = [{ products: skus.length, added: skus.length, seconds: (Date.now() - t0) / 1000, perSecond: 0 }];
+    const seeding: SeedStep[] = [{ products: skus.length, added: skus.length, method: "api", seconds: (Date.now() - t0) / 1000, perSecond: 0 }];
     const point = (clients: number, among: number, lines: number | null) =>
       measureOrders(gatewayUrl, data, {
         clients,
@@ -268,12 +294,14 @@ export async function runSweep(opts: {
     await measureCatalog();
     for (const size of laterSizes) {
       const added = Array.from({ length: size - skus.length }, (_, i) => `${skus[0]}-s${skus.length + i}`);
+      const method = size <= plan.apiSeedUpTo ? "api" : "sql";
       t0 = Date.now();
-      await seedProducts(gatewayUrl, opts.jwtSecret, added);
+      if (method === "api") await seedProducts(gatewayUrl, opts.jwtSecret, added);
+      else await bulkLoadProducts(db.url, added);
       const seconds = (Date.now() - t0) / 1000;
       skus.push(...added);
-      seeding.push({ products: skus.length, added: added.length, seconds, perSecond: Math.round(added.length / seconds) });
-      log(`  seeded ${added.length} products in ${seconds.toFixed(1)} s (${Math.round(added.length / seconds)}/s), catalog ${skus.length}`);
+      seeding.push({ products: skus.length, added: added.length, method, seconds, perSecond: Math.round(added.length / seconds) });
+      log(`  seeded ${added.length} products (${method === "api" ? "admin API" : "one SQL statement"}) in ${seconds.toFixed(1)} s (${Math.round(added.length / seconds)}/s), catalog ${skus.length}`);
       await measureCatalog();
       if (skus.length === plan.clientsCatalog) {
         log(`sweep: clients ${plan.clients.join(", ")} on the first ${shortNumber(plan.clientsCatalog)} products`);

@@ -1,12 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { runOrder, summarize, tracingEnv, type TracingRun } from "./telemetry-cost";
+import { cpuSeconds, runOrder, summarize, tracingEnv, type TracingRun } from "./telemetry-cost";
 
-const run = (setting: TracingRun["setting"], ordersPerSec: number, spansReceived = 0, ordersSent = 100): TracingRun => ({ setting, ordersPerSec, p99Ms: 100, ordersSent, spansReceived });
+const run = (setting: TracingRun["setting"], ordersPerSec: number, spansReceived = 0, cpuMsPerOrder: number | null = 10): TracingRun => ({
+  setting,
+  round: 0,
+  ordersPerSec,
+  p99Ms: 100,
+  ordersSent: 100,
+  spansReceived,
+  cpuMsPerOrder,
+});
 
 describe("the tracing cost phase", () => {
-  it("alternates the settings A B C C B A so a drift weighs on each alike", () => {
-    expect(runOrder(["a", "b", "c"], 2)).toEqual(["a", "b", "c", "c", "b", "a"]);
-    expect(runOrder(["a", "b"], 3)).toEqual(["a", "b", "b", "a", "a", "b"]);
+  it("rotates the settings each round, so each goes first, second and last alike", () => {
+    expect(runOrder(["a", "b", "c"], 4)).toEqual(["a", "b", "c", "b", "c", "a", "c", "a", "b", "a", "b", "c"]);
   });
 
   it("switches tracing with the SDK's standard variables: no endpoint when off, the ratio sampler at 10 %", () => {
@@ -19,12 +26,27 @@ describe("the tracing cost phase", () => {
     });
   });
 
-  it("reports each setting's mean throughput and its cost against tracing off", () => {
-    const summary = summarize([run("off", 100), run("100 %", 70, 3_000), run("10 %", 97, 300), run("10 %", 95, 300), run("100 %", 74, 3_000), run("off", 102)]);
-    expect(summary.map((s) => [s.setting, s.ordersPerSec, s.throughputCost, s.spansPerOrder])).toEqual([
-      ["off", 101, 0, 0],
-      ["100 %", 72, 0.287, 30],
-      ["10 %", 96, 0.05, 3],
+  it("reports each setting's mean throughput and CPU per order, and their rise over tracing off", () => {
+    const summary = summarize([run("off", 100, 0, 10), run("100 %", 70, 3_000, 14), run("10 %", 97, 300, 10.4), run("10 %", 95, 300, 10.6), run("100 %", 74, 3_000, 15), run("off", 102, 0, 10)]);
+    expect(summary.map((s) => [s.setting, s.ordersPerSec, s.throughputCost, s.spansPerOrder, s.cpuMsPerOrder, s.cpuCost])).toEqual([
+      ["off", 101, 0, 0, 10, 0],
+      ["100 %", 72, 0.287, 30, 14.5, 0.45],
+      ["10 %", 96, 0.05, 3, 10.5, 0.05],
     ]);
+  });
+
+  it("has no CPU figure when a run had none (no /proc)", () => {
+    const summary = summarize([run("off", 100, 0, null), run("10 %", 97, 300, 10)]);
+    expect(summary.map((s) => [s.cpuMsPerOrder, s.cpuCost])).toEqual([
+      [null, null],
+      [10, null],
+    ]);
+  });
+
+  it("reads a process's CPU time from /proc, and none for a process that is not there", () => {
+    const own = cpuSeconds(process.pid);
+    if (process.platform === "linux") expect(own).toBeGreaterThan(0);
+    expect(cpuSeconds(2 ** 22 + 1)).toBeNull();
+    expect(cpuSeconds(undefined)).toBeNull();
   });
 });

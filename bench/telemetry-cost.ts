@@ -3,15 +3,23 @@
  * that differ only in their tracing: off, on at 100 % and on at a 10 % sampling ratio (the standard
  * `OTEL_TRACES_SAMPLER=parentbased_traceidratio`, `OTEL_TRACES_SAMPLER_ARG=0.1`: the gateway decides
  * per trace, every other service follows its parent). Spans are exported over OTLP/HTTP to a sink in
- * this process that counts and discards them (a collector's work is not the services' cost). Runs
- * alternate in A B C C B A order so a drift of the machine's load weighs on every setting alike.
+ * this process that counts and discards them (a collector's work is not the services' cost).
+ *
+ * The three stacks run side by side and take turns: short slices of load, each stack in turn, the
+ * order rotated every round, so a burst of other work on the machine (which moves a 2-core machine's
+ * rate by tens of per cent within seconds) weighs on every setting alike. Besides the rate, the
+ * services' CPU time per order is measured in each slice (/proc), which that noise moves less.
  */
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { RunMode, Stack } from "@qc/devstack";
-import { createTestDatabase } from "@qc/platform/testing";
-import { measureOrders, orderLines, startQuietStack } from "./sweep";
-import { seedBenchData } from "./seed";
+import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
+import { Pool } from "undici";
+import { closedLoop, ms } from "./load";
+import { answerLabel, SHED } from "./overload";
+import { orderLines, startQuietStack } from "./sweep";
+import { pick, seedBenchData, type BenchData } from "./seed";
 
 export type TracingSetting = "off" | "100 %" | "10 %";
 
@@ -29,26 +37,37 @@ export function tracingEnv(setting: TracingSetting, endpoint: string): Record<st
   }
 }
 
-/** Settings in A B C C B A … order: each round reversed from the one before. */
+/** The settings of each round, rotated by one each round (A B C, B C A, C A B, …): each goes first, second and last alike. */
 export function runOrder<T>(settings: readonly T[], rounds: number): T[] {
-  return Array.from({ length: rounds }, (_, r) => (r % 2 === 0 ? [...settings] : [...settings].reverse())).flat();
+  return Array.from({ length: rounds }, (_, r) => settings.map((_, i) => settings[(i + r) % settings.length]!)).flat();
 }
 
+/** One slice of load on one setting's stack. */
 export interface TracingRun {
   readonly setting: TracingSetting;
+  readonly round: number;
   readonly ordersPerSec: number;
   readonly p99Ms: number;
   readonly ordersSent: number;
   readonly spansReceived: number;
+  /** CPU time of the five service processes (user + system) per order answered (sheds left out), warm-up included; null without /proc. */
+  readonly cpuMsPerOrder: number | null;
 }
 
 export interface TracingSummary {
   readonly setting: TracingSetting;
-  /** Mean of the setting's runs. */
+  /** Mean of the setting's slices (p99: the mean of the slices' p99). */
   readonly ordersPerSec: number;
   readonly p99Ms: number;
   /** 1 − orders/s ÷ orders/s with tracing off: the share of throughput tracing costs. */
   readonly throughputCost: number;
+  /**
+   * The services' CPU per order, mean of the runs, and its rise over tracing off: the same cost seen
+   * from the CPU time the services spent, which the load of other processes on the machine moves far
+   * less than the rate (on a CPU-bound stack a rise r costs r ÷ (1 + r) of the throughput).
+   */
+  readonly cpuMsPerOrder: number | null;
+  readonly cpuCost: number | null;
   readonly spansPerOrder: number;
 }
 
@@ -56,16 +75,21 @@ export function summarize(runs: readonly TracingRun[]): TracingSummary[] {
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   const by = (s: TracingSetting) => runs.filter((r) => r.setting === s);
   const offRate = mean(by("off").map((r) => r.ordersPerSec));
+  const cpu = (own: readonly TracingRun[]) => (own.length > 0 && own.every((r) => r.cpuMsPerOrder !== null) ? mean(own.map((r) => r.cpuMsPerOrder!)) : null);
+  const offCpu = cpu(by("off"));
   return TRACING_SETTINGS.filter((s) => by(s).length > 0).map((setting) => {
     const own = by(setting);
     const ordersPerSec = mean(own.map((r) => r.ordersPerSec));
     const sent = own.reduce((n, r) => n + r.ordersSent, 0);
+    const ownCpu = cpu(own);
     return {
       setting,
       ordersPerSec: Math.round(ordersPerSec * 10) / 10,
       p99Ms: Math.round(mean(own.map((r) => r.p99Ms)) * 10) / 10,
       throughputCost: offRate > 0 ? Math.round((1 - ordersPerSec / offRate) * 1000) / 1000 : 0,
       spansPerOrder: sent > 0 ? Math.round((own.reduce((n, r) => n + r.spansReceived, 0) / sent) * 10) / 10 : 0,
+      cpuMsPerOrder: ownCpu === null ? null : Math.round(ownCpu * 100) / 100,
+      cpuCost: ownCpu === null || offCpu === null || offCpu === 0 ? null : Math.round((ownCpu / offCpu - 1) * 1000) / 1000,
     };
   });
 }
@@ -75,7 +99,8 @@ export const TEN_PERCENT_COST_LIMIT = 0.05;
 
 export interface TelemetryCostReport {
   readonly clients: number;
-  readonly secondsPerRun: number;
+  readonly secondsPerSlice: number;
+  readonly rounds: number;
   readonly order: TracingSetting[];
   readonly runs: TracingRun[];
   readonly settings: TracingSummary[];
@@ -83,7 +108,31 @@ export interface TelemetryCostReport {
   readonly tenPercentCost: number | null;
   readonly tenPercentWithinLimit: boolean | null;
   readonly hundredPercentCost: number | null;
+  /** The services' CPU per order at 10 % and at 100 % over tracing off (see `TracingSummary.cpuCost`). */
+  readonly tenPercentCpuCost: number | null;
+  readonly hundredPercentCpuCost: number | null;
 }
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; null where there is none. */
+export function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces, hence the last ")"): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: /proc counts CPU time in these (100 on Linux everywhere but exotic builds). */
+const CLOCK_TICKS = 100;
+
+const stackCpuSeconds = (stack: Stack): number | null => {
+  const each = [...Object.values(stack.services).filter((s) => s.name !== "order"), ...stack.orderReplicas].map((s) => cpuSeconds(s.pid));
+  return each.some((x) => x === null) ? null : each.reduce((a, b) => a! + b!, 0);
+};
 
 /** An OTLP/HTTP endpoint that answers every export and keeps only counts (spans by their `"spanId"` keys). */
 async function startSpanSink(): Promise<{ url: string; spans: () => number; close: () => Promise<void> }> {
@@ -103,6 +152,15 @@ async function startSpanSink(): Promise<{ url: string; spans: () => number; clos
   };
 }
 
+interface SettingStack {
+  readonly setting: TracingSetting;
+  readonly db: TestDatabase;
+  readonly sink: Awaited<ReturnType<typeof startSpanSink>>;
+  stack: Stack | null;
+  data: BenchData | null;
+  http: Pool | null;
+}
+
 export async function runTelemetryCost(opts: {
   readonly smoke: boolean;
   readonly run: RunMode;
@@ -112,55 +170,95 @@ export async function runTelemetryCost(opts: {
   readonly log: (msg: string) => void;
 }): Promise<TelemetryCostReport> {
   const { log } = opts;
-  const durationMs = opts.smoke ? 1_500 : 15_000;
+  const sliceMs = opts.smoke ? 1_000 : 3_000;
+  const rounds = opts.smoke ? 2 : 10;
   const warmupMs = opts.smoke ? 500 : 4_000;
-  const order = runOrder(TRACING_SETTINGS, opts.smoke ? 1 : 2);
-  const db = await createTestDatabase("qc_bench_tracing");
-  const sink = await startSpanSink();
-  let stack: Stack | null = null;
+  const order = runOrder(TRACING_SETTINGS, rounds);
+  const stacks: SettingStack[] = [];
   try {
-    log(`tracing cost: ${order.join(", ")}; ${opts.clients} clients × ${durationMs / 1000} s after ${warmupMs / 1000} s, a fresh stack (${opts.run}) each on ${db.name}`);
-    let data: Awaited<ReturnType<typeof seedBenchData>> | null = null;
-    const runs: TracingRun[] = [];
-    for (const setting of order) {
-      stack = await startQuietStack({ databaseUrl: db.url, jwtSecret: opts.jwtSecret, env: { ...opts.env, ...tracingEnv(setting, sink.url) }, run: opts.run }, log);
-      data ??= await seedBenchData(stack.gatewayUrl, opts.jwtSecret, { products: opts.smoke ? 20 : 200, customers: opts.smoke ? 20 : 200, declinedShare: 0 });
-      const skus = data.skus;
+    for (const setting of TRACING_SETTINGS) {
+      const s: SettingStack = { setting, db: await createTestDatabase("qc_bench_tracing"), sink: await startSpanSink(), stack: null, data: null, http: null };
+      stacks.push(s);
+      s.stack = await startQuietStack({ databaseUrl: s.db.url, jwtSecret: opts.jwtSecret, env: { ...opts.env, ...tracingEnv(setting, s.sink.url) }, run: opts.run }, log);
+      s.data = await seedBenchData(s.stack.gatewayUrl, opts.jwtSecret, { products: opts.smoke ? 20 : 200, customers: opts.smoke ? 20 : 200, declinedShare: 0 });
+      s.http = new Pool(s.stack.gatewayUrl, { connections: opts.clients, pipelining: 1 });
+    }
+    log(
+      `tracing cost: stacks (${opts.run}) with tracing ${TRACING_SETTINGS.join(", ")} side by side; ${rounds} rounds of ${sliceMs / 1000} s slices at ${opts.clients} clients, ` +
+        `each stack in turn (rotated each round), after ${warmupMs / 1000} s of warm-up each`,
+    );
+    const slice = async (s: SettingStack, durationMs: number) => {
+      const funded = s.data!.customers.filter((c) => c.funded);
       let sent = 0;
-      const spansBefore = sink.spans();
-      const p = await measureOrders(stack.gatewayUrl, data, {
-        clients: opts.clients,
-        durationMs,
-        warmupMs,
-        lines: () => {
+      let answered = 0;
+      const spansBefore = s.sink.spans();
+      const cpuBefore = stackCpuSeconds(s.stack!);
+      const result = await closedLoop(
+        async () => {
           sent++;
-          return orderLines(skus, skus.length, 1 + Math.floor(Math.random() * 3));
+          const res = await s.http!.request({
+            method: "POST",
+            path: "/v1/orders",
+            headers: { authorization: `Bearer ${pick(funded).token}`, "content-type": "application/json" },
+            body: JSON.stringify({ items: orderLines(s.data!.skus, s.data!.skus.length, 1 + Math.floor(Math.random() * 3)) }),
+          });
+          const label = await answerLabel(res);
+          if (label !== SHED) answered++;
+          return label;
         },
-      });
-      // Stopping exports what the batch processors still hold.
-      await stack.stop();
-      stack = null;
-      const run: TracingRun = { setting, ordersPerSec: p.ordersPerSec, p99Ms: p.p99Ms, ordersSent: sent, spansReceived: sink.spans() - spansBefore };
+        { concurrency: opts.clients, durationMs, warmupMs: 0, pauseMs: (l) => (l === SHED ? 1_000 : 0), counts: (l) => l !== SHED },
+      );
+      const cpuAfter = stackCpuSeconds(s.stack!);
+      const cpuMsPerOrder = cpuBefore === null || cpuAfter === null || answered === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1000 * 100) / answered) / 100;
+      return { result, sent, spans: s.sink.spans() - spansBefore, cpuMsPerOrder };
+    };
+    for (const s of stacks) await slice(s, warmupMs);
+    const runs: TracingRun[] = [];
+    for (const [i, setting] of order.entries()) {
+      const s = stacks.find((x) => x.setting === setting)!;
+      const { result, sent, spans, cpuMsPerOrder } = await slice(s, sliceMs);
+      const run: TracingRun = {
+        setting,
+        round: Math.floor(i / TRACING_SETTINGS.length),
+        ordersPerSec: Math.round(result.perSecond * 10) / 10,
+        p99Ms: ms(result.histogram, 99),
+        ordersSent: sent,
+        spansReceived: spans,
+        cpuMsPerOrder,
+      };
       runs.push(run);
-      log(`  tracing ${setting}: ${run.ordersPerSec} orders/s, p99 ${run.p99Ms} ms, ${run.spansReceived} spans for ${sent} orders ${JSON.stringify(p.statuses)}`);
+      if (opts.smoke || run.round === 0 || run.round === rounds - 1) {
+        log(`  round ${run.round + 1}, tracing ${setting}: ${run.ordersPerSec} orders/s, p99 ${run.p99Ms} ms, services' CPU ${run.cpuMsPerOrder ?? "-"} ms per order, ${spans} spans ${JSON.stringify(result.statuses)}`);
+      }
     }
     const settings = summarize(runs);
-    const cost = (s: TracingSetting) => settings.find((x) => x.setting === s)?.throughputCost ?? null;
-    const tenPercentCost = cost("10 %");
-    for (const s of settings) log(`  ${s.setting}: ${s.ordersPerSec} orders/s (cost ${(s.throughputCost * 100).toFixed(1)} %), p99 ${s.p99Ms} ms, ${s.spansPerOrder} spans per order`);
+    const find = (s: TracingSetting) => settings.find((x) => x.setting === s);
+    const tenPercentCost = find("10 %")?.throughputCost ?? null;
+    for (const s of settings) {
+      log(
+        `  ${s.setting}: ${s.ordersPerSec} orders/s (cost ${(s.throughputCost * 100).toFixed(1)} %), services' CPU ${s.cpuMsPerOrder ?? "-"} ms per order ` +
+          `(${s.cpuCost === null ? "-" : `${(s.cpuCost * 100).toFixed(1)} %`}), p99 ${s.p99Ms} ms, ${s.spansPerOrder} spans per order`,
+      );
+    }
     return {
       clients: opts.clients,
-      secondsPerRun: durationMs / 1000,
+      secondsPerSlice: sliceMs / 1000,
+      rounds,
       order,
       runs,
       settings,
       tenPercentCost,
       tenPercentWithinLimit: tenPercentCost === null ? null : tenPercentCost <= TEN_PERCENT_COST_LIMIT,
-      hundredPercentCost: cost("100 %"),
+      hundredPercentCost: find("100 %")?.throughputCost ?? null,
+      tenPercentCpuCost: find("10 %")?.cpuCost ?? null,
+      hundredPercentCpuCost: find("100 %")?.cpuCost ?? null,
     };
   } finally {
-    await stack?.stop();
-    await sink.close();
-    await db.drop();
+    for (const s of stacks) {
+      await s.http?.close();
+      await s.stack?.stop();
+      await s.sink.close();
+      await s.db.drop();
+    }
   }
 }
