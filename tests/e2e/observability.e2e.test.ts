@@ -9,7 +9,7 @@ import type { ServiceName } from "@qc/devstack";
 import { parsePrometheusText, type PromScrape } from "@qc/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startE2E, type E2E } from "../support/e2e-stack";
-import { fixtures, steps } from "../support/fixtures";
+import { fixtures, orderWithStuckRelease, steps } from "../support/fixtures";
 import { SPAN_KIND, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../support/otlp-receiver";
 
 let receiver: OtlpReceiver;
@@ -278,13 +278,7 @@ describe("metrics", () => {
     const open0 = before.value("dead_letters_open") ?? 0;
 
     // A compensation that cannot run: inventory goes away between the deduction and the refusal.
-    const sku = await f.product(5, 500);
-    const poor = await f.customer(100);
-    proxies.payment.set({ kind: "delay", delayMs: 300 });
-    const answer = f.order(poor.token, [{ sku, quantity: 2 }], randomUUID());
-    await eventually(async () => (await f.stockOf(sku)) === 3, "stock deducted");
-    proxies.inventory.set({ kind: "refuse" }, { cut: true });
-    proxies.payment.set({ kind: "pass" });
+    const { sku, answer } = await orderWithStuckRelease(e2e, f);
     const res = await answer;
     expect(res.status).toBe(402);
     expect(steps(res.body.order)).toContain("release-stock:dead-lettered");

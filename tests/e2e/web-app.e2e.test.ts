@@ -11,7 +11,6 @@
  */
 import AxeBuilder from "@axe-core/playwright";
 import { spawnSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +19,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemoData } from "../../scripts/seed";
 import { eventually, startE2E, type E2E } from "../support/e2e-stack";
-import { fixtures, steps } from "../support/fixtures";
+import { fixtures, orderWithStuckRelease, steps } from "../support/fixtures";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SCREENSHOTS = join(ROOT, "docs", "screenshots");
@@ -235,13 +234,7 @@ describe("the web app in a browser", () => {
     const f = fixtures(e2e, admin);
     // A compensation that cannot run: the payment is declined after the stock was deducted, and the
     // inventory refuses the release three times, so it is dead-lettered (as in the failure table).
-    const sku = await f.product(5, 500);
-    const poor = await f.customer(100);
-    proxies.payment.set({ kind: "delay", delayMs: 300 });
-    const answer = f.order(poor.token, [{ sku, quantity: 2 }], randomUUID());
-    await eventually(async () => (await f.stockOf(sku)) === 3, "stock deducted");
-    proxies.inventory.set({ kind: "refuse" }, { cut: true });
-    proxies.payment.set({ kind: "pass" });
+    const { sku, answer } = await orderWithStuckRelease(e2e, f);
     // The gateway answers 202 PENDING early here (ORDER_WAIT_MS): the saga's end is read afterwards.
     const placed = (await answer).body;
     const orderId = placed.order?.id ?? placed.id;

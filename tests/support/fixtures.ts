@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { E2E } from "./e2e-stack";
+import { eventually, type E2E } from "./e2e-stack";
 
 export interface OrderBody {
   id: string;
@@ -53,6 +53,25 @@ export function fixtures(e2e: E2E, adminToken: string) {
       }),
     getOrder: async (id: string): Promise<OrderBody> => (await e2e.api<OrderBody>("GET", `/v1/orders/${id}`, { token: adminToken })).body,
   };
+}
+
+/**
+ * An order whose stock release cannot run, so it ends in a dead letter: payment is slowed until the
+ * order's 2 units (of 5) are deducted, then inventory refuses (its connections cut) and payment
+ * declines (the customer holds 100 of the 1,000 the order costs). Inventory stays refusing; the
+ * caller lets it pass again. `answer` is the gateway's answer to the order.
+ */
+export async function orderWithStuckRelease(e2e: E2E, f: ReturnType<typeof fixtures>) {
+  const proxies = e2e.proxies;
+  if (!proxies) throw new Error("fault proxies expected");
+  const sku = await f.product(5, 500);
+  const poor = await f.customer(100);
+  proxies.payment.set({ kind: "delay", delayMs: 300 });
+  const answer = f.order(poor.token, [{ sku, quantity: 2 }], randomUUID());
+  await eventually(async () => (await f.stockOf(sku)) === 3, "stock deducted");
+  proxies.inventory.set({ kind: "refuse" }, { cut: true });
+  proxies.payment.set({ kind: "pass" });
+  return { sku, answer };
 }
 
 export const steps = (o: { history: { step: string; outcome: string }[] } | undefined): string[] =>
