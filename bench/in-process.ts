@@ -23,7 +23,6 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
   const riderApp = await buildRider(loadRiderConfig({ LOG_LEVEL: "warn", RIDER_PORT: "0", REDIS_URL: "" }), { logger });
   const { inventory } = inventoryApp;
   const { chargeOrder, refundOrder } = paymentApp;
-  const { riders } = riderApp;
   const inventoryPort: InventoryPort = {
     catalog: async (skus) => new Map((await inventory.batchGetProducts(skus)).map((p) => [p.sku, { priceCents: p.priceCents, currency: p.currency }])),
     deductStock: async (orderId, lines) => {
@@ -37,9 +36,9 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
     refund: (orderId) => refundOrder.execute({ orderId }),
   };
   const riderPort: RiderPort = {
-    assignNearest: async (orderId, lat, lon) => ({ riderId: (await riders.assignNearest({ orderId, lat, lon })).riderId }),
-    release: (orderId, riderId) => riders.release(orderId, riderId),
-    hold: (orderId, riderId) => riders.hold({ orderId, riderId }),
+    assignNearest: async (orderId, lat, lon) => ({ riderId: (await riderApp.assignNearestRider.execute({ orderId, lat, lon })).riderId }),
+    release: (orderId, riderId) => riderApp.releaseRider.execute(orderId, riderId),
+    hold: (orderId, riderId) => riderApp.holdRider.execute({ orderId, riderId }),
   };
   const orderApp = await buildOrder(loadConfig(orderConfigSchema, { ...env, ORDER_PORT: "0" }), {
     logger,

@@ -2,20 +2,23 @@ import { grpcTransport, startGrpcServer } from "@qc/platform/grpc";
 import { HealthService, serviceNameOf } from "@qc/platform/health";
 import { createLogger, type Logger } from "@qc/platform/log";
 import type { Metrics } from "@qc/platform/observability";
-import { riderGrpcService } from "./adapters/grpc/rider.grpc";
+import { riderGrpcService, type RiderUseCases } from "./adapters/grpc/rider.grpc";
 import { MemoryRiderIndex } from "./adapters/memory/rider-index.repository";
 import { createRedis, untilReady } from "@qc/platform/redis";
 import { RedisRiderIndex } from "./adapters/redis/rider-index.repository";
 import type { RiderIndex } from "./app/rider-index.port";
-import { RiderService } from "./app/rider.service";
+import { AssignNearestRider } from "./app/assign-nearest-rider.use-case";
+import { FindNearbyRiders } from "./app/find-nearby-riders.use-case";
+import { HoldRider } from "./app/hold-rider.use-case";
+import { ListRiders } from "./app/list-riders.use-case";
+import { ReleaseRider } from "./app/release-rider.use-case";
+import { UpdateLocation } from "./app/update-location.use-case";
 import type { RiderConfig } from "./config";
 
-export { RiderService } from "./app/rider.service";
 export { loadRiderConfig, type RiderConfig } from "./config";
 
-export interface RiderApp {
-  /** The use cases, for in-process callers and tests; the gRPC server calls the same object. */
-  readonly riders: RiderService;
+/** The use cases by name, for in-process callers and tests; the gRPC server calls the same ones. */
+export interface RiderApp extends RiderUseCases {
   /** Where riders are kept: Redis when REDIS_URL is set, this process's memory otherwise. */
   readonly mode: "redis" | "memory";
   /** The port the gRPC server is bound to (the real one when RIDER_PORT is 0). */
@@ -37,7 +40,15 @@ export async function buildApp(config: Readonly<RiderConfig>, overrides: { logge
       : new MemoryRiderIndex({ releasedRetentionMs });
     // A Redis that is down at start is not fatal: calls answer UNAVAILABLE until it is back.
     if (redis && !(await untilReady(redis, config.REDIS_TIMEOUT_MS))) logger.warn("redis not reachable yet; answering UNAVAILABLE until it is");
-    const riders = new RiderService(index, { staleMs: config.RIDER_STALE_MS, assignRadiusKm: config.RIDER_ASSIGN_RADIUS_KM });
+    const policy = { staleMs: config.RIDER_STALE_MS, assignRadiusKm: config.RIDER_ASSIGN_RADIUS_KM };
+    const riders: RiderUseCases = {
+      updateLocation: new UpdateLocation(index, policy),
+      listRiders: new ListRiders(index, policy),
+      findNearbyRiders: new FindNearbyRiders(index, policy),
+      assignNearestRider: new AssignNearestRider(index, policy),
+      releaseRider: new ReleaseRider(index),
+      holdRider: new HoldRider(index),
+    };
     const grpcService = riderGrpcService(riders, logger);
     // With Redis, riders live there: while it does not answer, no call can, so the service is NOT_SERVING.
     const health = new HealthService({
@@ -50,7 +61,7 @@ export async function buildApp(config: Readonly<RiderConfig>, overrides: { logge
     const mode = redis ? "redis" : "memory";
     logger.info({ host: config.RIDER_HOST, port: server.port, mode }, `rider listening; riders kept in ${mode}`);
     return {
-      riders,
+      ...riders,
       mode,
       port: server.port,
       stop: async () => {
