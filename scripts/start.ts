@@ -7,12 +7,13 @@
  * own child (not a shell's), so the SIGINT and SIGTERM npm forwards reach it, and its parent pid
  * changes the moment npm is gone (a SIGHUP or SIGKILL npm does not forward).
  */
-import { startPortsFromEnv, startStack, type ServiceName } from "@qc/devstack";
+import { startPortsFromEnv, startStack, type RunMode, type ServiceName } from "@qc/devstack";
 import { initialiseEmbeddedDataDirs } from "@qc/platform/embedded-template";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SignJWT } from "jose";
+import { buildAll } from "./build";
 import { DEV_JWT_SECRET } from "./dev-defaults";
 import { seedDemoData } from "./seed";
 import { ensureWebAppBuilt } from "./web-app-build";
@@ -61,7 +62,19 @@ if (!databaseUrl) {
     process.exit(1);
   });
 }
+// The services run compiled (esbuild: well under a second for all five), as in production: a
+// process starts in a fraction of the time tsx takes to compile its TypeScript on every start.
+// QC_RUN=source runs the TypeScript under tsx instead.
+const run: RunMode = process.env.QC_RUN === "source" ? "source" : "dist";
+if (run === "dist") {
+  const built = await buildAll().catch((err: unknown) => {
+    console.error(`could not compile the services: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+  console.log(`  compiled the services in ${built.ms} ms (node dist/main.js; QC_RUN=source runs them under tsx)`);
+}
 const stack = await startStack({
+  run,
   databaseUrl,
   dataDir,
   redisUrl,
