@@ -9,7 +9,7 @@ import pg from "pg";
 
 export { createTestPki, type TestCertificate, type TestPki } from "./grpc/test-pki";
 export { capturedLogger } from "./testing/log-capture";
-export { serviceUnderTestClient } from "./testing/grpc-client";
+export { failureOf, serviceUnderTestClient } from "./testing/grpc-client";
 export { parsePrometheusText, type PromFamily, type PromSample, type PromScrape } from "./testing/prometheus-text";
 
 /** The server tests create their throw-away databases on (the machine's real Postgres). */

@@ -1,7 +1,6 @@
-import { status } from "@grpc/grpc-js";
 import { inventoryV1 } from "@qc/contracts";
-import { RemoteError, type PromiseClient } from "@qc/platform/grpc";
-import { createTestStore, serviceUnderTestClient, type DatabaseKind, type TestStore } from "@qc/platform/testing";
+import type { PromiseClient } from "@qc/platform/grpc";
+import { createTestStore, failureOf, serviceUnderTestClient, type DatabaseKind, type TestStore } from "@qc/platform/testing";
 import { forSuite } from "@qc/platform/testing/suite";
 import { buildApp, type InventoryApp } from "../src/app";
 import { loadInventoryConfig } from "../src/config";
@@ -51,15 +50,8 @@ export async function startInventory(env: NodeJS.ProcessEnv = {}, kind: Database
 export const inventoryForSuite = (env: NodeJS.ProcessEnv = {}, kind: DatabaseKind = "postgres"): InventoryHarness =>
   forSuite(() => startInventory(env, kind));
 
-/** The error a call failed with, as the client sees it: gRPC status plus the `qc-error-code` it carried. */
-export async function failureOf(call: Promise<unknown>): Promise<{ status: string; code: string; message: string }> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof RemoteError)) throw new Error(`expected the call to fail remotely, got ${String(err)}`);
-  return { status: status[err.grpcStatus], code: err.code, message: err.message };
-}
+/** The error a call failed with: gRPC status and `qc-error-code` (the platform's test helper, re-exported for these tests). */
+export { failureOf };
 
 /** The failures among settled calls, each as `failureOf` describes it. */
 export async function failuresAmong(outcomes: readonly PromiseSettledResult<unknown>[]): Promise<Awaited<ReturnType<typeof failureOf>>[]> {

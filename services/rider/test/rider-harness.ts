@@ -1,9 +1,8 @@
-import { status } from "@grpc/grpc-js";
 import { riderV1 } from "@qc/contracts";
-import { RemoteError, type PromiseClient } from "@qc/platform/grpc";
+import type { PromiseClient } from "@qc/platform/grpc";
 import { buildApp, type RiderApp } from "../src/app";
 import { loadRiderConfig } from "../src/config";
-import { deleteRedisKeys, randomKeyPrefix, serviceUnderTestClient, TEST_REDIS_URL } from "@qc/platform/testing";
+import { deleteRedisKeys, failureOf, randomKeyPrefix, serviceUnderTestClient, TEST_REDIS_URL } from "@qc/platform/testing";
 
 export interface RiderHarness {
   readonly app: RiderApp;
@@ -39,15 +38,8 @@ export async function startRider(store: "redis" | "memory", env: NodeJS.ProcessE
   };
 }
 
-/** The error a call failed with, as the client sees it: gRPC status plus the `qc-error-code` it carried. */
-export async function failureOf(call: Promise<unknown>): Promise<{ status: string; code: string; message: string }> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof RemoteError)) throw new Error(`expected the call to fail remotely, got ${String(err)}`);
-  return { status: status[err.grpcStatus], code: err.code, message: err.message };
-}
+/** The error a call failed with: gRPC status and `qc-error-code` (the platform's test helper, re-exported for these tests). */
+export { failureOf };
 
 /** A point `km` east of `from` (good enough for the few km used in tests). */
 export const east = (from: { lat: number; lon: number }, km: number) => ({
