@@ -21,15 +21,15 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
   const paymentApp = await buildPayment(loadConfig(paymentConfigSchema, { ...env, PAYMENT_PORT: "0" }), { logger });
   // The rider index in process memory, as in the stack the benchmark starts (no REDIS_URL).
   const riderApp = await buildRider(loadRiderConfig({ LOG_LEVEL: "warn", RIDER_PORT: "0", REDIS_URL: "" }), { logger });
-  const { inventory } = inventoryApp;
+  const { batchGetProducts, deductStock, addStock } = inventoryApp;
   const { chargeOrder, refundOrder } = paymentApp;
   const inventoryPort: InventoryPort = {
-    catalog: async (skus) => new Map((await inventory.batchGetProducts(skus)).map((p) => [p.sku, { priceCents: p.priceCents, currency: p.currency }])),
+    catalog: async (skus) => new Map((await batchGetProducts.execute(skus)).map((p) => [p.sku, { priceCents: p.priceCents, currency: p.currency }])),
     deductStock: async (orderId, lines) => {
-      const d = await inventory.deductStock(orderId, lines);
+      const d = await deductStock.execute(orderId, lines);
       return { lines: d.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: l.unitPriceCents })), totalCents: d.totalCents, currency: d.currency };
     },
-    addStock: (orderId) => inventory.addStock(orderId),
+    addStock: (orderId) => addStock.execute(orderId),
   };
   const paymentPort: PaymentPort = {
     charge: async (orderId, customerId, amountCents, currency) => ({ chargeId: (await chargeOrder.execute({ orderId, customerId, amountCents, currency })).chargeId }),

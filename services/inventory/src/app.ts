@@ -5,7 +5,7 @@ import { HealthService, serviceNameOf } from "@qc/platform/health";
 import { createLogger, type Logger } from "@qc/platform/log";
 import { poolOptionsOf } from "@qc/platform/runtime-config";
 import { Metrics } from "@qc/platform/observability";
-import { inventoryGrpcService } from "./adapters/grpc/inventory.grpc";
+import { inventoryGrpcService, type InventoryUseCases } from "./adapters/grpc/inventory.grpc";
 import { MemoryCatalogCache } from "./adapters/memory/catalog.cache";
 import type { InventoryTables } from "./adapters/postgres/inventory.tables";
 import { PostgresProductRepository } from "./adapters/postgres/product.repository";
@@ -14,19 +14,23 @@ import { RedisCatalogCache } from "./adapters/redis/catalog.cache";
 import { createRedis, untilReady } from "@qc/platform/redis";
 import { observeCatalogCache } from "./adapters/telemetry/catalog.metrics";
 import { CachedCatalog } from "./app/cached-catalog";
-import { InventoryService } from "./app/inventory.service";
+import { AddStock } from "./app/add-stock.use-case";
+import { BatchGetProducts } from "./app/batch-get-products.use-case";
+import { CreateProduct } from "./app/create-product.use-case";
+import { DeductStock } from "./app/deduct-stock.use-case";
+import { GetProduct } from "./app/get-product.use-case";
+import { ListProducts } from "./app/list-products.use-case";
+import { RestockProduct } from "./app/restock-product.use-case";
 import type { InventoryConfig } from "./config";
 
-export { InventoryService } from "./app/inventory.service";
 export { loadInventoryConfig, type InventoryConfig } from "./config";
 
 /** The inventory's own Postgres schema (database-per-service by schema). */
 export const SCHEMA = "inventory";
 const MIGRATIONS_DIR = fileURLToPath(new URL("../migrations", import.meta.url));
 
-export interface InventoryApp {
-  /** The use cases, for in-process callers and tests; the gRPC server calls the same object. */
-  readonly inventory: InventoryService;
+/** The use cases by name, for in-process callers and tests; the gRPC server calls the same ones. */
+export interface InventoryApp extends InventoryUseCases {
   /** The cached catalog the reads go through; `stats()` counts hits, misses and store reads. */
   readonly catalog: CachedCatalog;
   /** Where the catalog is cached: Redis when REDIS_URL is set, this process's memory otherwise. */
@@ -68,7 +72,16 @@ export async function buildApp(config: Readonly<InventoryConfig>, overrides: { l
     const products = new PostgresProductRepository(db);
     const catalog = new CachedCatalog(products, cache, { ttlMs });
     observeCatalogCache(metrics, catalog);
-    const inventory = new InventoryService(products, new PostgresStockLedger(db), catalog);
+    const ledger = new PostgresStockLedger(db);
+    const inventory: InventoryUseCases = {
+      createProduct: new CreateProduct(products, catalog),
+      getProduct: new GetProduct(catalog),
+      listProducts: new ListProducts(catalog),
+      batchGetProducts: new BatchGetProducts(catalog),
+      restockProduct: new RestockProduct(products, catalog),
+      deductStock: new DeductStock(ledger, catalog),
+      addStock: new AddStock(ledger, catalog),
+    };
     const grpcService = inventoryGrpcService(inventory, logger);
     // SERVING while the database answers. Redis is only a cache (reads fall back to the database), so it does not count.
     const health = new HealthService({ services: [serviceNameOf(grpcService.definition)], probes: { database: database.ping }, logger });
@@ -77,7 +90,7 @@ export async function buildApp(config: Readonly<InventoryConfig>, overrides: { l
     const cacheMode = redis ? "redis" : "memory";
     logger.info({ host: config.INVENTORY_HOST, port: server.port, cacheMode }, `inventory listening; catalog cached in ${cacheMode}`);
     return {
-      inventory,
+      ...inventory,
       catalog,
       cacheMode,
       port: server.port,

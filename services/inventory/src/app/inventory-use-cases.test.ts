@@ -4,7 +4,13 @@ import type { Product } from "../domain/product";
 import { pageTokenAfter } from "../domain/product-page";
 import type { DeductionRequest, Reservation } from "../domain/stock-deduction";
 import type { Catalog } from "./catalog.port";
-import { InventoryService } from "./inventory.service";
+import { AddStock } from "./add-stock.use-case";
+import { BatchGetProducts } from "./batch-get-products.use-case";
+import { CreateProduct } from "./create-product.use-case";
+import { DeductStock } from "./deduct-stock.use-case";
+import { GetProduct } from "./get-product.use-case";
+import { ListProducts } from "./list-products.use-case";
+import { RestockProduct } from "./restock-product.use-case";
 import type { ProductStore } from "./product-store.port";
 import type { LedgerDeduction, StockLedger, StockLedgerTransaction } from "./stock-ledger.port";
 
@@ -53,7 +59,16 @@ function fakeCatalog(store: ProductStore) {
   } satisfies Catalog;
 }
 
-const inventoryOver = (store: ProductStore, ledger: StockLedger, catalog: Catalog = fakeCatalog(store)) => new InventoryService(store, ledger, catalog);
+/** The inventory use cases over the given stores, as the app wires them. */
+const inventoryOver = (store: ProductStore, ledger: StockLedger, catalog: Catalog = fakeCatalog(store)) => ({
+  createProduct: new CreateProduct(store, catalog),
+  getProduct: new GetProduct(catalog),
+  batchGetProducts: new BatchGetProducts(catalog),
+  listProducts: new ListProducts(catalog),
+  restockProduct: new RestockProduct(store, catalog),
+  deductStock: new DeductStock(ledger, catalog),
+  addStock: new AddStock(ledger, catalog),
+});
 
 async function errorOf(p: Promise<unknown>): Promise<AppError> {
   const err = await p.then(() => undefined, (e: unknown) => e);
@@ -64,7 +79,7 @@ async function errorOf(p: Promise<unknown>): Promise<AppError> {
 describe("deductStock", () => {
   it("asks the ledger for the merged lines in sku order, and answers them priced as it locked them, with the total", async () => {
     const { ledger, deductStock } = fakeLedger(undefined, [apple, pear]);
-    const result = await inventoryOver(fakeStore(), ledger).deductStock("o-1", [
+    const result = await inventoryOver(fakeStore(), ledger).deductStock.execute("o-1", [
       { sku: "pear", quantity: 1 },
       { sku: "apple", quantity: 1 },
       { sku: "apple", quantity: 2 },
@@ -86,20 +101,20 @@ describe("deductStock", () => {
   it("answers a repeat from the ledger's entry, with the prices captured then", async () => {
     const lines = [{ sku: "apple", quantity: 2, unitPriceCents: 99, currency: "EUR" }];
     const { ledger } = fakeLedger({ status: "reserved", lines });
-    const result = await inventoryOver(fakeStore(), ledger).deductStock("o-1", [{ sku: "apple", quantity: 2 }]);
+    const result = await inventoryOver(fakeStore(), ledger).deductStock.execute("o-1", [{ sku: "apple", quantity: 2 }]);
     expect(result).toEqual({ lines, totalCents: 198, currency: "EUR" });
   });
 
   it("refuses an order that was already compensated", async () => {
     const { ledger } = fakeLedger({ status: "released", lines: [] });
-    const err = await errorOf(inventoryOver(fakeStore(), ledger).deductStock("o-1", [{ sku: "apple", quantity: 1 }]));
+    const err = await errorOf(inventoryOver(fakeStore(), ledger).deductStock.execute("o-1", [{ sku: "apple", quantity: 1 }]));
     expect([err.kind, err.code]).toEqual(["refused", "ORDER_RELEASED"]);
   });
 
   it("says why the ledger refused: the short line", async () => {
     const { ledger } = fakeLedger(undefined, [apple, pear]);
     const err = await errorOf(
-      inventoryOver(fakeStore(), ledger).deductStock("o-1", [
+      inventoryOver(fakeStore(), ledger).deductStock.execute("o-1", [
         { sku: "apple", quantity: 1 },
         { sku: "pear", quantity: 2 },
       ]),
@@ -111,7 +126,7 @@ describe("deductStock", () => {
     const { ledger } = fakeLedger(undefined, [pear]);
     const lying: StockLedger = { ...ledger, deductStock: async () => ({ kind: "deducted", products: [pear] }) };
     const catalog = fakeCatalog(fakeStore());
-    await expect(inventoryOver(fakeStore(), lying, catalog).deductStock("o-1", [{ sku: "pear", quantity: 2 }])).rejects.toThrow(/against the plan/);
+    await expect(inventoryOver(fakeStore(), lying, catalog).deductStock.execute("o-1", [{ sku: "pear", quantity: 2 }])).rejects.toThrow(/against the plan/);
     expect(catalog.changed).not.toHaveBeenCalled();
   });
 
@@ -120,7 +135,7 @@ describe("deductStock", () => {
       transaction: () => Promise.reject(new Error("no transaction may start for bad input")),
       deductStock: () => Promise.reject(new Error("the ledger may not be asked for bad input")),
     };
-    const err = await errorOf(inventoryOver(fakeStore(), untouchable).deductStock("o-1", [{ sku: "apple", quantity: -1 }]));
+    const err = await errorOf(inventoryOver(fakeStore(), untouchable).deductStock.execute("o-1", [{ sku: "apple", quantity: -1 }]));
     expect([err.kind, err.code]).toEqual(["invalid", "INVALID_QUANTITY"]);
   });
 });
@@ -128,7 +143,7 @@ describe("deductStock", () => {
 describe("addStock", () => {
   it("leaves a tombstone for an order that never deducted", async () => {
     const { ledger, tx } = fakeLedger(undefined);
-    expect(await inventoryOver(fakeStore(), ledger).addStock("o-1")).toEqual({ restored: false });
+    expect(await inventoryOver(fakeStore(), ledger).addStock.execute("o-1")).toEqual({ restored: false });
     expect(tx.claimOrder).toHaveBeenCalledWith("o-1", "released");
     expect(tx.release).not.toHaveBeenCalled();
   });
@@ -136,14 +151,14 @@ describe("addStock", () => {
   it("gives back a reserved order's lines, locking their products first", async () => {
     const lines = [{ sku: "apple", quantity: 2, unitPriceCents: 99, currency: "EUR" }];
     const { ledger, tx } = fakeLedger({ status: "reserved", lines });
-    expect(await inventoryOver(fakeStore(), ledger).addStock("o-1")).toEqual({ restored: true });
+    expect(await inventoryOver(fakeStore(), ledger).addStock.execute("o-1")).toEqual({ restored: true });
     expect(tx.lockProducts).toHaveBeenCalledWith(["apple"]);
     expect(tx.release).toHaveBeenCalledWith("o-1");
   });
 
   it("does nothing the second time", async () => {
     const { ledger, tx } = fakeLedger({ status: "released", lines: [] });
-    expect(await inventoryOver(fakeStore(), ledger).addStock("o-1")).toEqual({ restored: false });
+    expect(await inventoryOver(fakeStore(), ledger).addStock.execute("o-1")).toEqual({ restored: false });
     expect(tx.release).not.toHaveBeenCalled();
   });
 });
@@ -151,37 +166,37 @@ describe("addStock", () => {
 describe("catalog", () => {
   it("reports a taken sku as PRODUCT_EXISTS", async () => {
     const service = inventoryOver(fakeStore({ insert: async () => undefined }), fakeLedger(undefined).ledger);
-    const err = await errorOf(service.createProduct(apple));
+    const err = await errorOf(service.createProduct.execute(apple));
     expect([err.kind, err.code]).toEqual(["conflict", "PRODUCT_EXISTS"]);
   });
 
   it("never stores an invalid product", async () => {
     const insert = vi.fn(async (p: Product) => p);
     const service = inventoryOver(fakeStore({ insert }), fakeLedger(undefined).ledger);
-    const err = await errorOf(service.createProduct({ ...apple, currency: "euro" }));
+    const err = await errorOf(service.createProduct.execute({ ...apple, currency: "euro" }));
     expect(err.code).toBe("INVALID_CURRENCY");
     expect(insert).not.toHaveBeenCalled();
   });
 
   it("answers an unknown sku with PRODUCT_NOT_FOUND", async () => {
-    const err = await errorOf(inventoryOver(fakeStore(), fakeLedger(undefined).ledger).getProduct("nope"));
+    const err = await errorOf(inventoryOver(fakeStore(), fakeLedger(undefined).ledger).getProduct.execute("nope"));
     expect([err.kind, err.code]).toEqual(["not_found", "PRODUCT_NOT_FOUND"]);
   });
 
   it("batch-gets in the order asked, leaving unknown skus out", async () => {
     const service = inventoryOver(fakeStore({ findMany: async () => [apple, pear] }), fakeLedger(undefined).ledger);
-    expect(await service.batchGetProducts(["pear", "kiwi", "apple", "pear"])).toEqual([pear, apple]);
+    expect(await service.batchGetProducts.execute(["pear", "kiwi", "apple", "pear"])).toEqual([pear, apple]);
   });
 
   it("leaves out what the catalog could not answer instead of failing", async () => {
     const catalog = { ...fakeCatalog(fakeStore()), findMany: async () => [undefined, apple] as unknown as Product[] };
     const service = inventoryOver(fakeStore(), fakeLedger(undefined).ledger, catalog);
-    expect(await service.batchGetProducts(["pear", "apple"])).toEqual([apple]);
+    expect(await service.batchGetProducts.execute(["pear", "apple"])).toEqual([apple]);
   });
 
   it("asks for one row beyond the page to know whether another page exists", async () => {
     const listAfter = vi.fn(async () => [apple, pear]);
-    const page = await inventoryOver(fakeStore({ listAfter }), fakeLedger(undefined).ledger).listProducts({ pageSize: 1 });
+    const page = await inventoryOver(fakeStore({ listAfter }), fakeLedger(undefined).ledger).listProducts.execute({ pageSize: 1 });
     expect(listAfter).toHaveBeenCalledWith(undefined, 2);
     expect(page).toEqual({ products: [apple], nextPageToken: pageTokenAfter("apple") });
   });
@@ -189,11 +204,11 @@ describe("catalog", () => {
   it("maps restock outcomes to errors", async () => {
     const ledger = fakeLedger(undefined).ledger;
     const full = inventoryOver(fakeStore({ addStock: async () => ({ kind: "over_limit" }) }), ledger);
-    expect((await errorOf(full.restock("apple", 5))).code).toBe("STOCK_LIMIT");
+    expect((await errorOf(full.restockProduct.execute("apple", 5))).code).toBe("STOCK_LIMIT");
     const missing = inventoryOver(fakeStore(), ledger);
-    expect((await errorOf(missing.restock("apple", 5))).code).toBe("PRODUCT_NOT_FOUND");
+    expect((await errorOf(missing.restockProduct.execute("apple", 5))).code).toBe("PRODUCT_NOT_FOUND");
     const fine = inventoryOver(fakeStore({ addStock: async () => ({ kind: "restocked", product: apple }) }), ledger);
-    expect(await fine.restock("apple", 5)).toEqual(apple);
+    expect(await fine.restockProduct.execute("apple", 5)).toEqual(apple);
   });
 });
 
@@ -201,21 +216,21 @@ describe("catalog invalidation", () => {
   it("reports a created product after it was stored, and nothing for a taken sku", async () => {
     const store = fakeStore();
     const catalog = fakeCatalog(store);
-    await inventoryOver(store, fakeLedger(undefined).ledger, catalog).createProduct(apple);
+    await inventoryOver(store, fakeLedger(undefined).ledger, catalog).createProduct.execute(apple);
     expect(catalog.changed).toHaveBeenCalledWith(["apple"]);
     const taken = fakeStore({ insert: async () => undefined });
     const untouched = fakeCatalog(taken);
-    await errorOf(inventoryOver(taken, fakeLedger(undefined).ledger, untouched).createProduct(apple));
+    await errorOf(inventoryOver(taken, fakeLedger(undefined).ledger, untouched).createProduct.execute(apple));
     expect(untouched.changed).not.toHaveBeenCalled();
   });
 
   it("reports a restock, and nothing when it failed", async () => {
     const store = fakeStore({ addStock: async () => ({ kind: "restocked", product: apple }) });
     const catalog = fakeCatalog(store);
-    await inventoryOver(store, fakeLedger(undefined).ledger, catalog).restock("apple", 5);
+    await inventoryOver(store, fakeLedger(undefined).ledger, catalog).restockProduct.execute("apple", 5);
     expect(catalog.changed).toHaveBeenCalledWith(["apple"]);
     const missing = fakeCatalog(fakeStore());
-    await errorOf(inventoryOver(fakeStore(), fakeLedger(undefined).ledger, missing).restock("apple", 5));
+    await errorOf(inventoryOver(fakeStore(), fakeLedger(undefined).ledger, missing).restockProduct.execute("apple", 5));
     expect(missing.changed).not.toHaveBeenCalled();
   });
 
@@ -224,7 +239,7 @@ describe("catalog invalidation", () => {
     const committed = vi.fn();
     const committing: StockLedger = { ...ledger, deductStock: async (request) => ledger.deductStock(request).finally(committed) };
     const catalog = fakeCatalog(fakeStore());
-    await inventoryOver(fakeStore(), committing, catalog).deductStock("o-1", [{ sku: "pear", quantity: 1 }, { sku: "apple", quantity: 1 }]);
+    await inventoryOver(fakeStore(), committing, catalog).deductStock.execute("o-1", [{ sku: "pear", quantity: 1 }, { sku: "apple", quantity: 1 }]);
     expect(catalog.changed).toHaveBeenCalledWith(["apple", "pear"]);
     expect(committed.mock.invocationCallOrder[0]).toBeLessThan(catalog.changed.mock.invocationCallOrder[0] ?? 0);
   });
@@ -232,9 +247,9 @@ describe("catalog invalidation", () => {
   it("reports nothing for a replayed or refused deduction", async () => {
     const replayed = fakeCatalog(fakeStore());
     const lines = [{ sku: "apple", quantity: 2, unitPriceCents: 99, currency: "EUR" }];
-    await inventoryOver(fakeStore(), fakeLedger({ status: "reserved", lines }).ledger, replayed).deductStock("o-1", [{ sku: "apple", quantity: 2 }]);
+    await inventoryOver(fakeStore(), fakeLedger({ status: "reserved", lines }).ledger, replayed).deductStock.execute("o-1", [{ sku: "apple", quantity: 2 }]);
     const refused = fakeCatalog(fakeStore());
-    await errorOf(inventoryOver(fakeStore(), fakeLedger(undefined, [pear]).ledger, refused).deductStock("o-2", [{ sku: "pear", quantity: 5 }]));
+    await errorOf(inventoryOver(fakeStore(), fakeLedger(undefined, [pear]).ledger, refused).deductStock.execute("o-2", [{ sku: "pear", quantity: 5 }]));
     expect(replayed.changed).not.toHaveBeenCalled();
     expect(refused.changed).not.toHaveBeenCalled();
   });
@@ -242,10 +257,10 @@ describe("catalog invalidation", () => {
   it("reports the skus a compensation gave back, and nothing for a tombstone", async () => {
     const lines = [{ sku: "apple", quantity: 2, unitPriceCents: 99, currency: "EUR" }];
     const restored = fakeCatalog(fakeStore());
-    await inventoryOver(fakeStore(), fakeLedger({ status: "reserved", lines }).ledger, restored).addStock("o-1");
+    await inventoryOver(fakeStore(), fakeLedger({ status: "reserved", lines }).ledger, restored).addStock.execute("o-1");
     expect(restored.changed).toHaveBeenCalledWith(["apple"]);
     const tombstone = fakeCatalog(fakeStore());
-    await inventoryOver(fakeStore(), fakeLedger(undefined).ledger, tombstone).addStock("o-2");
+    await inventoryOver(fakeStore(), fakeLedger(undefined).ledger, tombstone).addStock.execute("o-2");
     expect(tombstone.changed).not.toHaveBeenCalled();
   });
 });
