@@ -4,7 +4,7 @@ import { useCart } from "./cart";
 import { ConnectivityBanner } from "./components/Notice";
 import { OrderPage } from "./pages/OrderPage";
 import { Orders } from "./pages/Orders";
-import { SignIn } from "./pages/SignIn";
+import { SignIn, SignInCallback } from "./pages/SignIn";
 import { Storefront } from "./pages/Storefront";
 import { Link, navigate, useLocation } from "./router";
 import { signOut, useSession, type Session } from "./session";
@@ -36,6 +36,7 @@ export function App() {
   const orderMatch = /^\/orders\/([^/]+)$/.exec(path);
   if (path === "/") page = <Storefront session={session} cart={cart} />;
   else if (path === "/signin") page = <SignIn next={query.get("next")} />;
+  else if (path === "/signin/callback") page = <SignInCallback />;
   else if (path === "/orders") page = needs(["customer"], (s) => <Orders session={s} />);
   else if (orderMatch?.[1] !== undefined) {
     const id = decodeURIComponent(orderMatch[1]);

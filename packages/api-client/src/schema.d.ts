@@ -182,6 +182,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How to sign in: the OpenID Connect provider and client id, or null */
+        get: operations["getAuthConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dev/token": {
         parameters: {
             query?: never;
@@ -366,6 +383,28 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @example {
+         *       "oidc": {
+         *         "issuer": "https://id.example.com/realms/qc",
+         *         "clientId": "qc-web",
+         *         "scope": "openid"
+         *       }
+         *     }
+         */
+        AuthConfig: {
+            /** @description sign-in with an OpenID Connect provider (Authorization Code + PKCE); null when none is configured */
+            oidc: {
+                /** @description the web app's client id at the provider (a public client: PKCE, no secret) */
+                clientId: string;
+                /** @description the provider's issuer URL (its discovery document is under /.well-known/openid-configuration) */
+                issuer: string;
+                /** @description the resource indicator (RFC 8707) to ask a token for */
+                resource?: string;
+                /** @description the scopes to ask for */
+                scope: string;
+            } | null;
+        };
         /**
          * @example {
          *       "items": [
@@ -1455,6 +1494,35 @@ export interface operations {
             };
             /** @description a dependency is unavailable (SERVICE_UNAVAILABLE, CIRCUIT_OPEN); see Retry-After */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuthConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthConfig"];
+                };
+            };
+            /** @description INTERNAL */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

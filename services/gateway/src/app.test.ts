@@ -64,6 +64,7 @@ describe("the gateway app", () => {
       ["get", "/v1/admin/dead-letters", ["admin"]],
       ["post", "/v1/admin/dead-letters/{id}/replay", ["admin"]],
       ["get", "/v1/admin/circuit-breakers", ["admin"]],
+      ["get", "/v1/auth/config", []],
     ] as const;
 
     interface Operation {

@@ -6,7 +6,7 @@ import { Metrics, requestTraceId, traceHttpServer } from "@qc/platform/observabi
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { createAuthorize } from "./auth/authorize";
 import { createTokenVerifier } from "./auth/token-verifier";
-import { admissionOptions, devLoginOptions, edgeOptions, rateLimitOptions, tokenVerifierOptions, type GatewayConfig } from "./config";
+import { admissionOptions, devLoginOptions, edgeOptions, oidcClientOptions, rateLimitOptions, tokenVerifierOptions, type GatewayConfig } from "./config";
 import { admissionLimits, installAdmission } from "./http/admission";
 import { clientErrorOptions } from "./http/client-errors";
 import { docsCsp, installEdgeHeaders } from "./http/edge-headers";
@@ -20,6 +20,7 @@ import { installQueryIntegers } from "./http/query-integers";
 import { installUnreadBodyDrain } from "./http/unread-body";
 import { installWebApp, isAppPage, sendAppPage, webAppOptions } from "./http/web-app";
 import { adminRoutes } from "./routes/admin";
+import { authConfigRoutes } from "./routes/auth-config";
 import { devRoutes } from "./routes/dev";
 import { healthRoutes } from "./routes/health";
 import { orderEventRoutes } from "./routes/order-events";
@@ -64,7 +65,9 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   // JSON only: without this, a text/plain body would be parsed as a string and fail as a schema error.
   app.removeContentTypeParser("text/plain");
   // The web app's build, when there is one: its files at /, its pages wherever the API has no route.
-  const webApp = webAppOptions(config.WEB_ROOT);
+  const oidc = oidcClientOptions(config);
+  // The page asks the provider's discovery and token endpoints itself (CORS): its policy allows that origin.
+  const webApp = webAppOptions(config.WEB_ROOT, oidc ? [new URL(oidc.issuer).origin] : []);
   installProblemHandlers(app, webApp && { serves: isAppPage, send: sendAppPage });
   // Security headers and CORS first, so that every answer carries them, however early it is refused.
   const edge = edgeOptions(config);
@@ -98,6 +101,7 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   });
   void app.register(riderRoutes, deps);
   void app.register(adminRoutes, deps);
+  void app.register(authConfigRoutes, { oidc });
   if (webApp) installWebApp(app, webApp);
   const devLogin = devLoginOptions(config);
   if (devLogin) void app.register(devRoutes, devLogin);

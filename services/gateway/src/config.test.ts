@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadGatewayConfig } from "./config";
+import { loadGatewayConfig, oidcClientOptions } from "./config";
 
 const load = (env: NodeJS.ProcessEnv) => () => loadGatewayConfig({ LOG_LEVEL: "silent", ...env });
 
@@ -38,5 +38,31 @@ describe("gateway configuration: dev login", () => {
   it("needs the HS256 secret its tokens are signed with", () => {
     const idp = { JWT_JWKS_URL: "https://idp.test/jwks.json", JWT_ISSUER: "i", JWT_AUDIENCE: "a" };
     expect(load({ ...idp, DEV_LOGIN: "true" })).toThrow(/DEV_LOGIN: needs JWT_SECRET/);
+  });
+});
+
+describe("gateway configuration: OpenID Connect sign-in for the web app", () => {
+  const idp = { JWT_JWKS_URL: "https://idp.test/jwks.json", JWT_ISSUER: "https://idp.test", JWT_AUDIENCE: "qc-api" };
+
+  it("is off by default", () => {
+    expect(oidcClientOptions(loadGatewayConfig({ JWT_SECRET: "0123456789abcdef0123456789abcdef" }))).toBeNull();
+  });
+
+  it("tells the issuer, the client id, the scopes (openid by default) and the resource when asked", () => {
+    expect(oidcClientOptions(loadGatewayConfig({ ...idp, OIDC_ISSUER: "https://idp.test", OIDC_CLIENT_ID: "qc-web" }))).toEqual({
+      issuer: "https://idp.test",
+      clientId: "qc-web",
+      scope: "openid",
+    });
+    const withResource = loadGatewayConfig({ ...idp, OIDC_ISSUER: "https://idp.test", OIDC_CLIENT_ID: "qc-web", OIDC_SCOPE: "openid api", OIDC_RESOURCE: "qc-api" });
+    expect(oidcClientOptions(withResource)).toEqual({ issuer: "https://idp.test", clientId: "qc-web", scope: "openid api", resource: "qc-api" });
+  });
+
+  it("needs a client id, and the provider's keys to verify its tokens", () => {
+    expect(load({ ...idp, OIDC_ISSUER: "https://idp.test" })).toThrow(/OIDC_CLIENT_ID: is required with OIDC_ISSUER/);
+    expect(load({ JWT_SECRET: "0123456789abcdef0123456789abcdef", OIDC_ISSUER: "https://idp.test", OIDC_CLIENT_ID: "qc-web" })).toThrow(
+      /JWT_JWKS_URL: is required with OIDC_ISSUER/,
+    );
+    expect(load({ ...idp, OIDC_ISSUER: "not a url", OIDC_CLIENT_ID: "qc-web" })).toThrow(/OIDC_ISSUER/);
   });
 });

@@ -70,6 +70,17 @@ export const gatewayConfigSchema = z
      * web/dist when it was built (`npm run build -w @qc/web`), else the API only.
      */
     WEB_ROOT: unsetIfEmpty(z.string().optional()),
+    /**
+     * Sign-in with an OpenID Connect provider in the web app (Authorization Code + PKCE, a public
+     * client): its issuer URL and the client id registered there, told to the app by GET /v1/auth/config.
+     * The access tokens it issues must verify here (JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE) and carry `role`.
+     */
+    OIDC_ISSUER: unsetIfEmpty(z.url({ protocol: /^https?$/ }).optional()),
+    OIDC_CLIENT_ID: unsetIfEmpty(z.string().optional()),
+    /** The scopes the app asks for. */
+    OIDC_SCOPE: z.string().min(1).default("openid"),
+    /** The resource indicator (RFC 8707) the app asks a token for, when the provider needs one: usually JWT_AUDIENCE. */
+    OIDC_RESOURCE: unsetIfEmpty(z.string().optional()),
     /** The OpenAPI document and Swagger UI at /docs. Unset: on, except in production. */
     DOCS_ENABLED: unsetIfEmpty(z.stringbool().optional()),
     /** Event streams (GET /v1/orders/{id}/events) one caller may hold open at once, per gateway replica; 429 TOO_MANY_STREAMS beyond. */
@@ -140,6 +151,9 @@ export const gatewayConfigSchema = z
   // another one would be accepted here.
   .refine((c) => c.JWT_JWKS_URL === undefined || c.JWT_ISSUER !== undefined, { path: ["JWT_ISSUER"], message: "is required with JWT_JWKS_URL" })
   .refine((c) => c.JWT_JWKS_URL === undefined || c.JWT_AUDIENCE !== undefined, { path: ["JWT_AUDIENCE"], message: "is required with JWT_JWKS_URL" })
+  .refine((c) => c.OIDC_ISSUER === undefined || c.OIDC_CLIENT_ID !== undefined, { path: ["OIDC_CLIENT_ID"], message: "is required with OIDC_ISSUER" })
+  // The provider's tokens are only of use if the gateway can verify them.
+  .refine((c) => c.OIDC_ISSUER === undefined || c.JWT_JWKS_URL !== undefined, { path: ["JWT_JWKS_URL"], message: "is required with OIDC_ISSUER" })
   .refine((c) => c.ORDER_ADMISSION_MIN_LIMIT <= c.ORDER_ADMISSION_MAX_LIMIT, { path: ["ORDER_ADMISSION_MIN_LIMIT"], message: "must not exceed ORDER_ADMISSION_MAX_LIMIT" })
   .refine((c) => c.OTHER_ADMISSION_MIN_LIMIT <= c.OTHER_ADMISSION_MAX_LIMIT, { path: ["OTHER_ADMISSION_MIN_LIMIT"], message: "must not exceed OTHER_ADMISSION_MAX_LIMIT" });
 
@@ -198,6 +212,12 @@ const DEV_TOKEN_TTL_S = 12 * 60 * 60;
 export function devLoginOptions(c: GatewayConfig): { secret: string; ttlSeconds: number } | null {
   if (!c.DEV_LOGIN || c.JWT_SECRET === undefined) return null;
   return { secret: c.JWT_SECRET, ttlSeconds: DEV_TOKEN_TTL_S };
+}
+
+/** What the web app needs to sign in with an OpenID Connect provider, or null when none is configured. */
+export function oidcClientOptions(c: GatewayConfig): { issuer: string; clientId: string; scope: string; resource?: string } | null {
+  if (c.OIDC_ISSUER === undefined || c.OIDC_CLIENT_ID === undefined) return null;
+  return { issuer: c.OIDC_ISSUER, clientId: c.OIDC_CLIENT_ID, scope: c.OIDC_SCOPE, ...(c.OIDC_RESOURCE !== undefined && { resource: c.OIDC_RESOURCE }) };
 }
 
 /** How the gateway checks bearer tokens, from the configuration. */

@@ -1,5 +1,6 @@
 import { reportFailure, reportSuccess } from "../connectivity";
 import type {
+  AuthConfig,
   CircuitBreaker,
   CreateOrderBody,
   DeadLetter,
@@ -134,6 +135,7 @@ export function apiFor(token: string | null) {
     deadLetters: () => call<{ items: DeadLetter[] }>("GET", "/v1/admin/dead-letters"),
     replayDeadLetter: (id: string) => call<{ deadLetter: DeadLetter }>("POST", `/v1/admin/dead-letters/${enc(id)}/replay`),
     circuitBreakers: () => call<{ items: CircuitBreaker[] }>("GET", "/v1/admin/circuit-breakers"),
+    authConfig: () => call<AuthConfig>("GET", "/v1/auth/config"),
     devToken: (subject: string, role: Role) => call<{ token: string }>("POST", "/v1/dev/token", { body: { subject, role } }),
   };
 }

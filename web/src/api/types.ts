@@ -17,6 +17,7 @@ export type DeadLetter = Schema<"DeadLetter">;
 export type Wallet = Schema<"Wallet">;
 export type RiderPosition = Schema<"RiderPositions">["items"][number];
 export type Role = Schema<"DevTokenBody">["role"];
+export type AuthConfig = Schema<"AuthConfig">;
 
 export interface Page<T> {
   readonly items: readonly T[];

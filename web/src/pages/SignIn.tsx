@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from "react";
-import { ApiError, apiFor } from "../api/client";
-import type { Role } from "../api/types";
+import { useEffect, useState, type FormEvent } from "react";
+import { ApiError, apiFor, NetworkError } from "../api/client";
+import type { AuthConfig, Role } from "../api/types";
 import { describeError } from "../messages";
-import { navigate } from "../router";
+import { useResource } from "../hooks";
+import { Link, navigate } from "../router";
 import { sessionFromToken, signIn, type Session } from "../session";
 
 /** The people of the demo data (scripts/seed.ts): who a developer signs in as. */
@@ -20,11 +21,21 @@ function enter(session: Session, next: string | null) {
   navigate(next !== null && next.startsWith("/") && !next.startsWith("//") ? next : HOME[session.role], { replace: true });
 }
 
+type Oidc = NonNullable<AuthConfig["oidc"]>;
+
+/** Leaves for the OpenID Connect provider (oauth4webapi is loaded only now, not with the app). */
+async function signInWithProvider(oidc: Oidc, next: string | null): Promise<void> {
+  const { startSignIn } = await import("../oidc");
+  await startSignIn(oidc, next);
+}
+
 /**
- * Development sign-in: "sign in as" anyone through the gateway's dev token endpoint (DEV_LOGIN=true,
- * as under `npm start`), or paste a token (`npm run token -- --sub alice --role customer`).
+ * Sign-in: with the OpenID Connect provider when the gateway names one (GET /v1/auth/config); in
+ * development "sign in as" anyone through the gateway's dev token endpoint (DEV_LOGIN=true, as under
+ * `npm start`), or paste a token (`npm run token -- --sub alice --role customer`).
  */
 export function SignIn({ next }: { next: string | null }) {
+  const oidc = useResource(() => apiFor(null).authConfig(), []).data?.oidc ?? null;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [subject, setSubject] = useState("");
@@ -57,9 +68,28 @@ export function SignIn({ next }: { next: string | null }) {
     else enter(session, next);
   };
 
+  const withProvider = async (config: Oidc) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await signInWithProvider(config, next);
+    } catch (err) {
+      setError(explain(err));
+      setBusy(false);
+    }
+  };
+
   return (
     <div className="signin">
       <h1>Sign in</h1>
+      {oidc !== null && (
+        <section aria-labelledby="oidc-title">
+          <h2 id="oidc-title">With your account</h2>
+          <button type="button" disabled={busy} onClick={() => void withProvider(oidc)}>
+            Sign in with {new URL(oidc.issuer).host}
+          </button>
+        </section>
+      )}
       <section aria-labelledby="picker-title">
         <h2 id="picker-title">Sign in as…</h2>
         <p className="muted">Development sign-in: no password, anyone may be anyone.</p>
@@ -112,6 +142,59 @@ export function SignIn({ next }: { next: string | null }) {
           </button>
         </form>
       </section>
+    </div>
+  );
+}
+
+/** One exchange per callback URL, however often React runs the effect (StrictMode runs it twice). */
+const exchanges = new Map<string, Promise<{ session: Session; next: string | null }>>();
+
+async function exchange(href: string): Promise<{ session: Session; next: string | null }> {
+  const { oidc } = await apiFor(null).authConfig();
+  if (oidc === null) throw new Error("this server has no sign-in provider configured");
+  const { finishSignIn } = await import("../oidc");
+  const { accessToken, next } = await finishSignIn(oidc, new URL(href));
+  const session = sessionFromToken(accessToken);
+  if (session === null) throw new Error("the provider's access token carries no role this platform knows (customer, rider, admin)");
+  return { session, next };
+}
+
+/** The provider's or the exchange's own words (they are sentences), the API's as the app says them. */
+const explain = (err: unknown): string =>
+  err instanceof Error && !(err instanceof ApiError) && !(err instanceof NetworkError) ? err.message : describeError(err);
+
+/** Where the provider sends the browser back: the code is exchanged (PKCE), then the app goes on. */
+export function SignInCallback() {
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const href = location.href;
+    let promise = exchanges.get(href);
+    if (promise === undefined) exchanges.set(href, (promise = exchange(href)));
+    let live = true;
+    promise.then(
+      ({ session, next }) => {
+        if (live) enter(session, next);
+      },
+      (err: unknown) => {
+        if (live) setError(explain(err));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return (
+    <div className="signin">
+      <h1>Signing in…</h1>
+      {error === null ? (
+        <p className="muted" role="status">
+          Checking your sign-in with the provider.
+        </p>
+      ) : (
+        <p className="notice notice-error" role="alert">
+          Sign-in did not complete: {error} <Link to="/signin">Try again</Link>.
+        </p>
+      )}
     </div>
   );
 }

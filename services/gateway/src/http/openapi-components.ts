@@ -6,6 +6,7 @@ import { openApiOptions } from "./openapi";
 import { CreateOrderBodySchema, OrderPageSchema, OrderSchema, OrderStatusSchema } from "./order.schema";
 import { ProblemSchema } from "./problem.schema";
 import { CreateProductBodySchema, ProductPageSchema, ProductSchema, RestockBodySchema } from "./product.schema";
+import { AuthConfigSchema } from "./auth-config.schema";
 import { LocationBodySchema, NearbyRidersSchema, RiderPositionsSchema } from "./rider.schema";
 
 const anOrder = {
@@ -61,6 +62,7 @@ const NAMED: Readonly<Record<string, { readonly schema: TSchema; readonly exampl
       ],
     },
   },
+  AuthConfig: { schema: AuthConfigSchema, example: { oidc: { issuer: "https://id.example.com/realms/qc", clientId: "qc-web", scope: "openid" } } },
   DevTokenBody: { schema: DevTokenBodySchema, example: { subject: "alice", role: "customer" } },
   DevToken: { schema: DevTokenSchema, example: { token: "eyJhbGciOiJIUzI1NiJ9.…" } },
 };

@@ -37,6 +37,21 @@ describe("the web app served by the gateway", () => {
     }
   });
 
+  it("lets the page call the OpenID Connect provider's origin too when one is configured, and tells the app about it", async () => {
+    const idp = { JWT_JWKS_URL: "https://idp.test:8443/jwks.json", JWT_ISSUER: "https://idp.test:8443/realm", JWT_AUDIENCE: "qc-api" };
+    app = testApp(fakeUpstreams(), { WEB_ROOT: root, ...idp, OIDC_ISSUER: "https://idp.test:8443/realm", OIDC_CLIENT_ID: "qc-web" });
+    const page = await app.inject({ method: "GET", url: "/" });
+    expect(page.headers["content-security-policy"]).toBe(WEB_APP_CSP.replace("connect-src 'self'", "connect-src 'self' https://idp.test:8443"));
+    const config = await app.inject({ method: "GET", url: "/v1/auth/config" });
+    expect(config.json()).toEqual({ oidc: { issuer: "https://idp.test:8443/realm", clientId: "qc-web", scope: "openid" } });
+  });
+
+  it("tells the app there is no OpenID Connect provider when none is configured", async () => {
+    app = testApp(fakeUpstreams(), { WEB_ROOT: root });
+    const config = await app.inject({ method: "GET", url: "/v1/auth/config" });
+    expect({ status: config.statusCode, body: config.json<unknown>() }).toEqual({ status: 200, body: { oidc: null } });
+  });
+
   it("serves hashed assets for a year, immutable", async () => {
     app = testApp(fakeUpstreams(), { WEB_ROOT: root });
     const res = await app.inject({ method: "GET", url: "/assets/index-abc123.js" });

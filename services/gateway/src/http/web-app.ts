@@ -13,6 +13,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 export interface WebAppOptions {
   /** The build's folder: index.html and assets/. */
   readonly root: string;
+  /** Origins besides its own the page may call (the OpenID Connect provider's discovery and token endpoints). */
+  readonly connectOrigins?: readonly string[];
 }
 
 /**
@@ -25,40 +27,46 @@ const DEFAULT_WEB_ROOTS = ["../../../../web/dist", "../../../web/dist"].map((rel
  * Where the web app is, or null when the gateway serves the API only: WEB_ROOT when set (it must hold
  * a build), else this repository's web/dist when it was built.
  */
-export function webAppOptions(configured: string | undefined): WebAppOptions | null {
+export function webAppOptions(configured: string | undefined, connectOrigins: readonly string[] = []): WebAppOptions | null {
   if (configured !== undefined) {
     if (!existsSync(join(configured, "index.html"))) throw new Error(`WEB_ROOT: no index.html in ${configured} (build the web app: npm run build -w @qc/web)`);
-    return { root: configured };
+    return { root: configured, connectOrigins };
   }
   const root = DEFAULT_WEB_ROOTS.find((dir) => existsSync(join(dir, "index.html")));
-  return root === undefined ? null : { root };
+  return root === undefined ? null : { root, connectOrigins };
 }
 
 /**
  * The page's own policy instead of the API's allow-nothing one: its scripts, styles, images and API
- * calls from this origin only; no inline script, no framing, no plugins.
+ * calls from this origin only (and calls to `connectOrigins`: the sign-in provider); no inline script,
+ * no framing, no plugins.
  */
-export const WEB_APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
+export const webAppCsp = (connectOrigins: readonly string[] = []): string =>
+  [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    ["connect-src 'self'", ...connectOrigins].join(" "),
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+
+export const WEB_APP_CSP = webAppCsp();
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const REVALIDATE = "no-cache";
 
-function setWebHeaders(reply: FastifyReply, path: string): void {
-  // Vite names every file under assets/ by its content's hash: a new build is a new name.
-  const hashed = /[\\/]assets[\\/]/.test(path);
-  void reply.header("cache-control", hashed ? IMMUTABLE : REVALIDATE);
-  void reply.header("content-security-policy", WEB_APP_CSP);
+function webHeaders(csp: string) {
+  return (reply: FastifyReply, path: string): void => {
+    // Vite names every file under assets/ by its content's hash: a new build is a new name.
+    const hashed = /[\\/]assets[\\/]/.test(path);
+    void reply.header("cache-control", hashed ? IMMUTABLE : REVALIDATE);
+    void reply.header("content-security-policy", csp);
+  };
 }
 
 /** Paths that belong to the API and its operations, never answered with the app's index.html. */
@@ -94,6 +102,6 @@ export function installWebApp(app: FastifyInstance, options: WebAppOptions): voi
     cacheControl: false,
     etag: true,
     lastModified: true,
-    setHeaders: setWebHeaders,
+    setHeaders: webHeaders(webAppCsp(options.connectOrigins)),
   });
 }
