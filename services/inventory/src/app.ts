@@ -8,7 +8,7 @@ import { Metrics } from "@qc/platform/observability";
 import { inventoryGrpcService, type InventoryUseCases } from "./adapters/grpc/inventory.grpc";
 import { MemoryCatalogCache } from "./adapters/memory/catalog.cache";
 import type { InventoryTables } from "./adapters/postgres/inventory.tables";
-import { PostgresProductRepository } from "./adapters/postgres/product.repository";
+import { PostgresProductStore } from "./adapters/postgres/product.repository";
 import { PostgresStockLedger } from "./adapters/postgres/stock-ledger.repository";
 import { RedisCatalogCache } from "./adapters/redis/catalog.cache";
 import { createRedis, untilReady } from "@qc/platform/redis";
@@ -69,7 +69,7 @@ export async function buildApp(config: Readonly<InventoryConfig>, overrides: { l
     // A Redis that is down is not fatal: reads go to Postgres until it is back.
     const [, redisReady] = await Promise.all([migrate(db, SCHEMA, MIGRATIONS_DIR, logger), redis && untilReady(redis, config.REDIS_TIMEOUT_MS)]);
     if (redisReady === false) logger.warn("redis not reachable yet; reading the catalog from Postgres until it is");
-    const products = new PostgresProductRepository(db);
+    const products = new PostgresProductStore(db);
     const catalog = new CachedCatalog(products, cache, { ttlMs });
     observeCatalogCache(metrics, catalog);
     const ledger = new PostgresStockLedger(db);

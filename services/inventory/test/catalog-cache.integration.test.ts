@@ -5,7 +5,7 @@ import type { Kysely } from "kysely";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InventoryTables } from "../src/adapters/postgres/inventory.tables";
-import { PostgresProductRepository } from "../src/adapters/postgres/product.repository";
+import { PostgresProductStore } from "../src/adapters/postgres/product.repository";
 import { RedisCatalogCache } from "../src/adapters/redis/catalog.cache";
 import { createRedis, untilReady } from "@qc/platform/redis";
 import { SCHEMA } from "../src/app";
@@ -35,14 +35,14 @@ function counted(store: ProductStore) {
 
 let database: TestDatabase;
 let db: Kysely<InventoryTables>;
-let repository: PostgresProductRepository;
+let repository: PostgresProductStore;
 const prefixes: string[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase("qc_inventory_cache");
   ({ db } = createDatabase<InventoryTables>({ url: database.url, schema: SCHEMA }));
   await migrate(db, SCHEMA, MIGRATIONS);
-  repository = new PostgresProductRepository(db);
+  repository = new PostgresProductStore(db);
   for (const sku of ["sf-1", "sf-2", "down-1", "hang-1"]) await repository.insert(product(sku, 7));
 });
 

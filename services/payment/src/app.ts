@@ -11,9 +11,9 @@ import { CreditWallet } from "./app/credit-wallet.use-case";
 import { GetWallet } from "./app/get-wallet.use-case";
 import { RefundOrder } from "./app/refund-order.use-case";
 import { paymentHandlers, type PaymentUseCases } from "./adapters/grpc/payment.grpc";
-import { ChargeRepository } from "./adapters/postgres/charge.repository";
+import { PostgresChargeLedger } from "./adapters/postgres/charge.repository";
 import type { PaymentTables } from "./adapters/postgres/payment.tables";
-import { WalletRepository } from "./adapters/postgres/wallet.repository";
+import { PostgresWalletStore } from "./adapters/postgres/wallet.repository";
 import type { PaymentConfig } from "./config";
 import type { Kysely } from "kysely";
 
@@ -48,8 +48,8 @@ export async function buildApp(config: PaymentConfig, overrides: { logger?: Logg
   const { db } = database;
   try {
     await migrate(db, SCHEMA, MIGRATIONS_DIR, logger);
-    const wallets = new WalletRepository(db);
-    const ledger = new ChargeRepository(db);
+    const wallets = new PostgresWalletStore(db);
+    const ledger = new PostgresChargeLedger(db);
     const payments: PaymentUseCases = {
       creditWallet: new CreditWallet(wallets),
       getWallet: new GetWallet(wallets),

@@ -6,9 +6,9 @@ import { createDatabase, migrate, type Database } from "@qc/platform/db";
 import { createTestStore, databaseKinds, type TestStore } from "@qc/platform/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChargeRepository } from "../src/adapters/postgres/charge.repository";
+import { PostgresChargeLedger } from "../src/adapters/postgres/charge.repository";
 import type { PaymentTables } from "../src/adapters/postgres/payment.tables";
-import { WalletRepository } from "../src/adapters/postgres/wallet.repository";
+import { PostgresWalletStore } from "../src/adapters/postgres/wallet.repository";
 
 const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 
@@ -47,7 +47,7 @@ describe.each(databaseKinds)("migration 0002 (a balance per currency) on %s", (k
 
     await migrate(db, "payment", MIGRATIONS);
 
-    const wallets = new WalletRepository(db);
+    const wallets = new PostgresWalletStore(db);
     expect(await wallets.find("ann", "USD")).toEqual({ customerId: "ann", currency: "USD", balanceCents: 800 });
     expect(await wallets.find("ann", "EUR")).toBeUndefined();
     const entries = await db.selectFrom("wallet_entries").select("currency").distinct().execute();
@@ -60,7 +60,7 @@ describe.each(databaseKinds)("migration 0002 (a balance per currency) on %s", (k
     ]);
 
     // The kept charge refunds to USD; EUR is a balance of its own beside it.
-    expect(await new ChargeRepository(db).refund("o-kept")).toBe(true);
+    expect(await new PostgresChargeLedger(db).refund("o-kept")).toBe(true);
     expect(await wallets.credit("ann", "EUR", 50)).toEqual({ customerId: "ann", currency: "EUR", balanceCents: 50 });
     expect(await wallets.find("ann", "USD")).toEqual({ customerId: "ann", currency: "USD", balanceCents: 1_000 });
   });

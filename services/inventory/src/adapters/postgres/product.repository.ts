@@ -12,7 +12,7 @@ export const productColumns = [
   "stock",
 ] as const;
 
-export class PostgresProductRepository implements ProductStore {
+export class PostgresProductStore implements ProductStore {
   constructor(private readonly db: Kysely<InventoryTables>) {}
 
   async insert(product: Product): Promise<Product | undefined> {

@@ -20,7 +20,7 @@ const toRecord = (row: ChargeRow): ChargeRecord => ({
  * Locks are always taken wallet first, then the order's charge row, in Charge and Refund alike,
  * so the two can never deadlock each other.
  */
-export class ChargeRepository implements ChargeLedger {
+export class PostgresChargeLedger implements ChargeLedger {
   constructor(private readonly db: Kysely<PaymentTables>) {}
 
   /**

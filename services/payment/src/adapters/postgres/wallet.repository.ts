@@ -7,7 +7,7 @@ type WalletRow = Pick<Selectable<WalletsTable>, "customer_id" | "currency" | "ba
 
 const toWallet = (row: WalletRow): Wallet => ({ customerId: row.customer_id, currency: row.currency, balanceCents: row.balance_cents });
 
-export class WalletRepository implements WalletStore {
+export class PostgresWalletStore implements WalletStore {
   constructor(private readonly db: Kysely<PaymentTables>) {}
 
   // One statement: the upsert and its ledger entry commit together or not at all.
