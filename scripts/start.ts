@@ -45,7 +45,8 @@ const started = performance.now();
 // A closed terminal or pipe must not crash this process before it has stopped the services.
 for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
 const firstRun = !databaseUrl && !existsSync(join(shownDataDir, "order"));
-const webApp = ensureWebAppBuilt();
+// Beside the initdb below (both mostly one core each), awaited before the services start.
+const webAppBuild = ensureWebAppBuilt((line) => console.log(`  ${line}`));
 console.log(`starting the platform; database: ${databaseMode}`);
 console.log(
   `  inventory, payment, rider and order first (${Object.entries(ports.ports)
@@ -73,6 +74,7 @@ if (run === "dist") {
   });
   console.log(`  compiled the services in ${built.ms} ms (node dist/main.js; QC_RUN=source runs them under tsx)`);
 }
+const webApp = await webAppBuild;
 const stack = await startStack({
   run,
   databaseUrl,
