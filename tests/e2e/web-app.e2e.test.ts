@@ -248,23 +248,31 @@ describe("the web app in a browser", () => {
     const letters = page.locator("#dead-letters");
     const row = letters.getByRole("row").filter({ has: page.getByRole("link", { name: orderId.slice(0, 8) }) });
     await row.getByText("release-stock").waitFor();
-    const replay = async () => {
+    /** Replays from the console (after the confirmation); answers the status of the replay call. */
+    const replay = async (): Promise<number> => {
+      const answered = page.waitForResponse((res) => res.url().endsWith(`/replay`) && res.request().method() === "POST");
       await row.getByRole("button", { name: "Replay" }).click();
       const dialog = page.getByRole("alertdialog", { name: "Replay this compensation?" });
       await dialog.getByText(`release-stock for order ${orderId} runs again`, { exact: false }).waitFor();
       await dialog.getByRole("button", { name: "Replay" }).click();
+      return (await answered).status();
     };
-    await replay();
+    expect(await replay()).toBe(409);
     await letters.getByRole("status").filter({ hasText: "Still failing: the compensation could not run; it stays a dead letter." }).waitFor();
     expect(await f.stockOf(sku)).toBe(3);
 
     proxies.inventory.set({ kind: "pass" });
-    // The order service's breaker for inventory may have opened on the refusals: replay once it lets a call through.
-    await eventually(async () => {
-      const { body } = await e2e.api<{ items: { caller: string; target: string; state: string }[] }>("GET", "/v1/admin/circuit-breakers", { token: admin });
-      return body.items.find((b) => b.caller === "order" && b.target === "inventory")?.state !== "open";
-    }, "the order service's inventory breaker to let calls through");
-    await replay();
+    // The order service's way back to inventory may take a moment (its breaker opened on the refusals,
+    // its channel reconnects with backoff): the admin tries again until the replay goes through.
+    await eventually(
+      async () => {
+        if ((await replay()) === 200) return true;
+        await page.waitForTimeout(500);
+        return false;
+      },
+      "a replay to go through",
+      30_000,
+    );
     await letters.getByRole("status").filter({ hasText: "Replayed: release-stock is resolved." }).waitFor();
     await row.waitFor({ state: "detached" });
     expect(await f.stockOf(sku)).toBe(5);
