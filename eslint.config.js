@@ -16,6 +16,11 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/require-await": "off",
       "no-console": ["error", { allow: ["error"] }],
+      // One entry per concern, so importing the logger never loads pg, PGlite or gRPC (docs/conventions.md).
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "@qc/platform", message: "import the entry of the concern instead: @qc/platform/log, /errors, /config, /db, /grpc, … (docs/conventions.md)" }] },
+      ],
     },
   },
   {

@@ -2,7 +2,7 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { logProblem } from "./error-handlers";
 import { toProblem } from "./problem";
-import { AppError } from "@qc/platform";
+import { AppError } from "@qc/platform/errors";
 
 /** A logger that records the level of each line it would write. */
 function recordingLogger() {
