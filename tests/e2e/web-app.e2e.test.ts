@@ -9,73 +9,50 @@
  * (no serious or critical violation), and the order page, the rider's view and the console are photographed into
  * docs/screenshots/ (the README shows them).
  */
-import AxeBuilder from "@axe-core/playwright";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemoData } from "../../scripts/seed";
+import { buildWebApp, expectAccessible as expectPageAccessible, launchBrowser, type Browser } from "../support/browser";
 import { eventually, startE2E, type E2E } from "../support/e2e-stack";
 import { fixtures, orderWithStuckRelease, steps } from "../support/fixtures";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SCREENSHOTS = join(ROOT, "docs", "screenshots");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 let e2e: E2E;
-let webRoot: string;
-let userDataDir: string;
-let context: BrowserContext;
+let web: ReturnType<typeof buildWebApp>;
+let browser: Browser;
 let page: Page;
 let base: string;
 /** alice's order, followed from the storefront to the rider's hands. */
 let aliceOrderId: string;
-/** What the pages reported as errors: script errors, blocked content (CSP); refused requests aside. */
-const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   // A production build of the app as it is now, in a folder of this run's own.
-  webRoot = mkdtempSync(join(tmpdir(), "qc-web-e2e-"));
-  const build = spawnSync("npx", ["vite", "build", "--outDir", webRoot, "--emptyOutDir", "--logLevel", "warn"], { cwd: join(ROOT, "web"), encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`web app build failed:\n${build.stdout}\n${build.stderr}`);
+  web = buildWebApp();
   e2e = await startE2E({
     faultProxies: true,
     serviceEnv: {
       // The gateway answers 202 PENDING early, so the page shows the saga filling in.
-      gateway: { WEB_ROOT: webRoot, DEV_LOGIN: "true", ORDER_WAIT_MS: "200" },
+      gateway: { WEB_ROOT: web.root, DEV_LOGIN: "true", ORDER_WAIT_MS: "200" },
       // Dead letters stay open until an admin replays them (no background redrive within the run).
       order: { RIDER_RETRY_INTERVAL_MS: "200", UPSTREAM_TIMEOUT_MS: "10000", COMPENSATION_BACKOFF_MS: "50", DEAD_LETTER_REDRIVE_MS: "600000" },
     },
   });
   base = e2e.stack.gatewayUrl;
   await seedDemoData(base, await e2e.token("ops", "admin"));
-  userDataDir = mkdtempSync(join(tmpdir(), "qc-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    viewport: { width: 1280, height: 900 },
-  });
-  context.setDefaultTimeout(15_000);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  page.on("console", (msg) => {
-    // The browser logs every 4xx/5xx answer as "Failed to load resource"; bob's 402 is one, on purpose.
-    if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource")) pageErrors.push(msg.text());
-  });
+  browser = await launchBrowser();
+  page = browser.page;
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await e2e?.stop();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-  if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+  web?.remove();
 });
 
 /** Signs in through the dev "sign in as" picker. */
@@ -87,12 +64,7 @@ async function signInAs(subject: "alice" | "bob" | "rider-1" | "admin"): Promise
   await page.getByTestId("who").filter({ hasText: subject }).waitFor();
 }
 
-/** axe-core over the page as it is: no serious or critical violation. */
-async function expectAccessible(what: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${what}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-}
+const expectAccessible = (what: string) => expectPageAccessible(page, what);
 
 const stockOf = async (sku: string) => (await page.getByTestId(`stock-${sku}`).textContent())?.trim();
 
@@ -295,6 +267,7 @@ describe("the web app in a browser", () => {
   });
 
   it("ran without a script error or anything blocked by the page's content security policy", () => {
-    expect(pageErrors).toEqual([]);
+    // (bob's 402 is logged as a failed load, on purpose: not counted)
+    expect(browser.pageErrors).toEqual([]);
   });
 });
