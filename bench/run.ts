@@ -43,6 +43,8 @@ const { values: args } = parseArgs({
     /** Seconds of each read phase (`/healthz`, a product, an order), at `read-connections` clients; 0 leaves them out. */
     "read-duration": { type: "string" },
     "read-connections": { type: "string", default: "64" },
+    /** Only the read phases (after the start and the seeding): a quick loop while working on reads. */
+    "reads-only": { type: "boolean", default: false },
   },
 });
 const runtime = args.compiled ? "dist" : "source";
@@ -130,14 +132,21 @@ async function main(): Promise<void> {
     const gatewayUrl = attachUrl ?? stack!.gatewayUrl;
     const data = await seedBenchData(gatewayUrl, process.env.JWT_SECRET ?? JWT_SECRET, params);
     log(`seeded ${data.skus.length} products, ${data.customers.length} customers (${data.customers.filter((c) => !c.funded).length} declined)`);
+    // Every service's event-loop delay (p99/max) over each stack phase, from its metrics port.
+    const metricsPorts: MetricsPorts | null = stack ? Object.fromEntries(Object.entries(stack.services).map(([n, s]) => [n, s.metricsPort])) : null;
+    const readOptions = { connections: params.readConnections, durationMs: params.readMs, warmupMs: Math.min(params.warmupMs, 2_000), metricsPorts, log };
+    if (args["reads-only"]) {
+      const reads = await readPhases(gatewayUrl, data, readOptions);
+      const only = { at: new Date().toISOString(), mode: "reads-only", runtime, readProductVsHealthz: reads.product.ratioVsHealthz, readOrderVsHealthz: reads.order.ratioVsHealthz, reads };
+      await writeFile(args.out, JSON.stringify(only, null, 2) + "\n");
+      return;
+    }
     const http = new Pool(gatewayUrl, { connections: params.concurrency, pipelining: 1 });
     const send = orderSender(http, data);
 
     log(`stack, closed loop: ${params.concurrency} clients × ${params.durationMs / 1000}s (after ${params.warmupMs / 1000}s warm-up)`);
     // A client shed at the edge (503 OVERLOADED, Retry-After: 1) waits a second, as well-behaved clients
     // do; sheds are in the status mix but not in the rate or the latencies.
-    // Every service's event-loop delay (p99/max) over each stack phase, from its metrics port.
-    const metricsPorts: MetricsPorts | null = stack ? Object.fromEntries(Object.entries(stack.services).map(([n, s]) => [n, s.metricsPort])) : null;
     const loopDelay: Record<string, LoopDelays | null> = {};
     const { result: closed, loopDelay: closedDelay } = await withLoopDelays(metricsPorts, () =>
       closedLoop(send, { ...params, pauseMs: (s) => (s === SHED ? 1_000 : 0), counts: (s) => s !== SHED }),
@@ -153,7 +162,7 @@ async function main(): Promise<void> {
 
     const reads: ReadsResult | null =
       params.readMs > 0
-        ? await readPhases(gatewayUrl, data, { connections: params.readConnections, durationMs: params.readMs, warmupMs: Math.min(params.warmupMs, 2_000), metricsPorts, log })
+        ? await readPhases(gatewayUrl, data, readOptions)
         : null;
 
     const gatewayMetricsPort = stack?.services.gateway.metricsPort;
