@@ -6,11 +6,16 @@ import { afterEach, describe, expect, it } from "vitest";
 import { closeUpstreams, createUpstreams, type Upstreams } from "./upstreams";
 import { testConfig } from "./testing/test-app";
 
-/** An order-service replica whose GetOrder answers with the replica's name as the order's customer. */
-async function orderReplica(name: string): Promise<RunningGrpcServer> {
+/**
+ * An order-service replica whose GetOrder answers with the replica's name as the order's customer,
+ * after `delayMs`, counting the calls it received in `received`.
+ */
+async function orderReplica(name: string, delayMs = 0, received: string[] = []): Promise<RunningGrpcServer> {
   const implementation: UntypedServiceImplementation = {
-    getOrder: (call: { request: { id: string } }, callback: (err: null, res: unknown) => void) =>
-      callback(null, { order: orderV1.Order.fromPartial({ id: call.request.id, customerId: name }) }),
+    getOrder: (call: { request: { id: string } }, callback: (err: null, res: unknown) => void) => {
+      received.push(call.request.id);
+      setTimeout(() => callback(null, { order: orderV1.Order.fromPartial({ id: call.request.id, customerId: name }) }), delayMs);
+    },
   };
   return startGrpcServer([{ definition: orderV1.OrderServiceService, implementation }], "127.0.0.1", 0, { transport: plaintextTransport });
 }
@@ -34,6 +39,17 @@ describe("the gateway's order upstream", () => {
       seen.add((await upstreams.order.call.getOrder({ id: `o-${i}` })).order?.customerId ?? "?");
     }
     expect([...seen].sort()).toEqual(["replica-1", "replica-2"]);
+  });
+
+  it("sends concurrent lookups of one order as one GetOrder, and a later lookup as another", async () => {
+    const received: string[] = [];
+    replicas = [await orderReplica("replica-1", 200, received)];
+    upstreams = createUpstreams(testConfig({ ORDER_ADDR: `127.0.0.1:${replicas[0]?.port}` }), createLogger("gateway", "silent", false));
+    const answers = await Promise.all([1, 2, 3, 4].map(() => upstreams!.order.call.getOrder({ id: "o-1" })));
+    expect(answers.map((a) => a.order?.id)).toEqual(["o-1", "o-1", "o-1", "o-1"]);
+    expect(received).toEqual(["o-1"]);
+    await upstreams.order.call.getOrder({ id: "o-1" });
+    expect(received).toEqual(["o-1", "o-1"]);
   });
 
   it("takes a list for ORDER_ADDR only, of IPv4 addresses", () => {

@@ -5,6 +5,7 @@ import { createHealthClient, serviceNameOf, type HealthCheckResult } from "@qc/p
 import type { Logger } from "@qc/platform/log";
 import { BreakerRegistry, defaultResilience, ResilientTarget, type ResilienceOptions } from "@qc/platform/resilience";
 import type { GatewayConfig } from "./config";
+import { ReadSharing } from "./read-sharing";
 
 /** One upstream service as the gateway sees it: the calls it makes, and its channel. */
 export interface UpstreamClient<Calls> {
@@ -71,20 +72,25 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
     resilient.onStateChange((state) => logger.warn({ target: name, state }, "circuit breaker changed state"));
     return resilient;
   };
+  // Concurrent identical reads of a product or an order share one call (see read-sharing.ts); the
+  // order and inventory services' other calls (writes: an order, a restock) end the sharing.
+  const reads = new ReadSharing();
+  const order = withHealth(orderV1.OrderServiceService, config.ORDER_ADDR, {
+    transport,
+    resilience: target("order"),
+    // Not CreateOrder: the order service dedupes by idempotency key, but a blind retry would wait twice.
+    // MarkDelivered is: the same rider repeating it for a DELIVERED order gets the order again.
+    retrySafe: ["getOrder", "listOrders", "searchOrders", "markDelivered", "listDeadLetters", "listCircuitBreakers", "getRiderAssignment"],
+  });
+  const inventory = withHealth(inventoryV1.InventoryServiceService, config.INVENTORY_ADDR, {
+    transport,
+    resilience: target("inventory"),
+    // Not Restock: it adds stock, so a retry after a lost answer would add it twice.
+    retrySafe: ["getProduct", "listProducts", "batchGetProducts"],
+  });
   return {
-    order: withHealth(orderV1.OrderServiceService, config.ORDER_ADDR, {
-      transport,
-      resilience: target("order"),
-      // Not CreateOrder: the order service dedupes by idempotency key, but a blind retry would wait twice.
-      // MarkDelivered is: the same rider repeating it for a DELIVERED order gets the order again.
-      retrySafe: ["getOrder", "listOrders", "searchOrders", "markDelivered", "listDeadLetters", "listCircuitBreakers", "getRiderAssignment"],
-    }),
-    inventory: withHealth(inventoryV1.InventoryServiceService, config.INVENTORY_ADDR, {
-      transport,
-      resilience: target("inventory"),
-      // Not Restock: it adds stock, so a retry after a lost answer would add it twice.
-      retrySafe: ["getProduct", "listProducts", "batchGetProducts"],
-    }),
+    order: { ...order, call: reads.share(order.call, { getOrder: (r) => r.id }) },
+    inventory: { ...inventory, call: reads.share(inventory.call, { getProduct: (r) => r.sku }) },
     payment: withHealth(paymentV1.PaymentServiceService, config.PAYMENT_ADDR, {
       transport,
       resilience: target("payment"),

@@ -2,8 +2,9 @@ import { status } from "@grpc/grpc-js";
 import { orderV1 } from "@qc/contracts";
 import { RemoteError } from "@qc/platform/grpc";
 import { circuitOpen } from "@qc/platform/resilience";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { GatewayApp } from "../app";
+import { ReadSharing } from "../read-sharing";
 import { fakeUpstreams } from "../testing/fake-upstreams";
 import { anOrder } from "../testing/fixtures";
 import { bearer, expectProblem, testApp } from "../testing/test-app";
@@ -209,6 +210,29 @@ describe("GET /v1/orders/{id}", () => {
     const res = await get("ord-1", await bearer("alice", "customer"));
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: "ord-1", customerId: "alice" });
+  });
+
+  it("authorizes each caller after a shared lookup: one GetOrder, its customer sees it, another customer gets 404", async () => {
+    let calls = 0;
+    let answer: (order: orderV1.Order) => void = () => undefined;
+    const getOrder: OrderCalls["getOrder"] = () => {
+      calls += 1;
+      return new Promise((resolve) => (answer = (order) => resolve({ order })));
+    };
+    const shared = new ReadSharing().share({ getOrder }, { getOrder: (r) => r.id });
+    let asked = 0;
+    withOrders({}, (request) => ((asked += 1), shared.getOrder(request)));
+    const [alice, mallory, admin] = [await bearer("alice", "customer"), await bearer("mallory", "customer"), await bearer("root", "admin")];
+    const answers = Promise.all([get("ord-1", alice), get("ord-1", mallory), get("ord-1", admin)]);
+    // Every request is waiting on the lookup before it answers.
+    await vi.waitFor(() => expect(asked).toBe(3), { timeout: 5_000 });
+    answer(anOrder());
+    const [mine, theirs, admins] = await answers;
+    expect(calls).toBe(1);
+    expect(mine.statusCode).toBe(200);
+    expect(admins.statusCode).toBe(200);
+    expectProblem(theirs, 404, "ORDER_NOT_FOUND");
+    expect(theirs.body).not.toContain("alice");
   });
 
   it("shows an admin anyone's order", async () => {
