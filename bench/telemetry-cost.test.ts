@@ -35,6 +35,14 @@ describe("the tracing cost phase", () => {
     ]);
   });
 
+  it("takes the CPU per order of the whole phase when given (exports land in other stacks' slices)", () => {
+    const summary = summarize([run("off", 100, 0, 10), run("10 %", 97, 300, 10)], { off: 12, "10 %": 12.6 });
+    expect(summary.map((s) => [s.cpuMsPerOrder, s.cpuCost])).toEqual([
+      [12, 0],
+      [12.6, 0.05],
+    ]);
+  });
+
   it("has no CPU figure when a run had none (no /proc)", () => {
     const summary = summarize([run("off", 100, 0, null), run("10 %", 97, 300, 10)]);
     expect(summary.map((s) => [s.cpuMsPerOrder, s.cpuCost])).toEqual([

@@ -50,7 +50,7 @@ export interface TracingRun {
   readonly p99Ms: number;
   readonly ordersSent: number;
   readonly spansReceived: number;
-  /** CPU time of the five service processes (user + system) per order taken (201, 202, 402); null without /proc. */
+  /** CPU time of the five service processes (user + system) in the slice per order taken (201, 202, 402); null without /proc. */
   readonly cpuMsPerOrder: number | null;
 }
 
@@ -62,7 +62,8 @@ export interface TracingSummary {
   /** 1 − orders/s ÷ orders/s with tracing off: the share of throughput tracing costs. */
   readonly throughputCost: number;
   /**
-   * The services' CPU per order, mean of the runs, and its rise over tracing off: the same cost seen
+   * The services' CPU per order over the whole phase (idle stacks' background work included, alike
+   * for each), and its rise over tracing off: the same cost seen
    * from the CPU time the services spent, which the load of other processes on the machine moves far
    * less than the rate (on a CPU-bound stack a rise r costs r ÷ (1 + r) of the throughput).
    */
@@ -71,17 +72,26 @@ export interface TracingSummary {
   readonly spansPerOrder: number;
 }
 
-export function summarize(runs: readonly TracingRun[]): TracingSummary[] {
+/**
+ * Per setting: the mean of its slices, and the cost against tracing off. `phaseCpuMsPerOrder`, when
+ * given, is each stack's CPU per order over the whole phase instead of the slices' mean: the batch
+ * processor exports a slice's spans up to 5 s later, during another stack's slice.
+ */
+export function summarize(runs: readonly TracingRun[], phaseCpuMsPerOrder?: Partial<Record<TracingSetting, number | null>>): TracingSummary[] {
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   const by = (s: TracingSetting) => runs.filter((r) => r.setting === s);
   const offRate = mean(by("off").map((r) => r.ordersPerSec));
-  const cpu = (own: readonly TracingRun[]) => (own.length > 0 && own.every((r) => r.cpuMsPerOrder !== null) ? mean(own.map((r) => r.cpuMsPerOrder!)) : null);
-  const offCpu = cpu(by("off"));
+  const cpu = (setting: TracingSetting) => {
+    if (phaseCpuMsPerOrder) return phaseCpuMsPerOrder[setting] ?? null;
+    const own = by(setting);
+    return own.length > 0 && own.every((r) => r.cpuMsPerOrder !== null) ? mean(own.map((r) => r.cpuMsPerOrder!)) : null;
+  };
+  const offCpu = cpu("off");
   return TRACING_SETTINGS.filter((s) => by(s).length > 0).map((setting) => {
     const own = by(setting);
     const ordersPerSec = mean(own.map((r) => r.ordersPerSec));
     const sent = own.reduce((n, r) => n + r.ordersSent, 0);
-    const ownCpu = cpu(own);
+    const ownCpu = cpu(setting);
     return {
       setting,
       ordersPerSec: Math.round(ordersPerSec * 10) / 10,
@@ -220,13 +230,16 @@ export async function runTelemetryCost(opts: {
       );
       const cpuAfter = stackCpuSeconds(s.stack!);
       const cpuMsPerOrder = cpuBefore === null || cpuAfter === null || answered === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1000 * 100) / answered) / 100;
-      return { result, sent, spans: s.sink.spans() - spansBefore, cpuMsPerOrder };
+      return { result, sent, answered, spans: s.sink.spans() - spansBefore, cpuMsPerOrder };
     };
     for (const s of stacks) await slice(s, warmupMs);
+    const phaseStart = new Map(stacks.map((s) => [s.setting, stackCpuSeconds(s.stack!)]));
+    const taken = new Map(stacks.map((s) => [s.setting, 0]));
     const runs: TracingRun[] = [];
     for (const [i, setting] of order.entries()) {
       const s = stacks.find((x) => x.setting === setting)!;
-      const { result, sent, spans, cpuMsPerOrder } = await slice(s, sliceMs);
+      const { result, sent, answered, spans, cpuMsPerOrder } = await slice(s, sliceMs);
+      taken.set(setting, (taken.get(setting) ?? 0) + answered);
       const run: TracingRun = {
         setting,
         round: Math.floor(i / TRACING_SETTINGS.length),
@@ -241,7 +254,17 @@ export async function runTelemetryCost(opts: {
         log(`  round ${run.round + 1}, tracing ${setting}: ${run.ordersPerSec} orders/s, p99 ${run.p99Ms} ms, services' CPU ${run.cpuMsPerOrder ?? "-"} ms per order, ${spans} spans ${JSON.stringify(result.statuses)}`);
       }
     }
-    const settings = summarize(runs);
+    // The last slices' spans are exported up to OTEL_BSP_SCHEDULE_DELAY (5 s) later: that is their cost too.
+    await new Promise((r) => setTimeout(r, 6_000));
+    const phaseCpu = Object.fromEntries(
+      stacks.map((s) => {
+        const start = phaseStart.get(s.setting) ?? null;
+        const end = stackCpuSeconds(s.stack!);
+        const orders = taken.get(s.setting) ?? 0;
+        return [s.setting, start === null || end === null || orders === 0 ? null : ((end - start) * 1000) / orders];
+      }),
+    ) as Partial<Record<TracingSetting, number | null>>;
+    const settings = summarize(runs, phaseCpu);
     const find = (s: TracingSetting) => settings.find((x) => x.setting === s);
     const tenPercentCost = find("10 %")?.throughputCost ?? null;
     for (const s of settings) {
