@@ -85,6 +85,25 @@ describe("ReadSharing", () => {
     expect(get.pending).toHaveLength(2);
   });
 
+  it("ends the sharing at each message of a stream (an order's events), and passes the messages on", async () => {
+    const get = controlled<{ id: string; status: string }>();
+    async function* events() {
+      yield { status: "CONFIRMED" };
+    }
+    const shared = new ReadSharing().share(
+      { getOrder: (req: { id: string }) => get.fn(req), watchOrder: (req: { id: string }) => (void req, events()) },
+      { getOrder: (r) => r.id },
+    );
+    void shared.getOrder({ id: "o-1" });
+    const seen: unknown[] = [];
+    for await (const event of shared.watchOrder({ id: "o-1" })) {
+      seen.push(event);
+      void shared.getOrder({ id: "o-1" });
+    }
+    expect(seen).toEqual([{ status: "CONFIRMED" }]);
+    expect(get.pending).toHaveLength(2);
+  });
+
   it("makes its own call for a caller that passes call options", () => {
     const { calls, get } = catalog();
     const shared = new ReadSharing().share(calls, { getProduct: (r) => r.sku });

@@ -13,16 +13,17 @@ let instances = 0;
  * its answer (or its error). Nothing is kept once the call settles, so no answer is older than one
  * call; callers authorize what they received themselves, after the shared fetch.
  *
- * The gateway's own writes end the sharing: once any other call through these clients settles,
- * later reads start calls of their own, so a read that starts after a write answered (a restock, an
- * order placed or delivered) never joins a call that began before it.
+ * The gateway's own writes end the sharing: once any other call through these clients settles (or
+ * a stream through them, an order's events, brings a message), later reads start calls of their own,
+ * so a read that starts after a write answered (a restock, an order placed or delivered) or after an
+ * event told of a change never joins a call that began before it.
  */
 export class ReadSharing {
   /** promise-coalesce keeps one map per process: the prefix keeps two gateways in one process apart. */
   private readonly prefix = `gateway-${++instances}`;
   private epoch = 0;
 
-  /** `calls` with the reads named in `shared` joined while in flight; every other unary call ends the sharing when it settles. */
+  /** `calls` with the reads named in `shared` joined while in flight; every other call ends the sharing when it settles, a stream at each message. */
   share<C extends object>(calls: C, shared: SharedReads<C>): C {
     const wrapped: Record<string, unknown> = {};
     for (const [name, fn] of Object.entries(calls) as [string, (...args: unknown[]) => unknown][]) {
@@ -46,9 +47,20 @@ export class ReadSharing {
     };
     return (...args: unknown[]) => {
       const result = fn(...args);
-      // Unary calls answer a promise; a server stream (an async iterable) changes nothing.
       if (result instanceof Promise) result.then(ended, ended);
+      // A server stream (an order's events): each message may tell its reader of a change.
+      else if (isAsyncIterable(result)) return endingEach(result, ended);
       return result;
     };
+  }
+}
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+  typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+
+async function* endingEach<T>(messages: AsyncIterable<T>, ended: () => void): AsyncIterable<T> {
+  for await (const message of messages) {
+    ended();
+    yield message;
   }
 }
