@@ -86,7 +86,7 @@ describe("Orchestrator crash", () => {
     }
     expect(await f.stockOf(sku)).toBe(100 - buyers.length);
     const balances = await Promise.all(buyers.map((b) => f.balanceOf(b.id)));
-    expect(balances.every((b) => b === 900)).toBe(true);
+    expect(balances).toEqual(buyers.map(() => 900));
     console.log(`stranded sagas taken over by ${takers.size} replica(s)`);
   });
 });

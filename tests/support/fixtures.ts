@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isAppError } from "@qc/platform/errors";
 import { eventually, type E2E } from "./e2e-stack";
 
 export interface OrderBody {
@@ -42,9 +43,26 @@ export function fixtures(e2e: E2E, adminToken: string) {
     credit,
     /** Read straight from the inventory service, past the gateway and any fault proxy. */
     stockOf: async (sku: string): Promise<number> => (await e2e.inventory.call.getProduct({ sku })).product?.stock ?? -1,
-    /** The customer's balance in `currency`; 0 when it holds none. */
-    balanceOf: async (customerId: string, currency = FIXTURE_CURRENCY): Promise<number> =>
-      e2e.payment.call.getWallet({ customerId, currency }).then((r) => r.wallet?.balanceCents ?? 0, () => 0),
+    /**
+     * The customer's balance in `currency`; 0 when they never held any (WALLET_NOT_FOUND). A read
+     * that fails (a timeout on a loaded machine, a restarting service) is asked again, and any other
+     * error raises: a failed read is never taken for a balance of 0.
+     */
+    balanceOf: async (customerId: string, currency = FIXTURE_CURRENCY): Promise<number> => {
+      const read = await eventually(
+        () =>
+          e2e.payment.call.getWallet({ customerId, currency }).then(
+            (r) => ({ cents: r.wallet?.balanceCents ?? 0 }),
+            (err: unknown) => {
+              if (isAppError(err) && err.code === "WALLET_NOT_FOUND") return { cents: 0 };
+              if (isAppError(err) && err.kind === "unavailable") return null; // ask again
+              throw err;
+            },
+          ),
+        `the wallet of ${customerId} in ${currency} to be read`,
+      );
+      return read.cents;
+    },
     order: (token: string, items: { sku: string; quantity: number }[], key?: string) =>
       e2e.api<OrderBody & { order?: OrderBody; code?: string }>("POST", "/v1/orders", {
         token,
