@@ -86,13 +86,40 @@ describe("one order, one trace", () => {
     expect(traceId).toMatch(/^[\da-f]{32}$/);
     expect(res.headers.get("traceparent")).toMatch(new RegExp(`^00-${traceId}-[\\da-f]{16}-01$`));
 
+    // Wait for every span asserted below, and for every parent they name: each service exports in its
+    // own batches, so any of them (the gateway's root, which ends after the answer, last) may come later.
+    const DEDUCT = "qc.inventory.v1.InventoryService/DeductStock";
+    const CHARGE = "qc.payment.v1.PaymentService/Charge";
+    const CREATE = "qc.order.v1.OrderService/CreateOrder";
+    const ASSIGN = "qc.rider.v1.RiderService/AssignNearest";
+    const wanted: readonly (readonly [string, string, number?])[] = [
+      ["gateway", "POST /v1/orders", SPAN_KIND.server],
+      ["gateway", CREATE, SPAN_KIND.client],
+      ["order", CREATE, SPAN_KIND.server],
+      ["order", "saga"],
+      ["order", "saga reserve-stock"],
+      ["order", "saga charge-payment"],
+      ["order", DEDUCT, SPAN_KIND.client],
+      ["inventory", DEDUCT, SPAN_KIND.server],
+      ["order", CHARGE, SPAN_KIND.client],
+      ["payment", CHARGE, SPAN_KIND.server],
+      ["order", ASSIGN, SPAN_KIND.client],
+      ["rider", ASSIGN, SPAN_KIND.server],
+    ];
+    const findIn = (all: readonly ReceivedSpan[], service: string, name: string, kind?: number) =>
+      all.find((s) => s.service === service && s.name === name && (kind === undefined || s.kind === kind));
     const spans = await traceWith(traceId, (all) => {
-      const services = new Set(all.map((s) => s.service));
-      return ["gateway", "order", "inventory", "payment", "rider"].every((s) => services.has(s)) && all.some((s) => s.name === "saga");
+      const ids = new Set(all.map((s) => s.spanId));
+      return (
+        wanted.every(([service, name, kind]) => findIn(all, service, name, kind)) &&
+        all.every((s) => s.parentSpanId === null || ids.has(s.parentSpanId)) &&
+        ["order", "inventory", "payment"].every((service) => all.some((s) => s.service === service && dbSystem(s) === "postgresql")) &&
+        all.some((s) => s.service === "inventory" && dbSystem(s) === "redis")
+      );
     });
     const byId = new Map(spans.map((s) => [s.spanId, s]));
     const parentOf = (s: ReceivedSpan | undefined) => (s?.parentSpanId ? byId.get(s.parentSpanId) : undefined);
-    const find = (service: string, name: string, kind?: number) => spans.find((s) => s.service === service && s.name === name && (kind === undefined || s.kind === kind));
+    const find = (service: string, name: string, kind?: number) => findIn(spans, service, name, kind);
 
     // The gateway's request span is the root, named after the route.
     const root = find("gateway", "POST /v1/orders", SPAN_KIND.server);
@@ -103,8 +130,8 @@ describe("one order, one trace", () => {
     for (const s of spans.filter((x) => x !== root)) expect(byId.has(s.parentSpanId ?? ""), `${s.service} ${s.name}`).toBe(true);
 
     // gateway → order: the server span's parent is the gateway's client span, child of the request.
-    const createOrder = find("order", "qc.order.v1.OrderService/CreateOrder", SPAN_KIND.server);
-    expect(parentOf(createOrder)).toMatchObject({ service: "gateway", kind: SPAN_KIND.client, name: "qc.order.v1.OrderService/CreateOrder" });
+    const createOrder = find("order", CREATE, SPAN_KIND.server);
+    expect(parentOf(createOrder)).toMatchObject({ service: "gateway", kind: SPAN_KIND.client, name: CREATE });
     expect(parentOf(parentOf(createOrder))).toBe(root);
 
     // order → inventory and payment, each call inside its saga step, each step inside the saga.
@@ -112,8 +139,8 @@ describe("one order, one trace", () => {
     const saga = find("order", "saga");
     expect(saga?.attributes["order.id"]).toBe(orderId);
     for (const [step, callee, method] of [
-      ["saga reserve-stock", "inventory", "qc.inventory.v1.InventoryService/DeductStock"],
-      ["saga charge-payment", "payment", "qc.payment.v1.PaymentService/Charge"],
+      ["saga reserve-stock", "inventory", DEDUCT],
+      ["saga charge-payment", "payment", CHARGE],
     ] as const) {
       const stepSpan = find("order", step);
       expect(stepSpan?.attributes["order.id"]).toBe(orderId);
@@ -125,7 +152,7 @@ describe("one order, one trace", () => {
     }
 
     // Once paid, the order asks the rider service for the nearest free rider, in the same trace.
-    const assign = find("rider", "qc.rider.v1.RiderService/AssignNearest", SPAN_KIND.server);
+    const assign = find("rider", ASSIGN, SPAN_KIND.server);
     expect(parentOf(assign)).toMatchObject({ service: "order", kind: SPAN_KIND.client });
 
     // Postgres calls are child spans in every service that owns data; Redis too (the catalog cache).
@@ -190,10 +217,18 @@ describe("logs", () => {
     TOKEN_MARKERS.push(dave.token);
     const forged = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from('{"sub":"mallory","role":"admin"}').toString("base64url")}.forged-signature-${randomUUID()}`;
     TOKEN_MARKERS.push(forged);
-    expect((await e2e.api("GET", "/v1/orders", { token: dave.token })).status).toBe(200);
-    expect((await e2e.api("GET", "/v1/admin/dead-letters", { token: forged })).status).toBe(401);
-    expect((await e2e.api("GET", "/v1/orders", { headers: { authorization: `Basic ${forged}` } })).status).toBe(401);
-    await new Promise((r) => setTimeout(r, 200));
+    const answers = [
+      await e2e.api("GET", "/v1/orders", { token: dave.token }),
+      await e2e.api("GET", "/v1/admin/dead-letters", { token: forged }),
+      await e2e.api("GET", "/v1/orders", { headers: { authorization: `Basic ${forged}` } }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([200, 401, 401]);
+    // Every line of these requests is written once the gateway logged each one's completion.
+    const traceIds = answers.map((a) => a.headers.get("x-trace-id"));
+    await eventually(async () => {
+      const completed = new Set(logs.map((l) => json(l.line)).flatMap((e) => (e?.msg === "request completed" ? [e.reqId] : [])));
+      return traceIds.every((id) => completed.has(id));
+    }, "the gateway to log each request's completion");
     expect(logs.some((l) => json(l.line)?.level === 20)).toBe(true); // debug lines were written
     const all = logs.map((l) => l.line).join("\n");
     for (const token of TOKEN_MARKERS) {
