@@ -9,7 +9,7 @@ import type { ServiceName } from "@qc/devstack";
 import { parsePrometheusText, type PromScrape } from "@qc/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startE2E, type E2E } from "../support/e2e-stack";
-import { fixtures, orderWithStuckRelease, steps } from "../support/fixtures";
+import { fixtures, orderWithStuckRelease, steps, type OrderBody } from "../support/fixtures";
 import { SPAN_KIND, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../support/otlp-receiver";
 
 let receiver: OtlpReceiver;
@@ -281,14 +281,18 @@ describe("metrics", () => {
   it("time rider assignments from the order's confirmation", async () => {
     const before = (await scrape("order")).value("rider_assignment_seconds_count") ?? 0;
     const riderId = `rider-${randomUUID().slice(0, 8)}`;
+    // Far (over the 10 km assignment radius) from the store, where the other tests' orders are
+    // delivered: those that missed a rider are retried in the background, and one of them would take
+    // this rider if it were in their reach, leaving this order none.
+    const potsdam = { lat: 52.3906, lon: 13.0645 };
     const location = await e2e.api("PUT", `/v1/riders/${riderId}/location`, {
       token: await e2e.token(riderId, "rider"),
-      body: { lat: 52.5219, lon: 13.4132, available: true },
+      body: { ...potsdam, available: true },
     });
     expect(location.status).toBe(204);
     const sku = await f.product(5, 100);
     const erin = await f.customer(1_000);
-    const res = await f.order(erin.token, [{ sku, quantity: 1 }]);
+    const res = await e2e.api<OrderBody>("POST", "/v1/orders", { token: erin.token, body: { items: [{ sku, quantity: 1 }], deliveryLocation: potsdam } });
     // Usually in the answer; on a loaded machine the first try may miss (a slow Rider call) and the
     // background retry assigns the rider a moment later: timed from the confirmation either way.
     const assigned =
