@@ -79,6 +79,9 @@ describe("Service Crash", () => {
     const openedAt = Date.now();
     expect(await t.breaker("inventory")).toBe("open");
 
+    // Failing fast is a mechanism, not a speed: no call reaches the network, so none waits for a
+    // connect attempt or the 500 ms deadline, however slow the machine is.
+    const callsBefore = t.proxies.inventory.callsStarted;
     const started = performance.now();
     for (let i = 0; i < 20; i++) {
       const res = await t.order(alice.token, [{ sku, quantity: 1 }]);
@@ -87,8 +90,9 @@ describe("Service Crash", () => {
       expect(res.headers.get("retry-after")).toBe("5");
       expect(res.headers.get("server-timing")).toMatch(/^order;dur=[\d.]+, gateway;dur=/);
     }
+    expect(t.proxies.inventory.callsStarted).toBe(callsBefore);
     const perOrderMs = (performance.now() - started) / 20;
-    expect(perOrderMs).toBeLessThan(50); // far below any connect attempt or deadline
+    expect(perOrderMs).toBeLessThan(500); // below the deadline: none waited for it
 
     await t.e2e.stack.services.inventory.start();
     const recovered = await eventually(async () => {
@@ -120,8 +124,8 @@ describe("Service Crash", () => {
         const res = await t.order(bob.token, [{ sku, quantity: 1 }]);
         expect(res.body.code).toBe("CIRCUIT_OPEN");
       }
-      expect((performance.now() - fast) / 10).toBeLessThan(50);
-      expect(t.proxies.inventory.callsStarted).toBe(callsBefore); // no call reached the network
+      expect(t.proxies.inventory.callsStarted).toBe(callsBefore); // no call reached the network…
+      expect((performance.now() - fast) / 10).toBeLessThan(500); // …so none waited for the 500 ms deadline
     } finally {
       t.e2e.stack.services.inventory.signal("SIGCONT");
     }
