@@ -10,13 +10,13 @@ import { RedisCatalogCache } from "../src/adapters/redis/catalog.cache";
 import { createRedis, untilReady } from "@qc/platform/redis";
 import { SCHEMA } from "../src/app";
 import { CachedCatalog } from "../src/app/cached-catalog";
+import type { CatalogCache } from "../src/app/catalog-cache.port";
 import type { ProductStore } from "../src/app/product-store.port";
 import { deleteRedisKeys, randomKeyPrefix, TEST_REDIS_URL } from "@qc/platform/testing";
 import { FaultProxy } from "@qc/devstack";
 import { product } from "./inventory-harness";
 
 const silent = pino({ level: "silent" });
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 
 /** The real Postgres repository, counting the reads that reach it. */
@@ -31,6 +31,25 @@ function counted(store: ProductStore) {
     listAfter: (after, limit) => count(store.listAfter(after, limit)),
   };
   return { store: wrapped, reads };
+}
+
+/** The cache, and a wait for the values the catalog stores in the background (the reader never waits for them). */
+function tracked(cache: CatalogCache) {
+  const pending = new Set<Promise<void>>();
+  const wrapped: CatalogCache = {
+    read: (slots) => cache.read(slots),
+    store: (entries) => {
+      const stored = cache.store(entries);
+      pending.add(stored);
+      stored.then(
+        () => pending.delete(stored),
+        () => pending.delete(stored),
+      );
+      return stored;
+    },
+    invalidate: (scopes) => cache.invalidate(scopes),
+  };
+  return { wrapped, stored: async () => void (await Promise.allSettled([...pending])) };
 }
 
 let database: TestDatabase;
@@ -60,16 +79,17 @@ async function catalogOn(url: string, options: { timeoutMs?: number; halfOpenAft
   await untilReady(redis, options.timeoutMs ?? 1_000);
   const cache = new RedisCatalogCache(redis, { keyPrefix, ttlMs: 30_000, halfOpenAfterMs: options.halfOpenAfterMs }, silent);
   const { store, reads } = counted(repository);
-  return { catalog: new CachedCatalog(store, cache, { ttlMs: 30_000 }), cache, reads, redis };
+  const { wrapped, stored } = tracked(cache);
+  return { catalog: new CachedCatalog(store, wrapped, { ttlMs: 30_000 }), cache, reads, redis, stored };
 }
 
 describe("catalog cache on real Redis and Postgres", () => {
   it("makes one database read for 20 concurrent misses of one product, then none", async () => {
-    const { catalog, reads, redis } = await catalogOn(TEST_REDIS_URL);
+    const { catalog, reads, redis, stored } = await catalogOn(TEST_REDIS_URL);
     const answers = await Promise.all(Array.from({ length: 20 }, () => catalog.find("sf-1")));
     expect(answers.map((p) => p?.stock)).toEqual(Array(20).fill(7));
     expect(reads.count).toBe(1);
-    await settle(); // the cache is filled without the reader waiting
+    await stored(); // the cache is filled without the reader waiting
     expect((await Promise.all(Array.from({ length: 20 }, () => catalog.find("sf-1")))).every((p) => p?.sku === "sf-1")).toBe(true);
     expect(reads.count).toBe(1);
     expect(catalog.stats()).toMatchObject({ hits: 20, misses: 20, loads: 1, cacheErrors: 0 });
@@ -96,10 +116,10 @@ describe("catalog cache on real Redis and Postgres", () => {
     const hangable = new FaultProxy(6379, "raw");
     await hangable.listen();
     // The half-open delay outlasts the fast reads below even on a busy machine.
-    const { catalog, cache, redis } = await catalogOn(`redis://127.0.0.1:${hangable.port}`, { timeoutMs: 300, halfOpenAfterMs: 3_000 });
+    const { catalog, cache, redis, stored } = await catalogOn(`redis://127.0.0.1:${hangable.port}`, { timeoutMs: 300, halfOpenAfterMs: 3_000 });
     try {
       await catalog.find("hang-1");
-      await settle(); // the value is stored in the background; let that finish before Redis hangs
+      await stored(); // the value is stored in the background; let that finish before Redis hangs
       hangable.set({ kind: "blackhole" });
       const timed = async () => {
         const started = performance.now();
@@ -117,7 +137,7 @@ describe("catalog cache on real Redis and Postgres", () => {
       await untilReady(redis, 1_000);
       await catalog.find("hang-1");
       expect(cache.breakerState).toBe("closed");
-      await settle();
+      await stored();
       const hits = catalog.stats().hits;
       await catalog.find("hang-1");
       expect(catalog.stats().hits).toBe(hits + 1);
