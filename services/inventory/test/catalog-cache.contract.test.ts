@@ -7,7 +7,8 @@ import { createRedis, untilReady } from "@qc/platform/redis";
 import type { CatalogCache } from "../src/app/catalog-cache.port";
 import { deleteRedisKeys, randomKeyPrefix, TEST_REDIS_URL } from "@qc/platform/testing";
 
-const TTL_MS = 300;
+/** Long enough for a store and the reads after it to end inside it on a loaded machine. */
+const TTL_MS = 1_000;
 const silent = pino({ level: "silent" });
 
 const adapters: [string, () => Promise<{ cache: CatalogCache; close: () => Promise<void> }>][] = [
