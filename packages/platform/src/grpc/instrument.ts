@@ -39,7 +39,7 @@ export function instrumentService(
       const done: sendUnaryData<unknown> = (err, value, trailer, flags) => {
         const code = codeOf(err);
         rpc?.observe(service, methodName, code, (performance.now() - started) / 1000);
-        endServerSpan(span, code);
+        if (span) endServerSpan(span, code);
         callback(err, value, trailer, flags);
       };
       context.with(spanContext, () => unary(call, done));

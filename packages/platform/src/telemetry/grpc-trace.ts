@@ -1,6 +1,6 @@
 import { status, type Metadata } from "@grpc/grpc-js";
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter, type TextMapSetter } from "@opentelemetry/api";
-import { activeTracer, requestContext, tracingActive, unsampledTrace } from "./tracing";
+import { activeTracer, requestContext, tracingActive, unsampledParentContext, unsampledTrace } from "./tracing";
 
 // W3C trace context (`traceparent`, `tracestate`) travels as ordinary gRPC metadata.
 const metadataGetter: TextMapGetter<Metadata> = {
@@ -51,9 +51,14 @@ export function endClientSpan(span: Span, code: status): void {
   span.end();
 }
 
-/** The server span of one call, continuing the caller's trace, and the context to run the handler in. */
-export function startServerSpan(path: string, metadata: Metadata): { readonly span: Span; readonly context: Context } {
+/**
+ * The server span of one call, continuing the caller's trace, and the context to run the handler in;
+ * no span when the caller's trace was left out by the sampler (see `unsampledParentContext`).
+ */
+export function startServerSpan(path: string, metadata: Metadata): { readonly span: Span | undefined; readonly context: Context } {
   const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
+  const unsampled = unsampledParentContext(parent);
+  if (unsampled) return { span: undefined, context: unsampled };
   const span = activeTracer().startSpan(path.slice(1), { kind: SpanKind.SERVER, attributes: rpcAttributes(path) }, parent);
   return { span, context: requestContext(parent, span) };
 }

@@ -5,14 +5,14 @@ import { paymentV1 } from "@qc/contracts";
 import { context, SpanKind, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { Logger } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createGrpcClient } from "../grpc/client";
 import { startGrpcServer, type RunningGrpcServer } from "../grpc/server";
 import { plaintextTransport } from "../grpc/tls";
 import { capturedLogger } from "../testing/log-capture";
 import { ResilientTarget } from "../resilience";
 import { nameHttpSpan, requestTraceId, traceHttpServer } from "./http-trace";
-import { inSpan, startTracing, stopTracing, traceLogFields, tracingActive, tracingEndpoint } from "./tracing";
+import { activeTracer, inSpan, startTracing, stopTracing, traceLogFields, tracingActive, tracingEndpoint } from "./tracing";
 
 const definition = paymentV1.PaymentServiceService;
 const resilience = () => new ResilientTarget("test", "payment", { timeoutMs: 2_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 });
@@ -166,6 +166,7 @@ describe("HTTP server spans", () => {
     const { log, lines } = capturedLogger({ mixin: traceLogFields });
     const t = await walletServer(log);
     running = t;
+    const startSpan = vi.spyOn(activeTracer(), "startSpan");
     const activeInHttp: unknown[] = [];
     const server = createServer((req, res) => {
       activeInHttp.push(trace.getSpan(context.active()));
@@ -180,6 +181,9 @@ describe("HTTP server spans", () => {
     server.close();
     await new Promise((r) => setTimeout(r, 20));
     expect(exporter.getFinishedSpans()).toEqual([]);
+    // Only the gateway's sampler is asked; the gRPC server reads "not sampled" from its parent and
+    // makes no span object at all (a parent-based sampler would only say no again).
+    expect(startSpan).toHaveBeenCalledTimes(1);
     expect(activeInHttp).toEqual([undefined, undefined]);
     expect(t.active).toEqual([undefined]);
     // The next service is told "not sampled" in the same trace, and follows it (parent-based)…

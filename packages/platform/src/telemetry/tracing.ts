@@ -19,6 +19,8 @@ export function tracingEndpoint(env: NodeJS.ProcessEnv = process.env): string | 
 
 interface TracingState {
   readonly tracer: Tracer;
+  /** The sampler follows a remote parent's decision (the default, and every `parentbased_*` sampler). */
+  readonly followsParent: boolean;
   readonly shutdown: () => Promise<void>;
 }
 
@@ -83,8 +85,10 @@ export async function startTracing(options: StartTracingOptions): Promise<Tracin
   const databaseSpans = moduleHooksInstalled();
   options.logger?.info({ endpoint: options.exporter ? "custom exporter" : tracingEndpoint(env), databaseSpans }, "tracing on: spans exported over OTLP");
   if (!databaseSpans) options.logger?.warn("Postgres and Redis calls make no spans: start the process with --import @qc/platform/telemetry/register");
+  const sampler = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() ?? "";
   state = {
     tracer: trace.getTracer("@qc/platform"),
+    followsParent: sampler === "" || sampler.startsWith("parentbased_"),
     shutdown: async () => {
       await provider.shutdown();
       trace.disable();
@@ -124,6 +128,18 @@ export function requestContext(parent: Context, span: Span): Context {
   const spanContext = span.spanContext();
   if ((spanContext.traceFlags & TraceFlags.SAMPLED) !== 0) return trace.setSpan(parent, span);
   return trace.deleteSpan(parent).setValue(UNSAMPLED, spanContext);
+}
+
+/**
+ * The context for a call whose caller's trace (extracted into `parent`) was left out by the sampler,
+ * when this process's sampler follows that decision: as `requestContext` would make for the server
+ * span, without making the span (the sampler would only say no again). Undefined otherwise.
+ */
+export function unsampledParentContext(parent: Context): Context | undefined {
+  if (!state?.followsParent) return undefined;
+  const remote = trace.getSpanContext(parent);
+  if (!remote?.isRemote || (remote.traceFlags & TraceFlags.SAMPLED) !== 0) return undefined;
+  return trace.deleteSpan(parent).setValue(UNSAMPLED, remote);
 }
 
 /** The trace context of the unsampled request `ctx` belongs to (see `requestContext`), if it is one and no span is active. */
