@@ -9,6 +9,7 @@ import { closedLoop, ms, type LoadResult } from "./load";
 import { answerLabel } from "./overload";
 import { formatLoopDelays, withLoopDelays, type LoopDelays, type MetricsPorts } from "./loop-delay";
 import { pick, randomLines, type BenchData } from "./seed";
+import { cpuSeconds } from "./telemetry-cost";
 
 export interface ReadPhase {
   readonly perSecond: number;
@@ -18,6 +19,11 @@ export interface ReadPhase {
   /** perSecond / the `/healthz` phase's perSecond (null for `/healthz` itself). */
   readonly ratioVsHealthz: number | null;
   readonly loopDelay: LoopDelays | null;
+  /**
+   * CPU time (user + system, /proc) each service spent in the phase per answered read, in µs: less
+   * moved by other work on the machine than the rate. Null without the services' process ids.
+   */
+  readonly cpuUsPerRead: Record<string, number | null> | null;
 }
 
 export interface ReadsResult {
@@ -52,7 +58,15 @@ async function placeOrders(http: Pool, data: BenchData, count: number): Promise<
 export async function readPhases(
   gatewayUrl: string,
   data: BenchData,
-  opts: { connections: number; durationMs: number; warmupMs: number; metricsPorts: MetricsPorts | null; log: (msg: string) => void },
+  opts: {
+    connections: number;
+    durationMs: number;
+    warmupMs: number;
+    metricsPorts: MetricsPorts | null;
+    /** Each service's process id, for its CPU time per read (null when attached to a stack run elsewhere). */
+    pids: Record<string, number | undefined> | null;
+    log: (msg: string) => void;
+  },
 ): Promise<ReadsResult> {
   const http = new Pool(gatewayUrl, { connections: opts.connections, pipelining: 1 });
   try {
@@ -64,11 +78,13 @@ export async function readPhases(
     const loop = { concurrency: opts.connections, durationMs: opts.durationMs, warmupMs: opts.warmupMs, counts: (s: number | string) => s === 200 };
     const phase = async (name: string, send: () => Promise<number | string>, baseline: number | null): Promise<ReadPhase> => {
       opts.log(`reads: ${name}, ${opts.connections} connections × ${opts.durationMs / 1000}s`);
+      // Counted from the end of the warm-up, as the reads are; the reads it sheds (503) cost some too.
+      const cpu = new Promise<ReturnType<typeof cpuClock>>((resolve) => setTimeout(() => resolve(cpuClock(opts.pids)), loop.warmupMs));
       const { result, loopDelay } = await withLoopDelays(opts.metricsPorts, () => closedLoop(send, loop));
-      const report = summarize(result, baseline, loopDelay);
+      const report = summarize(result, baseline, loopDelay, (await cpu)?.(result.requests) ?? null);
       opts.log(
         `  ${report.perSecond} req/s, p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms${report.ratioVsHealthz === null ? "" : `, ${report.ratioVsHealthz} of /healthz`}, ` +
-          `${JSON.stringify(report.statuses)}; loop delay ${formatLoopDelays(loopDelay)}`,
+          `${JSON.stringify(report.statuses)}; loop delay ${formatLoopDelays(loopDelay)}; CPU µs per read ${JSON.stringify(report.cpuUsPerRead)}`,
       );
       return report;
     };
@@ -86,7 +102,20 @@ export async function readPhases(
   }
 }
 
-function summarize(r: LoadResult, baselinePerSecond: number | null, loopDelay: LoopDelays | null): ReadPhase {
+/** Starts counting each service's CPU time; the function returned answers it per read, in µs, for `reads` reads. */
+function cpuClock(pids: Record<string, number | undefined> | null): ((reads: number) => Record<string, number | null>) | null {
+  if (pids === null) return null;
+  const start = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+  return (reads) =>
+    Object.fromEntries(
+      Object.entries(pids).map(([name, pid]) => {
+        const [before, after] = [start[name], cpuSeconds(pid)];
+        return [name, before == null || after == null || reads === 0 ? null : Math.round(((after - before) / reads) * 1e6)];
+      }),
+    );
+}
+
+function summarize(r: LoadResult, baselinePerSecond: number | null, loopDelay: LoopDelays | null, cpuUsPerRead: Record<string, number | null> | null): ReadPhase {
   return {
     perSecond: Math.round(r.perSecond),
     p50Ms: ms(r.histogram, 50),
@@ -94,5 +123,6 @@ function summarize(r: LoadResult, baselinePerSecond: number | null, loopDelay: L
     statuses: r.statuses,
     ratioVsHealthz: baselinePerSecond ? Math.round((r.perSecond / baselinePerSecond) * 100) / 100 : null,
     loopDelay,
+    cpuUsPerRead,
   };
 }

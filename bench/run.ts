@@ -134,7 +134,8 @@ async function main(): Promise<void> {
     log(`seeded ${data.skus.length} products, ${data.customers.length} customers (${data.customers.filter((c) => !c.funded).length} declined)`);
     // Every service's event-loop delay (p99/max) over each stack phase, from its metrics port.
     const metricsPorts: MetricsPorts | null = stack ? Object.fromEntries(Object.entries(stack.services).map(([n, s]) => [n, s.metricsPort])) : null;
-    const readOptions = { connections: params.readConnections, durationMs: params.readMs, warmupMs: Math.min(params.warmupMs, 2_000), metricsPorts, log };
+    const pids = stack ? Object.fromEntries(Object.entries(stack.services).map(([n, s]) => [n, s.pid])) : null;
+    const readOptions = { connections: params.readConnections, durationMs: params.readMs, warmupMs: Math.min(params.warmupMs, 2_000), metricsPorts, pids, log };
     if (args["reads-only"]) {
       const reads = await readPhases(gatewayUrl, data, readOptions);
       const only = { at: new Date().toISOString(), mode: "reads-only", runtime, readProductVsHealthz: reads.product.ratioVsHealthz, readOrderVsHealthz: reads.order.ratioVsHealthz, reads };
