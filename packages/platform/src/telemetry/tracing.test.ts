@@ -139,8 +139,15 @@ describe("HTTP server spans", () => {
     const incoming = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     const res = await get(server, { traceparent: incoming });
     server.close();
-    await new Promise((r) => setTimeout(r, 20));
-    const span = exporter.getFinishedSpans()[0];
+    // The span ends when the server has finished the response, which the client may see first.
+    const span = await vi.waitFor(
+      () => {
+        const finished = exporter.getFinishedSpans()[0];
+        if (!finished) throw new Error("no finished span yet");
+        return finished;
+      },
+      { timeout: 5_000 },
+    );
     expect(span?.name).toBe("GET /v1/things/:id");
     expect(span?.kind).toBe(SpanKind.SERVER);
     expect(span?.spanContext().traceId).toBe("0af7651916cd43dd8448eb211c80319c");
