@@ -33,6 +33,12 @@ async function gateway(env: NodeJS.ProcessEnv = {}) {
   return { lines, connect, expectNoFailure };
 }
 
+/** Polls `done` until it holds; gives up after 5 s (the assertions after it then say what is missing). */
+const until = async (done: () => boolean) => {
+  const deadline = Date.now() + 5_000;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+};
+
 const orderHead = async (framing: string) =>
   `POST /v1/orders HTTP/1.1\r\nhost: x\r\nauthorization: ${await bearer("c1", "customer")}\r\ncontent-type: application/json\r\n${framing}\r\n`;
 
@@ -104,10 +110,11 @@ describe("a client that goes away mid-request", () => {
     const gw = await gateway();
     const client = gw.connect();
     await client.write(`${await orderHead("content-length: 100\r\n")}{"items":`);
-    await new Promise((r) => setTimeout(r, 100));
+    // Leave mid-request: once the gateway has taken the request in (not after a fixed time, which a
+    // loaded machine may not have given it), while it still waits for the body.
+    await until(() => gw.lines.some((l) => l.msg === "incoming request"));
     leave(client);
-    const deadline = Date.now() + 2_000;
-    while (!gw.lines.some((l) => l.msg === "client went away") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(() => gw.lines.some((l) => l.msg === "client went away"));
     const gone = gw.lines.filter((l) => l.msg === "client went away");
     expect(gone).toHaveLength(1);
     expect(gone[0]).toMatchObject({ level: 30 });
