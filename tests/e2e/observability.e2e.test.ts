@@ -176,14 +176,17 @@ describe("one order, one trace", () => {
     expect(res.headers.get("x-trace-id")).toBe(callerTrace);
     // The gateway's server span ends last (after the answer) and may come in a later export.
     const gatewayServer = (s: ReceivedSpan) => s.service === "gateway" && s.kind === SPAN_KIND.server;
+    // Wait for each span asserted below: the inventory's AddStock (the release) may come in a later
+    // export than its DeductStock.
+    const addStock = (s: ReceivedSpan) => s.service === "inventory" && s.name === "qc.inventory.v1.InventoryService/AddStock";
     const spans = await traceWith(
       callerTrace,
-      (all) => all.some((s) => s.name === "saga release-stock") && all.some((s) => s.service === "inventory") && all.some(gatewayServer),
+      (all) => all.some((s) => s.name === "saga release-stock") && all.some(addStock) && all.some(gatewayServer),
     );
     expect(spans.find(gatewayServer)?.parentSpanId).toBe("00f067aa0ba902b7");
     const release = spans.find((s) => s.name === "saga release-stock");
     expect(release?.attributes).toMatchObject({ "saga.compensation": true, "order.id": (res.body.order as { id: string }).id });
-    expect(spans.some((s) => s.service === "inventory" && s.name === "qc.inventory.v1.InventoryService/AddStock" && s.parentSpanId !== null)).toBe(true);
+    expect(spans.some((s) => addStock(s) && s.parentSpanId !== null)).toBe(true);
   });
 });
 
