@@ -32,3 +32,18 @@ describe("balanceOf", () => {
     await expect(f.balanceOf("alice", "XXX")).rejects.toMatchObject({ code: "INVALID_CURRENCY" });
   });
 });
+
+describe("stockOf", () => {
+  it("asks again when a read fails as unavailable, and raises any other error", async () => {
+    const answers: (number | AppError)[] = [new AppError("unavailable", "SERVICE_UNAVAILABLE", "restarting"), 3, new AppError("not_found", "PRODUCT_NOT_FOUND", "no such product")];
+    const getProduct = vi.fn(async () => {
+      const next = answers.shift();
+      if (next instanceof AppError) throw next;
+      return { product: { stock: next } };
+    });
+    const f = fixtures({ inventory: { call: { getProduct } } } as unknown as E2E, "admin-token");
+    expect(await f.stockOf("bread")).toBe(3);
+    expect(getProduct).toHaveBeenCalledTimes(2);
+    await expect(f.stockOf("nothing")).rejects.toMatchObject({ code: "PRODUCT_NOT_FOUND" });
+  });
+});

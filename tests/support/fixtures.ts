@@ -16,6 +16,25 @@ export interface OrderBody {
 /** The currency of the fixtures' products, and so of the credit their customers need to pay for them. */
 export const FIXTURE_CURRENCY = "EUR";
 
+/**
+ * `read`'s value, asked again while it fails as unavailable (a timeout on a loaded machine, a service
+ * restarting): such a failure says nothing of the value. Any other error raises.
+ */
+async function readAgainWhileUnavailable<T>(read: () => Promise<T>, what: string): Promise<T> {
+  const got = await eventually(
+    () =>
+      read().then(
+        (value) => ({ value }),
+        (err: unknown) => {
+          if (isAppError(err) && err.kind === "unavailable") return null;
+          throw err;
+        },
+      ),
+    `${what} to be read`,
+  );
+  return got.value;
+}
+
 /** Test data made through the public API, unique per call so tests never share stock or wallets. */
 export function fixtures(e2e: E2E, adminToken: string) {
   const expectStatus = async (res: Promise<{ status: number; body: unknown }>, status: number, what: string) => {
@@ -41,28 +60,26 @@ export function fixtures(e2e: E2E, adminToken: string) {
       return { id, token: await e2e.token(id, "customer") };
     },
     credit,
-    /** Read straight from the inventory service, past the gateway and any fault proxy. */
-    stockOf: async (sku: string): Promise<number> => (await e2e.inventory.call.getProduct({ sku })).product?.stock ?? -1,
+    /** Read straight from the inventory service, past the gateway and any fault proxy (a failed read is asked again). */
+    stockOf: (sku: string): Promise<number> =>
+      readAgainWhileUnavailable(async () => (await e2e.inventory.call.getProduct({ sku })).product?.stock ?? -1, `the stock of ${sku}`),
     /**
      * The customer's balance in `currency`; 0 when they never held any (WALLET_NOT_FOUND). A read
      * that fails (a timeout on a loaded machine, a restarting service) is asked again, and any other
      * error raises: a failed read is never taken for a balance of 0.
      */
-    balanceOf: async (customerId: string, currency = FIXTURE_CURRENCY): Promise<number> => {
-      const read = await eventually(
+    balanceOf: (customerId: string, currency = FIXTURE_CURRENCY): Promise<number> =>
+      readAgainWhileUnavailable(
         () =>
           e2e.payment.call.getWallet({ customerId, currency }).then(
-            (r) => ({ cents: r.wallet?.balanceCents ?? 0 }),
+            (r) => r.wallet?.balanceCents ?? 0,
             (err: unknown) => {
-              if (isAppError(err) && err.code === "WALLET_NOT_FOUND") return { cents: 0 };
-              if (isAppError(err) && err.kind === "unavailable") return null; // ask again
+              if (isAppError(err) && err.code === "WALLET_NOT_FOUND") return 0;
               throw err;
             },
           ),
-        `the wallet of ${customerId} in ${currency} to be read`,
-      );
-      return read.cents;
-    },
+        `the wallet of ${customerId} in ${currency}`,
+      ),
     order: (token: string, items: { sku: string; quantity: number }[], key?: string) =>
       e2e.api<OrderBody & { order?: OrderBody; code?: string }>("POST", "/v1/orders", {
         token,
