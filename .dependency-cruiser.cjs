@@ -13,20 +13,16 @@
  */
 
 /** Tests and test support: exempt from the layer rules, the only place vitest may be imported. */
-const TEST_CODE = [
-  "\\.test\\.tsx?$",
-  "/test/",
-  "/testing/",
-  "/testing\\.ts$",
-  "/test-[^/]+\\.ts$",
-  "/fixtures/",
-];
+const TEST_CODE = ["\\.test\\.tsx?$", "/test/", "/testing/", "/testing\\.ts$", "/test-[^/]+\\.ts$", "/fixtures/"];
 
 /**
  * The platform's pure values (errors, identities, money): no I/O, so domain code may use them.
  * Matches a module file or a folder of that name at the top of the platform's sources or one folder down.
  */
-const PLATFORM_PURE = ["^packages/platform/src/(errors|identity|money)(\\.ts$|/)", "^packages/platform/src/[^/]+/(errors|identity|money)(\\.ts$|/)"];
+const PLATFORM_PURE = [
+  "^packages/platform/src/(errors|identity|money)(\\.ts$|/)",
+  "^packages/platform/src/[^/]+/(errors|identity|money)(\\.ts$|/)",
+];
 
 /** npm packages a use case may use: pure helpers, no I/O (cockatiel's policies wrap a call they are given). */
 const APP_PURE_PACKAGES = "(^|/)node_modules/(cockatiel|zod)/";

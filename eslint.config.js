@@ -2,7 +2,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "packages/contracts/src/gen/**", "tests/interop/gen/**", "**/dist/**", "bench/results/**", "chaos/results/**", "**/.data/**", "deploy/**"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "packages/contracts/src/gen/**",
+      "tests/interop/gen/**",
+      "**/dist/**",
+      "bench/results/**",
+      "chaos/results/**",
+      "**/.data/**",
+      "deploy/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -19,7 +30,15 @@ export default tseslint.config(
       // One entry per concern, so importing the logger never loads pg, PGlite or gRPC (docs/conventions.md).
       "no-restricted-imports": [
         "error",
-        { paths: [{ name: "@qc/platform", message: "import the entry of the concern instead: @qc/platform/log, /errors, /config, /db, /grpc, … (docs/conventions.md)" }] },
+        {
+          paths: [
+            {
+              name: "@qc/platform",
+              message:
+                "import the entry of the concern instead: @qc/platform/log, /errors, /config, /db, /grpc, … (docs/conventions.md)",
+            },
+          ],
+        },
       ],
     },
   },

@@ -10,7 +10,16 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit+integration",
-          include: ["packages/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "services/*/test/**/*.test.ts", "tests/interop/**/*.test.ts", "tests/architecture/**/*.test.ts", "tests/support/**/*.test.ts", "chaos/**/*.test.ts", "bench/**/*.test.ts"],
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "services/*/src/**/*.test.ts",
+            "services/*/test/**/*.test.ts",
+            "tests/interop/**/*.test.ts",
+            "tests/architecture/**/*.test.ts",
+            "tests/support/**/*.test.ts",
+            "chaos/**/*.test.ts",
+            "bench/**/*.test.ts",
+          ],
           maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },

@@ -40,7 +40,9 @@ describe("the audit's stock check", () => {
   });
 
   it("sums the order lines once, not once per product (a 100,000-product catalog took minutes)", async () => {
-    const { rows } = await client.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${STOCK_SQL}`, [["a", "b", "c"]]);
+    const { rows } = await client.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${STOCK_SQL}`, [
+      ["a", "b", "c"],
+    ]);
     expect(JSON.stringify(rows[0]?.["QUERY PLAN"])).not.toContain("SubPlan");
   });
 });

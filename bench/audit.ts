@@ -39,7 +39,11 @@ export const STOCK_SQL = `
  * credits = balances + totals of confirmed orders; no FAILED order keeps a charge; every charge is in
  * its order's currency.
  */
-export async function audit(databaseUrl: string, initialStock: ReadonlyMap<string, number>, waitForPendingMs = 30_000): Promise<AuditResult> {
+export async function audit(
+  databaseUrl: string,
+  initialStock: ReadonlyMap<string, number>,
+  waitForPendingMs = 30_000,
+): Promise<AuditResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const problems: string[] = [];
@@ -53,13 +57,16 @@ export async function audit(databaseUrl: string, initialStock: ReadonlyMap<strin
     }
     if (pending > 0) problems.push(`${pending} orders still PENDING`);
 
-    const stock = await client.query<{ sku: string; stock: string; sold: string }>(STOCK_SQL, [[...initialStock.keys()]]);
+    const stock = await client.query<{ sku: string; stock: string; sold: string }>(STOCK_SQL, [
+      [...initialStock.keys()],
+    ]);
     let stockMismatches = 0;
     for (const row of stock.rows) {
       const initial = initialStock.get(row.sku) ?? 0;
       if (Number(row.stock) + Number(row.sold) !== initial) {
         stockMismatches++;
-        if (stockMismatches <= 5) problems.push(`sku ${row.sku}: initial ${initial} ≠ on hand ${row.stock} + sold ${row.sold}`);
+        if (stockMismatches <= 5)
+          problems.push(`sku ${row.sku}: initial ${initial} ≠ on hand ${row.stock} + sold ${row.sold}`);
       }
     }
 
@@ -78,7 +85,9 @@ export async function audit(databaseUrl: string, initialStock: ReadonlyMap<strin
     }));
     for (const m of money) {
       if (m.creditedCents !== m.balancesCents + m.confirmedTotalCents) {
-        problems.push(`${m.currency}: credits ${m.creditedCents} ≠ balances ${m.balancesCents} + confirmed ${m.confirmedTotalCents}`);
+        problems.push(
+          `${m.currency}: credits ${m.creditedCents} ≠ balances ${m.balancesCents} + confirmed ${m.confirmedTotalCents}`,
+        );
       }
     }
     const failedWithCharge = await count(`
@@ -88,8 +97,17 @@ export async function audit(databaseUrl: string, initialStock: ReadonlyMap<strin
     const chargedInOtherCurrency = await count(`
       SELECT count(*) AS n FROM payment.charges c JOIN orders.orders o ON o.id::text = c.order_id
        WHERE c.status = 'charged' AND c.currency IS DISTINCT FROM o.currency`);
-    if (chargedInOtherCurrency > 0) problems.push(`${chargedInOtherCurrency} orders charged in another currency than their own`);
-    return { ok: problems.length === 0, pending, stockMismatches, money, failedWithCharge, chargedInOtherCurrency, problems };
+    if (chargedInOtherCurrency > 0)
+      problems.push(`${chargedInOtherCurrency} orders charged in another currency than their own`);
+    return {
+      ok: problems.length === 0,
+      pending,
+      stockMismatches,
+      money,
+      failedWithCharge,
+      chargedInOtherCurrency,
+      problems,
+    };
   } finally {
     await client.end();
   }

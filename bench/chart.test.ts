@@ -57,7 +57,14 @@ describe("the sweep chart", () => {
   });
 
   it("labels the inputs briefly", () => {
-    expect([100, 1_000, 10_000, 100_000, 50, 1_500].map(shortNumber)).toEqual(["100", "1k", "10k", "100k", "50", "1500"]);
+    expect([100, 1_000, 10_000, 100_000, 50, 1_500].map(shortNumber)).toEqual([
+      "100",
+      "1k",
+      "10k",
+      "100k",
+      "50",
+      "1500",
+    ]);
     expect(svg).toContain(">100k</text>");
   });
 });

@@ -40,7 +40,9 @@ export function sweepSvg(input: { title: string; subtitle: string; panels: reado
   const W = left + input.panels.length * panelW + (input.panels.length - 1) * (gap - 40) + 40;
   const H = top + plotH + 70;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="11">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="11">`,
+  );
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   out.push(`<text x="${left}" y="20" font-size="15" font-weight="bold">${esc(input.title)}</text>`);
   out.push(`<text x="${left}" y="38" fill="#555">${esc(input.subtitle)}</text>`);
@@ -71,24 +73,43 @@ function panelSvg(out: string[], panel: ChartPanel, left: number, top: number, p
   const latMax = latTicks[latTicks.length - 1]! + (latTicks[1] ?? 1) - (latTicks[0] ?? 0);
   const yRate = (v: number) => top + plotH - (v / rateMax) * plotH;
   const yLat = (v: number) => top + plotH - (v / latMax) * plotH;
-  svgGridY(out, left, plotW, rateTicks.map((v) => [yRate(v), String(v)] as const));
+  svgGridY(
+    out,
+    left,
+    plotW,
+    rateTicks.map((v) => [yRate(v), String(v)] as const),
+  );
   for (const v of latTicks) {
     out.push(`<text x="${left + plotW + 6}" y="${fmt(yLat(v) + 4)}" fill="${P99_COLOR}">${v}</text>`);
   }
   out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="black"/>`);
   for (const p of points) {
     const x = xAt(p.x);
-    out.push(`<line x1="${fmt(x)}" y1="${top + plotH}" x2="${fmt(x)}" y2="${top + plotH + 4}" stroke="black"/><text x="${fmt(x)}" y="${top + plotH + 16}" text-anchor="middle">${shortNumber(p.x)}</text>`);
+    out.push(
+      `<line x1="${fmt(x)}" y1="${top + plotH}" x2="${fmt(x)}" y2="${top + plotH + 4}" stroke="black"/><text x="${fmt(x)}" y="${top + plotH + 16}" text-anchor="middle">${shortNumber(p.x)}</text>`,
+    );
   }
   out.push(`<text x="${left + plotW / 2}" y="${top + plotH + 34}" text-anchor="middle">${esc(panel.xLabel)}</text>`);
   const line = (y: (p: ChartPoint) => number) => points.map((p) => `${fmt(xAt(p.x))},${fmt(y(p))}`).join(" ");
-  out.push(`<polyline points="${line((p) => yRate(p.ordersPerSec))}" fill="none" stroke="${THROUGHPUT_COLOR}" stroke-width="2"/>`);
-  out.push(`<polyline points="${line((p) => yLat(p.p99Ms))}" fill="none" stroke="${P99_COLOR}" stroke-width="2" stroke-dasharray="5 3"/>`);
+  out.push(
+    `<polyline points="${line((p) => yRate(p.ordersPerSec))}" fill="none" stroke="${THROUGHPUT_COLOR}" stroke-width="2"/>`,
+  );
+  out.push(
+    `<polyline points="${line((p) => yLat(p.p99Ms))}" fill="none" stroke="${P99_COLOR}" stroke-width="2" stroke-dasharray="5 3"/>`,
+  );
   for (const p of points) {
     const x = fmt(xAt(p.x));
-    out.push(`<circle cx="${x}" cy="${fmt(yRate(p.ordersPerSec))}" r="3" fill="${THROUGHPUT_COLOR}"><title>${esc(`${p.x}: ${p.ordersPerSec} orders/s`)}</title></circle>`);
-    out.push(`<text x="${x}" y="${fmt(yRate(p.ordersPerSec) - 7)}" text-anchor="middle" fill="${THROUGHPUT_COLOR}">${Math.round(p.ordersPerSec)}</text>`);
-    out.push(`<circle cx="${x}" cy="${fmt(yLat(p.p99Ms))}" r="3" fill="${P99_COLOR}"><title>${esc(`${p.x}: p99 ${p.p99Ms} ms`)}</title></circle>`);
-    out.push(`<text x="${x}" y="${fmt(yLat(p.p99Ms) + 15)}" text-anchor="middle" fill="${P99_COLOR}">${Math.round(p.p99Ms)}</text>`);
+    out.push(
+      `<circle cx="${x}" cy="${fmt(yRate(p.ordersPerSec))}" r="3" fill="${THROUGHPUT_COLOR}"><title>${esc(`${p.x}: ${p.ordersPerSec} orders/s`)}</title></circle>`,
+    );
+    out.push(
+      `<text x="${x}" y="${fmt(yRate(p.ordersPerSec) - 7)}" text-anchor="middle" fill="${THROUGHPUT_COLOR}">${Math.round(p.ordersPerSec)}</text>`,
+    );
+    out.push(
+      `<circle cx="${x}" cy="${fmt(yLat(p.p99Ms))}" r="3" fill="${P99_COLOR}"><title>${esc(`${p.x}: p99 ${p.p99Ms} ms`)}</title></circle>`,
+    );
+    out.push(
+      `<text x="${x}" y="${fmt(yLat(p.p99Ms) + 15)}" text-anchor="middle" fill="${P99_COLOR}">${Math.round(p.p99Ms)}</text>`,
+    );
   }
 }

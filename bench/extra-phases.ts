@@ -30,7 +30,16 @@ export interface ExtraPhaseArgs {
 /** Runs the phases asked for; false when the sweep's audit failed (targets are reported, as in the main table, not enforced). */
 export async function runExtraPhases(
   args: ExtraPhaseArgs,
-  ctx: { smoke: boolean; run: RunMode; built: boolean; jwtSecret: string; env: Record<string, string>; clients: number; out: string; log: (msg: string) => void },
+  ctx: {
+    smoke: boolean;
+    run: RunMode;
+    built: boolean;
+    jwtSecret: string;
+    env: Record<string, string>;
+    clients: number;
+    out: string;
+    log: (msg: string) => void;
+  },
 ): Promise<boolean> {
   if (!args.sweep && !args.telemetry) return true;
   const outDir = dirname(ctx.out);
@@ -41,21 +50,41 @@ export async function runExtraPhases(
   }
   let ok = true;
   if (args.sweep) {
-    const report = await runSweep({ smoke: ctx.smoke, run: ctx.run, jwtSecret: ctx.jwtSecret, env: ctx.env, outDir, log: ctx.log });
+    const report = await runSweep({
+      smoke: ctx.smoke,
+      run: ctx.run,
+      jwtSecret: ctx.jwtSecret,
+      env: ctx.env,
+      outDir,
+      log: ctx.log,
+    });
     ok &&= report.auditOk;
   }
   if (args.telemetry) {
     // At most 8 clients: they saturate the stack on 2 cores (see the sweep) with latencies short enough for a
     // slice to hold many orders per client, and without admission control shedding.
-    const report = await runTelemetryCost({ smoke: ctx.smoke, run: ctx.run, jwtSecret: ctx.jwtSecret, env: ctx.env, clients: Math.min(ctx.clients, 8), log: ctx.log });
+    const report = await runTelemetryCost({
+      smoke: ctx.smoke,
+      run: ctx.run,
+      jwtSecret: ctx.jwtSecret,
+      env: ctx.env,
+      clients: Math.min(ctx.clients, 8),
+      log: ctx.log,
+    });
     const file = join(outDir, "telemetry.json");
-    await writeFile(file, JSON.stringify({ at: new Date().toISOString(), mode: ctx.smoke ? "smoke" : "full", runtime: ctx.run, ...report }, null, 2) + "\n");
+    await writeFile(
+      file,
+      JSON.stringify(
+        { at: new Date().toISOString(), mode: ctx.smoke ? "smoke" : "full", runtime: ctx.run, ...report },
+        null,
+        2,
+      ) + "\n",
+    );
     const pct = (x: number | null) => (x === null ? "-" : `${(x * 100).toFixed(1)} %`);
     ctx.log(
       `tracing at 10 % costs ${pct(report.tenPercentCost)} of throughput (target ≤ 5 %) and ${pct(report.tenPercentCpuCost)} more services' CPU per order; ` +
         `at 100 % ${pct(report.hundredPercentCost)} and ${pct(report.hundredPercentCpuCost)}; written to ${file}`,
     );
-
   }
   return ok;
 }

@@ -27,13 +27,24 @@ describe("growth of a cost with its input", () => {
   });
 
   it("has no slope where a value is zero, and flags nothing there", () => {
-    expect(growthSteps([{ x: 1, y: 0 }, { x: 10, y: 5 }])).toEqual([{ from: 1, to: 10, exponent: null, worseThanLinear: false }]);
+    expect(
+      growthSteps([
+        { x: 1, y: 0 },
+        { x: 10, y: 5 },
+      ]),
+    ).toEqual([{ from: 1, to: 10, exponent: null, worseThanLinear: false }]);
   });
 
   it("names each flagged step", () => {
     const checks = [
-      growthCheck("lines per order", "ms per order", [{ x: 1, y: 1 }, { x: 10, y: 100 }]),
-      growthCheck("products", "ms per order", [{ x: 100, y: 5 }, { x: 1000, y: 5 }]),
+      growthCheck("lines per order", "ms per order", [
+        { x: 1, y: 1 },
+        { x: 10, y: 100 },
+      ]),
+      growthCheck("products", "ms per order", [
+        { x: 100, y: 5 },
+        { x: 1000, y: 5 },
+      ]),
     ];
     expect(worseThanLinear(checks)).toEqual(["ms per order against lines per order: 1 → 10 grows with exponent 2"]);
   });

@@ -27,7 +27,12 @@ export function growthSteps(points: readonly GrowthPoint[], tolerance = DEFAULT_
     const b = sorted[i]!;
     if (a.x === b.x) continue;
     const exponent = a.x > 0 && b.x > 0 && a.y > 0 && b.y > 0 ? Math.log(b.y / a.y) / Math.log(b.x / a.x) : null;
-    steps.push({ from: a.x, to: b.x, exponent: exponent === null ? null : Math.round(exponent * 100) / 100, worseThanLinear: exponent !== null && exponent > 1 + tolerance });
+    steps.push({
+      from: a.x,
+      to: b.x,
+      exponent: exponent === null ? null : Math.round(exponent * 100) / 100,
+      worseThanLinear: exponent !== null && exponent > 1 + tolerance,
+    });
   }
   return steps;
 }
@@ -39,13 +44,20 @@ export interface GrowthCheck {
   readonly steps: GrowthStep[];
 }
 
-export function growthCheck(input: string, cost: string, points: readonly GrowthPoint[], tolerance = DEFAULT_TOLERANCE): GrowthCheck {
+export function growthCheck(
+  input: string,
+  cost: string,
+  points: readonly GrowthPoint[],
+  tolerance = DEFAULT_TOLERANCE,
+): GrowthCheck {
   return { input, cost, steps: growthSteps(points, tolerance) };
 }
 
 /** One line per flagged step, e.g. "p99 ms against clients: 8 → 32 grows with exponent 1.6". */
 export function worseThanLinear(checks: readonly GrowthCheck[]): string[] {
   return checks.flatMap((c) =>
-    c.steps.filter((s) => s.worseThanLinear).map((s) => `${c.cost} against ${c.input}: ${s.from} → ${s.to} grows with exponent ${String(s.exponent)}`),
+    c.steps
+      .filter((s) => s.worseThanLinear)
+      .map((s) => `${c.cost} against ${c.input}: ${s.from} → ${s.to} grows with exponent ${String(s.exponent)}`),
   );
 }

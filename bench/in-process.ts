@@ -3,7 +3,13 @@
  * of gRPC and HTTP: what the microservice split costs is the difference.
  */
 import { buildApp as buildInventory, loadInventoryConfig } from "@qc/inventory";
-import { buildApp as buildOrder, orderConfigSchema, type InventoryPort, type PaymentPort, type RiderPort } from "@qc/order";
+import {
+  buildApp as buildOrder,
+  orderConfigSchema,
+  type InventoryPort,
+  type PaymentPort,
+  type RiderPort,
+} from "@qc/order";
 import { buildApp as buildPayment, paymentConfigSchema } from "@qc/payment";
 import { buildApp as buildRider, loadRiderConfig } from "@qc/rider";
 import { loadConfig } from "@qc/platform/config";
@@ -24,19 +30,30 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
   const { batchGetProducts, deductStock, addStock } = inventoryApp;
   const { chargeOrder, refundOrder } = paymentApp;
   const inventoryPort: InventoryPort = {
-    catalog: async (skus) => new Map((await batchGetProducts.execute(skus)).map((p) => [p.sku, { priceCents: p.priceCents, currency: p.currency }])),
+    catalog: async (skus) =>
+      new Map(
+        (await batchGetProducts.execute(skus)).map((p) => [p.sku, { priceCents: p.priceCents, currency: p.currency }]),
+      ),
     deductStock: async (orderId, lines) => {
       const d = await deductStock.execute(orderId, lines);
-      return { lines: d.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: l.unitPriceCents })), totalCents: d.totalCents, currency: d.currency };
+      return {
+        lines: d.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: l.unitPriceCents })),
+        totalCents: d.totalCents,
+        currency: d.currency,
+      };
     },
     addStock: (orderId) => addStock.execute(orderId),
   };
   const paymentPort: PaymentPort = {
-    charge: async (orderId, customerId, amountCents, currency) => ({ chargeId: (await chargeOrder.execute({ orderId, customerId, amountCents, currency })).chargeId }),
+    charge: async (orderId, customerId, amountCents, currency) => ({
+      chargeId: (await chargeOrder.execute({ orderId, customerId, amountCents, currency })).chargeId,
+    }),
     refund: (orderId) => refundOrder.execute({ orderId }),
   };
   const riderPort: RiderPort = {
-    assignNearest: async (orderId, lat, lon) => ({ riderId: (await riderApp.assignNearestRider.execute({ orderId, lat, lon })).riderId }),
+    assignNearest: async (orderId, lat, lon) => ({
+      riderId: (await riderApp.assignNearestRider.execute({ orderId, lat, lon })).riderId,
+    }),
     release: (orderId, riderId) => riderApp.releaseRider.execute(orderId, riderId),
     hold: (orderId, riderId) => riderApp.holdRider.execute({ orderId, riderId }),
   };
@@ -49,7 +66,10 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
   });
   return {
     placeOrder: async (customerId, lines) => {
-      const { order } = await orderApp.createOrder.execute({ customerId, lines, deliveryLocation: null, idempotencyKey: null, requestHash: "" }, 30_000);
+      const { order } = await orderApp.createOrder.execute(
+        { customerId, lines, deliveryLocation: null, idempotencyKey: null, requestHash: "" },
+        30_000,
+      );
       return order.status;
     },
     stop: async () => {

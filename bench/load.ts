@@ -9,7 +9,8 @@ export interface LoadResult {
 }
 
 /** Latencies in microseconds, up to 60 s, 3 significant digits. */
-const newHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+const newHistogram = () =>
+  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -90,4 +91,5 @@ export async function openLoop(send: Send, opts: { ratePerSec: number; durationM
   return { requests: total, seconds, perSecond: total / seconds, histogram, statuses };
 }
 
-export const ms = (h: hdr.Histogram, percentile: number): number => Math.round(h.getValueAtPercentile(percentile)) / 1000;
+export const ms = (h: hdr.Histogram, percentile: number): number =>
+  Math.round(h.getValueAtPercentile(percentile)) / 1000;

@@ -14,13 +14,17 @@ export interface LoopDelay {
 
 export type LoopDelays = Record<string, LoopDelay>;
 
-const toMs = (seconds: number | undefined): number | null => (seconds === undefined ? null : Math.round(seconds * 100_000) / 100);
+const toMs = (seconds: number | undefined): number | null =>
+  seconds === undefined ? null : Math.round(seconds * 100_000) / 100;
 
 async function scrapeDelay(metricsPort: number): Promise<LoopDelay> {
   try {
     const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     const metrics = parsePrometheusText(await res.text());
-    return { p99Ms: toMs(metrics.value("nodejs_eventloop_lag_p99_seconds")), maxMs: toMs(metrics.value("nodejs_eventloop_lag_max_seconds")) };
+    return {
+      p99Ms: toMs(metrics.value("nodejs_eventloop_lag_p99_seconds")),
+      maxMs: toMs(metrics.value("nodejs_eventloop_lag_max_seconds")),
+    };
   } catch {
     return { p99Ms: null, maxMs: null };
   }
@@ -32,11 +36,16 @@ export type MetricsPorts = Record<string, number | null | undefined>;
 /** Reads every service's loop delay at once (and so starts the next window). */
 export async function scrapeLoopDelays(ports: MetricsPorts): Promise<LoopDelays> {
   const entries = Object.entries(ports).filter((e): e is [string, number] => typeof e[1] === "number" && e[1] > 0);
-  return Object.fromEntries(await Promise.all(entries.map(async ([name, port]) => [name, await scrapeDelay(port)] as const)));
+  return Object.fromEntries(
+    await Promise.all(entries.map(async ([name, port]) => [name, await scrapeDelay(port)] as const)),
+  );
 }
 
 /** Runs `phase` between two scrapes and resolves its result with every service's loop delay during it. */
-export async function withLoopDelays<T>(ports: MetricsPorts | null, phase: () => Promise<T>): Promise<{ result: T; loopDelay: LoopDelays | null }> {
+export async function withLoopDelays<T>(
+  ports: MetricsPorts | null,
+  phase: () => Promise<T>,
+): Promise<{ result: T; loopDelay: LoopDelays | null }> {
   if (ports === null) return { result: await phase(), loopDelay: null };
   await scrapeLoopDelays(ports);
   const result = await phase();

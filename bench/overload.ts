@@ -52,7 +52,8 @@ export interface OverloadResult {
 /** Answers of orders the platform took on and decided. */
 const ADMITTED = new Set(["201", "202", "402"]);
 
-const newHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+const newHistogram = () =>
+  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** The label of an order answered 503 OVERLOADED: shed at once by admission control. */
@@ -73,7 +74,12 @@ export async function answerLabel(res: Dispatcher.ResponseData): Promise<number 
 
 /** The gateway's Prometheus metrics (none without them). */
 const scrape = (metricsUrl: string | undefined): Promise<PromScrape | null> =>
-  metricsUrl === undefined ? Promise.resolve(null) : fetch(metricsUrl).then(async (r) => parsePrometheusText(await r.text()), () => null);
+  metricsUrl === undefined
+    ? Promise.resolve(null)
+    : fetch(metricsUrl).then(
+        async (r) => parsePrometheusText(await r.text()),
+        () => null,
+      );
 
 /** The gateway's event-loop delay p99 since the last scrape (prom-client resets it at each), in ms. */
 const loopDelayP99Ms = (metrics: PromScrape | null): number | null => {
@@ -109,7 +115,11 @@ function orderPoster(http: Pool, data: BenchData) {
         body: JSON.stringify({ items: randomLines(data.skus) }),
       });
       const timing = res.headers["server-timing"];
-      return { label: String(await answerLabel(res)), gatewayMs: serverTiming(timing, "gateway"), orderServiceMs: serverTiming(timing, "order") };
+      return {
+        label: String(await answerLabel(res)),
+        gatewayMs: serverTiming(timing, "gateway"),
+        orderServiceMs: serverTiming(timing, "order"),
+      };
     } catch {
       return { label: "error", gatewayMs: null, orderServiceMs: null };
     }
@@ -124,7 +134,13 @@ function orderPoster(http: Pool, data: BenchData) {
 export async function overloadPhase(
   gatewayUrl: string,
   data: BenchData,
-  opts: { factor: number; capacityPerSec: number; durationMs: number; connections?: number; gatewayMetricsUrl?: string },
+  opts: {
+    factor: number;
+    capacityPerSec: number;
+    durationMs: number;
+    connections?: number;
+    gatewayMetricsUrl?: string;
+  },
 ): Promise<OverloadResult> {
   // prom-client resets its event-loop histogram at each scrape: this one starts the phase's.
   await scrape(opts.gatewayMetricsUrl);
@@ -138,7 +154,8 @@ export async function overloadPhase(
   const shedAtGateway = newHistogram();
   const acceptedAtGateway = newHistogram();
   const acceptedAtOrderService = newHistogram();
-  const recordUs = (h: hdr.Histogram, valueMs: number | null) => valueMs !== null && h.recordValue(Math.max(1, Math.round(valueMs * 1000)));
+  const recordUs = (h: hdr.Histogram, valueMs: number | null) =>
+    valueMs !== null && h.recordValue(Math.max(1, Math.round(valueMs * 1000)));
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const statuses: Record<string, number> = {};
@@ -182,7 +199,10 @@ export async function overloadPhase(
   await Promise.all(inFlight);
   const seconds = (offeredEndUs - startUs) / 1_000_000;
   await http.close();
-  const count = (prefix: string) => Object.entries(statuses).filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0);
+  const count = (prefix: string) =>
+    Object.entries(statuses)
+      .filter(([k]) => k.startsWith(prefix))
+      .reduce((n, [, v]) => n + v, 0);
   const goodputPerSec = (statuses["201"] ?? 0) / seconds;
   return {
     factor: Math.round(opts.factor * 100) / 100,

@@ -41,7 +41,8 @@ export async function recordSql(work: () => Promise<void>): Promise<Session[]> {
     if (typeof text === "string") {
       if (!ids.has(this)) ids.set(this, next++);
       const values = Array.isArray(second) ? second : ((first as { values?: unknown[] }).values ?? []);
-      const options = (this as unknown as { connectionParameters?: { options?: string } }).connectionParameters?.options ?? "";
+      const options =
+        (this as unknown as { connectionParameters?: { options?: string } }).connectionParameters?.options ?? "";
       trace.push({ client: ids.get(this)!, options, statement: { text, values } });
     }
     return original.apply(this, args);
@@ -85,11 +86,18 @@ function rebind(trace: OrderTrace, customerId: string, skus: readonly string[]):
 /** One pool per set of connection options the trace used (one per service schema). */
 export function replayPools(databaseUrl: string, trace: OrderTrace, size: number): Map<string, pg.Pool> {
   const options = new Set(trace.sessions.map((s) => s.options));
-  return new Map([...options].map((o) => [o, new pg.Pool({ connectionString: databaseUrl, options: o || undefined, max: size })]));
+  return new Map(
+    [...options].map((o) => [o, new pg.Pool({ connectionString: databaseUrl, options: o || undefined, max: size })]),
+  );
 }
 
 /** Replays the recorded order's statements, session by session, each on a connection like the one it ran on. */
-export async function replayOrder(pools: Map<string, pg.Pool>, trace: OrderTrace, customerId: string, skus: readonly string[]): Promise<void> {
+export async function replayOrder(
+  pools: Map<string, pg.Pool>,
+  trace: OrderTrace,
+  customerId: string,
+  skus: readonly string[],
+): Promise<void> {
   for (const session of rebind(trace, customerId, skus)) {
     const client = await pools.get(session.options)!.connect();
     try {
@@ -103,4 +111,5 @@ export async function replayOrder(pools: Map<string, pg.Pool>, trace: OrderTrace
   }
 }
 
-export const statementCount = (trace: OrderTrace): number => trace.sessions.reduce((n, s) => n + s.statements.length, 0);
+export const statementCount = (trace: OrderTrace): number =>
+  trace.sessions.reduce((n, s) => n + s.statements.length, 0);

@@ -75,11 +75,22 @@ export async function readPhases(
       return answerLabel(await http.request({ method: "GET", ...target() }));
     };
     // Only answered reads count in the rate and the latencies; a shed one (503 OVERLOADED) is in the status mix.
-    const loop = { concurrency: opts.connections, durationMs: opts.durationMs, warmupMs: opts.warmupMs, counts: (s: number | string) => s === 200 };
-    const phase = async (name: string, send: () => Promise<number | string>, baseline: number | null): Promise<ReadPhase> => {
+    const loop = {
+      concurrency: opts.connections,
+      durationMs: opts.durationMs,
+      warmupMs: opts.warmupMs,
+      counts: (s: number | string) => s === 200,
+    };
+    const phase = async (
+      name: string,
+      send: () => Promise<number | string>,
+      baseline: number | null,
+    ): Promise<ReadPhase> => {
       opts.log(`reads: ${name}, ${opts.connections} connections × ${opts.durationMs / 1000}s`);
       // Counted from the end of the warm-up, as the reads are; the reads it sheds (503) cost some too.
-      const cpu = new Promise<ReturnType<typeof cpuClock>>((resolve) => setTimeout(() => resolve(cpuClock(opts.pids)), loop.warmupMs));
+      const cpu = new Promise<ReturnType<typeof cpuClock>>((resolve) =>
+        setTimeout(() => resolve(cpuClock(opts.pids)), loop.warmupMs),
+      );
       const { result, loopDelay } = await withLoopDelays(opts.metricsPorts, () => closedLoop(send, loop));
       const report = summarize(result, baseline, loopDelay, (await cpu)?.(result.requests) ?? null);
       opts.log(
@@ -88,7 +99,11 @@ export async function readPhases(
       );
       return report;
     };
-    const healthz = await phase("GET /healthz", get(() => ({ path: "/healthz" })), null);
+    const healthz = await phase(
+      "GET /healthz",
+      get(() => ({ path: "/healthz" })),
+      null,
+    );
     const productPath = () => ({ path: `/v1/products/${encodeURIComponent(pick(data.skus))}` });
     const product = await phase("GET /v1/products/{sku}", get(productPath), healthz.perSecond);
     const orderLookup = () => {
@@ -103,19 +118,29 @@ export async function readPhases(
 }
 
 /** Starts counting each service's CPU time; the function returned answers it per read, in µs, for `reads` reads. */
-function cpuClock(pids: Record<string, number | undefined> | null): ((reads: number) => Record<string, number | null>) | null {
+function cpuClock(
+  pids: Record<string, number | undefined> | null,
+): ((reads: number) => Record<string, number | null>) | null {
   if (pids === null) return null;
   const start = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   return (reads) =>
     Object.fromEntries(
       Object.entries(pids).map(([name, pid]) => {
         const [before, after] = [start[name], cpuSeconds(pid)];
-        return [name, before == null || after == null || reads === 0 ? null : Math.round(((after - before) / reads) * 1e6)];
+        return [
+          name,
+          before == null || after == null || reads === 0 ? null : Math.round(((after - before) / reads) * 1e6),
+        ];
       }),
     );
 }
 
-function summarize(r: LoadResult, baselinePerSecond: number | null, loopDelay: LoopDelays | null, cpuUsPerRead: Record<string, number | null> | null): ReadPhase {
+function summarize(
+  r: LoadResult,
+  baselinePerSecond: number | null,
+  loopDelay: LoopDelays | null,
+  cpuUsPerRead: Record<string, number | null> | null,
+): ReadPhase {
   return {
     perSecond: Math.round(r.perSecond),
     p50Ms: ms(r.histogram, 50),

@@ -109,13 +109,19 @@ async function main(): Promise<void> {
   const databaseUrl = db?.url ?? process.env.DATABASE_URL ?? "";
   let stack: Stack | null = null;
   try {
-    let footprint: { runtime: string; afterStartMiB: Record<string, number | null>; afterLoadMiB: Record<string, number | null> | null } | null = null;
+    let footprint: {
+      runtime: string;
+      afterStartMiB: Record<string, number | null>;
+      afterLoadMiB: Record<string, number | null> | null;
+    } | null = null;
     if (!attachUrl) {
       if (args.compiled) {
         log("compiling the services (npm run build)");
         execFileSync(process.execPath, ["--import", "tsx", "scripts/build.ts"], { stdio: "inherit" });
       }
-      log(`starting the stack (${args.compiled ? "compiled: node dist/main.js" : "TypeScript under tsx"}) on ${db!.name}`);
+      log(
+        `starting the stack (${args.compiled ? "compiled: node dist/main.js" : "TypeScript under tsx"}) on ${db!.name}`,
+      );
       const profileArgs = args.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/results/profiles"] : [];
       stack = await startStack({
         databaseUrl,
@@ -131,21 +137,41 @@ async function main(): Promise<void> {
     }
     const gatewayUrl = attachUrl ?? stack!.gatewayUrl;
     const data = await seedBenchData(gatewayUrl, process.env.JWT_SECRET ?? JWT_SECRET, params);
-    log(`seeded ${data.skus.length} products, ${data.customers.length} customers (${data.customers.filter((c) => !c.funded).length} declined)`);
+    log(
+      `seeded ${data.skus.length} products, ${data.customers.length} customers (${data.customers.filter((c) => !c.funded).length} declined)`,
+    );
     // Every service's event-loop delay (p99/max) over each stack phase, from its metrics port.
-    const metricsPorts: MetricsPorts | null = stack ? Object.fromEntries(Object.entries(stack.services).map(([n, s]) => [n, s.metricsPort])) : null;
+    const metricsPorts: MetricsPorts | null = stack
+      ? Object.fromEntries(Object.entries(stack.services).map(([n, s]) => [n, s.metricsPort]))
+      : null;
     const pids = stack ? Object.fromEntries(Object.entries(stack.services).map(([n, s]) => [n, s.pid])) : null;
-    const readOptions = { connections: params.readConnections, durationMs: params.readMs, warmupMs: Math.min(params.warmupMs, 2_000), metricsPorts, pids, log };
+    const readOptions = {
+      connections: params.readConnections,
+      durationMs: params.readMs,
+      warmupMs: Math.min(params.warmupMs, 2_000),
+      metricsPorts,
+      pids,
+      log,
+    };
     if (args["reads-only"]) {
       const reads = await readPhases(gatewayUrl, data, readOptions);
-      const only = { at: new Date().toISOString(), mode: "reads-only", runtime, readProductVsHealthz: reads.product.ratioVsHealthz, readOrderVsHealthz: reads.order.ratioVsHealthz, reads };
+      const only = {
+        at: new Date().toISOString(),
+        mode: "reads-only",
+        runtime,
+        readProductVsHealthz: reads.product.ratioVsHealthz,
+        readOrderVsHealthz: reads.order.ratioVsHealthz,
+        reads,
+      };
       await writeFile(args.out, JSON.stringify(only, null, 2) + "\n");
       return;
     }
     const http = new Pool(gatewayUrl, { connections: params.concurrency, pipelining: 1 });
     const send = orderSender(http, data);
 
-    log(`stack, closed loop: ${params.concurrency} clients × ${params.durationMs / 1000}s (after ${params.warmupMs / 1000}s warm-up)`);
+    log(
+      `stack, closed loop: ${params.concurrency} clients × ${params.durationMs / 1000}s (after ${params.warmupMs / 1000}s warm-up)`,
+    );
     // A client shed at the edge (503 OVERLOADED, Retry-After: 1) waits a second, as well-behaved clients
     // do; sheds are in the status mix but not in the rate or the latencies.
     const loopDelay: Record<string, LoopDelays | null> = {};
@@ -153,18 +179,21 @@ async function main(): Promise<void> {
       closedLoop(send, { ...params, pauseMs: (s) => (s === SHED ? 1_000 : 0), counts: (s) => s !== SHED }),
     );
     loopDelay.closedLoop = closedDelay;
-    log(`  ${Math.round(closed.perSecond)} orders/s, p99 ${ms(closed.histogram, 99)} ms; loop delay ${formatLoopDelays(closedDelay)}`);
+    log(
+      `  ${Math.round(closed.perSecond)} orders/s, p99 ${ms(closed.histogram, 99)} ms; loop delay ${formatLoopDelays(closedDelay)}`,
+    );
 
     const halfRate = Math.max(1, closed.perSecond / 2);
     log(`stack, open loop at ${Math.round(halfRate)} orders/s for ${params.durationMs / 2000}s`);
-    const { result: open, loopDelay: openDelay } = await withLoopDelays(metricsPorts, () => openLoop(send, { ratePerSec: halfRate, durationMs: params.durationMs / 2 }));
+    const { result: open, loopDelay: openDelay } = await withLoopDelays(metricsPorts, () =>
+      openLoop(send, { ratePerSec: halfRate, durationMs: params.durationMs / 2 }),
+    );
     loopDelay.halfLoad = openDelay;
-    log(`  p50 ${ms(open.histogram, 50)} ms, p99 ${ms(open.histogram, 99)} ms; loop delay ${formatLoopDelays(openDelay)}`);
+    log(
+      `  p50 ${ms(open.histogram, 50)} ms, p99 ${ms(open.histogram, 99)} ms; loop delay ${formatLoopDelays(openDelay)}`,
+    );
 
-    const reads: ReadsResult | null =
-      params.readMs > 0
-        ? await readPhases(gatewayUrl, data, readOptions)
-        : null;
+    const reads: ReadsResult | null = params.readMs > 0 ? await readPhases(gatewayUrl, data, readOptions) : null;
 
     const gatewayMetricsPort = stack?.services.gateway.metricsPort;
     const gatewayMetricsUrl = gatewayMetricsPort ? `http://127.0.0.1:${gatewayMetricsPort}/metrics` : undefined;
@@ -182,17 +211,32 @@ async function main(): Promise<void> {
       const probeSend = orderSender(probe, data);
       const admin = await adminToken();
       const inventoryBreakerOpen = async () => {
-        const res = await probe.request({ method: "GET", path: "/v1/admin/circuit-breakers", headers: { authorization: `Bearer ${admin}` } });
+        const res = await probe.request({
+          method: "GET",
+          path: "/v1/admin/circuit-breakers",
+          headers: { authorization: `Bearer ${admin}` },
+        });
         const body = (await res.body.json()) as { items: { caller: string; target: string; state: string }[] };
         return body.items.some((b) => b.caller === "order" && b.target === "inventory" && b.state === "open");
       };
       const deadline = Date.now() + 30_000;
       while (!(await inventoryBreakerOpen()) && Date.now() < deadline) await probeSend();
-      const service = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+      const service = hdr.build({
+        lowestDiscernibleValue: 1,
+        highestTrackableValue: 60_000_000,
+        numberOfSignificantValueDigits: 3,
+      });
       const timedSend = orderSender(probe, data, (m) => service.recordValue(Math.max(1, Math.round(m * 1000))));
-      const gateway = await closedLoop(timedSend, { concurrency: 1, durationMs: 60_000, warmupMs: 0, maxRequests: params.breakerOrders });
+      const gateway = await closedLoop(timedSend, {
+        concurrency: 1,
+        durationMs: 60_000,
+        warmupMs: 0,
+        maxRequests: params.breakerOrders,
+      });
       breaker = { gatewayP99Ms: ms(gateway.histogram, 99), serviceP99Ms: ms(service, 99), statuses: gateway.statuses };
-      log(`  gateway p99 ${breaker.gatewayP99Ms} ms, inside the order service p99 ${breaker.serviceP99Ms} ms, ${JSON.stringify(gateway.statuses)}`);
+      log(
+        `  gateway p99 ${breaker.gatewayP99Ms} ms, inside the order service p99 ${breaker.serviceP99Ms} ms, ${JSON.stringify(gateway.statuses)}`,
+      );
       await probe.close();
     }
     await http.close();
@@ -214,7 +258,10 @@ async function main(): Promise<void> {
       log(`in-process build: ${params.concurrency} concurrent × ${params.durationMs / 1000}s`);
       const platform = await startInProcess(databaseUrl, params.dbPoolSize);
       const funded = data.customers.filter((c) => c.funded);
-      inProcess = await closedLoop(async () => platform.placeOrder(pick(data.customers).id, randomLines(data.skus)), params);
+      inProcess = await closedLoop(
+        async () => platform.placeOrder(pick(data.customers).id, randomLines(data.skus)),
+        params,
+      );
       log(`  ${Math.round(inProcess.perSecond)} orders/s`);
 
       const customer = pick(funded).id;
@@ -226,10 +273,14 @@ async function main(): Promise<void> {
       await platform.stop();
       const trace: OrderTrace = { sessions, customerId: customer, skus: lines.map((l) => l.sku) };
       statements = statementCount(trace);
-      log(`raw SQL: the ${statements} statements of one order (${sessions.length} connection sessions), replayed with pg`);
+      log(
+        `raw SQL: the ${statements} statements of one order (${sessions.length} connection sessions), replayed with pg`,
+      );
       const pools = replayPools(databaseUrl, trace, params.concurrency);
       const replay = async () => {
-        const skus = randomLines(data.skus).concat(randomLines(data.skus)).map((l) => l.sku);
+        const skus = randomLines(data.skus)
+          .concat(randomLines(data.skus))
+          .map((l) => l.sku);
         const distinct = [...new Set(skus)];
         if (distinct.length < 2) distinct.push(data.skus.find((s) => s !== distinct[0])!);
         await replayOrder(pools, trace, pick(funded).id, distinct.slice(0, 2));
@@ -323,12 +374,25 @@ interface OverloadPhaseReport extends OverloadResult {
  * (smoke: one short phase at 2×; `--rates`: at the given offered rates), each followed by the
  * consistency audit.
  */
-async function overloadPhases(gatewayUrl: string, data: BenchData, databaseUrl: string, capacityPerSec: number, gatewayMetricsUrl?: string) {
+async function overloadPhases(
+  gatewayUrl: string,
+  data: BenchData,
+  databaseUrl: string,
+  capacityPerSec: number,
+  gatewayMetricsUrl?: string,
+) {
   const factors = params.overloadRates?.map((rate) => rate / capacityPerSec) ?? (smoke ? [2] : [0.8, 1.5, 2, 4]);
   const phases: OverloadPhaseReport[] = [];
   for (const factor of factors) {
-    log(`overload: open loop at ${round(factor)}× capacity (${Math.round(factor * capacityPerSec)} orders/s) for ${params.overloadMs / 1000}s`);
-    const phase = await overloadPhase(gatewayUrl, data, { factor, capacityPerSec, durationMs: params.overloadMs, gatewayMetricsUrl });
+    log(
+      `overload: open loop at ${round(factor)}× capacity (${Math.round(factor * capacityPerSec)} orders/s) for ${params.overloadMs / 1000}s`,
+    );
+    const phase = await overloadPhase(gatewayUrl, data, {
+      factor,
+      capacityPerSec,
+      durationMs: params.overloadMs,
+      gatewayMetricsUrl,
+    });
     const checked = databaseUrl ? await audit(databaseUrl, data.initialStock) : null;
     phases.push({ ...phase, auditOk: checked?.ok ?? null, auditProblems: checked?.problems ?? [] });
     log(
@@ -346,7 +410,9 @@ async function overloadPhases(gatewayUrl: string, data: BenchData, databaseUrl: 
     p99At80PercentMs: at80?.acceptedP99Ms ?? null,
     goodputShareMin: over.length ? Math.min(...over.map((p) => p.goodputShare)) : null,
     shedP99MsMax: over.some((p) => p.shedP99Ms !== null) ? Math.max(...over.map((p) => p.shedP99Ms ?? 0)) : null,
-    shedGatewayP99MsMax: over.some((p) => p.shedGatewayP99Ms !== null) ? Math.max(...over.map((p) => p.shedGatewayP99Ms ?? 0)) : null,
+    shedGatewayP99MsMax: over.some((p) => p.shedGatewayP99Ms !== null)
+      ? Math.max(...over.map((p) => p.shedGatewayP99Ms ?? 0))
+      : null,
     clientLoopDelayP99MsMax: Math.max(...over.map((p) => p.clientLoopDelayP99Ms)),
     gatewayLoopDelayP99MsMax: max(over.map((p) => p.gatewayLoopDelayP99Ms)),
     acceptedP99MsMax: max(over.map((p) => p.acceptedP99Ms)),
@@ -377,10 +443,26 @@ function printTable(r: Record<string, unknown>): void {
     ["overload: goodput / capacity (min)", r.overloadGoodputShareMin, "target ≥ 0.9"],
     ["overload: shed p99 ms (max), client side", r.overloadShedP99MsMax, "target ≤ 20"],
     ["overload: shed p99 ms (max), inside the gateway", r.overloadShedGatewayP99MsMax, "target ≤ 20"],
-    ["overload: load generator's loop delay p99 ms", r.overloadClientLoopDelayP99MsMax, "part of every client-side figure"],
-    ["overload: gateway's loop delay p99 ms", r.overloadGatewayLoopDelayP99MsMax, "waits before the gateway sees a request"],
-    ["overload: accepted p99 ms (max)", r.overloadAcceptedP99MsMax, `target ≤ ${String(r.overloadAcceptedP99LimitMs)} (2× p99 at 80 %)`],
-    ["overload: 500s / connection errors", `${String(r.overload500s)} / ${String(r.overloadConnectionErrors)}`, "target 0 / 0"],
+    [
+      "overload: load generator's loop delay p99 ms",
+      r.overloadClientLoopDelayP99MsMax,
+      "part of every client-side figure",
+    ],
+    [
+      "overload: gateway's loop delay p99 ms",
+      r.overloadGatewayLoopDelayP99MsMax,
+      "waits before the gateway sees a request",
+    ],
+    [
+      "overload: accepted p99 ms (max)",
+      r.overloadAcceptedP99MsMax,
+      `target ≤ ${String(r.overloadAcceptedP99LimitMs)} (2× p99 at 80 %)`,
+    ],
+    [
+      "overload: 500s / connection errors",
+      `${String(r.overload500s)} / ${String(r.overloadConnectionErrors)}`,
+      "target 0 / 0",
+    ],
     ["overload: recovery ms (max)", r.overloadRecoveryMsMax, "target ≤ 1000"],
     ["overload: audit after each phase", r.overloadAuditOk, ""],
     ["breaker open: gateway p99 ms", r.breakerOpenGatewayP99Ms, "target < 5"],

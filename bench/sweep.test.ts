@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { orderLines, sweepGrowth, sweepPanels, type SweepAxis } from "./sweep";
 
-const point = (x: number, ordersPerSec: number, p99Ms: number) => ({ x, ordersPerSec, linesPerSec: null, p50Ms: p99Ms / 2, p99Ms, statuses: {} });
+const point = (x: number, ordersPerSec: number, p99Ms: number) => ({
+  x,
+  ordersPerSec,
+  linesPerSec: null,
+  p50Ms: p99Ms / 2,
+  p99Ms,
+  statuses: {},
+});
 
 describe("the sweep", () => {
   it("orders n distinct skus among the first ones asked for", () => {
@@ -40,6 +47,13 @@ describe("the sweep", () => {
 
   it("draws a panel per input with what was held fixed", () => {
     const panels = sweepPanels({ axes: [{ input: "products", held: "32 clients", points: [point(100, 10, 5)] }] });
-    expect(panels).toEqual([{ title: "Catalog size", xLabel: "products in the catalog (log scale)", note: "32 clients", points: [point(100, 10, 5)] }]);
+    expect(panels).toEqual([
+      {
+        title: "Catalog size",
+        xLabel: "products in the catalog (log scale)",
+        note: "32 clients",
+        points: [point(100, 10, 5)],
+      },
+    ]);
   });
 });

@@ -107,7 +107,12 @@ export const SMOKE_PLAN: SweepPlan = {
 type Line = { sku: string; quantity: number };
 
 /** `n` distinct skus, one unit each, picked at random among the first `among` of `skus`. */
-export function orderLines(skus: readonly string[], among: number, n: number, random: () => number = Math.random): Line[] {
+export function orderLines(
+  skus: readonly string[],
+  among: number,
+  n: number,
+  random: () => number = Math.random,
+): Line[] {
   const pool = Math.min(among, skus.length);
   if (n > pool) throw new Error(`${n} distinct lines from ${pool} products`);
   const picked = new Set<string>();
@@ -116,7 +121,8 @@ export function orderLines(skus: readonly string[], among: number, n: number, ra
 }
 
 /** 1–3 lines, as the main bench orders (`randomLines`), among the first `among` skus. */
-const usualLines = (skus: readonly string[], among: number) => () => orderLines(skus, among, 1 + Math.floor(Math.random() * 3));
+const usualLines = (skus: readonly string[], among: number) => () =>
+  orderLines(skus, among, 1 + Math.floor(Math.random() * 3));
 
 /**
  * A closed loop of `clients` posting orders through the gateway; sheds (503 OVERLOADED) wait the
@@ -140,7 +146,13 @@ export async function measureOrders(
         });
         return answerLabel(res);
       },
-      { concurrency: opts.clients, durationMs: opts.durationMs, warmupMs: opts.warmupMs, pauseMs: (s) => (s === SHED ? 1_000 : 0), counts: (s) => s !== SHED },
+      {
+        concurrency: opts.clients,
+        durationMs: opts.durationMs,
+        warmupMs: opts.warmupMs,
+        pauseMs: (s) => (s === SHED ? 1_000 : 0),
+        counts: (s) => s !== SHED,
+      },
     );
     return {
       x: opts.clients,
@@ -178,7 +190,12 @@ export async function startQuietStack(options: Omit<StackOptions, "log">, log: (
 }
 
 /** Products through the admin API (as an operator's import would), `connections` at a time. */
-async function seedProducts(gatewayUrl: string, jwtSecret: string, skus: readonly string[], connections = 16): Promise<void> {
+async function seedProducts(
+  gatewayUrl: string,
+  jwtSecret: string,
+  skus: readonly string[],
+  connections = 16,
+): Promise<void> {
   const admin = await tokenSigner(jwtSecret)("bench-admin", "admin");
   const http = new Pool(gatewayUrl, { connections });
   let next = 0;
@@ -189,7 +206,13 @@ async function seedProducts(gatewayUrl: string, jwtSecret: string, skus: readonl
         method: "POST",
         path: "/v1/admin/products",
         headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
-        body: JSON.stringify({ sku: skus[i], name: `Sweep product ${i}`, priceCents: 50 + ((i * 37) % 950), currency: BENCH_CURRENCY, stock: SWEEP_STOCK }),
+        body: JSON.stringify({
+          sku: skus[i],
+          name: `Sweep product ${i}`,
+          priceCents: 50 + ((i * 37) % 950),
+          currency: BENCH_CURRENCY,
+          stock: SWEEP_STOCK,
+        }),
       });
       const text = await res.body.text();
       if (res.statusCode >= 300) throw new Error(`seeding ${skus[i]}: ${res.statusCode} ${text}`);
@@ -224,11 +247,30 @@ const SWEEP_STOCK = 1_000_000;
 export function sweepGrowth(axes: readonly SweepAxis[], seeding: readonly SeedStep[]): GrowthCheck[] {
   const checks: GrowthCheck[] = [];
   for (const axis of axes) {
-    checks.push(growthCheck(axis.input, "ms of capacity per order (1000 / orders/s)", axis.points.map((p) => ({ x: p.x, y: p.ordersPerSec > 0 ? 1000 / p.ordersPerSec : 0 }))));
-    checks.push(growthCheck(axis.input, "p99 ms", axis.points.map((p) => ({ x: p.x, y: p.p99Ms }))));
+    checks.push(
+      growthCheck(
+        axis.input,
+        "ms of capacity per order (1000 / orders/s)",
+        axis.points.map((p) => ({ x: p.x, y: p.ordersPerSec > 0 ? 1000 / p.ordersPerSec : 0 })),
+      ),
+    );
+    checks.push(
+      growthCheck(
+        axis.input,
+        "p99 ms",
+        axis.points.map((p) => ({ x: p.x, y: p.p99Ms })),
+      ),
+    );
   }
   const api = seeding.filter((s) => s.method === "api");
-  if (api.length > 1) checks.push(growthCheck("products", "seconds to seed the catalog through the API up to that size", api.map((s, i) => ({ x: s.products, y: api.slice(0, i + 1).reduce((t, x) => t + x.seconds, 0) }))));
+  if (api.length > 1)
+    checks.push(
+      growthCheck(
+        "products",
+        "seconds to seed the catalog through the API up to that size",
+        api.map((s, i) => ({ x: s.products, y: api.slice(0, i + 1).reduce((t, x) => t + x.seconds, 0) })),
+      ),
+    );
   return checks;
 }
 
@@ -259,13 +301,27 @@ export async function runSweep(opts: {
     log(`sweep: starting a stack of its own (${opts.run}) on ${db.name}`);
     // The catalog is imported by one admin: its per-principal rate limit (100/s by default) would
     // make the import a test of the limiter.
-    stack = await startQuietStack({ databaseUrl: db.url, jwtSecret: opts.jwtSecret, env: { ...opts.env, RATE_LIMIT_PER_PRINCIPAL: "1000000000" }, run: opts.run }, log);
+    stack = await startQuietStack(
+      {
+        databaseUrl: db.url,
+        jwtSecret: opts.jwtSecret,
+        env: { ...opts.env, RATE_LIMIT_PER_PRINCIPAL: "1000000000" },
+        run: opts.run,
+      },
+      log,
+    );
     const gatewayUrl = stack.gatewayUrl;
     const [firstSize, ...laterSizes] = [...plan.products].sort((a, b) => a - b);
     let t0 = Date.now();
-    const data = await seedBenchData(gatewayUrl, opts.jwtSecret, { products: firstSize!, customers: plan.customers, declinedShare: 0 });
+    const data = await seedBenchData(gatewayUrl, opts.jwtSecret, {
+      products: firstSize!,
+      customers: plan.customers,
+      declinedShare: 0,
+    });
     const skus = [...data.skus];
-    const seeding: SeedStep[] = [{ products: skus.length, added: skus.length, method: "api", seconds: (Date.now() - t0) / 1000, perSecond: 0 }];
+    const seeding: SeedStep[] = [
+      { products: skus.length, added: skus.length, method: "api", seconds: (Date.now() - t0) / 1000, perSecond: 0 },
+    ];
     const point = (clients: number, among: number, lines: number | null) =>
       measureOrders(gatewayUrl, data, {
         clients,
@@ -274,7 +330,8 @@ export async function runSweep(opts: {
         lines: lines === null ? usualLines(skus, among) : () => orderLines(skus, among, lines),
         ...(lines === null ? {} : { linesPerOrder: lines }),
       });
-    const logPoint = (what: string, p: SweepPoint) => log(`  ${what}: ${p.ordersPerSec} orders/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms ${JSON.stringify(p.statuses)}`);
+    const logPoint = (what: string, p: SweepPoint) =>
+      log(`  ${what}: ${p.ordersPerSec} orders/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms ${JSON.stringify(p.statuses)}`);
 
     const catalog: SweepPoint[] = [];
     const clients: SweepPoint[] = [];
@@ -290,7 +347,9 @@ export async function runSweep(opts: {
         logPoint(`${c} clients, ${shortNumber(plan.clientsCatalog)} products`, p);
       }
     };
-    log(`sweep: catalog ${plan.products.map(shortNumber).join(" → ")} products, ${plan.fixedClients} clients, 1–3 lines per order, ${plan.durationMs / 1000} s per point after ${plan.warmupMs / 1000} s`);
+    log(
+      `sweep: catalog ${plan.products.map(shortNumber).join(" → ")} products, ${plan.fixedClients} clients, 1–3 lines per order, ${plan.durationMs / 1000} s per point after ${plan.warmupMs / 1000} s`,
+    );
     await measureCatalog();
     for (const size of laterSizes) {
       const added = Array.from({ length: size - skus.length }, (_, i) => `${skus[0]}-s${skus.length + i}`);
@@ -300,8 +359,16 @@ export async function runSweep(opts: {
       else await bulkLoadProducts(db.url, added);
       const seconds = (Date.now() - t0) / 1000;
       skus.push(...added);
-      seeding.push({ products: skus.length, added: added.length, method, seconds, perSecond: Math.round(added.length / seconds) });
-      log(`  seeded ${added.length} products (${method === "api" ? "admin API" : "one SQL statement"}) in ${seconds.toFixed(1)} s (${Math.round(added.length / seconds)}/s), catalog ${skus.length}`);
+      seeding.push({
+        products: skus.length,
+        added: added.length,
+        method,
+        seconds,
+        perSecond: Math.round(added.length / seconds),
+      });
+      log(
+        `  seeded ${added.length} products (${method === "api" ? "admin API" : "one SQL statement"}) in ${seconds.toFixed(1)} s (${Math.round(added.length / seconds)}/s), catalog ${skus.length}`,
+      );
       await measureCatalog();
       if (skus.length === plan.clientsCatalog) {
         log(`sweep: clients ${plan.clients.join(", ")} on the first ${shortNumber(plan.clientsCatalog)} products`);
@@ -309,7 +376,9 @@ export async function runSweep(opts: {
       }
     }
     if (clients.length === 0) await measureClients();
-    log(`sweep: lines per order ${plan.linesPerOrder.join(", ")} among ${shortNumber(skus.length)} products, ${plan.fixedClients} clients`);
+    log(
+      `sweep: lines per order ${plan.linesPerOrder.join(", ")} among ${shortNumber(skus.length)} products, ${plan.fixedClients} clients`,
+    );
     const sizes: SweepPoint[] = [];
     for (const n of plan.linesPerOrder) {
       const p = await point(plan.fixedClients, skus.length, n);
@@ -322,7 +391,11 @@ export async function runSweep(opts: {
     const axes: SweepAxis[] = [
       { input: "clients", held: `${shortNumber(plan.clientsCatalog)} products, 1–3 lines per order`, points: clients },
       { input: "products", held: `${plan.fixedClients} clients, 1–3 lines per order`, points: catalog },
-      { input: "lines per order", held: `${plan.fixedClients} clients, ${shortNumber(skus.length)} products`, points: sizes },
+      {
+        input: "lines per order",
+        held: `${plan.fixedClients} clients, ${shortNumber(skus.length)} products`,
+        points: sizes,
+      },
     ];
     const growth = sweepGrowth(axes, seeding);
     const report: SweepReport = {
@@ -347,7 +420,9 @@ export async function runSweep(opts: {
     });
     await writeFile(join(opts.outDir, "sweep.svg"), svg);
     for (const w of report.worseThanLinear) log(`  worse than linear: ${w}`);
-    log(`sweep: ${report.worseThanLinear.length} step(s) worse than linear; written to ${join(opts.outDir, "sweep.json")} and sweep.svg (${report.wallSeconds} s)`);
+    log(
+      `sweep: ${report.worseThanLinear.length} step(s) worse than linear; written to ${join(opts.outDir, "sweep.json")} and sweep.svg (${report.wallSeconds} s)`,
+    );
     return report;
   } finally {
     await stack?.stop();

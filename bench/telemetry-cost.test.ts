@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { cpuSeconds, runOrder, summarize, tracingEnv, type TracingRun } from "./telemetry-cost";
 
-const run = (setting: TracingRun["setting"], ordersPerSec: number, spansReceived = 0, cpuMsPerOrder: number | null = 10): TracingRun => ({
+const run = (
+  setting: TracingRun["setting"],
+  ordersPerSec: number,
+  spansReceived = 0,
+  cpuMsPerOrder: number | null = 10,
+): TracingRun => ({
   setting,
   round: 0,
   ordersPerSec,
@@ -18,7 +23,10 @@ describe("the tracing cost phase", () => {
 
   it("switches tracing with the SDK's standard variables: no endpoint when off, the ratio sampler at 10 %", () => {
     expect(tracingEnv("off", "http://sink")).toEqual({});
-    expect(tracingEnv("100 %", "http://sink")).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://sink", OTEL_TRACES_SAMPLER: "parentbased_always_on" });
+    expect(tracingEnv("100 %", "http://sink")).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://sink",
+      OTEL_TRACES_SAMPLER: "parentbased_always_on",
+    });
     expect(tracingEnv("10 %", "http://sink")).toEqual({
       OTEL_EXPORTER_OTLP_ENDPOINT: "http://sink",
       OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
@@ -27,8 +35,17 @@ describe("the tracing cost phase", () => {
   });
 
   it("reports each setting's mean throughput and CPU per order, and their rise over tracing off", () => {
-    const summary = summarize([run("off", 100, 0, 10), run("100 %", 70, 3_000, 14), run("10 %", 97, 300, 10.4), run("10 %", 95, 300, 10.6), run("100 %", 74, 3_000, 15), run("off", 102, 0, 10)]);
-    expect(summary.map((s) => [s.setting, s.ordersPerSec, s.throughputCost, s.spansPerOrder, s.cpuMsPerOrder, s.cpuCost])).toEqual([
+    const summary = summarize([
+      run("off", 100, 0, 10),
+      run("100 %", 70, 3_000, 14),
+      run("10 %", 97, 300, 10.4),
+      run("10 %", 95, 300, 10.6),
+      run("100 %", 74, 3_000, 15),
+      run("off", 102, 0, 10),
+    ]);
+    expect(
+      summary.map((s) => [s.setting, s.ordersPerSec, s.throughputCost, s.spansPerOrder, s.cpuMsPerOrder, s.cpuCost]),
+    ).toEqual([
       ["off", 101, 0, 0, 10, 0],
       ["100 %", 72, 0.287, 30, 14.5, 0.45],
       ["10 %", 96, 0.05, 3, 10.5, 0.05],

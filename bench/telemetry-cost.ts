@@ -33,7 +33,11 @@ export function tracingEnv(setting: TracingSetting, endpoint: string): Record<st
     case "100 %":
       return { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: "parentbased_always_on" };
     case "10 %":
-      return { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1" };
+      return {
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+        OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+        OTEL_TRACES_SAMPLER_ARG: "0.1",
+      };
   }
 }
 
@@ -77,7 +81,10 @@ export interface TracingSummary {
  * given, is each stack's CPU per order over the whole phase instead of the slices' mean: the batch
  * processor exports a slice's spans up to 5 s later, during another stack's slice.
  */
-export function summarize(runs: readonly TracingRun[], phaseCpuMsPerOrder?: Partial<Record<TracingSetting, number | null>>): TracingSummary[] {
+export function summarize(
+  runs: readonly TracingRun[],
+  phaseCpuMsPerOrder?: Partial<Record<TracingSetting, number | null>>,
+): TracingSummary[] {
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   const by = (s: TracingSetting) => runs.filter((r) => r.setting === s);
   const offRate = mean(by("off").map((r) => r.ordersPerSec));
@@ -99,7 +106,8 @@ export function summarize(runs: readonly TracingRun[], phaseCpuMsPerOrder?: Part
       throughputCost: offRate > 0 ? Math.round((1 - ordersPerSec / offRate) * 1000) / 1000 : 0,
       spansPerOrder: sent > 0 ? Math.round((own.reduce((n, r) => n + r.spansReceived, 0) / sent) * 10) / 10 : 0,
       cpuMsPerOrder: ownCpu === null ? null : Math.round(ownCpu * 100) / 100,
-      cpuCost: ownCpu === null || offCpu === null || offCpu === 0 ? null : Math.round((ownCpu / offCpu - 1) * 1000) / 1000,
+      cpuCost:
+        ownCpu === null || offCpu === null || offCpu === 0 ? null : Math.round((ownCpu / offCpu - 1) * 1000) / 1000,
     };
   });
 }
@@ -140,7 +148,9 @@ export function cpuSeconds(pid: number | undefined): number | null {
 const CLOCK_TICKS = 100;
 
 const stackCpuSeconds = (stack: Stack): number | null => {
-  const each = [...Object.values(stack.services).filter((s) => s.name !== "order"), ...stack.orderReplicas].map((s) => cpuSeconds(s.pid));
+  const each = [...Object.values(stack.services).filter((s) => s.name !== "order"), ...stack.orderReplicas].map((s) =>
+    cpuSeconds(s.pid),
+  );
   return each.some((x) => x === null) ? null : each.reduce((a, b) => a! + b!, 0);
 };
 
@@ -194,13 +204,24 @@ export async function runTelemetryCost(opts: {
   const stacks: SettingStack[] = [];
   try {
     for (const setting of TRACING_SETTINGS) {
-      const s: SettingStack = { setting, db: await createTestDatabase("qc_bench_tracing"), sink: await startSpanSink(), stack: null, data: null, http: null };
+      const s: SettingStack = {
+        setting,
+        db: await createTestDatabase("qc_bench_tracing"),
+        sink: await startSpanSink(),
+        stack: null,
+        data: null,
+        http: null,
+      };
       stacks.push(s);
       // Three stacks at once: 3 × 3 database services × DB_POOL_SIZE connections must stay well
       // within the server's max_connections (100 by default), which other work on it shares.
       const env = { ...opts.env, DB_POOL_SIZE: String(DB_POOL_SIZE), ...tracingEnv(setting, s.sink.url) };
       s.stack = await startQuietStack({ databaseUrl: s.db.url, jwtSecret: opts.jwtSecret, env, run: opts.run }, log);
-      s.data = await seedBenchData(s.stack.gatewayUrl, opts.jwtSecret, { products: opts.smoke ? 20 : 200, customers: opts.smoke ? 20 : 200, declinedShare: 0 });
+      s.data = await seedBenchData(s.stack.gatewayUrl, opts.jwtSecret, {
+        products: opts.smoke ? 20 : 200,
+        customers: opts.smoke ? 20 : 200,
+        declinedShare: 0,
+      });
       s.http = new Pool(s.stack.gatewayUrl, { connections: opts.clients, pipelining: 1 });
     }
     log(
@@ -220,16 +241,27 @@ export async function runTelemetryCost(opts: {
             method: "POST",
             path: "/v1/orders",
             headers: { authorization: `Bearer ${pick(funded).token}`, "content-type": "application/json" },
-            body: JSON.stringify({ items: orderLines(s.data!.skus, s.data!.skus.length, 1 + Math.floor(Math.random() * 3)) }),
+            body: JSON.stringify({
+              items: orderLines(s.data!.skus, s.data!.skus.length, 1 + Math.floor(Math.random() * 3)),
+            }),
           });
           const label = await answerLabel(res);
           if (TAKEN.has(label)) answered++;
           return label;
         },
-        { concurrency: opts.clients, durationMs, warmupMs: 0, pauseMs: (l) => (l === SHED ? 1_000 : 0), counts: (l) => TAKEN.has(l) },
+        {
+          concurrency: opts.clients,
+          durationMs,
+          warmupMs: 0,
+          pauseMs: (l) => (l === SHED ? 1_000 : 0),
+          counts: (l) => TAKEN.has(l),
+        },
       );
       const cpuAfter = stackCpuSeconds(s.stack!);
-      const cpuMsPerOrder = cpuBefore === null || cpuAfter === null || answered === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1000 * 100) / answered) / 100;
+      const cpuMsPerOrder =
+        cpuBefore === null || cpuAfter === null || answered === 0
+          ? null
+          : Math.round(((cpuAfter - cpuBefore) * 1000 * 100) / answered) / 100;
       return { result, sent, answered, spans: s.sink.spans() - spansBefore, cpuMsPerOrder };
     };
     for (const s of stacks) await slice(s, warmupMs);
@@ -251,7 +283,9 @@ export async function runTelemetryCost(opts: {
       };
       runs.push(run);
       if (opts.smoke || run.round === 0 || run.round === rounds - 1) {
-        log(`  round ${run.round + 1}, tracing ${setting}: ${run.ordersPerSec} orders/s, p99 ${run.p99Ms} ms, services' CPU ${run.cpuMsPerOrder ?? "-"} ms per order, ${spans} spans ${JSON.stringify(result.statuses)}`);
+        log(
+          `  round ${run.round + 1}, tracing ${setting}: ${run.ordersPerSec} orders/s, p99 ${run.p99Ms} ms, services' CPU ${run.cpuMsPerOrder ?? "-"} ms per order, ${spans} spans ${JSON.stringify(result.statuses)}`,
+        );
       }
     }
     // The last slices' spans are exported up to OTEL_BSP_SCHEDULE_DELAY (5 s) later: that is their cost too.

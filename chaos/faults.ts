@@ -57,8 +57,19 @@ export class FaultInjector {
         await Promise.race([sleep(Math.max(0, startedAt + f.atMs - Date.now())), this.ended]);
         if (this.ending) return;
         let appliedAt = Date.now();
-        const detail = await this.apply(f, () => (appliedAt = Date.now())).catch((err: unknown) => `skipped: ${err instanceof Error ? err.message : String(err)}`);
-        this.records.push({ id: f.id, kind: f.kind, target: f.target, plannedAtMs: startedAt + f.atMs, startedAt: appliedAt, endedAt: Date.now(), detail, skipped: detail.startsWith("skipped") });
+        const detail = await this.apply(f, () => (appliedAt = Date.now())).catch(
+          (err: unknown) => `skipped: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        this.records.push({
+          id: f.id,
+          kind: f.kind,
+          target: f.target,
+          plannedAtMs: startedAt + f.atMs,
+          startedAt: appliedAt,
+          endedAt: Date.now(),
+          detail,
+          skipped: detail.startsWith("skipped"),
+        });
       }),
     );
   }
@@ -118,7 +129,9 @@ export class FaultInjector {
         // Back to pass, cutting what is open: delayed chunks must not overtake, and dropped answers
         // leave the HTTP/2 header compression out of step (see FaultProxy).
         proxy.set({ kind: "pass" }, { cut: true });
-        return f.kind === "net-delay" ? `${f.delayMs} ms per chunk for ${seconds(f.durationMs)}` : `${f.kind === "net-drop" ? "answers dropped" : "cut and refused"} for ${seconds(f.durationMs)}`;
+        return f.kind === "net-delay"
+          ? `${f.delayMs} ms per chunk for ${seconds(f.durationMs)}`
+          : `${f.kind === "net-drop" ? "answers dropped" : "cut and refused"} for ${seconds(f.durationMs)}`;
       }
       case "pg-terminate": {
         const db = this.platform.database;
@@ -155,7 +168,8 @@ export class FaultInjector {
     if (!p) throw new Error(`no process ${label}`);
     const until = Date.now() + 20_000;
     while (!p.running || this.restarting.has(label) || this.hung.has(label)) {
-      if (Date.now() > until || this.ending) throw new Error(`${label} was ${this.hung.has(label) ? "hung" : "being restarted"} for 20 s`);
+      if (Date.now() > until || this.ending)
+        throw new Error(`${label} was ${this.hung.has(label) ? "hung" : "being restarted"} for 20 s`);
       await Promise.race([sleep(100), this.ended]);
     }
     return p;

@@ -1,8 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { checkInvariants, sagaDriverProblem, subsetSumming, summarize, walletKey, type HistoryRow, type Ledgers, type RecordedAnswer, type RunRecord } from "./invariants";
+import {
+  checkInvariants,
+  sagaDriverProblem,
+  subsetSumming,
+  summarize,
+  walletKey,
+  type HistoryRow,
+  type Ledgers,
+  type RecordedAnswer,
+  type RunRecord,
+} from "./invariants";
 
 const t0 = Date.parse("2026-01-01T00:00:00Z");
-const h = (step: string, outcome: string, ms: number, detail = ""): HistoryRow => ({ step, outcome, detail, atMs: t0 + ms });
+const h = (step: string, outcome: string, ms: number, detail = ""): HistoryRow => ({
+  step,
+  outcome,
+  detail,
+  atMs: t0 + ms,
+});
 const answer = (status: number, orderId?: string, extra: Partial<RecordedAnswer> = {}): RecordedAnswer => ({
   kind: "order",
   startedAt: t0,
@@ -18,13 +33,53 @@ const answer = (status: number, orderId?: string, extra: Partial<RecordedAnswer>
 function consistent(): { ledgers: Ledgers; run: RunRecord } {
   const ledgers: Ledgers = {
     orders: [
-      { id: "o1", customerId: "ann", status: "CONFIRMED", totalCents: 500, currency: "EUR", riderId: "r1", lines: [{ sku: "apple", quantity: 2 }] },
-      { id: "o2", customerId: "ann", status: "FAILED", totalCents: 300, currency: "EUR", riderId: null, lines: [{ sku: "pear", quantity: 1 }] },
-      { id: "o3", customerId: "bob", status: "FAILED", totalCents: 250, currency: "EUR", riderId: null, lines: [{ sku: "apple", quantity: 1 }] },
-      { id: "o4", customerId: "ann", status: "DELIVERED", totalCents: 300, currency: "EUR", riderId: "r1", lines: [{ sku: "pear", quantity: 1 }] },
+      {
+        id: "o1",
+        customerId: "ann",
+        status: "CONFIRMED",
+        totalCents: 500,
+        currency: "EUR",
+        riderId: "r1",
+        lines: [{ sku: "apple", quantity: 2 }],
+      },
+      {
+        id: "o2",
+        customerId: "ann",
+        status: "FAILED",
+        totalCents: 300,
+        currency: "EUR",
+        riderId: null,
+        lines: [{ sku: "pear", quantity: 1 }],
+      },
+      {
+        id: "o3",
+        customerId: "bob",
+        status: "FAILED",
+        totalCents: 250,
+        currency: "EUR",
+        riderId: null,
+        lines: [{ sku: "apple", quantity: 1 }],
+      },
+      {
+        id: "o4",
+        customerId: "ann",
+        status: "DELIVERED",
+        totalCents: 300,
+        currency: "EUR",
+        riderId: "r1",
+        lines: [{ sku: "pear", quantity: 1 }],
+      },
     ],
     history: new Map([
-      ["o1", [h("order", "created", 0), h("reserve-stock", "done", 5), h("charge-payment", "done", 9), h("saga", "confirmed", 10)]],
+      [
+        "o1",
+        [
+          h("order", "created", 0),
+          h("reserve-stock", "done", 5),
+          h("charge-payment", "done", 9),
+          h("saga", "confirmed", 10),
+        ],
+      ],
       [
         "o2",
         [
@@ -37,7 +92,16 @@ function consistent(): { ledgers: Ledgers; run: RunRecord } {
           h("saga", "failed", 7_040),
         ],
       ],
-      ["o3", [h("order", "created", 0), h("reserve-stock", "done", 3), h("charge-payment", "refused", 4), h("release-stock", "done", 5), h("saga", "failed", 6)]],
+      [
+        "o3",
+        [
+          h("order", "created", 0),
+          h("reserve-stock", "done", 3),
+          h("charge-payment", "refused", 4),
+          h("release-stock", "done", 5),
+          h("saga", "failed", 6),
+        ],
+      ],
     ]),
     deadLetters: [{ id: "d1", orderId: "o2", step: "release-stock", status: "resolved", error: "UNAVAILABLE" }],
     products: [
@@ -57,8 +121,22 @@ function consistent(): { ledgers: Ledgers; run: RunRecord } {
       { orderId: "o4", customerId: "ann", amountCents: 300, currency: "EUR", status: "charged" },
     ],
     wallets: [
-      { customerId: "ann", currency: "EUR", balanceCents: 10_000 - 800, creditedCents: 10_000, chargedCents: 1_100, refundedCents: 300 },
-      { customerId: "ann", currency: "USD", balanceCents: 5_000, creditedCents: 5_000, chargedCents: 0, refundedCents: 0 },
+      {
+        customerId: "ann",
+        currency: "EUR",
+        balanceCents: 10_000 - 800,
+        creditedCents: 10_000,
+        chargedCents: 1_100,
+        refundedCents: 300,
+      },
+      {
+        customerId: "ann",
+        currency: "USD",
+        balanceCents: 5_000,
+        creditedCents: 5_000,
+        chargedCents: 0,
+        refundedCents: 0,
+      },
     ],
   };
   const run: RunRecord = {
@@ -75,30 +153,53 @@ function consistent(): { ledgers: Ledgers; run: RunRecord } {
       [walletKey("ann", "USD"), 5_000],
     ]),
     crashes: [],
-    answers: [answer(201, "o1"), answer(503, "o2", { code: "SERVICE_UNAVAILABLE", orderStatus: "FAILED" }), answer(402, "o3", { code: "PAYMENT_DECLINED" }), answer(0), answer(503)],
+    answers: [
+      answer(201, "o1"),
+      answer(503, "o2", { code: "SERVICE_UNAVAILABLE", orderStatus: "FAILED" }),
+      answer(402, "o3", { code: "PAYMENT_DECLINED" }),
+      answer(0),
+      answer(503),
+    ],
   };
   return { ledgers, run };
 }
 
-const invariantsOf = (ledgers: Ledgers, run: RunRecord) => checkInvariants(ledgers, run).violations.map((v) => v.invariant);
+const invariantsOf = (ledgers: Ledgers, run: RunRecord) =>
+  checkInvariants(ledgers, run).violations.map((v) => v.invariant);
 
 describe("the chaos audit", () => {
   it("finds nothing wrong with a consistent end state, explaining a lost restock answer by the stock", () => {
     const { ledgers, run } = consistent();
     const result = checkInvariants(ledgers, run);
     expect(result.violations).toEqual([]);
-    expect(result.notes).toEqual({ uncertainRestocks: 1, uncertainRestocksApplied: 0, expectedStock: new Map([["apple", 150], ["pear", 10]]) });
+    expect(result.notes).toEqual({
+      uncertainRestocks: 1,
+      uncertainRestocksApplied: 0,
+      expectedStock: new Map([
+        ["apple", 150],
+        ["pear", 10],
+      ]),
+    });
     const applied = { ...ledgers, products: [ledgers.products[0]!, { sku: "pear", stock: 9 + 7 }] };
     expect(checkInvariants(applied, run)).toEqual({
       violations: [],
-      notes: { uncertainRestocks: 1, uncertainRestocksApplied: 1, expectedStock: new Map([["apple", 150], ["pear", 17]]) },
+      notes: {
+        uncertainRestocks: 1,
+        uncertainRestocksApplied: 1,
+        expectedStock: new Map([
+          ["apple", 150],
+          ["pear", 17],
+        ]),
+      },
     });
   });
 
   it("flags a PENDING order, and a 201 for an order that did not stay confirmed", () => {
     const { ledgers, run } = consistent();
     const orders = ledgers.orders.map((o) => (o.id === "o1" ? { ...o, status: "PENDING" } : o));
-    expect(invariantsOf({ ...ledgers, orders }, run)).toEqual(expect.arrayContaining(["no-pending", "answers-match-orders"]));
+    expect(invariantsOf({ ...ledgers, orders }, run)).toEqual(
+      expect.arrayContaining(["no-pending", "answers-match-orders"]),
+    );
   });
 
   it("flags stock that does not add up, and a FAILED order still holding its reservation", () => {
@@ -107,7 +208,9 @@ describe("the chaos audit", () => {
     const products = [{ sku: "apple", stock: 147 }, ledgers.products[1]!]; // the failed order's unit never came back
     const found = checkInvariants({ ...ledgers, reservations, products }, run).violations;
     expect(found.map((v) => v.invariant).sort()).toEqual(["reservations-match-orders", "stock-conserved"]);
-    expect(found.find((v) => v.invariant === "stock-conserved")?.message).toMatch(/sku apple: initial 100 \+ restocked 50 ≠ on hand 147 \+ sold 2 \(off by -1\)/);
+    expect(found.find((v) => v.invariant === "stock-conserved")?.message).toMatch(
+      /sku apple: initial 100 \+ restocked 50 ≠ on hand 147 \+ sold 2 \(off by -1\)/,
+    );
   });
 
   it("flags a FAILED order that kept its charge, and money that does not add up", () => {
@@ -138,22 +241,52 @@ describe("the chaos audit", () => {
 
   it("accepts a CONFIRMED order of total 0 without a charge (free items), and flags one charged anyway", () => {
     const { ledgers, run } = consistent();
-    const free = { id: "o5", customerId: "ann", status: "CONFIRMED", totalCents: 0, currency: "EUR", riderId: null, lines: [{ sku: "pear", quantity: 1 }] };
+    const free = {
+      id: "o5",
+      customerId: "ann",
+      status: "CONFIRMED",
+      totalCents: 0,
+      currency: "EUR",
+      riderId: null,
+      lines: [{ sku: "pear", quantity: 1 }],
+    };
     const products = [ledgers.products[0]!, { sku: "pear", stock: 10 - 2 }];
-    const reservations = [...ledgers.reservations, { orderId: "o5", status: "reserved", lines: [{ sku: "pear", quantity: 1 }] }];
+    const reservations = [
+      ...ledgers.reservations,
+      { orderId: "o5", status: "reserved", lines: [{ sku: "pear", quantity: 1 }] },
+    ];
     const withFree = { ...ledgers, orders: [...ledgers.orders, free], products, reservations };
     expect(invariantsOf(withFree, run)).toEqual([]);
-    const charged = { ...withFree, charges: [...ledgers.charges, { orderId: "o5", customerId: "ann", amountCents: 1, currency: "EUR", status: "charged" }] };
+    const charged = {
+      ...withFree,
+      charges: [
+        ...ledgers.charges,
+        { orderId: "o5", customerId: "ann", amountCents: 1, currency: "EUR", status: "charged" },
+      ],
+    };
     expect(invariantsOf(charged, run)).toContain("charges-match-orders");
   });
 
   it("accepts a credit whose answer was lost in the ledger or not, and nothing else", () => {
     const { ledgers, run } = consistent();
     const lost = { ...run, uncertainCredits: new Map([[walletKey("cid", "EUR"), 700]]) };
-    const withIt = [...ledgers.wallets, { customerId: "cid", currency: "EUR", balanceCents: 700, creditedCents: 700, chargedCents: 0, refundedCents: 0 }];
+    const withIt = [
+      ...ledgers.wallets,
+      { customerId: "cid", currency: "EUR", balanceCents: 700, creditedCents: 700, chargedCents: 0, refundedCents: 0 },
+    ];
     expect(invariantsOf(ledgers, lost)).toEqual([]);
     expect(invariantsOf({ ...ledgers, wallets: withIt }, lost)).toEqual([]);
-    const doubled = [...ledgers.wallets, { customerId: "cid", currency: "EUR", balanceCents: 1_400, creditedCents: 1_400, chargedCents: 0, refundedCents: 0 }];
+    const doubled = [
+      ...ledgers.wallets,
+      {
+        customerId: "cid",
+        currency: "EUR",
+        balanceCents: 1_400,
+        creditedCents: 1_400,
+        chargedCents: 0,
+        refundedCents: 0,
+      },
+    ];
     expect(invariantsOf({ ...ledgers, wallets: doubled }, lost)).toEqual(["money-conserved"]);
   });
 
@@ -165,24 +298,57 @@ describe("the chaos audit", () => {
 
   it("flags a 500, a request that hung, an open dead letter, a 402 for an order that was confirmed, and a crash", () => {
     const { ledgers, run } = consistent();
-    const answers = [...run.answers, answer(500, undefined, { kind: "deliver", path: "POST /v1/orders/o1/delivered" }), answer(0, undefined, { hung: true }), answer(402, "o1")];
+    const answers = [
+      ...run.answers,
+      answer(500, undefined, { kind: "deliver", path: "POST /v1/orders/o1/delivered" }),
+      answer(0, undefined, { hung: true }),
+      answer(402, "o1"),
+    ];
     const deadLetters = [{ ...ledgers.deadLetters[0]!, status: "open" }];
     const crashes = [{ label: "payment", at: t0, code: 1 }];
-    expect(invariantsOf({ ...ledgers, deadLetters }, { ...run, answers, crashes }).sort()).toEqual(["answers-match-orders", "dead-letters-resolved", "no-500", "no-crash", "no-hang"]);
+    expect(invariantsOf({ ...ledgers, deadLetters }, { ...run, answers, crashes }).sort()).toEqual([
+      "answers-match-orders",
+      "dead-letters-resolved",
+      "no-500",
+      "no-crash",
+      "no-hang",
+    ]);
   });
 
   it("flags a saga decided twice, or written by a driver after another took it over", () => {
     const { ledgers, run } = consistent();
-    const twice = [h("order", "created", 0), h("saga", "confirmed", 10), h("saga", "taken-over", 20, "by b"), h("saga", "failed", 30)];
+    const twice = [
+      h("order", "created", 0),
+      h("saga", "confirmed", 10),
+      h("saga", "taken-over", 20, "by b"),
+      h("saga", "failed", 30),
+    ];
     expect(sagaDriverProblem(twice)).toBe("decided 2 times (saga:confirmed, saga:failed)");
     // The first driver's failure, made after the takeover began but written before the new driver's first write.
-    const lateWrite = [h("order", "created", 0), h("charge-payment", "failed", 6_000), h("saga", "taken-over", 5_000, "by b"), h("saga", "confirmed", 6_500)];
-    expect(sagaDriverProblem(lateWrite)).toMatch(/^charge-payment:failed made at .*after the saga was taken over \(by b\)/);
+    const lateWrite = [
+      h("order", "created", 0),
+      h("charge-payment", "failed", 6_000),
+      h("saga", "taken-over", 5_000, "by b"),
+      h("saga", "confirmed", 6_500),
+    ];
+    expect(sagaDriverProblem(lateWrite)).toMatch(
+      /^charge-payment:failed made at .*after the saga was taken over \(by b\)/,
+    );
     // The first driver's entry, made before the takeover, written after the new driver's.
-    const staleWrite = [h("order", "created", 0), h("saga", "taken-over", 5_000, "by b"), h("reserve-stock", "done", 5_100), h("refund-payment", "done", 4_000)];
+    const staleWrite = [
+      h("order", "created", 0),
+      h("saga", "taken-over", 5_000, "by b"),
+      h("reserve-stock", "done", 5_100),
+      h("refund-payment", "done", 4_000),
+    ];
     expect(sagaDriverProblem(staleWrite)).toMatch(/^refund-payment:done made at .*before the saga was taken over/);
     // Dead-letter redrives and rider steps are not the saga's driver.
-    const redrive = [h("order", "created", 0), h("release-stock", "done", 9_000, "dead letter resolved by redrive"), h("saga", "taken-over", 5_000, "by b"), h("saga", "failed", 5_100)];
+    const redrive = [
+      h("order", "created", 0),
+      h("release-stock", "done", 9_000, "dead letter resolved by redrive"),
+      h("saga", "taken-over", 5_000, "by b"),
+      h("saga", "failed", 5_100),
+    ];
     expect(sagaDriverProblem(redrive)).toBeNull();
     const history = new Map(ledgers.history).set("o1", lateWrite);
     const found = checkInvariants({ ...ledgers, history }, run).violations;

@@ -37,7 +37,13 @@ export interface Ledgers {
   readonly products: readonly { sku: string; stock: number }[];
   readonly reservations: readonly { orderId: string; status: string; lines: readonly AuditLine[] }[];
   /** `currency` is null only for a voided tombstone, as `customerId`. */
-  readonly charges: readonly { orderId: string; customerId: string | null; amountCents: number; currency: string | null; status: string }[];
+  readonly charges: readonly {
+    orderId: string;
+    customerId: string | null;
+    amountCents: number;
+    currency: string | null;
+    status: string;
+  }[];
   /** Per balance (a wallet holds one per currency): the balance and the sums of its ledger entries by kind. */
   readonly wallets: readonly AuditWallet[];
 }
@@ -141,10 +147,12 @@ const linesKey = (lines: readonly AuditLine[]) =>
 /** Checks every invariant; returns each violation found (empty: the run is consistent). */
 export function checkInvariants(ledgers: Ledgers, run: RunRecord): { violations: Violation[]; notes: AuditNotes } {
   const violations: Violation[] = [];
-  const flag = (invariant: Invariant, message: string, orderId?: string) => violations.push({ invariant, message, ...(orderId ? { orderId } : {}) });
+  const flag = (invariant: Invariant, message: string, orderId?: string) =>
+    violations.push({ invariant, message, ...(orderId ? { orderId } : {}) });
   const orders = new Map(ledgers.orders.map((o) => [o.id, o]));
 
-  for (const o of ledgers.orders) if (o.status === "PENDING") flag("no-pending", `order ${o.id} is still PENDING`, o.id);
+  for (const o of ledgers.orders)
+    if (o.status === "PENDING") flag("no-pending", `order ${o.id} is still PENDING`, o.id);
 
   const notes = checkStock(ledgers, run, flag);
   checkReservations(ledgers, orders, flag);
@@ -154,10 +162,12 @@ export function checkInvariants(ledgers: Ledgers, run: RunRecord): { violations:
 
   const activeByRider = new Map<string, string[]>();
   for (const o of ledgers.orders) {
-    if (o.status === "CONFIRMED" && o.riderId) activeByRider.set(o.riderId, [...(activeByRider.get(o.riderId) ?? []), o.id]);
+    if (o.status === "CONFIRMED" && o.riderId)
+      activeByRider.set(o.riderId, [...(activeByRider.get(o.riderId) ?? []), o.id]);
   }
   for (const [rider, ids] of activeByRider) {
-    if (ids.length > 1) flag("rider-one-active-order", `rider ${rider} holds ${ids.length} CONFIRMED orders: ${ids.join(", ")}`, ids[0]);
+    if (ids.length > 1)
+      flag("rider-one-active-order", `rider ${rider} holds ${ids.length} CONFIRMED orders: ${ids.join(", ")}`, ids[0]);
   }
 
   for (const [orderId, history] of ledgers.history) {
@@ -166,15 +176,36 @@ export function checkInvariants(ledgers: Ledgers, run: RunRecord): { violations:
   }
 
   for (const d of ledgers.deadLetters) {
-    if (d.status !== "resolved") flag("dead-letters-resolved", `dead letter ${d.id} (${d.step} of order ${d.orderId}) is ${d.status}: ${d.error}`, d.orderId);
+    if (d.status !== "resolved")
+      flag(
+        "dead-letters-resolved",
+        `dead letter ${d.id} (${d.step} of order ${d.orderId}) is ${d.status}: ${d.error}`,
+        d.orderId,
+      );
   }
   const when = (from: number, until: number) => ({ from, until });
   for (const a of run.answers) {
     const sent = new Date(a.startedAt).toISOString();
-    if (a.status >= 500 && a.status !== 503) violations.push({ invariant: "no-500", message: `${a.path} sent at ${sent} answered ${a.status}${a.code ? ` ${a.code}` : ""}`, ...(a.orderId ? { orderId: a.orderId } : {}), ...when(a.startedAt, a.endedAt) });
-    if (a.hung) violations.push({ invariant: "no-hang", message: `${a.path} sent at ${sent} had no answer within its deadline (${a.endedAt - a.startedAt} ms)`, ...when(a.startedAt, a.endedAt) });
+    if (a.status >= 500 && a.status !== 503)
+      violations.push({
+        invariant: "no-500",
+        message: `${a.path} sent at ${sent} answered ${a.status}${a.code ? ` ${a.code}` : ""}`,
+        ...(a.orderId ? { orderId: a.orderId } : {}),
+        ...when(a.startedAt, a.endedAt),
+      });
+    if (a.hung)
+      violations.push({
+        invariant: "no-hang",
+        message: `${a.path} sent at ${sent} had no answer within its deadline (${a.endedAt - a.startedAt} ms)`,
+        ...when(a.startedAt, a.endedAt),
+      });
   }
-  for (const c of run.crashes) violations.push({ invariant: "no-crash", message: `${c.label} exited by itself (code ${c.code}) at ${new Date(c.at).toISOString()}`, ...when(c.at, c.at) });
+  for (const c of run.crashes)
+    violations.push({
+      invariant: "no-crash",
+      message: `${c.label} exited by itself (code ${c.code}) at ${new Date(c.at).toISOString()}`,
+      ...when(c.at, c.at),
+    });
   return { violations, notes };
 }
 
@@ -210,7 +241,10 @@ function checkStock(ledgers: Ledgers, run: RunRecord, flag: Flag): AuditNotes {
     expectedStock.set(sku, initial + certain + (subset === null ? 0 : unexplained));
     if (subset === null) {
       const detail = maybe.length > 0 ? ` (restocks with lost answers: ${maybe.join(", ")})` : "";
-      flag("stock-conserved", `sku ${sku}: initial ${initial} + restocked ${certain} ≠ on hand ${stock} + sold ${sold.get(sku) ?? 0} (off by ${unexplained})${detail}`);
+      flag(
+        "stock-conserved",
+        `sku ${sku}: initial ${initial} + restocked ${certain} ≠ on hand ${stock} + sold ${sold.get(sku) ?? 0} (off by ${unexplained})${detail}`,
+      );
     } else {
       applied += subset;
     }
@@ -235,16 +269,31 @@ function checkReservations(ledgers: Ledgers, orders: ReadonlyMap<string, AuditOr
   const byOrder = new Map(ledgers.reservations.map((r) => [r.orderId, r]));
   for (const r of ledgers.reservations) {
     const order = orders.get(r.orderId);
-    if (!order && r.status === "reserved") flag("reservations-match-orders", `reservation of unknown order ${r.orderId} holds ${linesKey(r.lines)}`);
+    if (!order && r.status === "reserved")
+      flag("reservations-match-orders", `reservation of unknown order ${r.orderId} holds ${linesKey(r.lines)}`);
     if (order?.status === "FAILED" && r.status === "reserved") {
-      flag("reservations-match-orders", `FAILED order ${order.id} still holds its reservation (${linesKey(r.lines)})`, order.id);
+      flag(
+        "reservations-match-orders",
+        `FAILED order ${order.id} still holds its reservation (${linesKey(r.lines)})`,
+        order.id,
+      );
     }
   }
   for (const o of ledgers.orders) {
     if (!FINAL_OK.has(o.status)) continue;
     const r = byOrder.get(o.id);
-    if (!r || r.status !== "reserved") flag("reservations-match-orders", `${o.status} order ${o.id} holds no reservation (${r ? r.status : "none"})`, o.id);
-    else if (linesKey(r.lines) !== linesKey(o.lines)) flag("reservations-match-orders", `${o.status} order ${o.id} reserved ${linesKey(r.lines)} for lines ${linesKey(o.lines)}`, o.id);
+    if (!r || r.status !== "reserved")
+      flag(
+        "reservations-match-orders",
+        `${o.status} order ${o.id} holds no reservation (${r ? r.status : "none"})`,
+        o.id,
+      );
+    else if (linesKey(r.lines) !== linesKey(o.lines))
+      flag(
+        "reservations-match-orders",
+        `${o.status} order ${o.id} reserved ${linesKey(r.lines)} for lines ${linesKey(o.lines)}`,
+        o.id,
+      );
   }
 }
 
@@ -267,12 +316,22 @@ function checkMoney(ledgers: Ledgers, run: RunRecord, flag: Flag): void {
     const credited = run.credits.get(key) ?? 0;
     const confirmed = spent.get(key) ?? 0;
     const maybe = run.uncertainCredits?.get(key);
-    if (w.creditedCents !== credited && w.creditedCents !== maybe) flag("money-conserved", `wallet ${key}: the ledger holds credits of ${w.creditedCents}, the runner credited ${credited}`);
+    if (w.creditedCents !== credited && w.creditedCents !== maybe)
+      flag(
+        "money-conserved",
+        `wallet ${key}: the ledger holds credits of ${w.creditedCents}, the runner credited ${credited}`,
+      );
     if (w.creditedCents !== w.balanceCents + confirmed) {
-      flag("money-conserved", `wallet ${key}: credits ${w.creditedCents} ≠ balance ${w.balanceCents} + confirmed orders ${confirmed} (off by ${w.creditedCents - w.balanceCents - confirmed})`);
+      flag(
+        "money-conserved",
+        `wallet ${key}: credits ${w.creditedCents} ≠ balance ${w.balanceCents} + confirmed orders ${confirmed} (off by ${w.creditedCents - w.balanceCents - confirmed})`,
+      );
     }
     if (w.creditedCents - w.chargedCents + w.refundedCents !== w.balanceCents) {
-      flag("money-conserved", `wallet ${key}: ledger entries (credits ${w.creditedCents} − charges ${w.chargedCents} + refunds ${w.refundedCents}) ≠ balance ${w.balanceCents}`);
+      flag(
+        "money-conserved",
+        `wallet ${key}: ledger entries (credits ${w.creditedCents} − charges ${w.chargedCents} + refunds ${w.refundedCents}) ≠ balance ${w.balanceCents}`,
+      );
     }
   }
 }
@@ -284,14 +343,16 @@ function checkCharges(ledgers: Ledgers, orders: ReadonlyMap<string, AuditOrder>,
     const order = orders.get(c.orderId);
     if (c.status !== "charged") continue;
     if (!order) flag("charges-match-orders", `charge of ${c.amountCents} for unknown order ${c.orderId} is kept`);
-    else if (order.status === "FAILED") flag("charges-match-orders", `FAILED order ${order.id} keeps its charge of ${c.amountCents}`, order.id);
+    else if (order.status === "FAILED")
+      flag("charges-match-orders", `FAILED order ${order.id} keeps its charge of ${c.amountCents}`, order.id);
   }
   for (const o of ledgers.orders) {
     if (!FINAL_OK.has(o.status)) continue;
     const c = byOrder.get(o.id);
     // An order of free items (total 0) is confirmed without a charge: the saga never calls Payment.
     if (o.totalCents === 0 && !c) continue;
-    if (!c || c.status !== "charged") flag("charges-match-orders", `${o.status} order ${o.id} is not charged (${c ? c.status : "no charge"})`, o.id);
+    if (!c || c.status !== "charged")
+      flag("charges-match-orders", `${o.status} order ${o.id} is not charged (${c ? c.status : "no charge"})`, o.id);
     else if (c.amountCents !== o.totalCents || c.customerId !== o.customerId || c.currency !== o.currency) {
       flag(
         "charges-match-orders",
@@ -311,10 +372,20 @@ function checkAnswers(answers: readonly RecordedAnswer[], orders: ReadonlyMap<st
       flag("answers-match-orders", `${a.status} named order ${a.orderId}, which does not exist`, a.orderId);
       continue;
     }
-    const promised = a.status === 201 ? "CONFIRMED" : a.status === 402 || a.status === 409 || a.orderStatus === "FAILED" ? "FAILED" : null;
-    if (promised === "CONFIRMED" && !FINAL_OK.has(order.status)) flag("answers-match-orders", `answered 201 for order ${order.id}, which ended ${order.status}`, order.id);
+    const promised =
+      a.status === 201
+        ? "CONFIRMED"
+        : a.status === 402 || a.status === 409 || a.orderStatus === "FAILED"
+          ? "FAILED"
+          : null;
+    if (promised === "CONFIRMED" && !FINAL_OK.has(order.status))
+      flag("answers-match-orders", `answered 201 for order ${order.id}, which ended ${order.status}`, order.id);
     if (promised === "FAILED" && order.status !== "FAILED") {
-      flag("answers-match-orders", `answered ${a.status} ${a.code ?? ""} (FAILED) for order ${order.id}, which ended ${order.status}`, order.id);
+      flag(
+        "answers-match-orders",
+        `answered ${a.status} ${a.code ?? ""} (FAILED) for order ${order.id}, which ended ${order.status}`,
+        order.id,
+      );
     }
   }
 }
@@ -332,23 +403,32 @@ const DECISIONS = new Set(["saga:confirmed", "saga:failed"]);
  */
 export function sagaDriverProblem(history: readonly HistoryRow[]): string | null {
   const decisions = history.filter((h) => DECISIONS.has(`${h.step}:${h.outcome}`));
-  if (decisions.length > 1) return `decided ${decisions.length} times (${decisions.map((h) => `${h.step}:${h.outcome}`).join(", ")})`;
+  if (decisions.length > 1)
+    return `decided ${decisions.length} times (${decisions.map((h) => `${h.step}:${h.outcome}`).join(", ")})`;
   const sagaEntry = (h: HistoryRow) => SAGA_STEPS.has(h.step) && !h.detail.startsWith("dead letter resolved");
   for (const [p, marker] of history.entries()) {
     if (marker.step !== "saga" || marker.outcome !== "taken-over") continue;
     const at = new Date(marker.atMs).toISOString();
     for (const [q, h] of history.entries()) {
       if (q === p || !sagaEntry(h)) continue;
-      if (q < p && h.atMs > marker.atMs) return `${h.step}:${h.outcome} made at ${new Date(h.atMs).toISOString()}, after the saga was taken over (${marker.detail}) at ${at}, but written before that`;
-      if (q > p && h.atMs < marker.atMs) return `${h.step}:${h.outcome} made at ${new Date(h.atMs).toISOString()}, before the saga was taken over (${marker.detail}) at ${at}, but written after that`;
+      if (q < p && h.atMs > marker.atMs)
+        return `${h.step}:${h.outcome} made at ${new Date(h.atMs).toISOString()}, after the saga was taken over (${marker.detail}) at ${at}, but written before that`;
+      if (q > p && h.atMs < marker.atMs)
+        return `${h.step}:${h.outcome} made at ${new Date(h.atMs).toISOString()}, before the saga was taken over (${marker.detail}) at ${at}, but written after that`;
     }
   }
   return null;
 }
 
 /** Violations grouped by invariant, with up to `examples` of each. */
-export function summarize(violations: readonly Violation[], examples = 5): Record<Invariant, { count: number; examples: Violation[] }> {
-  const out = Object.fromEntries(INVARIANTS.map((i) => [i, { count: 0, examples: [] as Violation[] }])) as Record<Invariant, { count: number; examples: Violation[] }>;
+export function summarize(
+  violations: readonly Violation[],
+  examples = 5,
+): Record<Invariant, { count: number; examples: Violation[] }> {
+  const out = Object.fromEntries(INVARIANTS.map((i) => [i, { count: 0, examples: [] as Violation[] }])) as Record<
+    Invariant,
+    { count: number; examples: Violation[] }
+  >;
   for (const v of violations) {
     const entry = out[v.invariant];
     entry.count++;

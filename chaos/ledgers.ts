@@ -20,27 +20,49 @@ export interface ServiceQueries {
  */
 export async function readLedgers(q: ServiceQueries): Promise<Ledgers> {
   // One after another: on one Postgres client statements cannot overlap.
-  const orders = await q.orders<{ id: string; customer_id: string; status: string; total_cents: number; currency: string; rider_id: string | null }>(
+  const orders = await q.orders<{
+    id: string;
+    customer_id: string;
+    status: string;
+    total_cents: number;
+    currency: string;
+    rider_id: string | null;
+  }>(
     "SELECT id::text AS id, customer_id, status, total_cents::float8 AS total_cents, currency, rider_id FROM orders.orders",
   );
-  const lines = await q.orders<{ order_id: string; sku: string; quantity: number }>("SELECT order_id::text AS order_id, sku, quantity::float8 AS quantity FROM orders.order_lines");
+  const lines = await q.orders<{ order_id: string; sku: string; quantity: number }>(
+    "SELECT order_id::text AS order_id, sku, quantity::float8 AS quantity FROM orders.order_lines",
+  );
   const history = await q.orders<{ order_id: string; step: string; outcome: string; detail: string; at_ms: number }>(
     "SELECT order_id::text AS order_id, step, outcome, detail, (extract(epoch FROM at) * 1000)::float8 AS at_ms FROM orders.order_history ORDER BY id",
   );
   const deadLetters = await q.orders<{ id: string; order_id: string; step: string; status: string; error: string }>(
     "SELECT id::text AS id, order_id::text AS order_id, step, status, error FROM orders.dead_letters",
   );
-  const products = await q.inventory<{ sku: string; stock: number }>("SELECT sku, stock::float8 AS stock FROM inventory.products");
+  const products = await q.inventory<{ sku: string; stock: number }>(
+    "SELECT sku, stock::float8 AS stock FROM inventory.products",
+  );
   const reservations = await q.inventory<{ order_id: string; status: string; lines: AuditLine[] }>(`
       SELECT r.order_id, r.status,
              coalesce(json_agg(json_build_object('sku', l.sku, 'quantity', l.quantity)) FILTER (WHERE l.sku IS NOT NULL), '[]') AS lines
         FROM inventory.reservations r LEFT JOIN inventory.reservation_lines l ON l.order_id = r.order_id
        GROUP BY r.order_id, r.status`);
-  const charges = await q.payment<{ order_id: string; customer_id: string | null; amount_cents: number; currency: string | null; status: string }>(
-    "SELECT order_id, customer_id, amount_cents::float8 AS amount_cents, currency, status FROM payment.charges",
-  );
+  const charges = await q.payment<{
+    order_id: string;
+    customer_id: string | null;
+    amount_cents: number;
+    currency: string | null;
+    status: string;
+  }>("SELECT order_id, customer_id, amount_cents::float8 AS amount_cents, currency, status FROM payment.charges");
   // One row per balance: a wallet holds one per currency, and its entries are in that currency.
-  const wallets = await q.payment<{ customer_id: string; currency: string; balance: number; credited: number; charged: number; refunded: number }>(`
+  const wallets = await q.payment<{
+    customer_id: string;
+    currency: string;
+    balance: number;
+    credited: number;
+    charged: number;
+    refunded: number;
+  }>(`
       SELECT w.customer_id, w.currency, w.balance_cents::float8 AS balance,
              coalesce(sum(e.amount_cents) FILTER (WHERE e.kind = 'credit'), 0)::float8 AS credited,
              coalesce(sum(e.amount_cents) FILTER (WHERE e.kind = 'charge'), 0)::float8 AS charged,
@@ -48,7 +70,8 @@ export async function readLedgers(q: ServiceQueries): Promise<Ledgers> {
         FROM payment.wallets w LEFT JOIN payment.wallet_entries e ON e.customer_id = w.customer_id AND e.currency = w.currency
        GROUP BY w.customer_id, w.currency, w.balance_cents`);
   const linesOf = new Map<string, AuditLine[]>();
-  for (const l of lines) linesOf.set(l.order_id, [...(linesOf.get(l.order_id) ?? []), { sku: l.sku, quantity: Number(l.quantity) }]);
+  for (const l of lines)
+    linesOf.set(l.order_id, [...(linesOf.get(l.order_id) ?? []), { sku: l.sku, quantity: Number(l.quantity) }]);
   const historyOf = new Map<string, HistoryRow[]>();
   for (const h of history) {
     const rows = historyOf.get(h.order_id) ?? [];
@@ -66,10 +89,26 @@ export async function readLedgers(q: ServiceQueries): Promise<Ledgers> {
       lines: linesOf.get(o.id) ?? [],
     })),
     history: historyOf,
-    deadLetters: deadLetters.map((d) => ({ id: d.id, orderId: d.order_id, step: d.step, status: d.status, error: d.error })),
+    deadLetters: deadLetters.map((d) => ({
+      id: d.id,
+      orderId: d.order_id,
+      step: d.step,
+      status: d.status,
+      error: d.error,
+    })),
     products: products.map((p) => ({ sku: p.sku, stock: Number(p.stock) })),
-    reservations: reservations.map((r) => ({ orderId: r.order_id, status: r.status, lines: r.lines.map((l) => ({ sku: l.sku, quantity: Number(l.quantity) })) })),
-    charges: charges.map((c) => ({ orderId: c.order_id, customerId: c.customer_id, amountCents: Number(c.amount_cents), currency: c.currency, status: c.status })),
+    reservations: reservations.map((r) => ({
+      orderId: r.order_id,
+      status: r.status,
+      lines: r.lines.map((l) => ({ sku: l.sku, quantity: Number(l.quantity) })),
+    })),
+    charges: charges.map((c) => ({
+      orderId: c.order_id,
+      customerId: c.customer_id,
+      amountCents: Number(c.amount_cents),
+      currency: c.currency,
+      status: c.status,
+    })),
     wallets: wallets.map((w) => ({
       customerId: w.customer_id,
       currency: w.currency,

@@ -45,7 +45,13 @@ export function startLoad(options: LoadOptions): Load {
   let stopping = false;
   let delivered = 0;
   let placed = 0;
-  const call = async (kind: RecordedAnswer["kind"], label: string, method: string, path: string, opts: Parameters<typeof send>[3] = {}): Promise<Reply> => {
+  const call = async (
+    kind: RecordedAnswer["kind"],
+    label: string,
+    method: string,
+    path: string,
+    opts: Parameters<typeof send>[3] = {},
+  ): Promise<Reply> => {
     const reply = await send(gatewayUrl, method, path, opts);
     answers.push(recorded(kind, label, reply));
     return reply;
@@ -67,7 +73,11 @@ export function startLoad(options: LoadOptions): Load {
       const key = randomUUID();
       placed++;
       for (let attempt = 0; attempt <= ORDER_RETRIES; attempt++) {
-        const reply = await call("order", "POST /v1/orders", "POST", "/v1/orders", { token: who.token, body, headers: { "idempotency-key": key } });
+        const reply = await call("order", "POST /v1/orders", "POST", "/v1/orders", {
+          token: who.token,
+          body,
+          headers: { "idempotency-key": key },
+        });
         const order = orderOf(reply.body);
         if (order.id) {
           ordersSeen.add(order.id);
@@ -83,8 +93,15 @@ export function startLoad(options: LoadOptions): Load {
 
   const rider = async (r: ChaosData["riders"][number]) => {
     while (!stopping) {
-      const location = { lat: STORE.lat + (random() - 0.5) * 0.04, lon: STORE.lon + (random() - 0.5) * 0.06, available: true };
-      await call("location", "PUT /v1/riders/{id}/location", "PUT", `/v1/riders/${r.id}/location`, { token: r.token, body: location });
+      const location = {
+        lat: STORE.lat + (random() - 0.5) * 0.04,
+        lon: STORE.lon + (random() - 0.5) * 0.06,
+        available: true,
+      };
+      await call("location", "PUT /v1/riders/{id}/location", "PUT", `/v1/riders/${r.id}/location`, {
+        token: r.token,
+        body: location,
+      });
       await pause(intBetween(random, 1_000, 2_000));
     }
   };
@@ -109,7 +126,9 @@ export function startLoad(options: LoadOptions): Load {
       const by = order.riderId ? riders.get(order.riderId) : undefined;
       if (found.status !== 200 || !by) continue;
       await pause(intBetween(random, 200, 800)); // the ride
-      const done = await call("deliver", "POST /v1/orders/{id}/delivered", "POST", `/v1/orders/${id}/delivered`, { token: by.token });
+      const done = await call("deliver", "POST /v1/orders/{id}/delivered", "POST", `/v1/orders/${id}/delivered`, {
+        token: by.token,
+      });
       if (done.status === 200) delivered++;
       // 404/409: the order is not this rider's, or not deliverable (the next look tells); else it is retried.
       if (done.status === 200 || done.status === 404 || done.status === 409) watched.delete(id);
@@ -130,9 +149,16 @@ export function startLoad(options: LoadOptions): Load {
         if (!low || Date.now() - (lastRestock.get(sku) ?? 0) < (scarce ? 5_000 : 8_000)) continue;
         lastRestock.set(sku, Date.now());
         const quantity = scarce ? SCARCE_STOCK : GENEROUS_STOCK / 2;
-        const reply = await call("restock", "POST /v1/admin/products/{sku}/restock", "POST", `/v1/admin/products/${sku}/restock`, { token: data.adminToken, body: { quantity } });
+        const reply = await call(
+          "restock",
+          "POST /v1/admin/products/{sku}/restock",
+          "POST",
+          `/v1/admin/products/${sku}/restock`,
+          { token: data.adminToken, body: { quantity } },
+        );
         // 200: added. A 4xx: refused, nothing added. Anything else (no answer, 5xx): unknown, the audit works it out.
-        if (reply.status === 200 || reply.status === 0 || reply.status >= 500) restocks.push({ sku, quantity, certain: reply.status === 200, at: reply.startedAt });
+        if (reply.status === 200 || reply.status === 0 || reply.status >= 500)
+          restocks.push({ sku, quantity, certain: reply.status === 200, at: reply.startedAt });
       }
     }
   };

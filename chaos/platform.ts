@@ -65,7 +65,8 @@ export async function startPlatform(options: PlatformOptions): Promise<ChaosPlat
   } else {
     dataDir = await mkdtemp(join(tmpdir(), "qc-chaos-embedded-"));
     // Each database starts from an initialised copy (PGlite's initdb is seconds of CPU).
-    for (const service of ["order", "inventory", "payment"]) await cp(await embeddedTemplate(), join(dataDir, service), { recursive: true });
+    for (const service of ["order", "inventory", "payment"])
+      await cp(await embeddedTemplate(), join(dataDir, service), { recursive: true });
     designLimits.push(
       "one order replica: an embedded database (PGlite) is one process per data folder, so a second order replica cannot share the order database",
       "pg-terminate: not applicable in embedded mode (no Postgres server; each database lives inside its service's process)",

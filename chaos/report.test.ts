@@ -7,7 +7,12 @@ import { answerKey, saveResult, type ChaosResult } from "./report";
 import { perSecond, timelineSvg } from "./timeline";
 
 const t0 = Date.parse("2026-01-01T00:00:00Z");
-const answer = (status: number, endedAfterMs: number, tookMs: number, extra: Partial<RecordedAnswer> = {}): RecordedAnswer => ({
+const answer = (
+  status: number,
+  endedAfterMs: number,
+  tookMs: number,
+  extra: Partial<RecordedAnswer> = {},
+): RecordedAnswer => ({
   kind: "order",
   path: "POST /v1/orders",
   status,
@@ -37,14 +42,27 @@ describe("the chaos report", () => {
     await saveResult(path, entry("embedded", 1));
     await saveResult(path, entry("postgres", 2));
     await saveResult(path, entry("embedded", 3));
-    expect(JSON.parse(await readFile(path, "utf8"))).toEqual({ postgres: { mode: "postgres", seed: 2 }, embedded: { mode: "embedded", seed: 3 } });
+    expect(JSON.parse(await readFile(path, "utf8"))).toEqual({
+      postgres: { mode: "postgres", seed: 2 },
+      embedded: { mode: "embedded", seed: 3 },
+    });
   });
 });
 
 describe("the timeline", () => {
   it("buckets order answers per second by outcome, with each second's p99 latency", () => {
-    const answers = [answer(201, 100, 10), answer(201, 900, 30), answer(503, 1_500, 5_000), answer(402, 2_200, 20), answer(0, 2_500, 15_000, { hung: true })];
-    const { counts, p99 } = perSecond({ startedAt: t0, settledAt: t0 + 3_000, answers: [...answers, answer(204, 100, 1, { kind: "location" })] });
+    const answers = [
+      answer(201, 100, 10),
+      answer(201, 900, 30),
+      answer(503, 1_500, 5_000),
+      answer(402, 2_200, 20),
+      answer(0, 2_500, 15_000, { hung: true }),
+    ];
+    const { counts, p99 } = perSecond({
+      startedAt: t0,
+      settledAt: t0 + 3_000,
+      answers: [...answers, answer(204, 100, 1, { kind: "location" })],
+    });
     expect(counts.map((c) => c.join(","))).toEqual(["2,0,0", "0,0,0", "0,0,1", "0,1,0", "0,0,1"]);
     expect(p99).toEqual([30, 5_000, 15_000]);
   });

@@ -16,7 +16,15 @@ import { readEmbeddedLedgers, readPostgresLedgers } from "./ledgers";
 import { startLoad } from "./load";
 import { CATALOG_CACHE_TTL_MS, startPlatform, type ChaosPlatform, type Mode } from "./platform";
 import { substream } from "./prng";
-import { faultsSummary, ordersSummary, printTable, requestsSummary, saveResult, violationsSummary, type ChaosResult } from "./report";
+import {
+  faultsSummary,
+  ordersSummary,
+  printTable,
+  requestsSummary,
+  saveResult,
+  violationsSummary,
+  type ChaosResult,
+} from "./report";
 import { applicableKinds, DEFAULT_PER_KIND_PER_300S, planFaults, type FaultTargets } from "./schedule";
 import { seedChaosData } from "./seed";
 import { compareRest, listOrders, readRest, settle } from "./settle";
@@ -49,7 +57,14 @@ const clients = Number(args.clients);
 const leaseMs = Number(args["lease-ms"]);
 const settleBoundMs = Number(args["settle-timeout"]) * 1000;
 const density = Number(args.density);
-for (const [name, value] of Object.entries({ duration: durationS, seed, clients, "lease-ms": leaseMs, "settle-timeout": settleBoundMs, density })) {
+for (const [name, value] of Object.entries({
+  duration: durationS,
+  seed,
+  clients,
+  "lease-ms": leaseMs,
+  "settle-timeout": settleBoundMs,
+  density,
+})) {
   if (!Number.isInteger(value) || value < 0 || (name !== "seed" && value === 0)) {
     console.error(`--${name} must be a positive whole number`);
     process.exit(2);
@@ -66,7 +81,9 @@ async function main(): Promise<number> {
   log(`mode ${mode}, seed ${seed}, ${durationS} s of faults (replay: ${replay})`);
   const logFile = join(outDir, `${mode}-services.log`);
   const platform = await startPlatform({ mode, jwtSecret: JWT_SECRET, logFile, leaseMs, logLevel: args["log-level"] });
-  log(`platform up: ${[...platform.processes.keys()].join(", ")}; ${platform.proxies.size} fault proxies; ${platform.database ? `database ${platform.database.name}` : `DATA_DIR ${platform.dataDir}`}${platform.redis ? `, redis ${platform.redis.url}` : ""}; service logs in ${logFile}`);
+  log(
+    `platform up: ${[...platform.processes.keys()].join(", ")}; ${platform.proxies.size} fault proxies; ${platform.database ? `database ${platform.database.name}` : `DATA_DIR ${platform.dataDir}`}${platform.redis ? `, redis ${platform.redis.url}` : ""}; service logs in ${logFile}`,
+  );
   platform.designLimits.push(
     "the gateway is killed, never hung: a frozen gateway (the one front door) holds every client's request for as long as it is frozen, which measures the schedule, not the platform",
   );
@@ -90,7 +107,8 @@ async function main(): Promise<number> {
     process.removeListener("SIGINT", interrupted);
     process.removeListener("SIGTERM", interrupted);
     await platform.dispose(args.keep);
-    if (args.keep) log(`kept: ${platform.database ? `database ${platform.database.name}` : `DATA_DIR ${platform.dataDir}`}`);
+    if (args.keep)
+      log(`kept: ${platform.database ? `database ${platform.database.name}` : `DATA_DIR ${platform.dataDir}`}`);
   }
 }
 
@@ -102,7 +120,9 @@ async function run(platform: ChaosPlatform): Promise<number> {
     unfundedCustomers: 8,
     riders: 16,
   });
-  log(`seeded ${data.skus.length} products (${data.scarce.size} scarce), ${data.customers.length} customers (${data.customers.filter((c) => !c.funded).length} without money), ${data.riders.length} riders`);
+  log(
+    `seeded ${data.skus.length} products (${data.scarce.size} scarce), ${data.customers.length} customers (${data.customers.filter((c) => !c.funded).length} without money), ${data.riders.length} riders`,
+  );
 
   const targets: FaultTargets = {
     processes: [...platform.processes.keys()],
@@ -122,7 +142,9 @@ async function run(platform: ChaosPlatform): Promise<number> {
     const orders = load.answers.filter((a) => a.kind === "order");
     const recent = orders.filter((a) => a.endedAt > Date.now() - 10_000);
     const statuses = Object.entries(requestsSummary(recent).order ?? {}).map(([k, v]) => `${k}:${v}`);
-    log(`t+${Math.round((Date.now() - startedAt) / 1000)} s: ${orders.length} order answers (last 10 s: ${statuses.join(" ")}); ${injector.records.length} faults done`);
+    log(
+      `t+${Math.round((Date.now() - startedAt) / 1000)} s: ${orders.length} order answers (last 10 s: ${statuses.join(" ")}); ${injector.records.length} faults done`,
+    );
   }, 10_000);
   const faultsDone = injector.run(schedule, startedAt);
   await Promise.race([faultsDone, sleep(durationS * 1000 + 30_000)]);
@@ -135,10 +157,23 @@ async function run(platform: ChaosPlatform): Promise<number> {
   clearInterval(progress);
 
   log("settling: waiting for no PENDING order and no open dead letter");
-  const pendingCount = platform.database ? postgresPending(platform.database.url) : restPending(platform.gatewayUrl, data);
-  const settled = await settle({ gatewayUrl: platform.gatewayUrl, adminToken: data.adminToken, pendingCount, boundMs: settleBoundMs, replayAfterMs: 20_000, note: log });
+  const pendingCount = platform.database
+    ? postgresPending(platform.database.url)
+    : restPending(platform.gatewayUrl, data);
+  const settled = await settle({
+    gatewayUrl: platform.gatewayUrl,
+    adminToken: data.adminToken,
+    pendingCount,
+    boundMs: settleBoundMs,
+    replayAfterMs: 20_000,
+    note: log,
+  });
   const settledAt = Date.now();
-  log(settled.settled ? `settled in ${settled.seconds.toFixed(1)} s` : `NOT settled after ${settled.seconds.toFixed(1)} s: ${settled.pending ?? "?"} PENDING, ${settled.openDeadLetters.length} open dead letters`);
+  log(
+    settled.settled
+      ? `settled in ${settled.seconds.toFixed(1)} s`
+      : `NOT settled after ${settled.seconds.toFixed(1)} s: ${settled.pending ?? "?"} PENDING, ${settled.openDeadLetters.length} open dead letters`,
+  );
 
   // Past the catalog cache's TTL, the public API must show what the databases hold.
   await sleep(CATALOG_CACHE_TTL_MS + 1_000);
@@ -155,8 +190,17 @@ async function run(platform: ChaosPlatform): Promise<number> {
     exitCodes = await platform.stopServices();
     ledgers = await readEmbeddedLedgers(platform.dataDir!);
   }
-  log(`audit: ${ledgers.orders.length} orders, ${ledgers.reservations.length} reservations, ${ledgers.charges.length} charges, ${ledgers.deadLetters.length} dead letters`);
-  const { violations, notes } = checkInvariants(ledgers, { initialStock: data.initialStock, restocks: load.restocks, credits: data.credits, uncertainCredits: data.uncertainCredits, answers: load.answers, crashes: injector.crashes });
+  log(
+    `audit: ${ledgers.orders.length} orders, ${ledgers.reservations.length} reservations, ${ledgers.charges.length} charges, ${ledgers.deadLetters.length} dead letters`,
+  );
+  const { violations, notes } = checkInvariants(ledgers, {
+    initialStock: data.initialStock,
+    restocks: load.restocks,
+    credits: data.credits,
+    uncertainCredits: data.uncertainCredits,
+    answers: load.answers,
+    crashes: injector.crashes,
+  });
   violations.push(...compareRest(rest, ledgers, data));
   if (platform.database) {
     const sql = await audit(platform.database.url, notes.expectedStock, 0);
@@ -191,10 +235,28 @@ async function run(platform: ChaosPlatform): Promise<number> {
     orders: ordersSummary(load.answers, ledgers, load.placed(), load.delivered()),
     requests: requestsSummary(load.answers),
     faults: faultsSummary(schedule, injector.records, applicableKinds(targets), startedAt, mode),
-    processes: { restarts: Object.fromEntries(injector.restarts), crashes: injector.crashes, exitCodesAtStop: exitCodes },
-    restocks: { certain: load.restocks.filter((r) => r.certain).length, lostAnswers: notes.uncertainRestocks, lostAnswersApplied: notes.uncertainRestocksApplied },
-    deadLetters: { total: ledgers.deadLetters.length, resolved: ledgers.deadLetters.length - openLetters, open: openLetters, replayedByRunner: settled.replayed },
-    settle: { settled: settled.settled, seconds: Math.round(settled.seconds * 10) / 10, pendingLeft: settled.pending, unresolvedDeadLetters: settled.openDeadLetters },
+    processes: {
+      restarts: Object.fromEntries(injector.restarts),
+      crashes: injector.crashes,
+      exitCodesAtStop: exitCodes,
+    },
+    restocks: {
+      certain: load.restocks.filter((r) => r.certain).length,
+      lostAnswers: notes.uncertainRestocks,
+      lostAnswersApplied: notes.uncertainRestocksApplied,
+    },
+    deadLetters: {
+      total: ledgers.deadLetters.length,
+      resolved: ledgers.deadLetters.length - openLetters,
+      open: openLetters,
+      replayedByRunner: settled.replayed,
+    },
+    settle: {
+      settled: settled.settled,
+      seconds: Math.round(settled.seconds * 10) / 10,
+      pendingLeft: settled.pending,
+      unresolvedDeadLetters: settled.openDeadLetters,
+    },
     violations: violationsSummary(violations, ledgers, injector.records, startedAt),
     sqlAudit,
     designLimits: platform.designLimits,
@@ -202,7 +264,9 @@ async function run(platform: ChaosPlatform): Promise<number> {
   };
   await saveResult(args.out, result);
   printTable(result, (line) => console.log(line));
-  console.log(`\nwritten to ${args.out} (${mode} entry) and ${svgPath}; service logs in ${basename(join(outDir, `${mode}-services.log`))}`);
+  console.log(
+    `\nwritten to ${args.out} (${mode} entry) and ${svgPath}; service logs in ${basename(join(outDir, `${mode}-services.log`))}`,
+  );
   return result.ok ? 0 : 1;
 }
 
@@ -210,7 +274,15 @@ async function run(platform: ChaosPlatform): Promise<number> {
 function sqlAgrees(problems: readonly string[], violations: readonly Violation[]): boolean {
   const has = (invariant: Violation["invariant"]) => violations.some((v) => v.invariant === invariant);
   return problems.every((p) =>
-    /PENDING/.test(p) ? has("no-pending") : /^sku /.test(p) ? has("stock-conserved") : /: credits /.test(p) ? has("money-conserved") : /charge/.test(p) ? has("charges-match-orders") : false,
+    /PENDING/.test(p)
+      ? has("no-pending")
+      : /^sku /.test(p)
+        ? has("stock-conserved")
+        : /: credits /.test(p)
+          ? has("money-conserved")
+          : /charge/.test(p)
+            ? has("charges-match-orders")
+            : false,
   );
 }
 
@@ -219,7 +291,9 @@ function postgresPending(databaseUrl: string): () => Promise<number | null> {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
-      const { rows } = await client.query<{ n: string }>("SELECT count(*) AS n FROM orders.orders WHERE status = 'PENDING'");
+      const { rows } = await client.query<{ n: string }>(
+        "SELECT count(*) AS n FROM orders.orders WHERE status = 'PENDING'",
+      );
       return Number(rows[0]?.n ?? 0);
     } finally {
       await client.end();

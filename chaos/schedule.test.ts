@@ -5,11 +5,24 @@ import { applicableKinds, countByKind, planFaults, type FaultTargets } from "./s
 const postgres: FaultTargets = {
   processes: ["gateway", "order-1", "order-2", "inventory", "payment", "rider"],
   hangable: ["order-1", "order-2", "inventory", "payment", "rider"],
-  links: ["gateway→order-1", "gateway→order-2", "gateway→inventory", "order-1→inventory", "order-1→payment", "order-2→payment"],
+  links: [
+    "gateway→order-1",
+    "gateway→order-2",
+    "gateway→inventory",
+    "order-1→inventory",
+    "order-1→payment",
+    "order-2→payment",
+  ],
   database: true,
   redis: true,
 };
-const embedded: FaultTargets = { ...postgres, processes: ["gateway", "order", "inventory", "payment", "rider"], hangable: ["order", "inventory", "payment", "rider"], database: false, redis: false };
+const embedded: FaultTargets = {
+  ...postgres,
+  processes: ["gateway", "order", "inventory", "payment", "rider"],
+  hangable: ["order", "inventory", "payment", "rider"],
+  database: false,
+  redis: false,
+};
 
 describe("mulberry32", () => {
   it("repeats its sequence for a seed, in [0, 1)", () => {
@@ -54,7 +67,14 @@ describe("the fault schedule", () => {
         for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBeGreaterThanOrEqual(spans[i - 1]!.end);
       }
       for (const f of plan) {
-        const valid = f.kind === "kill" ? postgres.processes : f.kind === "hang" ? postgres.hangable! : f.kind.startsWith("net-") ? postgres.links : [f.kind === "pg-terminate" ? "postgres" : "redis"];
+        const valid =
+          f.kind === "kill"
+            ? postgres.processes
+            : f.kind === "hang"
+              ? postgres.hangable!
+              : f.kind.startsWith("net-")
+                ? postgres.links
+                : [f.kind === "pg-terminate" ? "postgres" : "redis"];
         expect(valid).toContain(f.target);
       }
       expect(plan.map((f) => f.id)).toEqual(plan.map((_, i) => i + 1));

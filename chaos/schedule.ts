@@ -11,7 +11,15 @@ import { intBetween, substream, type Random } from "./prng";
  * - redis-restart: the run's redis-server is killed and started again after 0.5–3 s.
  */
 export type FaultKind = "hang" | "kill" | "net-delay" | "net-drop" | "net-cut" | "pg-terminate" | "redis-restart";
-export const FAULT_KINDS: readonly FaultKind[] = ["hang", "kill", "net-delay", "net-drop", "net-cut", "pg-terminate", "redis-restart"];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  "hang",
+  "kill",
+  "net-delay",
+  "net-drop",
+  "net-cut",
+  "pg-terminate",
+  "redis-restart",
+];
 
 /** What can be hit: service processes (by label), proxied links (`caller→callee`), and the servers, if any. */
 export interface FaultTargets {
@@ -77,7 +85,8 @@ const targetsOf = (kind: FaultKind, t: FaultTargets): readonly string[] => {
 };
 
 /** The kinds that have something to hit with these targets (pg-terminate and redis-restart need servers). */
-export const applicableKinds = (targets: FaultTargets): FaultKind[] => FAULT_KINDS.filter((k) => targetsOf(k, targets).length > 0);
+export const applicableKinds = (targets: FaultTargets): FaultKind[] =>
+  FAULT_KINDS.filter((k) => targetsOf(k, targets).length > 0);
 
 /** Duration (and delay) of one fault of `kind`, drawn from `random`. */
 function shape(kind: FaultKind, random: Random): { durationMs: number; delayMs?: number } {

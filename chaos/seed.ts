@@ -42,7 +42,11 @@ const UNSPENT = { currency: "USD", cents: 5_000 } as const;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs `work` over `items`, `limit` at a time (a platform just started is easily swamped). */
-async function inTurns<T, R>(items: readonly T[], limit: number, work: (item: T, i: number) => Promise<R>): Promise<R[]> {
+async function inTurns<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   let next = 0;
   await Promise.all(
@@ -57,7 +61,8 @@ async function inTurns<T, R>(items: readonly T[], limit: number, work: (item: T,
 }
 
 /** An answer that says the request did nothing: shed before it ran (OVERLOADED), or never connected. */
-const didNothing = (reply: Reply) => (reply.status === 503 && reply.body.code === "OVERLOADED") || (reply.status === 0 && reply.error === "ECONNREFUSED");
+const didNothing = (reply: Reply) =>
+  (reply.status === 503 && reply.body.code === "OVERLOADED") || (reply.status === 0 && reply.error === "ECONNREFUSED");
 
 /**
  * Products, customers (most with money, some with none: 402 PAYMENT_DECLINED) and riders, through the
@@ -66,7 +71,12 @@ const didNothing = (reply: Reply) => (reply.status === 503 && reply.body.code ==
  * not idempotent: when its answer is lost the customer is dropped for a fresh one and the credit
  * recorded as uncertain (the audit accepts the ledger with it or without it).
  */
-export async function seedChaosData(gatewayUrl: string, jwtSecret: string, run: string, options: SeedOptions): Promise<ChaosData> {
+export async function seedChaosData(
+  gatewayUrl: string,
+  jwtSecret: string,
+  run: string,
+  options: SeedOptions,
+): Promise<ChaosData> {
   const token = tokenSigner(jwtSecret);
   const adminToken = await token("chaos-admin", "admin");
   const deadline = Date.now() + 120_000;
@@ -81,12 +91,19 @@ export async function seedChaosData(gatewayUrl: string, jwtSecret: string, run: 
       await sleep(250 * Math.min(attempt, 8));
     }
   };
-  const fail = (what: string, reply: Reply) => new Error(`seeding ${what}: ${reply.status} ${reply.error ?? JSON.stringify(reply.body)}`);
+  const fail = (what: string, reply: Reply) =>
+    new Error(`seeding ${what}: ${reply.status} ${reply.error ?? JSON.stringify(reply.body)}`);
   const skus = Array.from({ length: options.products }, (_, i) => `chaos-${run}-${String(i).padStart(2, "0")}`);
   const scarce = new Set(skus.slice(0, options.scarceProducts));
   const initialStock = new Map(skus.map((sku) => [sku, scarce.has(sku) ? SCARCE_STOCK : GENEROUS_STOCK]));
   await inTurns(skus, 4, async (sku, i) => {
-    const product = { sku, name: `Chaos product ${i}`, priceCents: 50 + ((i * 37) % 950), currency: CURRENCY, stock: initialStock.get(sku) };
+    const product = {
+      sku,
+      name: `Chaos product ${i}`,
+      priceCents: 50 + ((i * 37) % 950),
+      currency: CURRENCY,
+      stock: initialStock.get(sku),
+    };
     for (let attempt = 1; ; attempt++) {
       const reply = await post("/v1/admin/products", product);
       if (reply.status === 201 || (reply.status === 409 && attempt > 1)) return;
@@ -97,7 +114,10 @@ export async function seedChaosData(gatewayUrl: string, jwtSecret: string, run: 
   const credits = new Map<string, number>();
   const uncertainCredits = new Map<string, number>();
   /** Credits `id` each balance in turn, recording each; the reply of the first that failed, if one did (the rest are not sent). */
-  const firstLostCredit = async (id: string, balances: readonly { currency: string; cents: number }[]): Promise<Reply | undefined> => {
+  const firstLostCredit = async (
+    id: string,
+    balances: readonly { currency: string; cents: number }[],
+  ): Promise<Reply | undefined> => {
     for (const { currency, cents } of balances) {
       const reply = await post(`/v1/admin/wallets/${id}/credit`, { amountCents: cents, currency });
       if (reply.status !== 200) {

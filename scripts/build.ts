@@ -48,7 +48,10 @@ export function entries(root = ROOT): Entry[] {
   const services = readdirSync(join(root, "services"), { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(root, "services", d.name, "src", "main.ts")))
     .map((d) => ({ in: `services/${d.name}/src/main.ts`, out: `services/${d.name}/dist/main.js` }));
-  return [...services, { in: "packages/platform/src/telemetry/register.ts", out: "packages/platform/dist/telemetry/register.js" }];
+  return [
+    ...services,
+    { in: "packages/platform/src/telemetry/register.ts", out: "packages/platform/dist/telemetry/register.js" },
+  ];
 }
 
 export const buildOptions = (entry: Entry, root = ROOT): BuildOptions => ({
@@ -75,7 +78,8 @@ export async function buildAll(options: { metafile?: boolean } = {}): Promise<{ 
   await Promise.all(
     list.map(async (entry) => {
       const result = await build({ ...buildOptions(entry), metafile: options.metafile === true });
-      if (options.metafile && result.metafile) writeFileSync(join(ROOT, entry.out.replace(/[^/]+$/, "meta.json")), JSON.stringify(result.metafile));
+      if (options.metafile && result.metafile)
+        writeFileSync(join(ROOT, entry.out.replace(/[^/]+$/, "meta.json")), JSON.stringify(result.metafile));
     }),
   );
   return { outputs: list.map((e) => e.out), ms: Math.round(performance.now() - started) };

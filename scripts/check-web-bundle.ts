@@ -13,10 +13,15 @@ import { gzipSync } from "node:zlib";
 const args = process.argv.slice(2);
 const budgetAt = args.indexOf("--budget-kb");
 const budgetKb = budgetAt === -1 ? 250 : Number(args[budgetAt + 1]);
-const dist = args.find((a, i) => !a.startsWith("--") && i !== budgetAt + 1) ?? fileURLToPath(new URL("../web/dist", import.meta.url));
+const dist =
+  args.find((a, i) => !a.startsWith("--") && i !== budgetAt + 1) ??
+  fileURLToPath(new URL("../web/dist", import.meta.url));
 
 const html = readFileSync(join(dist, "index.html"), "utf8");
-const scripts = [...html.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g), ...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)].map((m) => m[1]!);
+const scripts = [
+  ...html.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g),
+  ...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g),
+].map((m) => m[1]!);
 if (scripts.length === 0) {
   console.error(`no module script in ${join(dist, "index.html")}: is it a production build?`);
   process.exit(1);

@@ -14,10 +14,19 @@ export async function seedDemoData(gatewayUrl: string, adminToken: string): Prom
   const existing = (await (await fetch(`${gatewayUrl}/v1/products?limit=1`)).json()) as { items?: unknown[] };
   if ((existing.items?.length ?? 0) > 0) return false;
   for (const product of demoProducts) {
-    const res = await fetch(`${gatewayUrl}/v1/admin/products`, { method: "POST", headers, body: JSON.stringify(product) });
-    if (res.status !== 201 && res.status !== 409) throw new Error(`seeding ${product.sku} failed: ${res.status} ${await res.text()}`);
+    const res = await fetch(`${gatewayUrl}/v1/admin/products`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(product),
+    });
+    if (res.status !== 201 && res.status !== 409)
+      throw new Error(`seeding ${product.sku} failed: ${res.status} ${await res.text()}`);
   }
-  const res = await fetch(`${gatewayUrl}/v1/admin/wallets/alice/credit`, { method: "POST", headers, body: JSON.stringify({ amountCents: 100_00, currency: "EUR" }) });
+  const res = await fetch(`${gatewayUrl}/v1/admin/wallets/alice/credit`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ amountCents: 100_00, currency: "EUR" }),
+  });
   if (!res.ok) throw new Error(`crediting alice failed: ${res.status} ${await res.text()}`);
   return true;
 }

@@ -54,11 +54,15 @@ console.log(
     .join(", ")}; metrics ${Object.entries(ports.metricsPorts)
     .map(([name, port]) => `${name} :${port}`)
     .join(", ")}), then the gateway` +
-    (firstRun ? "\n  first run: one embedded database is initialised (initdb) and copied for order, inventory and payment, which then migrate it" : ""),
+    (firstRun
+      ? "\n  first run: one embedded database is initialised (initdb) and copied for order, inventory and payment, which then migrate it"
+      : ""),
 );
 // One initdb for every service that has no embedded database yet, instead of one each at once.
 if (!databaseUrl) {
-  await initialiseEmbeddedDataDirs(["order", "inventory", "payment"], dataDir, (line) => console.log(`  ${line}`)).catch((err: unknown) => {
+  await initialiseEmbeddedDataDirs(["order", "inventory", "payment"], dataDir, (line) =>
+    console.log(`  ${line}`),
+  ).catch((err: unknown) => {
     console.error(`could not initialise the embedded databases: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   });
@@ -123,7 +127,12 @@ for (const service of Object.values(stack.services)) {
 }
 
 const token = (sub: string, role: string) =>
-  new SignJWT({ role }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setIssuedAt().setExpirationTime("12h").sign(new TextEncoder().encode(jwtSecret));
+  new SignJWT({ role })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime("12h")
+    .sign(new TextEncoder().encode(jwtSecret));
 const adminToken = await token("admin", "admin");
 const seeded = await seedDemoData(stack.gatewayUrl, adminToken);
 const aliceToken = await token("alice", "customer");

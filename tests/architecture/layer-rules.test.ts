@@ -4,7 +4,18 @@
  * it fails and names every seeded file with the rule it breaks.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,21 +37,57 @@ const one = `export const seeded = 1;\n`;
 
 const seeds: Seed[] = [
   { rule: "domain-is-pure", file: "services/order/src/domain/seeded-pg.ts", source: `import type { Pool } from "pg";` },
-  { rule: "domain-is-pure", file: "services/payment/src/domain/seeded-logger.ts", source: `import { createLogger } from "@qc/platform";` },
-  { rule: "platform-pure-values-are-pure", file: "packages/platform/src/errors/seeded-pino.ts", source: `import pino from "pino";` },
-  { rule: "app-no-io-packages", file: "services/inventory/src/app/seeded-fastify.ts", source: `import Fastify from "fastify";` },
-  { rule: "app-depends-on-domain-and-ports", file: "services/rider/src/app/seeded-contracts.ts", source: `import type { riderV1 } from "@qc/contracts";` },
+  {
+    rule: "domain-is-pure",
+    file: "services/payment/src/domain/seeded-logger.ts",
+    source: `import { createLogger } from "@qc/platform";`,
+  },
+  {
+    rule: "platform-pure-values-are-pure",
+    file: "packages/platform/src/errors/seeded-pino.ts",
+    source: `import pino from "pino";`,
+  },
+  {
+    rule: "app-no-io-packages",
+    file: "services/inventory/src/app/seeded-fastify.ts",
+    source: `import Fastify from "fastify";`,
+  },
+  {
+    rule: "app-depends-on-domain-and-ports",
+    file: "services/rider/src/app/seeded-contracts.ts",
+    source: `import type { riderV1 } from "@qc/contracts";`,
+  },
   {
     rule: "app-depends-on-domain-and-ports",
     file: "services/payment/src/app/seeded-adapter.ts",
     source: `import { seeded } from "../adapters/seeded-adapter/seeded.js";`,
     extra: { "services/payment/src/adapters/seeded-adapter/seeded.ts": one },
   },
-  { rule: "no-composition-root-imports", file: "services/inventory/src/adapters/postgres/seeded-root.ts", source: `import type * as root from "../../main.js";` },
-  { rule: "gateway-routes-no-grpc-or-pg", file: "services/gateway/src/routes/seeded-grpc.ts", source: `import * as grpc from "@grpc/grpc-js";` },
-  { rule: "gateway-routes-no-grpc-or-pg", file: "services/gateway/src/routes/seeded-pg.ts", source: `import pg from "pg";` },
-  { rule: "gateway-routes-no-grpc-or-pg", file: "services/gateway/src/routes/seeded-barrel.ts", source: `import { AppError } from "@qc/platform";` },
-  { rule: "vitest-only-in-tests", file: "services/rider/src/adapters/memory/seeded-vitest.ts", source: `import { expect } from "vitest";` },
+  {
+    rule: "no-composition-root-imports",
+    file: "services/inventory/src/adapters/postgres/seeded-root.ts",
+    source: `import type * as root from "../../main.js";`,
+  },
+  {
+    rule: "gateway-routes-no-grpc-or-pg",
+    file: "services/gateway/src/routes/seeded-grpc.ts",
+    source: `import * as grpc from "@grpc/grpc-js";`,
+  },
+  {
+    rule: "gateway-routes-no-grpc-or-pg",
+    file: "services/gateway/src/routes/seeded-pg.ts",
+    source: `import pg from "pg";`,
+  },
+  {
+    rule: "gateway-routes-no-grpc-or-pg",
+    file: "services/gateway/src/routes/seeded-barrel.ts",
+    source: `import { AppError } from "@qc/platform";`,
+  },
+  {
+    rule: "vitest-only-in-tests",
+    file: "services/rider/src/adapters/memory/seeded-vitest.ts",
+    source: `import { expect } from "vitest";`,
+  },
   {
     rule: "adapters-are-independent",
     file: "services/rider/src/adapters/memory/seeded-other-adapter.ts",
@@ -57,7 +104,9 @@ const seeds: Seed[] = [
     rule: "no-circular",
     file: "services/order/src/domain/seeded-cycle-a.ts",
     source: `import { b } from "./seeded-cycle-b.js";\nexport const a = 1;`,
-    extra: { "services/order/src/domain/seeded-cycle-b.ts": `import { a } from "./seeded-cycle-a.js";\nexport const b = 1;\n` },
+    extra: {
+      "services/order/src/domain/seeded-cycle-b.ts": `import { a } from "./seeded-cycle-a.js";\nexport const b = 1;\n`,
+    },
   },
 ];
 
@@ -81,7 +130,8 @@ function scratchCopy(): string {
       filter: (src) => !["node_modules", "dist", ".data"].includes(basename(src)),
     });
   }
-  for (const file of [".dependency-cruiser.cjs", "tsconfig.json", "package.json"]) cpSync(join(repo, file), join(dir, file));
+  for (const file of [".dependency-cruiser.cjs", "tsconfig.json", "package.json"])
+    cpSync(join(repo, file), join(dir, file));
   // The workspaces' own links (relative, so they point into the copy); every other package is the repo's.
   mkdirSync(join(dir, "node_modules", "@qc"), { recursive: true });
   for (const entry of readdirSync(join(repo, "node_modules"))) {
@@ -103,10 +153,15 @@ function scratchCopy(): string {
 function depcruise(cwd: string): Promise<{ code: number; output: string }> {
   const bin = join(repo, "node_modules", "dependency-cruiser", "bin", "dependency-cruise.mjs");
   return new Promise((done) => {
-    execFile(process.execPath, [bin, ...lintDepcruiseArgs()], { cwd, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      done({ code, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...lintDepcruiseArgs()],
+      { cwd, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        done({ code, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 

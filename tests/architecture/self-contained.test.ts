@@ -14,10 +14,22 @@ const here = fileURLToPath(import.meta.url);
 const repo = resolve(dirname(here), "../..");
 
 /** What points outside: the sibling folder of the original documents, and citations of them. */
-const outside = [/\.\.\/shared\//, /\/work\/shared/, /\bDESIGN §/, /\bSTYLE §/, /\bDESIGN\.md\b/, /\bSTYLE\.md\b/, /original-design\.md/];
+const outside = [
+  /\.\.\/shared\//,
+  /\/work\/shared/,
+  /\bDESIGN §/,
+  /\bSTYLE §/,
+  /\bDESIGN\.md\b/,
+  /\bSTYLE\.md\b/,
+  /original-design\.md/,
+];
 
 function repoFiles(): string[] {
-  const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repo, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: repo,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return listed
     .split("\0")
     .filter((file) => file !== "" && file !== relative(repo, here).split(sep).join("/"))

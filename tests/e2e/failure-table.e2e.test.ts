@@ -31,8 +31,12 @@ async function boot(orderEnv: Record<string, string>) {
     (await e2e.api<{ items: Breaker[] }>("GET", "/v1/admin/circuit-breakers", { token: admin })).body.items.find(
       (b) => b.caller === "order" && b.target === target,
     )?.state;
-  const deadLetters = async () => (await e2e.api<{ items: DeadLetterBody[] }>("GET", "/v1/admin/dead-letters", { token: admin })).body.items;
-  const replay = (id: string) => e2e.api<{ deadLetter?: DeadLetterBody; code?: string }>("POST", `/v1/admin/dead-letters/${id}/replay`, { token: admin });
+  const deadLetters = async () =>
+    (await e2e.api<{ items: DeadLetterBody[] }>("GET", "/v1/admin/dead-letters", { token: admin })).body.items;
+  const replay = (id: string) =>
+    e2e.api<{ deadLetter?: DeadLetterBody; code?: string }>("POST", `/v1/admin/dead-letters/${id}/replay`, {
+      token: admin,
+    });
   /** Starts an order without waiting for its answer, and resolves once its stock is deducted. */
   const orderUntilDeducted = async (token: string, sku: string, stockBefore: number, quantity = 1) => {
     const answer = f.order(token, [{ sku, quantity }], randomUUID());
@@ -75,7 +79,11 @@ describe("Service Crash", () => {
     expect(first.body.code).toMatch(/SERVICE_UNAVAILABLE|CIRCUIT_OPEN/);
     expect(Number(first.headers.get("retry-after"))).toBeGreaterThan(0);
     // Each order makes up to two attempts (reads are retried once); five failures open the breaker.
-    await eventually(async () => (await t.order(alice.token, [{ sku, quantity: 1 }])).body.code === "CIRCUIT_OPEN", "breaker open", 10_000);
+    await eventually(
+      async () => (await t.order(alice.token, [{ sku, quantity: 1 }])).body.code === "CIRCUIT_OPEN",
+      "breaker open",
+      10_000,
+    );
     const openedAt = Date.now();
     expect(await t.breaker("inventory")).toBe("open");
 
@@ -95,10 +103,14 @@ describe("Service Crash", () => {
     expect(perOrderMs).toBeLessThan(500); // below the deadline: none waited for it
 
     await t.e2e.stack.services.inventory.start();
-    const recovered = await eventually(async () => {
-      const res = await t.order(alice.token, [{ sku, quantity: 1 }]);
-      return res.status === 201 ? res : null;
-    }, "an order to succeed after inventory came back", 15_000);
+    const recovered = await eventually(
+      async () => {
+        const res = await t.order(alice.token, [{ sku, quantity: 1 }]);
+        return res.status === 201 ? res : null;
+      },
+      "an order to succeed after inventory came back",
+      15_000,
+    );
     expect(Date.now() - openedAt).toBeGreaterThanOrEqual(4_500); // not before the half-open delay
     expect(recovered.body.status).toBe("CONFIRMED");
     expect(await t.breaker("inventory")).toBe("closed");
@@ -117,7 +129,11 @@ describe("Service Crash", () => {
       expect(hung.status).toBe(503);
       expect(hungMs).toBeGreaterThanOrEqual(450); // waited for the 500 ms deadline…
       expect(hungMs).toBeLessThan(2_500); // …and no longer than its two attempts
-      await eventually(async () => (await t.order(bob.token, [{ sku, quantity: 1 }])).body.code === "CIRCUIT_OPEN", "breaker open", 15_000);
+      await eventually(
+        async () => (await t.order(bob.token, [{ sku, quantity: 1 }])).body.code === "CIRCUIT_OPEN",
+        "breaker open",
+        15_000,
+      );
       const callsBefore = t.proxies.inventory.callsStarted;
       const fast = performance.now();
       for (let i = 0; i < 10; i++) {
@@ -129,7 +145,11 @@ describe("Service Crash", () => {
     } finally {
       t.e2e.stack.services.inventory.signal("SIGCONT");
     }
-    await eventually(async () => (await t.order(bob.token, [{ sku, quantity: 1 }])).status === 201, "recovery after SIGCONT", 15_000);
+    await eventually(
+      async () => (await t.order(bob.token, [{ sku, quantity: 1 }])).status === 201,
+      "recovery after SIGCONT",
+      15_000,
+    );
   });
 });
 
@@ -151,7 +171,13 @@ describe("Network Blip, Payment Fail and unknown charge outcomes", () => {
     const res = await t.order(poor.token, [{ sku, quantity: 2 }]);
     expect(res.status).toBe(402);
     expect(res.body.order).toMatchObject({ status: "FAILED", failureReason: "PAYMENT_DECLINED" });
-    expect(steps(res.body.order)).toEqual(["order:created", "reserve-stock:done", "charge-payment:refused", "release-stock:done", "saga:failed"]);
+    expect(steps(res.body.order)).toEqual([
+      "order:created",
+      "reserve-stock:done",
+      "charge-payment:refused",
+      "release-stock:done",
+      "saga:failed",
+    ]);
     expect(await t.stockOf(sku)).toBe(5);
     expect(await t.balanceOf(poor.id)).toBe(100);
   });
@@ -253,7 +279,12 @@ describe("Zombie Data", () => {
 describe("Zombie Data with background redrive", () => {
   let t: Awaited<ReturnType<typeof boot>>;
   beforeAll(async () => {
-    t = await boot({ UPSTREAM_TIMEOUT_MS: "400", UPSTREAM_RETRY_DELAY_MS: "50", COMPENSATION_BACKOFF_MS: "50", DEAD_LETTER_REDRIVE_MS: "500" });
+    t = await boot({
+      UPSTREAM_TIMEOUT_MS: "400",
+      UPSTREAM_RETRY_DELAY_MS: "50",
+      COMPENSATION_BACKOFF_MS: "50",
+      DEAD_LETTER_REDRIVE_MS: "500",
+    });
   }, 90_000);
   afterAll(() => t?.e2e.stop());
 
@@ -269,7 +300,10 @@ describe("Zombie Data with background redrive", () => {
     t.proxies.inventory.set({ kind: "pass" });
     await eventually(async () => (await t.stockOf(sku)) === 5, "the redrive to return the stock", 20_000);
     await eventually(
-      async () => (await t.getOrder(res.body.order!.id)).history.some((h) => h.step === "release-stock" && h.detail === "dead letter resolved by redrive"),
+      async () =>
+        (await t.getOrder(res.body.order!.id)).history.some(
+          (h) => h.step === "release-stock" && h.detail === "dead letter resolved by redrive",
+        ),
       "the order's history to show the redrive",
     );
     expect((await t.deadLetters()).filter((d) => d.orderId === res.body.order?.id)).toEqual([]);
@@ -296,16 +330,24 @@ describe("Zombie Data with background redrive", () => {
     // dropped): its redrive would race this order's charge for the one trial call payment's
     // half-open breaker lets through, and a charge refused there (CIRCUIT_OPEN, certain) never
     // reaches payment, so there would be no money to follow. Its redrive closes the breaker.
-    await eventually(async () => (await t.deadLetters()).length === 0, "the test before's dead letters to be redriven", 30_000);
+    await eventually(
+      async () => (await t.deadLetters()).length === 0,
+      "the test before's dead letters to be redriven",
+      30_000,
+    );
     t.proxies.payment.set({ kind: "drop-responses" });
     // The test before may leave payment's breaker open: until it half-opens an order is refused up
     // front (CIRCUIT_OPEN, nothing written), so such a refusal is simply sent again.
-    const res = await eventually(async () => {
-      const r = await t.order(carl.token, [{ sku, quantity: 1 }]);
-      if (r.body.code !== "CIRCUIT_OPEN") return r;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      return null;
-    }, "an order past payment's breaker", 15_000);
+    const res = await eventually(
+      async () => {
+        const r = await t.order(carl.token, [{ sku, quantity: 1 }]);
+        if (r.body.code !== "CIRCUIT_OPEN") return r;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        return null;
+      },
+      "an order past payment's breaker",
+      15_000,
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(503);
     expect(res.body.order).toMatchObject({ status: "FAILED", failureReason: "SERVICE_UNAVAILABLE", currency: "USD" });
     t.proxies.payment.set({ kind: "pass" }, { cut: true });
@@ -315,7 +357,10 @@ describe("Zombie Data with background redrive", () => {
     const db = new pg.Client({ connectionString: t.e2e.db.url });
     await db.connect();
     try {
-      const { rows } = await db.query("SELECT kind, currency, amount_cents::int AS cents FROM payment.wallet_entries WHERE order_id = $1 ORDER BY id", [res.body.order?.id]);
+      const { rows } = await db.query(
+        "SELECT kind, currency, amount_cents::int AS cents FROM payment.wallet_entries WHERE order_id = $1 ORDER BY id",
+        [res.body.order?.id],
+      );
       expect(rows).toEqual([
         { kind: "charge", currency: "USD", cents: 500 },
         { kind: "refund", currency: "USD", cents: 500 },

@@ -26,7 +26,9 @@ type GrpcService = keyof typeof GRPC_SERVICES;
 /** `node deploy/healthcheck.mjs grpc 127.0.0.1:<port> [service]`: its exit code. */
 const healthcheck = (port: number, service = "") =>
   new Promise<number>((resolve) => {
-    execFile(process.execPath, [HEALTHCHECK, "grpc", `127.0.0.1:${port}`, service], (err) => resolve(err ? Number(err.code ?? 1) : 0));
+    execFile(process.execPath, [HEALTHCHECK, "grpc", `127.0.0.1:${port}`, service], (err) =>
+      resolve(err ? Number(err.code ?? 1) : 0),
+    );
   });
 
 let db: TestDatabase;
@@ -59,7 +61,8 @@ beforeAll(async () => {
   }).catch((err: unknown) => {
     throw new Error(`stack failed to start: ${String(err)}\n${logs.slice(-30).join("\n")}`);
   });
-  for (const name of Object.keys(GRPC_SERVICES) as GrpcService[]) clients.set(name, createHealthClient(`127.0.0.1:${stack.services[name].port}`, plaintextTransport));
+  for (const name of Object.keys(GRPC_SERVICES) as GrpcService[])
+    clients.set(name, createHealthClient(`127.0.0.1:${stack.services[name].port}`, plaintextTransport));
 }, 90_000);
 
 afterAll(async () => {
@@ -122,6 +125,9 @@ describe("grpc.health.v1 and /readyz", () => {
     }, "payment leaving SERVING");
     expect(["NOT_SERVING", "UNREACHABLE"]).toContain(seen);
     expect(await stopping).toBe(0);
-    await eventually(async () => (await readyz()).body.unavailable?.includes("payment") ?? false, "gateway not ready without payment");
+    await eventually(
+      async () => (await readyz()).body.unavailable?.includes("payment") ?? false,
+      "gateway not ready without payment",
+    );
   });
 });

@@ -22,8 +22,11 @@ const HEALTHCHECK_SCRIPT = fileURLToPath(new URL("../../deploy/healthcheck.mjs",
 /** `node deploy/healthcheck.mjs grpc 127.0.0.1:<port>` with `env` (the probe of a container): its exit code. */
 const healthcheckScript = (port: number, env: Record<string, string>) =>
   new Promise<number>((resolve) => {
-    execFile(process.execPath, [HEALTHCHECK_SCRIPT, "grpc", `127.0.0.1:${port}`], { env: { PATH: process.env.PATH, ...env } }, (err) =>
-      resolve(err ? Number(err.code ?? 1) : 0),
+    execFile(
+      process.execPath,
+      [HEALTHCHECK_SCRIPT, "grpc", `127.0.0.1:${port}`],
+      { env: { PATH: process.env.PATH, ...env } },
+      (err) => resolve(err ? Number(err.code ?? 1) : 0),
     );
   });
 
@@ -41,10 +44,26 @@ function callWith(creds: ChannelCredentials, port: number, method: "getWallet" |
   return new Promise<number>((resolve) => {
     if (method === "getWallet") {
       const m = paymentV1.PaymentServiceService.getWallet;
-      client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, { customerId: "alice", currency: "" }, new Metadata(), options, done(resolve));
+      client.makeUnaryRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        { customerId: "alice", currency: "" },
+        new Metadata(),
+        options,
+        done(resolve),
+      );
     } else {
       // HealthCheckRequest with an empty service name is the empty message.
-      client.makeUnaryRequest(HEALTH_CHECK, (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), new Metadata(), options, done(resolve));
+      client.makeUnaryRequest(
+        HEALTH_CHECK,
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.alloc(0),
+        new Metadata(),
+        options,
+        done(resolve),
+      );
     }
   }).finally(() => client.close());
 }
@@ -52,18 +71,26 @@ function callWith(creds: ChannelCredentials, port: number, method: "getWallet" |
 const getWallet = (creds: ChannelCredentials) => callWith(creds, stack.services.payment.port, "getWallet");
 const healthCheck = (creds: ChannelCredentials, port: number) => callWith(creds, port, "health");
 
-const mtls = (issued: { ca: Buffer; cert: Buffer; key: Buffer }) => credentials.createSsl(issued.ca, issued.key, issued.cert);
+const mtls = (issued: { ca: Buffer; cert: Buffer; key: Buffer }) =>
+  credentials.createSsl(issued.ca, issued.key, issued.cert);
 
 const api = async (method: string, path: string, token: string, body?: unknown) => {
   const res = await fetch(`${stack.gatewayUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 const token = (sub: string, role: string) =>
-  new SignJWT({ role }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setExpirationTime("1h").sign(new TextEncoder().encode(JWT_SECRET));
+  new SignJWT({ role })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(sub)
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(JWT_SECRET));
 
 beforeAll(async () => {
   pki = createTestPki("platform");
@@ -95,10 +122,18 @@ describe("gRPC over mutual TLS (GRPC_TLS_*)", () => {
     await eventually(async () => (await fetch(`${stack.gatewayUrl}/readyz`)).status === 200, "gateway ready over mTLS");
     const admin = await token("ops", "admin");
     const sku = `sku-mtls-${Date.now().toString(36)}`;
-    const created = await api("POST", "/v1/admin/products", admin, { sku, name: "mTLS test", priceCents: 250, currency: "EUR", stock: 5 });
+    const created = await api("POST", "/v1/admin/products", admin, {
+      sku,
+      name: "mTLS test",
+      priceCents: 250,
+      currency: "EUR",
+      stock: 5,
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     // A customer without money: order → inventory (deduct) → payment (declined) → inventory (restock).
-    const order = await api("POST", "/v1/orders", await token("mtls-bob", "customer"), { items: [{ sku, quantity: 1 }] });
+    const order = await api("POST", "/v1/orders", await token("mtls-bob", "customer"), {
+      items: [{ sku, quantity: 1 }],
+    });
     const id = String((order.body.order as { id?: string } | undefined)?.id ?? order.body.id);
     const final = await eventually(async () => {
       const o = await api("GET", `/v1/orders/${id}`, admin);
@@ -109,7 +144,8 @@ describe("gRPC over mutual TLS (GRPC_TLS_*)", () => {
     const tester = mtls(pki.issue("tester").read());
     // Answered by payment itself (this customer has no wallet), not refused on the way.
     expect(await getWallet(tester)).toBe(status.NOT_FOUND);
-    for (const name of GRPC_SERVICES) expect(await healthCheck(tester, stack.services[name].port), name).toBe(status.OK);
+    for (const name of GRPC_SERVICES)
+      expect(await healthCheck(tester, stack.services[name].port), name).toBe(status.OK);
     // The container probe, with the service's own certificate as a pod mounts it.
     expect(await healthcheckScript(stack.services.payment.port, pki.issue("probe").env)).toBe(0);
     expect(await healthcheckScript(stack.services.payment.port, {})).toBe(1);
@@ -118,18 +154,22 @@ describe("gRPC over mutual TLS (GRPC_TLS_*)", () => {
   it("refuses a caller without a client certificate", async () => {
     const ca = pki.issue("no-client-cert").read().ca;
     expect(await getWallet(credentials.createSsl(ca))).toBe(status.UNAVAILABLE);
-    for (const name of GRPC_SERVICES) expect(await healthCheck(credentials.createSsl(ca), stack.services[name].port), name).toBe(status.UNAVAILABLE);
+    for (const name of GRPC_SERVICES)
+      expect(await healthCheck(credentials.createSsl(ca), stack.services[name].port), name).toBe(status.UNAVAILABLE);
   });
 
   it("refuses a certificate from another CA", async () => {
     const stranger = otherPki.issue("stranger").read();
     // It trusts the platform's CA (so the server is fine by it) but presents a certificate the platform never issued.
-    expect(await getWallet(credentials.createSsl(pki.issue("verifier").read().ca, stranger.key, stranger.cert))).toBe(status.UNAVAILABLE);
+    expect(await getWallet(credentials.createSsl(pki.issue("verifier").read().ca, stranger.key, stranger.cert))).toBe(
+      status.UNAVAILABLE,
+    );
   });
 
   it("refuses plaintext on every gRPC port, health included", async () => {
     expect(await getWallet(credentials.createInsecure())).toBe(status.UNAVAILABLE);
-    for (const name of GRPC_SERVICES) expect(await healthCheck(credentials.createInsecure(), stack.services[name].port), name).toBe(status.UNAVAILABLE);
+    for (const name of GRPC_SERVICES)
+      expect(await healthCheck(credentials.createInsecure(), stack.services[name].port), name).toBe(status.UNAVAILABLE);
   });
 
   it("stops a service at start whose TLS settings are incomplete or unreadable", async () => {
@@ -139,7 +179,12 @@ describe("gRPC over mutual TLS (GRPC_TLS_*)", () => {
       [{ ...issued, GRPC_TLS_KEY: `${pki.dir}/missing.key` }, "GRPC_TLS_KEY"],
     ] as const) {
       const lines: string[] = [];
-      const payment = new ServiceProcess("payment", await freePort(), { ...process.env, DATABASE_URL: db.url, METRICS_PORT: "-1", ...env }, (_n, line) => lines.push(line));
+      const payment = new ServiceProcess(
+        "payment",
+        await freePort(),
+        { ...process.env, DATABASE_URL: db.url, METRICS_PORT: "-1", ...env },
+        (_n, line) => lines.push(line),
+      );
       try {
         await expect(payment.start(30_000)).rejects.toThrow(/exited with code 1/);
       } finally {

@@ -31,7 +31,12 @@ beforeAll(async () => {
       OTEL_BSP_SCHEDULE_DELAY: "100",
     },
     serviceEnv: {
-      order: { UPSTREAM_TIMEOUT_MS: "400", COMPENSATION_BACKOFF_MS: "20", DEAD_LETTER_REDRIVE_MS: "600000", BREAKER_HALF_OPEN_MS: "500" },
+      order: {
+        UPSTREAM_TIMEOUT_MS: "400",
+        COMPENSATION_BACKOFF_MS: "20",
+        DEAD_LETTER_REDRIVE_MS: "600000",
+        BREAKER_HALF_OPEN_MS: "500",
+      },
     },
     log: (service, line) => {
       logs.push({ service, line });
@@ -113,7 +118,9 @@ describe("one order, one trace", () => {
       return (
         wanted.every(([service, name, kind]) => findIn(all, service, name, kind)) &&
         all.every((s) => s.parentSpanId === null || ids.has(s.parentSpanId)) &&
-        ["order", "inventory", "payment"].every((service) => all.some((s) => s.service === service && dbSystem(s) === "postgresql")) &&
+        ["order", "inventory", "payment"].every((service) =>
+          all.some((s) => s.service === service && dbSystem(s) === "postgresql"),
+        ) &&
         all.some((s) => s.service === "inventory" && dbSystem(s) === "redis")
       );
     });
@@ -127,7 +134,8 @@ describe("one order, one trace", () => {
     expect(root?.attributes).toMatchObject({ "http.route": "/v1/orders", "http.response.status_code": 201 });
     expect(res.headers.get("traceparent")).toContain(root?.spanId);
     // Every other span hangs off a span of the same trace: no broken links.
-    for (const s of spans.filter((x) => x !== root)) expect(byId.has(s.parentSpanId ?? ""), `${s.service} ${s.name}`).toBe(true);
+    for (const s of spans.filter((x) => x !== root))
+      expect(byId.has(s.parentSpanId ?? ""), `${s.service} ${s.name}`).toBe(true);
 
     // gateway → order: the server span's parent is the gateway's client span, child of the request.
     const createOrder = find("order", CREATE, SPAN_KIND.server);
@@ -178,14 +186,18 @@ describe("one order, one trace", () => {
     const gatewayServer = (s: ReceivedSpan) => s.service === "gateway" && s.kind === SPAN_KIND.server;
     // Wait for each span asserted below: the inventory's AddStock (the release) may come in a later
     // export than its DeductStock.
-    const addStock = (s: ReceivedSpan) => s.service === "inventory" && s.name === "qc.inventory.v1.InventoryService/AddStock";
+    const addStock = (s: ReceivedSpan) =>
+      s.service === "inventory" && s.name === "qc.inventory.v1.InventoryService/AddStock";
     const spans = await traceWith(
       callerTrace,
       (all) => all.some((s) => s.name === "saga release-stock") && all.some(addStock) && all.some(gatewayServer),
     );
     expect(spans.find(gatewayServer)?.parentSpanId).toBe("00f067aa0ba902b7");
     const release = spans.find((s) => s.name === "saga release-stock");
-    expect(release?.attributes).toMatchObject({ "saga.compensation": true, "order.id": (res.body.order as { id: string }).id });
+    expect(release?.attributes).toMatchObject({
+      "saga.compensation": true,
+      "order.id": (res.body.order as { id: string }).id,
+    });
     expect(spans.some((s) => addStock(s) && s.parentSpanId !== null)).toBe(true);
   });
 });
@@ -209,8 +221,11 @@ describe("logs", () => {
       const mine = lines().filter((l) => l.service === "gateway" && l.entry?.reqId === traceId);
       return mine.some((l) => l.entry?.msg === "request completed") ? mine : null;
     }, "the gateway's request lines");
-    expect(gatewayLines.map((l) => l.entry?.msg)).toEqual(expect.arrayContaining(["incoming request", "request completed"]));
-    for (const l of gatewayLines) expect(l.entry).toMatchObject({ trace_id: traceId, span_id: expect.stringMatching(/^[\da-f]{16}$/) as unknown });
+    expect(gatewayLines.map((l) => l.entry?.msg)).toEqual(
+      expect.arrayContaining(["incoming request", "request completed"]),
+    );
+    for (const l of gatewayLines)
+      expect(l.entry).toMatchObject({ trace_id: traceId, span_id: expect.stringMatching(/^[\da-f]{16}$/) as unknown });
     // Every service writes JSON, one line per event.
     for (const { service, line } of logs) expect(json(line), `${service}: ${line}`).not.toBeNull();
   });
@@ -229,7 +244,9 @@ describe("logs", () => {
     // Every line of these requests is written once the gateway logged each one's completion.
     const traceIds = answers.map((a) => a.headers.get("x-trace-id"));
     await eventually(async () => {
-      const completed = new Set(logs.map((l) => json(l.line)).flatMap((e) => (e?.msg === "request completed" ? [e.reqId] : [])));
+      const completed = new Set(
+        logs.map((l) => json(l.line)).flatMap((e) => (e?.msg === "request completed" ? [e.reqId] : [])),
+      );
       return traceIds.every((id) => completed.has(id));
     }, "the gateway to log each request's completion");
     expect(logs.some((l) => json(l.line)?.level === 20)).toBe(true); // debug lines were written
@@ -248,14 +265,36 @@ describe("metrics", () => {
     const scrapes = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, await scrape(s)] as const)));
     for (const s of SERVICES) expect(scrapes[s]?.families.has("process_resident_memory_bytes"), s).toBe(true);
     const gateway = scrapes.gateway!;
-    expect(gateway.value("http_server_duration_seconds_count", { route: "/v1/orders", method: "POST", status: "201" })).toBeGreaterThan(0);
-    expect(gateway.value("http_server_duration_seconds_count", { route: "/v1/orders", method: "POST", status: "402" })).toBeGreaterThan(0);
+    expect(
+      gateway.value("http_server_duration_seconds_count", { route: "/v1/orders", method: "POST", status: "201" }),
+    ).toBeGreaterThan(0);
+    expect(
+      gateway.value("http_server_duration_seconds_count", { route: "/v1/orders", method: "POST", status: "402" }),
+    ).toBeGreaterThan(0);
     // The route is the pattern, never the URL with an id in it.
     const routes = new Set(gateway.families.get("http_server_duration_seconds")?.samples.map((x) => x.labels.route));
     expect([...routes].filter((r) => r && /[\da-f]{8}-[\da-f]{4}/.test(r))).toEqual([]);
-    expect(scrapes.order?.value("rpc_server_duration_seconds_count", { service: "qc.order.v1.OrderService", method: "CreateOrder", code: "OK" })).toBeGreaterThan(0);
-    expect(scrapes.inventory?.value("rpc_server_duration_seconds_count", { service: "qc.inventory.v1.InventoryService", method: "DeductStock", code: "OK" })).toBeGreaterThan(0);
-    expect(scrapes.payment?.value("rpc_server_duration_seconds_count", { service: "qc.payment.v1.PaymentService", method: "Charge", code: "FAILED_PRECONDITION" })).toBeGreaterThan(0);
+    expect(
+      scrapes.order?.value("rpc_server_duration_seconds_count", {
+        service: "qc.order.v1.OrderService",
+        method: "CreateOrder",
+        code: "OK",
+      }),
+    ).toBeGreaterThan(0);
+    expect(
+      scrapes.inventory?.value("rpc_server_duration_seconds_count", {
+        service: "qc.inventory.v1.InventoryService",
+        method: "DeductStock",
+        code: "OK",
+      }),
+    ).toBeGreaterThan(0);
+    expect(
+      scrapes.payment?.value("rpc_server_duration_seconds_count", {
+        service: "qc.payment.v1.PaymentService",
+        method: "Charge",
+        code: "FAILED_PRECONDITION",
+      }),
+    ).toBeGreaterThan(0);
     expect(scrapes.inventory?.sum("catalog_cache_requests_total")).toBeGreaterThan(0);
     expect(gateway.value("circuit_breaker_state", { caller: "gateway", target: "order" })).toBe(0);
     expect(scrapes.order?.value("circuit_breaker_state", { caller: "order", target: "inventory" })).toBe(0);
@@ -270,11 +309,14 @@ describe("metrics", () => {
     expect((await f.order(poor.token, [{ sku, quantity: 1 }])).status).toBe(402);
     expect((await f.order(rich.token, [{ sku, quantity: 50 }])).status).toBe(409);
     const after = await scrape("order");
-    const delta = (labels: Record<string, string>) => (after.value("saga_outcomes_total", labels) ?? 0) - (before.value("saga_outcomes_total", labels) ?? 0);
+    const delta = (labels: Record<string, string>) =>
+      (after.value("saga_outcomes_total", labels) ?? 0) - (before.value("saga_outcomes_total", labels) ?? 0);
     expect(delta({ status: "CONFIRMED", reason: "none" })).toBe(1);
     expect(delta({ status: "FAILED", reason: "PAYMENT_DECLINED" })).toBe(1);
     expect(delta({ status: "FAILED", reason: "OUT_OF_STOCK" })).toBe(1);
-    expect((after.value("saga_duration_seconds_count") ?? 0) - (before.value("saga_duration_seconds_count") ?? 0)).toBe(3);
+    expect((after.value("saga_duration_seconds_count") ?? 0) - (before.value("saga_duration_seconds_count") ?? 0)).toBe(
+      3,
+    );
     expect(
       (after.value("saga_compensations_total", { step: "release-stock", outcome: "done" }) ?? 0) -
         (before.value("saga_compensations_total", { step: "release-stock", outcome: "done" }) ?? 0),
@@ -295,12 +337,20 @@ describe("metrics", () => {
     expect(location.status).toBe(204);
     const sku = await f.product(5, 100);
     const erin = await f.customer(1_000);
-    const res = await e2e.api<OrderBody>("POST", "/v1/orders", { token: erin.token, body: { items: [{ sku, quantity: 1 }], deliveryLocation: potsdam } });
+    const res = await e2e.api<OrderBody>("POST", "/v1/orders", {
+      token: erin.token,
+      body: { items: [{ sku, quantity: 1 }], deliveryLocation: potsdam },
+    });
     // Usually in the answer; on a loaded machine the first try may miss (a slow Rider call) and the
     // background retry assigns the rider a moment later: timed from the confirmation either way.
     const assigned =
       res.body.riderId ??
-      (await eventually(async () => (await e2e.api<{ riderId?: string }>("GET", `/v1/orders/${String(res.body.id)}`, { token: erin.token })).body.riderId, "a rider"));
+      (await eventually(
+        async () =>
+          (await e2e.api<{ riderId?: string }>("GET", `/v1/orders/${String(res.body.id)}`, { token: erin.token })).body
+            .riderId,
+        "a rider",
+      ));
     expect(assigned).toBe(riderId);
     const after = await eventually(async () => {
       const s = await scrape("order");
@@ -310,7 +360,9 @@ describe("metrics", () => {
     expect(after.families.get("rider_assignment_seconds")?.type).toBe("histogram");
     expect(after.families.has("rider_assignment_misses_total")).toBe(true);
     // Rider metrics of its own: its RPCs by method and code.
-    expect((await scrape("rider")).value("rpc_server_duration_seconds_count", { method: "AssignNearest", code: "OK" })).toBeGreaterThan(0);
+    expect(
+      (await scrape("rider")).value("rpc_server_duration_seconds_count", { method: "AssignNearest", code: "OK" }),
+    ).toBeGreaterThan(0);
   });
 
   it("show a dead letter and the retries before it, then a breaker opening and closing again", async () => {
@@ -327,12 +379,14 @@ describe("metrics", () => {
 
     const afterDeadLetter = await scrape("order");
     expect(afterDeadLetter.value("dead_letters_open")).toBe(open0 + 1);
-    const compensations = (s: PromScrape, outcome: string) => s.value("saga_compensations_total", { step: "release-stock", outcome }) ?? 0;
+    const compensations = (s: PromScrape, outcome: string) =>
+      s.value("saga_compensations_total", { step: "release-stock", outcome }) ?? 0;
     expect(compensations(afterDeadLetter, "retry") - compensations(before, "retry")).toBe(3);
     expect(compensations(afterDeadLetter, "dead-lettered") - compensations(before, "dead-lettered")).toBe(1);
 
     // Inventory still refused: the order service's breaker towards it opens.
-    const transitions = (s: PromScrape, state: string) => s.value("circuit_breaker_transitions_total", { caller: "order", target: "inventory", state }) ?? 0;
+    const transitions = (s: PromScrape, state: string) =>
+      s.value("circuit_breaker_transitions_total", { caller: "order", target: "inventory", state }) ?? 0;
     const rich = await f.customer(10_000);
     await eventually(async () => {
       await f.order(rich.token, [{ sku, quantity: 1 }]);
@@ -354,10 +408,13 @@ describe("metrics", () => {
 
     // Orders placed while inventory refused left dead letters too (their deduction's outcome was
     // unknown); replayed now that inventory is back, they are resolved and the gauge goes back down.
-    const open = (await e2e.api<{ items: { id: string; orderId: string }[] }>("GET", "/v1/admin/dead-letters", { token: admin })).body.items;
+    const open = (
+      await e2e.api<{ items: { id: string; orderId: string }[] }>("GET", "/v1/admin/dead-letters", { token: admin })
+    ).body.items;
     expect(open.some((d) => d.orderId === res.body.order?.id)).toBe(true);
     expect((await scrape("order")).value("dead_letters_open")).toBe(open.length);
-    for (const letter of open) expect((await e2e.api("POST", `/v1/admin/dead-letters/${letter.id}/replay`, { token: admin })).status).toBe(200);
+    for (const letter of open)
+      expect((await e2e.api("POST", `/v1/admin/dead-letters/${letter.id}/replay`, { token: admin })).status).toBe(200);
     expect((await scrape("order")).value("dead_letters_open")).toBe(0);
   });
 });

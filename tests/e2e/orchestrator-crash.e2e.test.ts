@@ -16,7 +16,14 @@ beforeAll(async () => {
   e2e = await startE2E({
     faultProxies: true,
     // A short lease so a dead replica's sagas are taken over quickly; the deadline outlives the kill.
-    serviceEnv: { order: { SAGA_LEASE_MS: "2000", RECOVERY_INTERVAL_MS: "100", RECOVERY_BATCH_SIZE: "2", UPSTREAM_TIMEOUT_MS: "1500" } },
+    serviceEnv: {
+      order: {
+        SAGA_LEASE_MS: "2000",
+        RECOVERY_INTERVAL_MS: "100",
+        RECOVERY_BATCH_SIZE: "2",
+        UPSTREAM_TIMEOUT_MS: "1500",
+      },
+    },
   });
   f = fixtures(e2e, await e2e.token("ops", "admin"));
 }, 90_000);
@@ -28,12 +35,16 @@ afterAll(async () => {
 
 /** The customer's only order, once it reached a final state. */
 async function onlyOrder(token: string): Promise<OrderBody> {
-  return eventually(async () => {
-    const list = await e2e.api<{ items?: OrderBody[] }>("GET", "/v1/orders", { token });
-    const items = list.body.items ?? []; // the gateway answers 503 while its breaker to the order service is open
-    const order = items[0];
-    return items.length === 1 && order && order.status !== "PENDING" ? order : null;
-  }, "the order to reach a final state", 20_000);
+  return eventually(
+    async () => {
+      const list = await e2e.api<{ items?: OrderBody[] }>("GET", "/v1/orders", { token });
+      const items = list.body.items ?? []; // the gateway answers 503 while its breaker to the order service is open
+      const order = items[0];
+      return items.length === 1 && order && order.status !== "PENDING" ? order : null;
+    },
+    "the order to reach a final state",
+    20_000,
+  );
 }
 
 describe("Orchestrator crash", () => {
@@ -71,7 +82,12 @@ describe("Orchestrator crash", () => {
     // Two replicas on the same database race to take the stranded sagas over.
     const port = await freePort();
     // Its own ports: the primary's METRICS_PORT is taken by the primary.
-    const second = new ServiceProcess("order", port, { ...primary.env, ORDER_PORT: String(port), METRICS_PORT: "0" }, () => undefined);
+    const second = new ServiceProcess(
+      "order",
+      port,
+      { ...primary.env, ORDER_PORT: String(port), METRICS_PORT: "0" },
+      () => undefined,
+    );
     replicas.push(second);
     await Promise.all([primary.start(), second.start()]);
 

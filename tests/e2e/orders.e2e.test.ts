@@ -31,7 +31,10 @@ describe("placing orders through the REST API", () => {
     const apple = await product(20, 150);
     const pear = await product(10, 99);
     const alice = await customer(10_000);
-    const res = await order(alice.token, [{ sku: apple, quantity: 3 }, { sku: pear, quantity: 2 }]);
+    const res = await order(alice.token, [
+      { sku: apple, quantity: 3 },
+      { sku: pear, quantity: 2 },
+    ]);
     expect(res.status).toBe(201);
     expect(res.headers.get("location")).toBe(`/v1/orders/${res.body.id}`);
     expect(res.headers.get("server-timing")).toMatch(/^order;dur=[\d.]+, gateway;dur=[\d.]+$/);
@@ -67,14 +70,25 @@ describe("placing orders through the REST API", () => {
     const declined = await order(erin.token, [{ sku: dollar, quantity: 2 }]);
     expect(declined.status).toBe(402);
     expect(declined.body.code).toBe("PAYMENT_DECLINED");
-    expect(declined.body.order).toMatchObject({ status: "FAILED", failureReason: "PAYMENT_DECLINED", totalCents: 600, currency: "USD" });
+    expect(declined.body.order).toMatchObject({
+      status: "FAILED",
+      failureReason: "PAYMENT_DECLINED",
+      totalCents: 600,
+      currency: "USD",
+    });
     expect(await stockOf(dollar)).toBe(10);
     expect(await balanceOf(erin.id, "EUR")).toBe(10_000);
     expect(await balanceOf(erin.id, "USD")).toBe(0);
 
     // The credit route answers the one balance it credited; no currency means USD.
-    const credited = await e2e.api("POST", `/v1/admin/wallets/${erin.id}/credit`, { token: admin, body: { amountCents: 1_000 } });
-    expect([credited.status, credited.body]).toEqual([200, { customerId: erin.id, currency: "USD", balanceCents: 1_000 }]);
+    const credited = await e2e.api("POST", `/v1/admin/wallets/${erin.id}/credit`, {
+      token: admin,
+      body: { amountCents: 1_000 },
+    });
+    expect([credited.status, credited.body]).toEqual([
+      200,
+      { customerId: erin.id, currency: "USD", balanceCents: 1_000 },
+    ]);
     const paid = await order(erin.token, [{ sku: dollar, quantity: 2 }]);
     expect(paid.status).toBe(201);
     expect(paid.body).toMatchObject({ status: "CONFIRMED", totalCents: 600, currency: "USD" });
@@ -151,7 +165,10 @@ describe("placing orders through the REST API", () => {
     const euro = await product(10, 100);
     const dear = await product(20, 1_000_000_000);
     const dollar = `usd-${randomUUID().slice(0, 8)}`;
-    const created = await e2e.api("POST", "/v1/admin/products", { token: admin, body: { sku: dollar, name: "Dollar item", priceCents: 100, currency: "USD", stock: 10 } });
+    const created = await e2e.api("POST", "/v1/admin/products", {
+      token: admin,
+      body: { sku: dollar, name: "Dollar item", priceCents: 100, currency: "USD", stock: 10 },
+    });
     expect(created.status).toBe(201);
     const dan = await customer(1_000);
     // Payment's own ledger, not its API: a zero-total order must not leave even an empty charge row.
@@ -159,7 +176,9 @@ describe("placing orders through the REST API", () => {
       const db = new pg.Client({ connectionString: e2e.db.url });
       await db.connect();
       try {
-        return (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM payment.charges WHERE order_id = $1", [orderId])).rows[0]?.n;
+        return (
+          await db.query<{ n: number }>("SELECT count(*)::int AS n FROM payment.charges WHERE order_id = $1", [orderId])
+        ).rows[0]?.n;
       } finally {
         await db.end();
       }
@@ -168,14 +187,26 @@ describe("placing orders through the REST API", () => {
     const zero = await order(dan.token, [{ sku: free, quantity: 2 }], "free-1");
     expect(zero.status).toBe(201);
     expect(zero.body).toMatchObject({ status: "CONFIRMED", totalCents: 0 });
-    expect(steps(zero.body)).toEqual(["order:created", "reserve-stock:done", "charge-payment:skipped", "saga:confirmed"]);
+    expect(steps(zero.body)).toEqual([
+      "order:created",
+      "reserve-stock:done",
+      "charge-payment:skipped",
+      "saga:confirmed",
+    ]);
     expect(await stockOf(free)).toBe(8);
     expect(await charges(zero.body.id)).toBe(0);
     expect(await balanceOf(dan.id)).toBe(1_000);
 
-    const ordersBefore = (await e2e.api<{ items: unknown[] }>("GET", "/v1/orders", { token: dan.token })).body.items.length;
+    const ordersBefore = (await e2e.api<{ items: unknown[] }>("GET", "/v1/orders", { token: dan.token })).body.items
+      .length;
     for (const [items, code] of [
-      [[{ sku: euro, quantity: 1 }, { sku: dollar, quantity: 1 }], "MIXED_CURRENCIES"],
+      [
+        [
+          { sku: euro, quantity: 1 },
+          { sku: dollar, quantity: 1 },
+        ],
+        "MIXED_CURRENCIES",
+      ],
       [[{ sku: dear, quantity: 11 }], "ORDER_TOTAL_TOO_LARGE"],
     ] as const) {
       // The same key twice: a refusal no retry can change is not a 503 to retry, then or later.
@@ -187,7 +218,9 @@ describe("placing orders through the REST API", () => {
         expect(res.body.code).toBe(code);
       }
     }
-    expect((await e2e.api<{ items: unknown[] }>("GET", "/v1/orders", { token: dan.token })).body.items).toHaveLength(ordersBefore);
+    expect((await e2e.api<{ items: unknown[] }>("GET", "/v1/orders", { token: dan.token })).body.items).toHaveLength(
+      ordersBefore,
+    );
     expect([await stockOf(euro), await stockOf(dollar), await stockOf(dear)]).toEqual([10, 10, 20]);
     expect(await balanceOf(dan.id)).toBe(1_000);
   });
@@ -197,9 +230,15 @@ describe("placing orders through the REST API", () => {
     const erin = await customer(1_000);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await order(erin.token, [{ sku, quantity: 1 }])).body.id);
-    const page1 = await e2e.api<{ items: OrderBody[]; nextCursor: string | null }>("GET", "/v1/orders?limit=2", { token: erin.token });
+    const page1 = await e2e.api<{ items: OrderBody[]; nextCursor: string | null }>("GET", "/v1/orders?limit=2", {
+      token: erin.token,
+    });
     expect(page1.body.items.map((o) => o.id)).toEqual([ids[2], ids[1]]);
-    const page2 = await e2e.api<{ items: OrderBody[]; nextCursor: string | null }>("GET", `/v1/orders?limit=2&cursor=${page1.body.nextCursor}`, { token: erin.token });
+    const page2 = await e2e.api<{ items: OrderBody[]; nextCursor: string | null }>(
+      "GET",
+      `/v1/orders?limit=2&cursor=${page1.body.nextCursor}`,
+      { token: erin.token },
+    );
     expect(page2.body.items.map((o) => o.id)).toEqual([ids[0]]);
     expect(page2.body.nextCursor).toBeNull();
   });
@@ -214,7 +253,10 @@ describe("auth", () => {
     expect((await e2e.api("GET", "/v1/orders", { token: "not-a-jwt" })).status).toBe(401);
     const forged = (await e2e.token(frank.id, "customer")).slice(0, -2) + "xx";
     expect((await e2e.api("GET", "/v1/orders", { token: forged })).status).toBe(401);
-    const forbidden = await e2e.api("POST", "/v1/admin/products", { token: frank.token, body: { sku: "x", name: "x", priceCents: 1, currency: "EUR", stock: 1 } });
+    const forbidden = await e2e.api("POST", "/v1/admin/products", {
+      token: frank.token,
+      body: { sku: "x", name: "x", priceCents: 1, currency: "EUR", stock: 1 },
+    });
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.code).toBe("FORBIDDEN");
     const placed = await order(frank.token, [{ sku, quantity: 1 }]);
@@ -238,11 +280,23 @@ describe("bad input", () => {
       { name: "no lines", body: { items: [] }, status: [400] },
       { name: "unknown field", body: { items: [{ sku, quantity: 1 }], priceCents: 1 }, status: [400] },
       { name: "unknown sku", body: { items: [{ sku: "no-such-sku", quantity: 1 }] }, status: [422] },
-      { name: "51 lines", body: { items: Array.from({ length: 51 }, (_, i) => ({ sku: `s${i}`, quantity: 1 })) }, status: [400] },
-      { name: "1 MB body", rawBody: JSON.stringify({ items: [{ sku, quantity: 1 }], pad: "x".repeat(1_000_000) }), status: [413] },
+      {
+        name: "51 lines",
+        body: { items: Array.from({ length: 51 }, (_, i) => ({ sku: `s${i}`, quantity: 1 })) },
+        status: [400],
+      },
+      {
+        name: "1 MB body",
+        rawBody: JSON.stringify({ items: [{ sku, quantity: 1 }], pad: "x".repeat(1_000_000) }),
+        status: [413],
+      },
     ];
     for (const c of cases) {
-      const res = await e2e.api<{ code?: string; stack?: string }>("POST", "/v1/orders", { token: henry.token, body: c.body, rawBody: c.rawBody });
+      const res = await e2e.api<{ code?: string; stack?: string }>("POST", "/v1/orders", {
+        token: henry.token,
+        body: c.body,
+        rawBody: c.rawBody,
+      });
       expect(c.status, `${c.name}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`).toContain(res.status);
       expect(res.body.code, c.name).toMatch(/^[A-Z_]+$/);
       expect(JSON.stringify(res.body), c.name).not.toMatch(/at .*\.ts:\d+/);

@@ -37,7 +37,16 @@ interface Rider {
 
 /** The rider reports where they are (retried while the rider service is coming back). */
 const locate = (r: Rider, dLat: number) =>
-  eventually(async () => (await e2e.api("PUT", `/v1/riders/${r.id}/location`, { token: r.token, body: { ...near(dLat), available: true } })).status === 204, `${r.id}'s location to be taken`);
+  eventually(
+    async () =>
+      (
+        await e2e.api("PUT", `/v1/riders/${r.id}/location`, {
+          token: r.token,
+          body: { ...near(dLat), available: true },
+        })
+      ).status === 204,
+    `${r.id}'s location to be taken`,
+  );
 
 async function rider(dLat: number): Promise<Rider> {
   const id = `rider-${randomUUID().slice(0, 8)}`;
@@ -47,7 +56,10 @@ async function rider(dLat: number): Promise<Rider> {
 }
 
 const placeAt = (token: string, sku: string, dLat: number) =>
-  e2e.api<OrderBody>("POST", "/v1/orders", { token, body: { items: [{ sku, quantity: 1 }], deliveryLocation: near(dLat) } });
+  e2e.api<OrderBody>("POST", "/v1/orders", {
+    token,
+    body: { items: [{ sku, quantity: 1 }], deliveryLocation: near(dLat) },
+  });
 
 const riderOf = (orderId: string, what: string) =>
   eventually(async () => {
@@ -56,7 +68,8 @@ const riderOf = (orderId: string, what: string) =>
   }, what);
 
 const openDeadLetters = async () =>
-  (await e2e.api<{ items: { orderId: string; step: string }[] }>("GET", "/v1/admin/dead-letters", { token: admin })).body.items;
+  (await e2e.api<{ items: { orderId: string; step: string }[] }>("GET", "/v1/admin/dead-letters", { token: admin }))
+    .body.items;
 
 describe("rider service restarted in memory mode", () => {
   it("never gives a rider who is delivering a second active order; their delivery, id typed in capitals, frees them", async () => {
@@ -78,7 +91,9 @@ describe("rider service restarted in memory mode", () => {
     expect((await riderOf(second.body.id, "the second order to get a rider")).riderId).toBe(other.id);
     expect((await f.getOrder(first.body.id)).riderId).toBe(carrier.id);
 
-    const delivered = await e2e.api<OrderBody>("POST", `/v1/orders/${first.body.id.toUpperCase()}/delivered`, { token: carrier.token });
+    const delivered = await e2e.api<OrderBody>("POST", `/v1/orders/${first.body.id.toUpperCase()}/delivered`, {
+      token: carrier.token,
+    });
     expect(delivered.status).toBe(200);
     expect(delivered.body).toMatchObject({ id: first.body.id, status: "DELIVERED" });
     expect(steps(delivered.body)).toContain("release-rider:done");

@@ -21,7 +21,9 @@ beforeAll(async () => {
   redis = await PrivateRedis.start();
   e2e = await startE2E({
     redisUrl: redis.url,
-    serviceEnv: { order: { RIDER_RETRY_INTERVAL_MS: "200", STORE_LAT: String(store.lat), STORE_LON: String(store.lon) } },
+    serviceEnv: {
+      order: { RIDER_RETRY_INTERVAL_MS: "200", STORE_LAT: String(store.lat), STORE_LON: String(store.lon) },
+    },
   });
   admin = await e2e.token("ops", "admin");
   f = fixtures(e2e, admin);
@@ -41,7 +43,10 @@ async function rider(dLat: number, available = true): Promise<{ id: string; toke
 }
 
 const placeAt = (token: string, sku: string, dLat: number) =>
-  e2e.api<OrderBody>("POST", "/v1/orders", { token, body: { items: [{ sku, quantity: 1 }], deliveryLocation: near(dLat) } });
+  e2e.api<OrderBody>("POST", "/v1/orders", {
+    token,
+    body: { items: [{ sku, quantity: 1 }], deliveryLocation: near(dLat) },
+  });
 
 /**
  * The rider of a confirmed order: usually in the answer; on a loaded machine the first try may miss
@@ -50,7 +55,10 @@ const placeAt = (token: string, sku: string, dLat: number) =>
  */
 async function riderOf(token: string, order: OrderBody): Promise<string> {
   if (order.riderId) return order.riderId;
-  return eventually(async () => (await e2e.api<OrderBody>("GET", `/v1/orders/${order.id}`, { token })).body.riderId, `a rider for ${order.id}`);
+  return eventually(
+    async () => (await e2e.api<OrderBody>("GET", `/v1/orders/${order.id}`, { token })).body.riderId,
+    `a rider for ${order.id}`,
+  );
 }
 
 describe("riders", () => {
@@ -126,13 +134,20 @@ describe("Redis down", () => {
       // The restarted Redis is empty: riders report their position again, as they do every few seconds.
       const back = await eventually(async () => {
         const id = `rider-${randomUUID().slice(0, 8)}`;
-        const r = await e2e.api("PUT", `/v1/riders/${id}/location`, { token: await e2e.token(id, "rider"), body: { ...near(2.0001), available: true } });
+        const r = await e2e.api("PUT", `/v1/riders/${id}/location`, {
+          token: await e2e.token(id, "rider"),
+          body: { ...near(2.0001), available: true },
+        });
         return r.status === 204 ? id : null;
       }, "the rider service to reach Redis again");
-      const assigned = await eventually(async () => {
-        const o = await f.getOrder(res.body.id);
-        return o.riderId ? o : null;
-      }, "the waiting order to get the rider", 20_000);
+      const assigned = await eventually(
+        async () => {
+          const o = await f.getOrder(res.body.id);
+          return o.riderId ? o : null;
+        },
+        "the waiting order to get the rider",
+        20_000,
+      );
       expect(assigned.riderId).toBe(back);
     } finally {
       await redis.resume().catch(() => undefined);

@@ -44,7 +44,12 @@ async function storedOrders(e2e: E2E, customers: readonly string[]): Promise<{ i
   const client = new pg.Client({ connectionString: e2e.db.url });
   await client.connect();
   try {
-    return (await client.query<{ id: string; status: string }>("SELECT id, status FROM orders.orders WHERE customer_id = ANY($1)", [customers])).rows;
+    return (
+      await client.query<{ id: string; status: string }>(
+        "SELECT id, status FROM orders.orders WHERE customer_id = ANY($1)",
+        [customers],
+      )
+    ).rows;
   } finally {
     await client.end();
   }
@@ -71,14 +76,20 @@ describe("SIGTERM to the order service under load", () => {
   it("finishes every order it accepted, answers 503 (never 500) after, exits 0 and leaves nothing PENDING", async () => {
     const { e2e } = t;
     const load = startOrderLoad({ gatewayUrl: e2e.stack.gatewayUrl, clients: 8, next: t.next, maxMs: 30_000 });
-    await eventually(async () => load.outcomes.filter((o) => o.status === 201).length >= 10 && load.inFlight() >= 4, "orders flowing");
+    await eventually(
+      async () => load.outcomes.filter((o) => o.status === 201).length >= 10 && load.inFlight() >= 4,
+      "orders flowing",
+    );
 
     const sigtermAt = Date.now();
     const exitCode = await e2e.stack.services.order.stop();
     const exitedAt = Date.now();
     // Requests keep arriving at the gateway with the order service gone: wait for some to be answered
     // (not a fixed time, which a loaded machine may fill with none).
-    await eventually(async () => load.outcomes.filter((o) => o.startedAt > exitedAt).length >= 3, "requests sent after the order service exited");
+    await eventually(
+      async () => load.outcomes.filter((o) => o.startedAt > exitedAt).length >= 3,
+      "requests sent after the order service exited",
+    );
     const outcomes = await load.stop();
     const summary = describeOutcomes(outcomes);
 
@@ -86,7 +97,9 @@ describe("SIGTERM to the order service under load", () => {
     // Only proper answers, and 503 for what the service did not take; never a 500, never a dropped connection.
     for (const o of outcomes) expect([...PROPER, 503], summary).toContain(o.status);
     // The sagas in flight at SIGTERM were finished and answered, not cut off.
-    const drained = outcomes.filter((o) => o.startedAt < sigtermAt && o.endedAt > sigtermAt && PROPER.includes(o.status));
+    const drained = outcomes.filter(
+      (o) => o.startedAt < sigtermAt && o.endedAt > sigtermAt && PROPER.includes(o.status),
+    );
     expect(drained.length, summary).toBeGreaterThan(0);
     // Once the process is gone, the gateway answers 503 at once.
     const after = outcomes.filter((o) => o.startedAt > exitedAt);
@@ -95,7 +108,10 @@ describe("SIGTERM to the order service under load", () => {
 
     // Every order the service accepted got its answer, and none is left PENDING.
     const stored = await storedOrders(e2e, t.customers);
-    expect(stored.filter((o) => o.status === "PENDING"), summary).toEqual([]);
+    expect(
+      stored.filter((o) => o.status === "PENDING"),
+      summary,
+    ).toEqual([]);
     const answered = outcomes.filter((o) => PROPER.includes(o.status)).map((o) => o.orderId);
     expect(new Set(stored.map((o) => o.id)), summary).toEqual(new Set(answered));
   });
@@ -111,7 +127,10 @@ describe("SIGTERM to the gateway under load", () => {
   it("answers the requests in flight, then stops taking connections and exits 0", async () => {
     const { e2e } = t;
     const load = startOrderLoad({ gatewayUrl: e2e.stack.gatewayUrl, clients: 8, next: t.next, maxMs: 30_000 });
-    await eventually(async () => load.outcomes.filter((o) => o.status === 201).length >= 10 && load.inFlight() >= 4, "orders flowing");
+    await eventually(
+      async () => load.outcomes.filter((o) => o.status === 201).length >= 10 && load.inFlight() >= 4,
+      "orders flowing",
+    );
 
     const sigtermAt = Date.now();
     const exitCode = await e2e.stack.services.gateway.stop();
@@ -125,13 +144,19 @@ describe("SIGTERM to the gateway under load", () => {
       if (o.status === 0) expect(o.startedAt, `${summary}: ${o.error}`).toBeGreaterThan(sigtermAt - 100);
       else expect([...PROPER, 503], summary).toContain(o.status);
     }
-    const drained = outcomes.filter((o) => o.startedAt < sigtermAt && o.endedAt > sigtermAt && PROPER.includes(o.status));
+    const drained = outcomes.filter(
+      (o) => o.startedAt < sigtermAt && o.endedAt > sigtermAt && PROPER.includes(o.status),
+    );
     expect(drained.length, summary).toBeGreaterThan(0);
     // Nothing the gateway had taken was cut off: the requests sent well before SIGTERM all got their answer.
     for (const o of outcomes.filter((x) => x.startedAt < sigtermAt - 100)) expect(PROPER, summary).toContain(o.status);
 
     // Every order created was answered, and every saga ended.
-    await eventually(async () => (await storedOrders(e2e, t.customers)).every((o) => o.status !== "PENDING"), "no order PENDING", 10_000);
+    await eventually(
+      async () => (await storedOrders(e2e, t.customers)).every((o) => o.status !== "PENDING"),
+      "no order PENDING",
+      10_000,
+    );
     const stored = await storedOrders(e2e, t.customers);
     const answered = outcomes.filter((o) => PROPER.includes(o.status)).map((o) => o.orderId);
     expect(new Set(stored.map((o) => o.id)), summary).toEqual(new Set(answered));

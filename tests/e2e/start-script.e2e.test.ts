@@ -19,7 +19,8 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "qc-start-e2e-"));
   // Two databases start from an initialised copy to save time; payment's runs initdb as a first start does.
-  for (const service of ["order", "inventory"]) await cp(await embeddedTemplate(), join(dataDir, service), { recursive: true });
+  for (const service of ["order", "inventory"])
+    await cp(await embeddedTemplate(), join(dataDir, service), { recursive: true });
 }, 90_000);
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
@@ -80,15 +81,29 @@ async function npmStart(): Promise<Started> {
     ports[`${n}_PORT`] = free[i]!;
     ports[`${n}_METRICS_PORT`] = free[i + 5]!;
   });
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "info", ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: "info",
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+  };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   const npm = spawn("npm", ["start"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   running.push(npm);
   const out: string[] = [];
-  for (const stream of [npm.stdout, npm.stderr]) stream.on("data", (d: Buffer) => out.push(...d.toString().split("\n")));
-  await until(() => out.some((l) => l.includes("Quick-commerce platform is up")), 120_000, () => `npm start did not come up:\n${out.slice(-40).join("\n")}`);
-  await until(() => out.some((l) => l.includes("Ctrl-C")), 5_000, () => "no closing line");
+  for (const stream of [npm.stdout, npm.stderr])
+    stream.on("data", (d: Buffer) => out.push(...d.toString().split("\n")));
+  await until(
+    () => out.some((l) => l.includes("Quick-commerce platform is up")),
+    120_000,
+    () => `npm start did not come up:\n${out.slice(-40).join("\n")}`,
+  );
+  await until(
+    () => out.some((l) => l.includes("Ctrl-C")),
+    5_000,
+    () => "no closing line",
+  );
   const services = (await descendants(npm.pid!)).filter((pid) => alive(pid));
   return { npm, out, ports, services };
 }
@@ -108,12 +123,20 @@ describe("npm start", () => {
     expect(text).toMatch(/order\s*\|.*migrating schema orders/);
     expect(text).toMatch(/gateway\s*\|.*listening/);
     // A token for each demo user.
-    for (const who of ["alice", "bob", "rider-1", "admin"]) expect(out.find((l) => l.trimStart().startsWith(who)), who).toMatch(JWT);
+    for (const who of ["alice", "bob", "rider-1", "admin"])
+      expect(
+        out.find((l) => l.trimStart().startsWith(who)),
+        who,
+      ).toMatch(JWT);
 
     expect(services.length).toBeGreaterThanOrEqual(6); // node start.ts and the five services
     npm.kill("SIGTERM");
     const code = await new Promise<number | null>((resolve) => npm.once("exit", (c) => resolve(c)));
-    await until(() => services.every((pid) => !alive(pid)), 30_000, () => `still running: ${services.filter(alive).join(", ")}`);
+    await until(
+      () => services.every((pid) => !alive(pid)),
+      30_000,
+      () => `still running: ${services.filter(alive).join(", ")}`,
+    );
     expect(code).toBe(0);
     expect(out.join("\n")).toMatch(/stopped \(exit codes: (\w+ 0(, |\))){5}/);
   }, 180_000);
@@ -121,7 +144,11 @@ describe("npm start", () => {
   it("stops every service when npm dies of a signal it does not forward (SIGHUP)", async () => {
     const { npm, out, services } = await npmStart();
     npm.kill("SIGHUP");
-    await until(() => services.every((pid) => !alive(pid)), 30_000, () => `still running after SIGHUP: ${services.filter(alive).join(", ")}\n${out.slice(-20).join("\n")}`);
+    await until(
+      () => services.every((pid) => !alive(pid)),
+      30_000,
+      () => `still running after SIGHUP: ${services.filter(alive).join(", ")}\n${out.slice(-20).join("\n")}`,
+    );
   }, 180_000);
 });
 

@@ -31,7 +31,11 @@ beforeAll(async () => {
     orderReplicas: 2,
     serviceEnv: {
       order: { RIDER_RETRY_INTERVAL_MS: "200", STORE_LAT: String(store.lat), STORE_LON: String(store.lon) },
-      gateway: { DEV_LOGIN: "true", ORDER_EVENT_STREAMS_PER_CALLER: String(STREAM_CAP), ORDER_EVENT_HEARTBEAT_MS: "500" },
+      gateway: {
+        DEV_LOGIN: "true",
+        ORDER_EVENT_STREAMS_PER_CALLER: String(STREAM_CAP),
+        ORDER_EVENT_HEARTBEAT_MS: "500",
+      },
     },
   });
   admin = await e2e.token("ops", "admin");
@@ -43,7 +47,10 @@ afterAll(async () => {
 });
 
 const events = (path: string, token: string, lastEventId?: string) =>
-  openEventStream(`${e2e.stack.gatewayUrl}${path}`, { authorization: `Bearer ${token}`, ...(lastEventId && { "last-event-id": lastEventId }) });
+  openEventStream(`${e2e.stack.gatewayUrl}${path}`, {
+    authorization: `Bearer ${token}`,
+    ...(lastEventId && { "last-event-id": lastEventId }),
+  });
 
 /** The next `order` event: its id and the order. */
 async function nextOrder(stream: EventStream): Promise<{ id: number; order: OrderBody }> {
@@ -56,7 +63,9 @@ async function nextOrder(stream: EventStream): Promise<{ id: number; order: Orde
 async function rider(): Promise<{ id: string; token: string }> {
   const id = `rider-${randomUUID().slice(0, 8)}`;
   const token = await e2e.token(id, "rider");
-  expect((await e2e.api("PUT", `/v1/riders/${id}/location`, { token, body: { ...store, available: true } })).status).toBe(204);
+  expect(
+    (await e2e.api("PUT", `/v1/riders/${id}/location`, { token, body: { ...store, available: true } })).status,
+  ).toBe(204);
   return { id, token };
 }
 
@@ -120,14 +129,21 @@ describe("GET /v1/orders/{id}/events", () => {
     const [one, two] = e2e.stack.orderReplicas.map((replica) =>
       createGrpcClient(orderV1.OrderServiceService, `127.0.0.1:${replica.port}`, {
         transport: plaintextTransport,
-        resilience: new ResilientTarget("e2e", `order-${replica.port}`, { timeoutMs: 5_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 10 }),
+        resilience: new ResilientTarget("e2e", `order-${replica.port}`, {
+          timeoutMs: 5_000,
+          breakerThreshold: 100,
+          halfOpenAfterMs: 1_000,
+          retryAttempts: 1,
+          retryInitialDelayMs: 10,
+        }),
         retrySafe: [],
       }),
     );
     try {
       const seen: (string | undefined)[] = [];
       const watching = (async () => {
-        for await (const s of one!.call.watchOrder({ orderId: order.id })) seen.push(orderV1.OrderStatus[s.order?.status ?? 0]);
+        for await (const s of one!.call.watchOrder({ orderId: order.id }))
+          seen.push(orderV1.OrderStatus[s.order?.status ?? 0]);
       })();
       await eventually(async () => seen.length > 0, "the first state on replica one");
       await two!.call.markDelivered({ orderId: order.id, riderId });
@@ -201,7 +217,9 @@ describe("GET /v1/admin/orders", () => {
     } while (cursor);
     expect(seen).toEqual(newestFirst);
 
-    const onlyFailed = await e2e.api<Page>("GET", `/v1/admin/orders?customerId=${dave.id}&status=FAILED`, { token: admin });
+    const onlyFailed = await e2e.api<Page>("GET", `/v1/admin/orders?customerId=${dave.id}&status=FAILED`, {
+      token: admin,
+    });
     expect(onlyFailed.body.items.map((o) => [o.id, o.status])).toEqual([[failed.body.order!.id, "FAILED"]]);
     // Without a customer: everyone's, newest first (this customer's newest among them).
     const everyone = await e2e.api<Page>("GET", "/v1/admin/orders?limit=100", { token: admin });
@@ -224,7 +242,9 @@ describe("GET /v1/admin/orders", () => {
  */
 async function noOrderWaitingForRider(): Promise<void> {
   await eventually(async () => {
-    const { body } = await e2e.api<{ items: OrderBody[] }>("GET", "/v1/admin/orders?status=CONFIRMED&limit=100", { token: admin });
+    const { body } = await e2e.api<{ items: OrderBody[] }>("GET", "/v1/admin/orders?status=CONFIRMED&limit=100", {
+      token: admin,
+    });
     const waiting = body.items.filter((o) => !o.riderId).length;
     for (let i = 0; i < waiting; i++) await rider();
     return waiting === 0;
@@ -239,18 +259,24 @@ describe("GET /v1/riders/{id}/assignment", () => {
     const alice = await f.customer(10_000);
     const sku = await f.product(10, 100);
     const drop = { lat: 52.5205, lon: 13.4061 };
-    const placed = await e2e.api<OrderBody>("POST", "/v1/orders", { token: alice.token, body: { items: [{ sku, quantity: 1 }], deliveryLocation: drop } });
+    const placed = await e2e.api<OrderBody>("POST", "/v1/orders", {
+      token: alice.token,
+      body: { items: [{ sku, quantity: 1 }], deliveryLocation: drop },
+    });
     expect(placed.status).toBe(201);
     // The nearest free rider (this one, or one another test left free), maybe by the background retry.
     const riderId = await eventually(
-      async () => (await e2e.api<OrderBody>("GET", `/v1/orders/${placed.body.id}`, { token: alice.token })).body.riderId,
+      async () =>
+        (await e2e.api<OrderBody>("GET", `/v1/orders/${placed.body.id}`, { token: alice.token })).body.riderId,
       `a rider for ${placed.body.id}`,
     );
     const carrier = await e2e.token(riderId, "rider");
     const assigned = await e2e.api<OrderBody>("GET", `/v1/riders/${riderId}/assignment`, { token: carrier });
     expect(assigned.status).toBe(200);
     expect(assigned.body).toMatchObject({ id: placed.body.id, status: "CONFIRMED", riderId, deliveryLocation: drop });
-    expect((await e2e.api("GET", `/v1/riders/${riderId}/assignment`, { token: await e2e.token("someone", "rider") })).status).toBe(403);
+    expect(
+      (await e2e.api("GET", `/v1/riders/${riderId}/assignment`, { token: await e2e.token("someone", "rider") })).status,
+    ).toBe(403);
     expect((await e2e.api("POST", `/v1/orders/${placed.body.id}/delivered`, { token: carrier })).status).toBe(200);
     expect((await e2e.api("GET", `/v1/riders/${riderId}/assignment`, { token: carrier })).status).toBe(204);
   });
@@ -260,8 +286,23 @@ describe("GET /v1/admin/riders", () => {
   it("lists riders with their last positions, busy ones with the order they carry", async () => {
     const free = await rider();
     const moved = { lat: 52.53, lon: 13.41 };
-    expect((await e2e.api("PUT", `/v1/riders/${free.id}/location`, { token: free.token, body: { ...moved, available: false } })).status).toBe(204);
-    type Listed = { riderId: string; lat: number; lon: number; available: boolean; busy: boolean; orderId?: string; seenAt: string };
+    expect(
+      (
+        await e2e.api("PUT", `/v1/riders/${free.id}/location`, {
+          token: free.token,
+          body: { ...moved, available: false },
+        })
+      ).status,
+    ).toBe(204);
+    type Listed = {
+      riderId: string;
+      lat: number;
+      lon: number;
+      available: boolean;
+      busy: boolean;
+      orderId?: string;
+      seenAt: string;
+    };
     const listed = await e2e.api<{ items: Listed[] }>("GET", "/v1/admin/riders", { token: admin });
     expect(listed.status).toBe(200);
     const mine = listed.body.items.find((i) => i.riderId === free.id);
@@ -287,7 +328,9 @@ describe("POST /v1/dev/token (DEV_LOGIN=true)", () => {
   it("signs in as anyone: the token it gives works for that subject and role", async () => {
     const erin = await f.customer(10_000);
     const order = await confirmedOrder(erin);
-    const res = await e2e.api<{ token: string }>("POST", "/v1/dev/token", { body: { subject: erin.id, role: "customer" } });
+    const res = await e2e.api<{ token: string }>("POST", "/v1/dev/token", {
+      body: { subject: erin.id, role: "customer" },
+    });
     expect(res.status).toBe(200);
     const mine = await e2e.api<{ items: OrderBody[] }>("GET", "/v1/orders", { token: res.body.token });
     expect(mine.body.items.map((o) => o.id)).toEqual([order.id]);
@@ -299,11 +342,17 @@ describe("order events on the embedded database (PGlite: its own notifications, 
   let dataDir: string;
   let stack: Stack | null = null;
   const key = new TextEncoder().encode(JWT_SECRET);
-  const token = (sub: string, role: string) => new SignJWT({ role }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setExpirationTime("1h").sign(key);
+  const token = (sub: string, role: string) =>
+    new SignJWT({ role }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setExpirationTime("1h").sign(key);
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "qc-web-api-e2e-"));
-    stack = await startStack({ jwtSecret: JWT_SECRET, dataDir, env: { LOG_LEVEL: "warn" }, serviceEnv: { order: { RIDER_RETRY_INTERVAL_MS: "200" } } });
+    stack = await startStack({
+      jwtSecret: JWT_SECRET,
+      dataDir,
+      env: { LOG_LEVEL: "warn" },
+      serviceEnv: { order: { RIDER_RETRY_INTERVAL_MS: "200" } },
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -316,15 +365,23 @@ describe("order events on the embedded database (PGlite: its own notifications, 
     const call = async (method: string, path: string, auth: string, body?: unknown) => {
       const res = await fetch(`${base}${path}`, {
         method,
-        headers: { authorization: `Bearer ${auth}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        headers: {
+          authorization: `Bearer ${auth}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: res.status, body: (await res.text()) || "null" };
     };
     const ops = await token("ops", "admin");
     const sku = `sku-${randomUUID().slice(0, 8)}`;
-    expect((await call("POST", "/v1/admin/products", ops, { sku, name: "Pear", priceCents: 100, currency: "EUR", stock: 5 })).status).toBe(201);
-    expect((await call("POST", "/v1/admin/wallets/frank/credit", ops, { amountCents: 1_000, currency: "EUR" })).status).toBe(200);
+    expect(
+      (await call("POST", "/v1/admin/products", ops, { sku, name: "Pear", priceCents: 100, currency: "EUR", stock: 5 }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await call("POST", "/v1/admin/wallets/frank/credit", ops, { amountCents: 1_000, currency: "EUR" })).status,
+    ).toBe(200);
     const frank = await token("frank", "customer");
     const placed = await call("POST", "/v1/orders", frank, { items: [{ sku, quantity: 1 }] });
     expect(placed.status).toBe(201);
@@ -334,7 +391,10 @@ describe("order events on the embedded database (PGlite: its own notifications, 
     expect(JSON.parse((await stream.next())?.data ?? "null")).toMatchObject({ status: "CONFIRMED" });
     const riderToken = await token("rider-emb", "rider");
     // The store's default location (order service STORE_LAT/STORE_LON).
-    expect((await call("PUT", "/v1/riders/rider-emb/location", riderToken, { lat: 52.5219, lon: 13.4132, available: true })).status).toBe(204);
+    expect(
+      (await call("PUT", "/v1/riders/rider-emb/location", riderToken, { lat: 52.5219, lon: 13.4132, available: true }))
+        .status,
+    ).toBe(204);
     let state = JSON.parse((await stream.next())?.data ?? "null") as OrderBody;
     expect(state.riderId).toBe("rider-emb");
     // The rider's assignment and the console's riders, from the rider service's in-process index.
@@ -342,11 +402,15 @@ describe("order events on the embedded database (PGlite: its own notifications, 
     expect(assignment.status).toBe(200);
     expect(JSON.parse(assignment.body)).toMatchObject({ id: order.id, riderId: "rider-emb" });
     const riders = await call("GET", "/v1/admin/riders", ops);
-    expect(JSON.parse(riders.body)).toMatchObject({ items: [{ riderId: "rider-emb", lat: 52.5219, lon: 13.4132, busy: true, orderId: order.id }] });
+    expect(JSON.parse(riders.body)).toMatchObject({
+      items: [{ riderId: "rider-emb", lat: 52.5219, lon: 13.4132, busy: true, orderId: order.id }],
+    });
     expect((await call("POST", `/v1/orders/${order.id}/delivered`, riderToken)).status).toBe(200);
     while (state.status !== "DELIVERED") state = JSON.parse((await stream.next())?.data ?? "null") as OrderBody;
     expect(await stream.next()).toBeNull();
     expect((await call("GET", "/v1/riders/rider-emb/assignment", riderToken)).status).toBe(204);
-    expect(JSON.parse((await call("GET", "/v1/admin/riders", ops)).body)).toMatchObject({ items: [{ riderId: "rider-emb", busy: false }] });
+    expect(JSON.parse((await call("GET", "/v1/admin/riders", ops)).body)).toMatchObject({
+      items: [{ riderId: "rider-emb", busy: false }],
+    });
   });
 });

@@ -39,7 +39,12 @@ beforeAll(async () => {
       // The gateway answers 202 PENDING early, so the page shows the saga filling in.
       gateway: { WEB_ROOT: web.root, DEV_LOGIN: "true", ORDER_WAIT_MS: "200" },
       // Dead letters stay open until an admin replays them (no background redrive within the run).
-      order: { RIDER_RETRY_INTERVAL_MS: "200", UPSTREAM_TIMEOUT_MS: "10000", COMPENSATION_BACKOFF_MS: "50", DEAD_LETTER_REDRIVE_MS: "600000" },
+      order: {
+        RIDER_RETRY_INTERVAL_MS: "200",
+        UPSTREAM_TIMEOUT_MS: "10000",
+        COMPENSATION_BACKOFF_MS: "50",
+        DEAD_LETTER_REDRIVE_MS: "600000",
+      },
     },
   });
   base = e2e.stack.gatewayUrl;
@@ -100,7 +105,8 @@ describe("the web app in a browser", () => {
     e2e.proxies!.payment.set({ kind: "delay", delayMs: 700 });
     const orderRequests: string[] = [];
     page.on("request", (r) => {
-      if (r.method() === "POST" && r.url().endsWith("/v1/orders")) orderRequests.push(r.headers()["idempotency-key"] ?? "");
+      if (r.method() === "POST" && r.url().endsWith("/v1/orders"))
+        orderRequests.push(r.headers()["idempotency-key"] ?? "");
     });
     // A double click places one order.
     await page.getByRole("button", { name: /Place order/ }).dblclick();
@@ -116,7 +122,9 @@ describe("the web app in a browser", () => {
     expect(await page.locator(".step-done").count()).toBe(5);
     await page.screenshot({ path: join(SCREENSHOTS, "order-confirmed.png"), fullPage: true });
     await expectAccessible("order page (CONFIRMED)");
-    const order = await e2e.api<{ status: string; riderId?: string }>("GET", `/v1/orders/${aliceOrderId}`, { token: await e2e.token("alice", "customer") });
+    const order = await e2e.api<{ status: string; riderId?: string }>("GET", `/v1/orders/${aliceOrderId}`, {
+      token: await e2e.token("alice", "customer"),
+    });
     expect(order.body).toMatchObject({ status: "CONFIRMED", riderId: "rider-1" });
   });
 
@@ -130,7 +138,10 @@ describe("the web app in a browser", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "rider.png"), fullPage: true });
     await expectAccessible("rider (an order assigned)");
     await assignment.getByRole("button", { name: "Mark delivered" }).click();
-    await page.getByRole("alertdialog", { name: "Mark as delivered?" }).getByRole("button", { name: "Mark delivered" }).click();
+    await page
+      .getByRole("alertdialog", { name: "Mark as delivered?" })
+      .getByRole("button", { name: "Mark delivered" })
+      .click();
     await page.getByText(/is DELIVERED/).waitFor();
     await page.getByRole("img", { name: /delivery point/ }).waitFor();
     await page.getByText(/No order for you yet/).waitFor();
@@ -176,7 +187,10 @@ describe("the web app in a browser", () => {
     const restock = page.getByRole("alertdialog", { name: "Restock?" });
     await restock.getByText(`${stockBefore} → ${stockBefore + 25} on hand`).waitFor();
     await restock.getByRole("button", { name: "Restock" }).click();
-    await milk.getByTestId("admin-stock-milk").filter({ hasText: String(stockBefore + 25) }).waitFor();
+    await milk
+      .getByTestId("admin-stock-milk")
+      .filter({ hasText: String(stockBefore + 25) })
+      .waitFor();
 
     const wallets = page.locator("#wallets");
     await wallets.getByLabel("Customer").fill("bob");
@@ -188,13 +202,19 @@ describe("the web app in a browser", () => {
     // Cancelling moves nothing.
     await credit.getByRole("button", { name: "Cancel" }).click();
     await wallets.getByRole("button", { name: "Credit" }).click();
-    await page.getByRole("alertdialog", { name: "Credit this wallet?" }).getByRole("button", { name: "Credit" }).click();
+    await page
+      .getByRole("alertdialog", { name: "Credit this wallet?" })
+      .getByRole("button", { name: "Credit" })
+      .click();
     await wallets.getByText("bob now holds €12.50 in EUR.").waitFor();
 
     // One order opened to its timeline, for the picture.
     await orders.locator("summary").first().click();
     // Riders at their last positions (GET /v1/admin/riders): rider-1 is free again after the delivery.
-    await page.locator("#riders").getByText(/^rider-1 · free · seen /).waitFor();
+    await page
+      .locator("#riders")
+      .getByText(/^rider-1 · free · seen /)
+      .waitFor();
     await page.getByRole("img", { name: /Riders and the store: store, .*rider-1 \(free\)/ }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, "console.png"), fullPage: true });
     await expectAccessible("console");
@@ -222,7 +242,9 @@ describe("the web app in a browser", () => {
     await row.getByText("release-stock").waitFor();
     /** Replays from the console (after the confirmation); answers the status of the replay call. */
     const replay = async (): Promise<number> => {
-      const answered = page.waitForResponse((res) => res.url().endsWith(`/replay`) && res.request().method() === "POST");
+      const answered = page.waitForResponse(
+        (res) => res.url().endsWith(`/replay`) && res.request().method() === "POST",
+      );
       await row.getByRole("button", { name: "Replay" }).click();
       const dialog = page.getByRole("alertdialog", { name: "Replay this compensation?" });
       await dialog.getByText(`release-stock for order ${orderId} runs again`, { exact: false }).waitFor();
@@ -230,7 +252,10 @@ describe("the web app in a browser", () => {
       return (await answered).status();
     };
     expect(await replay()).toBe(409);
-    await letters.getByRole("status").filter({ hasText: "Still failing: the compensation could not run; it stays a dead letter." }).waitFor();
+    await letters
+      .getByRole("status")
+      .filter({ hasText: "Still failing: the compensation could not run; it stays a dead letter." })
+      .waitFor();
     expect(await f.stockOf(sku)).toBe(3);
 
     proxies.inventory.set({ kind: "pass" });
@@ -257,13 +282,22 @@ describe("the web app in a browser", () => {
     await e2e.stack.services.inventory.kill();
     await page.reload();
     // Never a blank page or a raw error: a banner, and the catalog's own plain notice.
-    await page.getByRole("status").filter({ hasText: /services are unavailable right now \(inventory\)/ }).waitFor();
-    await page.getByRole("alert").filter({ hasText: "A service is unavailable right now. Try again in a moment." }).waitFor();
+    await page
+      .getByRole("status")
+      .filter({ hasText: /services are unavailable right now \(inventory\)/ })
+      .waitFor();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: "A service is unavailable right now. Try again in a moment." })
+      .waitFor();
     await expectAccessible("storefront (a service down)");
     await e2e.stack.services.inventory.start();
     // No reload: the app asks /readyz until the platform is back, then loads the catalog again.
     await page.getByTestId("stock-bread").waitFor({ timeout: 30_000 });
-    await page.getByRole("status").filter({ hasText: /services are unavailable/ }).waitFor({ state: "detached" });
+    await page
+      .getByRole("status")
+      .filter({ hasText: /services are unavailable/ })
+      .waitFor({ state: "detached" });
   });
 
   it("ran without a script error or anything blocked by the page's content security policy", () => {

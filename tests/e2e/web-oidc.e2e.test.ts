@@ -48,7 +48,9 @@ function provider(appUrl: string): Provider {
     pkce: { required: () => true },
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
     // The gateway's authorization reads `role` from the access token.
-    extraTokenClaims: async (_ctx, token) => ({ role: "accountId" in token && token.accountId === CUSTOMER ? "customer" : "rider" }),
+    extraTokenClaims: async (_ctx, token) => ({
+      role: "accountId" in token && token.accountId === CUSTOMER ? "customer" : "rider",
+    }),
     features: {
       devInteractions: { enabled: true },
       resourceIndicators: {
@@ -57,7 +59,13 @@ function provider(appUrl: string): Provider {
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx, resource) => {
           if (resource !== API) throw new Error(`unknown resource ${resource}`);
-          return { scope: "api", audience: API, accessTokenFormat: "jwt", accessTokenTTL: 600, jwt: { sign: { alg: "RS256" } } };
+          return {
+            scope: "api",
+            audience: API,
+            accessTokenFormat: "jwt",
+            accessTokenTTL: 600,
+            jwt: { sign: { alg: "RS256" } },
+          };
         },
       },
     },
@@ -125,7 +133,9 @@ describe("sign-in with OpenID Connect (Authorization Code + PKCE)", () => {
     await page.getByRole("button", { name: "Continue" }).click();
 
     // Back in the app: the code exchanged, the session is the provider's token, and the API accepts it.
-    const myOrders = page.waitForResponse((res) => new URL(res.url()).pathname === "/v1/orders" && res.request().method() === "GET");
+    const myOrders = page.waitForResponse(
+      (res) => new URL(res.url()).pathname === "/v1/orders" && res.request().method() === "GET",
+    );
     await page.waitForURL(`${base}/orders`);
     await page.getByTestId("who").filter({ hasText: CUSTOMER }).waitFor();
     const answer = await myOrders;
@@ -133,7 +143,12 @@ describe("sign-in with OpenID Connect (Authorization Code + PKCE)", () => {
     expect(await answer.json()).toEqual({ items: [], nextCursor: null });
     const sent = await answer.request().headerValue("authorization");
     const [, payload] = (sent ?? "").replace(/^Bearer /, "").split(".");
-    expect(JSON.parse(Buffer.from(payload ?? "", "base64url").toString())).toMatchObject({ iss: issuer, aud: API, sub: CUSTOMER, role: "customer" });
+    expect(JSON.parse(Buffer.from(payload ?? "", "base64url").toString())).toMatchObject({
+      iss: issuer,
+      aud: API,
+      sub: CUSTOMER,
+      role: "customer",
+    });
 
     // The authorization request carried a S256 challenge, and the token request its verifier.
     expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");

@@ -13,13 +13,25 @@ import { expect } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 /** A production build of the app as it is now, in a folder of its own (for WEB_ROOT); `remove` deletes it. */
 export function buildWebApp(): { root: string; remove: () => void } {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   const root = mkdtempSync(join(tmpdir(), "qc-web-e2e-"));
-  const build = spawnSync("npx", ["vite", "build", "--outDir", root, "--emptyOutDir", "--logLevel", "warn"], { cwd: join(ROOT, "web"), encoding: "utf8" });
+  const build = spawnSync("npx", ["vite", "build", "--outDir", root, "--emptyOutDir", "--logLevel", "warn"], {
+    cwd: join(ROOT, "web"),
+    encoding: "utf8",
+  });
   if (build.status !== 0) throw new Error(`web app build failed:\n${build.stdout}\n${build.stderr}`);
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
@@ -64,5 +76,7 @@ export async function launchBrowser(): Promise<Browser> {
 export async function expectAccessible(page: Page, what: string): Promise<void> {
   const { violations } = await new AxeBuilder({ page }).analyze();
   const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${what}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  expect(
+    serious.map((v) => `${what}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+  ).toEqual([]);
 }

@@ -46,12 +46,22 @@ export function startOrderLoad(options: OrderLoadOptions): OrderLoad {
     try {
       const res = await fetch(`${options.gatewayUrl}/v1/orders`, {
         method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": randomUUID() },
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "idempotency-key": randomUUID(),
+        },
         body: JSON.stringify({ items }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
       });
       const body = (await res.json().catch(() => ({}))) as { id?: string; code?: string; order?: { id?: string } };
-      outcomes.push({ startedAt, endedAt: Date.now(), status: res.status, code: body.code, orderId: body.order?.id ?? body.id });
+      outcomes.push({
+        startedAt,
+        endedAt: Date.now(),
+        status: res.status,
+        code: body.code,
+        orderId: body.order?.id ?? body.id,
+      });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       outcomes.push({ startedAt, endedAt: Date.now(), status: 0, error: cause?.code ?? cause?.message ?? String(err) });

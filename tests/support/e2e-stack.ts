@@ -24,7 +24,11 @@ export interface E2E {
   readonly inventory: GrpcClient<typeof inventoryV1.InventoryServiceService>;
   readonly payment: GrpcClient<typeof paymentV1.PaymentServiceService>;
   token(sub: string, role: Role): Promise<string>;
-  api<T = Record<string, unknown>>(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<ApiResponse<T>>;
   stop(): Promise<void>;
 }
 
@@ -55,7 +59,11 @@ export async function startE2E(options: Partial<StackOptions> & { faultProxies?:
     stackOptions.ports = { ...stackOptions.ports, ...ports };
     stackOptions.serviceEnv = {
       ...stackOptions.serviceEnv,
-      order: { ...stackOptions.serviceEnv?.order, INVENTORY_ADDR: proxies.inventory.address, PAYMENT_ADDR: proxies.payment.address },
+      order: {
+        ...stackOptions.serviceEnv?.order,
+        INVENTORY_ADDR: proxies.inventory.address,
+        PAYMENT_ADDR: proxies.payment.address,
+      },
     };
   }
   const stack = await startStack({
@@ -72,9 +80,24 @@ export async function startE2E(options: Partial<StackOptions> & { faultProxies?:
     await db.drop();
     throw new Error(`stack failed to start: ${String(err)}\n${logs.slice(-30).join("\n")}`);
   });
-  const direct = (target: string) => new ResilientTarget("e2e", target, { timeoutMs: 5_000, breakerThreshold: 1_000, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 10 });
-  const inventory = createGrpcClient(inventoryV1.InventoryServiceService, `127.0.0.1:${stack.services.inventory.port}`, { transport: plaintextTransport, resilience: direct("inventory"), retrySafe: [] });
-  const payment = createGrpcClient(paymentV1.PaymentServiceService, `127.0.0.1:${stack.services.payment.port}`, { transport: plaintextTransport, resilience: direct("payment"), retrySafe: [] });
+  const direct = (target: string) =>
+    new ResilientTarget("e2e", target, {
+      timeoutMs: 5_000,
+      breakerThreshold: 1_000,
+      halfOpenAfterMs: 1_000,
+      retryAttempts: 1,
+      retryInitialDelayMs: 10,
+    });
+  const inventory = createGrpcClient(
+    inventoryV1.InventoryServiceService,
+    `127.0.0.1:${stack.services.inventory.port}`,
+    { transport: plaintextTransport, resilience: direct("inventory"), retrySafe: [] },
+  );
+  const payment = createGrpcClient(paymentV1.PaymentServiceService, `127.0.0.1:${stack.services.payment.port}`, {
+    transport: plaintextTransport,
+    resilience: direct("payment"),
+    retrySafe: [],
+  });
   const key = new TextEncoder().encode(JWT_SECRET);
 
   return {
@@ -83,8 +106,13 @@ export async function startE2E(options: Partial<StackOptions> & { faultProxies?:
     db,
     inventory,
     payment,
-    token: (sub, role) => new SignJWT({ role }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setExpirationTime("1h").sign(key),
-    api: async <T>(method: string, path: string, opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}) => {
+    token: (sub, role) =>
+      new SignJWT({ role }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setExpirationTime("1h").sign(key),
+    api: async <T>(
+      method: string,
+      path: string,
+      opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+    ) => {
       const headers: Record<string, string> = { ...opts.headers };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
       let body: string | undefined = opts.rawBody;
@@ -93,7 +121,8 @@ export async function startE2E(options: Partial<StackOptions> & { faultProxies?:
       const res = await fetch(`${stack.gatewayUrl}${path}`, { method, headers, body });
       const text = await res.text();
       // A 500 is a bug in the stack, not in the test: show what the services logged about it.
-      if (res.status === 500) console.error(`${method} ${path} answered 500; the stack's last log lines:\n${logs.slice(-40).join("\n")}`);
+      if (res.status === 500)
+        console.error(`${method} ${path} answered 500; the stack's last log lines:\n${logs.slice(-40).join("\n")}`);
       let parsed: unknown = text;
       try {
         parsed = text ? JSON.parse(text) : null;
@@ -115,7 +144,11 @@ export async function startE2E(options: Partial<StackOptions> & { faultProxies?:
 }
 
 /** Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

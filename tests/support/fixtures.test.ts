@@ -17,7 +17,10 @@ function withWalletReads(...answers: (number | AppError)[]) {
 
 describe("balanceOf", () => {
   it("asks again when a read fails (a timeout on a loaded machine): never reads a failure as 0", async () => {
-    const { f, getWallet } = withWalletReads(new AppError("unavailable", "DEADLINE_EXCEEDED", "deadline exceeded"), 900);
+    const { f, getWallet } = withWalletReads(
+      new AppError("unavailable", "DEADLINE_EXCEEDED", "deadline exceeded"),
+      900,
+    );
     expect(await f.balanceOf("alice")).toBe(900);
     expect(getWallet).toHaveBeenCalledTimes(2);
   });
@@ -35,7 +38,11 @@ describe("balanceOf", () => {
 
 describe("stockOf", () => {
   it("asks again when a read fails as unavailable, and raises any other error", async () => {
-    const answers: (number | AppError)[] = [new AppError("unavailable", "SERVICE_UNAVAILABLE", "restarting"), 3, new AppError("not_found", "PRODUCT_NOT_FOUND", "no such product")];
+    const answers: (number | AppError)[] = [
+      new AppError("unavailable", "SERVICE_UNAVAILABLE", "restarting"),
+      3,
+      new AppError("not_found", "PRODUCT_NOT_FOUND", "no such product"),
+    ];
     const getProduct = vi.fn(async () => {
       const next = answers.shift();
       if (next instanceof AppError) throw next;

@@ -42,12 +42,19 @@ export function fixtures(e2e: E2E, adminToken: string) {
     if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
   };
   const credit = async (customerId: string, amountCents: number, currency = FIXTURE_CURRENCY): Promise<void> =>
-    expectStatus(e2e.api("POST", `/v1/admin/wallets/${customerId}/credit`, { token: adminToken, body: { amountCents, currency } }), 200, "credit");
+    expectStatus(
+      e2e.api("POST", `/v1/admin/wallets/${customerId}/credit`, { token: adminToken, body: { amountCents, currency } }),
+      200,
+      "credit",
+    );
   return {
     product: async (stock: number, priceCents = 250, currency = FIXTURE_CURRENCY): Promise<string> => {
       const sku = `sku-${randomUUID().slice(0, 8)}`;
       await expectStatus(
-        e2e.api("POST", "/v1/admin/products", { token: adminToken, body: { sku, name: `Test ${sku}`, priceCents, currency, stock } }),
+        e2e.api("POST", "/v1/admin/products", {
+          token: adminToken,
+          body: { sku, name: `Test ${sku}`, priceCents, currency, stock },
+        }),
         201,
         "create product",
       );
@@ -62,7 +69,10 @@ export function fixtures(e2e: E2E, adminToken: string) {
     credit,
     /** Read straight from the inventory service, past the gateway and any fault proxy (a failed read is asked again). */
     stockOf: (sku: string): Promise<number> =>
-      readAgainWhileUnavailable(async () => (await e2e.inventory.call.getProduct({ sku })).product?.stock ?? -1, `the stock of ${sku}`),
+      readAgainWhileUnavailable(
+        async () => (await e2e.inventory.call.getProduct({ sku })).product?.stock ?? -1,
+        `the stock of ${sku}`,
+      ),
     /**
      * The customer's balance in `currency`; 0 when they never held any (WALLET_NOT_FOUND). A read
      * that fails (a timeout on a loaded machine, a restarting service) is asked again, and any other
@@ -86,7 +96,8 @@ export function fixtures(e2e: E2E, adminToken: string) {
         body: { items },
         headers: key ? { "idempotency-key": key } : {},
       }),
-    getOrder: async (id: string): Promise<OrderBody> => (await e2e.api<OrderBody>("GET", `/v1/orders/${id}`, { token: adminToken })).body,
+    getOrder: async (id: string): Promise<OrderBody> =>
+      (await e2e.api<OrderBody>("GET", `/v1/orders/${id}`, { token: adminToken })).body,
   };
 }
 

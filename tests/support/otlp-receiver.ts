@@ -73,11 +73,15 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         return;
       }
       if (!String(req.headers["content-type"]).startsWith("application/json")) {
-        res.writeHead(415, { "content-type": "application/json" }).end(JSON.stringify({ message: "only OTLP/HTTP JSON here" }));
+        res
+          .writeHead(415, { "content-type": "application/json" })
+          .end(JSON.stringify({ message: "only OTLP/HTTP JSON here" }));
         return;
       }
       const raw = Buffer.concat(chunks);
-      const body = JSON.parse((req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString()) as OtlpExport;
+      const body = JSON.parse(
+        (req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString(),
+      ) as OtlpExport;
       for (const rs of body.resourceSpans ?? []) {
         const service = String(attributesOf(rs.resource?.attributes)["service.name"] ?? "");
         for (const ss of rs.scopeSpans ?? []) {

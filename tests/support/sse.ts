@@ -26,7 +26,8 @@ export async function openEventStream(url: string, headers: Record<string, strin
     for (const line of frame.split("\n")) {
       if (line.startsWith(":")) continue;
       const colon = line.indexOf(":");
-      const [field, value] = colon === -1 ? [line, ""] : [line.slice(0, colon), line.slice(colon + 1).replace(/^ /, "")];
+      const [field, value] =
+        colon === -1 ? [line, ""] : [line.slice(0, colon), line.slice(colon + 1).replace(/^ /, "")];
       if (field === "id") id = value;
       else if (field === "event") event = value;
       else if (field === "data") data.push(value);
@@ -52,7 +53,9 @@ export async function openEventStream(url: string, headers: Record<string, strin
         let timer: NodeJS.Timeout | undefined;
         const chunk: { done: boolean; value?: Uint8Array } = await Promise.race([
           reader.read(),
-          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no event within ${withinMs} ms`)), left))),
+          new Promise<never>(
+            (_, reject) => (timer = setTimeout(() => reject(new Error(`no event within ${withinMs} ms`)), left)),
+          ),
         ]).finally(() => clearTimeout(timer));
         if (chunk.done) ended = true;
         else {

@@ -16,7 +16,9 @@ const KEY = "qc.cart";
 function load(): CartLine[] {
   try {
     const parsed: unknown = JSON.parse(localStorage.getItem(KEY) ?? "[]");
-    return Array.isArray(parsed) ? (parsed as CartLine[]).filter((l) => typeof l.sku === "string" && Number.isInteger(l.quantity)) : [];
+    return Array.isArray(parsed)
+      ? (parsed as CartLine[]).filter((l) => typeof l.sku === "string" && Number.isInteger(l.quantity))
+      : [];
   } catch {
     return [];
   }
@@ -32,12 +34,17 @@ export function useCart() {
   const add = useCallback((p: Product) => {
     setLines((ls) => {
       const existing = ls.find((l) => l.sku === p.sku);
-      if (existing) return ls.map((l) => (l.sku === p.sku ? { ...l, quantity: Math.min(MAX_UNITS, l.quantity + 1) } : l));
+      if (existing)
+        return ls.map((l) => (l.sku === p.sku ? { ...l, quantity: Math.min(MAX_UNITS, l.quantity + 1) } : l));
       return [...ls, { sku: p.sku, name: p.name, priceCents: p.priceCents, currency: p.currency, quantity: 1 }];
     });
   }, []);
   const setQuantity = useCallback((sku: string, quantity: number) => {
-    setLines((ls) => (quantity <= 0 ? ls.filter((l) => l.sku !== sku) : ls.map((l) => (l.sku === sku ? { ...l, quantity: Math.min(MAX_UNITS, quantity) } : l))));
+    setLines((ls) =>
+      quantity <= 0
+        ? ls.filter((l) => l.sku !== sku)
+        : ls.map((l) => (l.sku === sku ? { ...l, quantity: Math.min(MAX_UNITS, quantity) } : l)),
+    );
   }, []);
   const clear = useCallback(() => setLines([]), []);
   const currency = lines[0]?.currency ?? null;

@@ -7,13 +7,24 @@ import { anOrder } from "./testing/fixtures";
 
 afterEach(cleanup);
 
-
 function memoryStorage() {
   const map = new Map<string, string>();
-  return { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k) };
+  return {
+    getItem: (k: string) => map.get(k) ?? null,
+    setItem: (k: string, v: string) => void map.set(k, v),
+    removeItem: (k: string) => void map.delete(k),
+  };
 }
 
-function Checkout({ deps, body, onPlaced }: { deps: CheckoutDeps; body: CreateOrderBody; onPlaced: (o: Order) => void }) {
+function Checkout({
+  deps,
+  body,
+  onPlaced,
+}: {
+  deps: CheckoutDeps;
+  body: CreateOrderBody;
+  onPlaced: (o: Order) => void;
+}) {
   const { state, checkout } = useCheckout(deps, onPlaced);
   return (
     <div>
@@ -46,7 +57,13 @@ describe("checkout: one Idempotency-Key per checkout attempt", () => {
     const { createOrder, calls } = controlledCreateOrder();
     const placed = vi.fn();
     let n = 0;
-    render(<Checkout deps={{ createOrder, newKey: () => `key-${++n}`, storage: memoryStorage() }} body={BANANAS} onPlaced={placed} />);
+    render(
+      <Checkout
+        deps={{ createOrder, newKey: () => `key-${++n}`, storage: memoryStorage() }}
+        body={BANANAS}
+        onPlaced={placed}
+      />,
+    );
     const button = screen.getByRole("button", { name: "Place order" });
     fireEvent.click(button);
     fireEvent.click(button);
@@ -91,7 +108,9 @@ describe("checkout: one Idempotency-Key per checkout attempt", () => {
     const { rerender } = render(<Checkout deps={deps} body={BANANAS} onPlaced={placed} />);
     fireEvent.click(screen.getByRole("button"));
     const failed = anOrder("FAILED", { failureReason: "PAYMENT_DECLINED" });
-    await act(async () => calls[0]?.reject(new ApiError(402, { status: 402, code: "PAYMENT_DECLINED", order: failed }, null)));
+    await act(async () =>
+      calls[0]?.reject(new ApiError(402, { status: 402, code: "PAYMENT_DECLINED", order: failed }, null)),
+    );
     expect(placed).toHaveBeenCalledWith(failed);
 
     fireEvent.click(screen.getByRole("button"));
@@ -107,7 +126,9 @@ describe("checkout: one Idempotency-Key per checkout attempt", () => {
     const first = controlledCreateOrder();
     let n = 0;
     const newKey = () => `key-${++n}`;
-    const view = render(<Checkout deps={{ createOrder: first.createOrder, newKey, storage }} body={BANANAS} onPlaced={vi.fn()} />);
+    const view = render(
+      <Checkout deps={{ createOrder: first.createOrder, newKey, storage }} body={BANANAS} onPlaced={vi.fn()} />,
+    );
     fireEvent.click(screen.getByRole("button"));
     await act(async () => first.calls[0]?.reject(new NetworkError(new TypeError("offline"))));
     view.unmount();

@@ -34,7 +34,12 @@ function readAttempt(storage: CheckoutDeps["storage"]): Attempt | null {
     const raw = storage?.getItem(STORAGE_KEY);
     if (raw == null) return null;
     const parsed: unknown = JSON.parse(raw);
-    if (typeof parsed === "object" && parsed !== null && typeof (parsed as Attempt).key === "string" && typeof (parsed as Attempt).body === "string") {
+    if (
+      typeof parsed === "object" &&
+      parsed !== null &&
+      typeof (parsed as Attempt).key === "string" &&
+      typeof (parsed as Attempt).body === "string"
+    ) {
       return parsed as Attempt;
     }
   } catch {

@@ -49,9 +49,10 @@ async function checkReady(): Promise<void> {
     const res = await fetch("/readyz", { headers: { accept: "application/json" } });
     if (res.ok) return recovered();
     const body: unknown = await res.json().catch(() => null);
-    const unavailable = typeof body === "object" && body !== null && Array.isArray((body as { unavailable?: unknown }).unavailable)
-      ? (body as { unavailable: unknown[] }).unavailable.filter((s): s is string => typeof s === "string")
-      : [];
+    const unavailable =
+      typeof body === "object" && body !== null && Array.isArray((body as { unavailable?: unknown }).unavailable)
+        ? (body as { unavailable: unknown[] }).unavailable.filter((s): s is string => typeof s === "string")
+        : [];
     set({ ...state, unavailable });
   } catch {
     set({ ...state, reason: "unreachable" });

@@ -22,7 +22,9 @@ export function time(at: string): string {
 
 export function dateTime(at: string): string {
   const d = new Date(at);
-  return Number.isNaN(d.getTime()) ? at : d.toLocaleString("en-GB", { hour12: false, dateStyle: "medium", timeStyle: "medium" });
+  return Number.isNaN(d.getTime())
+    ? at
+    : d.toLocaleString("en-GB", { hour12: false, dateStyle: "medium", timeStyle: "medium" });
 }
 
 /** Milliseconds between two instants, for people: 38 ms, 1.2 s, 3 min. */

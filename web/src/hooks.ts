@@ -16,7 +16,11 @@ const backoff = (attempt: number) => Math.min(10_000, 1_000 * 2 ** attempt);
  * soon as the platform is back (connectivity recoveries), so a page never stays broken by an outage.
  */
 export function useResource<T>(load: () => Promise<T>, deps: readonly unknown[]): Resource<T> {
-  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({ data: null, error: null, loading: true });
+  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: true,
+  });
   const [tick, setTick] = useState(0);
   const { recoveries } = useConnectivity();
   const loadRef = useRef(load);
@@ -70,7 +74,10 @@ export interface Pages<T> extends Resource<{ readonly items: readonly T[]; reado
  * A list read a page at a time (`{items, nextCursor}`). Every page shown is read again on reload, so
  * what it shows stays current (stock moves, orders change status); `deps` changing starts over.
  */
-export function usePages<T>(loadPage: (cursor: string | null) => Promise<{ readonly items: readonly T[]; readonly nextCursor: string | null }>, deps: readonly unknown[]): Pages<T> {
+export function usePages<T>(
+  loadPage: (cursor: string | null) => Promise<{ readonly items: readonly T[]; readonly nextCursor: string | null }>,
+  deps: readonly unknown[],
+): Pages<T> {
   const [cursors, setCursors] = useState<{ key: string; list: string[] }>({ key: "", list: [""] });
   const key = JSON.stringify(deps);
   // Other deps (another filter): back to the first page.

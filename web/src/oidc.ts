@@ -30,7 +30,10 @@ function requestOptions(issuer: URL): { [oauth.allowInsecureRequests]?: boolean 
 async function discover(config: OidcConfig) {
   const issuer = new URL(config.issuer);
   const options = requestOptions(issuer);
-  const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oidc", ...options }));
+  const as = await oauth.processDiscoveryResponse(
+    issuer,
+    await oauth.discoveryRequest(issuer, { algorithm: "oidc", ...options }),
+  );
   return { as, options, client: { client_id: config.clientId } satisfies oauth.Client };
 }
 
@@ -62,7 +65,9 @@ function takePending(): Pending | null {
   if (raw === null) return null;
   try {
     const p = JSON.parse(raw) as Partial<Pending>;
-    return typeof p.verifier === "string" && typeof p.state === "string" ? { verifier: p.verifier, state: p.state, next: p.next ?? null } : null;
+    return typeof p.verifier === "string" && typeof p.state === "string"
+      ? { verifier: p.verifier, state: p.state, next: p.next ?? null }
+      : null;
   } catch {
     return null;
   }
@@ -72,15 +77,26 @@ function takePending(): Pending | null {
  * Back from the provider at `callback`: checks the state, exchanges the code with the PKCE verifier
  * and answers the access token. Throws (with the provider's error, if it sent one) otherwise.
  */
-export async function finishSignIn(config: OidcConfig, callback: URL): Promise<{ accessToken: string; next: string | null }> {
+export async function finishSignIn(
+  config: OidcConfig,
+  callback: URL,
+): Promise<{ accessToken: string; next: string | null }> {
   const pending = takePending();
   if (pending === null) throw new Error("no sign-in was started in this tab: start again");
   const { as, options, client } = await discover(config);
   const params = oauth.validateAuthResponse(as, client, callback, pending.state);
-  const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUri(), pending.verifier, {
-    ...options,
-    ...(config.resource !== undefined && { additionalParameters: { resource: config.resource } }),
-  });
+  const response = await oauth.authorizationCodeGrantRequest(
+    as,
+    client,
+    oauth.None(),
+    params,
+    redirectUri(),
+    pending.verifier,
+    {
+      ...options,
+      ...(config.resource !== undefined && { additionalParameters: { resource: config.resource } }),
+    },
+  );
   const result = await oauth.processAuthorizationCodeResponse(as, client, response);
   return { accessToken: result.access_token, next: pending.next };
 }

@@ -14,7 +14,10 @@ const KEY = "qc.session";
 const ROLES: readonly string[] = ["customer", "rider", "admin"];
 
 function base64UrlDecode(part: string): string {
-  const b64 = part.replaceAll("-", "+").replaceAll("_", "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+  const b64 = part
+    .replaceAll("-", "+")
+    .replaceAll("_", "/")
+    .padEnd(Math.ceil(part.length / 4) * 4, "=");
   const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   return new TextDecoder().decode(bytes);
 }
@@ -66,5 +69,9 @@ const subscribe = (l: () => void): (() => void) => {
 };
 
 export function useSession(): Session | null {
-  return useSyncExternalStore(subscribe, () => current, () => current);
+  return useSyncExternalStore(
+    subscribe,
+    () => current,
+    () => current,
+  );
 }

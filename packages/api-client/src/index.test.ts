@@ -13,7 +13,17 @@ function fakeFetch(status: number, body: unknown, contentType = "application/jso
 
 describe("the typed API client", () => {
   it("sends the current token and typed parameters, and answers typed data", async () => {
-    const order = { id: "o-1", customerId: "alice", status: "CONFIRMED", items: [], totalCents: 0, currency: "EUR", createdAt: "t", updatedAt: "t", history: [] } satisfies Schema<"Order">;
+    const order = {
+      id: "o-1",
+      customerId: "alice",
+      status: "CONFIRMED",
+      items: [],
+      totalCents: 0,
+      currency: "EUR",
+      createdAt: "t",
+      updatedAt: "t",
+      history: [],
+    } satisfies Schema<"Order">;
     const f = fakeFetch(200, { items: [order], nextCursor: null });
     let token = "first";
     const client = createApiClient({ baseUrl: "http://gateway.test", token: () => token, fetch: f.fetch });
@@ -28,7 +38,13 @@ describe("the typed API client", () => {
   });
 
   it("answers a problem as the error", async () => {
-    const problem = { type: "urn:qc:problem:order-not-found", title: "Not Found", status: 404, code: "ORDER_NOT_FOUND", detail: "order x not found" } satisfies Schema<"Problem">;
+    const problem = {
+      type: "urn:qc:problem:order-not-found",
+      title: "Not Found",
+      status: 404,
+      code: "ORDER_NOT_FOUND",
+      detail: "order x not found",
+    } satisfies Schema<"Problem">;
     const f = fakeFetch(404, problem, "application/problem+json");
     const client = createApiClient({ baseUrl: "http://gateway.test", fetch: f.fetch });
     const { data, error } = await client.GET("/v1/orders/{id}", { params: { path: { id: "x" } } });

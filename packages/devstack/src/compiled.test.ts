@@ -64,16 +64,25 @@ describe("compiled services (npm run build, QC_RUN=dist)", () => {
 
   it("loads only what each service uses: no database driver in the gateway or the rider service, PGlite only for an embedded database", () => {
     const imports = (name: string) =>
-      new Set([...readFileSync(join(ROOT, "services", name, "dist", "main.js"), "utf8").matchAll(/^import [^;]*? from "([^"]+)";$/gms)].map((m) => m[1]!));
+      new Set(
+        [
+          ...readFileSync(join(ROOT, "services", name, "dist", "main.js"), "utf8").matchAll(
+            /^import [^;]*? from "([^"]+)";$/gms,
+          ),
+        ].map((m) => m[1]!),
+      );
     for (const name of ["gateway", "rider"]) {
       const packages = imports(name);
-      for (const driver of ["pg", "kysely", "@electric-sql/pglite", "@electric-sql/pglite/node-postgres"]) expect(packages, `${name} imports ${driver}`).not.toContain(driver);
+      for (const driver of ["pg", "kysely", "@electric-sql/pglite", "@electric-sql/pglite/node-postgres"])
+        expect(packages, `${name} imports ${driver}`).not.toContain(driver);
     }
     for (const name of ["order", "inventory", "payment"]) {
       expect(imports(name), name).toContain("pg");
       // PGlite only when the service opens an embedded database: never on a Postgres server.
       expect(imports(name), name).not.toContain("@electric-sql/pglite");
-      expect(readFileSync(join(ROOT, "services", name, "dist", "main.js"), "utf8"), name).toContain('await import("@electric-sql/pglite")');
+      expect(readFileSync(join(ROOT, "services", name, "dist", "main.js"), "utf8"), name).toContain(
+        'await import("@electric-sql/pglite")',
+      );
     }
   });
 
@@ -83,7 +92,9 @@ describe("compiled services (npm run build, QC_RUN=dist)", () => {
     expect(() => defaultRunMode({ QC_RUN: "compiled" })).toThrow(/QC_RUN=compiled/);
     const empty = mkdtempSync(join(tmpdir(), "qc-unbuilt-"));
     try {
-      expect(() => assertBuilt("order", empty)).toThrow(/services\/order\/dist\/main\.js is missing: run `npm run build`/);
+      expect(() => assertBuilt("order", empty)).toThrow(
+        /services\/order\/dist\/main\.js is missing: run `npm run build`/,
+      );
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

@@ -105,7 +105,8 @@ export class FaultProxy {
     }
     const requests = new Http2FrameSplitter(CLIENT_PREFACE.length);
     client.on("data", (chunk: Buffer) => {
-      for (const frame of requests.push(chunk)) if (frame.type === HEADERS && frame.streamId % 2 === 1) this.callsStarted++;
+      for (const frame of requests.push(chunk))
+        if (frame.type === HEADERS && frame.streamId % 2 === 1) this.callsStarted++;
       send(upstream, chunk);
     });
     // Answers are cut into HTTP/2 frames so that drop-responses can tell stream frames from the rest.
@@ -141,7 +142,11 @@ class Http2FrameSplitter {
     while (this.pending.length >= 9) {
       const size = 9 + this.pending.readUIntBE(0, 3);
       if (this.pending.length < size) break;
-      frames.push({ type: this.pending.readUInt8(3), streamId: this.pending.readUInt32BE(5) & 0x7fffffff, bytes: this.pending.subarray(0, size) });
+      frames.push({
+        type: this.pending.readUInt8(3),
+        streamId: this.pending.readUInt32BE(5) & 0x7fffffff,
+        bytes: this.pending.subarray(0, size),
+      });
       this.pending = this.pending.subarray(size);
     }
     return frames;

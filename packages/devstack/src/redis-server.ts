@@ -48,8 +48,14 @@ export class PrivateRedis {
   /** (Re)starts the server on the same port (empty, unless it keeps an append-only file); a no-op while it runs. */
   async resume(): Promise<void> {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) return;
-    const persistence = this.appendOnlyDir ? ["--appendonly", "yes", "--dir", this.appendOnlyDir] : ["--appendonly", "no"];
-    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", ...persistence], { stdio: "ignore" });
+    const persistence = this.appendOnlyDir
+      ? ["--appendonly", "yes", "--dir", this.appendOnlyDir]
+      : ["--appendonly", "no"];
+    const child = spawn(
+      "redis-server",
+      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", ...persistence],
+      { stdio: "ignore" },
+    );
     this.child = child;
     await this.untilServing(child);
   }
@@ -61,14 +67,19 @@ export class PrivateRedis {
   private async untilServing(child: ChildProcess): Promise<void> {
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new RedisPortTakenError(`redis-server on port ${this.port} exited at start (port taken?)`);
-      const pid = await run("redis-cli", ["-h", "127.0.0.1", "-p", String(this.port), "info", "server"], { timeout: 1_000 }).then(
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new RedisPortTakenError(`redis-server on port ${this.port} exited at start (port taken?)`);
+      const pid = await run("redis-cli", ["-h", "127.0.0.1", "-p", String(this.port), "info", "server"], {
+        timeout: 1_000,
+      }).then(
         ({ stdout }) => /process_id:(\d+)/.exec(stdout)?.[1],
         () => undefined,
       );
       if (pid !== undefined && Number(pid) === child.pid) return;
-      if (pid !== undefined) throw new RedisPortTakenError(`port ${this.port} is served by another redis-server (pid ${pid})`);
-      if (Date.now() > deadline) throw new Error(`redis-server did not listen on port ${this.port} within ${START_TIMEOUT_MS} ms`);
+      if (pid !== undefined)
+        throw new RedisPortTakenError(`port ${this.port} is served by another redis-server (pid ${pid})`);
+      if (Date.now() > deadline)
+        throw new Error(`redis-server did not listen on port ${this.port} within ${START_TIMEOUT_MS} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

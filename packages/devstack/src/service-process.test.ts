@@ -12,7 +12,12 @@ const listen = (port: number) =>
 
 /** The rider service keeps riders in memory without REDIS_URL: a real service that needs nothing else. */
 const rider = (port: number, metricsPort: number) =>
-  new ServiceProcess("rider", port, { PATH: process.env.PATH, RIDER_PORT: String(port), METRICS_PORT: String(metricsPort), LOG_LEVEL: "warn" }, () => undefined);
+  new ServiceProcess(
+    "rider",
+    port,
+    { PATH: process.env.PATH, RIDER_PORT: String(port), METRICS_PORT: String(metricsPort), LOG_LEVEL: "warn" },
+    () => undefined,
+  );
 
 describe("ServiceProcess", () => {
   const cleanups: (() => Promise<unknown>)[] = [];

@@ -26,14 +26,16 @@ export function defaultRunMode(env: NodeJS.ProcessEnv = process.env): RunMode {
  * and Redis calls become spans when tracing is on; it does nothing otherwise.
  */
 export function serviceCommand(name: ServiceName, mode: RunMode): string[] {
-  if (mode === "source") return ["--import", "tsx", "--import", "@qc/platform/telemetry/register", `services/${name}/src/main.ts`];
+  if (mode === "source")
+    return ["--import", "tsx", "--import", "@qc/platform/telemetry/register", `services/${name}/src/main.ts`];
   return ["--enable-source-maps", "--import", "@qc/platform/dist/telemetry/register", `services/${name}/dist/main.js`];
 }
 
 /** Fails unless `npm run build` has compiled the service and the telemetry register. */
 export function assertBuilt(name: ServiceName, root: string = ROOT): void {
   for (const file of [`services/${name}/dist/main.js`, "packages/platform/dist/telemetry/register.js"]) {
-    if (!existsSync(join(root, file))) throw new Error(`${file} is missing: run \`npm run build\` first (QC_RUN=dist runs the compiled services)`);
+    if (!existsSync(join(root, file)))
+      throw new Error(`${file} is missing: run \`npm run build\` first (QC_RUN=dist runs the compiled services)`);
   }
 }
 
@@ -117,7 +119,10 @@ export class ServiceProcess {
       child.on("message", (m) => {
         if (isListeningMessage(m) && m.port === this.port) resolve();
       });
-      timer = setTimeout(() => reject(new Error(`${this.label} did not listen on port ${this.port} within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`${this.label} did not listen on port ${this.port} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     // "close", not "exit": by then its output has been read to the end.
     const closed = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));

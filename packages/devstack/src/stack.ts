@@ -1,5 +1,12 @@
 import { freePorts } from "./ports";
-import { defaultRunMode, PortTakenError, ServiceProcess, type LogSink, type RunMode, type ServiceName } from "./service-process";
+import {
+  defaultRunMode,
+  PortTakenError,
+  ServiceProcess,
+  type LogSink,
+  type RunMode,
+  type ServiceName,
+} from "./service-process";
 
 export interface StackOptions {
   /**
@@ -72,7 +79,13 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
   const free = await freePorts(2 * (ORDER.length + replicas - 1));
   const pick = (): number => free.pop()!;
   const port = (name: ServiceName) => options.ports?.[name] ?? pick();
-  const ports = { inventory: port("inventory"), payment: port("payment"), rider: port("rider"), order: port("order"), gateway: port("gateway") };
+  const ports = {
+    inventory: port("inventory"),
+    payment: port("payment"),
+    rider: port("rider"),
+    order: port("order"),
+    gateway: port("gateway"),
+  };
   const replicaPorts = [ports.order];
   for (let i = 1; i < replicas; i++) replicaPorts.push(options.orderReplicaPorts?.[i - 1] ?? pick());
   const metricsPorts: Partial<Record<ServiceName, number>> = {};
@@ -118,8 +131,17 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
   const orderReplicas = [services.order];
   for (let i = 1; i < replicaPorts.length; i++) {
     const port = replicaPorts[i]!;
-    const replicaEnv = { ...env, OTEL_SERVICE_NAME: "order", ...options.serviceEnv?.order, ORDER_PORT: String(port), METRICS_PORT: String(pick()), ...options.orderReplicaEnv?.(i) };
-    orderReplicas.push(new ServiceProcess("order", port, replicaEnv, log, options.nodeArgs?.order, `order-${i + 1}`, run));
+    const replicaEnv = {
+      ...env,
+      OTEL_SERVICE_NAME: "order",
+      ...options.serviceEnv?.order,
+      ORDER_PORT: String(port),
+      METRICS_PORT: String(pick()),
+      ...options.orderReplicaEnv?.(i),
+    };
+    orderReplicas.push(
+      new ServiceProcess("order", port, replicaEnv, log, options.nodeArgs?.order, `order-${i + 1}`, run),
+    );
   }
 
   // Callers before what they call: the gateway first, then the order service (its sagas still need
@@ -131,7 +153,11 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
   };
   try {
     // The gRPC services own their schemas and keys and start independently; then the gateway.
-    await Promise.all([...ORDER.filter((n) => n !== "gateway").map((n) => services[n]), ...orderReplicas.slice(1)].map((p) => p.start()));
+    await Promise.all(
+      [...ORDER.filter((n) => n !== "gateway").map((n) => services[n]), ...orderReplicas.slice(1)].map((p) =>
+        p.start(),
+      ),
+    );
     await services.gateway.start();
   } catch (err) {
     await stop();

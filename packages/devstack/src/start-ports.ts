@@ -1,9 +1,21 @@
 import type { ServiceName } from "./service-process";
 
 /** Where `npm start` runs each service by default, as in deploy/ (Docker Compose, Kubernetes). */
-export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = { gateway: 8080, order: 50051, inventory: 50052, payment: 50053, rider: 50054 };
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
+  gateway: 8080,
+  order: 50051,
+  inventory: 50052,
+  payment: 50053,
+  rider: 50054,
+};
 /** Each service's Prometheus `/metrics` by default, as in deploy/. */
-export const DEFAULT_METRICS_PORTS: Readonly<Record<ServiceName, number>> = { gateway: 9460, order: 9461, inventory: 9462, payment: 9463, rider: 9464 };
+export const DEFAULT_METRICS_PORTS: Readonly<Record<ServiceName, number>> = {
+  gateway: 9460,
+  order: 9461,
+  inventory: 9462,
+  payment: 9463,
+  rider: 9464,
+};
 /** A service moved off its default port serves its metrics this much above it, unless told otherwise. */
 export const METRICS_PORT_OFFSET = 1000;
 
@@ -28,7 +40,9 @@ export function startPortsFromEnv(env: NodeJS.ProcessEnv): StartPorts {
     if (raw === undefined || raw.trim() === "") return undefined;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < min || value > 65_535) {
-      throw new Error(`${name}=${raw}: expected a port number${min < 1 ? ` (${min === 0 ? "0: any free port" : "0: any free port, -1: none"})` : ""} up to 65535`);
+      throw new Error(
+        `${name}=${raw}: expected a port number${min < 1 ? ` (${min === 0 ? "0: any free port" : "0: any free port, -1: none"})` : ""} up to 65535`,
+      );
     }
     return value;
   };

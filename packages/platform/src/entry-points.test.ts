@@ -8,7 +8,10 @@ const FIXTURE = fileURLToPath(new URL("./fixtures/loaded-modules.ts", import.met
 
 /** What a fresh process loads when it imports `entries` (see the fixture), as services load them under tsx. */
 async function loadedBy(...entries: string[]): Promise<{ loaded: string[]; int8: string }> {
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", FIXTURE, ...entries], { cwd: ROOT, timeout: 30_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", FIXTURE, ...entries], {
+    cwd: ROOT,
+    timeout: 30_000,
+  });
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as { loaded: string[]; int8: string };
 }
 
@@ -20,7 +23,8 @@ describe("@qc/platform entry points, split by concern", () => {
     const { loaded } = await loadedBy("@qc/platform/log", "@qc/platform/errors");
     const pkgs = packages(loaded);
     expect(pkgs.has("pino")).toBe(true); // the probe sees what is loaded
-    for (const heavy of ["pg", "@electric-sql/pglite", "@grpc/grpc-js", "kysely", "prom-client"]) expect(pkgs, heavy).not.toContain(heavy);
+    for (const heavy of ["pg", "@electric-sql/pglite", "@grpc/grpc-js", "kysely", "prom-client"])
+      expect(pkgs, heavy).not.toContain(heavy);
   });
 
   it("the database entry loads pg but neither PGlite (until an embedded database opens) nor gRPC, and sets no type parser at import", async () => {

@@ -58,7 +58,11 @@ export const overloaded = (message: string): AppError => new AppError("unavailab
 export const certainlyNoEffect = (err: unknown): boolean =>
   isAppError(err) &&
   !err.outcomeUnknown &&
-  (err.kind === "refused" || err.kind === "invalid" || err.kind === "not_found" || err.kind === "conflict" || err.code === CIRCUIT_OPEN);
+  (err.kind === "refused" ||
+    err.kind === "invalid" ||
+    err.kind === "not_found" ||
+    err.kind === "conflict" ||
+    err.code === CIRCUIT_OPEN);
 
 /** The same error, marked as the end of a call whose earlier attempt may have taken effect. */
 export const withOutcomeUnknown = (err: AppError): AppError =>
@@ -66,18 +70,21 @@ export const withOutcomeUnknown = (err: AppError): AppError =>
 
 // The factories every service builds its own errors with (in `domain/<service>.errors.ts`), each
 // with a stable code. The kind decides the gRPC status (adapters, once) and the HTTP status (gateway, once).
-export const invalid = <C extends string>(code: C, message: string): AppError<C> => new AppError("invalid", code, message);
-export const notFound = <C extends string>(code: C, message: string): AppError<C> => new AppError("not_found", code, message);
-export const conflict = <C extends string>(code: C, message: string): AppError<C> => new AppError("conflict", code, message);
-export const refused = <C extends string>(code: C, message: string): AppError<C> => new AppError("refused", code, message);
+export const invalid = <C extends string>(code: C, message: string): AppError<C> =>
+  new AppError("invalid", code, message);
+export const notFound = <C extends string>(code: C, message: string): AppError<C> =>
+  new AppError("not_found", code, message);
+export const conflict = <C extends string>(code: C, message: string): AppError<C> =>
+  new AppError("conflict", code, message);
+export const refused = <C extends string>(code: C, message: string): AppError<C> =>
+  new AppError("refused", code, message);
 
 /**
  * What a domain check returns: the parsed value, or the first rule the input breaks as an AppError
  * value. Domain code returns it and never throws; a use case unwraps it with `valueOrThrow`.
  */
 export type Checked<T, Code extends string = string> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly violation: AppError<Code> };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly violation: AppError<Code> };
 
 export const accepted = <T>(value: T): Checked<T, never> => ({ ok: true, value });
 export const rejected = <C extends string>(violation: AppError<C>): Checked<never, C> => ({ ok: false, violation });

@@ -20,7 +20,12 @@ afterEach(async () => {
 });
 
 async function serve(probe: () => boolean) {
-  health = new HealthService({ services: [SERVICE], probes: { database: async () => probe() }, intervalMs: 20, logger: silent });
+  health = new HealthService({
+    services: [SERVICE],
+    probes: { database: async () => probe() },
+    intervalMs: 20,
+    logger: silent,
+  });
   await health.start();
   server = await startGrpcServer([health.grpcService], "127.0.0.1", 0, { transport: plaintextTransport });
   client = createHealthClient(`127.0.0.1:${server.port}`, plaintextTransport);

@@ -170,7 +170,8 @@ export class HealthService {
 }
 
 /** What a health Check answered, or why there was no answer. */
-export type HealthCheckResult = "SERVING" | "NOT_SERVING" | "UNKNOWN" | "SERVICE_UNKNOWN" | "UNREACHABLE" | "UNIMPLEMENTED";
+export type HealthCheckResult =
+  "SERVING" | "NOT_SERVING" | "UNKNOWN" | "SERVICE_UNKNOWN" | "UNREACHABLE" | "UNIMPLEMENTED";
 
 export interface HealthClient {
   /** `grpc.health.v1.Health/Check` for `service` (`""`: the whole process) with a deadline; never throws. */

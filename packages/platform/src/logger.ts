@@ -15,9 +15,20 @@ export function createLogger(service: string, level: string = "info", pretty = f
     // Inside a span (a request, a call, a saga step) every line carries trace_id and span_id.
     mixin: traceLogFields,
     redact: {
-      paths: ["authorization", "*.authorization", "headers.authorization", "*.headers.authorization", "headers.cookie", "*.headers.cookie", "token", "*.token"],
+      paths: [
+        "authorization",
+        "*.authorization",
+        "headers.authorization",
+        "*.headers.authorization",
+        "headers.cookie",
+        "*.headers.cookie",
+        "token",
+        "*.token",
+      ],
       remove: true,
     },
-    transport: pretty ? { target: "pino-pretty", options: { colorize: true, ignore: "pid,hostname,service" } } : undefined,
+    transport: pretty
+      ? { target: "pino-pretty", options: { colorize: true, ignore: "pid,hostname,service" } }
+      : undefined,
   });
 }

@@ -15,7 +15,8 @@ export const CURRENCY_PATTERN = "^[A-Z]{3}$";
 export const CURRENCY_RULE = "three capital letters (ISO 4217)";
 const CURRENCY = new RegExp(CURRENCY_PATTERN);
 
-export const isCurrency = (currency: unknown): currency is string => typeof currency === "string" && CURRENCY.test(currency);
+export const isCurrency = (currency: unknown): currency is string =>
+  typeof currency === "string" && CURRENCY.test(currency);
 
 /**
  * The currency of money that names none: a wallet credit without one, and every currency field left

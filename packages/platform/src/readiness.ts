@@ -5,7 +5,10 @@ export interface ListeningMessage {
 }
 
 export const isListeningMessage = (m: unknown): m is ListeningMessage =>
-  typeof m === "object" && m !== null && (m as { type?: unknown }).type === "listening" && typeof (m as { port?: unknown }).port === "number";
+  typeof m === "object" &&
+  m !== null &&
+  (m as { type?: unknown }).type === "listening" &&
+  typeof (m as { port?: unknown }).port === "number";
 
 /**
  * Tells a supervisor that spawned this process with an IPC channel (the devstack; PM2's `wait_ready`

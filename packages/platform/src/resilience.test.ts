@@ -11,7 +11,13 @@ const serviceError = (code: status, sentCode?: string): ServiceError => {
   return Object.assign(new Error("boom"), { code, details: "boom", metadata });
 };
 const unavailable = () => fromServiceError(serviceError(status.UNAVAILABLE));
-const options = { timeoutMs: 100, breakerThreshold: 5, halfOpenAfterMs: 5_000, retryAttempts: 1, retryInitialDelayMs: 10 };
+const options = {
+  timeoutMs: 100,
+  breakerThreshold: 5,
+  halfOpenAfterMs: 5_000,
+  retryAttempts: 1,
+  retryInitialDelayMs: 10,
+};
 
 describe("ResilientTarget", () => {
   beforeEach(() => vi.useFakeTimers());
@@ -20,7 +26,8 @@ describe("ResilientTarget", () => {
   it("opens after 5 consecutive transient failures and then fails at once with Circuit Open", async () => {
     const target = new ResilientTarget("order", "inventory", options);
     const call = vi.fn(async () => Promise.reject(unavailable()));
-    for (let i = 0; i < 5; i++) await expect(target.execute(call, false)).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    for (let i = 0; i < 5; i++)
+      await expect(target.execute(call, false)).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
     expect(target.state).toBe("open");
     await expect(target.execute(call, false)).rejects.toThrow(/^Circuit Open/);
     expect(call).toHaveBeenCalledTimes(5);
@@ -28,7 +35,8 @@ describe("ResilientTarget", () => {
 
   it("refuses calls only until the half-open delay has passed, so a pre-check still lets the trial call through", async () => {
     const target = new ResilientTarget("order", "inventory", options);
-    for (let i = 0; i < 5; i++) await target.execute(async () => Promise.reject(unavailable()), false).catch(() => undefined);
+    for (let i = 0; i < 5; i++)
+      await target.execute(async () => Promise.reject(unavailable()), false).catch(() => undefined);
     expect(target.refusesCalls).toBe(true);
     vi.advanceTimersByTime(5_000);
     expect(target.state).toBe("open"); // cockatiel turns half-open on the next call…
@@ -53,7 +61,9 @@ describe("ResilientTarget", () => {
     const target = new ResilientTarget("gateway", "order", options);
     for (let i = 0; i < 10; i++) {
       await target.execute(async () => Promise.reject(refused("OUT_OF_STOCK", "short")), false).catch(() => undefined);
-      await target.execute(async () => Promise.reject(fromServiceError(serviceError(status.UNAVAILABLE, "CIRCUIT_OPEN"))), false).catch(() => undefined);
+      await target
+        .execute(async () => Promise.reject(fromServiceError(serviceError(status.UNAVAILABLE, "CIRCUIT_OPEN"))), false)
+        .catch(() => undefined);
     }
     expect(target.state).toBe("closed");
   });
@@ -83,18 +93,51 @@ describe("ResilientTarget", () => {
       };
     };
     const settle = async (promise: Promise<unknown>): Promise<unknown> => {
-      const settled = promise.then(() => "ok", (err: unknown) => err);
+      const settled = promise.then(
+        () => "ok",
+        (err: unknown) => err,
+      );
       await vi.advanceTimersByTimeAsync(1_000);
       return settled;
     };
 
     it.each([
-      { call: "a deadline, then an open circuit (the first attempt opened it)", outcomes: [deadline], code: "CIRCUIT_OPEN", certain: false },
-      { call: "a lost connection, then an open circuit", outcomes: [unavailable], code: "CIRCUIT_OPEN", certain: false },
-      { call: "a deadline, then a business refusal", outcomes: [deadline, () => refused("ORDER_RELEASED", "released")], code: "ORDER_RELEASED", certain: false },
-      { call: "a deadline, then bad input", outcomes: [deadline, () => invalid("BAD", "bad")], code: "BAD", certain: false },
-      { call: "a deadline, then another deadline", outcomes: [deadline, deadline], code: "SERVICE_UNAVAILABLE", certain: false },
-      { call: "a business refusal alone", outcomes: [() => refused("OUT_OF_STOCK", "short")], code: "OUT_OF_STOCK", certain: true },
+      {
+        call: "a deadline, then an open circuit (the first attempt opened it)",
+        outcomes: [deadline],
+        code: "CIRCUIT_OPEN",
+        certain: false,
+      },
+      {
+        call: "a lost connection, then an open circuit",
+        outcomes: [unavailable],
+        code: "CIRCUIT_OPEN",
+        certain: false,
+      },
+      {
+        call: "a deadline, then a business refusal",
+        outcomes: [deadline, () => refused("ORDER_RELEASED", "released")],
+        code: "ORDER_RELEASED",
+        certain: false,
+      },
+      {
+        call: "a deadline, then bad input",
+        outcomes: [deadline, () => invalid("BAD", "bad")],
+        code: "BAD",
+        certain: false,
+      },
+      {
+        call: "a deadline, then another deadline",
+        outcomes: [deadline, deadline],
+        code: "SERVICE_UNAVAILABLE",
+        certain: false,
+      },
+      {
+        call: "a business refusal alone",
+        outcomes: [() => refused("OUT_OF_STOCK", "short")],
+        code: "OUT_OF_STOCK",
+        certain: true,
+      },
       { call: "an open circuit alone", outcomes: [], code: "CIRCUIT_OPEN", certain: true },
     ])("$call: certain no-effect is $certain", async ({ outcomes, code, certain }) => {
       // Where Circuit Open is expected, one failure opens the breaker: the retry of a timed-out
@@ -109,13 +152,29 @@ describe("ResilientTarget", () => {
 
     it("a retry that succeeds after a timed-out attempt is a success (every call is idempotent by its key)", async () => {
       const target = new ResilientTarget("order", "payment", { ...options, retryAttempts: 2 });
-      await expect(settle(target.execute(attempts(deadline, () => "charged"), true))).resolves.toBe("ok");
+      await expect(
+        settle(
+          target.execute(
+            attempts(deadline, () => "charged"),
+            true,
+          ),
+        ),
+      ).resolves.toBe("ok");
     });
 
     it("a call not safe to retry that timed out is unknown; one refused at once is certain", async () => {
       const target = new ResilientTarget("order", "payment", { ...options, retryAttempts: 2 });
       expect(certainlyNoEffect(await settle(target.execute(attempts(deadline), false)))).toBe(false);
-      expect(certainlyNoEffect(await settle(target.execute(attempts(() => refused("PAYMENT_DECLINED", "no")), false)))).toBe(true);
+      expect(
+        certainlyNoEffect(
+          await settle(
+            target.execute(
+              attempts(() => refused("PAYMENT_DECLINED", "no")),
+              false,
+            ),
+          ),
+        ),
+      ).toBe(true);
     });
   });
 });
@@ -139,7 +198,12 @@ describe("ResilientTarget under load", () => {
     const target = new ResilientTarget("gateway", "order", options);
     // Ten calls queue at a slow target: each times out at 100 ms, but the target answers one call every 20 ms.
     const slow = Array.from({ length: 10 }, () => target.execute(after(100, timedOut), false).catch(() => "timed out"));
-    const answered = Array.from({ length: 10 }, (_, i) => target.execute(after(20 + i * 20, () => "ok"), false));
+    const answered = Array.from({ length: 10 }, (_, i) =>
+      target.execute(
+        after(20 + i * 20, () => "ok"),
+        false,
+      ),
+    );
     await vi.advanceTimersByTimeAsync(300);
     expect(await Promise.all(slow)).toEqual(Array(10).fill("timed out"));
     await Promise.all(answered);
@@ -196,13 +260,20 @@ describe("ResilientTarget under load", () => {
   it("sends nothing once the caller's deadline has passed", async () => {
     const target = new ResilientTarget("order", "inventory", options);
     const call = vi.fn(async () => "ok");
-    await expect(withDeadline(Date.now() - 1, () => target.execute(call, true))).rejects.toMatchObject({ code: "DEADLINE_EXCEEDED" });
+    await expect(withDeadline(Date.now() - 1, () => target.execute(call, true))).rejects.toMatchObject({
+      code: "DEADLINE_EXCEEDED",
+    });
     expect(call).not.toHaveBeenCalled();
   });
 
   it("retries within a budget: when most calls fail, retries stay a small share of them", async () => {
     const budget = { ratio: 0.1, minPerSecond: 1, windowMs: 10_000 };
-    const target = new ResilientTarget("order", "payment", { ...options, retryAttempts: 2, breakerThreshold: 1_000_000, retryBudget: budget });
+    const target = new ResilientTarget("order", "payment", {
+      ...options,
+      retryAttempts: 2,
+      breakerThreshold: 1_000_000,
+      retryBudget: budget,
+    });
     let attempts = 0;
     const failing = async () => {
       attempts++;

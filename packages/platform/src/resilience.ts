@@ -1,4 +1,12 @@
-import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  type CircuitBreakerPolicy,
+} from "cockatiel";
 import { AppError, CIRCUIT_OPEN, certainlyNoEffect, isAppError, withOutcomeUnknown } from "./errors";
 import { answeredByTarget, isDeadlineExceeded, isTargetFailure, isTransient } from "./grpc/status";
 import { currentDeadline } from "./overload/deadline";
@@ -116,7 +124,12 @@ export class ResilientTarget {
             return result;
           } catch (err) {
             if (answeredByTarget(err)) this.lastAnswerAt = Date.now();
-            else if (isDeadlineExceeded(err) && (this.lastAnswerAt > started || cutShort) && typeof err === "object" && err !== null) {
+            else if (
+              isDeadlineExceeded(err) &&
+              (this.lastAnswerAt > started || cutShort) &&
+              typeof err === "object" &&
+              err !== null
+            ) {
               this.busy.add(err);
             }
             throw err;
@@ -137,7 +150,11 @@ export class ResilientTarget {
           return await once();
         } catch (err) {
           // A retry only for a transient failure, within the budget, and with time left to make it.
-          const retry = n < attempts && isTransient(err) && Date.now() + backoff.duration < currentDeadline() && this.retryBudget.tryRetry();
+          const retry =
+            n < attempts &&
+            isTransient(err) &&
+            Date.now() + backoff.duration < currentDeadline() &&
+            this.retryBudget.tryRetry();
           if (!retry) throw err;
           await new Promise((resolve) => setTimeout(resolve, backoff.duration));
           backoff = backoff.next(undefined);

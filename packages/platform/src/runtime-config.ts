@@ -26,7 +26,11 @@ export const databasePoolConfig = {
 };
 
 /** `openServiceDatabase`'s pool options from a config built with `databasePoolConfig`. */
-export const poolOptionsOf = (c: { DB_POOL_SIZE: number; DB_POOL_MAX_WAITING: number; DB_ACQUIRE_TIMEOUT_MS: number }) => ({
+export const poolOptionsOf = (c: {
+  DB_POOL_SIZE: number;
+  DB_POOL_MAX_WAITING: number;
+  DB_ACQUIRE_TIMEOUT_MS: number;
+}) => ({
   poolSize: c.DB_POOL_SIZE,
   maxWaiting: c.DB_POOL_MAX_WAITING,
   acquireTimeoutMs: c.DB_ACQUIRE_TIMEOUT_MS,

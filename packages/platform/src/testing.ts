@@ -67,7 +67,11 @@ export interface TestStore {
  * or an embedded one in a temporary directory (a copy of a template made once per machine, which
  * saves PGlite's initdb on every test file).
  */
-export async function createTestStore(kind: DatabaseKind, service: string, prefix = `qc_${service}`): Promise<TestStore> {
+export async function createTestStore(
+  kind: DatabaseKind,
+  service: string,
+  prefix = `qc_${service}`,
+): Promise<TestStore> {
   if (kind === "postgres") {
     const db = await createTestDatabase(prefix);
     return { kind, options: { url: db.url }, env: { DATABASE_URL: db.url }, name: db.name, drop: () => db.drop() };
@@ -75,7 +79,13 @@ export async function createTestStore(kind: DatabaseKind, service: string, prefi
   const root = await mkdtemp(join(tmpdir(), `${prefix}-`));
   const dataDir = join(root, service);
   await cp(await embeddedTemplate(), dataDir, { recursive: true });
-  return { kind, options: { dataDir }, env: { DATA_DIR: root }, name: root, drop: () => rm(root, { recursive: true, force: true }) };
+  return {
+    kind,
+    options: { dataDir },
+    env: { DATA_DIR: root },
+    name: root,
+    drop: () => rm(root, { recursive: true, force: true }),
+  };
 }
 
 /** An initialised, empty PGlite data directory, shared by the test runs on this machine (copy it, never open it). */

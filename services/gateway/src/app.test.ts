@@ -84,35 +84,64 @@ describe("the gateway app", () => {
       const doc = res.json<Document>();
       expect(doc.openapi).toMatch(/^3\./);
       expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
-      const listed = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
+      const listed = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((method) => `${method} ${path}`),
+      );
       expect(listed.sort()).toEqual(routes.map(([method, path]) => `${method} ${path}`).sort());
       for (const [method, path, roles] of routes) {
         const op = doc.paths[path]?.[method];
         const statuses = Object.keys(op?.responses ?? {});
-        expect(statuses.some((s) => s.startsWith("2")), `${method} ${path} success`).toBe(true);
+        expect(
+          statuses.some((s) => s.startsWith("2")),
+          `${method} ${path} success`,
+        ).toBe(true);
         expect(op?.responses["500"]?.content).toHaveProperty(["application/problem+json"]);
         // OpenAPI 3.1 lets a non-OAuth requirement list the roles it needs: clients (and the fuzz suite) read them.
-        expect(op?.security, `${method} ${path} security`).toEqual(roles.length === 0 ? undefined : [{ bearerAuth: roles }]);
+        expect(op?.security, `${method} ${path} security`).toEqual(
+          roles.length === 0 ? undefined : [{ bearerAuth: roles }],
+        );
       }
     });
 
     it("names every operation once and its shared schemas under components, with examples", async () => {
       app = testApp(fakeUpstreams());
       const doc = (await app.inject({ method: "GET", url: "/docs/json" })).json<{
-        paths: Record<string, Record<string, { operationId?: string; parameters?: { name: string; schema: { type?: string } }[]; responses: Record<string, unknown> }>>;
+        paths: Record<
+          string,
+          Record<
+            string,
+            {
+              operationId?: string;
+              parameters?: { name: string; schema: { type?: string } }[];
+              responses: Record<string, unknown>;
+            }
+          >
+        >;
         components: { schemas: Record<string, { examples?: unknown[] }> };
       }>();
       const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
-      expect(ids.every((id) => typeof id === "string" && /^[a-z][A-Za-z]+$/.test(id)), JSON.stringify(ids)).toBe(true);
+      expect(
+        ids.every((id) => typeof id === "string" && /^[a-z][A-Za-z]+$/.test(id)),
+        JSON.stringify(ids),
+      ).toBe(true);
       expect(new Set(ids).size).toBe(ids.length);
       for (const name of ["Order", "OrderPage", "Product", "Problem", "CreateOrderBody"]) {
         expect(doc.components.schemas[name]?.examples, name).toHaveLength(1);
       }
       const getOrder = doc.paths["/v1/orders/{id}"]?.get;
-      expect(getOrder?.responses["200"]).toEqual({ description: expect.any(String) as string, content: { "application/json": { schema: { $ref: "#/components/schemas/Order" } } } });
-      expect(getOrder?.responses["404"]).toMatchObject({ content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } });
+      expect(getOrder?.responses["200"]).toEqual({
+        description: expect.any(String) as string,
+        content: { "application/json": { schema: { $ref: "#/components/schemas/Order" } } },
+      });
+      expect(getOrder?.responses["404"]).toMatchObject({
+        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+      });
       // A page's size is an integer, as a generated client sends it.
-      expect(doc.paths["/v1/orders"]?.get?.parameters?.find((p) => p.name === "limit")?.schema).toMatchObject({ type: "integer", minimum: 1, maximum: 100 });
+      expect(doc.paths["/v1/orders"]?.get?.parameters?.find((p) => p.name === "limit")?.schema).toMatchObject({
+        type: "integer",
+        minimum: 1,
+        maximum: 100,
+      });
     });
 
     it("serves the UI at /docs", async () => {

@@ -6,7 +6,15 @@ import { Metrics, requestTraceId, traceHttpServer } from "@qc/platform/observabi
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import { createAuthorize } from "./auth/authorize";
 import { createTokenVerifier } from "./auth/token-verifier";
-import { admissionOptions, devLoginOptions, edgeOptions, oidcClientOptions, rateLimitOptions, tokenVerifierOptions, type GatewayConfig } from "./config";
+import {
+  admissionOptions,
+  devLoginOptions,
+  edgeOptions,
+  oidcClientOptions,
+  rateLimitOptions,
+  tokenVerifierOptions,
+  type GatewayConfig,
+} from "./config";
 import { admissionLimits, installAdmission } from "./http/admission";
 import { clientErrorOptions } from "./http/client-errors";
 import { docsCsp, installEdgeHeaders } from "./http/edge-headers";
@@ -85,14 +93,21 @@ export function buildApp(config: GatewayConfig, overrides: AppOverrides = {}) {
   installAdmission(app, admission && admissionLimits(admission.orders, admission.other), metrics);
   // After admission and each route's authorize hook, before the body is read (see rate-limit.ts).
   const rateLimits = installRateLimits(app, rateLimitOptions(config), logger);
-  const deps = { upstreams, authorize: createAuthorize(createTokenVerifier(tokenVerifierOptions(config)), rateLimits.authenticationFailed) };
+  const deps = {
+    upstreams,
+    authorize: createAuthorize(createTokenVerifier(tokenVerifierOptions(config)), rateLimits.authenticationFailed),
+  };
 
   // Swagger first: it collects the routes registered after it.
   void app.register(swagger, openApiDocumentOptions);
   if (edge.docsEnabled) void app.register(swaggerUi, { routePrefix: "/docs", ...docsCsp });
   void app.register(healthRoutes, deps);
   void app.register(productRoutes, deps);
-  void app.register(orderRoutes, { ...deps, orderWaitMs: config.ORDER_WAIT_MS, orderDeadlineMs: config.UPSTREAM_TIMEOUT_MS });
+  void app.register(orderRoutes, {
+    ...deps,
+    orderWaitMs: config.ORDER_WAIT_MS,
+    orderDeadlineMs: config.UPSTREAM_TIMEOUT_MS,
+  });
   void app.register(orderEventRoutes, {
     ...deps,
     streamsPerCaller: config.ORDER_EVENT_STREAMS_PER_CALLER,

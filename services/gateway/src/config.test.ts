@@ -14,10 +14,21 @@ describe("gateway configuration: token verification", () => {
   });
 
   it("takes a JWKS URL with its issuer and audience", () => {
-    const c = loadGatewayConfig({ JWT_JWKS_URL: "https://idp.test/jwks.json", JWT_ISSUER: "https://idp.test/", JWT_AUDIENCE: "qc" });
-    expect(c).toMatchObject({ JWT_JWKS_URL: "https://idp.test/jwks.json", JWT_ISSUER: "https://idp.test/", JWT_AUDIENCE: "qc", JWT_CLOCK_TOLERANCE_S: 30 });
+    const c = loadGatewayConfig({
+      JWT_JWKS_URL: "https://idp.test/jwks.json",
+      JWT_ISSUER: "https://idp.test/",
+      JWT_AUDIENCE: "qc",
+    });
+    expect(c).toMatchObject({
+      JWT_JWKS_URL: "https://idp.test/jwks.json",
+      JWT_ISSUER: "https://idp.test/",
+      JWT_AUDIENCE: "qc",
+      JWT_CLOCK_TOLERANCE_S: 30,
+    });
     expect(load({ JWT_JWKS_URL: "https://idp.test/jwks.json" })).toThrow(/JWT_ISSUER/);
-    expect(load({ JWT_JWKS_URL: "https://idp.test/jwks.json", JWT_ISSUER: "https://idp.test/" })).toThrow(/JWT_AUDIENCE/);
+    expect(load({ JWT_JWKS_URL: "https://idp.test/jwks.json", JWT_ISSUER: "https://idp.test/" })).toThrow(
+      /JWT_AUDIENCE/,
+    );
     expect(load({ JWT_JWKS_URL: "not a url", JWT_ISSUER: "i", JWT_AUDIENCE: "a" })).toThrow(/JWT_JWKS_URL/);
   });
 });
@@ -31,7 +42,9 @@ describe("gateway configuration: dev login", () => {
   });
 
   it("refuses DEV_LOGIN=true in production, whatever else is set", () => {
-    expect(load({ ...secret, DEV_LOGIN: "true", NODE_ENV: "production" })).toThrow(/DEV_LOGIN: must not be true with NODE_ENV=production/);
+    expect(load({ ...secret, DEV_LOGIN: "true", NODE_ENV: "production" })).toThrow(
+      /DEV_LOGIN: must not be true with NODE_ENV=production/,
+    );
     expect(load({ ...secret, DEV_LOGIN: "false", NODE_ENV: "production" })).not.toThrow();
   });
 
@@ -49,20 +62,37 @@ describe("gateway configuration: OpenID Connect sign-in for the web app", () => 
   });
 
   it("tells the issuer, the client id, the scopes (openid by default) and the resource when asked", () => {
-    expect(oidcClientOptions(loadGatewayConfig({ ...idp, OIDC_ISSUER: "https://idp.test", OIDC_CLIENT_ID: "qc-web" }))).toEqual({
+    expect(
+      oidcClientOptions(loadGatewayConfig({ ...idp, OIDC_ISSUER: "https://idp.test", OIDC_CLIENT_ID: "qc-web" })),
+    ).toEqual({
       issuer: "https://idp.test",
       clientId: "qc-web",
       scope: "openid",
     });
-    const withResource = loadGatewayConfig({ ...idp, OIDC_ISSUER: "https://idp.test", OIDC_CLIENT_ID: "qc-web", OIDC_SCOPE: "openid api", OIDC_RESOURCE: "qc-api" });
-    expect(oidcClientOptions(withResource)).toEqual({ issuer: "https://idp.test", clientId: "qc-web", scope: "openid api", resource: "qc-api" });
+    const withResource = loadGatewayConfig({
+      ...idp,
+      OIDC_ISSUER: "https://idp.test",
+      OIDC_CLIENT_ID: "qc-web",
+      OIDC_SCOPE: "openid api",
+      OIDC_RESOURCE: "qc-api",
+    });
+    expect(oidcClientOptions(withResource)).toEqual({
+      issuer: "https://idp.test",
+      clientId: "qc-web",
+      scope: "openid api",
+      resource: "qc-api",
+    });
   });
 
   it("needs a client id, and the provider's keys to verify its tokens", () => {
     expect(load({ ...idp, OIDC_ISSUER: "https://idp.test" })).toThrow(/OIDC_CLIENT_ID: is required with OIDC_ISSUER/);
-    expect(load({ JWT_SECRET: "0123456789abcdef0123456789abcdef", OIDC_ISSUER: "https://idp.test", OIDC_CLIENT_ID: "qc-web" })).toThrow(
-      /JWT_JWKS_URL: is required with OIDC_ISSUER/,
-    );
+    expect(
+      load({
+        JWT_SECRET: "0123456789abcdef0123456789abcdef",
+        OIDC_ISSUER: "https://idp.test",
+        OIDC_CLIENT_ID: "qc-web",
+      }),
+    ).toThrow(/JWT_JWKS_URL: is required with OIDC_ISSUER/);
     expect(load({ ...idp, OIDC_ISSUER: "not a url", OIDC_CLIENT_ID: "qc-web" })).toThrow(/OIDC_ISSUER/);
   });
 });

@@ -1,4 +1,14 @@
-import { address, optionalRedisUrl, redisKeyPrefix, addresses, loadConfig, logLevel, metricsPort, port, positiveInt } from "@qc/platform/config";
+import {
+  address,
+  optionalRedisUrl,
+  redisKeyPrefix,
+  addresses,
+  loadConfig,
+  logLevel,
+  metricsPort,
+  port,
+  positiveInt,
+} from "@qc/platform/config";
 import { grpcTlsConfig } from "@qc/platform/grpc";
 import { shutdownTimeoutMs } from "@qc/platform/runtime-config";
 import { z } from "zod";
@@ -24,7 +34,12 @@ export const gatewayConfigSchema = z
      * HS256 shared secret (development and tests; `npm run token` signs with it). At least 32 bytes,
      * the size of the HMAC-SHA-256 output: a shorter one is guessable offline from one token.
      */
-    JWT_SECRET: unsetIfEmpty(z.string().refine((s) => Buffer.byteLength(s, "utf8") >= 32, "must be at least 32 bytes").optional()),
+    JWT_SECRET: unsetIfEmpty(
+      z
+        .string()
+        .refine((s) => Buffer.byteLength(s, "utf8") >= 32, "must be at least 32 bytes")
+        .optional(),
+    ),
     /** An identity provider's JSON Web Key Set: RS256/ES256/EdDSA tokens are verified against it (cached, re-fetched on rotation). */
     JWT_JWKS_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ }).optional()),
     /** The `iss` and `aud` every token must carry (required with JWT_JWKS_URL; checked with HS256 too when set). */
@@ -56,8 +71,22 @@ export const gatewayConfigSchema = z
     CORS_ORIGINS: unsetIfEmpty(
       z
         .string()
-        .transform((list) => list.split(",").map((o) => o.trim()).filter((o) => o !== ""))
-        .pipe(z.array(z.string().refine(isOrigin, "must be origins such as https://shop.example (scheme, host, port; no path), comma-separated")))
+        .transform((list) =>
+          list
+            .split(",")
+            .map((o) => o.trim())
+            .filter((o) => o !== ""),
+        )
+        .pipe(
+          z.array(
+            z
+              .string()
+              .refine(
+                isOrigin,
+                "must be origins such as https://shop.example (scheme, host, port; no path), comma-separated",
+              ),
+          ),
+        )
         .optional(),
     ),
     /**
@@ -135,7 +164,10 @@ export const gatewayConfigSchema = z
   })
   // CreateOrder holds the call open for up to ORDER_WAIT_MS; a shorter deadline would cut every slow saga off.
   // Node refuses a headers timeout longer than the request timeout it is part of.
-  .refine((c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS, { path: ["HTTP_HEADERS_TIMEOUT_MS"], message: "must not exceed HTTP_REQUEST_TIMEOUT_MS" })
+  .refine((c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS, {
+    path: ["HTTP_HEADERS_TIMEOUT_MS"],
+    message: "must not exceed HTTP_REQUEST_TIMEOUT_MS",
+  })
   .refine((c) => c.UPSTREAM_TIMEOUT_MS > c.ORDER_WAIT_MS, {
     path: ["UPSTREAM_TIMEOUT_MS"],
     message: "must exceed ORDER_WAIT_MS",
@@ -145,17 +177,41 @@ export const gatewayConfigSchema = z
     message: "is required (at least 32 bytes) unless JWT_JWKS_URL is set",
   })
   // Anyone may get any token from the dev login: production must never serve it, whatever else is set.
-  .refine((c) => !(c.DEV_LOGIN && c.NODE_ENV === "production"), { path: ["DEV_LOGIN"], message: "must not be true with NODE_ENV=production" })
-  .refine((c) => !c.DEV_LOGIN || c.JWT_SECRET !== undefined, { path: ["DEV_LOGIN"], message: "needs JWT_SECRET (its tokens are signed with it)" })
+  .refine((c) => !(c.DEV_LOGIN && c.NODE_ENV === "production"), {
+    path: ["DEV_LOGIN"],
+    message: "must not be true with NODE_ENV=production",
+  })
+  .refine((c) => !c.DEV_LOGIN || c.JWT_SECRET !== undefined, {
+    path: ["DEV_LOGIN"],
+    message: "needs JWT_SECRET (its tokens are signed with it)",
+  })
   // A provider's keys sign tokens for many applications: without both checks a token it issued for
   // another one would be accepted here.
-  .refine((c) => c.JWT_JWKS_URL === undefined || c.JWT_ISSUER !== undefined, { path: ["JWT_ISSUER"], message: "is required with JWT_JWKS_URL" })
-  .refine((c) => c.JWT_JWKS_URL === undefined || c.JWT_AUDIENCE !== undefined, { path: ["JWT_AUDIENCE"], message: "is required with JWT_JWKS_URL" })
-  .refine((c) => c.OIDC_ISSUER === undefined || c.OIDC_CLIENT_ID !== undefined, { path: ["OIDC_CLIENT_ID"], message: "is required with OIDC_ISSUER" })
+  .refine((c) => c.JWT_JWKS_URL === undefined || c.JWT_ISSUER !== undefined, {
+    path: ["JWT_ISSUER"],
+    message: "is required with JWT_JWKS_URL",
+  })
+  .refine((c) => c.JWT_JWKS_URL === undefined || c.JWT_AUDIENCE !== undefined, {
+    path: ["JWT_AUDIENCE"],
+    message: "is required with JWT_JWKS_URL",
+  })
+  .refine((c) => c.OIDC_ISSUER === undefined || c.OIDC_CLIENT_ID !== undefined, {
+    path: ["OIDC_CLIENT_ID"],
+    message: "is required with OIDC_ISSUER",
+  })
   // The provider's tokens are only of use if the gateway can verify them.
-  .refine((c) => c.OIDC_ISSUER === undefined || c.JWT_JWKS_URL !== undefined, { path: ["JWT_JWKS_URL"], message: "is required with OIDC_ISSUER" })
-  .refine((c) => c.ORDER_ADMISSION_MIN_LIMIT <= c.ORDER_ADMISSION_MAX_LIMIT, { path: ["ORDER_ADMISSION_MIN_LIMIT"], message: "must not exceed ORDER_ADMISSION_MAX_LIMIT" })
-  .refine((c) => c.OTHER_ADMISSION_MIN_LIMIT <= c.OTHER_ADMISSION_MAX_LIMIT, { path: ["OTHER_ADMISSION_MIN_LIMIT"], message: "must not exceed OTHER_ADMISSION_MAX_LIMIT" });
+  .refine((c) => c.OIDC_ISSUER === undefined || c.JWT_JWKS_URL !== undefined, {
+    path: ["JWT_JWKS_URL"],
+    message: "is required with OIDC_ISSUER",
+  })
+  .refine((c) => c.ORDER_ADMISSION_MIN_LIMIT <= c.ORDER_ADMISSION_MAX_LIMIT, {
+    path: ["ORDER_ADMISSION_MIN_LIMIT"],
+    message: "must not exceed ORDER_ADMISSION_MAX_LIMIT",
+  })
+  .refine((c) => c.OTHER_ADMISSION_MIN_LIMIT <= c.OTHER_ADMISSION_MAX_LIMIT, {
+    path: ["OTHER_ADMISSION_MIN_LIMIT"],
+    message: "must not exceed OTHER_ADMISSION_MAX_LIMIT",
+  });
 
 /** What the limit is multiplied by when requests queue: gentle, as TCP Reno's ½ would halve goodput at each sign. */
 const BACKOFF_RATIO = 0.9;
@@ -202,7 +258,10 @@ export function rateLimitOptions(c: GatewayConfig): RateLimitOptions | null {
 /** Which browser origins may call the API and whether /docs is served: development defaults unless production. */
 export function edgeOptions(c: GatewayConfig): EdgeOptions {
   const production = c.NODE_ENV === "production";
-  return { corsOrigins: c.CORS_ORIGINS ?? (production ? [] : DEV_WEB_APP_ORIGINS), docsEnabled: c.DOCS_ENABLED ?? !production };
+  return {
+    corsOrigins: c.CORS_ORIGINS ?? (production ? [] : DEV_WEB_APP_ORIGINS),
+    docsEnabled: c.DOCS_ENABLED ?? !production,
+  };
 }
 
 /** How long a dev login token lasts: a working day, as `npm start`'s printed tokens. */
@@ -215,9 +274,16 @@ export function devLoginOptions(c: GatewayConfig): { secret: string; ttlSeconds:
 }
 
 /** What the web app needs to sign in with an OpenID Connect provider, or null when none is configured. */
-export function oidcClientOptions(c: GatewayConfig): { issuer: string; clientId: string; scope: string; resource?: string } | null {
+export function oidcClientOptions(
+  c: GatewayConfig,
+): { issuer: string; clientId: string; scope: string; resource?: string } | null {
   if (c.OIDC_ISSUER === undefined || c.OIDC_CLIENT_ID === undefined) return null;
-  return { issuer: c.OIDC_ISSUER, clientId: c.OIDC_CLIENT_ID, scope: c.OIDC_SCOPE, ...(c.OIDC_RESOURCE !== undefined && { resource: c.OIDC_RESOURCE }) };
+  return {
+    issuer: c.OIDC_ISSUER,
+    clientId: c.OIDC_CLIENT_ID,
+    scope: c.OIDC_SCOPE,
+    ...(c.OIDC_RESOURCE !== undefined && { resource: c.OIDC_RESOURCE }),
+  };
 }
 
 /** How the gateway checks bearer tokens, from the configuration. */

@@ -13,10 +13,14 @@ async function main(): Promise<void> {
   const metrics = new Metrics("gateway");
   const metricsEndpoint = await serveMetrics(metrics, { host: config.GATEWAY_HOST, port: config.METRICS_PORT }, logger);
   const app = buildApp(config, { logger, metrics });
-  onShutdownSignal(async () => {
-    await app.close();
-    await metricsEndpoint.close();
-  }, logger, config.SHUTDOWN_TIMEOUT_MS);
+  onShutdownSignal(
+    async () => {
+      await app.close();
+      await metricsEndpoint.close();
+    },
+    logger,
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
   await app.listen({ host: config.GATEWAY_HOST, port: config.GATEWAY_PORT });
   announceListening(config.GATEWAY_PORT);
 }

@@ -12,7 +12,10 @@ function catalog() {
   const get = controlled<{ sku: string; stock: number }>();
   const write = controlled<{ ok: true }>();
   const calls = {
-    getProduct: (req: { sku: string }, options?: { onServerTiming?: (ms: number) => void }) => (void options, get.fn(req)),
+    getProduct: (req: { sku: string }, options?: { onServerTiming?: (ms: number) => void }) => (
+      void options,
+      get.fn(req)
+    ),
     restock: (req: { sku: string }) => write.fn(req),
   };
   return { calls, get, write };
@@ -22,7 +25,11 @@ describe("ReadSharing", () => {
   it("makes one call for concurrent reads of one key, and gives every caller its answer", async () => {
     const { calls, get } = catalog();
     const shared = new ReadSharing().share(calls, { getProduct: (r) => r.sku });
-    const reads = [shared.getProduct({ sku: "tea" }), shared.getProduct({ sku: "tea" }), shared.getProduct({ sku: "tea" })];
+    const reads = [
+      shared.getProduct({ sku: "tea" }),
+      shared.getProduct({ sku: "tea" }),
+      shared.getProduct({ sku: "tea" }),
+    ];
     expect(get.pending).toHaveLength(1);
     get.pending[0]?.resolve({ sku: "tea", stock: 7 });
     expect(await Promise.all(reads)).toEqual([1, 2, 3].map(() => ({ sku: "tea", stock: 7 })));
@@ -34,7 +41,10 @@ describe("ReadSharing", () => {
     const reads = [shared.getProduct({ sku: "tea" }), shared.getProduct({ sku: "jam" })];
     expect(get.pending.map((p) => p.request)).toEqual([{ sku: "tea" }, { sku: "jam" }]);
     get.pending.forEach((p, i) => p.resolve({ sku: String(i), stock: i }));
-    expect(await Promise.all(reads)).toEqual([{ sku: "0", stock: 0 }, { sku: "1", stock: 1 }]);
+    expect(await Promise.all(reads)).toEqual([
+      { sku: "0", stock: 0 },
+      { sku: "1", stock: 1 },
+    ]);
   });
 
   it("keeps nothing once the call settled: the next read calls again", async () => {

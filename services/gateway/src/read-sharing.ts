@@ -2,7 +2,9 @@ import { coalesceAsync } from "promise-coalesce";
 
 /** For each shared read of `C`, the key that says which thing it reads (equal keys: the same answer). */
 export type SharedReads<C> = {
-  readonly [K in keyof C]?: C[K] extends (request: infer R, ...rest: never[]) => Promise<unknown> ? (request: R) => string : never;
+  readonly [K in keyof C]?: C[K] extends (request: infer R, ...rest: never[]) => Promise<unknown>
+    ? (request: R) => string
+    : never;
 };
 
 let instances = 0;

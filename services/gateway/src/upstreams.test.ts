@@ -14,10 +14,15 @@ async function orderReplica(name: string, delayMs = 0, received: string[] = []):
   const implementation: UntypedServiceImplementation = {
     getOrder: (call: { request: { id: string } }, callback: (err: null, res: unknown) => void) => {
       received.push(call.request.id);
-      setTimeout(() => callback(null, { order: orderV1.Order.fromPartial({ id: call.request.id, customerId: name }) }), delayMs);
+      setTimeout(
+        () => callback(null, { order: orderV1.Order.fromPartial({ id: call.request.id, customerId: name }) }),
+        delayMs,
+      );
     },
   };
-  return startGrpcServer([{ definition: orderV1.OrderServiceService, implementation }], "127.0.0.1", 0, { transport: plaintextTransport });
+  return startGrpcServer([{ definition: orderV1.OrderServiceService, implementation }], "127.0.0.1", 0, {
+    transport: plaintextTransport,
+  });
 }
 
 let replicas: RunningGrpcServer[] = [];
@@ -44,7 +49,10 @@ describe("the gateway's order upstream", () => {
   it("sends concurrent lookups of one order as one GetOrder, and a later lookup as another", async () => {
     const received: string[] = [];
     replicas = [await orderReplica("replica-1", 200, received)];
-    upstreams = createUpstreams(testConfig({ ORDER_ADDR: `127.0.0.1:${replicas[0]?.port}` }), createLogger("gateway", "silent", false));
+    upstreams = createUpstreams(
+      testConfig({ ORDER_ADDR: `127.0.0.1:${replicas[0]?.port}` }),
+      createLogger("gateway", "silent", false),
+    );
     const answers = await Promise.all([1, 2, 3, 4].map(() => upstreams!.order.call.getOrder({ id: "o-1" })));
     expect(answers.map((a) => a.order?.id)).toEqual(["o-1", "o-1", "o-1", "o-1"]);
     expect(received).toEqual(["o-1"]);
@@ -54,6 +62,8 @@ describe("the gateway's order upstream", () => {
 
   it("takes a list for ORDER_ADDR only, of IPv4 addresses", () => {
     expect(() => testConfig({ ORDER_ADDR: "order-1:50051,order-2:50051" })).toThrow(/ORDER_ADDR/);
-    expect(() => testConfig({ INVENTORY_ADDR: "127.0.0.1:1,127.0.0.1:2" })).toThrow(/INVENTORY_ADDR: expected host:port/);
+    expect(() => testConfig({ INVENTORY_ADDR: "127.0.0.1:1,127.0.0.1:2" })).toThrow(
+      /INVENTORY_ADDR: expected host:port/,
+    );
   });
 });

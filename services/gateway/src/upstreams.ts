@@ -80,7 +80,15 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
     resilience: target("order"),
     // Not CreateOrder: the order service dedupes by idempotency key, but a blind retry would wait twice.
     // MarkDelivered is: the same rider repeating it for a DELIVERED order gets the order again.
-    retrySafe: ["getOrder", "listOrders", "searchOrders", "markDelivered", "listDeadLetters", "listCircuitBreakers", "getRiderAssignment"],
+    retrySafe: [
+      "getOrder",
+      "listOrders",
+      "searchOrders",
+      "markDelivered",
+      "listDeadLetters",
+      "listCircuitBreakers",
+      "getRiderAssignment",
+    ],
   });
   const inventory = withHealth(inventoryV1.InventoryServiceService, config.INVENTORY_ADDR, {
     transport,

@@ -42,7 +42,10 @@ export interface InventoryApp extends InventoryUseCases {
 }
 
 /** The composition root: database and migrations, cache → repositories → use cases → gRPC server. */
-export async function buildApp(config: Readonly<InventoryConfig>, overrides: { logger?: Logger; metrics?: Metrics } = {}): Promise<InventoryApp> {
+export async function buildApp(
+  config: Readonly<InventoryConfig>,
+  overrides: { logger?: Logger; metrics?: Metrics } = {},
+): Promise<InventoryApp> {
   const logger = overrides.logger ?? createLogger("inventory", config.LOG_LEVEL, config.LOG_PRETTY);
   // Before anything is opened: bad TLS settings stop the start.
   const transport = grpcTransport(config);
@@ -56,7 +59,8 @@ export async function buildApp(config: Readonly<InventoryConfig>, overrides: { l
     logger,
   });
   const { db } = database;
-  const redis = config.REDIS_URL === undefined ? undefined : createRedis(config.REDIS_URL, config.REDIS_TIMEOUT_MS, logger);
+  const redis =
+    config.REDIS_URL === undefined ? undefined : createRedis(config.REDIS_URL, config.REDIS_TIMEOUT_MS, logger);
   const closeStores = async (): Promise<void> => {
     redis?.disconnect();
     await database.close();
@@ -67,7 +71,10 @@ export async function buildApp(config: Readonly<InventoryConfig>, overrides: { l
       ? new RedisCatalogCache(redis, { keyPrefix: config.REDIS_KEY_PREFIX, ttlMs }, logger)
       : new MemoryCatalogCache({ ttlMs, maxEntries: config.CATALOG_CACHE_MAX_ENTRIES });
     // A Redis that is down is not fatal: reads go to Postgres until it is back.
-    const [, redisReady] = await Promise.all([migrate(db, SCHEMA, MIGRATIONS_DIR, logger), redis && untilReady(redis, config.REDIS_TIMEOUT_MS)]);
+    const [, redisReady] = await Promise.all([
+      migrate(db, SCHEMA, MIGRATIONS_DIR, logger),
+      redis && untilReady(redis, config.REDIS_TIMEOUT_MS),
+    ]);
     if (redisReady === false) logger.warn("redis not reachable yet; reading the catalog from Postgres until it is");
     const products = new PostgresProductStore(db);
     const catalog = new CachedCatalog(products, cache, { ttlMs });
@@ -84,11 +91,23 @@ export async function buildApp(config: Readonly<InventoryConfig>, overrides: { l
     };
     const grpcService = inventoryGrpcService(inventory, logger);
     // SERVING while the database answers. Redis is only a cache (reads fall back to the database), so it does not count.
-    const health = new HealthService({ services: [serviceNameOf(grpcService.definition)], probes: { database: database.ping }, logger });
+    const health = new HealthService({
+      services: [serviceNameOf(grpcService.definition)],
+      probes: { database: database.ping },
+      logger,
+    });
     await health.start();
-    const server = await startGrpcServer([grpcService, health.grpcService], config.INVENTORY_HOST, config.INVENTORY_PORT, { transport, metrics });
+    const server = await startGrpcServer(
+      [grpcService, health.grpcService],
+      config.INVENTORY_HOST,
+      config.INVENTORY_PORT,
+      { transport, metrics },
+    );
     const cacheMode = redis ? "redis" : "memory";
-    logger.info({ host: config.INVENTORY_HOST, port: server.port, cacheMode }, `inventory listening; catalog cached in ${cacheMode}`);
+    logger.info(
+      { host: config.INVENTORY_HOST, port: server.port, cacheMode },
+      `inventory listening; catalog cached in ${cacheMode}`,
+    );
     return {
       ...inventory,
       catalog,

@@ -19,7 +19,12 @@ describe("inventory config", () => {
   });
 
   it("fails fast naming each bad variable", () => {
-    const load = () => loadConfig(inventoryConfigSchema, { REDIS_URL: "127.0.0.1:6379", CATALOG_CACHE_TTL_MS: "0", REDIS_KEY_PREFIX: "a b" });
+    const load = () =>
+      loadConfig(inventoryConfigSchema, {
+        REDIS_URL: "127.0.0.1:6379",
+        CATALOG_CACHE_TTL_MS: "0",
+        REDIS_KEY_PREFIX: "a b",
+      });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/REDIS_URL[\s\S]*REDIS_KEY_PREFIX[\s\S]*CATALOG_CACHE_TTL_MS/);
   });

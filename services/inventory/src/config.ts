@@ -1,4 +1,12 @@
-import { loadConfig, optionalRedisUrl, redisKeyPrefix, logLevel, metricsPort, port, positiveInt } from "@qc/platform/config";
+import {
+  loadConfig,
+  optionalRedisUrl,
+  redisKeyPrefix,
+  logLevel,
+  metricsPort,
+  port,
+  positiveInt,
+} from "@qc/platform/config";
 import { grpcTlsConfig } from "@qc/platform/grpc";
 import { optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform/runtime-config";
 import { z } from "zod";

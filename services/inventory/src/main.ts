@@ -11,12 +11,20 @@ async function main(): Promise<void> {
   await startTracing({ serviceName: "inventory", logger });
   // Metrics listen first: a taken METRICS_PORT fails the start before any work is done.
   const metrics = new Metrics("inventory");
-  const metricsEndpoint = await serveMetrics(metrics, { host: config.INVENTORY_HOST, port: config.METRICS_PORT }, logger);
+  const metricsEndpoint = await serveMetrics(
+    metrics,
+    { host: config.INVENTORY_HOST, port: config.METRICS_PORT },
+    logger,
+  );
   const app = await buildApp(config, { logger, metrics });
-  onShutdownSignal(async () => {
-    await app.stop();
-    await metricsEndpoint.close();
-  }, logger, config.SHUTDOWN_TIMEOUT_MS);
+  onShutdownSignal(
+    async () => {
+      await app.stop();
+      await metricsEndpoint.close();
+    },
+    logger,
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
   announceListening(app.port);
 }
 

@@ -28,7 +28,9 @@ describe.each(databaseKinds)("on %s", (kind) => {
     it("restores once when 10 identical compensations race", async () => {
       await create("c-race", 10);
       await inventory.call.deductStock({ orderId: "comp-race", items: [{ sku: "c-race", quantity: 5 }] });
-      const results = await Promise.all(Array.from({ length: 10 }, () => inventory.call.addStock({ orderId: "comp-race" })));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => inventory.call.addStock({ orderId: "comp-race" })),
+      );
       expect(results.filter((r) => r.restored)).toHaveLength(1);
       expect(await stockOf(inventory, "c-race")).toBe(10);
     });
@@ -37,7 +39,9 @@ describe.each(databaseKinds)("on %s", (kind) => {
       await create("c-late", 10);
       expect(await inventory.call.addStock({ orderId: "never-deducted" })).toEqual({ restored: false });
       expect(
-        await failureOf(inventory.call.deductStock({ orderId: "never-deducted", items: [{ sku: "c-late", quantity: 2 }] })),
+        await failureOf(
+          inventory.call.deductStock({ orderId: "never-deducted", items: [{ sku: "c-late", quantity: 2 }] }),
+        ),
       ).toMatchObject({ status: "FAILED_PRECONDITION", code: "ORDER_RELEASED" });
       expect(await stockOf(inventory, "c-late")).toBe(10);
     });

@@ -12,7 +12,10 @@ const TTL_MS = 1_000;
 const silent = pino({ level: "silent" });
 
 const adapters: [string, () => Promise<{ cache: CatalogCache; close: () => Promise<void> }>][] = [
-  ["memory", async () => ({ cache: new MemoryCatalogCache({ ttlMs: TTL_MS, maxEntries: 1_000 }), close: async () => undefined })],
+  [
+    "memory",
+    async () => ({ cache: new MemoryCatalogCache({ ttlMs: TTL_MS, maxEntries: 1_000 }), close: async () => undefined }),
+  ],
   [
     "redis",
     async () => {
@@ -58,7 +61,11 @@ describe.each(adapters)("catalog cache contract: %s", (_name, open) => {
       { ...a, generation: ga?.generation ?? "", value: "alpha" },
       { ...c, generation: gc?.generation ?? "", value: '{"sku":"x:y","name":"Äpfel 🍎"}' },
     ]);
-    expect((await cache.read([c, b, a])).map((l) => l.value)).toEqual(['{"sku":"x:y","name":"Äpfel 🍎"}', undefined, "alpha"]);
+    expect((await cache.read([c, b, a])).map((l) => l.value)).toEqual([
+      '{"sku":"x:y","name":"Äpfel 🍎"}',
+      undefined,
+      "alpha",
+    ]);
   });
 
   it("misses after its scope was invalidated, and leaves other scopes alone", async () => {

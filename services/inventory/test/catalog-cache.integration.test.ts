@@ -77,7 +77,11 @@ async function catalogOn(url: string, options: { timeoutMs?: number; halfOpenAft
   prefixes.push(keyPrefix);
   const redis = createRedis(url, options.timeoutMs ?? 1_000, silent);
   await untilReady(redis, options.timeoutMs ?? 1_000);
-  const cache = new RedisCatalogCache(redis, { keyPrefix, ttlMs: 30_000, halfOpenAfterMs: options.halfOpenAfterMs }, silent);
+  const cache = new RedisCatalogCache(
+    redis,
+    { keyPrefix, ttlMs: 30_000, halfOpenAfterMs: options.halfOpenAfterMs },
+    silent,
+  );
   const { store, reads } = counted(repository);
   const { wrapped, stored } = tracked(cache);
   return { catalog: new CachedCatalog(store, wrapped, { ttlMs: 30_000 }), cache, reads, redis, stored };
@@ -90,7 +94,9 @@ describe("catalog cache on real Redis and Postgres", () => {
     expect(answers.map((p) => p?.stock)).toEqual(Array(20).fill(7));
     expect(reads.count).toBe(1);
     await stored(); // the cache is filled without the reader waiting
-    expect((await Promise.all(Array.from({ length: 20 }, () => catalog.find("sf-1")))).every((p) => p?.sku === "sf-1")).toBe(true);
+    expect(
+      (await Promise.all(Array.from({ length: 20 }, () => catalog.find("sf-1")))).every((p) => p?.sku === "sf-1"),
+    ).toBe(true);
     expect(reads.count).toBe(1);
     expect(catalog.stats()).toMatchObject({ hits: 20, misses: 20, loads: 1, cacheErrors: 0 });
     redis.disconnect();
@@ -116,7 +122,10 @@ describe("catalog cache on real Redis and Postgres", () => {
     const hangable = new FaultProxy(6379, "raw");
     await hangable.listen();
     // The half-open delay outlasts the fast reads below even on a busy machine.
-    const { catalog, cache, redis, stored } = await catalogOn(`redis://127.0.0.1:${hangable.port}`, { timeoutMs: 300, halfOpenAfterMs: 3_000 });
+    const { catalog, cache, redis, stored } = await catalogOn(`redis://127.0.0.1:${hangable.port}`, {
+      timeoutMs: 300,
+      halfOpenAfterMs: 3_000,
+    });
     try {
       await catalog.find("hang-1");
       await stored(); // the value is stored in the background; let that finish before Redis hangs

@@ -30,7 +30,9 @@ describe.each([
 
   it("shows a deduction and its compensation on the next read, batch and list alike", async () => {
     await create("c-deduct", 5);
-    const listed = async () => (await inventory.call.listProducts({ pageSize: 100, pageToken: "" })).products.find((p) => p.sku === "c-deduct")?.stock;
+    const listed = async () =>
+      (await inventory.call.listProducts({ pageSize: 100, pageToken: "" })).products.find((p) => p.sku === "c-deduct")
+        ?.stock;
     const batched = async () => (await inventory.call.batchGetProducts({ skus: ["c-deduct"] })).products[0]?.stock;
     expect([await stockOf(inventory, "c-deduct"), await batched(), await listed()]).toEqual([5, 5, 5]);
     await inventory.call.deductStock({ orderId: "c-order-1", items: [{ sku: "c-deduct", quantity: 2 }] });
@@ -50,7 +52,11 @@ describe.each([
   it("shows every concurrent deduction once they have all answered", async () => {
     await create("c-hot", 30);
     await stockOf(inventory, "c-hot");
-    await Promise.all(Array.from({ length: 20 }, (_, i) => inventory.call.deductStock({ orderId: `c-hot-${i}`, items: [{ sku: "c-hot", quantity: 1 }] })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        inventory.call.deductStock({ orderId: `c-hot-${i}`, items: [{ sku: "c-hot", quantity: 1 }] }),
+      ),
+    );
     expect(await stockOf(inventory, "c-hot")).toBe(10);
   });
 });
@@ -64,7 +70,9 @@ describe("catalog with Redis unreachable", () => {
     expect(await stockOf(inventory, "down-1")).toBe(5);
     await inventory.call.deductStock({ orderId: "down-order", items: [{ sku: "down-1", quantity: 2 }] });
     expect(await stockOf(inventory, "down-1")).toBe(3);
-    expect((await inventory.call.listProducts({ pageSize: 10, pageToken: "" })).products.map((p) => p.sku)).toEqual(["down-1"]);
+    expect((await inventory.call.listProducts({ pageSize: 10, pageToken: "" })).products.map((p) => p.sku)).toEqual([
+      "down-1",
+    ]);
     expect(inventory.app.catalog.stats()).toMatchObject({ hits: 0 });
     expect(inventory.app.catalog.stats().cacheErrors).toBeGreaterThan(0);
   });

@@ -39,9 +39,14 @@ describe.each(databaseKinds)("on %s", (kind) => {
         [{ ...product("bad-name", 1), name: "" }, "INVALID_NAME"],
       ];
       for (const [input, code] of cases) {
-        expect(await failureOf(inventory.call.createProduct({ product: input }))).toMatchObject({ status: "INVALID_ARGUMENT", code });
+        expect(await failureOf(inventory.call.createProduct({ product: input }))).toMatchObject({
+          status: "INVALID_ARGUMENT",
+          code,
+        });
       }
-      const { products } = await inventory.call.batchGetProducts({ skus: ["bad-price", "bad-currency", "bad-stock", "bad-name"] });
+      const { products } = await inventory.call.batchGetProducts({
+        skus: ["bad-price", "bad-currency", "bad-stock", "bad-name"],
+      });
       expect(products).toEqual([]);
     });
 
@@ -63,7 +68,9 @@ describe.each(databaseKinds)("on %s", (kind) => {
         status: "INVALID_ARGUMENT",
         code: "STOCK_LIMIT",
       });
-      expect(await failureOf(inventory.call.restock({ sku: "missing", quantity: 1 }))).toMatchObject({ code: "PRODUCT_NOT_FOUND" });
+      expect(await failureOf(inventory.call.restock({ sku: "missing", quantity: 1 }))).toMatchObject({
+        code: "PRODUCT_NOT_FOUND",
+      });
       expect(await stockOf(inventory, "restock-me")).toBe(10);
     });
   });
@@ -96,7 +103,9 @@ describe.each(databaseKinds)("on %s", (kind) => {
         status: "INVALID_ARGUMENT",
         code: "INVALID_PAGE_TOKEN",
       });
-      expect(await failureOf(inventory.call.listProducts({ pageSize: -1, pageToken: "" }))).toMatchObject({ code: "INVALID_PAGE_SIZE" });
+      expect(await failureOf(inventory.call.listProducts({ pageSize: -1, pageToken: "" }))).toMatchObject({
+        code: "INVALID_PAGE_SIZE",
+      });
     });
   });
 });

@@ -7,7 +7,8 @@ import { failureOf, failuresAmong, inventoryForSuite, product, stockOf } from ".
 describe.each(databaseKinds)("on %s", (kind) => {
   const inventory = inventoryForSuite({}, kind);
 
-  const create = (sku: string, stock: number, priceCents = 100) => inventory.call.createProduct({ product: product(sku, stock, priceCents) });
+  const create = (sku: string, stock: number, priceCents = 100) =>
+    inventory.call.createProduct({ product: product(sku, stock, priceCents) });
 
   describe("DeductStock", () => {
     it("takes the items off stock and answers the lines with their prices", async () => {
@@ -36,12 +37,15 @@ describe.each(databaseKinds)("on %s", (kind) => {
     it("lets exactly as many of 50 concurrent orders through as there are units", async () => {
       await create("hot-item", 10);
       const outcomes = await Promise.allSettled(
-        Array.from({ length: 50 }, (_, i) => inventory.call.deductStock({ orderId: `race-${i}`, items: [{ sku: "hot-item", quantity: 1 }] })),
+        Array.from({ length: 50 }, (_, i) =>
+          inventory.call.deductStock({ orderId: `race-${i}`, items: [{ sku: "hot-item", quantity: 1 }] }),
+        ),
       );
       const failures = await failuresAmong(outcomes);
       expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(10);
       expect(failures).toHaveLength(40);
-      for (const f of failures) expect(f).toEqual({ status: "FAILED_PRECONDITION", code: "OUT_OF_STOCK", message: "out of stock: hot-item" });
+      for (const f of failures)
+        expect(f).toEqual({ status: "FAILED_PRECONDITION", code: "OUT_OF_STOCK", message: "out of stock: hot-item" });
       expect(await stockOf(inventory, "hot-item")).toBe(0);
     });
 
@@ -57,7 +61,11 @@ describe.each(databaseKinds)("on %s", (kind) => {
           ],
         }),
       );
-      expect(failure).toEqual({ status: "FAILED_PRECONDITION", code: "OUT_OF_STOCK", message: "out of stock: m-short" });
+      expect(failure).toEqual({
+        status: "FAILED_PRECONDITION",
+        code: "OUT_OF_STOCK",
+        message: "out of stock: m-short",
+      });
       expect(await stockOf(inventory, "m-plenty")).toBe(10);
       expect(await stockOf(inventory, "m-short")).toBe(1);
     });
@@ -97,7 +105,9 @@ describe.each(databaseKinds)("on %s", (kind) => {
       await create("mismatch", 10);
       await inventory.call.deductStock({ orderId: "mismatch-1", items: [{ sku: "mismatch", quantity: 1 }] });
       expect(
-        await failureOf(inventory.call.deductStock({ orderId: "mismatch-1", items: [{ sku: "mismatch", quantity: 2 }] })),
+        await failureOf(
+          inventory.call.deductStock({ orderId: "mismatch-1", items: [{ sku: "mismatch", quantity: 2 }] }),
+        ),
       ).toMatchObject({ status: "ALREADY_EXISTS", code: "RESERVATION_MISMATCH" });
       expect(await stockOf(inventory, "mismatch")).toBe(9);
     });
@@ -141,11 +151,16 @@ describe.each(databaseKinds)("on %s", (kind) => {
         [{ orderId: "bad-\u0000", items: [{ sku: "guarded", quantity: 1 }] }, "INVALID_ORDER_ID"],
       ];
       for (const [request, code] of cases) {
-        expect(await failureOf(inventory.call.deductStock(request))).toMatchObject({ status: "INVALID_ARGUMENT", code });
+        expect(await failureOf(inventory.call.deductStock(request))).toMatchObject({
+          status: "INVALID_ARGUMENT",
+          code,
+        });
       }
       expect(await stockOf(inventory, "guarded")).toBe(10);
       // A rejected request leaves no ledger entry: the same order id still works with valid items.
-      expect((await inventory.call.deductStock({ orderId: "bad-1", items: [{ sku: "guarded", quantity: 1 }] })).totalCents).toBe(100);
+      expect(
+        (await inventory.call.deductStock({ orderId: "bad-1", items: [{ sku: "guarded", quantity: 1 }] })).totalCents,
+      ).toBe(100);
     });
 
     it("takes one statement, so one round trip, on the database: a first deduction, a refusal and a repeat alike", async () => {
@@ -170,9 +185,21 @@ describe.each(databaseKinds)("on %s", (kind) => {
       };
       // PGlite runs in process (no pg client to count with): there the calls only have to work.
       const counted = kind === "postgres" ? statements : async (work: () => Promise<unknown>) => (await work(), 1);
-      expect(await counted(() => inventory.call.deductStock({ orderId: "trip-1", items: [{ sku: "one-trip", quantity: 2 }] }))).toBe(1);
-      expect(await counted(() => failureOf(inventory.call.deductStock({ orderId: "trip-2", items: [{ sku: "one-trip", quantity: 99 }] })))).toBe(1);
-      expect(await counted(() => inventory.call.deductStock({ orderId: "trip-1", items: [{ sku: "one-trip", quantity: 2 }] }))).toBe(1);
+      expect(
+        await counted(() =>
+          inventory.call.deductStock({ orderId: "trip-1", items: [{ sku: "one-trip", quantity: 2 }] }),
+        ),
+      ).toBe(1);
+      expect(
+        await counted(() =>
+          failureOf(inventory.call.deductStock({ orderId: "trip-2", items: [{ sku: "one-trip", quantity: 99 }] })),
+        ),
+      ).toBe(1);
+      expect(
+        await counted(() =>
+          inventory.call.deductStock({ orderId: "trip-1", items: [{ sku: "one-trip", quantity: 2 }] }),
+        ),
+      ).toBe(1);
       expect(await stockOf(inventory, "one-trip")).toBe(8);
     });
   });

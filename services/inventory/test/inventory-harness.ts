@@ -1,6 +1,12 @@
 import { inventoryV1 } from "@qc/contracts";
 import type { PromiseClient } from "@qc/platform/grpc";
-import { createTestStore, failureOf, serviceUnderTestClient, type DatabaseKind, type TestStore } from "@qc/platform/testing";
+import {
+  createTestStore,
+  failureOf,
+  serviceUnderTestClient,
+  type DatabaseKind,
+  type TestStore,
+} from "@qc/platform/testing";
 import { forSuite } from "@qc/platform/testing/suite";
 import { buildApp, type InventoryApp } from "../src/app";
 import { loadInventoryConfig } from "../src/config";
@@ -19,13 +25,22 @@ export interface InventoryHarness {
  * one) and an ephemeral port, with a client to it. `env` overrides any variable; with a REDIS_URL the
  * catalog cache gets a key prefix of its own, deleted on close.
  */
-export async function startInventory(env: NodeJS.ProcessEnv = {}, kind: DatabaseKind = "postgres"): Promise<InventoryHarness> {
+export async function startInventory(
+  env: NodeJS.ProcessEnv = {},
+  kind: DatabaseKind = "postgres",
+): Promise<InventoryHarness> {
   const database = await createTestStore(kind, "inventory");
   const keyPrefix = randomKeyPrefix();
   let app: InventoryApp;
   try {
     app = await buildApp(
-      loadInventoryConfig({ ...database.env, INVENTORY_PORT: "0", LOG_LEVEL: "silent", REDIS_KEY_PREFIX: keyPrefix, ...env }),
+      loadInventoryConfig({
+        ...database.env,
+        INVENTORY_PORT: "0",
+        LOG_LEVEL: "silent",
+        REDIS_KEY_PREFIX: keyPrefix,
+        ...env,
+      }),
     );
   } catch (err) {
     await database.drop();
@@ -54,8 +69,12 @@ export const inventoryForSuite = (env: NodeJS.ProcessEnv = {}, kind: DatabaseKin
 export { failureOf };
 
 /** The failures among settled calls, each as `failureOf` describes it. */
-export async function failuresAmong(outcomes: readonly PromiseSettledResult<unknown>[]): Promise<Awaited<ReturnType<typeof failureOf>>[]> {
-  return Promise.all(outcomes.flatMap((o) => (o.status === "rejected" ? [failureOf(Promise.reject(o.reason as Error))] : [])));
+export async function failuresAmong(
+  outcomes: readonly PromiseSettledResult<unknown>[],
+): Promise<Awaited<ReturnType<typeof failureOf>>[]> {
+  return Promise.all(
+    outcomes.flatMap((o) => (o.status === "rejected" ? [failureOf(Promise.reject(o.reason as Error))] : [])),
+  );
 }
 
 export const product = (sku: string, stock: number, priceCents = 100): inventoryV1.Product => ({

@@ -79,7 +79,14 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   const { DATABASE_URL: url, DATA_DIR: dataDir } = config;
-  const database = openServiceDatabase<OrderDatabase>({ service: "order", schema: "orders", url, dataDir, ...poolOptionsOf(config), logger });
+  const database = openServiceDatabase<OrderDatabase>({
+    service: "order",
+    schema: "orders",
+    url,
+    dataDir,
+    ...poolOptionsOf(config),
+    logger,
+  });
   const { db } = database;
   await migrate(db, "orders", MIGRATIONS, logger);
   const orderRepo = new PostgresOrderRepository(db);
@@ -89,7 +96,11 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
   await changeFeed.start(database.listen);
   const watch = new OrderWatch(orderRepo, changeFeed, { rereadMs: config.WATCH_REREAD_MS });
   observeDeadLetters(metrics, deadLetterRepo, logger);
-  const { inventory, payment, riders, breakers, ...upstreams } = createUpstreams(config, { transport, metrics, logger }, overrides);
+  const { inventory, payment, riders, breakers, ...upstreams } = createUpstreams(
+    config,
+    { transport, metrics, logger },
+    overrides,
+  );
 
   const observer = sagaObserver(metrics, logger);
   const compensation = {
@@ -97,25 +108,59 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     backoffMs: config.COMPENSATION_BACKOFF_MS,
     deadLetterRetryMs: config.DEAD_LETTER_REDRIVE_MS,
   };
-  const saga = new OrderSaga({ orders: orderRepo, deadLetters: deadLetterRepo, inventory, payment, owner, compensation, newId: randomUUID, observer });
+  const saga = new OrderSaga({
+    orders: orderRepo,
+    deadLetters: deadLetterRepo,
+    inventory,
+    payment,
+    owner,
+    compensation,
+    newId: randomUUID,
+    observer,
+  });
   const health = { openCircuits: () => breakers.refusing().filter((target) => SAGA_TARGETS.has(target)) };
-  const dispatch = new RiderDispatch(orderRepo, riders, saga, { lat: config.STORE_LAT, lon: config.STORE_LON }, observer);
+  const dispatch = new RiderDispatch(
+    orderRepo,
+    riders,
+    saga,
+    { lat: config.STORE_LAT, lon: config.STORE_LON },
+    observer,
+  );
   // A saga outlives the CreateOrder call that started it: its calls and writes have their own deadlines.
   const sagas = new SagaRuns(saga, dispatch, withoutDeadline);
   const orders: OrderUseCases = {
-    createOrder: new CreateOrder(orderRepo, inventory, sagas, health, { owner, leaseMs: config.SAGA_LEASE_MS, newId: randomUUID, sleep }),
+    createOrder: new CreateOrder(orderRepo, inventory, sagas, health, {
+      owner,
+      leaseMs: config.SAGA_LEASE_MS,
+      newId: randomUUID,
+      sleep,
+    }),
     getOrder: new GetOrder(orderRepo),
     listOrders: new ListOrders(orderRepo),
     searchOrders: new SearchOrders(orderRepo),
   };
-  const deadLetters = new DeadLetters(deadLetterRepo, orderRepo, inventory, payment, riders, config.DEAD_LETTER_REDRIVE_MS);
+  const deadLetters = new DeadLetters(
+    deadLetterRepo,
+    orderRepo,
+    inventory,
+    payment,
+    riders,
+    config.DEAD_LETTER_REDRIVE_MS,
+  );
   const worker = new SagaWorker(orderRepo, sagas, deadLetters, dispatch, workerOptions(config, owner), logger);
 
   const grpcService = orderGrpcService(orders, watch, dispatch, deadLetters, breakers, config.MAX_WAIT_MS, logger);
   // SERVING while the database answers; Inventory, Payment and Rider report their own health.
-  const healthService = new HealthService({ services: [serviceNameOf(grpcService.definition)], probes: { database: database.ping }, logger });
+  const healthService = new HealthService({
+    services: [serviceNameOf(grpcService.definition)],
+    probes: { database: database.ping },
+    logger,
+  });
   await healthService.start();
-  const server = await startGrpcServer([grpcService, healthService.grpcService], config.ORDER_HOST, config.ORDER_PORT, { transport, metrics });
+  const server = await startGrpcServer([grpcService, healthService.grpcService], config.ORDER_HOST, config.ORDER_PORT, {
+    transport,
+    metrics,
+  });
   if (overrides.background !== false) worker.start();
   logger.info({ port: server.port, owner }, "order service listening");
 

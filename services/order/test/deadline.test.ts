@@ -40,7 +40,12 @@ describe("CreateOrder under its caller's deadline", () => {
       release: async () => ({ released: true }),
       hold: async () => ({ restored: true }),
     };
-    const config = loadConfig(orderConfigSchema, { DATABASE_URL: db.url, ORDER_PORT: "0", METRICS_PORT: "-1", LOG_LEVEL: "silent" });
+    const config = loadConfig(orderConfigSchema, {
+      DATABASE_URL: db.url,
+      ORDER_PORT: "0",
+      METRICS_PORT: "-1",
+      LOG_LEVEL: "silent",
+    });
     app = await buildApp(config, { logger: pino({ level: "silent" }), inventory, payment, riders, background: false });
   });
 
@@ -54,12 +59,20 @@ describe("CreateOrder under its caller's deadline", () => {
     // may reach the client after it on a loaded machine (CI saw that), which tests the machine.
     // The saga is held until the answer is in, so it outlasts the call whatever the machine's speed.
     const started = Date.now();
-    const request = { customerId: "alice", lines: [{ sku: "apple", quantity: 1 }], deliveryLocation: null, idempotencyKey: "k1", requestHash: "h" };
+    const request = {
+      customerId: "alice",
+      lines: [{ sku: "apple", quantity: 1 }],
+      deliveryLocation: null,
+      idempotencyKey: "k1",
+      requestHash: "h",
+    };
     // With the saga held, only the deadline (1 s, less the answer margin) or this long wait can end
     // the wait: an answer before it shows the deadline did, however late a loaded machine runs the
     // timer (a bound of 2 s tested the machine). It stays under the 30 s test timeout.
     const WAIT_MS = 20_000;
-    const { order } = await withDeadline(started + 1_000, () => app.createOrder.execute(request, WAIT_MS, started + 1_000));
+    const { order } = await withDeadline(started + 1_000, () =>
+      app.createOrder.execute(request, WAIT_MS, started + 1_000),
+    );
     expect(Date.now() - started).toBeLessThan(WAIT_MS);
     expect(order.status).toBe("PENDING");
     releaseStock();
@@ -71,9 +84,19 @@ describe("CreateOrder under its caller's deadline", () => {
   it("takes no order when too little of the caller's time is left (OVERLOADED)", async () => {
     // In process: a call sent over the wire with less than the answer margin left may not even
     // arrive in time on a loaded machine, which would test the machine, not the rule.
-    const request = { customerId: "alice", lines: [{ sku: "apple", quantity: 1 }], deliveryLocation: null, idempotencyKey: "k2", requestHash: "h" };
-    const err = await app.createOrder.execute(request, 3_000, Date.now() + ANSWER_MARGIN_MS - 1).catch((e: unknown) => e);
+    const request = {
+      customerId: "alice",
+      lines: [{ sku: "apple", quantity: 1 }],
+      deliveryLocation: null,
+      idempotencyKey: "k2",
+      requestHash: "h",
+    };
+    const err = await app.createOrder
+      .execute(request, 3_000, Date.now() + ANSWER_MARGIN_MS - 1)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: "unavailable", code: "OVERLOADED" });
-    expect(await app.db.selectFrom("orders").select("id").where("idempotency_key", "=", "k2").execute()).toHaveLength(0);
+    expect(await app.db.selectFrom("orders").select("id").where("idempotency_key", "=", "k2").execute()).toHaveLength(
+      0,
+    );
   });
 });

@@ -16,8 +16,18 @@ const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 const OLD_HISTORY: readonly (readonly [step: string, outcome: string, detail: string, code: string])[] = [
   ["order", "created", "", "ORDER_CREATED"],
   ["reserve-stock", "done", "total 300 EUR", "STOCK_RESERVED"],
-  ["charge-payment", "failed", "SERVICE_UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:50053", "SERVICE_UNAVAILABLE"],
-  ["release-stock", "retry", "attempt 1 failed: DEADLINE_EXCEEDED: deadline exceeded after 5000 ms", "DEADLINE_EXCEEDED"],
+  [
+    "charge-payment",
+    "failed",
+    "SERVICE_UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:50053",
+    "SERVICE_UNAVAILABLE",
+  ],
+  [
+    "release-stock",
+    "retry",
+    "attempt 1 failed: DEADLINE_EXCEEDED: deadline exceeded after 5000 ms",
+    "DEADLINE_EXCEEDED",
+  ],
   ["release-stock", "dead-lettered", "something broke", "INTERNAL"],
   ["release-stock", "done", "dead letter resolved by redrive", "STOCK_RELEASED"],
   ["saga", "failed", "SERVICE_UNAVAILABLE", "SERVICE_UNAVAILABLE"],
@@ -34,7 +44,8 @@ describe.each(databaseKinds)("migration 0004 (history codes) on %s", (kind) => {
     store = await createTestStore(kind, "order");
     database = createDatabase<OrderDatabase>({ ...store.options, schema: "orders", poolSize: 2 });
     before = await mkdtemp(join(tmpdir(), "order-migrations-"));
-    for (const f of (await readdir(MIGRATIONS)).filter((name) => name < "0004")) await cp(join(MIGRATIONS, f), join(before, f));
+    for (const f of (await readdir(MIGRATIONS)).filter((name) => name < "0004"))
+      await cp(join(MIGRATIONS, f), join(before, f));
   });
   afterAll(async () => {
     await database?.close();
@@ -45,9 +56,13 @@ describe.each(databaseKinds)("migration 0004 (history codes) on %s", (kind) => {
   it("gives every entry written before it the code the service writes now; details stay as they were", async () => {
     await migrate(database.db, "orders", before);
     const id = randomUUID();
-    await sql`INSERT INTO orders (id, customer_id, status, failure_reason) VALUES (${id}::uuid, 'alice', 'FAILED', 'SERVICE_UNAVAILABLE')`.execute(database.db);
+    await sql`INSERT INTO orders (id, customer_id, status, failure_reason) VALUES (${id}::uuid, 'alice', 'FAILED', 'SERVICE_UNAVAILABLE')`.execute(
+      database.db,
+    );
     for (const [step, outcome, detail] of OLD_HISTORY) {
-      await sql`INSERT INTO order_history (order_id, step, outcome, detail) VALUES (${id}::uuid, ${step}, ${outcome}, ${detail})`.execute(database.db);
+      await sql`INSERT INTO order_history (order_id, step, outcome, detail) VALUES (${id}::uuid, ${step}, ${outcome}, ${detail})`.execute(
+        database.db,
+      );
     }
     await migrate(database.db, "orders", MIGRATIONS);
     const order = await new PostgresOrderRepository(database.db).get(id);

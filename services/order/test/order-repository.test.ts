@@ -51,7 +51,14 @@ describe.each(databaseKinds)("on %s", (kind) => {
       const o = newOrder();
       const created = await repo.create(o);
       // It answers the order exactly as stored: the database's timestamps, not the caller's clock.
-      expect(created).toMatchObject({ id: o.id, status: "PENDING", lines: [{ sku: "apple", quantity: 2, priceCents: 0 }, { sku: "pear", quantity: 1, priceCents: 0 }] });
+      expect(created).toMatchObject({
+        id: o.id,
+        status: "PENDING",
+        lines: [
+          { sku: "apple", quantity: 2, priceCents: 0 },
+          { sku: "pear", quantity: 1, priceCents: 0 },
+        ],
+      });
       expect(created).toEqual(await repo.get(o.id));
       const reservation = {
         lines: [
@@ -76,7 +83,11 @@ describe.each(databaseKinds)("on %s", (kind) => {
           { sku: "pear", quantity: 1, priceCents: 99 },
         ],
       });
-      expect(stored?.history.map((h) => `${h.step}:${h.code}`)).toEqual(["order:ORDER_CREATED", "reserve-stock:STOCK_RESERVED", "saga:ORDER_CONFIRMED"]);
+      expect(stored?.history.map((h) => `${h.step}:${h.code}`)).toEqual([
+        "order:ORDER_CREATED",
+        "reserve-stock:STOCK_RESERVED",
+        "saga:ORDER_CONFIRMED",
+      ]);
     });
 
     it("answers null for an unknown or malformed id", async () => {
@@ -85,7 +96,9 @@ describe.each(databaseKinds)("on %s", (kind) => {
     });
 
     it("lets exactly one of many concurrent creates with the same idempotency key through", async () => {
-      const results = await Promise.all(Array.from({ length: 10 }, () => repo.create(newOrder({ customerId: "bob", idempotencyKey: "k-1" }))));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => repo.create(newOrder({ customerId: "bob", idempotencyKey: "k-1" }))),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await repo.findByIdempotencyKey("bob", "k-1")).toMatchObject({ requestHash: "h" });
       // The same key belongs to each customer separately.
@@ -104,7 +117,10 @@ describe.each(databaseKinds)("on %s", (kind) => {
       const stale = Array.from({ length: 6 }, () => newOrder({ customerId: "stale", leaseMs: 1 }));
       for (const o of stale) await repo.create(o);
       await new Promise((r) => setTimeout(r, 20));
-      const [a, b] = await Promise.all([repo.claimStale("replica-a", 30_000, 100), repo.claimStale("replica-b", 30_000, 100)]);
+      const [a, b] = await Promise.all([
+        repo.claimStale("replica-a", 30_000, 100),
+        repo.claimStale("replica-b", 30_000, 100),
+      ]);
       const staleIds = new Set(stale.map((o) => o.id));
       const claimed = [...a, ...b].filter((id) => staleIds.has(id));
       expect(claimed.sort()).toEqual([...staleIds].sort());
@@ -119,21 +135,38 @@ describe.each(databaseKinds)("on %s", (kind) => {
     it("records a decided failure, assigns one rider to a confirmed order once, and marks it delivered by that rider only", async () => {
       const failing = newOrder();
       await repo.create(failing);
-      await repo.recordFailing(failing.id, "a", "PAYMENT_DECLINED", { lines: [{ sku: "apple", quantity: 2, priceCents: 150 }], totalCents: 300, currency: "EUR" }, [
-        { step: "charge-payment", outcome: "declined", code: "PAYMENT_DECLINED", detail: "", at: at() },
-      ]);
-      expect(await repo.get(failing.id)).toMatchObject({ status: "PENDING", failureReason: "PAYMENT_DECLINED", totalCents: 300, sagaOwner: "a" });
+      await repo.recordFailing(
+        failing.id,
+        "a",
+        "PAYMENT_DECLINED",
+        { lines: [{ sku: "apple", quantity: 2, priceCents: 150 }], totalCents: 300, currency: "EUR" },
+        [{ step: "charge-payment", outcome: "declined", code: "PAYMENT_DECLINED", detail: "", at: at() }],
+      );
+      expect(await repo.get(failing.id)).toMatchObject({
+        status: "PENDING",
+        failureReason: "PAYMENT_DECLINED",
+        totalCents: 300,
+        sagaOwner: "a",
+      });
 
       const o = newOrder({ customerId: "dispatch" });
       await repo.create(o);
       await repo.finish(o.id, "a", "CONFIRMED", null, null, []);
       expect((await repo.listAwaitingRider(1_000)).map((w) => w.id)).toContain(o.id);
       expect(await repo.markDelivered(o.id, "rider-1", [])).toBe(false); // no rider yet
-      expect(await repo.assignRider(o.id, "rider-1", [{ step: "assign-rider", outcome: "done", code: "RIDER_ASSIGNED", detail: "rider-1", at: at() }])).toEqual({ kind: "assigned" });
+      expect(
+        await repo.assignRider(o.id, "rider-1", [
+          { step: "assign-rider", outcome: "done", code: "RIDER_ASSIGNED", detail: "rider-1", at: at() },
+        ]),
+      ).toEqual({ kind: "assigned" });
       expect(await repo.assignRider(o.id, "rider-2", [])).toEqual({ kind: "not-waiting" });
       expect((await repo.listAwaitingRider(1_000)).map((w) => w.id)).not.toContain(o.id);
       expect(await repo.markDelivered(o.id, "rider-2", [])).toBe(false);
-      expect(await repo.markDelivered(o.id, "rider-1", [{ step: "delivery", outcome: "done", code: "ORDER_DELIVERED", detail: "", at: at() }])).toBe(true);
+      expect(
+        await repo.markDelivered(o.id, "rider-1", [
+          { step: "delivery", outcome: "done", code: "ORDER_DELIVERED", detail: "", at: at() },
+        ]),
+      ).toBe(true);
       const delivered = await repo.get(o.id);
       expect(delivered).toMatchObject({ status: "DELIVERED", riderId: "rider-1" });
       expect(delivered?.history.map((h) => h.step)).toEqual(["order", "assign-rider", "delivery"]);
@@ -162,7 +195,12 @@ describe.each(databaseKinds)("on %s", (kind) => {
       expect(raced).toContainEqual({ kind: "rider-busy", activeOrderId: winner });
       expect((await repo.get(loser))?.riderId).toBeNull();
       // The rider's assignment is their one active order, with its delivery point.
-      expect(await repo.activeForRider(carrier)).toMatchObject({ id: a, riderId: carrier, status: "CONFIRMED", deliveryLocation: { lat: 52.5, lon: 13.4 } });
+      expect(await repo.activeForRider(carrier)).toMatchObject({
+        id: a,
+        riderId: carrier,
+        status: "CONFIRMED",
+        deliveryLocation: { lat: 52.5, lon: 13.4 },
+      });
       expect(await repo.activeForRider(`nobody-${randomUUID()}`)).toBeNull();
       // Delivered, the order is no longer active: the rider takes the next one.
       expect(await repo.markDelivered(a, carrier, [])).toBe(true);
@@ -180,7 +218,11 @@ describe.each(databaseKinds)("on %s", (kind) => {
       const seen: { id: string; createdAt: Date }[] = [];
       let cursor: string | null = null;
       do {
-        const page: { orders: { id: string; createdAt: Date }[]; nextCursor: string | null } = await repo.list({ customerId: "pager", status: null }, 10, cursor);
+        const page: { orders: { id: string; createdAt: Date }[]; nextCursor: string | null } = await repo.list(
+          { customerId: "pager", status: null },
+          10,
+          cursor,
+        );
         seen.push(...page.orders);
         cursor = page.nextCursor;
       } while (cursor);
@@ -213,7 +255,11 @@ describe.each(databaseKinds)("on %s", (kind) => {
       const all: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: { orders: { id: string }[]; nextCursor: string | null } = await repo.list({ customerId: null, status: null }, 2, cursor);
+        const page: { orders: { id: string }[]; nextCursor: string | null } = await repo.list(
+          { customerId: null, status: null },
+          2,
+          cursor,
+        );
         all.push(...page.orders.map((o) => o.id).filter((id) => ours.has(id)));
         cursor = page.nextCursor;
       } while (cursor);
@@ -238,7 +284,10 @@ describe.each(databaseKinds)("on %s", (kind) => {
       ["a third part", `1700000000000000:${randomUUID()}:x`],
     ])("refuses a crafted page cursor with %s as INVALID_PAGE_TOKEN", async (_, decoded) => {
       const cursor = Buffer.from(decoded).toString("base64url");
-      await expect(repo.list({ customerId: "pager", status: null }, 10, cursor)).rejects.toMatchObject({ kind: "invalid", code: "INVALID_PAGE_TOKEN" });
+      await expect(repo.list({ customerId: "pager", status: null }, 10, cursor)).rejects.toMatchObject({
+        kind: "invalid",
+        code: "INVALID_PAGE_TOKEN",
+      });
     });
   });
 
@@ -248,7 +297,14 @@ describe.each(databaseKinds)("on %s", (kind) => {
       await repo.create(o);
       const before = await deadLetters.countOpen();
       const id = randomUUID();
-      await deadLetters.add({ id, orderId: o.id, step: "release-rider", error: "down", attempts: 3, nextAttemptAt: new Date(Date.now() + 60_000) });
+      await deadLetters.add({
+        id,
+        orderId: o.id,
+        step: "release-rider",
+        error: "down",
+        attempts: 3,
+        nextAttemptAt: new Date(Date.now() + 60_000),
+      });
       expect(await deadLetters.countOpen()).toBe(before + 1);
       expect((await deadLetters.list("open", 500)).map((d) => d.id)).toContain(id);
       // Not due yet: the redrive does not take it; a replay (by id) does.
@@ -263,7 +319,13 @@ describe.each(databaseKinds)("on %s", (kind) => {
     it("keeps one entry per order and step, adding up attempts", async () => {
       const o = newOrder();
       await repo.create(o);
-      const entry = { orderId: o.id, step: "release-stock", error: "down", attempts: 3, nextAttemptAt: new Date(Date.now() - 1000) };
+      const entry = {
+        orderId: o.id,
+        step: "release-stock",
+        error: "down",
+        attempts: 3,
+        nextAttemptAt: new Date(Date.now() - 1000),
+      };
       await deadLetters.add({ id: randomUUID(), ...entry });
       await deadLetters.add({ id: randomUUID(), ...entry, error: "still down" });
       const open = (await deadLetters.list("open", 100)).filter((d) => d.orderId === o.id);
@@ -275,7 +337,14 @@ describe.each(databaseKinds)("on %s", (kind) => {
       const o = newOrder();
       await repo.create(o);
       const id = randomUUID();
-      await deadLetters.add({ id, orderId: o.id, step: "refund-payment", error: "down", attempts: 3, nextAttemptAt: new Date(Date.now() - 1000) });
+      await deadLetters.add({
+        id,
+        orderId: o.id,
+        step: "refund-payment",
+        error: "down",
+        attempts: 3,
+        nextAttemptAt: new Date(Date.now() - 1000),
+      });
       let running = 0;
       let maxRunning = 0;
       let runs = 0;
@@ -288,7 +357,11 @@ describe.each(databaseKinds)("on %s", (kind) => {
         running--;
         return { resolved: true, result: "ran" };
       };
-      const results = await Promise.all([deadLetters.withLocked(id, work), deadLetters.withLocked(id, work), deadLetters.withLocked(id, work)]);
+      const results = await Promise.all([
+        deadLetters.withLocked(id, work),
+        deadLetters.withLocked(id, work),
+        deadLetters.withLocked(id, work),
+      ]);
       expect(maxRunning).toBe(1);
       expect(runs).toBe(1);
       expect(results.sort()).toEqual(["already", "already", "ran"]);
@@ -299,9 +372,24 @@ describe.each(databaseKinds)("on %s", (kind) => {
       const o = newOrder();
       await repo.create(o);
       const id = randomUUID();
-      await deadLetters.add({ id, orderId: o.id, step: "release-stock", error: "down", attempts: 3, nextAttemptAt: new Date(Date.now() - 1000) });
+      await deadLetters.add({
+        id,
+        orderId: o.id,
+        step: "release-stock",
+        error: "down",
+        attempts: 3,
+        nextAttemptAt: new Date(Date.now() - 1000),
+      });
       const result = await deadLetters.withLocked(id, async () => {
-        await repo.appendHistory(o.id, [{ step: "release-stock", outcome: "done", code: "STOCK_RELEASED", detail: "dead letter resolved by replay", at: at() }]);
+        await repo.appendHistory(o.id, [
+          {
+            step: "release-stock",
+            outcome: "done",
+            code: "STOCK_RELEASED",
+            detail: "dead letter resolved by replay",
+            at: at(),
+          },
+        ]);
         return { resolved: true, result: "ran" };
       });
       expect(result).toBe("ran");

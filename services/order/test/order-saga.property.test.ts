@@ -71,7 +71,11 @@ class World {
       if (this.stockReleased) throw refused("ORDER_RELEASED", "released");
       if (!this.reserved && refuse) throw refused("OUT_OF_STOCK", "short");
       this.reserved = true;
-      return { lines: [{ sku: "apple", quantity: 2, unitPriceCents: this.unitPriceCents }], totalCents: 2 * this.unitPriceCents, currency: "EUR" };
+      return {
+        lines: [{ sku: "apple", quantity: 2, unitPriceCents: this.unitPriceCents }],
+        totalCents: 2 * this.unitPriceCents,
+        currency: "EUR",
+      };
     },
     addStock: () => {
       const restored = this.reserved;
@@ -133,12 +137,19 @@ class World {
 
   /** The ports of one replica: fresh breakers and retries, as a restarted process has. */
   portsOf(): { inventory: InventoryPort; payment: PaymentPort; riders: RiderPort } {
-    const options = { timeoutMs: 1_000, breakerThreshold: 5, halfOpenAfterMs: 5_000, retryAttempts: 2, retryInitialDelayMs: 1 };
+    const options = {
+      timeoutMs: 1_000,
+      breakerThreshold: 5,
+      halfOpenAfterMs: 5_000,
+      retryAttempts: 2,
+      retryInitialDelayMs: 1,
+    };
     const inv = new ResilientTarget("order", "inventory", options);
     const pay = new ResilientTarget("order", "payment", options);
     return {
       inventory: {
-        catalog: async (skus) => new Map(skus.map((sku) => [sku, { priceCents: this.unitPriceCents, currency: "EUR" }])),
+        catalog: async (skus) =>
+          new Map(skus.map((sku) => [sku, { priceCents: this.unitPriceCents, currency: "EUR" }])),
         deductStock: (_id) => inv.execute(() => this.attempt(this.ops.deduct), true),
         addStock: (_id) => inv.execute(() => this.attempt(this.ops.addStock), false),
       },
@@ -146,7 +157,11 @@ class World {
         charge: (_id) => pay.execute(() => this.attempt(this.ops.charge), true),
         refund: (_id) => pay.execute(() => this.attempt(this.ops.refund), false),
       },
-      riders: { assignNearest: async () => ({ riderId: "r-1" }), release: async () => ({ released: true }), hold: async () => ({ restored: false }) },
+      riders: {
+        assignNearest: async () => ({ riderId: "r-1" }),
+        release: async () => ({ released: true }),
+        hold: async () => ({ restored: false }),
+      },
     };
   }
 
@@ -169,14 +184,23 @@ class World {
   readonly orders = {
     get: async () => this.order,
     recordFailing: (_id, owner, reason, _reservation, history) =>
-      this.write(owner, () => (this.order = { ...this.order, failureReason: reason, history: [...this.order.history, ...history] })),
+      this.write(
+        owner,
+        () => (this.order = { ...this.order, failureReason: reason, history: [...this.order.history, ...history] }),
+      ),
     finish: (_id, owner, status, reason, _reservation, history) =>
-      this.write(owner, () => (this.order = { ...this.order, status, failureReason: reason, history: [...this.order.history, ...history] })),
-    appendHistory: async (_id, history) => void (this.order = { ...this.order, history: [...this.order.history, ...history] }),
+      this.write(
+        owner,
+        () =>
+          (this.order = { ...this.order, status, failureReason: reason, history: [...this.order.history, ...history] }),
+      ),
+    appendHistory: async (_id, history) =>
+      void (this.order = { ...this.order, history: [...this.order.history, ...history] }),
   } satisfies Partial<OrderRepository> as unknown as OrderRepository;
 
   readonly deadLetterRepo = {
-    add: async (e) => void this.deadLetters.push({ ...e, status: "open", createdAt: new Date(), updatedAt: new Date() }),
+    add: async (e) =>
+      void this.deadLetters.push({ ...e, status: "open", createdAt: new Date(), updatedAt: new Date() }),
     withLocked: async (_id, work) => {
       const index = this.deadLetters.findIndex((d) => d.status === "open");
       const entry = this.deadLetters[index];

@@ -33,7 +33,10 @@ export interface PaymentApp extends PaymentUseCases {
 }
 
 /** The composition root: database → migrations → repositories → use cases → gRPC server. */
-export async function buildApp(config: PaymentConfig, overrides: { logger?: Logger; metrics?: Metrics } = {}): Promise<PaymentApp> {
+export async function buildApp(
+  config: PaymentConfig,
+  overrides: { logger?: Logger; metrics?: Metrics } = {},
+): Promise<PaymentApp> {
   const logger = overrides.logger ?? createLogger("payment", config.LOG_LEVEL, config.LOG_PRETTY);
   // Before anything is opened: bad TLS settings stop the start.
   const transport = grpcTransport(config);
@@ -57,7 +60,11 @@ export async function buildApp(config: PaymentConfig, overrides: { logger?: Logg
       refundOrder: new RefundOrder(ledger),
     };
     // SERVING while the database answers.
-    const health = new HealthService({ services: [serviceNameOf(paymentV1.PaymentServiceService)], probes: { database: database.ping }, logger });
+    const health = new HealthService({
+      services: [serviceNameOf(paymentV1.PaymentServiceService)],
+      probes: { database: database.ping },
+      logger,
+    });
     await health.start();
     const server = await startGrpcServer(
       [

@@ -30,7 +30,8 @@ describe("payment config", () => {
   });
 
   it("fails fast naming each bad variable", () => {
-    const load = () => loadConfig(paymentConfigSchema, { DATABASE_URL: "mysql://x", PAYMENT_PORT: "70000", DB_POOL_SIZE: "0" });
+    const load = () =>
+      loadConfig(paymentConfigSchema, { DATABASE_URL: "mysql://x", PAYMENT_PORT: "70000", DB_POOL_SIZE: "0" });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/DATABASE_URL[\s\S]*PAYMENT_PORT[\s\S]*DB_POOL_SIZE/);
   });

@@ -12,7 +12,9 @@ describe.each(databaseKinds)("concurrent charges against one wallet on %s", (kin
     await h.client.credit({ customerId, amountCents: 10 * amountCents, currency: "USD" });
 
     const results = await Promise.allSettled(
-      Array.from({ length: 50 }, () => h.client.charge({ orderId: uniqueId("o"), customerId, amountCents, currency: "USD" })),
+      Array.from({ length: 50 }, () =>
+        h.client.charge({ orderId: uniqueId("o"), customerId, amountCents, currency: "USD" }),
+      ),
     );
 
     const succeeded = results.filter((r) => r.status === "fulfilled");

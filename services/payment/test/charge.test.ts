@@ -35,20 +35,28 @@ describe.each(databaseKinds)("Charge over gRPC on %s", (kind) => {
     const receipts = await Promise.all(Array.from({ length: 10 }, () => h.client.charge(request)));
     expect(new Set(receipts.map((r) => r.chargeId)).size).toBe(1);
     expect(await balanceOf(h, customerId)).toBe(700);
-    const entries = await h.db.selectFrom("wallet_entries").select("amount_cents").where("order_id", "=", request.orderId).execute();
+    const entries = await h.db
+      .selectFrom("wallet_entries")
+      .select("amount_cents")
+      .where("order_id", "=", request.orderId)
+      .execute();
     expect(entries).toEqual([{ amount_cents: 300 }]);
   });
 
   it("declines with FAILED_PRECONDITION PAYMENT_DECLINED when the balance is short, taking nothing", async () => {
     const customerId = await walletWith(100);
-    const err = await rejectionOf(h.client.charge({ orderId: uniqueId("o"), customerId, amountCents: 101, currency: "USD" }));
+    const err = await rejectionOf(
+      h.client.charge({ orderId: uniqueId("o"), customerId, amountCents: 101, currency: "USD" }),
+    );
     expect(err.grpcStatus).toBe(status.FAILED_PRECONDITION);
     expect(err.code).toBe("PAYMENT_DECLINED");
     expect(await balanceOf(h, customerId)).toBe(100);
   });
 
   it("declines a customer without a wallet", async () => {
-    const err = await rejectionOf(h.client.charge({ orderId: uniqueId("o"), customerId: uniqueId("c"), amountCents: 1, currency: "USD" }));
+    const err = await rejectionOf(
+      h.client.charge({ orderId: uniqueId("o"), customerId: uniqueId("c"), amountCents: 1, currency: "USD" }),
+    );
     expect(err.code).toBe("PAYMENT_DECLINED");
   });
 

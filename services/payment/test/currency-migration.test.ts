@@ -21,7 +21,8 @@ describe.each(databaseKinds)("migration 0002 (a balance per currency) on %s", (k
     store = await createTestStore(kind, "payment");
     database = createDatabase<PaymentTables>({ ...store.options, schema: "payment", poolSize: 2 });
     before = await mkdtemp(join(tmpdir(), "payment-migrations-"));
-    for (const f of (await readdir(MIGRATIONS)).filter((name) => name < "0002")) await cp(join(MIGRATIONS, f), join(before, f));
+    for (const f of (await readdir(MIGRATIONS)).filter((name) => name < "0002"))
+      await cp(join(MIGRATIONS, f), join(before, f));
   });
   afterAll(async () => {
     await database?.close();
@@ -43,7 +44,9 @@ describe.each(databaseKinds)("migration 0002 (a balance per currency) on %s", (k
       SELECT 1`.execute(db);
     await sql`
       INSERT INTO wallet_entries (customer_id, kind, amount_cents, order_id) VALUES
-        ('ann', 'credit', 1000, NULL), ('ann', 'charge', 300, 'o-refunded'), ('ann', 'refund', 300, 'o-refunded'), ('ann', 'charge', 200, 'o-kept')`.execute(db);
+        ('ann', 'credit', 1000, NULL), ('ann', 'charge', 300, 'o-refunded'), ('ann', 'refund', 300, 'o-refunded'), ('ann', 'charge', 200, 'o-kept')`.execute(
+      db,
+    );
 
     await migrate(db, "payment", MIGRATIONS);
 

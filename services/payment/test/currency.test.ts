@@ -9,17 +9,35 @@ describe.each(databaseKinds)("balances per currency over gRPC on %s", (kind) => 
 
   async function customerWith(balances: Readonly<Record<string, number>>): Promise<string> {
     const customerId = uniqueId("c");
-    for (const [currency, amountCents] of Object.entries(balances)) await h.client.credit({ customerId, amountCents, currency });
+    for (const [currency, amountCents] of Object.entries(balances))
+      await h.client.credit({ customerId, amountCents, currency });
     return customerId;
   }
 
-  const entriesOf = (orderId: string) => h.db.selectFrom("wallet_entries").select(["currency", "kind", "amount_cents"]).where("order_id", "=", orderId).execute();
+  const entriesOf = (orderId: string) =>
+    h.db
+      .selectFrom("wallet_entries")
+      .select(["currency", "kind", "amount_cents"])
+      .where("order_id", "=", orderId)
+      .execute();
 
   it("keeps a balance per currency: a credit adds to its own currency only", async () => {
     const customerId = uniqueId("c");
-    expect((await h.client.credit({ customerId, amountCents: 500, currency: "EUR" })).wallet).toEqual({ customerId, currency: "EUR", balanceCents: 500 });
-    expect((await h.client.credit({ customerId, amountCents: 70, currency: "USD" })).wallet).toEqual({ customerId, currency: "USD", balanceCents: 70 });
-    expect((await h.client.credit({ customerId, amountCents: 250, currency: "EUR" })).wallet).toEqual({ customerId, currency: "EUR", balanceCents: 750 });
+    expect((await h.client.credit({ customerId, amountCents: 500, currency: "EUR" })).wallet).toEqual({
+      customerId,
+      currency: "EUR",
+      balanceCents: 500,
+    });
+    expect((await h.client.credit({ customerId, amountCents: 70, currency: "USD" })).wallet).toEqual({
+      customerId,
+      currency: "USD",
+      balanceCents: 70,
+    });
+    expect((await h.client.credit({ customerId, amountCents: 250, currency: "EUR" })).wallet).toEqual({
+      customerId,
+      currency: "EUR",
+      balanceCents: 750,
+    });
     expect(await balanceOf(h, customerId, "EUR")).toBe(750);
     expect(await balanceOf(h, customerId, "USD")).toBe(70);
     const err = await rejectionOf(h.client.getWallet({ customerId, currency: "JPY" }));
@@ -34,7 +52,9 @@ describe.each(databaseKinds)("balances per currency over gRPC on %s", (kind) => 
     expect(await balanceOf(h, customerId, "EUR")).toBe(10_000);
     expect(await entriesOf(orderId)).toEqual([]);
     // The first outcome stays: EUR credit later changes nothing for this order.
-    expect((await rejectionOf(h.client.charge({ orderId, customerId, amountCents: 300, currency: "USD" }))).code).toBe("PAYMENT_DECLINED");
+    expect((await rejectionOf(h.client.charge({ orderId, customerId, amountCents: 300, currency: "USD" }))).code).toBe(
+      "PAYMENT_DECLINED",
+    );
   });
 
   it("charges a USD order from the USD balance and leaves the EUR one untouched", async () => {
@@ -51,7 +71,9 @@ describe.each(databaseKinds)("balances per currency over gRPC on %s", (kind) => 
 
   it("declines a charge the order's currency cannot cover, however much another currency holds", async () => {
     const customerId = await customerWith({ EUR: 10_000, USD: 100 });
-    const err = await rejectionOf(h.client.charge({ orderId: uniqueId("o"), customerId, amountCents: 101, currency: "USD" }));
+    const err = await rejectionOf(
+      h.client.charge({ orderId: uniqueId("o"), customerId, amountCents: 101, currency: "USD" }),
+    );
     expect(err.code).toBe("PAYMENT_DECLINED");
     expect([await balanceOf(h, customerId, "USD"), await balanceOf(h, customerId, "EUR")]).toEqual([100, 10_000]);
   });
@@ -71,11 +93,24 @@ describe.each(databaseKinds)("balances per currency over gRPC on %s", (kind) => 
 
   it("reads an empty currency on the wire as USD, so callers older than currencies keep working", async () => {
     const customerId = uniqueId("c");
-    expect((await h.client.credit({ customerId, amountCents: 500, currency: "" })).wallet).toEqual({ customerId, currency: "USD", balanceCents: 500 });
+    expect((await h.client.credit({ customerId, amountCents: 500, currency: "" })).wallet).toEqual({
+      customerId,
+      currency: "USD",
+      balanceCents: 500,
+    });
     const orderId = uniqueId("o");
-    expect(await h.client.charge({ orderId, customerId, amountCents: 200, currency: "" })).toMatchObject({ amountCents: 200, currency: "USD" });
-    expect((await h.client.getWallet({ customerId, currency: "" })).wallet).toEqual({ customerId, currency: "USD", balanceCents: 300 });
+    expect(await h.client.charge({ orderId, customerId, amountCents: 200, currency: "" })).toMatchObject({
+      amountCents: 200,
+      currency: "USD",
+    });
+    expect((await h.client.getWallet({ customerId, currency: "" })).wallet).toEqual({
+      customerId,
+      currency: "USD",
+      balanceCents: 300,
+    });
     // The same order named with its currency is the same request.
-    expect(await h.client.charge({ orderId, customerId, amountCents: 200, currency: "USD" })).toMatchObject({ amountCents: 200 });
+    expect(await h.client.charge({ orderId, customerId, amountCents: 200, currency: "USD" })).toMatchObject({
+      amountCents: 200,
+    });
   });
 });

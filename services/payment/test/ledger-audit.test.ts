@@ -26,7 +26,14 @@ describe.each(databaseKinds)("ledger audit on %s", (kind) => {
     for (let i = 0; i < 300; i++) {
       const roll = next();
       const order = pick(orders);
-      if (roll < 0.25) calls.push(h.client.credit({ customerId: pick(customers), amountCents: 1 + Math.floor(next() * 1_000), currency: pick(currencies) }));
+      if (roll < 0.25)
+        calls.push(
+          h.client.credit({
+            customerId: pick(customers),
+            amountCents: 1 + Math.floor(next() * 1_000),
+            currency: pick(currencies),
+          }),
+        );
       else if (roll < 0.75) calls.push(h.client.charge(order));
       else calls.push(h.client.refund({ orderId: order.orderId }));
     }

@@ -6,7 +6,10 @@ import { balanceOf, ledgerTotals, rejectionOf, startPayment, status, uniqueId } 
 describe.each(databaseKinds)("Refund over gRPC on %s", (kind) => {
   const h = forSuite(() => startPayment(kind));
 
-  async function chargedOrder(balanceCents: number, amountCents: number): Promise<{ customerId: string; orderId: string }> {
+  async function chargedOrder(
+    balanceCents: number,
+    amountCents: number,
+  ): Promise<{ customerId: string; orderId: string }> {
     const customerId = uniqueId("c");
     const orderId = uniqueId("o");
     await h.client.credit({ customerId, amountCents: balanceCents, currency: "USD" });
@@ -40,7 +43,11 @@ describe.each(databaseKinds)("Refund over gRPC on %s", (kind) => {
     expect(err.grpcStatus).toBe(status.FAILED_PRECONDITION);
     expect(err.code).toBe("CHARGE_VOIDED");
     expect(await balanceOf(h, customerId)).toBe(1_000);
-    const tombstone = await h.db.selectFrom("charges").selectAll().where("order_id", "=", orderId).executeTakeFirstOrThrow();
+    const tombstone = await h.db
+      .selectFrom("charges")
+      .selectAll()
+      .where("order_id", "=", orderId)
+      .executeTakeFirstOrThrow();
     expect(tombstone).toMatchObject({ status: "voided", amount_cents: 0, customer_id: null, charge_id: null });
   });
 
@@ -58,7 +65,9 @@ describe.each(databaseKinds)("Refund over gRPC on %s", (kind) => {
     await h.client.credit({ customerId, amountCents: 100, currency: "USD" });
     await rejectionOf(h.client.charge({ orderId, customerId, amountCents: 400, currency: "USD" }));
     expect(await h.client.refund({ orderId })).toEqual({ refunded: false });
-    expect((await rejectionOf(h.client.charge({ orderId, customerId, amountCents: 400, currency: "USD" }))).code).toBe("PAYMENT_DECLINED");
+    expect((await rejectionOf(h.client.charge({ orderId, customerId, amountCents: 400, currency: "USD" }))).code).toBe(
+      "PAYMENT_DECLINED",
+    );
     expect(await balanceOf(h, customerId)).toBe(100);
   });
 
@@ -67,11 +76,15 @@ describe.each(databaseKinds)("Refund over gRPC on %s", (kind) => {
     await h.client.credit({ customerId, amountCents: 100_000, currency: "USD" });
     const orderIds = Array.from({ length: 20 }, () => uniqueId("o"));
     await Promise.allSettled(
-      orderIds.flatMap((orderId) => [h.client.charge({ orderId, customerId, amountCents: 1_000, currency: "USD" }), h.client.refund({ orderId })]),
+      orderIds.flatMap((orderId) => [
+        h.client.charge({ orderId, customerId, amountCents: 1_000, currency: "USD" }),
+        h.client.refund({ orderId }),
+      ]),
     );
     // Whichever came first, a second compensation settles it: nothing stays charged.
     await Promise.all(orderIds.map((orderId) => h.client.refund({ orderId })));
     expect(await balanceOf(h, customerId)).toBe(100_000);
-    for (const totals of (await ledgerTotals(h.db)).values()) expect(totals.credits).toBe(totals.balances + totals.charged - totals.refunded);
+    for (const totals of (await ledgerTotals(h.db)).values())
+      expect(totals.credits).toBe(totals.balances + totals.charged - totals.refunded);
   });
 });

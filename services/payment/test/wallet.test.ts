@@ -8,8 +8,16 @@ describe.each(databaseKinds)("wallets over gRPC on %s", (kind) => {
 
   it("creates the wallet on the first credit and adds later credits to it", async () => {
     const customerId = uniqueId("c");
-    expect((await h.client.credit({ customerId, amountCents: 500, currency: "USD" })).wallet).toEqual({ customerId, currency: "USD", balanceCents: 500 });
-    expect((await h.client.credit({ customerId, amountCents: 250, currency: "USD" })).wallet).toEqual({ customerId, currency: "USD", balanceCents: 750 });
+    expect((await h.client.credit({ customerId, amountCents: 500, currency: "USD" })).wallet).toEqual({
+      customerId,
+      currency: "USD",
+      balanceCents: 500,
+    });
+    expect((await h.client.credit({ customerId, amountCents: 250, currency: "USD" })).wallet).toEqual({
+      customerId,
+      currency: "USD",
+      balanceCents: 750,
+    });
     expect(await balanceOf(h, customerId)).toBe(750);
   });
 
@@ -21,7 +29,9 @@ describe.each(databaseKinds)("wallets over gRPC on %s", (kind) => {
 
   it("applies concurrent credits to one wallet without losing any", async () => {
     const customerId = uniqueId("c");
-    await Promise.all(Array.from({ length: 20 }, () => h.client.credit({ customerId, amountCents: 10, currency: "USD" })));
+    await Promise.all(
+      Array.from({ length: 20 }, () => h.client.credit({ customerId, amountCents: 10, currency: "USD" })),
+    );
     expect(await balanceOf(h, customerId)).toBe(200);
   });
 });

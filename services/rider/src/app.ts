@@ -28,18 +28,23 @@ export interface RiderApp extends RiderUseCases {
 }
 
 /** The composition root: rider index (Redis or memory) → use cases → gRPC server. */
-export async function buildApp(config: Readonly<RiderConfig>, overrides: { logger?: Logger; metrics?: Metrics } = {}): Promise<RiderApp> {
+export async function buildApp(
+  config: Readonly<RiderConfig>,
+  overrides: { logger?: Logger; metrics?: Metrics } = {},
+): Promise<RiderApp> {
   const logger = overrides.logger ?? createLogger("rider", config.LOG_LEVEL, config.LOG_PRETTY);
   // Before anything is opened: bad TLS settings stop the start.
   const transport = grpcTransport(config);
   const releasedRetentionMs = config.RIDER_RELEASED_RETENTION_MS;
-  const redis = config.REDIS_URL === undefined ? undefined : createRedis(config.REDIS_URL, config.REDIS_TIMEOUT_MS, logger);
+  const redis =
+    config.REDIS_URL === undefined ? undefined : createRedis(config.REDIS_URL, config.REDIS_TIMEOUT_MS, logger);
   try {
     const index: RiderIndex = redis
       ? new RedisRiderIndex(redis, { keyPrefix: config.REDIS_KEY_PREFIX, releasedRetentionMs })
       : new MemoryRiderIndex({ releasedRetentionMs });
     // A Redis that is down at start is not fatal: calls answer UNAVAILABLE until it is back.
-    if (redis && !(await untilReady(redis, config.REDIS_TIMEOUT_MS))) logger.warn("redis not reachable yet; answering UNAVAILABLE until it is");
+    if (redis && !(await untilReady(redis, config.REDIS_TIMEOUT_MS)))
+      logger.warn("redis not reachable yet; answering UNAVAILABLE until it is");
     const policy = { staleMs: config.RIDER_STALE_MS, assignRadiusKm: config.RIDER_ASSIGN_RADIUS_KM };
     const riders: RiderUseCases = {
       updateLocation: new UpdateLocation(index, policy),
@@ -53,11 +58,22 @@ export async function buildApp(config: Readonly<RiderConfig>, overrides: { logge
     // With Redis, riders live there: while it does not answer, no call can, so the service is NOT_SERVING.
     const health = new HealthService({
       services: [serviceNameOf(grpcService.definition)],
-      probes: redis ? { redis: () => redis.ping().then(() => true, () => false) } : {},
+      probes: redis
+        ? {
+            redis: () =>
+              redis.ping().then(
+                () => true,
+                () => false,
+              ),
+          }
+        : {},
       logger,
     });
     await health.start();
-    const server = await startGrpcServer([grpcService, health.grpcService], config.RIDER_HOST, config.RIDER_PORT, { transport, metrics: overrides.metrics });
+    const server = await startGrpcServer([grpcService, health.grpcService], config.RIDER_HOST, config.RIDER_PORT, {
+      transport,
+      metrics: overrides.metrics,
+    });
     const mode = redis ? "redis" : "memory";
     logger.info({ host: config.RIDER_HOST, port: server.port, mode }, `rider listening; riders kept in ${mode}`);
     return {

@@ -22,12 +22,19 @@ describe("rider config", () => {
 
   it("treats an empty REDIS_URL as unset", () => {
     expect(loadConfig(riderConfigSchema, { REDIS_URL: "" }).REDIS_URL).toBeUndefined();
-    expect(loadConfig(riderConfigSchema, { REDIS_URL: "redis://127.0.0.1:6379" }).REDIS_URL).toBe("redis://127.0.0.1:6379");
+    expect(loadConfig(riderConfigSchema, { REDIS_URL: "redis://127.0.0.1:6379" }).REDIS_URL).toBe(
+      "redis://127.0.0.1:6379",
+    );
   });
 
   it("fails fast naming each bad variable", () => {
     const load = () =>
-      loadConfig(riderConfigSchema, { REDIS_URL: "http://x", RIDER_PORT: "70000", RIDER_STALE_MS: "0", RIDER_ASSIGN_RADIUS_KM: "51" });
+      loadConfig(riderConfigSchema, {
+        REDIS_URL: "http://x",
+        RIDER_PORT: "70000",
+        RIDER_STALE_MS: "0",
+        RIDER_ASSIGN_RADIUS_KM: "51",
+      });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/REDIS_URL[\s\S]*RIDER_PORT[\s\S]*RIDER_STALE_MS[\s\S]*RIDER_ASSIGN_RADIUS_KM/);
   });

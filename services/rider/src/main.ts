@@ -13,10 +13,14 @@ async function main(): Promise<void> {
   const metrics = new Metrics("rider");
   const metricsEndpoint = await serveMetrics(metrics, { host: config.RIDER_HOST, port: config.METRICS_PORT }, logger);
   const app = await buildApp(config, { logger, metrics });
-  onShutdownSignal(async () => {
-    await app.stop();
-    await metricsEndpoint.close();
-  }, logger, config.SHUTDOWN_TIMEOUT_MS);
+  onShutdownSignal(
+    async () => {
+      await app.stop();
+      await metricsEndpoint.close();
+    },
+    logger,
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
   announceListening(app.port);
 }
 

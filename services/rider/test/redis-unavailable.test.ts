@@ -15,11 +15,15 @@ describe("rider service without a reachable Redis", () => {
       rider.call.release({ orderId: "o-1", riderId: "" }),
     ];
     const started = performance.now();
-    for (const call of calls) expect(await failureOf(call)).toMatchObject({ status: "UNAVAILABLE", code: "REDIS_UNAVAILABLE" });
+    for (const call of calls)
+      expect(await failureOf(call)).toMatchObject({ status: "UNAVAILABLE", code: "REDIS_UNAVAILABLE" });
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it("still validates input first", async () => {
-    expect(await failureOf(rider.call.release({ orderId: "", riderId: "" }))).toMatchObject({ status: "INVALID_ARGUMENT", code: "INVALID_ORDER_ID" });
+    expect(await failureOf(rider.call.release({ orderId: "", riderId: "" }))).toMatchObject({
+      status: "INVALID_ARGUMENT",
+      code: "INVALID_ORDER_ID",
+    });
   });
 });

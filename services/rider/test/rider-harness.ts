@@ -2,7 +2,13 @@ import { riderV1 } from "@qc/contracts";
 import type { PromiseClient } from "@qc/platform/grpc";
 import { buildApp, type RiderApp } from "../src/app";
 import { loadRiderConfig } from "../src/config";
-import { deleteRedisKeys, failureOf, randomKeyPrefix, serviceUnderTestClient, TEST_REDIS_URL } from "@qc/platform/testing";
+import {
+  deleteRedisKeys,
+  failureOf,
+  randomKeyPrefix,
+  serviceUnderTestClient,
+  TEST_REDIS_URL,
+} from "@qc/platform/testing";
 
 export interface RiderHarness {
   readonly app: RiderApp;

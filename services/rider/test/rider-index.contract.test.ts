@@ -48,12 +48,17 @@ const adapters: [string, (options?: typeof RETENTION) => Promise<IndexUnderTest>
 /** An independent great-circle distance (mean earth radius), to check the index's own figures. */
 function haversineKm(a: GeoPoint, b: GeoPoint): number {
   const rad = Math.PI / 180;
-  const s = Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lon - a.lon) * rad) / 2) ** 2;
+  const s =
+    Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 +
+    Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lon - a.lon) * rad) / 2) ** 2;
   return 2 * 6371.0088 * Math.asin(Math.sqrt(s));
 }
 
 /** A point `km` east of `from` (good enough for the few km used here). */
-const east = (from: GeoPoint, km: number): GeoPoint => ({ lat: from.lat, lon: from.lon + km / (111.32 * Math.cos((from.lat * Math.PI) / 180)) });
+const east = (from: GeoPoint, km: number): GeoPoint => ({
+  lat: from.lat,
+  lon: from.lon + km / (111.32 * Math.cos((from.lat * Math.PI) / 180)),
+});
 
 const HOUR = 3_600_000;
 /**
@@ -90,25 +95,35 @@ describe.each(adapters)("rider index contract: %s", (_name, open) => {
     const riders = Array.from({ length: 60 }, (_, i) => {
       const bearing = Math.random() * 2 * Math.PI;
       const km = 0.2 + Math.random() * 7.8;
-      const position = { lat: center.lat + (km / 111.2) * Math.sin(bearing), lon: east(center, km * Math.cos(bearing)).lon };
+      const position = {
+        lat: center.lat + (km / 111.2) * Math.sin(bearing),
+        lon: east(center, km * Math.cos(bearing)).lon,
+      };
       return { riderId: `geo-${i}`, position, km: haversineKm(center, position) };
     });
     await Promise.all(riders.map((r) => put(r.riderId, r.position)));
     const radiusKm = 5;
     const listed = await index.nearby({ center, radiusKm, limit: 100 }, HOUR);
     const expectedKm = new Map(riders.map((r) => [r.riderId, r.km]));
-    for (const r of listed) expect(Math.abs(r.distanceKm - (expectedKm.get(r.riderId) ?? Number.NaN))).toBeLessThanOrEqual(r.distanceKm * TOLERANCE);
+    for (const r of listed)
+      expect(Math.abs(r.distanceKm - (expectedKm.get(r.riderId) ?? Number.NaN))).toBeLessThanOrEqual(
+        r.distanceKm * TOLERANCE,
+      );
     for (let i = 1; i < listed.length; i++) {
       const [before, after] = [listed[i - 1], listed[i]];
       expect(after?.distanceKm).toBeGreaterThanOrEqual(before?.distanceKm ?? Number.NaN);
-      expect(expectedKm.get(after?.riderId ?? "")).toBeGreaterThanOrEqual((expectedKm.get(before?.riderId ?? "") ?? 0) * (1 - TOLERANCE));
+      expect(expectedKm.get(after?.riderId ?? "")).toBeGreaterThanOrEqual(
+        (expectedKm.get(before?.riderId ?? "") ?? 0) * (1 - TOLERANCE),
+      );
     }
     const ids = new Set(listed.map((r) => r.riderId));
     for (const r of riders) {
       if (r.km < radiusKm * (1 - TOLERANCE)) expect(ids).toContain(r.riderId);
       if (r.km > radiusKm * (1 + TOLERANCE)) expect(ids).not.toContain(r.riderId);
     }
-    expect((await index.nearby({ center, radiusKm, limit: 3 }, HOUR)).map((r) => r.riderId)).toEqual(listed.slice(0, 3).map((r) => r.riderId));
+    expect((await index.nearby({ center, radiusKm, limit: 3 }, HOUR)).map((r) => r.riderId)).toEqual(
+      listed.slice(0, 3).map((r) => r.riderId),
+    );
   });
 
   it("lists busy and unavailable riders too, but only fresh ones", async () => {
@@ -120,7 +135,11 @@ describe.each(adapters)("rider index contract: %s", (_name, open) => {
     expect(await index.assignNearest("list-order", center, 10, FRESH_MS)).toMatchObject({ riderId: "busy" });
     const listed = await index.nearby({ center, radiusKm: 10, limit: 10 }, FRESH_MS);
     expect(listed.map((r) => r.riderId)).toEqual(["busy", "off"]);
-    expect((await index.nearby({ center, radiusKm: 10, limit: 10 }, HOUR)).map((r) => r.riderId)).toEqual(["stale", "busy", "off"]);
+    expect((await index.nearby({ center, radiusKm: 10, limit: 10 }, HOUR)).map((r) => r.riderId)).toEqual([
+      "stale",
+      "busy",
+      "off",
+    ]);
   });
 
   it("lists fresh riders anywhere with their last positions, most recently seen first, their availability and the order they carry", async () => {
@@ -299,7 +318,9 @@ describe.each(adapters)("rider index contract: %s", (_name, open) => {
     const center = freshArea();
     await Promise.all(Array.from({ length: 10 }, (_, i) => put(`racer-${i}`, east(center, 0.3 * (i + 1)))));
     const outcomes = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => (under.replicas[i % under.replicas.length] as RiderIndex).assignNearest(`race-${i}`, center, 10, HOUR)),
+      Array.from({ length: 100 }, (_, i) =>
+        (under.replicas[i % under.replicas.length] as RiderIndex).assignNearest(`race-${i}`, center, 10, HOUR),
+      ),
     );
     const assigned = outcomes.filter((o) => o !== undefined).map((o) => o.riderId);
     expect(assigned).toHaveLength(10);
@@ -311,7 +332,9 @@ describe.each(adapters)("rider index contract: %s", (_name, open) => {
     const center = freshArea();
     await Promise.all(["a", "b", "c"].map((id, i) => put(`self-${id}`, east(center, i + 1))));
     const outcomes = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (under.replicas[i % under.replicas.length] as RiderIndex).assignNearest("same-order", center, 10, HOUR)),
+      Array.from({ length: 20 }, (_, i) =>
+        (under.replicas[i % under.replicas.length] as RiderIndex).assignNearest("same-order", center, 10, HOUR),
+      ),
     );
     expect(new Set(outcomes.map((o) => o?.riderId))).toEqual(new Set(["self-a"]));
     expect((await index.assignNearest("other-order", center, 10, HOUR))?.riderId).toBe("self-b");

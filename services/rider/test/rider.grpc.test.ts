@@ -8,7 +8,8 @@ const berlin = { lat: 52.52, lon: 13.405 };
 describe.each(["redis", "memory"] as const)("rider service over gRPC (%s)", (store) => {
   const rider = forSuite(() => startRider(store, { RIDER_ASSIGN_RADIUS_KM: "5" }));
 
-  const locate = (riderId: string, at: { lat: number; lon: number }, available = true) => rider.call.updateLocation({ riderId, ...at, available });
+  const locate = (riderId: string, at: { lat: number; lon: number }, available = true) =>
+    rider.call.updateLocation({ riderId, ...at, available });
 
   it(`keeps riders in ${store}`, () => {
     expect(rider.app.mode).toBe(store);
@@ -70,17 +71,23 @@ describe.each(["redis", "memory"] as const)("rider service over gRPC (%s)", (sto
   it("looks for riders only within RIDER_ASSIGN_RADIUS_KM", async () => {
     const center = { lat: 45.464, lon: 9.19 };
     await locate("too-far", east(center, 6));
-    expect(await failureOf(rider.call.assignNearest({ orderId: "radius-1", ...center }))).toMatchObject({ code: "NO_RIDER_AVAILABLE" });
+    expect(await failureOf(rider.call.assignNearest({ orderId: "radius-1", ...center }))).toMatchObject({
+      code: "NO_RIDER_AVAILABLE",
+    });
   });
 
   it("gives 10 riders to exactly 10 of 100 racing orders, none twice", async () => {
     const center = { lat: 41.902, lon: 12.496 };
     await Promise.all(Array.from({ length: 10 }, (_, i) => locate(`race-${i}`, east(center, 0.2 * (i + 1)))));
-    const outcomes = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => rider.call.assignNearest({ orderId: `race-order-${i}`, ...center })));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) => rider.call.assignNearest({ orderId: `race-order-${i}`, ...center })),
+    );
     const riders = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value.riderId] : []));
     expect(riders).toHaveLength(10);
     expect(new Set(riders).size).toBe(10);
-    const refusals = await Promise.all(outcomes.flatMap((o) => (o.status === "rejected" ? [failureOf(Promise.reject(o.reason as Error))] : [])));
+    const refusals = await Promise.all(
+      outcomes.flatMap((o) => (o.status === "rejected" ? [failureOf(Promise.reject(o.reason as Error))] : [])),
+    );
     expect(refusals).toHaveLength(90);
     for (const r of refusals) expect(r).toMatchObject({ status: "FAILED_PRECONDITION", code: "NO_RIDER_AVAILABLE" });
   });
@@ -94,7 +101,9 @@ describe.each(["redis", "memory"] as const)("staleness (%s)", (store) => {
     await rider.call.updateLocation({ riderId: "quiet", ...berlin, available: true });
     await sleep(1_200);
     expect((await rider.call.nearby({ ...berlin, radiusKm: 1, limit: 10 })).riders).toEqual([]);
-    expect(await failureOf(rider.call.assignNearest({ orderId: "stale-1", ...berlin }))).toMatchObject({ code: "NO_RIDER_AVAILABLE" });
+    expect(await failureOf(rider.call.assignNearest({ orderId: "stale-1", ...berlin }))).toMatchObject({
+      code: "NO_RIDER_AVAILABLE",
+    });
     await rider.call.updateLocation({ riderId: "quiet", ...berlin, available: true });
     expect((await rider.call.assignNearest({ orderId: "stale-1", ...berlin })).riderId).toBe("quiet");
   });

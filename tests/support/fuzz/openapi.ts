@@ -69,7 +69,8 @@ function inlineRefs<T>(value: T, doc: RawDocument): T {
 }
 
 const METHODS = new Set(["get", "put", "post", "delete", "patch"]);
-const isLocation = (where: string): where is ParameterLocation => where === "path" || where === "query" || where === "header";
+const isLocation = (where: string): where is ParameterLocation =>
+  where === "path" || where === "query" || where === "header";
 
 /** Every operation of the document, in the document's order. */
 export function operationsOf(doc: RawDocument): Operation[] {
@@ -78,7 +79,9 @@ export function operationsOf(doc: RawDocument): Operation[] {
     for (const [method, raw] of Object.entries(byMethod)) {
       if (!METHODS.has(method)) continue;
       const parameters = (raw.parameters ?? []).flatMap((p) =>
-        isLocation(p.in) ? [{ name: p.name, in: p.in, required: p.required ?? p.in === "path", schema: p.schema ?? {} }] : [],
+        isLocation(p.in)
+          ? [{ name: p.name, in: p.in, required: p.required ?? p.in === "path", schema: p.schema ?? {} }]
+          : [],
       );
       const body = raw.requestBody?.content?.["application/json"]?.schema ?? null;
       const roles = raw.security ? raw.security.flatMap((requirement) => requirement.bearerAuth ?? []) : null;

@@ -33,20 +33,33 @@ function validPlain(schema: JsonSchema, hints: Hints): fc.Arbitrary<unknown> {
     }
     case "array": {
       const minLength = schema.minItems ?? 0;
-      return fc.array(valid(schema.items ?? {}, hints), { minLength, maxLength: Math.max(minLength, Math.min(schema.maxItems ?? MAX_ARRAY, MAX_ARRAY)) });
+      return fc.array(valid(schema.items ?? {}, hints), {
+        minLength,
+        maxLength: Math.max(minLength, Math.min(schema.maxItems ?? MAX_ARRAY, MAX_ARRAY)),
+      });
     }
     case "string": {
       if (schema.pattern !== undefined) {
         const max = schema.maxLength ?? Number.POSITIVE_INFINITY;
-        return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= (schema.minLength ?? 0) && s.length <= max);
+        return fc
+          .stringMatching(new RegExp(schema.pattern))
+          .filter((s) => s.length >= (schema.minLength ?? 0) && s.length <= max);
       }
       const minLength = schema.minLength ?? 0;
-      return fc.string({ minLength, maxLength: Math.max(minLength, Math.min(schema.maxLength ?? MAX_STRING, MAX_STRING)) });
+      return fc.string({
+        minLength,
+        maxLength: Math.max(minLength, Math.min(schema.maxLength ?? MAX_STRING, MAX_STRING)),
+      });
     }
     case "integer":
       return fc.integer({ min: schema.minimum ?? -1_000_000, max: schema.maximum ?? 1_000_000 });
     case "number":
-      return fc.double({ min: schema.minimum ?? -1e9, max: schema.maximum ?? 1e9, noNaN: true, noDefaultInfinity: true });
+      return fc.double({
+        min: schema.minimum ?? -1e9,
+        max: schema.maximum ?? 1e9,
+        noNaN: true,
+        noDefaultInfinity: true,
+      });
     case "boolean":
       return fc.boolean();
     case "null":
@@ -75,16 +88,26 @@ export function nearValid(schema: JsonSchema, hints: Hints = noHints): fc.Arbitr
       const base = valid(schema, hints) as fc.Arbitrary<Record<string, unknown>>;
       for (const key of schema.required ?? []) options.push(base.map(({ [key]: _dropped, ...rest }) => rest));
       if (schema.additionalProperties === false) {
-        options.push(fc.tuple(base, fc.constantFrom("extra", "__proto__", "constructor", "Items", "sku ")).map(([v, k]) => ({ ...v, [k]: 1 })));
+        options.push(
+          fc
+            .tuple(base, fc.constantFrom("extra", "__proto__", "constructor", "Items", "sku "))
+            .map(([v, k]) => ({ ...v, [k]: 1 })),
+        );
       }
-      for (const [key, sub] of Object.entries(props)) options.push(fc.tuple(base, nearValid(sub, hints)).map(([v, bad]) => ({ ...v, [key]: bad })));
+      for (const [key, sub] of Object.entries(props))
+        options.push(fc.tuple(base, nearValid(sub, hints)).map(([v, bad]) => ({ ...v, [key]: bad })));
       break;
     }
     case "array": {
       const item = valid(schema.items ?? {}, hints);
       if ((schema.minItems ?? 0) > 0) options.push(fc.constant([]));
-      if (schema.maxItems !== undefined) options.push(item.map((v) => Array.from({ length: (schema.maxItems ?? 0) + 1 }, () => v)));
-      options.push(fc.tuple(fc.array(item, { maxLength: 2 }), nearValid(schema.items ?? {}, hints)).map(([ok, bad]) => [...ok, bad]));
+      if (schema.maxItems !== undefined)
+        options.push(item.map((v) => Array.from({ length: (schema.maxItems ?? 0) + 1 }, () => v)));
+      options.push(
+        fc
+          .tuple(fc.array(item, { maxLength: 2 }), nearValid(schema.items ?? {}, hints))
+          .map(([ok, bad]) => [...ok, bad]),
+      );
       break;
     }
     case "string": {
@@ -93,14 +116,23 @@ export function nearValid(schema: JsonSchema, hints: Hints = noHints): fc.Arbitr
       if (schema.maxLength !== undefined) options.push(fc.constant("a".repeat(schema.maxLength + 1)));
       if (schema.pattern !== undefined) {
         const pattern = new RegExp(schema.pattern);
-        options.push(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(" ", "-", "a b", "é", "a/b", "a%2Fb", "1e5", "+1", "NaN")).filter((s) => !pattern.test(s)));
+        options.push(
+          fc
+            .oneof(
+              fc.string({ maxLength: 12 }),
+              fc.constantFrom(" ", "-", "a b", "é", "a/b", "a%2Fb", "1e5", "+1", "NaN"),
+            )
+            .filter((s) => !pattern.test(s)),
+        );
       }
       break;
     }
     case "integer":
     case "number": {
-      if (schema.minimum !== undefined) options.push(fc.constant(schema.minimum - (schema.type === "integer" ? 1 : 0.000001)));
-      if (schema.maximum !== undefined) options.push(fc.constant(schema.maximum + (schema.type === "integer" ? 1 : 0.000001)));
+      if (schema.minimum !== undefined)
+        options.push(fc.constant(schema.minimum - (schema.type === "integer" ? 1 : 0.000001)));
+      if (schema.maximum !== undefined)
+        options.push(fc.constant(schema.maximum + (schema.type === "integer" ? 1 : 0.000001)));
       if (schema.type === "integer") options.push(fc.constantFrom(1.5, 2 ** 53 + 2, 1e300, -0.5));
       break;
     }

@@ -18,10 +18,21 @@ export function send(baseUrl: string, c: FuzzCase): Promise<Answer> {
   const base = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { agent, host: base.hostname, port: base.port, method: c.method, path: c.url, headers: c.body === undefined ? c.headers : { ...c.headers, "content-length": Buffer.byteLength(c.body) } },
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method: c.method,
+        path: c.url,
+        headers: c.body === undefined ? c.headers : { ...c.headers, "content-length": Buffer.byteLength(c.body) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
-        const answer = () => ({ status: res.statusCode ?? 0, contentType: res.headers["content-type"] ?? "", text: Buffer.concat(chunks).toString("utf8") });
+        const answer = () => ({
+          status: res.statusCode ?? 0,
+          contentType: res.headers["content-type"] ?? "",
+          text: Buffer.concat(chunks).toString("utf8"),
+        });
         // An event stream (GET /v1/orders/{id}/events) of an order that is not final never ends by
         // itself: its status and first bytes are the answer; then the client goes away, as a browser
         // tab that is closed does (the gateway must take that too).

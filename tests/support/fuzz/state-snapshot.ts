@@ -35,7 +35,9 @@ export async function stateReader(databaseUrl: string): Promise<StateReader> {
     settled: async (timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const { rows: pending } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM orders.orders WHERE status = 'PENDING'");
+        const { rows: pending } = await client.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM orders.orders WHERE status = 'PENDING'",
+        );
         if ((pending[0]?.n ?? 0) === 0) return;
         if (Date.now() > deadline) throw new Error(`orders still PENDING after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 20));
@@ -50,7 +52,12 @@ export async function stateReader(databaseUrl: string): Promise<StateReader> {
  * itself reports (a FAILED order of a 402/409 carries it): it may appear, FAILED, and nothing else.
  */
 export function differences(before: Snapshot, after: Snapshot, allowedOrder?: string): string[] {
-  const diff = (what: string, a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>, allowed?: (k: string, v: string) => boolean) => {
+  const diff = (
+    what: string,
+    a: ReadonlyMap<string, string>,
+    b: ReadonlyMap<string, string>,
+    allowed?: (k: string, v: string) => boolean,
+  ) => {
     const lines: string[] = [];
     for (const k of new Set([...a.keys(), ...b.keys()])) {
       const was = a.get(k);

@@ -30,7 +30,9 @@ export async function tokenSet(secret: string, subjects: Subjects): Promise<Toke
   };
   const valid: Record<string, string[]> = {};
   for (const role of ["customer", "rider", "admin"] as const) {
-    valid[role] = await Promise.all(subjects[role].map(async (sub) => `Bearer ${await sign({ role, exp: inAnHour() }, sub)}`));
+    valid[role] = await Promise.all(
+      subjects[role].map(async (sub) => `Bearer ${await sign({ role, exp: inAnHour() }, sub)}`),
+    );
   }
   const good = await sign({ role: "customer", exp: inAnHour() }, subjects.customer[0] ?? "c");
   const [header, payload] = good.split(".");

@@ -42,7 +42,9 @@ export class NetworkError extends Error {
 /** Answers that say "not now" rather than "no": a retry later may pass. */
 export function isTransient(err: unknown): boolean {
   if (err instanceof NetworkError) return true;
-  return err instanceof ApiError && (err.status === 502 || err.status === 503 || err.status === 504 || err.status === 429);
+  return (
+    err instanceof ApiError && (err.status === 502 || err.status === 503 || err.status === 504 || err.status === 429)
+  );
 }
 
 export interface RequestOptions {
@@ -74,7 +76,12 @@ function retryAfter(res: Response): number | null {
  * One call to the gateway with the session's bearer token. Network failures and 5xx answers are
  * reported to the connectivity store (the banner and automatic recovery); any answer is a sign of life.
  */
-export async function request<T>(method: string, path: string, token: string | null, options: RequestOptions = {}): Promise<T> {
+export async function request<T>(
+  method: string,
+  path: string,
+  token: string | null,
+  options: RequestOptions = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json", ...options.headers };
   if (token !== null) headers.authorization = `Bearer ${token}`;
   let body: string | undefined;
@@ -121,7 +128,10 @@ export function apiFor(token: string | null) {
     order: (id: string, signal?: AbortSignal) => call<Order>("GET", `/v1/orders/${enc(id)}`, signal ? { signal } : {}),
     myOrders: (cursor?: string | null, limit = 10) => call<Page<Order>>("GET", `/v1/orders${q({ limit, cursor })}`),
     adminOrders: (filter: { status?: OrderStatus | ""; customerId?: string; cursor?: string | null; limit?: number }) =>
-      call<Page<Order>>("GET", `/v1/admin/orders${q({ status: filter.status, customerId: filter.customerId, cursor: filter.cursor, limit: filter.limit ?? 20 })}`),
+      call<Page<Order>>(
+        "GET",
+        `/v1/admin/orders${q({ status: filter.status, customerId: filter.customerId, cursor: filter.cursor, limit: filter.limit ?? 20 })}`,
+      ),
     reportLocation: (riderId: string, lat: number, lon: number, available: boolean) =>
       call<undefined>("PUT", `/v1/riders/${enc(riderId)}/location`, { body: { lat, lon, available } }),
     markDelivered: (orderId: string) => call<Order>("POST", `/v1/orders/${enc(orderId)}/delivered`),
@@ -129,14 +139,17 @@ export function apiFor(token: string | null) {
     riderAssignment: (riderId: string) => call<Order | undefined>("GET", `/v1/riders/${enc(riderId)}/assignment`),
     riders: (limit = 200) => call<{ items: RiderPosition[] }>("GET", `/v1/admin/riders${q({ limit })}`),
     createProduct: (product: Product) => call<Product>("POST", "/v1/admin/products", { body: product }),
-    restock: (sku: string, quantity: number) => call<Product>("POST", `/v1/admin/products/${enc(sku)}/restock`, { body: { quantity } }),
+    restock: (sku: string, quantity: number) =>
+      call<Product>("POST", `/v1/admin/products/${enc(sku)}/restock`, { body: { quantity } }),
     credit: (customerId: string, amountCents: number, currency: string) =>
       call<Wallet>("POST", `/v1/admin/wallets/${enc(customerId)}/credit`, { body: { amountCents, currency } }),
     deadLetters: () => call<{ items: DeadLetter[] }>("GET", "/v1/admin/dead-letters"),
-    replayDeadLetter: (id: string) => call<{ deadLetter: DeadLetter }>("POST", `/v1/admin/dead-letters/${enc(id)}/replay`),
+    replayDeadLetter: (id: string) =>
+      call<{ deadLetter: DeadLetter }>("POST", `/v1/admin/dead-letters/${enc(id)}/replay`),
     circuitBreakers: () => call<{ items: CircuitBreaker[] }>("GET", "/v1/admin/circuit-breakers"),
     authConfig: () => call<AuthConfig>("GET", "/v1/auth/config"),
-    devToken: (subject: string, role: Role) => call<{ token: string }>("POST", "/v1/dev/token", { body: { subject, role } }),
+    devToken: (subject: string, role: Role) =>
+      call<{ token: string }>("POST", "/v1/dev/token", { body: { subject, role } }),
   };
 }
 

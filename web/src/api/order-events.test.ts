@@ -5,13 +5,22 @@ import type { Order } from "./types";
 
 afterEach(() => vi.unstubAllGlobals());
 
-const withCodes = (status: Order["status"], codes: string[]): Order => anOrder(status, { history: codes.map((code) => anEntry("s", "done", code)) });
+const withCodes = (status: Order["status"], codes: string[]): Order =>
+  anOrder(status, { history: codes.map((code) => anEntry("s", "done", code)) });
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": status < 400 ? "application/json" : "application/problem+json" } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": status < 400 ? "application/json" : "application/problem+json" },
+  });
 
 describe("watchOrder", () => {
   it("polls GET /v1/orders/{id} when the gateway has no event stream, until the order is final", async () => {
-    const answers = [withCodes("PENDING", ["ORDER_CREATED"]), withCodes("PENDING", ["ORDER_CREATED", "STOCK_RESERVED"]), withCodes("DELIVERED", ["ORDER_CREATED"])];
+    const answers = [
+      withCodes("PENDING", ["ORDER_CREATED"]),
+      withCodes("PENDING", ["ORDER_CREATED", "STOCK_RESERVED"]),
+      withCodes("DELIVERED", ["ORDER_CREATED"]),
+    ];
     const urls: string[] = [];
     vi.stubGlobal(
       "fetch",
@@ -22,7 +31,14 @@ describe("watchOrder", () => {
       }),
     );
     const seen: string[] = [];
-    await watchOrder("o-1", { token: "t", signal: new AbortController().signal, onOrder: (o) => seen.push(`${o.status}:${o.history.length}`), onError: () => undefined, pollMs: 1, maxPollMs: 2 });
+    await watchOrder("o-1", {
+      token: "t",
+      signal: new AbortController().signal,
+      onOrder: (o) => seen.push(`${o.status}:${o.history.length}`),
+      onError: () => undefined,
+      pollMs: 1,
+      maxPollMs: 2,
+    });
     expect(seen).toEqual(["PENDING:1", "PENDING:2", "DELIVERED:1"]);
     // The stream was tried once: a 404 means this gateway has none.
     expect(urls.filter((u) => u.endsWith("/events"))).toHaveLength(1);
@@ -41,7 +57,12 @@ describe("watchOrder", () => {
       }),
     );
     const seen: string[] = [];
-    await watchOrder("o-1", { token: "t", signal: new AbortController().signal, onOrder: (o) => seen.push(`${o.status}:${o.history.length}`), onError: () => undefined });
+    await watchOrder("o-1", {
+      token: "t",
+      signal: new AbortController().signal,
+      onOrder: (o) => seen.push(`${o.status}:${o.history.length}`),
+      onError: () => undefined,
+    });
     expect(seen).toEqual(["PENDING:1", "PENDING:2", "FAILED:2"]);
   });
 });

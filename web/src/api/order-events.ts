@@ -17,14 +17,22 @@ export interface WatchOptions {
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 const looksLikeOrder = (v: unknown): v is Order =>
-  typeof v === "object" && v !== null && typeof (v as Order).id === "string" && typeof (v as Order).status === "string" && Array.isArray((v as Order).history);
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as Order).id === "string" &&
+  typeof (v as Order).status === "string" &&
+  Array.isArray((v as Order).history);
 
 /** One server-sent event: its id and its data (the lines joined). */
 interface SseEvent {
@@ -117,7 +125,8 @@ export async function watchOrder(id: string, options: WatchOptions): Promise<voi
       try {
         const data: unknown = JSON.parse(event.data);
         if (looksLikeOrder(data)) order = data;
-        else if (typeof data === "object" && data !== null && looksLikeOrder((data as { order?: unknown }).order)) order = (data as { order: Order }).order;
+        else if (typeof data === "object" && data !== null && looksLikeOrder((data as { order?: unknown }).order))
+          order = (data as { order: Order }).order;
       } catch {
         // not JSON: read the order itself
       }

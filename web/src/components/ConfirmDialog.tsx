@@ -14,7 +14,8 @@ interface Pending {
 export function useConfirm() {
   const [pending, setPending] = useState<Pending | null>(null);
   const confirm = useCallback(
-    (title: string, body: ReactNode, action = "Confirm") => new Promise<boolean>((resolve) => setPending({ title, body, action, resolve })),
+    (title: string, body: ReactNode, action = "Confirm") =>
+      new Promise<boolean>((resolve) => setPending({ title, body, action, resolve })),
     [],
   );
   const close = (ok: boolean) => {
@@ -41,7 +42,13 @@ function ConfirmDialog({ pending, onClose }: { pending: Pending; onClose: (ok: b
   }, [onClose]);
   return (
     <div className="modal-backdrop">
-      <div className="modal" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title" aria-describedby="confirm-body">
+      <div
+        className="modal"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="confirm-title"
+        aria-describedby="confirm-body"
+      >
         <h2 id="confirm-title">{pending.title}</h2>
         <div id="confirm-body">{pending.body}</div>
         <div className="modal-actions">

@@ -7,7 +7,13 @@ export function useLocationInput(initial: Location) {
   const [lon, setLon] = useState(String(initial.lon));
   const latN = Number(lat);
   const lonN = Number(lon);
-  const valid = lat.trim() !== "" && lon.trim() !== "" && Number.isFinite(latN) && Number.isFinite(lonN) && Math.abs(latN) <= 85 && Math.abs(lonN) <= 180;
+  const valid =
+    lat.trim() !== "" &&
+    lon.trim() !== "" &&
+    Number.isFinite(latN) &&
+    Number.isFinite(lonN) &&
+    Math.abs(latN) <= 85 &&
+    Math.abs(lonN) <= 180;
   return { lat, lon, setLat, setLon, location: valid ? { lat: latN, lon: lonN } : null };
 }
 

@@ -7,7 +7,8 @@ import { OrderProgress } from "./OrderProgress";
 afterEach(cleanup);
 
 const entry = anEntry;
-const order = (status: Order["status"], history: HistoryEntry[], overrides: Partial<Order> = {}): Order => anOrder(status, { history, ...overrides });
+const order = (status: Order["status"], history: HistoryEntry[], overrides: Partial<Order> = {}): Order =>
+  anOrder(status, { history, ...overrides });
 
 const stepState = (i: number) => screen.getByTestId(`step-${i}`).className.replace(/^step /, "");
 
@@ -42,7 +43,11 @@ describe("OrderProgress", () => {
     const assigned = [...history, entry("assign-rider", "done", "RIDER_ASSIGNED")];
     rerender(<OrderProgress order={order("CONFIRMED", assigned, { riderId: "rider-1" })} />);
     expect(screen.getByRole("heading", { level: 2 }).textContent).toMatch(/rider is on the way/);
-    rerender(<OrderProgress order={order("DELIVERED", [...assigned, entry("delivery", "done", "ORDER_DELIVERED")], { riderId: "rider-1" })} />);
+    rerender(
+      <OrderProgress
+        order={order("DELIVERED", [...assigned, entry("delivery", "done", "ORDER_DELIVERED")], { riderId: "rider-1" })}
+      />,
+    );
     expect([0, 1, 2, 3, 4, 5].map(stepState).every((s) => s === "step-done")).toBe(true);
   });
 
@@ -63,7 +68,10 @@ describe("OrderProgress", () => {
   });
 
   it("says a service outage is worth another try, and that nothing was charged when nothing ran", () => {
-    const history = [entry("order", "created", "ORDER_CREATED"), entry("reserve-stock", "failed", "SERVICE_UNAVAILABLE")];
+    const history = [
+      entry("order", "created", "ORDER_CREATED"),
+      entry("reserve-stock", "failed", "SERVICE_UNAVAILABLE"),
+    ];
     render(<OrderProgress order={order("FAILED", history, { failureReason: "SERVICE_UNAVAILABLE" })} />);
     expect(stepState(1)).toBe("step-failed");
     expect(screen.getByRole("alert").textContent).toMatch(/unavailable.*try again.*Nothing was reserved or charged/s);

@@ -3,7 +3,11 @@ import { time } from "../format";
 import { failureReason } from "../messages";
 
 /** The saga's steps as a customer follows them, each done when its history code is there. */
-const STEPS: readonly { readonly label: string; readonly steps: readonly string[]; readonly codes: readonly string[] }[] = [
+const STEPS: readonly {
+  readonly label: string;
+  readonly steps: readonly string[];
+  readonly codes: readonly string[];
+}[] = [
   { label: "Order received", steps: ["order"], codes: ["ORDER_CREATED"] },
   { label: "Items reserved", steps: ["reserve-stock"], codes: ["STOCK_RESERVED"] },
   { label: "Payment taken", steps: ["charge-payment"], codes: ["PAYMENT_CHARGED", "NOTHING_TO_CHARGE"] },
@@ -46,7 +50,13 @@ function failedStep(history: readonly HistoryEntry[], done: readonly boolean[]):
   return open === -1 ? STEPS.length - 1 : open;
 }
 
-const STATE_TEXT: Record<StepState, string> = { done: "done", current: "in progress", failed: "did not go through", waiting: "waiting", skipped: "not reached" };
+const STATE_TEXT: Record<StepState, string> = {
+  done: "done",
+  current: "in progress",
+  failed: "did not go through",
+  waiting: "waiting",
+  skipped: "not reached",
+};
 
 /** Where an order is: its saga's steps filling in while PENDING, then confirmed, delivered or failed with why. */
 export function OrderProgress({ order }: { order: Order }) {
@@ -84,7 +94,12 @@ export function OrderProgress({ order }: { order: Order }) {
           const state = states[i] ?? "waiting";
           const entry = order.history.find((h) => step.codes.includes(h.code));
           return (
-            <li key={step.label} className={`step step-${state}`} aria-current={state === "current" ? "step" : undefined} data-testid={`step-${i}`}>
+            <li
+              key={step.label}
+              className={`step step-${state}`}
+              aria-current={state === "current" ? "step" : undefined}
+              data-testid={`step-${i}`}
+            >
               <span className="step-mark" aria-hidden="true" />
               <span className="step-label">{step.label}</span>
               <span className="step-state">

@@ -29,7 +29,12 @@ export function Plot({ points, title }: { points: readonly PlotPoint[]; title: s
   const lines: number[] = [];
   for (let k = -Math.ceil(spanKm / step); k <= Math.ceil(spanKm / step); k++) lines.push(k * step);
   return (
-    <svg className="plot" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${points.map((p) => p.label).join(", ")}`}>
+    <svg
+      className="plot"
+      viewBox={`0 0 ${W} ${H}`}
+      role="img"
+      aria-label={`${title}: ${points.map((p) => p.label).join(", ")}`}
+    >
       <title>{title}</title>
       <rect x={0} y={0} width={W} height={H} className="plot-bg" />
       {lines.map((k) => (
@@ -45,9 +50,19 @@ export function Plot({ points, title }: { points: readonly PlotPoint[]; title: s
         </text>
       </g>
       {xy.map(({ p, x, y }) => (
-        <g key={p.id} className={`plot-point plot-${p.kind}`} transform={`translate(${sx(x).toFixed(1)} ${sy(y).toFixed(1)})`}>
+        <g
+          key={p.id}
+          className={`plot-point plot-${p.kind}`}
+          transform={`translate(${sx(x).toFixed(1)} ${sy(y).toFixed(1)})`}
+        >
           <title>{`${p.label}: ${p.lat.toFixed(5)}, ${p.lon.toFixed(5)}`}</title>
-          {p.kind === "target" ? <rect x={-6} y={-6} width={12} height={12} /> : p.kind === "center" ? <path d="M-7 0H7M0 -7V7" /> : <circle r={6} />}
+          {p.kind === "target" ? (
+            <rect x={-6} y={-6} width={12} height={12} />
+          ) : p.kind === "center" ? (
+            <path d="M-7 0H7M0 -7V7" />
+          ) : (
+            <circle r={6} />
+          )}
           <text x={9} y={4}>
             {p.label}
           </text>

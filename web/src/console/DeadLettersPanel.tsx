@@ -17,14 +17,22 @@ export function DeadLettersPanel({ session }: { session: Session }) {
   const { confirm, dialog } = useConfirm();
 
   const replay = async (id: string, step: string, orderId: string) => {
-    const ok = await confirm("Replay this compensation?", <p>{`${step} for order ${orderId} runs again: it may move stock or money back.`}</p>, "Replay");
+    const ok = await confirm(
+      "Replay this compensation?",
+      <p>{`${step} for order ${orderId} runs again: it may move stock or money back.`}</p>,
+      "Replay",
+    );
     if (!ok) return;
     try {
       const { deadLetter } = await api.replayDeadLetter(id);
       setOutcome({ id, ok: true, text: `Replayed: ${deadLetter.step} is ${deadLetter.status}.` });
     } catch (err) {
       const still = err instanceof ApiError && err.status === 409;
-      setOutcome({ id, ok: false, text: still ? "Still failing: the compensation could not run; it stays a dead letter." : describeError(err) });
+      setOutcome({
+        id,
+        ok: false,
+        text: still ? "Still failing: the compensation could not run; it stays a dead letter." : describeError(err),
+      });
     }
     letters.reload();
   };

@@ -16,7 +16,10 @@ export function OrdersPanel({ session }: { session: Session }) {
   const [status, setStatus] = useState<OrderStatus | "">("");
   const [customer, setCustomer] = useState("");
   const customerId = customer.trim();
-  const orders = usePages((cursor) => api.adminOrders({ status, customerId, cursor }), [session.token, status, customerId]);
+  const orders = usePages(
+    (cursor) => api.adminOrders({ status, customerId, cursor }),
+    [session.token, status, customerId],
+  );
   useInterval(orders.reload, 5_000);
   const missing = orders.error instanceof ApiError && orders.error.status === 404;
 
@@ -26,10 +29,7 @@ export function OrdersPanel({ session }: { session: Session }) {
       <form className="inline-form" onSubmit={(e) => e.preventDefault()}>
         <label>
           Status
-          <select
-            value={status}
-            onChange={(e) => setStatus(e.target.value as OrderStatus | "")}
-          >
+          <select value={status} onChange={(e) => setStatus(e.target.value as OrderStatus | "")}>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
                 {s === "" ? "any" : s}
@@ -39,11 +39,7 @@ export function OrdersPanel({ session }: { session: Session }) {
         </label>
         <label>
           Customer
-          <input
-            value={customer}
-            placeholder="any"
-            onChange={(e) => setCustomer(e.target.value)}
-          />
+          <input value={customer} placeholder="any" onChange={(e) => setCustomer(e.target.value)} />
         </label>
       </form>
       {missing ? (
@@ -63,7 +59,8 @@ export function OrdersPanel({ session }: { session: Session }) {
                 <span className="muted">{dateTime(o.createdAt)}</span>
                 <span className="muted">
                   {o.history.length} steps
-                  {o.history.length > 1 && ` in ${duration(o.history[0]?.at ?? o.createdAt, o.history[o.history.length - 1]?.at ?? o.updatedAt)}`}
+                  {o.history.length > 1 &&
+                    ` in ${duration(o.history[0]?.at ?? o.createdAt, o.history[o.history.length - 1]?.at ?? o.updatedAt)}`}
                 </span>
                 {o.failureReason !== undefined && <code className="code">{o.failureReason}</code>}
               </summary>

@@ -27,8 +27,16 @@ export function ProductsPanel({ session }: { session: Session }) {
 
   const restock = async (p: Product) => {
     const quantity = Number(quantities[p.sku] ?? "");
-    if (!Number.isInteger(quantity) || quantity < 1) return setMessage({ ok: false, text: "Enter a whole number of units, at least 1." });
-    if (!(await confirm("Restock?", <p>{`Add ${quantity} units of ${p.name} (${p.sku}): ${p.stock} → ${p.stock + quantity} on hand.`}</p>, "Restock"))) return;
+    if (!Number.isInteger(quantity) || quantity < 1)
+      return setMessage({ ok: false, text: "Enter a whole number of units, at least 1." });
+    if (
+      !(await confirm(
+        "Restock?",
+        <p>{`Add ${quantity} units of ${p.name} (${p.sku}): ${p.stock} → ${p.stock + quantity} on hand.`}</p>,
+        "Restock",
+      ))
+    )
+      return;
     try {
       const updated = await api.restock(p.sku, quantity);
       setMessage({ ok: true, text: `${updated.name}: ${updated.stock} on hand.` });
@@ -98,7 +106,14 @@ export function ProductsPanel({ session }: { session: Session }) {
       )}
       <NewProduct
         onCreate={async (p) => {
-          if (!(await confirm("Create this product?", <p>{`${p.name} (${p.sku}) at ${money(p.priceCents, p.currency)}, ${p.stock} units on hand.`}</p>, "Create"))) return false;
+          if (
+            !(await confirm(
+              "Create this product?",
+              <p>{`${p.name} (${p.sku}) at ${money(p.priceCents, p.currency)}, ${p.stock} units on hand.`}</p>,
+              "Create",
+            ))
+          )
+            return false;
           try {
             await api.createProduct(p);
             setMessage({ ok: true, text: `${p.name} is in the catalog.` });
@@ -122,7 +137,15 @@ function NewProduct({ onCreate }: { onCreate: (p: Product) => Promise<boolean> }
   const [currency, setCurrency] = useState("EUR");
   const [stock, setStock] = useState("0");
   const priceCents = Math.round(Number(price) * 100);
-  const valid = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(sku) && name.trim() !== "" && price.trim() !== "" && Number.isFinite(priceCents) && priceCents >= 0 && /^[A-Z]{3}$/.test(currency) && Number.isInteger(Number(stock)) && Number(stock) >= 0;
+  const valid =
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(sku) &&
+    name.trim() !== "" &&
+    price.trim() !== "" &&
+    Number.isFinite(priceCents) &&
+    priceCents >= 0 &&
+    /^[A-Z]{3}$/.test(currency) &&
+    Number.isInteger(Number(stock)) &&
+    Number(stock) >= 0;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (await onCreate({ sku, name: name.trim(), priceCents, currency, stock: Number(stock) })) {
@@ -143,13 +166,21 @@ function NewProduct({ onCreate }: { onCreate: (p: Product) => Promise<boolean> }
           Name <input value={name} onChange={(e) => setName(e.target.value)} />
         </label>
         <label>
-          Price <input inputMode="decimal" className="narrow" value={price} onChange={(e) => setPrice(e.target.value)} />
+          Price{" "}
+          <input inputMode="decimal" className="narrow" value={price} onChange={(e) => setPrice(e.target.value)} />
         </label>
         <label>
-          Currency <input className="narrow" value={currency} maxLength={3} onChange={(e) => setCurrency(e.target.value.toUpperCase())} />
+          Currency{" "}
+          <input
+            className="narrow"
+            value={currency}
+            maxLength={3}
+            onChange={(e) => setCurrency(e.target.value.toUpperCase())}
+          />
         </label>
         <label>
-          Stock <input type="number" min={0} className="narrow" value={stock} onChange={(e) => setStock(e.target.value)} />
+          Stock{" "}
+          <input type="number" min={0} className="narrow" value={stock} onChange={(e) => setStock(e.target.value)} />
         </label>
         <button type="submit" disabled={!valid}>
           Create

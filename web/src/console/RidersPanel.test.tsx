@@ -19,7 +19,13 @@ const RIDERS: RiderPosition[] = [
 
 describe("the console's riders", () => {
   it("plots every rider the API lists at their position, with what each is doing", async () => {
-    const fetch = vi.fn(async () => new Response(JSON.stringify({ items: RIDERS }), { status: 200, headers: { "content-type": "application/json" } }));
+    const fetch = vi.fn(
+      async () =>
+        new Response(JSON.stringify({ items: RIDERS }), {
+          status: 200,
+          headers: { "content-type": "application/json" },
+        }),
+    );
     vi.stubGlobal("fetch", fetch);
     render(<RidersPanel session={session} />);
     await screen.findByTestId("rider-rider-3");
@@ -27,7 +33,9 @@ describe("the console's riders", () => {
     expect(fetch.mock.calls[0]).toEqual(["/v1/admin/riders?limit=200", expect.anything()]);
     expect(screen.getByTestId("rider-rider-1").textContent).toMatch(/^rider-1 · busy with order o-7 · seen /);
     const plot = screen.getByRole("img", { name: /Riders and the store/ });
-    expect(plot.getAttribute("aria-label")).toBe("Riders and the store: store, rider-1 (busy with order o-7), rider-2 (free), rider-3 (unavailable)");
+    expect(plot.getAttribute("aria-label")).toBe(
+      "Riders and the store: store, rider-1 (busy with order o-7), rider-2 (free), rider-3 (unavailable)",
+    );
   });
 
   it("names a rider's state: busy with an order, free, or unavailable", () => {

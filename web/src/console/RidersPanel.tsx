@@ -24,7 +24,13 @@ export function RidersPanel({ session }: { session: Session }) {
   const items = riders.data?.items ?? [];
   const points = [
     { id: "store", label: "store", lat: STORE.lat, lon: STORE.lon, kind: "center" as const },
-    ...items.map((r) => ({ id: r.riderId, label: `${r.riderId} (${riderState(r)})`, lat: r.lat, lon: r.lon, kind: "rider" as const })),
+    ...items.map((r) => ({
+      id: r.riderId,
+      label: `${r.riderId} (${riderState(r)})`,
+      lat: r.lat,
+      lon: r.lon,
+      kind: "rider" as const,
+    })),
   ];
   return (
     <section id="riders" className="panel" aria-labelledby="riders-title">

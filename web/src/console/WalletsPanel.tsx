@@ -16,12 +16,24 @@ export function WalletsPanel({ session }: { session: Session }) {
   const [busy, setBusy] = useState(false);
   const { confirm, dialog } = useConfirm();
   const cents = Math.round(Number(amount) * 100);
-  const valid = customer.trim() !== "" && amount.trim() !== "" && Number.isFinite(cents) && cents >= 1 && /^[A-Z]{3}$/.test(currency);
+  const valid =
+    customer.trim() !== "" &&
+    amount.trim() !== "" &&
+    Number.isFinite(cents) &&
+    cents >= 1 &&
+    /^[A-Z]{3}$/.test(currency);
 
   const credit = async (e: FormEvent) => {
     e.preventDefault();
     const who = customer.trim();
-    if (!(await confirm("Credit this wallet?", <p>{`Add ${money(cents, currency)} to ${who}'s ${currency} balance.`}</p>, "Credit"))) return;
+    if (
+      !(await confirm(
+        "Credit this wallet?",
+        <p>{`Add ${money(cents, currency)} to ${who}'s ${currency} balance.`}</p>,
+        "Credit",
+      ))
+    )
+      return;
     setBusy(true);
     try {
       setResult({ ok: true, wallet: await api.credit(who, cents, currency) });
@@ -41,7 +53,14 @@ export function WalletsPanel({ session }: { session: Session }) {
           Customer <input value={customer} onChange={(e) => setCustomer(e.target.value)} placeholder="bob" />
         </label>
         <label>
-          Amount <input inputMode="decimal" className="narrow" value={amount} onChange={(e) => setAmount(e.target.value)} placeholder="10.00" />
+          Amount{" "}
+          <input
+            inputMode="decimal"
+            className="narrow"
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+            placeholder="10.00"
+          />
         </label>
         <label>
           Currency
@@ -60,7 +79,8 @@ export function WalletsPanel({ session }: { session: Session }) {
       {result !== null &&
         (result.ok ? (
           <p className="notice" role="status">
-            {result.wallet.customerId} now holds {money(result.wallet.balanceCents, result.wallet.currency)} in {result.wallet.currency}.
+            {result.wallet.customerId} now holds {money(result.wallet.balanceCents, result.wallet.currency)} in{" "}
+            {result.wallet.currency}.
           </p>
         ) : (
           <p className="notice notice-error" role="alert">

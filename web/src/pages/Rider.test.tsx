@@ -12,7 +12,8 @@ afterEach(() => {
 
 const session: Session = { token: "t", subject: "rider-1", role: "rider", expiresAt: null };
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
 /** The gateway as far as the rider's screen asks it: the assignment (given by `carried`) and delivery. */
 function gateway(carried: { order: Order | null }) {
@@ -21,7 +22,8 @@ function gateway(carried: { order: Order | null }) {
     "fetch",
     vi.fn(async (path: string, init?: RequestInit) => {
       calls.push(`${init?.method ?? "GET"} ${path}`);
-      if (path === "/v1/riders/rider-1/assignment") return carried.order === null ? new Response(null, { status: 204 }) : json(carried.order);
+      if (path === "/v1/riders/rider-1/assignment")
+        return carried.order === null ? new Response(null, { status: 204 }) : json(carried.order);
       if (path.endsWith("/delivered") && carried.order !== null) {
         const delivered = { ...carried.order, status: "DELIVERED" as const };
         carried.order = null;
@@ -35,7 +37,13 @@ function gateway(carried: { order: Order | null }) {
 
 describe("the rider's screen", () => {
   it("shows the order the rider carries with its delivery point, and delivers it after a confirmation", async () => {
-    const carried = { order: anOrder("CONFIRMED", { id: "o-7", riderId: "rider-1", deliveryLocation: { lat: 52.5205, lon: 13.4061 } }) as Order | null };
+    const carried = {
+      order: anOrder("CONFIRMED", {
+        id: "o-7",
+        riderId: "rider-1",
+        deliveryLocation: { lat: 52.5205, lon: 13.4061 },
+      }) as Order | null,
+    };
     const calls = gateway(carried);
     render(<RiderView session={session} />);
     const assignment = await screen.findByTestId("assignment");

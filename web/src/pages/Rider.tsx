@@ -64,7 +64,10 @@ export default function RiderView({ session }: { session: Session }) {
   };
 
   const deliver = async (order: Order) => {
-    if (!(await confirm("Mark as delivered?", <p>Order {order.id} is handed over to the customer.</p>, "Mark delivered"))) return;
+    if (
+      !(await confirm("Mark as delivered?", <p>Order {order.id} is handed over to the customer.</p>, "Mark delivered"))
+    )
+      return;
     setBusy(true);
     setError(null);
     try {
@@ -79,8 +82,20 @@ export default function RiderView({ session }: { session: Session }) {
   const target = carried?.deliveryLocation ?? delivered?.deliveryLocation;
 
   const points = [
-    ...(reported ? [{ id: "you", label: `you (${session.subject})`, lat: reported.where.lat, lon: reported.where.lon, kind: "rider" as const }] : []),
-    ...(target ? [{ id: "drop", label: "delivery point", lat: target.lat, lon: target.lon, kind: "target" as const }] : []),
+    ...(reported
+      ? [
+          {
+            id: "you",
+            label: `you (${session.subject})`,
+            lat: reported.where.lat,
+            lon: reported.where.lon,
+            kind: "rider" as const,
+          },
+        ]
+      : []),
+    ...(target
+      ? [{ id: "drop", label: "delivery point", lat: target.lat, lon: target.lon, kind: "target" as const }]
+      : []),
   ];
 
   return (
@@ -92,7 +107,8 @@ export default function RiderView({ session }: { session: Session }) {
         <form className="inline-form" onSubmit={onReport}>
           <LocationFields input={where} />
           <label className="check">
-            <input type="checkbox" checked={available} onChange={(e) => setAvailable(e.target.checked)} /> Available for orders
+            <input type="checkbox" checked={available} onChange={(e) => setAvailable(e.target.checked)} /> Available for
+            orders
           </label>
           <button type="submit" disabled={busy || where.location === null}>
             Report location
@@ -104,7 +120,8 @@ export default function RiderView({ session }: { session: Session }) {
         {geoNote !== null && <p className="muted">{geoNote}</p>}
         {reported !== null && (
           <p className="notice" role="status">
-            Reported {reported.where.lat.toFixed(5)}, {reported.where.lon.toFixed(5)} at {time(reported.at.toISOString())} —{" "}
+            Reported {reported.where.lat.toFixed(5)}, {reported.where.lon.toFixed(5)} at{" "}
+            {time(reported.at.toISOString())} —{" "}
             {reported.available ? "you can be assigned an order." : "you will not be assigned orders."}
           </p>
         )}
@@ -137,8 +154,8 @@ export default function RiderView({ session }: { session: Session }) {
           // undefined: asked, and none (null: not answered yet)
           assignment.data === undefined && (
             <p className="muted">
-              No order for you yet. Keep your location reported and say you are available: the platform assigns you the nearest paid
-              order, and it shows here.
+              No order for you yet. Keep your location reported and say you are available: the platform assigns you the
+              nearest paid order, and it shows here.
             </p>
           )
         )}

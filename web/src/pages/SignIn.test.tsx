@@ -12,7 +12,10 @@ afterEach(() => {
 const withAuthConfig = (config: AuthConfig) =>
   vi.stubGlobal(
     "fetch",
-    vi.fn(async () => new Response(JSON.stringify(config), { status: 200, headers: { "content-type": "application/json" } })),
+    vi.fn(
+      async () =>
+        new Response(JSON.stringify(config), { status: 200, headers: { "content-type": "application/json" } }),
+    ),
   );
 
 describe("sign-in with an OpenID Connect provider", () => {

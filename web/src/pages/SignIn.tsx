@@ -18,7 +18,9 @@ const HOME: Record<Role, string> = { customer: "/", rider: "/rider", admin: "/co
 
 function enter(session: Session, next: string | null) {
   signIn(session);
-  navigate(next !== null && next.startsWith("/") && !next.startsWith("//") ? next : HOME[session.role], { replace: true });
+  navigate(next !== null && next.startsWith("/") && !next.startsWith("//") ? next : HOME[session.role], {
+    replace: true,
+  });
 }
 
 type Oidc = NonNullable<AuthConfig["oidc"]>;
@@ -135,7 +137,13 @@ export function SignIn({ next }: { next: string | null }) {
         <h2 id="paste-title">Or use a token</h2>
         <form className="inline-form" onSubmit={usePasted}>
           <label className="grow">
-            Bearer token <input value={pasted} onChange={(e) => setPasted(e.target.value)} placeholder="eyJhbGciOi…" autoComplete="off" />
+            Bearer token{" "}
+            <input
+              value={pasted}
+              onChange={(e) => setPasted(e.target.value)}
+              placeholder="eyJhbGciOi…"
+              autoComplete="off"
+            />
           </label>
           <button type="submit" disabled={pasted.trim() === ""}>
             Use token
@@ -155,13 +163,16 @@ async function exchange(href: string): Promise<{ session: Session; next: string 
   const { finishSignIn } = await import("../oidc");
   const { accessToken, next } = await finishSignIn(oidc, new URL(href));
   const session = sessionFromToken(accessToken);
-  if (session === null) throw new Error("the provider's access token carries no role this platform knows (customer, rider, admin)");
+  if (session === null)
+    throw new Error("the provider's access token carries no role this platform knows (customer, rider, admin)");
   return { session, next };
 }
 
 /** The provider's or the exchange's own words (they are sentences), the API's as the app says them. */
 const explain = (err: unknown): string =>
-  err instanceof Error && !(err instanceof ApiError) && !(err instanceof NetworkError) ? err.message : describeError(err);
+  err instanceof Error && !(err instanceof ApiError) && !(err instanceof NetworkError)
+    ? err.message
+    : describeError(err);
 
 /** Where the provider sends the browser back: the code is exchanged (PKCE), then the app goes on. */
 export function SignInCallback() {

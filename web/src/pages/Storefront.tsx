@@ -75,7 +75,11 @@ function CartPanel({ session, cart, onOrdered }: { session: Session | null; cart
   const customer = session?.role === "customer";
   const submitting = state.phase === "submitting";
   const placeOrder = () => {
-    if (where.location !== null) void checkout({ items: cart.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })), deliveryLocation: where.location });
+    if (where.location !== null)
+      void checkout({
+        items: cart.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+        deliveryLocation: where.location,
+      });
   };
 
   return (
@@ -100,7 +104,13 @@ function CartPanel({ session, cart, onOrdered }: { session: Session | null; cart
                   />
                 </label>
                 <span className="cart-price">{money(l.priceCents * l.quantity, l.currency)}</span>
-                <button type="button" className="link" disabled={submitting} onClick={() => cart.setQuantity(l.sku, 0)} aria-label={`Remove ${l.name}`}>
+                <button
+                  type="button"
+                  className="link"
+                  disabled={submitting}
+                  onClick={() => cart.setQuantity(l.sku, 0)}
+                  aria-label={`Remove ${l.name}`}
+                >
                   Remove
                 </button>
               </li>
@@ -119,8 +129,18 @@ function CartPanel({ session, cart, onOrdered }: { session: Session | null; cart
             </p>
           )}
           {customer && (
-            <button type="button" className="primary wide" onClick={placeOrder} disabled={submitting || where.location === null} aria-busy={submitting}>
-              {submitting ? "Placing your order…" : state.phase === "failed" && state.retryable ? "Try again" : `Place order · ${money(cart.totalCents, cart.currency ?? "USD")}`}
+            <button
+              type="button"
+              className="primary wide"
+              onClick={placeOrder}
+              disabled={submitting || where.location === null}
+              aria-busy={submitting}
+            >
+              {submitting
+                ? "Placing your order…"
+                : state.phase === "failed" && state.retryable
+                  ? "Try again"
+                  : `Place order · ${money(cart.totalCents, cart.currency ?? "USD")}`}
             </button>
           )}
           {state.phase === "failed" && (

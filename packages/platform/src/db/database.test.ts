@@ -10,7 +10,10 @@ describe("isConnectionError", () => {
     ["too many connections (53300, seen under chaos)", withCode("53300", "sorry, too many clients already")],
     ["out of memory on the server (53200)", withCode("53200")],
     ["the server shutting down (57P02)", withCode("57P02")],
-    ["a connection that died before this query (pg, no code)", new Error("Client has encountered a connection error and is not queryable")],
+    [
+      "a connection that died before this query (pg, no code)",
+      new Error("Client has encountered a connection error and is not queryable"),
+    ],
     ["a closed client (pg, no code)", new Error("Client was closed and is not queryable")],
   ])("takes %s for an unavailable database", (_name, err) => {
     expect(isConnectionError(err)).toBe(true);

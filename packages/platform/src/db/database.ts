@@ -1,6 +1,14 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider, type PostgresPool } from "kysely";
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  sql,
+  type Migration,
+  type MigrationProvider,
+  type PostgresPool,
+} from "kysely";
 import pg from "pg";
 import type { Logger } from "pino";
 import { currentDeadline } from "../overload/deadline";
@@ -58,7 +66,9 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   setTypeParsers();
   if (options.url === undefined || options.url === "") {
     if (!options.dataDir) throw new Error("createDatabase needs a url or a dataDir");
-    const embedded = openEmbeddedDatabase(options.dataDir, options.schema, queueOf(options), (message) => options.logger?.info(message));
+    const embedded = openEmbeddedDatabase(options.dataDir, options.schema, queueOf(options), (message) =>
+      options.logger?.info(message),
+    );
     const db = embedded.scopeConnections(new Kysely<DB>({ dialect: new PostgresDialect({ pool: embedded.pool }) }));
     return {
       db,
@@ -82,7 +92,9 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   // connection that dies between two queries of a transaction (backend terminated, server restarted)
   // then emits an unhandled 'error'. Its next query fails instead, and the pool discards it on release.
   pool.on("connect", (client) => client.on("error", () => undefined));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: boundedQueue(pool, options.poolSize ?? 10, queueOf(options)) }) });
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: boundedQueue(pool, options.poolSize ?? 10, queueOf(options)) }),
+  });
   const url = options.url;
   const probe = serverProbe(url);
   return {
@@ -255,6 +267,8 @@ export async function migrate<DB>(typedDb: Kysely<DB>, schema: string, dir: stri
   const applied = results.filter((r) => r.status === "Success").map((r) => r.migrationName);
   logger?.info(
     { schema, applied, ms: Math.round(performance.now() - since) },
-    applied.length > 0 ? `schema ${schema}: ${applied.length} migration(s) applied (${applied.join(", ")})` : `schema ${schema} is up to date`,
+    applied.length > 0
+      ? `schema ${schema}: ${applied.length} migration(s) applied (${applied.join(", ")})`
+      : `schema ${schema} is up to date`,
   );
 }

@@ -21,7 +21,10 @@ describe("initialiseEmbeddedDataDirs (a first npm start runs initdb once)", () =
     await writeFile(join(root, "payment", "marker"), "");
     await mkdir(join(root, ".initdb-left-by-a-killed-start"));
     const lines: string[] = [];
-    expect(await initialiseEmbeddedDataDirs(["order", "inventory", "payment"], root, (l) => lines.push(l))).toEqual(["order", "inventory"]);
+    expect(await initialiseEmbeddedDataDirs(["order", "inventory", "payment"], root, (l) => lines.push(l))).toEqual([
+      "order",
+      "inventory",
+    ]);
     expect(lines[0]).toBe("initialising one embedded database (initdb) for order, inventory…");
     expect(lines[1]).toMatch(/^embedded databases initialised in \d+\.\d s$/);
     for (const s of ["order", "inventory"]) expect(existsSync(join(root, s, "PG_VERSION")), s).toBe(true);

@@ -11,13 +11,18 @@ import { embeddedDataDir } from "./embedded";
  * folder and renamed into place, so a copy cut short is never taken for a database. Resolves with
  * the services it initialised.
  */
-export async function initialiseEmbeddedDataDirs(services: readonly string[], dataDir?: string, progress: (message: string) => void = () => undefined): Promise<string[]> {
+export async function initialiseEmbeddedDataDirs(
+  services: readonly string[],
+  dataDir?: string,
+  progress: (message: string) => void = () => undefined,
+): Promise<string[]> {
   const missing = services.filter((s) => !existsSync(embeddedDataDir(s, dataDir)));
   if (missing.length === 0) return [];
   const root = dirname(embeddedDataDir(missing[0]!, dataDir));
   await mkdir(root, { recursive: true });
   // What an initialisation cut short left behind.
-  for (const entry of await readdir(root)) if (entry.startsWith(".initdb-")) await rm(join(root, entry), { recursive: true, force: true });
+  for (const entry of await readdir(root))
+    if (entry.startsWith(".initdb-")) await rm(join(root, entry), { recursive: true, force: true });
   const since = performance.now();
   progress(`initialising one embedded database (initdb) for ${missing.join(", ")}…`);
   const staging = await mkdtemp(join(root, ".initdb-"));

@@ -39,7 +39,9 @@ describe("embedded database (PGlite)", () => {
   it("lives in the service's schema and parses results as the server pool does", async () => {
     expect(database.mode).toBe("embedded");
     const { rows } = await sql<{ schema: string; big: number; at: Date; j: { a: number } }>`
-      SELECT current_schema() AS schema, 9007199254740991::bigint AS big, now() AS at, json_build_object('a', 1) AS j`.execute(database.db);
+      SELECT current_schema() AS schema, 9007199254740991::bigint AS big, now() AS at, json_build_object('a', 1) AS j`.execute(
+      database.db,
+    );
     expect(rows[0]).toMatchObject({ schema: "embedded_test", big: 9007199254740991, j: { a: 1 } });
     expect(rows[0]?.at).toBeInstanceOf(Date);
   });
@@ -49,11 +51,22 @@ describe("embedded database (PGlite)", () => {
     // Read, wait, write: interleaved on one session, the increments would overwrite each other.
     const increment = () =>
       database.db.transaction().execute(async (trx) => {
-        const { n } = await trx.selectFrom("counters").select("n").where("id", "=", "c").forUpdate().executeTakeFirstOrThrow();
+        const { n } = await trx
+          .selectFrom("counters")
+          .select("n")
+          .where("id", "=", "c")
+          .forUpdate()
+          .executeTakeFirstOrThrow();
         await sleep(5);
-        await trx.updateTable("counters").set({ n: n + 1 }).where("id", "=", "c").execute();
+        await trx
+          .updateTable("counters")
+          .set({ n: n + 1 })
+          .where("id", "=", "c")
+          .execute();
       });
-    const plainReads = Array.from({ length: 10 }, () => database.db.selectFrom("counters").select("n").where("id", "=", "c").executeTakeFirstOrThrow());
+    const plainReads = Array.from({ length: 10 }, () =>
+      database.db.selectFrom("counters").select("n").where("id", "=", "c").executeTakeFirstOrThrow(),
+    );
     await Promise.all([...Array.from({ length: 20 }, increment), ...plainReads]);
     const { n } = await database.db.selectFrom("counters").select("n").where("id", "=", "c").executeTakeFirstOrThrow();
     expect(n).toBe(20);
@@ -67,7 +80,11 @@ describe("embedded database (PGlite)", () => {
       throw new Error("roll back");
     });
     await expect(attempt).rejects.toThrow("roll back");
-    const ids = await database.db.selectFrom("events").select("id").where("id", "in", ["inside-trx", "inside-db"]).execute();
+    const ids = await database.db
+      .selectFrom("events")
+      .select("id")
+      .where("id", "in", ["inside-trx", "inside-db"])
+      .execute();
     expect(ids).toEqual([]);
     // The session is free and usable again.
     await database.db.insertInto("events").values({ id: "after" }).execute();
@@ -80,20 +97,26 @@ describe("embedded database (PGlite)", () => {
 
   it("keeps its data across a restart and refuses a second process on the same files", async () => {
     await database.db.insertInto("events").values({ id: "kept" }).execute();
-    expect(() => createDatabase<Tables>({ ...store.options, schema: "embedded_test" })).toThrow(/already open in this process/);
+    expect(() => createDatabase<Tables>({ ...store.options, schema: "embedded_test" })).toThrow(
+      /already open in this process/,
+    );
     await database.close();
     expect(await database.ping(100)).toBe(false);
 
     // A live process (our parent) holding the files: refused, naming it.
     const lock = `${store.options.dataDir}.lock`;
     await writeFile(lock, String(process.ppid));
-    expect(() => createDatabase<Tables>({ ...store.options, schema: "embedded_test" })).toThrow(`in use by process ${process.ppid}`);
+    expect(() => createDatabase<Tables>({ ...store.options, schema: "embedded_test" })).toThrow(
+      `in use by process ${process.ppid}`,
+    );
     // A lock left by a process that is gone does not stand in the way.
     await writeFile(lock, "999999999");
 
     database = createDatabase<Tables>({ ...store.options, schema: "embedded_test" });
     await migrate(database.db, "embedded_test", migrations); // already applied: a no-op
     expect(await database.ping(100)).toBe(true);
-    expect(await database.db.selectFrom("events").select("id").where("id", "=", "kept").executeTakeFirst()).toEqual({ id: "kept" });
+    expect(await database.db.selectFrom("events").select("id").where("id", "=", "kept").executeTakeFirst()).toEqual({
+      id: "kept",
+    });
   });
 });

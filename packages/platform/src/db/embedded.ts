@@ -1,5 +1,15 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 // Types only: PGlite (megabytes of JavaScript and WebAssembly) is loaded when an embedded database
@@ -36,7 +46,8 @@ export function repositoryRoot(from: string = fileURLToPath(import.meta.url)): s
     const manifest = join(dir, "package.json");
     if (existsSync(manifest)) {
       try {
-        if (Array.isArray((JSON.parse(readFileSync(manifest, "utf8")) as { workspaces?: unknown }).workspaces)) return dir;
+        if (Array.isArray((JSON.parse(readFileSync(manifest, "utf8")) as { workspaces?: unknown }).workspaces))
+          return dir;
       } catch {
         // not a readable manifest: keep looking
       }
@@ -91,7 +102,8 @@ class SessionPool implements PostgresPool {
       if (holder) holder.held = true;
       let released = false;
       return {
-        query: ((text: string, params: readonly unknown[]) => client.query(text, params as unknown[])) as unknown as PostgresPoolClient["query"],
+        query: ((text: string, params: readonly unknown[]) =>
+          client.query(text, params as unknown[])) as unknown as PostgresPoolClient["query"],
         release: (destroy?: boolean) => {
           if (released) return;
           released = true;
@@ -195,7 +207,9 @@ function lockDataDir(dataDir: string): () => void {
     const pid = Number.parseInt(readFileSync(file, "utf8"), 10);
     if (pid === process.pid) throw new Error(`the embedded database ${dataDir} is already open in this process`);
     if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-      throw new Error(`the embedded database ${dataDir} is in use by process ${pid} (stop it, or set DATA_DIR or DATABASE_URL)`);
+      throw new Error(
+        `the embedded database ${dataDir} is in use by process ${pid} (stop it, or set DATA_DIR or DATABASE_URL)`,
+      );
     }
     rmSync(file, { force: true }); // left by a process that is gone
   }
@@ -336,7 +350,9 @@ function scopeConnections<DB>(db: Kysely<DB>, scope: AsyncLocalStorage<Holder>):
         if (prop === "execute") {
           return (callback: unknown) => {
             if (scope.getStore()?.held) {
-              return Promise.reject(new Error("a transaction inside a transaction is not supported by the embedded database"));
+              return Promise.reject(
+                new Error("a transaction inside a transaction is not supported by the embedded database"),
+              );
             }
             return scope.run({ held: false }, () => (value as (cb: unknown) => unknown).call(target, callback));
           };

@@ -51,12 +51,16 @@ describe.each(databaseKinds)("LISTEN/NOTIFY on %s", (kind) => {
   });
 
   it("refuses a channel that is no plain name", async () => {
-    await expect(database.listen("x; DROP TABLE t", { onNotification: () => undefined, onGap: () => undefined })).rejects.toThrow(/invalid notification channel/);
+    await expect(
+      database.listen("x; DROP TABLE t", { onNotification: () => undefined, onGap: () => undefined }),
+    ).rejects.toThrow(/invalid notification channel/);
   });
 
   it.runIf(kind === "postgres")("listens again after its connection is cut, and reports the gap", async () => {
     await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-               WHERE datname = current_database() AND query LIKE 'LISTEN listen_test%' AND pid <> pg_backend_pid()`.execute(database.db);
+               WHERE datname = current_database() AND query LIKE 'LISTEN listen_test%' AND pid <> pg_backend_pid()`.execute(
+      database.db,
+    );
     await until(() => gaps === 1, "the gap");
     await sql`SELECT pg_notify('listen_test', 'after')`.execute(database.db);
     await until(() => got.includes("after"), "a notification after the gap");

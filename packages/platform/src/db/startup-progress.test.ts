@@ -21,7 +21,10 @@ describe("embedded database start-up progress", () => {
 
   const open = async () => {
     const lines: string[] = [];
-    const logger = pino({ level: "info" }, { write: (line: string) => void lines.push((JSON.parse(line) as { msg: string }).msg) });
+    const logger = pino(
+      { level: "info" },
+      { write: (line: string) => void lines.push((JSON.parse(line) as { msg: string }).msg) },
+    );
     const database = createDatabase({ dataDir: join(dir, "data"), schema: "progress_test", logger });
     await migrate(database.db, "progress_test", migrations, logger);
     await database.close();

@@ -65,7 +65,14 @@ async function* serverStream(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<unknown> {
   if (signal?.aborted) return;
-  const stream = client.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, {});
+  const stream = client.makeServerStreamRequest(
+    method.path,
+    method.requestSerialize,
+    method.responseDeserialize,
+    request,
+    metadata,
+    {},
+  );
   const cancel = () => stream.cancel();
   signal?.addEventListener("abort", cancel, { once: true });
   try {
@@ -101,7 +108,8 @@ export function createGrpcClient<S extends ServiceDefinition>(
   const call: Record<string, (req: unknown, callOptions?: UnaryCallOptions & StreamCallOptions) => unknown> = {};
   for (const [name, method] of Object.entries(definition)) {
     if (method.responseStream) {
-      call[name] = (request, callOptions) => serverStream(client, method, request, options.metadata?.() ?? new Metadata(), callOptions?.signal);
+      call[name] = (request, callOptions) =>
+        serverStream(client, method, request, options.metadata?.() ?? new Metadata(), callOptions?.signal);
       continue;
     }
     const retrySafe = options.retrySafe.includes(name);
@@ -137,7 +145,9 @@ export function createGrpcClient<S extends ServiceDefinition>(
   return {
     call: call as PromiseClient<S>,
     isReady: (timeoutMs) =>
-      new Promise((resolve) => client.waitForReady(Date.now() + timeoutMs, (err) => resolve(err === undefined || err === null))),
+      new Promise((resolve) =>
+        client.waitForReady(Date.now() + timeoutMs, (err) => resolve(err === undefined || err === null)),
+      ),
     close: () => client.close(),
   };
 }

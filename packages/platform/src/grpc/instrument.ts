@@ -1,12 +1,22 @@
 import { context } from "@opentelemetry/api";
-import { status, type handleUnaryCall, type sendUnaryData, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import {
+  status,
+  type handleUnaryCall,
+  type sendUnaryData,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import { RpcServerMetrics } from "../metrics/rpc.metrics";
 import type { Metrics } from "../metrics/metrics";
 import { endServerSpan, rpcNameOf, startServerSpan } from "../telemetry/grpc-trace";
 import { tracingActive } from "../telemetry/tracing";
 
 const codeOf = (err: unknown): status =>
-  err === null || err === undefined ? status.OK : typeof (err as { code?: unknown }).code === "number" ? (err as { code: status }).code : status.UNKNOWN;
+  err === null || err === undefined
+    ? status.OK
+    : typeof (err as { code?: unknown }).code === "number"
+      ? (err as { code: status }).code
+      : status.UNKNOWN;
 
 /**
  * Wraps every unary handler of a service: its latency and status code go to

@@ -14,7 +14,12 @@ afterEach(async () => {
 });
 
 async function serve(getWallet: UnaryHandlers<typeof definition>["getWallet"]) {
-  const { client, stop } = await serveForTest(definition, { getWallet, charge: notUsed, refund: notUsed, credit: notUsed });
+  const { client, stop } = await serveForTest(definition, {
+    getWallet,
+    charge: notUsed,
+    refund: notUsed,
+    credit: notUsed,
+  });
   stops.push(stop);
   return client;
 }
@@ -47,7 +52,9 @@ describe("deadlines travel with calls", () => {
       return wallet(req.customerId);
     });
     const busy = client.call.getWallet({ customerId: "busy", currency: "" });
-    const late = withDeadline(Date.now() + 50, () => client.call.getWallet({ customerId: "late", currency: "" })).catch((err: unknown) => err);
+    const late = withDeadline(Date.now() + 50, () => client.call.getWallet({ customerId: "late", currency: "" })).catch(
+      (err: unknown) => err,
+    );
     await busy;
     expect(await late).toMatchObject({ kind: "unavailable" });
     await new Promise((r) => setTimeout(r, 50));

@@ -23,7 +23,8 @@ import type { GrpcTransport } from "./tls";
  */
 export const SERVER_TIMING_KEY = "server-timing";
 
-const serverTiming = (started: bigint): string => `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(3)}`;
+const serverTiming = (started: bigint): string =>
+  `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(3)}`;
 
 /** The methods of a generated service definition that answer with a stream, and those that answer once. */
 type StreamingKeys<S> = { [K in keyof S]: S[K] extends { readonly responseStream: true } ? K : never }[keyof S];
@@ -40,7 +41,9 @@ export type UnaryHandlers<S> = {
  * goes away (cancelled, deadline), and the handler should then stop.
  */
 export type ServerStreamHandlers<S> = {
-  [K in StreamingKeys<S>]: S[K] extends MethodDefinition<infer Req, infer Res> ? (request: Req, signal: AbortSignal) => AsyncIterable<Res> : never;
+  [K in StreamingKeys<S>]: S[K] extends MethodDefinition<infer Req, infer Res>
+    ? (request: Req, signal: AbortSignal) => AsyncIterable<Res>
+    : never;
 };
 
 /** Every method's handler: unary ones answer once, streaming ones yield. */
@@ -71,7 +74,17 @@ export function implement<S extends ServiceDefinition>(
       const started = process.hrtime.bigint();
       const deadline = deadlineMs(call.getDeadline());
       if (call.cancelled || deadline <= Date.now()) {
-        callback(toStatus(new AppError("unavailable", "DEADLINE_EXCEEDED", "the caller's deadline passed before the call was handled"), logger, name));
+        callback(
+          toStatus(
+            new AppError(
+              "unavailable",
+              "DEADLINE_EXCEEDED",
+              "the caller's deadline passed before the call was handled",
+            ),
+            logger,
+            name,
+          ),
+        );
         return;
       }
       withDeadline(deadline, () => answer(call.request)).then(
@@ -141,9 +154,12 @@ export async function startGrpcServer(
   options: GrpcServerOptions,
 ): Promise<RunningGrpcServer> {
   const server = new Server({ "grpc.keepalive_permit_without_calls": 1 });
-  for (const s of services) server.addService(s.definition, instrumentService(s.definition, s.implementation, options.metrics));
+  for (const s of services)
+    server.addService(s.definition, instrumentService(s.definition, s.implementation, options.metrics));
   const boundPort = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, options.transport.serverCredentials(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${host}:${port}`, options.transport.serverCredentials(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   return {
     server,

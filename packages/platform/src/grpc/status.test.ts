@@ -13,11 +13,19 @@ const serviceError = (code: status, details: string, sentCode?: string): Service
 
 describe("fromServiceError", () => {
   it.each([
-    ["a stream reset under load", status.INTERNAL, "Received RST_STREAM with code 2 triggered by internal client error: Protocol error"],
+    [
+      "a stream reset under load",
+      status.INTERNAL,
+      "Received RST_STREAM with code 2 triggered by internal client error: Protocol error",
+    ],
     ["a connection dropped mid-call", status.UNKNOWN, "Connection dropped"],
     // A server of another kind on the address (a misrouted call) or one that lacks the method (an
     // older version mid-rollout): gRPC itself answers, our handler never ran.
-    ["a method the server there does not have", status.UNIMPLEMENTED, "The server does not implement the method /qc.order.v1.OrderService/CreateOrder"],
+    [
+      "a method the server there does not have",
+      status.UNIMPLEMENTED,
+      "The server does not implement the method /qc.order.v1.OrderService/CreateOrder",
+    ],
   ])("takes %s (no code from our server) for an unavailable target, not an internal error", (_name, code, details) => {
     const err = fromServiceError(serviceError(code, details));
     expect(err).toMatchObject({ kind: "unavailable", code: "SERVICE_UNAVAILABLE" });
@@ -48,7 +56,9 @@ describe("toStatus", () => {
   /** A logger that records the level of each line it would write. */
   const recordingLogger = () => {
     const levels: string[] = [];
-    const stream = { write: (line: string) => void levels.push(pino.levels.labels[(JSON.parse(line) as { level: number }).level]!) };
+    const stream = {
+      write: (line: string) => void levels.push(pino.levels.labels[(JSON.parse(line) as { level: number }).level]!),
+    };
     return { levels, logger: pino({ level: "trace" }, stream) };
   };
 

@@ -53,7 +53,8 @@ export function toStatus(err: unknown, logger: Logger, method: string): Partial<
     if (QUIET_CODES.has(err.code)) logger.debug({ err, method }, "request shed");
     // Refused at once by an open breaker: its opening was logged (a warning per state change), and a
     // warning per refused call, its stack source-mapped, would cost more than the fast failure itself.
-    else if (err.code === CIRCUIT_OPEN) logger.debug({ code: err.code, method, detail: err.message }, "request refused by an open circuit breaker");
+    else if (err.code === CIRCUIT_OPEN)
+      logger.debug({ code: err.code, method, detail: err.message }, "request refused by an open circuit breaker");
     else if (err.kind === "internal" || err.kind === "unavailable") logger.warn({ err, method }, "request failed");
     // A shed answer is RESOURCE_EXHAUSTED for any gRPC client: the server is up, it is busy.
     const code = err.code === OVERLOADED ? status.RESOURCE_EXHAUSTED : statusOfKind[err.kind];
@@ -95,7 +96,10 @@ export function fromServiceError(err: unknown): AppError {
   const sent = err.metadata.get(ERROR_CODE_KEY)[0];
   const kind = kindOfServiceError(err);
   const code = typeof sent === "string" ? sent : kind === "unavailable" ? "SERVICE_UNAVAILABLE" : status[err.code];
-  return new RemoteError(kind, code, err.details || status[err.code], err.code, { cause: err, sentByServer: typeof sent === "string" });
+  return new RemoteError(kind, code, err.details || status[err.code], err.code, {
+    cause: err,
+    sentByServer: typeof sent === "string",
+  });
 }
 
 /** Codes gRPC itself answers with when our handler never ran (see `kindOfServiceError`). */
@@ -134,7 +138,8 @@ export const isTargetFailure = (e: unknown): boolean =>
 
 /** The call's deadline passed before the target answered (the target may be dead, or only busy). */
 export const isDeadlineExceeded = (e: unknown): boolean =>
-  (e instanceof RemoteError && e.grpcStatus === status.DEADLINE_EXCEEDED) || (isServiceError(e) && e.code === status.DEADLINE_EXCEEDED);
+  (e instanceof RemoteError && e.grpcStatus === status.DEADLINE_EXCEEDED) ||
+  (isServiceError(e) && e.code === status.DEADLINE_EXCEEDED);
 
 /** True when the target itself answered the call (with any error of its own): it is up and reachable. */
 export const answeredByTarget = (e: unknown): boolean => e instanceof RemoteError && e.sentByServer;

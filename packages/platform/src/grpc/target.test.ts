@@ -12,7 +12,14 @@ import { pino } from "pino";
 import { z } from "zod";
 
 const definition = paymentV1.PaymentServiceService;
-const resilience = () => new ResilientTarget("test", "payment", { timeoutMs: 2_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 });
+const resilience = () =>
+  new ResilientTarget("test", "payment", {
+    timeoutMs: 2_000,
+    breakerThreshold: 100,
+    halfOpenAfterMs: 1_000,
+    retryAttempts: 1,
+    retryInitialDelayMs: 1,
+  });
 
 /** A replica whose GetWallet answers with its own name as the customer id. */
 async function replica(name: string): Promise<RunningGrpcServer> {
@@ -22,7 +29,9 @@ async function replica(name: string): Promise<RunningGrpcServer> {
   };
   const health = new HealthService({ services: [], probes: {}, logger: pino({ level: "silent" }) });
   await health.start();
-  return startGrpcServer([{ definition, implementation }, health.grpcService], "127.0.0.1", 0, { transport: plaintextTransport });
+  return startGrpcServer([{ definition, implementation }, health.grpcService], "127.0.0.1", 0, {
+    transport: plaintextTransport,
+  });
 }
 
 const running: RunningGrpcServer[] = [];
@@ -43,7 +52,9 @@ describe("addresses of replicas", () => {
     const schema = z.object({ ORDER_ADDR: addresses("127.0.0.1:50051") });
     expect(loadConfig(schema, {}).ORDER_ADDR).toBe("127.0.0.1:50051");
     expect(loadConfig(schema, { ORDER_ADDR: "127.0.0.1:1,127.0.0.1:2" }).ORDER_ADDR).toBe("127.0.0.1:1,127.0.0.1:2");
-    expect(() => loadConfig(schema, { ORDER_ADDR: "a:1,b:2" })).toThrow(/ORDER_ADDR: expected host:port, or a comma-separated list/);
+    expect(() => loadConfig(schema, { ORDER_ADDR: "a:1,b:2" })).toThrow(
+      /ORDER_ADDR: expected host:port, or a comma-separated list/,
+    );
   });
 
   it("makes a list one round-robin channel over every replica, and leaves one address as it is", () => {
@@ -56,7 +67,11 @@ describe("addresses of replicas", () => {
   it("sends calls to both replicas behind a list, and only to the live one when the other stops", async () => {
     const [a, b] = [await replica("a"), await replica("b")];
     running.push(a, b);
-    const client = createGrpcClient(definition, `127.0.0.1:${a.port},127.0.0.1:${b.port}`, { transport: plaintextTransport, resilience: resilience(), retrySafe: ["getWallet"] });
+    const client = createGrpcClient(definition, `127.0.0.1:${a.port},127.0.0.1:${b.port}`, {
+      transport: plaintextTransport,
+      resilience: resilience(),
+      retrySafe: ["getWallet"],
+    });
     closers.push(() => client.close());
     const answeredBy = async (calls: number) => {
       const seen = new Map<string, number>();

@@ -38,8 +38,21 @@ export function createTestPki(label = "test"): TestPki {
   const dir = mkdtempSync(join(tmpdir(), `qc-pki-${label}-`));
   const ca = join(dir, "ca.crt");
   openssl(dir, [
-    "req", "-x509", ...NEW_KEY, "-keyout", "ca.key", "-out", ca, "-days", "1", "-subj", `/CN=${label} CA`,
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    "req",
+    "-x509",
+    ...NEW_KEY,
+    "-keyout",
+    "ca.key",
+    "-out",
+    ca,
+    "-days",
+    "1",
+    "-subj",
+    `/CN=${label} CA`,
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
   ]);
   return {
     dir,
@@ -49,9 +62,28 @@ export function createTestPki(label = "test"): TestPki {
       const key = join(dir, `${name}.key`);
       const ext = join(dir, `${name}.ext`);
       // The SANs clients verify on loopback; both usages, as cert-manager issues them for a service.
-      writeFileSync(ext, "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\n");
+      writeFileSync(
+        ext,
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\n",
+      );
       openssl(dir, ["req", ...NEW_KEY, "-keyout", key, "-out", `${name}.csr`, "-subj", `/CN=${name}`]);
-      openssl(dir, ["x509", "-req", "-in", `${name}.csr`, "-CA", ca, "-CAkey", "ca.key", "-CAcreateserial", "-out", cert, "-days", "1", "-extfile", ext]);
+      openssl(dir, [
+        "x509",
+        "-req",
+        "-in",
+        `${name}.csr`,
+        "-CA",
+        ca,
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-extfile",
+        ext,
+      ]);
       return {
         ca,
         cert,

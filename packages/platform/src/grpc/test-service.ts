@@ -14,10 +14,18 @@ export async function serveForTest<S extends ServiceDefinition>(
   handlers: Handlers<S>,
 ): Promise<{ client: GrpcClient<S>; server: RunningGrpcServer; stop: () => Promise<void> }> {
   const implementation = implement(definition, handlers, pino({ level: "silent" }));
-  const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, { transport: plaintextTransport });
+  const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, {
+    transport: plaintextTransport,
+  });
   const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, {
     transport: plaintextTransport,
-    resilience: new ResilientTarget("test", "target", { timeoutMs: 2_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 }),
+    resilience: new ResilientTarget("test", "target", {
+      timeoutMs: 2_000,
+      breakerThreshold: 100,
+      halfOpenAfterMs: 1_000,
+      retryAttempts: 1,
+      retryInitialDelayMs: 1,
+    }),
     retrySafe: [],
   });
   return {

@@ -35,12 +35,19 @@ afterEach(async () => {
 
 async function serve(transport: GrpcTransport): Promise<number> {
   const handlers = {
-    getWallet: async ({ customerId }: { customerId: string }) => ({ wallet: { customerId, balanceCents: 7, currency: "EUR" } }),
+    getWallet: async ({ customerId }: { customerId: string }) => ({
+      wallet: { customerId, balanceCents: 7, currency: "EUR" },
+    }),
     charge: notUsed,
     refund: notUsed,
     credit: notUsed,
   };
-  const server = await startGrpcServer([{ definition, implementation: implement(definition, handlers, silent) }], "127.0.0.1", 0, { transport });
+  const server = await startGrpcServer(
+    [{ definition, implementation: implement(definition, handlers, silent) }],
+    "127.0.0.1",
+    0,
+    { transport },
+  );
   cleanups.push(() => server.stop(100));
   return server.port;
 }
@@ -49,7 +56,13 @@ async function serve(transport: GrpcTransport): Promise<number> {
 async function getWallet(port: number, transport: GrpcTransport): Promise<number | string> {
   const client = createGrpcClient(definition, `127.0.0.1:${port}`, {
     transport,
-    resilience: new ResilientTarget("test", "payment", { timeoutMs: 2_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 }),
+    resilience: new ResilientTarget("test", "payment", {
+      timeoutMs: 2_000,
+      breakerThreshold: 100,
+      halfOpenAfterMs: 1_000,
+      retryAttempts: 1,
+      retryInitialDelayMs: 1,
+    }),
     retrySafe: [],
   });
   cleanups.push(() => client.close());
@@ -79,7 +92,9 @@ function rawGetWallet(port: number, creds: ChannelCredentials): Promise<number> 
 describe("grpcTransport: configuration", () => {
   it("is plaintext when no GRPC_TLS_* is set", () => {
     expect(grpcTransport({}).mode).toBe("plaintext");
-    expect(grpcTransport({ GRPC_TLS_CA: undefined, GRPC_TLS_CERT: undefined, GRPC_TLS_KEY: undefined })).toBe(plaintextTransport);
+    expect(grpcTransport({ GRPC_TLS_CA: undefined, GRPC_TLS_CERT: undefined, GRPC_TLS_KEY: undefined })).toBe(
+      plaintextTransport,
+    );
   });
 
   it("is mutual TLS with all three files", () => {
@@ -101,9 +116,15 @@ describe("grpcTransport: configuration", () => {
     const issued = pki.issue("mixed-up");
     const notPem = join(pki.dir, "not.pem");
     writeFileSync(notPem, "hello\n");
-    expect(() => grpcTransport({ ...issued.env, GRPC_TLS_CERT: notPem })).toThrow(/GRPC_TLS_CERT: .*not a PEM certificate/);
-    expect(() => grpcTransport({ ...issued.env, GRPC_TLS_CA: issued.key })).toThrow(/GRPC_TLS_CA: .*not a PEM certificate/);
-    expect(() => grpcTransport({ ...issued.env, GRPC_TLS_KEY: pki.issue("someone-else").key })).toThrow(/GRPC_TLS_KEY: .*does not fit/);
+    expect(() => grpcTransport({ ...issued.env, GRPC_TLS_CERT: notPem })).toThrow(
+      /GRPC_TLS_CERT: .*not a PEM certificate/,
+    );
+    expect(() => grpcTransport({ ...issued.env, GRPC_TLS_CA: issued.key })).toThrow(
+      /GRPC_TLS_CA: .*not a PEM certificate/,
+    );
+    expect(() => grpcTransport({ ...issued.env, GRPC_TLS_KEY: pki.issue("someone-else").key })).toThrow(
+      /GRPC_TLS_KEY: .*does not fit/,
+    );
   });
 });
 
@@ -121,7 +142,9 @@ describe("grpcTransport: a server and its callers", () => {
   it("refuses a client whose certificate another CA signed", async () => {
     const port = await serve(grpcTransport(pki.issue("server").env));
     const stranger = otherPki.issue("stranger").read();
-    expect(await rawGetWallet(port, credentials.createSsl(pki.issue("anyone").read().ca, stranger.key, stranger.cert))).toBe(status.UNAVAILABLE);
+    expect(
+      await rawGetWallet(port, credentials.createSsl(pki.issue("anyone").read().ca, stranger.key, stranger.cert)),
+    ).toBe(status.UNAVAILABLE);
   });
 
   it("refuses a plaintext client", async () => {

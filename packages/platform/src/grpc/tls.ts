@@ -38,7 +38,8 @@ export const plaintextTransport: GrpcTransport = {
 
 const VARIABLES = ["GRPC_TLS_CA", "GRPC_TLS_CERT", "GRPC_TLS_KEY"] as const;
 
-const invalid = (variable: string, message: string): ConfigError => new ConfigError(`invalid configuration:\n  ${variable}: ${message}`);
+const invalid = (variable: string, message: string): ConfigError =>
+  new ConfigError(`invalid configuration:\n  ${variable}: ${message}`);
 
 function readPem(variable: (typeof VARIABLES)[number], path: string): Buffer {
   try {
@@ -63,12 +64,18 @@ export function grpcTransport(config: GrpcTlsConfig): GrpcTransport {
   if (caPath === undefined || certPath === undefined || keyPath === undefined) {
     const given = VARIABLES.filter((v) => config[v] !== undefined);
     const missing = VARIABLES.filter((v) => config[v] === undefined);
-    throw invalid(missing.join(", "), `required with ${given.join(", ")}: mutual TLS needs all three files, plaintext none`);
+    throw invalid(
+      missing.join(", "),
+      `required with ${given.join(", ")}: mutual TLS needs all three files, plaintext none`,
+    );
   }
   const ca = readPem("GRPC_TLS_CA", caPath);
   const cert = readPem("GRPC_TLS_CERT", certPath);
   const key = readPem("GRPC_TLS_KEY", keyPath);
-  for (const [variable, path, pem] of [["GRPC_TLS_CA", caPath, ca], ["GRPC_TLS_CERT", certPath, cert]] as const) {
+  for (const [variable, path, pem] of [
+    ["GRPC_TLS_CA", caPath, ca],
+    ["GRPC_TLS_CERT", certPath, cert],
+  ] as const) {
     try {
       new X509Certificate(pem);
     } catch {

@@ -20,7 +20,8 @@ export function observeBreakers(
     help: "Circuit breaker state changes, by caller, target and the state entered.",
     labelNames: ["caller", "target", "state"],
     collect: () => {
-      for (const { caller, target } of breakers.list()) for (const state of STATES) transitions.inc({ caller, target, state }, 0);
+      for (const { caller, target } of breakers.list())
+        for (const state of STATES) transitions.inc({ caller, target, state }, 0);
     },
   });
   const gauge = metrics.gauge({
@@ -28,7 +29,8 @@ export function observeBreakers(
     help: "Circuit breaker state per caller and target: 0 closed, 1 half-open, 2 open.",
     labelNames: ["caller", "target"],
     collect: () => {
-      for (const { caller, target, state } of breakers.list()) gauge.set({ caller, target }, BREAKER_STATE_VALUE[state]);
+      for (const { caller, target, state } of breakers.list())
+        gauge.set({ caller, target }, BREAKER_STATE_VALUE[state]);
     },
   });
   breakers.onStateChange?.((t, state) => transitions.inc({ caller: t.caller, target: t.target, state }));

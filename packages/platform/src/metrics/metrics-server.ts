@@ -16,7 +16,11 @@ export interface MetricsEndpoint {
  * Serves `GET /metrics` (Prometheus text format) on a small HTTP listener beside the service's own
  * port, so metrics are never exposed on the public one. Adds the Node.js runtime metrics.
  */
-export async function serveMetrics(metrics: Metrics, options: { host: string; port: number }, logger?: Logger): Promise<MetricsEndpoint> {
+export async function serveMetrics(
+  metrics: Metrics,
+  options: { host: string; port: number },
+  logger?: Logger,
+): Promise<MetricsEndpoint> {
   if (options.port === METRICS_DISABLED) return { port: null, close: async () => undefined };
   metrics.collectRuntimeMetrics();
   const server = createServer((req, res) => {
@@ -26,7 +30,8 @@ export async function serveMetrics(metrics: Metrics, options: { host: string; po
       return;
     }
     metrics.text().then(
-      (body) => res.writeHead(200, { "content-type": metrics.contentType }).end(req.method === "HEAD" ? undefined : body),
+      (body) =>
+        res.writeHead(200, { "content-type": metrics.contentType }).end(req.method === "HEAD" ? undefined : body),
       (err: unknown) => {
         logger?.warn({ err }, "metrics collection failed");
         res.writeHead(500, { "content-type": "text/plain" }).end("metrics collection failed\n");

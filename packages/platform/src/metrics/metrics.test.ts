@@ -20,11 +20,26 @@ describe("rpc_server_duration_seconds", () => {
     let refuse = false;
     const implementation: UntypedServiceImplementation = {
       getWallet: (_call: unknown, callback: (err: { code: number; details: string } | null, res?: unknown) => void) =>
-        refuse ? callback({ code: 5, details: "no wallet" }) : callback(null, { wallet: { customerId: "a", balanceCents: 0, currency: "EUR" } }),
+        refuse
+          ? callback({ code: 5, details: "no wallet" })
+          : callback(null, { wallet: { customerId: "a", balanceCents: 0, currency: "EUR" } }),
     };
-    const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, { transport: plaintextTransport, metrics });
-    const resilience = new ResilientTarget("test", "payment", { timeoutMs: 2_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 });
-    const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, { transport: plaintextTransport, resilience, retrySafe: [] });
+    const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, {
+      transport: plaintextTransport,
+      metrics,
+    });
+    const resilience = new ResilientTarget("test", "payment", {
+      timeoutMs: 2_000,
+      breakerThreshold: 100,
+      halfOpenAfterMs: 1_000,
+      retryAttempts: 1,
+      retryInitialDelayMs: 1,
+    });
+    const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, {
+      transport: plaintextTransport,
+      resilience,
+      retrySafe: [],
+    });
     try {
       await client.call.getWallet({ customerId: "a", currency: "" });
       await client.call.getWallet({ customerId: "a", currency: "" });
@@ -46,24 +61,45 @@ describe("circuit breaker metrics", () => {
   it("shows each breaker's state (0 closed, 1 half-open, 2 open) and counts its transitions", async () => {
     const metrics = new Metrics("order");
     const breakers = new BreakerRegistry();
-    const target = breakers.add(new ResilientTarget("order", "inventory", { timeoutMs: 100, breakerThreshold: 2, halfOpenAfterMs: 50, retryAttempts: 1, retryInitialDelayMs: 1 }));
+    const target = breakers.add(
+      new ResilientTarget("order", "inventory", {
+        timeoutMs: 100,
+        breakerThreshold: 2,
+        halfOpenAfterMs: 50,
+        retryAttempts: 1,
+        retryInitialDelayMs: 1,
+      }),
+    );
     observeBreakers(metrics, breakers);
     const before = parsePrometheusText(await metrics.text());
     expect(before.value("circuit_breaker_state", { caller: "order", target: "inventory" })).toBe(0);
-    expect(before.value("circuit_breaker_transitions_total", { caller: "order", target: "inventory", state: "open" })).toBe(0);
+    expect(
+      before.value("circuit_breaker_transitions_total", { caller: "order", target: "inventory", state: "open" }),
+    ).toBe(0);
 
-    const down = () => Promise.reject(fromServiceError(Object.assign(new Error("down"), { code: status.UNAVAILABLE, details: "down", metadata: new Metadata() })));
+    const down = () =>
+      Promise.reject(
+        fromServiceError(
+          Object.assign(new Error("down"), { code: status.UNAVAILABLE, details: "down", metadata: new Metadata() }),
+        ),
+      );
     for (let i = 0; i < 2; i++) await target.execute(down, false).catch(() => undefined);
     const open = parsePrometheusText(await metrics.text());
     expect(open.value("circuit_breaker_state", { caller: "order", target: "inventory" })).toBe(2);
-    expect(open.value("circuit_breaker_transitions_total", { caller: "order", target: "inventory", state: "open" })).toBe(1);
+    expect(
+      open.value("circuit_breaker_transitions_total", { caller: "order", target: "inventory", state: "open" }),
+    ).toBe(1);
 
     await new Promise((r) => setTimeout(r, 60));
     await target.execute(async () => "ok", false);
     const closed = parsePrometheusText(await metrics.text());
     expect(closed.value("circuit_breaker_state", { caller: "order", target: "inventory" })).toBe(0);
-    expect(closed.value("circuit_breaker_transitions_total", { caller: "order", target: "inventory", state: "half-open" })).toBe(1);
-    expect(closed.value("circuit_breaker_transitions_total", { caller: "order", target: "inventory", state: "closed" })).toBe(1);
+    expect(
+      closed.value("circuit_breaker_transitions_total", { caller: "order", target: "inventory", state: "half-open" }),
+    ).toBe(1);
+    expect(
+      closed.value("circuit_breaker_transitions_total", { caller: "order", target: "inventory", state: "closed" }),
+    ).toBe(1);
   });
 
   it("takes a registry without state-change events (a test double) for the gauge alone", async () => {
@@ -76,7 +112,9 @@ describe("circuit breaker metrics", () => {
 describe("the /metrics listener", () => {
   it("serves the Prometheus text with runtime metrics on a free port, and 404 elsewhere", async () => {
     const metrics = new Metrics("payment");
-    metrics.counter({ name: "things_total", help: "Things.", labelNames: ["kind"] }).inc({ kind: 'a "quoted"\nvalue' }, 3);
+    metrics
+      .counter({ name: "things_total", help: "Things.", labelNames: ["kind"] })
+      .inc({ kind: 'a "quoted"\nvalue' }, 3);
     const endpoint = await serveMetrics(metrics, { host: "127.0.0.1", port: 0 });
     try {
       const res = await fetch(`http://127.0.0.1:${endpoint.port}/metrics`);
@@ -105,7 +143,11 @@ describe("the strict Prometheus text parser", () => {
     expect(() => parsePrometheusText("# TYPE x counter\nx{a=1} 1\n")).toThrow(/not quoted/);
     expect(() => parsePrometheusText("# TYPE x counter\nx one\n")).toThrow(/bad value/);
     expect(() => parsePrometheusText("# TYPE x counter\nx 1")).toThrow(/newline/);
-    expect(() => parsePrometheusText('# TYPE h histogram\nh_bucket{le="1"} 2\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n')).toThrow(/not increasing/);
-    expect(() => parsePrometheusText('# TYPE h histogram\nh_bucket{le="+Inf"} 2\nh_sum 1\nh_count 1\n')).toThrow(/_count/);
+    expect(() =>
+      parsePrometheusText('# TYPE h histogram\nh_bucket{le="1"} 2\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n'),
+    ).toThrow(/not increasing/);
+    expect(() => parsePrometheusText('# TYPE h histogram\nh_bucket{le="+Inf"} 2\nh_sum 1\nh_count 1\n')).toThrow(
+      /_count/,
+    );
   });
 });

@@ -3,7 +3,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 export type { Counter, Gauge, Histogram } from "prom-client";
 
 /** Latency buckets in seconds for requests and calls: 1 ms … 10 s. */
-export const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const LATENCY_BUCKETS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 interface MetricConfig<L extends string> {
   readonly name: string;
@@ -34,7 +36,12 @@ export class Metrics {
   }
 
   histogram<L extends string = never>(config: MetricConfig<L> & { buckets: readonly number[] }): Histogram<L> {
-    return new Histogram<L>({ ...config, buckets: [...config.buckets], labelNames: config.labelNames ?? [], registers: [this.registry] });
+    return new Histogram<L>({
+      ...config,
+      buckets: [...config.buckets],
+      labelNames: config.labelNames ?? [],
+      registers: [this.registry],
+    });
   }
 
   /** One instance of `make` per registry and key: instruments several modules add to the same service. */

@@ -80,7 +80,10 @@ describe("ConcurrencyLimit", () => {
 
   it("with a tolerance, takes as its target that many times the p99 latency seen at a normal load, within bounds", () => {
     let now = 0;
-    const limit = new ConcurrencyLimit({ ...options, initialLimit: 20, latencyTargetMs: 100, tolerance: 3, maxLatencyTargetMs: 1_000 }, () => now);
+    const limit = new ConcurrencyLimit(
+      { ...options, initialLimit: 20, latencyTargetMs: 100, tolerance: 3, maxLatencyTargetMs: 1_000 },
+      () => now,
+    );
     expect(limit.latencyTargetMs).toBe(1_000); // nothing learnt yet: only grossly slow answers count
     // At a normal load (one at a time: the limit holds nothing back) 2 orders in 100 take 200 ms, the rest 50.
     for (let i = 0; i < 5_000; i++) {
@@ -112,7 +115,10 @@ describe("ConcurrencyLimit", () => {
 
   it("forgets within seconds a busy stretch that read as a normal load", () => {
     let now = 0;
-    const limit = new ConcurrencyLimit({ ...options, initialLimit: 20, latencyTargetMs: 10, tolerance: 2, maxLatencyTargetMs: 5_000 }, () => now);
+    const limit = new ConcurrencyLimit(
+      { ...options, initialLimit: 20, latencyTargetMs: 10, tolerance: 2, maxLatencyTargetMs: 5_000 },
+      () => now,
+    );
     const oneAtATime = (count: number, latencyMs: number) => {
       for (let i = 0; i < count; i++) {
         const a = limit.tryAcquire()!;

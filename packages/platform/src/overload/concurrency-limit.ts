@@ -87,7 +87,10 @@ export class ConcurrencyLimit {
     const { latencyTargetMs, tolerance, maxLatencyTargetMs } = this.options;
     if (tolerance === undefined) return latencyTargetMs;
     if (this.baselineMs === null) return maxLatencyTargetMs ?? latencyTargetMs;
-    return Math.min(maxLatencyTargetMs ?? Number.POSITIVE_INFINITY, Math.max(latencyTargetMs, tolerance * this.baselineMs));
+    return Math.min(
+      maxLatencyTargetMs ?? Number.POSITIVE_INFINITY,
+      Math.max(latencyTargetMs, tolerance * this.baselineMs),
+    );
   }
 
   /** An admission for one request, or null when the limit is reached (refuse it at once). */
@@ -119,7 +122,9 @@ export class ConcurrencyLimit {
     const target = this.latencyTargetMs;
     if (dropped || latencyMs > target) {
       if (startedAt < this.lastDecreaseAt) return;
-      const ratio = dropped ? this.options.backoffRatio : Math.min(this.options.backoffRatio, Math.max(MAX_CUT, target / latencyMs));
+      const ratio = dropped
+        ? this.options.backoffRatio
+        : Math.min(this.options.backoffRatio, Math.max(MAX_CUT, target / latencyMs));
       this.estimate = Math.max(this.options.minLimit, this.estimate * ratio);
       this.lastDecreaseAt = now;
       return;

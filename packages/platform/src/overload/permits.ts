@@ -32,7 +32,8 @@ export class Permits {
       this.available--;
       return Promise.resolve();
     }
-    if (bounded && this.waiters.size >= this.maxWaiting) return Promise.reject(overloaded(`${this.what} is busy: ${this.waiters.size} already waiting`));
+    if (bounded && this.waiters.size >= this.maxWaiting)
+      return Promise.reject(overloaded(`${this.what} is busy: ${this.waiters.size} already waiting`));
     const waitMs = deadline - Date.now();
     if (waitMs <= 0) return Promise.reject(overloaded(`${this.what} is busy and the deadline has passed`));
     return new Promise<void>((resolve, reject) => {

@@ -1,5 +1,16 @@
 import { status, type Metadata } from "@grpc/grpc-js";
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter, type TextMapSetter } from "@opentelemetry/api";
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+  type TextMapGetter,
+  type TextMapSetter,
+} from "@opentelemetry/api";
 import { activeTracer, requestContext, tracingActive, unsampledParentContext, unsampledTrace } from "./tracing";
 
 // W3C trace context (`traceparent`, `tracestate`) travels as ordinary gRPC metadata.
@@ -55,16 +66,30 @@ export function endClientSpan(span: Span, code: status): void {
  * The server span of one call, continuing the caller's trace, and the context to run the handler in;
  * no span when the caller's trace was left out by the sampler (see `unsampledParentContext`).
  */
-export function startServerSpan(path: string, metadata: Metadata): { readonly span: Span | undefined; readonly context: Context } {
+export function startServerSpan(
+  path: string,
+  metadata: Metadata,
+): { readonly span: Span | undefined; readonly context: Context } {
   const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
   const unsampled = unsampledParentContext(parent);
   if (unsampled) return { span: undefined, context: unsampled };
-  const span = activeTracer().startSpan(path.slice(1), { kind: SpanKind.SERVER, attributes: rpcAttributes(path) }, parent);
+  const span = activeTracer().startSpan(
+    path.slice(1),
+    { kind: SpanKind.SERVER, attributes: rpcAttributes(path) },
+    parent,
+  );
   return { span, context: requestContext(parent, span) };
 }
 
 // Codes that mean the server failed (OpenTelemetry's RPC conventions); a refusal is a correct answer.
-const SERVER_FAULTS = new Set([status.UNKNOWN, status.DEADLINE_EXCEEDED, status.UNIMPLEMENTED, status.INTERNAL, status.UNAVAILABLE, status.DATA_LOSS]);
+const SERVER_FAULTS = new Set([
+  status.UNKNOWN,
+  status.DEADLINE_EXCEEDED,
+  status.UNIMPLEMENTED,
+  status.INTERNAL,
+  status.UNAVAILABLE,
+  status.DATA_LOSS,
+]);
 
 export function endServerSpan(span: Span, code: status): void {
   span.setAttribute("rpc.grpc.status_code", code);

@@ -30,7 +30,10 @@ function traced(listener: RequestListener): RequestListener {
     const method = req.method ?? "GET";
     const span = activeTracer().startSpan(
       method,
-      { kind: SpanKind.SERVER, attributes: { "http.request.method": method, "url.path": (req.url ?? "/").split("?")[0], "url.scheme": "http" } },
+      {
+        kind: SpanKind.SERVER,
+        attributes: { "http.request.method": method, "url.path": (req.url ?? "/").split("?")[0], "url.scheme": "http" },
+      },
       parent,
     );
     req[SERVER_SPAN] = span;
@@ -41,7 +44,8 @@ function traced(listener: RequestListener): RequestListener {
     res.setHeader("traceparent", `00-${traceId}-${spanId}-0${traceFlags & 1}`);
     res.once("close", () => {
       span.setAttribute("http.response.status_code", res.statusCode);
-      if (!res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR, message: "connection closed before the answer was sent" });
+      if (!res.writableFinished)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: "connection closed before the answer was sent" });
       else if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     });

@@ -8,7 +8,13 @@ const FIXTURE = fileURLToPath(new URL("./fixtures/database-spans.ts", import.met
 
 interface FixtureOutput {
   started: { enabled: boolean; databaseSpans: boolean };
-  spans: { name: string; traceId: string; spanId: string; parentSpanId: string | null; attributes: Record<string, unknown> }[];
+  spans: {
+    name: string;
+    traceId: string;
+    spanId: string;
+    parentSpanId: string | null;
+    attributes: Record<string, unknown>;
+  }[];
 }
 
 /** Runs the fixture as a real process, the way the services are started (ESM through tsx). */

@@ -31,7 +31,8 @@ if (tracingEndpoint(process.env) !== null) {
       // The command and its key only: values (cached product JSON, rider positions) stay out of spans.
       new IORedisInstrumentation({
         requireParentSpan: true,
-        dbStatementSerializer: (command, args) => (typeof args[0] === "string" ? `${command} ${args[0].slice(0, 120)}` : command),
+        dbStatementSerializer: (command, args) =>
+          typeof args[0] === "string" ? `${command} ${args[0].slice(0, 120)}` : command,
       }),
     ],
   });

@@ -12,10 +12,25 @@ import { plaintextTransport } from "../grpc/tls";
 import { capturedLogger } from "../testing/log-capture";
 import { ResilientTarget } from "../resilience";
 import { nameHttpSpan, requestTraceId, traceHttpServer } from "./http-trace";
-import { activeTracer, inSpan, startTracing, stopTracing, traceLogFields, tracingActive, tracingEndpoint } from "./tracing";
+import {
+  activeTracer,
+  inSpan,
+  startTracing,
+  stopTracing,
+  traceLogFields,
+  tracingActive,
+  tracingEndpoint,
+} from "./tracing";
 
 const definition = paymentV1.PaymentServiceService;
-const resilience = () => new ResilientTarget("test", "payment", { timeoutMs: 2_000, breakerThreshold: 100, halfOpenAfterMs: 1_000, retryAttempts: 1, retryInitialDelayMs: 1 });
+const resilience = () =>
+  new ResilientTarget("test", "payment", {
+    timeoutMs: 2_000,
+    breakerThreshold: 100,
+    halfOpenAfterMs: 1_000,
+    retryAttempts: 1,
+    retryInitialDelayMs: 1,
+  });
 
 /** A payment server whose GetWallet records the metadata it was called with and logs one line. */
 async function walletServer(log: Logger) {
@@ -30,8 +45,14 @@ async function walletServer(log: Logger) {
       callback(null, { wallet: { customerId: "alice", balanceCents: 5, currency: "EUR" } });
     },
   };
-  const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, { transport: plaintextTransport });
-  const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, { transport: plaintextTransport, resilience: resilience(), retrySafe: [] });
+  const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, {
+    transport: plaintextTransport,
+  });
+  const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, {
+    transport: plaintextTransport,
+    resilience: resilience(),
+    retrySafe: [],
+  });
   return { server, client, seen, active };
 }
 
@@ -48,7 +69,9 @@ describe("tracing settings", () => {
     expect(tracingEndpoint({})).toBeNull();
     expect(tracingEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: "" })).toBeNull();
     expect(tracingEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })).toBe("http://collector:4318");
-    expect(tracingEndpoint({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://c:4318/v1/traces" })).toBe("http://c:4318/v1/traces");
+    expect(tracingEndpoint({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://c:4318/v1/traces" })).toBe(
+      "http://c:4318/v1/traces",
+    );
     expect(tracingEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_SDK_DISABLED: "true" })).toBeNull();
     expect(tracingEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_TRACES_EXPORTER: "none" })).toBeNull();
   });
@@ -83,14 +106,21 @@ describe("with tracing on", () => {
     const server = spans.find((s) => s.kind === SpanKind.SERVER);
     expect(client?.name).toBe("qc.payment.v1.PaymentService/GetWallet");
     expect(server?.name).toBe("qc.payment.v1.PaymentService/GetWallet");
-    expect(server?.attributes).toMatchObject({ "rpc.system": "grpc", "rpc.service": "qc.payment.v1.PaymentService", "rpc.method": "GetWallet", "rpc.grpc.status_code": 0 });
+    expect(server?.attributes).toMatchObject({
+      "rpc.system": "grpc",
+      "rpc.service": "qc.payment.v1.PaymentService",
+      "rpc.method": "GetWallet",
+      "rpc.grpc.status_code": 0,
+    });
     const traceId = caller?.spanContext().traceId;
     expect(client?.spanContext().traceId).toBe(traceId);
     expect(server?.spanContext().traceId).toBe(traceId);
     expect(client?.parentSpanContext?.spanId).toBe(caller?.spanContext().spanId);
     expect(server?.parentSpanContext?.spanId).toBe(client?.spanContext().spanId);
     expect(caller?.attributes["order.id"]).toBe("o-1");
-    expect(String(t.seen[0]?.get("traceparent")[0])).toMatch(new RegExp(`^00-${traceId}-${client?.spanContext().spanId}-01$`));
+    expect(String(t.seen[0]?.get("traceparent")[0])).toMatch(
+      new RegExp(`^00-${traceId}-${client?.spanContext().spanId}-01$`),
+    );
     // The handler's log line carries the server span's ids.
     expect(lines[0]).toMatchObject({ trace_id: traceId, span_id: server?.spanContext().spanId });
   });
@@ -99,14 +129,26 @@ describe("with tracing on", () => {
     const exporter = new InMemorySpanExporter();
     await startTracing({ serviceName: "test", exporter, exportEachSpan: true });
     const implementation: UntypedServiceImplementation = {
-      getWallet: (_call: unknown, callback: (err: { code: number; details: string }) => void) => callback({ code: 9, details: "refused" }),
+      getWallet: (_call: unknown, callback: (err: { code: number; details: string }) => void) =>
+        callback({ code: 9, details: "refused" }),
     };
-    const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, { transport: plaintextTransport });
-    const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, { transport: plaintextTransport, resilience: resilience(), retrySafe: [] });
+    const server = await startGrpcServer([{ definition, implementation }], "127.0.0.1", 0, {
+      transport: plaintextTransport,
+    });
+    const client = createGrpcClient(definition, `127.0.0.1:${server.port}`, {
+      transport: plaintextTransport,
+      resilience: resilience(),
+      retrySafe: [],
+    });
     running = { server, client };
-    await expect(client.call.getWallet({ customerId: "alice", currency: "" })).rejects.toMatchObject({ kind: "refused" });
+    await expect(client.call.getWallet({ customerId: "alice", currency: "" })).rejects.toMatchObject({
+      kind: "refused",
+    });
     const spans = exporter.getFinishedSpans();
-    expect(spans.find((s) => s.kind === SpanKind.CLIENT)?.status).toMatchObject({ code: 2, message: "FAILED_PRECONDITION" });
+    expect(spans.find((s) => s.kind === SpanKind.CLIENT)?.status).toMatchObject({
+      code: 2,
+      message: "FAILED_PRECONDITION",
+    });
     expect(spans.find((s) => s.kind === SpanKind.SERVER)?.status.code).toBe(0);
     expect(spans.find((s) => s.kind === SpanKind.SERVER)?.attributes["rpc.grpc.status_code"]).toBe(9);
   });
@@ -152,7 +194,11 @@ describe("HTTP server spans", () => {
     expect(span?.kind).toBe(SpanKind.SERVER);
     expect(span?.spanContext().traceId).toBe("0af7651916cd43dd8448eb211c80319c");
     expect(span?.parentSpanContext?.spanId).toBe("b7ad6b7169203331");
-    expect(span?.attributes).toMatchObject({ "http.route": "/v1/things/:id", "url.path": "/v1/things/42", "http.response.status_code": 200 });
+    expect(span?.attributes).toMatchObject({
+      "http.route": "/v1/things/:id",
+      "url.path": "/v1/things/42",
+      "http.response.status_code": 200,
+    });
     expect(res.body).toBe("0af7651916cd43dd8448eb211c80319c");
     expect(res.headers.traceparent).toBe(`00-0af7651916cd43dd8448eb211c80319c-${span?.spanContext().spanId}-01`);
   });
@@ -165,7 +211,10 @@ describe("HTTP server spans", () => {
     try {
       await startTracing({ serviceName: "test", exporter, exportEachSpan: true });
     } finally {
-      for (const [name, value] of [["OTEL_TRACES_SAMPLER", saved.sampler], ["OTEL_TRACES_SAMPLER_ARG", saved.arg]] as const) {
+      for (const [name, value] of [
+        ["OTEL_TRACES_SAMPLER", saved.sampler],
+        ["OTEL_TRACES_SAMPLER_ARG", saved.arg],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

@@ -1,4 +1,17 @@
-import { context, createContextKey, propagation, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type SpanContext, type Tracer } from "@opentelemetry/api";
+import {
+  context,
+  createContextKey,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type Attributes,
+  type Context,
+  type Span,
+  type SpanContext,
+  type Tracer,
+} from "@opentelemetry/api";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { Logger } from "pino";
 
@@ -65,12 +78,13 @@ export async function startTracing(options: StartTracingOptions): Promise<Tracin
   const env = options.env ?? process.env;
   if (state) return { enabled: true, databaseSpans: moduleHooksInstalled() };
   if (!options.exporter && tracingEndpoint(env) === null) return { enabled: false, databaseSpans: false };
-  const [{ NodeTracerProvider }, { BatchSpanProcessor, SimpleSpanProcessor }, resources, { OTLPTraceExporter }] = await Promise.all([
-    import("@opentelemetry/sdk-trace-node"),
-    import("@opentelemetry/sdk-trace-base"),
-    import("@opentelemetry/resources"),
-    import("@opentelemetry/exporter-trace-otlp-http"),
-  ]);
+  const [{ NodeTracerProvider }, { BatchSpanProcessor, SimpleSpanProcessor }, resources, { OTLPTraceExporter }] =
+    await Promise.all([
+      import("@opentelemetry/sdk-trace-node"),
+      import("@opentelemetry/sdk-trace-base"),
+      import("@opentelemetry/resources"),
+      import("@opentelemetry/exporter-trace-otlp-http"),
+    ]);
   const exporter = options.exporter ?? new OTLPTraceExporter();
   const resource = resources
     .defaultResource()
@@ -83,8 +97,14 @@ export async function startTracing(options: StartTracingOptions): Promise<Tracin
   });
   provider.register();
   const databaseSpans = moduleHooksInstalled();
-  options.logger?.info({ endpoint: options.exporter ? "custom exporter" : tracingEndpoint(env), databaseSpans }, "tracing on: spans exported over OTLP");
-  if (!databaseSpans) options.logger?.warn("Postgres and Redis calls make no spans: start the process with --import @qc/platform/telemetry/register");
+  options.logger?.info(
+    { endpoint: options.exporter ? "custom exporter" : tracingEndpoint(env), databaseSpans },
+    "tracing on: spans exported over OTLP",
+  );
+  if (!databaseSpans)
+    options.logger?.warn(
+      "Postgres and Redis calls make no spans: start the process with --import @qc/platform/telemetry/register",
+    );
   const sampler = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() ?? "";
   state = {
     tracer: trace.getTracer("@qc/platform"),
@@ -150,7 +170,8 @@ export function unsampledTrace(ctx: Context = context.active()): SpanContext | u
 /** Records an error on a span and marks the span failed. */
 export function failSpan(span: Span, err: unknown): void {
   if (err instanceof Error) span.recordException(err);
-  const code = typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : undefined;
+  const code =
+    typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : undefined;
   span.setStatus({ code: SpanStatusCode.ERROR, message: code ?? (err instanceof Error ? err.message : String(err)) });
 }
 
@@ -159,7 +180,12 @@ export function failSpan(span: Span, err: unknown): void {
  * settles and marking it failed when the work throws. With tracing off, or inside a request the
  * sampler left out, just runs `work`.
  */
-export function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
+export function inSpan<T>(
+  name: string,
+  attributes: Attributes,
+  work: () => Promise<T>,
+  kind: SpanKind = SpanKind.INTERNAL,
+): Promise<T> {
   if (!state || unsampledTrace()) return work();
   return state.tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
     try {

@@ -23,7 +23,10 @@ export interface PromScrape {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const TYPES = new Set(["counter", "gauge", "histogram", "summary", "untyped"]);
-const SUFFIXES: Record<string, readonly string[]> = { histogram: ["_bucket", "_sum", "_count"], summary: ["", "_sum", "_count"] };
+const SUFFIXES: Record<string, readonly string[]> = {
+  histogram: ["_bucket", "_sum", "_count"],
+  summary: ["", "_sum", "_count"],
+};
 
 // As Prometheus reads them (Go's ParseFloat): Inf and NaN in any case; prom-client writes "Nan".
 function parseValue(text: string, line: number): number {
@@ -102,13 +105,16 @@ export function parsePrometheusText(text: string): PromScrape {
     if (!METRIC_NAME.test(name)) throw new Error(`line ${line}: bad metric name "${name}"`);
     const { labels, end } = raw[nameEnd] === "{" ? parseLabels(raw, nameEnd, line) : { labels: {}, end: nameEnd };
     const fields = raw.slice(end).trim().split(" ");
-    if (raw[end] !== " " || fields.length < 1 || fields.length > 2) throw new Error(`line ${line}: expected "<value> [timestamp]" after ${name}`);
+    if (raw[end] !== " " || fields.length < 1 || fields.length > 2)
+      throw new Error(`line ${line}: expected "<value> [timestamp]" after ${name}`);
     const value = parseValue(fields[0] ?? "", line);
     const family = [...families.values()].find(
-      (f) => f.name === name || (SUFFIXES[f.type] ?? []).some((suffix) => suffix !== "" && `${f.name}${suffix}` === name),
+      (f) =>
+        f.name === name || (SUFFIXES[f.type] ?? []).some((suffix) => suffix !== "" && `${f.name}${suffix}` === name),
     );
     if (!family) throw new Error(`line ${line}: sample ${name} has no # TYPE before it`);
-    if (family.type === "histogram" && name.endsWith("_bucket") && labels.le === undefined) throw new Error(`line ${line}: bucket without le`);
+    if (family.type === "histogram" && name.endsWith("_bucket") && labels.le === undefined)
+      throw new Error(`line ${line}: bucket without le`);
     family.samples.push({ name, labels, value });
   });
   for (const family of families.values()) if (family.type === "histogram") checkHistogram(family);
@@ -124,11 +130,16 @@ export function parsePrometheusText(text: string): PromScrape {
 function checkHistogram(family: PromFamily): void {
   const series = new Map<string, { buckets: [number, number][]; count?: number }>();
   const keyOf = (labels: Readonly<Record<string, string>>) =>
-    JSON.stringify(Object.entries(labels).filter(([k]) => k !== "le").sort(([a], [b]) => a.localeCompare(b)));
+    JSON.stringify(
+      Object.entries(labels)
+        .filter(([k]) => k !== "le")
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
   for (const s of family.samples) {
     const entry = series.get(keyOf(s.labels)) ?? { buckets: [] };
     series.set(keyOf(s.labels), entry);
-    if (s.name.endsWith("_bucket")) entry.buckets.push([s.labels.le === "+Inf" ? Infinity : Number(s.labels.le), s.value]);
+    if (s.name.endsWith("_bucket"))
+      entry.buckets.push([s.labels.le === "+Inf" ? Infinity : Number(s.labels.le), s.value]);
     if (s.name.endsWith("_count")) entry.count = s.value;
   }
   for (const [key, { buckets, count }] of series) {

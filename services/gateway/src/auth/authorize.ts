@@ -19,7 +19,10 @@ const BEARER = /^Bearer +(\S+)$/i;
 /** Told of every failed authentication before it is answered 401; may throw a different answer instead (a rate limit). */
 export type OnAuthenticationFailure = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-export function createAuthorize(verify: TokenVerifier, onFailure: OnAuthenticationFailure = async () => undefined): Authorize {
+export function createAuthorize(
+  verify: TokenVerifier,
+  onFailure: OnAuthenticationFailure = async () => undefined,
+): Authorize {
   const authenticate = async (request: FastifyRequest, reply: FastifyReply): Promise<Principal> => {
     try {
       const token = BEARER.exec(request.headers.authorization ?? "")?.[1];

@@ -1,7 +1,8 @@
 export const roles = ["customer", "rider", "admin"] as const;
 export type Role = (typeof roles)[number];
 
-export const isRole = (value: unknown): value is Role => typeof value === "string" && (roles as readonly string[]).includes(value);
+export const isRole = (value: unknown): value is Role =>
+  typeof value === "string" && (roles as readonly string[]).includes(value);
 
 /**
  * What a token's `sub` may look like: the platform's one subject pattern, which every service checks

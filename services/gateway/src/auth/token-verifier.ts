@@ -46,7 +46,11 @@ function createSignatureVerifier(options: TokenVerifierOptions): TokenVerifier {
   const remote =
     jwks === undefined
       ? null
-      : createRemoteJWKSet(jwks.url, { cooldownDuration: jwks.cooldownMs ?? 30_000, cacheMaxAge: JWKS_MAX_AGE_MS, timeoutDuration: JWKS_TIMEOUT_MS });
+      : createRemoteJWKSet(jwks.url, {
+          cooldownDuration: jwks.cooldownMs ?? 30_000,
+          cacheMaxAge: JWKS_MAX_AGE_MS,
+          timeoutDuration: JWKS_TIMEOUT_MS,
+        });
   // Pinning the algorithms stops a token from choosing how it is checked ("none", RS/HS confusion):
   // HS256 only ever meets the secret, the others only the provider's published keys.
   const algorithms = [...(hmacKey ? ["HS256"] : []), ...(remote ? IDP_ALGORITHMS : [])];
@@ -83,9 +87,16 @@ function verificationError(err: unknown): AppError {
   if (err instanceof errors.JWTExpired) return unauthenticated("token expired");
   // jose throws a plain JOSEError (no subclass) only when the key set's answer is not a 200 with JSON;
   // anything that is no JOSEError at all is the fetch itself failing (refused, reset, DNS).
-  const fetchFailed = err instanceof errors.JWKSTimeout || (err instanceof Error && (!(err instanceof errors.JOSEError) || err.constructor === errors.JOSEError));
+  const fetchFailed =
+    err instanceof errors.JWKSTimeout ||
+    (err instanceof Error && (!(err instanceof errors.JOSEError) || err.constructor === errors.JOSEError));
   if (fetchFailed) {
-    return new AppError("unavailable", "IDENTITY_PROVIDER_UNAVAILABLE", "the identity provider's keys could not be fetched", { cause: err });
+    return new AppError(
+      "unavailable",
+      "IDENTITY_PROVIDER_UNAVAILABLE",
+      "the identity provider's keys could not be fetched",
+      { cause: err },
+    );
   }
   if (err instanceof errors.JWKSNoMatchingKey) return unauthenticated("invalid token: signed by an unknown key");
   return unauthenticated("invalid token");

@@ -8,7 +8,11 @@ type Verify = (token: string) => Promise<Principal>;
  * every request, and the signature check (WebCrypto HMAC, asynchronous) was a tenth of the gateway's
  * CPU under load. Failures are never cached; the cache is bounded and dropped whole when full.
  */
-export function cachingVerifier(verify: Verify, expiresAt: (token: string) => number | null, maxEntries = 10_000): Verify {
+export function cachingVerifier(
+  verify: Verify,
+  expiresAt: (token: string) => number | null,
+  maxEntries = 10_000,
+): Verify {
   const cache = new Map<string, { principal: Principal; expiresAtMs: number }>();
   return async (token) => {
     const hit = cache.get(token);

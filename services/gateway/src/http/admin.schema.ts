@@ -15,13 +15,22 @@ const CurrencySchema = Type.String({ pattern: CURRENCY_PATTERN, description: "IS
 export const CreditBodySchema = Type.Object(
   {
     amountCents: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
-    currency: Type.Optional(described(CurrencySchema, `the balance credited (a wallet holds one per currency); ${DEFAULT_CURRENCY} when left out`)),
+    currency: Type.Optional(
+      described(
+        CurrencySchema,
+        `the balance credited (a wallet holds one per currency); ${DEFAULT_CURRENCY} when left out`,
+      ),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const WalletSchema = Type.Object(
-  { customerId: Type.String(), currency: CurrencySchema, balanceCents: Type.Integer({ description: "the balance in this currency" }) },
+  {
+    customerId: Type.String(),
+    currency: CurrencySchema,
+    balanceCents: Type.Integer({ description: "the balance in this currency" }),
+  },
   { description: "one balance of the customer's wallet" },
 );
 

@@ -22,7 +22,9 @@ function heldOrders() {
   return {
     createOrder: () => {
       calls++;
-      return new Promise<{ order: ReturnType<typeof anOrder>; replayed: boolean }>((resolve) => waiting.push(() => resolve({ order: anOrder(), replayed: false })));
+      return new Promise<{ order: ReturnType<typeof anOrder>; replayed: boolean }>((resolve) =>
+        waiting.push(() => resolve({ order: anOrder(), replayed: false })),
+      );
     },
     get calls() {
       return calls;
@@ -37,14 +39,21 @@ function heldOrders() {
   };
 }
 
-const limits = { ORDER_ADMISSION_INITIAL_LIMIT: "3", ORDER_ADMISSION_MIN_LIMIT: "1", OTHER_ADMISSION_INITIAL_LIMIT: "3", OTHER_ADMISSION_MIN_LIMIT: "1" };
+const limits = {
+  ORDER_ADMISSION_INITIAL_LIMIT: "3",
+  ORDER_ADMISSION_MIN_LIMIT: "1",
+  OTHER_ADMISSION_INITIAL_LIMIT: "3",
+  OTHER_ADMISSION_MIN_LIMIT: "1",
+};
 
 describe("admission control", () => {
   it("answers orders beyond the limit 503 OVERLOADED at once, with Retry-After, before reading the token", async () => {
     const held = heldOrders();
     app = testApp(fakeUpstreams({ order: { createOrder: held.createOrder } }), limits);
     const auth = await bearer("alice", "customer");
-    const admitted = [1, 2, 3].map(() => app!.inject({ method: "POST", url: "/v1/orders", headers: { authorization: auth }, payload: body }));
+    const admitted = [1, 2, 3].map(() =>
+      app!.inject({ method: "POST", url: "/v1/orders", headers: { authorization: auth }, payload: body }),
+    );
     await held.until(3);
     const shed = await app.inject({ method: "POST", url: "/v1/orders", payload: body }); // no token at all: still not looked at
     expectProblem(shed, 503, "OVERLOADED");
@@ -64,12 +73,18 @@ describe("admission control", () => {
     app = testApp(
       fakeUpstreams({
         order: { createOrder: held.createOrder },
-        inventory: { getProduct: async () => ({ product: { sku: "apple", name: "Apple", priceCents: 50, currency: "EUR", stock: 1 } }) },
+        inventory: {
+          getProduct: async () => ({
+            product: { sku: "apple", name: "Apple", priceCents: 50, currency: "EUR", stock: 1 },
+          }),
+        },
       }),
       limits,
     );
     const auth = await bearer("alice", "customer");
-    const orders = Array.from({ length: 5 }, () => app!.inject({ method: "POST", url: "/v1/orders", headers: { authorization: auth }, payload: body }));
+    const orders = Array.from({ length: 5 }, () =>
+      app!.inject({ method: "POST", url: "/v1/orders", headers: { authorization: auth }, payload: body }),
+    );
     await held.until(3);
     expect((await app.inject({ method: "GET", url: "/v1/products/apple" })).statusCode).toBe(200);
     expect((await app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
@@ -91,16 +106,26 @@ describe("admission control", () => {
       { UPSTREAM_TIMEOUT_MS: "4000" },
     );
     const before = Date.now();
-    await app.inject({ method: "POST", url: "/v1/orders", headers: { authorization: await bearer("alice", "customer") }, payload: body });
+    await app.inject({
+      method: "POST",
+      url: "/v1/orders",
+      headers: { authorization: await bearer("alice", "customer") },
+      payload: body,
+    });
     expect(deadline).toBeGreaterThanOrEqual(before + 4_000 - 50);
     expect(deadline).toBeLessThanOrEqual(Date.now() + 4_000);
   });
 
   it("can be turned off", async () => {
     const held = heldOrders();
-    app = testApp(fakeUpstreams({ order: { createOrder: held.createOrder } }), { ...limits, ADMISSION_CONTROL: "false" });
+    app = testApp(fakeUpstreams({ order: { createOrder: held.createOrder } }), {
+      ...limits,
+      ADMISSION_CONTROL: "false",
+    });
     const auth = await bearer("alice", "customer");
-    const orders = Array.from({ length: 5 }, () => app!.inject({ method: "POST", url: "/v1/orders", headers: { authorization: auth }, payload: body }));
+    const orders = Array.from({ length: 5 }, () =>
+      app!.inject({ method: "POST", url: "/v1/orders", headers: { authorization: auth }, payload: body }),
+    );
     await held.until(5);
     held.release();
     expect((await Promise.all(orders)).every((r) => r.statusCode === 201)).toBe(true);
@@ -114,13 +139,22 @@ describe("admission control", () => {
       options?.onServerTiming?.(5);
       return { order: anOrder(), replayed: false };
     };
-    const fixedTarget = { ORDER_ADMISSION_INITIAL_LIMIT: "4", ORDER_ADMISSION_MIN_LIMIT: "1", ORDER_ADMISSION_TARGET_MS: "50", ORDER_ADMISSION_MAX_TARGET_MS: "50" };
+    const fixedTarget = {
+      ORDER_ADMISSION_INITIAL_LIMIT: "4",
+      ORDER_ADMISSION_MIN_LIMIT: "1",
+      ORDER_ADMISSION_TARGET_MS: "50",
+      ORDER_ADMISSION_MAX_TARGET_MS: "50",
+    };
     app = testApp(fakeUpstreams({ order: { createOrder } }), fixedTarget);
     // Over a real socket: the limit learns when the answer has been written to it.
     const url = await app.listen({ host: "127.0.0.1", port: 0 });
     const auth = await bearer("alice", "customer");
     const place = () =>
-      fetch(`${url}/v1/orders`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify(body) }).then(async (r) => {
+      fetch(`${url}/v1/orders`, {
+        method: "POST",
+        headers: { authorization: auth, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }).then(async (r) => {
         await r.arrayBuffer();
         return r.status;
       });

@@ -74,8 +74,16 @@ export function installAdmission(app: FastifyInstance, limits: AdmissionLimits |
       },
     });
   };
-  perClass("admission_limit", "Requests of a class the gateway lets in at once (adaptive concurrency limit).", (l) => l.limit);
-  perClass("admission_in_flight", "Requests of a class in flight under the gateway's admission control.", (l) => l.inFlight);
+  perClass(
+    "admission_limit",
+    "Requests of a class the gateway lets in at once (adaptive concurrency limit).",
+    (l) => l.limit,
+  );
+  perClass(
+    "admission_in_flight",
+    "Requests of a class in flight under the gateway's admission control.",
+    (l) => l.inFlight,
+  );
 
   app.addHook("onRequest", (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const admissionClass = admissionClassOf(request.method, request.routeOptions.url);

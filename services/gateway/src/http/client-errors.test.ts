@@ -15,7 +15,12 @@ afterEach(async () => {
 
 describe("ids as long as a subject may be", () => {
   const updateLocation = (id: string, authorization: string) =>
-    app.inject({ method: "PUT", url: `/v1/riders/${id}/location`, headers: { authorization }, payload: { lat: 1, lon: 2, available: true } });
+    app.inject({
+      method: "PUT",
+      url: `/v1/riders/${id}/location`,
+      headers: { authorization },
+      payload: { lat: 1, lon: 2, available: true },
+    });
 
   // Fastify's router stops at 100 characters a parameter and answered 414 in plain JSON, so a rider
   // whose token the gateway accepts (up to 128) could not report a location.
@@ -61,8 +66,18 @@ describe("what Node's HTTP parser refuses", () => {
   it.each([
     ["a malformed request line", "NOT HTTP AT ALL\r\n\r\n", 400, "BAD_REQUEST"],
     ["a header line without a colon", "GET /healthz HTTP/1.1\r\nhost: x\r\nno colon here\r\n\r\n", 400, "BAD_REQUEST"],
-    ["a chunk size beyond any body", "POST /v1/orders HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFF\r\n", 400, "BAD_REQUEST"],
-    ["headers larger than the server takes", `GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ${"a".repeat(40_000)}\r\n\r\n`, 431, "HEADERS_TOO_LARGE"],
+    [
+      "a chunk size beyond any body",
+      "POST /v1/orders HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFF\r\n",
+      400,
+      "BAD_REQUEST",
+    ],
+    [
+      "headers larger than the server takes",
+      `GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ${"a".repeat(40_000)}\r\n\r\n`,
+      431,
+      "HEADERS_TOO_LARGE",
+    ],
   ])("answers %s as application/problem+json and closes", async (_, raw, status, code) => {
     const answer = await send(raw);
     expect(answer?.status).toBe(status);

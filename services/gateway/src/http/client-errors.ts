@@ -54,6 +54,12 @@ interface HttpSocket extends Socket {
 }
 
 /** Fastify server options so that no refusal, at any layer, leaves without problem+json. */
-export function clientErrorOptions(log: FastifyBaseLogger): Pick<FastifyServerOptions, "routerOptions" | "frameworkErrors" | "clientErrorHandler"> {
-  return { routerOptions: { maxParamLength: MAX_PARAM_LENGTH }, frameworkErrors: sendFrameworkError, clientErrorHandler: answerClientError(log) };
+export function clientErrorOptions(
+  log: FastifyBaseLogger,
+): Pick<FastifyServerOptions, "routerOptions" | "frameworkErrors" | "clientErrorHandler"> {
+  return {
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: answerClientError(log),
+  };
 }

@@ -3,7 +3,10 @@ import { roles, subjectPattern } from "../auth/principal";
 
 export const DevTokenBodySchema = Type.Object(
   {
-    subject: Type.String({ pattern: subjectPattern, description: "the token's sub: a customer's or rider's id (alice, bob, rider-1) or any admin name" }),
+    subject: Type.String({
+      pattern: subjectPattern,
+      description: "the token's sub: a customer's or rider's id (alice, bob, rider-1) or any admin name",
+    }),
     role: Type.Enum([...roles], { type: "string" }),
   },
   { additionalProperties: false },

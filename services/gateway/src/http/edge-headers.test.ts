@@ -24,13 +24,20 @@ const preflight = (origin: string, url = "/v1/orders") =>
   app.inject({
     method: "OPTIONS",
     url,
-    headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type, idempotency-key" },
+    headers: {
+      origin,
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "authorization, content-type, idempotency-key",
+    },
   });
 
 describe("security headers (helmet)", () => {
   it("are on every answer, a strict policy for a JSON API", async () => {
     app = testApp(fakeUpstreams());
-    for (const res of [await app.inject({ method: "GET", url: "/healthz" }), await app.inject({ method: "GET", url: "/v1/nothing" })]) {
+    for (const res of [
+      await app.inject({ method: "GET", url: "/healthz" }),
+      await app.inject({ method: "GET", url: "/v1/nothing" }),
+    ]) {
       expect(res.headers).toMatchObject({
         "content-security-policy": "default-src 'none';frame-ancestors 'none'",
         "x-content-type-options": "nosniff",
@@ -46,7 +53,8 @@ describe("security headers (helmet)", () => {
     helmetBuilt.count = 0;
     app = testApp(fakeUpstreams());
     await app.ready();
-    for (let i = 0; i < 3; i++) expect((await app.inject({ method: "GET", url: "/healthz" })).headers["x-frame-options"]).toBe("DENY");
+    for (let i = 0; i < 3; i++)
+      expect((await app.inject({ method: "GET", url: "/healthz" })).headers["x-frame-options"]).toBe("DENY");
     expect(helmetBuilt.count).toBe(1);
   });
 
@@ -95,7 +103,11 @@ describe("CORS", () => {
     const res = await app.inject({
       method: "OPTIONS",
       url: "/v1/orders/ord-1/events",
-      headers: { origin: DEV_WEB_APP, "access-control-request-method": "GET", "access-control-request-headers": "authorization, last-event-id" },
+      headers: {
+        origin: DEV_WEB_APP,
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "authorization, last-event-id",
+      },
     });
     expect(res.statusCode).toBe(204);
     expect(String(res.headers["access-control-allow-headers"]).toLowerCase()).toMatch(/last-event-id/);
@@ -106,7 +118,9 @@ describe("CORS", () => {
     const res = await app.inject({ method: "GET", url: "/v1/products", headers: { origin: DEV_WEB_APP } });
     expect(res.statusCode).toBe(200);
     expect(res.headers["access-control-allow-origin"]).toBe(DEV_WEB_APP);
-    expect(String(res.headers["access-control-expose-headers"]).toLowerCase()).toMatch(/x-trace-id.*retry-after|retry-after.*x-trace-id/);
+    expect(String(res.headers["access-control-expose-headers"]).toLowerCase()).toMatch(
+      /x-trace-id.*retry-after|retry-after.*x-trace-id/,
+    );
   });
 
   it("allows no other origin", async () => {
@@ -117,7 +131,9 @@ describe("CORS", () => {
 
   it("takes its origins from CORS_ORIGINS", async () => {
     app = testApp(fakeUpstreams(), { CORS_ORIGINS: "https://shop.example, https://admin.shop.example" });
-    expect((await preflight("https://admin.shop.example")).headers["access-control-allow-origin"]).toBe("https://admin.shop.example");
+    expect((await preflight("https://admin.shop.example")).headers["access-control-allow-origin"]).toBe(
+      "https://admin.shop.example",
+    );
     expect((await preflight(DEV_WEB_APP)).headers["access-control-allow-origin"]).toBeUndefined();
   });
 

@@ -23,7 +23,14 @@ export function isOrigin(value: string): boolean {
 }
 
 /** What a browser client sends beyond the CORS-safelisted headers (last-event-id: resuming an order's event stream). */
-const ALLOWED_HEADERS = ["authorization", "content-type", "idempotency-key", "last-event-id", "traceparent", "tracestate"];
+const ALLOWED_HEADERS = [
+  "authorization",
+  "content-type",
+  "idempotency-key",
+  "last-event-id",
+  "traceparent",
+  "tracestate",
+];
 /** What it may read beyond the safelisted ones: trace ids, when to retry, rate limits, new resources. */
 const EXPOSED_HEADERS = ["x-trace-id", "retry-after", "location", "server-timing", "ratelimit", "ratelimit-policy"];
 
@@ -43,7 +50,9 @@ export function installEdgeHeaders(app: FastifyInstance, options: EdgeOptions): 
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     frameguard: { action: "deny" },
   });
-  app.addHook("onRequest", (request, reply, done) => securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err instanceof Error ? err : undefined)));
+  app.addHook("onRequest", (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (err?: unknown) => done(err instanceof Error ? err : undefined)),
+  );
   void app.register(cors, {
     origin: [...options.corsOrigins],
     methods: ["GET", "HEAD", "POST", "PUT"],

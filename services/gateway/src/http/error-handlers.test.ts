@@ -7,7 +7,9 @@ import { AppError } from "@qc/platform/errors";
 /** A logger that records the level of each line it would write. */
 function recordingLogger() {
   const levels: string[] = [];
-  const stream = { write: (line: string) => void levels.push(pino.levels.labels[(JSON.parse(line) as { level: number }).level]!) };
+  const stream = {
+    write: (line: string) => void levels.push(pino.levels.labels[(JSON.parse(line) as { level: number }).level]!),
+  };
   return { levels, log: pino({ level: "trace" }, stream) };
 }
 

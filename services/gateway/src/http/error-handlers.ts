@@ -51,7 +51,8 @@ export function logProblem(log: FastifyBaseLogger, problem: ProblemReply, err: u
   // An open breaker answers at once, and its state change was the warning (logged by the process that
   // holds the breaker): a line per refused request would cost more than the fast failure it logs.
   else if (code === "CIRCUIT_OPEN") log.debug({ code }, "refused by an open circuit breaker");
-  else if (status >= 500) log.warn({ code, cause: err instanceof Error ? err.message : String(err) }, "dependency unavailable");
+  else if (status >= 500)
+    log.warn({ code, cause: err instanceof Error ? err.message : String(err) }, "dependency unavailable");
   else log.info({ status, code }, "request rejected");
 }
 

@@ -49,5 +49,12 @@ const codeOf = (h: orderV1.HistoryEntry): string =>
 export function toHistoryView(h: orderV1.HistoryEntry, viewer: Role): HistoryView {
   const code = codeOf(h);
   const message = SENTENCES[code] ?? OUTCOME_SENTENCES[h.outcome] ?? "The order's state changed.";
-  return { step: h.step, outcome: h.outcome, code, message, ...(viewer === "admin" && h.detail !== "" && { detail: h.detail }), at: h.at };
+  return {
+    step: h.step,
+    outcome: h.outcome,
+    code,
+    message,
+    ...(viewer === "admin" && h.detail !== "" && { detail: h.detail }),
+    at: h.at,
+  };
 }

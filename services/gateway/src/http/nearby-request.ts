@@ -29,7 +29,10 @@ export function toNearbyRequest(query: NearbyQuery): riderV1.NearbyRequest {
   return {
     lat: decimalIn("lat", query.lat, { min: -90, max: 90 }),
     lon: decimalIn("lon", query.lon, { min: -180, max: 180 }),
-    radiusKm: query.radiusKm === undefined ? DEFAULT_RADIUS_KM : decimalIn("radiusKm", query.radiusKm, { min: 0, max: MAX_RADIUS_KM, aboveMin: true }),
+    radiusKm:
+      query.radiusKm === undefined
+        ? DEFAULT_RADIUS_KM
+        : decimalIn("radiusKm", query.radiusKm, { min: 0, max: MAX_RADIUS_KM, aboveMin: true }),
     limit: query.limit ?? DEFAULT_NEARBY_LIMIT,
   };
 }

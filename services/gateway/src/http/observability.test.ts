@@ -34,9 +34,15 @@ describe("gateway request metrics and trace ids", () => {
     expect((await app.inject({ method: "GET", url: "/v1/products/kiwi" })).statusCode).toBe(404);
     expect((await app.inject({ method: "GET", url: "/v1/no/such/path/123" })).statusCode).toBe(404); // under the API: never the web app
     const scrape = parsePrometheusText(await metrics.text());
-    expect(scrape.value("http_server_duration_seconds_count", { route: "/v1/products/:sku", method: "GET", status: "200" })).toBe(1);
-    expect(scrape.value("http_server_duration_seconds_count", { route: "/v1/products/:sku", method: "GET", status: "404" })).toBe(1);
-    expect(scrape.value("http_server_duration_seconds_count", { route: "unmatched", method: "GET", status: "404" })).toBe(1);
+    expect(
+      scrape.value("http_server_duration_seconds_count", { route: "/v1/products/:sku", method: "GET", status: "200" }),
+    ).toBe(1);
+    expect(
+      scrape.value("http_server_duration_seconds_count", { route: "/v1/products/:sku", method: "GET", status: "404" }),
+    ).toBe(1);
+    expect(
+      scrape.value("http_server_duration_seconds_count", { route: "unmatched", method: "GET", status: "404" }),
+    ).toBe(1);
     const routes = scrape.families.get("http_server_duration_seconds")?.samples.map((s) => s.labels.route) ?? [];
     expect(routes.some((r) => r?.includes("apple") || r?.includes("kiwi") || r?.includes("123"))).toBe(false);
   });

@@ -32,7 +32,10 @@ export function installObservability(
     done(null, payload);
   });
   app.addHook("onResponse", (request, reply, done) => {
-    duration.observe({ route: request.routeOptions.url ?? "unmatched", method: request.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    duration.observe(
+      { route: request.routeOptions.url ?? "unmatched", method: request.method, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
     done();
   });
   observeBreakers(metrics, breakers);

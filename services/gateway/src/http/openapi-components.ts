@@ -19,8 +19,20 @@ const anOrder = {
   createdAt: "2026-01-01T10:00:00.000Z",
   updatedAt: "2026-01-01T10:00:00.120Z",
   history: [
-    { step: "order", outcome: "created", code: "ORDER_CREATED", message: "The order was received.", at: "2026-01-01T10:00:00.000Z" },
-    { step: "saga", outcome: "confirmed", code: "ORDER_CONFIRMED", message: "The order is confirmed.", at: "2026-01-01T10:00:00.120Z" },
+    {
+      step: "order",
+      outcome: "created",
+      code: "ORDER_CREATED",
+      message: "The order was received.",
+      at: "2026-01-01T10:00:00.000Z",
+    },
+    {
+      step: "saga",
+      outcome: "confirmed",
+      code: "ORDER_CONFIRMED",
+      message: "The order is confirmed.",
+      at: "2026-01-01T10:00:00.120Z",
+    },
   ],
 };
 const aProduct = { sku: "banana", name: "Banana", priceCents: 35, currency: "EUR", stock: 120 };
@@ -35,34 +47,77 @@ const NAMED: Readonly<Record<string, { readonly schema: TSchema; readonly exampl
   Order: { schema: OrderSchema, example: anOrder },
   OrderStatus: { schema: OrderStatusSchema, example: "CONFIRMED" },
   OrderPage: { schema: OrderPageSchema, example: { items: [anOrder], nextCursor: null } },
-  CreateOrderBody: { schema: CreateOrderBodySchema, example: { items: [{ sku: "banana", quantity: 2 }], deliveryLocation: { lat: 52.52, lon: 13.405 } } },
+  CreateOrderBody: {
+    schema: CreateOrderBodySchema,
+    example: { items: [{ sku: "banana", quantity: 2 }], deliveryLocation: { lat: 52.52, lon: 13.405 } },
+  },
   Product: { schema: ProductSchema, example: aProduct },
-  ProductPage: { schema: ProductPageSchema, example: { items: [aProduct], nextCursor: "MTcwMDAwMDAwMDAwMDAwMDpiYW5hbmE" } },
+  ProductPage: {
+    schema: ProductPageSchema,
+    example: { items: [aProduct], nextCursor: "MTcwMDAwMDAwMDAwMDAwMDpiYW5hbmE" },
+  },
   CreateProductBody: { schema: CreateProductBodySchema, example: aProduct },
   RestockBody: { schema: RestockBodySchema, example: { quantity: 50 } },
   Problem: {
     schema: ProblemSchema,
-    example: { type: "urn:qc:problem:out-of-stock", title: "Conflict", status: 409, code: "OUT_OF_STOCK", detail: "Not enough stock for every item of the order.", instance: "/v1/orders" },
+    example: {
+      type: "urn:qc:problem:out-of-stock",
+      title: "Conflict",
+      status: 409,
+      code: "OUT_OF_STOCK",
+      detail: "Not enough stock for every item of the order.",
+      instance: "/v1/orders",
+    },
   },
   CreditBody: { schema: CreditBodySchema, example: { amountCents: 10_000, currency: "EUR" } },
   Wallet: { schema: WalletSchema, example: { customerId: "alice", currency: "EUR", balanceCents: 10_000 } },
   DeadLetter: {
     schema: DeadLetterSchema,
-    example: { id: "dl-1", orderId: anOrder.id, step: "AddStock", error: "SERVICE_UNAVAILABLE", attempts: 3, status: "open", createdAt: "2026-01-01T10:00:01.000Z", updatedAt: "2026-01-01T10:00:05.000Z" },
+    example: {
+      id: "dl-1",
+      orderId: anOrder.id,
+      step: "AddStock",
+      error: "SERVICE_UNAVAILABLE",
+      attempts: 3,
+      status: "open",
+      createdAt: "2026-01-01T10:00:01.000Z",
+      updatedAt: "2026-01-01T10:00:05.000Z",
+    },
   },
-  CircuitBreakers: { schema: CircuitBreakersSchema, example: { items: [{ caller: "gateway", target: "order", state: "closed" }] } },
+  CircuitBreakers: {
+    schema: CircuitBreakersSchema,
+    example: { items: [{ caller: "gateway", target: "order", state: "closed" }] },
+  },
   RiderLocationBody: { schema: LocationBodySchema, example: { lat: 52.521, lon: 13.41, available: true } },
   NearbyRiders: { schema: NearbyRidersSchema, example: { items: [{ riderId: "rider-1", distanceKm: 0.4 }] } },
   RiderPositions: {
     schema: RiderPositionsSchema,
     example: {
       items: [
-        { riderId: "rider-1", lat: 52.5219, lon: 13.4132, available: true, busy: true, orderId: anOrder.id, seenAt: "2026-01-01T10:00:05.000Z" },
-        { riderId: "rider-2", lat: 52.53, lon: 13.4, available: false, busy: false, seenAt: "2026-01-01T10:00:02.000Z" },
+        {
+          riderId: "rider-1",
+          lat: 52.5219,
+          lon: 13.4132,
+          available: true,
+          busy: true,
+          orderId: anOrder.id,
+          seenAt: "2026-01-01T10:00:05.000Z",
+        },
+        {
+          riderId: "rider-2",
+          lat: 52.53,
+          lon: 13.4,
+          available: false,
+          busy: false,
+          seenAt: "2026-01-01T10:00:02.000Z",
+        },
       ],
     },
   },
-  AuthConfig: { schema: AuthConfigSchema, example: { oidc: { issuer: "https://id.example.com/realms/qc", clientId: "qc-web", scope: "openid" } } },
+  AuthConfig: {
+    schema: AuthConfigSchema,
+    example: { oidc: { issuer: "https://id.example.com/realms/qc", clientId: "qc-web", scope: "openid" } },
+  },
   DevTokenBody: { schema: DevTokenBodySchema, example: { subject: "alice", role: "customer" } },
   DevToken: { schema: DevTokenSchema, example: { token: "eyJhbGciOiJIUzI1NiJ9.…" } },
 };
@@ -70,7 +125,8 @@ const NAMED: Readonly<Record<string, { readonly schema: TSchema; readonly exampl
 type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
 type JsonObject = { readonly [key: string]: Json };
 
-const isObject = (value: Json): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: Json): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A schema's identity: its JSON with keys sorted, its own description left out (a route may describe it in its own words). */
 function identity(schema: JsonObject): string {
@@ -78,7 +134,11 @@ function identity(schema: JsonObject): string {
     Array.isArray(value)
       ? value.map(sorted)
       : isObject(value)
-        ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted(value[k] ?? null)]))
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((k) => [k, sorted(value[k] ?? null)]),
+          )
         : value;
   const { description: _ignored, ...rest } = schema;
   return JSON.stringify(sorted(rest));
@@ -91,7 +151,11 @@ function refer(node: Json, names: ReadonlyMap<string, string>, keep = false): Js
   if (Array.isArray(node)) return node.map((n: Json) => refer(n, names));
   if (!isObject(node)) return node;
   const name = keep ? undefined : names.get(identity(node));
-  if (name !== undefined) return { $ref: `#/components/schemas/${name}`, ...(typeof node.description === "string" && { description: node.description }) };
+  if (name !== undefined)
+    return {
+      $ref: `#/components/schemas/${name}`,
+      ...(typeof node.description === "string" && { description: node.description }),
+    };
   return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, refer(v, names)]));
 }
 
@@ -116,5 +180,6 @@ export function nameComponents<D extends { readonly components?: object }>(docum
 export const openApiDocumentOptions: FastifyDynamicSwaggerOptions = {
   ...openApiOptions,
   // This document is OpenAPI (openapi.ts), never Swagger 2.
-  transformObject: (document) => ("openapiObject" in document ? nameComponents(document.openapiObject) : document.swaggerObject),
+  transformObject: (document) =>
+    "openapiObject" in document ? nameComponents(document.openapiObject) : document.swaggerObject,
 };

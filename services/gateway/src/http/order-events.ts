@@ -27,7 +27,8 @@ export function lastSeenVersion(lastEventId: string | undefined): number {
 export const streamPreamble = (): string => `retry: ${RECONNECT_MS}\n\n`;
 
 /** One `order` event. JSON has no raw newlines, so the data fits one `data:` line. */
-export const orderEvent = (version: number, order: OrderView): string => `id: ${version}\nevent: order\ndata: ${JSON.stringify(order)}\n\n`;
+export const orderEvent = (version: number, order: OrderView): string =>
+  `id: ${version}\nevent: order\ndata: ${JSON.stringify(order)}\n\n`;
 
 /** A comment line: keeps proxies and load balancers from closing a quiet stream as idle. */
 export const heartbeat = (): string => ": keep-alive\n\n";
@@ -80,7 +81,11 @@ export class StreamSlots {
   acquire(caller: string): () => void {
     const n = this.open.get(caller) ?? 0;
     if (n >= this.perCaller) {
-      throw new AppError("refused", "TOO_MANY_STREAMS", `At most ${this.perCaller} event streams may be open at once; close one first.`);
+      throw new AppError(
+        "refused",
+        "TOO_MANY_STREAMS",
+        `At most ${this.perCaller} event streams may be open at once; close one first.`,
+      );
     }
     this.open.set(caller, n + 1);
     let released = false;

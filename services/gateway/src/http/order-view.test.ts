@@ -28,7 +28,15 @@ describe("toOrderView", () => {
       currency: "EUR",
       createdAt: "2026-01-01T10:00:00.000Z",
       updatedAt: "2026-01-01T10:00:01.000Z",
-      history: [{ step: "reserve-stock", outcome: "done", code: "STOCK_RESERVED", message: "The items were reserved.", at: "2026-01-01T10:00:00.500Z" }],
+      history: [
+        {
+          step: "reserve-stock",
+          outcome: "done",
+          code: "STOCK_RESERVED",
+          message: "The items were reserved.",
+          at: "2026-01-01T10:00:00.500Z",
+        },
+      ],
     });
   });
 
@@ -42,9 +50,21 @@ describe("toOrderView", () => {
     expect(JSON.stringify(view)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|No connection/);
     expect(view.history).toEqual([
       { step: "reserve-stock", outcome: "done", code: "STOCK_RESERVED", message: "The items were reserved.", at: "t1" },
-      { step: "charge-payment", outcome: "failed", code: "SERVICE_UNAVAILABLE", message: "A service was temporarily unavailable.", at: "t2" },
+      {
+        step: "charge-payment",
+        outcome: "failed",
+        code: "SERVICE_UNAVAILABLE",
+        message: "A service was temporarily unavailable.",
+        at: "t2",
+      },
       // A code the gateway has no sentence for yet: the sentence of its outcome.
-      { step: "release-stock", outcome: "retry", code: "SOMETHING_NEW", message: "This step did not succeed and is being retried.", at: "t3" },
+      {
+        step: "release-stock",
+        outcome: "retry",
+        code: "SOMETHING_NEW",
+        message: "This step did not succeed and is being retried.",
+        at: "t3",
+      },
       // Written by a service older than codes: named by step and outcome.
       { step: "saga", outcome: "failed", code: "SAGA_FAILED", message: "This step did not succeed.", at: "t4" },
     ]);
@@ -52,10 +72,19 @@ describe("toOrderView", () => {
 
   it("shows admins the raw detail too", () => {
     const view = toOrderView(failedOrder(), "admin");
-    expect(view.history[1]).toEqual({ step: "charge-payment", outcome: "failed", code: "SERVICE_UNAVAILABLE", message: "A service was temporarily unavailable.", detail: RAW, at: "t2" });
+    expect(view.history[1]).toEqual({
+      step: "charge-payment",
+      outcome: "failed",
+      code: "SERVICE_UNAVAILABLE",
+      message: "A service was temporarily unavailable.",
+      detail: RAW,
+      at: "t2",
+    });
   });
 
   it("refuses an order without a known status", () => {
-    expect(() => toOrderView(anOrder({ status: orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED }), "customer")).toThrow(/unknown status/);
+    expect(() => toOrderView(anOrder({ status: orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED }), "customer")).toThrow(
+      /unknown status/,
+    );
   });
 });

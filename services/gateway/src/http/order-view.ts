@@ -19,7 +19,8 @@ const statusName = new Map(Object.entries(wireStatus).map(([name, wire]) => [wir
  */
 export function toOrderView(order: orderV1.Order, viewer: Role): OrderView {
   const status = statusName.get(order.status);
-  if (status === undefined) throw new AppError("internal", "INTERNAL", `order ${order.id} has unknown status ${order.status}`);
+  if (status === undefined)
+    throw new AppError("internal", "INTERNAL", `order ${order.id} has unknown status ${order.status}`);
   return {
     id: order.id,
     customerId: order.customerId,
@@ -29,7 +30,9 @@ export function toOrderView(order: orderV1.Order, viewer: Role): OrderView {
     currency: order.currency,
     ...nonEmpty("failureReason", order.failureReason),
     ...nonEmpty("riderId", order.riderId),
-    ...(order.deliveryLocation && { deliveryLocation: { lat: order.deliveryLocation.lat, lon: order.deliveryLocation.lon } }),
+    ...(order.deliveryLocation && {
+      deliveryLocation: { lat: order.deliveryLocation.lat, lon: order.deliveryLocation.lon },
+    }),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
     history: order.history.map((h) => toHistoryView(h, viewer)),

@@ -24,9 +24,13 @@ export const OrderSchema = Type.Object({
     Type.Object({
       step: Type.String(),
       outcome: Type.String(),
-      code: Type.String({ description: "stable code of what happened, e.g. STOCK_RESERVED, PAYMENT_DECLINED, SERVICE_UNAVAILABLE" }),
+      code: Type.String({
+        description: "stable code of what happened, e.g. STOCK_RESERVED, PAYMENT_DECLINED, SERVICE_UNAVAILABLE",
+      }),
       message: Type.String({ description: "a fixed sentence for the code, for people" }),
-      detail: Type.Optional(Type.String({ description: "admins only: the raw particulars (ids, the error as raised)" })),
+      detail: Type.Optional(
+        Type.String({ description: "admins only: the raw particulars (ids, the error as raised)" }),
+      ),
       at: Type.String({ description: "RFC 3339" }),
     }),
   ),
@@ -41,7 +45,10 @@ export const OrderPageSchema = Type.Object({
 export const CreateOrderBodySchema = Type.Object(
   {
     items: Type.Array(
-      Type.Object({ sku: SkuSchema, quantity: Type.Integer({ minimum: 1, maximum: 100 }) }, { additionalProperties: false }),
+      Type.Object(
+        { sku: SkuSchema, quantity: Type.Integer({ minimum: 1, maximum: 100 }) },
+        { additionalProperties: false },
+      ),
       { minItems: 1, maxItems: 50 },
     ),
     deliveryLocation: Type.Optional(LocationSchema),

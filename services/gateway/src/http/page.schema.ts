@@ -4,7 +4,9 @@ import { Type } from "typebox";
 export const PageQuerySchema = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: "page size" })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: "nextCursor of the previous page" })),
+    cursor: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 512, description: "nextCursor of the previous page" }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -43,7 +43,10 @@ export function problemResponses<const S extends readonly ProblemStatus[]>(
 ): { [K in S[number] | 500]: ProblemResponse } {
   const responses: Partial<Record<ProblemStatus, ProblemResponse>> = {};
   for (const status of [...statuses, 500 as const]) {
-    responses[status] = { description: descriptions[status], content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } } };
+    responses[status] = {
+      description: descriptions[status],
+      content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } },
+    };
   }
   return responses as { [K in S[number] | 500]: ProblemResponse };
 }

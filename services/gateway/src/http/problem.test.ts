@@ -5,7 +5,8 @@ import { circuitOpen } from "@qc/platform/resilience";
 import { describe, expect, it } from "vitest";
 import { ProblemError, toProblem } from "./problem";
 
-const remote = (kind: AppError["kind"], code: string, message: string, grpc: status) => new RemoteError(kind, code, message, grpc);
+const remote = (kind: AppError["kind"], code: string, message: string, grpc: status) =>
+  new RemoteError(kind, code, message, grpc);
 
 describe("toProblem", () => {
   it.each([
@@ -32,7 +33,9 @@ describe("toProblem", () => {
   });
 
   it("asks for a Bearer token on 401", () => {
-    expect(toProblem(new AppError("invalid", "UNAUTHENTICATED", "missing"), "/x").headers).toEqual({ "www-authenticate": "Bearer" });
+    expect(toProblem(new AppError("invalid", "UNAUTHENTICATED", "missing"), "/x").headers).toEqual({
+      "www-authenticate": "Bearer",
+    });
   });
 
   it("answers an open breaker with 503, its message and Retry-After 5", () => {
@@ -43,7 +46,10 @@ describe("toProblem", () => {
   });
 
   it("hides an upstream's transport message and asks for a retry after 1 s", () => {
-    const p = toProblem(remote("unavailable", "SERVICE_UNAVAILABLE", "connect ECONNREFUSED 10.0.0.7:50051", status.UNAVAILABLE), "/x");
+    const p = toProblem(
+      remote("unavailable", "SERVICE_UNAVAILABLE", "connect ECONNREFUSED 10.0.0.7:50051", status.UNAVAILABLE),
+      "/x",
+    );
     expect(p.status).toBe(503);
     expect(p.headers).toEqual({ "retry-after": "1" });
     expect(p.body.detail).not.toContain("10.0.0.7");

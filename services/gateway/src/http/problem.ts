@@ -65,10 +65,16 @@ const statusOfCode: Readonly<Record<string, number>> = {
  * Errors that mean the client went away (reset, closed mid-body): not the gateway's failure, and no
  * one is left to answer. nginx's 499 names it in logs and metrics; it is never a 500.
  */
-const CLIENT_GONE_CODES: ReadonlySet<unknown> = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ERR_STREAM_PREMATURE_CLOSE"]);
+const CLIENT_GONE_CODES: ReadonlySet<unknown> = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ECONNABORTED",
+  "ERR_STREAM_PREMATURE_CLOSE",
+]);
 export const CLIENT_CLOSED_REQUEST = 499;
 
-export const isClientGone = (err: unknown): boolean => err instanceof Error && CLIENT_GONE_CODES.has((err as { code?: unknown }).code);
+export const isClientGone = (err: unknown): boolean =>
+  err instanceof Error && CLIENT_GONE_CODES.has((err as { code?: unknown }).code);
 
 /** Seconds a client should wait before retrying a 503: an open breaker stays open for seconds. */
 const retryAfterSeconds = (code: string): number => (code === "CIRCUIT_OPEN" ? 5 : 1);
@@ -101,7 +107,12 @@ export function toProblem(err: unknown, instance?: string): ProblemReply {
   if (isAppError(err)) return fromAppError(err, instance);
   if (!(err instanceof Error)) return problem(500, "INTERNAL", INTERNAL_DETAIL, instance);
   if (isClientGone(err)) {
-    return problem(CLIENT_CLOSED_REQUEST, "CLIENT_CLOSED_REQUEST", "The client closed the connection before its request was read.", instance);
+    return problem(
+      CLIENT_CLOSED_REQUEST,
+      "CLIENT_CLOSED_REQUEST",
+      "The client closed the connection before its request was read.",
+      instance,
+    );
   }
   const e: HttpLibraryError = err;
   if (Array.isArray(e.validation)) return problem(400, "VALIDATION_FAILED", validationDetail(e), instance);
@@ -133,7 +144,12 @@ export function toProblem(err: unknown, instance?: string): ProblemReply {
   }
   // Any other client error fastify raises (e.g. a Content-Length mismatch) keeps its status; its
   // message is fastify's own and safe to show.
-  if (typeof e.code === "string" && e.code.startsWith("FST_") && typeof e.statusCode === "number" && e.statusCode < 500) {
+  if (
+    typeof e.code === "string" &&
+    e.code.startsWith("FST_") &&
+    typeof e.statusCode === "number" &&
+    e.statusCode < 500
+  ) {
     return problem(e.statusCode, "BAD_REQUEST", e.message, instance);
   }
   return problem(500, "INTERNAL", INTERNAL_DETAIL, instance);
@@ -147,10 +163,16 @@ function fromAppError(err: AppError, instance: string | undefined): ProblemReply
   if (err.kind === "unavailable") {
     // Transport errors from upstreams name addresses and sockets; only the breaker's own words are shown.
     const detail = err instanceof RemoteError && err.code !== "CIRCUIT_OPEN" ? UNAVAILABLE_DETAIL : err.message;
-    return problem(status, err.code, detail, instance, extensions, { "retry-after": String(retryAfterSeconds(err.code)) });
+    return problem(status, err.code, detail, instance, extensions, {
+      "retry-after": String(retryAfterSeconds(err.code)),
+    });
   }
   const headers: Record<string, string> =
-    status === 401 ? { "www-authenticate": "Bearer" } : err instanceof RateLimitedError ? { "retry-after": String(err.retryAfterSeconds) } : {};
+    status === 401
+      ? { "www-authenticate": "Bearer" }
+      : err instanceof RateLimitedError
+        ? { "retry-after": String(err.retryAfterSeconds) }
+        : {};
   return problem(status, err.code, err.message, instance, extensions, headers);
 }
 
@@ -164,7 +186,11 @@ function problem(
 ): ProblemReply {
   const type = `urn:qc:problem:${code.toLowerCase().replaceAll("_", "-")}`;
   const title = STATUS_CODES[status] ?? "Error";
-  return { status, headers, body: { type, title, status, code, detail, ...(instance === undefined ? {} : { instance }), ...extensions } };
+  return {
+    status,
+    headers,
+    body: { type, title, status, code, detail, ...(instance === undefined ? {} : { instance }), ...extensions },
+  };
 }
 
 /** "body/items/0/quantity must be integer; body must NOT have additional properties: color". */

@@ -1,7 +1,10 @@
 import { CURRENCY_PATTERN } from "@qc/platform/money";
 import { Type, type Static } from "typebox";
 
-export const SkuSchema = Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", description: "stock keeping unit" });
+export const SkuSchema = Type.String({
+  pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$",
+  description: "stock keeping unit",
+});
 
 export const ProductSchema = Type.Object({
   sku: SkuSchema,

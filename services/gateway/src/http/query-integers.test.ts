@@ -9,7 +9,11 @@ afterEach(() => app.close());
 
 function listing() {
   const asked: inventoryV1.ListProductsRequest[] = [];
-  app = testApp(fakeUpstreams({ inventory: { listProducts: async (req) => (asked.push(req), { products: [], nextPageToken: "" }) } }));
+  app = testApp(
+    fakeUpstreams({
+      inventory: { listProducts: async (req) => (asked.push(req), { products: [], nextPageToken: "" }) },
+    }),
+  );
   return asked;
 }
 
@@ -21,9 +25,12 @@ describe("integer query parameters", () => {
     expect(asked.map((r) => r.pageSize)).toEqual([7, 20]);
   });
 
-  it.each(["020", "2e1", "2.0", "+5", "0x10", "", "five", "5&limit=6", "0", "101"])("refuses limit=%s with 400, asking nothing", async (value) => {
-    const asked = listing();
-    expectProblem(await app.inject({ method: "GET", url: `/v1/products?limit=${value}` }), 400, "VALIDATION_FAILED");
-    expect(asked).toEqual([]);
-  });
+  it.each(["020", "2e1", "2.0", "+5", "0x10", "", "five", "5&limit=6", "0", "101"])(
+    "refuses limit=%s with 400, asking nothing",
+    async (value) => {
+      const asked = listing();
+      expectProblem(await app.inject({ method: "GET", url: `/v1/products?limit=${value}` }), 400, "VALIDATION_FAILED");
+      expect(asked).toEqual([]);
+    },
+  );
 });

@@ -25,7 +25,8 @@ export function installQueryIntegers(app: FastifyInstance): void {
     if (!isQuerySchema(schema) || query === null || typeof query !== "object") return;
     for (const [name, property] of Object.entries(schema.properties)) {
       const value = query[name];
-      if (property.type === "integer" && typeof value === "string" && CANONICAL_INTEGER.test(value)) query[name] = Number(value);
+      if (property.type === "integer" && typeof value === "string" && CANONICAL_INTEGER.test(value))
+        query[name] = Number(value);
     }
   });
 }

@@ -10,7 +10,12 @@ const upstreams = () =>
     order: { listOrders: async () => ({ orders: [], nextPageToken: "" }) },
     inventory: { listProducts: async () => ({ products: [], nextPageToken: "" }) },
   });
-const limits = { RATE_LIMIT_PER_PRINCIPAL: "3", RATE_LIMIT_PER_ADDRESS: "2", RATE_LIMIT_AUTH_FAILURES: "5", RATE_LIMIT_WINDOW_MS: "60000" };
+const limits = {
+  RATE_LIMIT_PER_PRINCIPAL: "3",
+  RATE_LIMIT_PER_ADDRESS: "2",
+  RATE_LIMIT_AUTH_FAILURES: "5",
+  RATE_LIMIT_WINDOW_MS: "60000",
+};
 
 const apps: GatewayApp[] = [];
 afterEach(async () => {
@@ -24,7 +29,8 @@ const start = (env: NodeJS.ProcessEnv = {}): GatewayApp => {
 
 const myOrders = (app: GatewayApp, authorization: string, remoteAddress = "10.0.0.1") =>
   app.inject({ method: "GET", url: "/v1/orders", headers: { authorization }, remoteAddress });
-const catalog = (app: GatewayApp, remoteAddress: string) => app.inject({ method: "GET", url: "/v1/products", remoteAddress });
+const catalog = (app: GatewayApp, remoteAddress: string) =>
+  app.inject({ method: "GET", url: "/v1/products", remoteAddress });
 
 function expectRateLimited(res: LightMyRequestResponse, policy: string): void {
   expectProblem(res, 429, "RATE_LIMITED");

@@ -90,7 +90,8 @@ export function installRateLimits(app: FastifyInstance, options: RateLimitOption
       storeFailing = false;
     } catch (err) {
       // One line per outage, not per request.
-      if (!storeFailing) request.log.warn({ err }, "rate limit store unavailable; requests are not counted until it is back");
+      if (!storeFailing)
+        request.log.warn({ err }, "rate limit store unavailable; requests are not counted until it is back");
       storeFailing = true;
       return;
     }
@@ -98,7 +99,10 @@ export function installRateLimits(app: FastifyInstance, options: RateLimitOption
     void reply.header("ratelimit-policy", `"${policy.name}";q=${policy.max};w=${Math.ceil(policy.windowMs / 1000)}`);
     void reply.header("ratelimit", `"${policy.name}";r=${state.remaining};t=${state.ttlInSeconds}`);
     if (state.isExceeded) {
-      throw new RateLimitedError(`Too many requests (${policy.name} budget); retry after the window resets.`, Math.max(1, state.ttlInSeconds));
+      throw new RateLimitedError(
+        `Too many requests (${policy.name} budget); retry after the window resets.`,
+        Math.max(1, state.ttlInSeconds),
+      );
     }
   };
 

@@ -11,9 +11,21 @@ describe("requestHash", () => {
   });
 
   it("tells different bodies apart, including the order of lines", () => {
-    const one = { items: [{ sku: "a", quantity: 1 }, { sku: "b", quantity: 1 }] };
-    const other = { items: [{ sku: "b", quantity: 1 }, { sku: "a", quantity: 1 }] };
+    const one = {
+      items: [
+        { sku: "a", quantity: 1 },
+        { sku: "b", quantity: 1 },
+      ],
+    };
+    const other = {
+      items: [
+        { sku: "b", quantity: 1 },
+        { sku: "a", quantity: 1 },
+      ],
+    };
     expect(requestHash(one)).not.toBe(requestHash(other));
-    expect(requestHash({ items: [{ sku: "a", quantity: 1 }] })).not.toBe(requestHash({ items: [{ sku: "a", quantity: 2 }] }));
+    expect(requestHash({ items: [{ sku: "a", quantity: 1 }] })).not.toBe(
+      requestHash({ items: [{ sku: "a", quantity: 2 }] }),
+    );
   });
 });

@@ -2,7 +2,10 @@ import { Type, type Static } from "typebox";
 import { subjectPattern } from "../auth/principal";
 
 /** A rider's id is the `sub` of their token; the rider service may refine it (INVALID_RIDER_ID). */
-export const RiderIdParamsSchema = Type.Object({ id: Type.String({ pattern: subjectPattern }) }, { additionalProperties: false });
+export const RiderIdParamsSchema = Type.Object(
+  { id: Type.String({ pattern: subjectPattern }) },
+  { additionalProperties: false },
+);
 
 export const LocationBodySchema = Type.Object(
   {
@@ -46,7 +49,9 @@ export const NearbyRidersSchema = Type.Object({
 });
 
 export const RiderListQuerySchema = Type.Object(
-  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200, description: "most riders listed" })) },
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200, description: "most riders listed" })),
+  },
   { additionalProperties: false },
 );
 

@@ -45,7 +45,11 @@ const orderHead = async (framing: string) =>
 describe("a client too slow to send its request", () => {
   it("holds no connection by default: headers, request (body) and keep-alive timeouts are set", async () => {
     await gateway();
-    expect({ request: app.server.requestTimeout, headers: app.server.headersTimeout, keepAlive: app.server.keepAliveTimeout }).toEqual({
+    expect({
+      request: app.server.requestTimeout,
+      headers: app.server.headersTimeout,
+      keepAlive: app.server.keepAliveTimeout,
+    }).toEqual({
       request: 10_000,
       headers: 5_000,
       keepAlive: 5_000,
@@ -60,7 +64,10 @@ describe("a client too slow to send its request", () => {
     const started = Date.now();
     const answer = await client.closedBy(4_000);
     expect(Date.now() - started).toBeLessThan(3_500);
-    expect({ status: answer?.status, type: answer?.headers["content-type"] }).toEqual({ status: 408, type: PROBLEM_MEDIA_TYPE });
+    expect({ status: answer?.status, type: answer?.headers["content-type"] }).toEqual({
+      status: 408,
+      type: PROBLEM_MEDIA_TYPE,
+    });
     expect(JSON.parse(answer?.body ?? "{}")).toMatchObject({ status: 408, code: "REQUEST_TIMEOUT" });
     await gw.expectNoFailure();
   });

@@ -19,7 +19,11 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
  * - headers: the headers alone, within the request timeout.
  * - keep-alive: how long an idle connection waits for its next request.
  */
-export function slowClientOptions(c: GatewayConfig): { requestTimeout: number; keepAliveTimeout: number; http: ServerOptions } {
+export function slowClientOptions(c: GatewayConfig): {
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  http: ServerOptions;
+} {
   return {
     requestTimeout: c.HTTP_REQUEST_TIMEOUT_MS,
     keepAliveTimeout: c.HTTP_KEEP_ALIVE_TIMEOUT_MS,

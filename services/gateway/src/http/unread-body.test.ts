@@ -47,7 +47,9 @@ describe("a body refused before it was read", () => {
   it("still cuts off a client that declares more than it is worth reading", async () => {
     const url = await listening();
     const client = rawClient(url);
-    await client.write(`POST /v1/orders HTTP/1.1\r\nhost: x\r\nauthorization: ${await bearer("c1", "customer")}\r\ncontent-type: application/json\r\ncontent-length: 100000000\r\n\r\n`);
+    await client.write(
+      `POST /v1/orders HTTP/1.1\r\nhost: x\r\nauthorization: ${await bearer("c1", "customer")}\r\ncontent-type: application/json\r\ncontent-length: 100000000\r\n\r\n`,
+    );
     expect(await client.answers(1)).toEqual(["413"]);
     await client.closedBy(5_000); // the gateway closes it after the answer: wait for that, not a fixed time
     expect(client.closed).toBe(true);

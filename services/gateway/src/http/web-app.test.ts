@@ -7,7 +7,8 @@ import { fakeUpstreams } from "../testing/fake-upstreams";
 import { expectProblem, testApp } from "../testing/test-app";
 import { WEB_APP_CSP, webAppOptions } from "./web-app";
 
-const INDEX = '<!doctype html><html lang="en"><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="root"></div></body></html>';
+const INDEX =
+  '<!doctype html><html lang="en"><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="root"></div></body></html>';
 
 let root: string;
 let app: GatewayApp;
@@ -38,12 +39,25 @@ describe("the web app served by the gateway", () => {
   });
 
   it("lets the page call the OpenID Connect provider's origin too when one is configured, and tells the app about it", async () => {
-    const idp = { JWT_JWKS_URL: "https://idp.test:8443/jwks.json", JWT_ISSUER: "https://idp.test:8443/realm", JWT_AUDIENCE: "qc-api" };
-    app = testApp(fakeUpstreams(), { WEB_ROOT: root, ...idp, OIDC_ISSUER: "https://idp.test:8443/realm", OIDC_CLIENT_ID: "qc-web" });
+    const idp = {
+      JWT_JWKS_URL: "https://idp.test:8443/jwks.json",
+      JWT_ISSUER: "https://idp.test:8443/realm",
+      JWT_AUDIENCE: "qc-api",
+    };
+    app = testApp(fakeUpstreams(), {
+      WEB_ROOT: root,
+      ...idp,
+      OIDC_ISSUER: "https://idp.test:8443/realm",
+      OIDC_CLIENT_ID: "qc-web",
+    });
     const page = await app.inject({ method: "GET", url: "/" });
-    expect(page.headers["content-security-policy"]).toBe(WEB_APP_CSP.replace("connect-src 'self'", "connect-src 'self' https://idp.test:8443"));
+    expect(page.headers["content-security-policy"]).toBe(
+      WEB_APP_CSP.replace("connect-src 'self'", "connect-src 'self' https://idp.test:8443"),
+    );
     const config = await app.inject({ method: "GET", url: "/v1/auth/config" });
-    expect(config.json()).toEqual({ oidc: { issuer: "https://idp.test:8443/realm", clientId: "qc-web", scope: "openid" } });
+    expect(config.json()).toEqual({
+      oidc: { issuer: "https://idp.test:8443/realm", clientId: "qc-web", scope: "openid" },
+    });
   });
 
   it("tells the app there is no OpenID Connect provider when none is configured", async () => {
@@ -77,12 +91,24 @@ describe("the web app served by the gateway", () => {
     expect(health.headers["content-security-policy"]).toMatch(/default-src 'none'/);
     const docs = await app.inject({ method: "GET", url: "/docs/json" });
     expect(docs.statusCode).toBe(200);
-    expect(Object.keys(docs.json<{ paths: Record<string, unknown> }>().paths).every((p) => p.startsWith("/v1/") || p === "/healthz" || p === "/readyz")).toBe(true);
+    expect(
+      Object.keys(docs.json<{ paths: Record<string, unknown> }>().paths).every(
+        (p) => p.startsWith("/v1/") || p === "/healthz" || p === "/readyz",
+      ),
+    ).toBe(true);
   });
 
   it("answers odd paths with the page or a problem, never a file outside the build or a 5xx", async () => {
     app = testApp(fakeUpstreams(), { WEB_ROOT: root });
-    for (const url of ["/..%2f..%2fetc%2fpasswd", "/%2e%2e/%2e%2e/etc/passwd", "/orders/%00", "/%ZZ", "/a/b/c/d/e", "/index.html/x", "/assets/../index.html"]) {
+    for (const url of [
+      "/..%2f..%2fetc%2fpasswd",
+      "/%2e%2e/%2e%2e/etc/passwd",
+      "/orders/%00",
+      "/%ZZ",
+      "/a/b/c/d/e",
+      "/index.html/x",
+      "/assets/../index.html",
+    ]) {
       for (const method of ["GET", "HEAD"] as const) {
         const res = await app.inject({ method, url });
         expect(res.statusCode, `${method} ${url}`).toBeLessThan(500);

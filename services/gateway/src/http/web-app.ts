@@ -21,15 +21,21 @@ export interface WebAppOptions {
  * This repository's web/dist, where `npm run build -w @qc/web` writes, seen from this file: from its
  * source (services/gateway/src/http/) or from the compiled gateway (services/gateway/dist/main.js).
  */
-const DEFAULT_WEB_ROOTS = ["../../../../web/dist", "../../../web/dist"].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+const DEFAULT_WEB_ROOTS = ["../../../../web/dist", "../../../web/dist"].map((rel) =>
+  fileURLToPath(new URL(rel, import.meta.url)),
+);
 
 /**
  * Where the web app is, or null when the gateway serves the API only: WEB_ROOT when set (it must hold
  * a build), else this repository's web/dist when it was built.
  */
-export function webAppOptions(configured: string | undefined, connectOrigins: readonly string[] = []): WebAppOptions | null {
+export function webAppOptions(
+  configured: string | undefined,
+  connectOrigins: readonly string[] = [],
+): WebAppOptions | null {
   if (configured !== undefined) {
-    if (!existsSync(join(configured, "index.html"))) throw new Error(`WEB_ROOT: no index.html in ${configured} (build the web app: npm run build -w @qc/web)`);
+    if (!existsSync(join(configured, "index.html")))
+      throw new Error(`WEB_ROOT: no index.html in ${configured} (build the web app: npm run build -w @qc/web)`);
     return { root: configured, connectOrigins };
   }
   const root = DEFAULT_WEB_ROOTS.find((dir) => existsSync(join(dir, "index.html")));

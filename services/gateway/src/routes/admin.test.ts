@@ -26,7 +26,11 @@ describe("admin routes", () => {
     ["GET", "/v1/admin/riders"],
   ] as const)("%s %s is for admins only", async (method, url) => {
     app = testApp(fakeUpstreams());
-    expectProblem(await app.inject({ method, url, headers: { authorization: await bearer("alice", "customer") } }), 403, "FORBIDDEN");
+    expectProblem(
+      await app.inject({ method, url, headers: { authorization: await bearer("alice", "customer") } }),
+      403,
+      "FORBIDDEN",
+    );
     expectProblem(await app.inject({ method, url }), 401, "UNAUTHENTICATED");
   });
 
@@ -60,7 +64,10 @@ describe("admin routes", () => {
     app = testApp(fakeUpstreams({ order: { searchOrders: async (req) => (received.push(req), page) } }));
     const all = await asAdmin("GET", "/v1/admin/orders");
     expect(all.statusCode).toBe(200);
-    const body = all.json<{ items: { customerId: string; history: { detail?: string }[] }[]; nextCursor: string | null }>();
+    const body = all.json<{
+      items: { customerId: string; history: { detail?: string }[] }[];
+      nextCursor: string | null;
+    }>();
     expect(body.nextCursor).toBe("tok-2");
     expect(body.items[0]).toMatchObject({ customerId: "bob", history: [{ detail: "total 300 EUR" }] });
     await asAdmin("GET", "/v1/admin/orders?status=FAILED&customerId=alice&limit=5&cursor=tok-2");
@@ -75,7 +82,13 @@ describe("admin routes", () => {
       fakeUpstreams({
         order: {
           searchOrders: async (req) => {
-            if (req.pageToken === "bad") throw new RemoteError("invalid", "INVALID_PAGE_TOKEN", "page token is malformed", status.INVALID_ARGUMENT);
+            if (req.pageToken === "bad")
+              throw new RemoteError(
+                "invalid",
+                "INVALID_PAGE_TOKEN",
+                "page token is malformed",
+                status.INVALID_ARGUMENT,
+              );
             return { orders: [], nextPageToken: "" };
           },
         },
@@ -85,14 +98,19 @@ describe("admin routes", () => {
     expectProblem(await asAdmin("GET", "/v1/admin/orders?cursor=bad"), 400, "INVALID_PAGE_TOKEN");
   });
 
-  it.each(["status=CANCELLED", "status=failed", "customerId=-bob", "limit=0", "limit=101", "page=2"])("refuses ?%s with 400 before asking the order service", async (query) => {
-    app = testApp(fakeUpstreams());
-    expectProblem(await asAdmin("GET", `/v1/admin/orders?${query}`), 400, "VALIDATION_FAILED");
-  });
+  it.each(["status=CANCELLED", "status=failed", "customerId=-bob", "limit=0", "limit=101", "page=2"])(
+    "refuses ?%s with 400 before asking the order service",
+    async (query) => {
+      app = testApp(fakeUpstreams());
+      expectProblem(await asAdmin("GET", `/v1/admin/orders?${query}`), 400, "VALIDATION_FAILED");
+    },
+  );
 
   it("creates a product: 201 with Location", async () => {
     const received: inventoryV1.CreateProductRequest[] = [];
-    app = testApp(fakeUpstreams({ inventory: { createProduct: async (req) => (received.push(req), { product: req.product }) } }));
+    app = testApp(
+      fakeUpstreams({ inventory: { createProduct: async (req) => (received.push(req), { product: req.product }) } }),
+    );
     const product = { sku: "apple", name: "Apple", priceCents: 150, currency: "EUR", stock: 10 };
     const res = await asAdmin("POST", "/v1/admin/products", product);
     expect(res.statusCode).toBe(201);
@@ -104,19 +122,32 @@ describe("admin routes", () => {
   it("refuses a bad product and passes the inventory's conflict on", async () => {
     app = testApp(
       fakeUpstreams({
-        inventory: { createProduct: () => Promise.reject(new RemoteError("conflict", "PRODUCT_EXISTS", "apple exists", status.ALREADY_EXISTS)) },
+        inventory: {
+          createProduct: () =>
+            Promise.reject(new RemoteError("conflict", "PRODUCT_EXISTS", "apple exists", status.ALREADY_EXISTS)),
+        },
       }),
     );
     const good = { sku: "apple", name: "Apple", priceCents: 150, currency: "EUR", stock: 10 };
     expectProblem(await asAdmin("POST", "/v1/admin/products", good), 409, "PRODUCT_EXISTS");
-    for (const bad of [{ ...good, currency: "eur" }, { ...good, stock: -1 }, { ...good, priceCents: "150" }, { ...good, extra: 1 }, { sku: "apple" }]) {
+    for (const bad of [
+      { ...good, currency: "eur" },
+      { ...good, stock: -1 },
+      { ...good, priceCents: "150" },
+      { ...good, extra: 1 },
+      { sku: "apple" },
+    ]) {
       expectProblem(await asAdmin("POST", "/v1/admin/products", bad), 400, "VALIDATION_FAILED");
     }
   });
 
   it("restocks: 200 with the product; quantity 1..1,000,000", async () => {
     const received: inventoryV1.RestockRequest[] = [];
-    app = testApp(fakeUpstreams({ inventory: { restock: async (req) => (received.push(req), { product: aProduct({ stock: 15 }) }) } }));
+    app = testApp(
+      fakeUpstreams({
+        inventory: { restock: async (req) => (received.push(req), { product: aProduct({ stock: 15 }) }) },
+      }),
+    );
     const res = await asAdmin("POST", "/v1/admin/products/apple/restock", { quantity: 5 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ sku: "apple", stock: 15 });
@@ -130,7 +161,12 @@ describe("admin routes", () => {
     const received: paymentV1.CreditRequest[] = [];
     app = testApp(
       fakeUpstreams({
-        payment: { credit: async (req) => (received.push(req), { wallet: { customerId: req.customerId, currency: req.currency, balanceCents: 2500 } }) },
+        payment: {
+          credit: async (req) => (
+            received.push(req),
+            { wallet: { customerId: req.customerId, currency: req.currency, balanceCents: 2500 } }
+          ),
+        },
       }),
     );
     const res = await asAdmin("POST", "/v1/admin/wallets/alice/credit", { amountCents: 1000, currency: "EUR" });
@@ -146,7 +182,11 @@ describe("admin routes", () => {
       expectProblem(await asAdmin("POST", "/v1/admin/wallets/alice/credit", { amountCents }), 400, "VALIDATION_FAILED");
     }
     for (const currency of ["eur", "EURO", "", "E1R", 978]) {
-      expectProblem(await asAdmin("POST", "/v1/admin/wallets/alice/credit", { amountCents: 1000, currency }), 400, "VALIDATION_FAILED");
+      expectProblem(
+        await asAdmin("POST", "/v1/admin/wallets/alice/credit", { amountCents: 1000, currency }),
+        400,
+        "VALIDATION_FAILED",
+      );
     }
     expect(received).toHaveLength(2);
   });
@@ -160,7 +200,13 @@ describe("admin routes", () => {
           listDeadLetters: async () => ({ deadLetters: [scheduled] }),
           replayDeadLetter: async (req) => {
             received.push(req);
-            if (req.id === "dl-2") throw new RemoteError("refused", "DEAD_LETTER_STILL_FAILING", "AddStock failed again", status.FAILED_PRECONDITION);
+            if (req.id === "dl-2")
+              throw new RemoteError(
+                "refused",
+                "DEAD_LETTER_STILL_FAILING",
+                "AddStock failed again",
+                status.FAILED_PRECONDITION,
+              );
             return { deadLetter: aDeadLetter({ status: "resolved", attempts: 4 }) };
           },
         },
@@ -187,7 +233,11 @@ describe("admin routes", () => {
     it("lists the gateway's breakers and the order service's", async () => {
       app = testApp(
         fakeUpstreams(
-          { order: { listCircuitBreakers: async () => ({ breakers: [{ caller: "order", target: "payment", state: "open" }] }) } },
+          {
+            order: {
+              listCircuitBreakers: async () => ({ breakers: [{ caller: "order", target: "payment", state: "open" }] }),
+            },
+          },
           { breakers: ownBreakers() },
         ),
       );
@@ -204,7 +254,12 @@ describe("admin routes", () => {
     it("still lists the gateway's own when the order service is unreachable", async () => {
       app = testApp(
         fakeUpstreams(
-          { order: { listCircuitBreakers: () => Promise.reject(new RemoteError("unavailable", "SERVICE_UNAVAILABLE", "down", status.UNAVAILABLE)) } },
+          {
+            order: {
+              listCircuitBreakers: () =>
+                Promise.reject(new RemoteError("unavailable", "SERVICE_UNAVAILABLE", "down", status.UNAVAILABLE)),
+            },
+          },
           { breakers: ownBreakers() },
         ),
       );

@@ -90,7 +90,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
         operationId: "createProduct",
         security: bearer("admin"),
         body: CreateProductBodySchema,
-        response: { 201: described(ProductSchema, "created; Location names the product"), ...problemResponses(400, 401, 403, 409, 413, 415, 503) },
+        response: {
+          201: described(ProductSchema, "created; Location names the product"),
+          ...problemResponses(400, 401, 403, 409, 413, 415, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -114,7 +117,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { u
       },
     },
     async (request) => {
-      const { product } = await upstreams.inventory.call.restock({ sku: request.params.sku, quantity: request.body.quantity });
+      const { product } = await upstreams.inventory.call.restock({
+        sku: request.params.sku,
+        quantity: request.body.quantity,
+      });
       return toProductView(required(product, "product"));
     },
   );

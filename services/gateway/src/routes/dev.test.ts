@@ -19,7 +19,12 @@ describe("POST /v1/dev/token", () => {
 
   it("with DEV_LOGIN, signs a token the gateway itself accepts for that subject and role", async () => {
     const asked: string[] = [];
-    app = testApp(fakeUpstreams({ order: { listOrders: async (req) => (asked.push(req.customerId), { orders: [], nextPageToken: "" }) } }), { DEV_LOGIN: "true" });
+    app = testApp(
+      fakeUpstreams({
+        order: { listOrders: async (req) => (asked.push(req.customerId), { orders: [], nextPageToken: "" }) },
+      }),
+      { DEV_LOGIN: "true" },
+    );
     const res = await signIn({ subject: "bob", role: "customer" });
     expect(res.statusCode).toBe(200);
     const { token } = res.json<{ token: string }>();
@@ -28,7 +33,11 @@ describe("POST /v1/dev/token", () => {
     expect(asked).toEqual(["bob"]);
     // The role is the one asked for: a rider's token is no customer's.
     const rider = (await signIn({ subject: "rider-1", role: "rider" })).json<{ token: string }>().token;
-    expectProblem(await app.inject({ method: "GET", url: "/v1/orders", headers: { authorization: `Bearer ${rider}` } }), 403, "FORBIDDEN");
+    expectProblem(
+      await app.inject({ method: "GET", url: "/v1/orders", headers: { authorization: `Bearer ${rider}` } }),
+      403,
+      "FORBIDDEN",
+    );
   });
 
   it.each([

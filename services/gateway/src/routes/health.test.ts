@@ -50,6 +50,8 @@ describe("health", () => {
 
   it("is not ready while the rider service is down", async () => {
     app = testApp(fakeUpstreams({}, { down: ["rider"] }));
-    expect(expectProblem(await app.inject({ method: "GET", url: "/readyz" }), 503, "NOT_READY").unavailable).toEqual(["rider"]);
+    expect(expectProblem(await app.inject({ method: "GET", url: "/readyz" }), 503, "NOT_READY").unavailable).toEqual([
+      "rider",
+    ]);
   });
 });

@@ -13,7 +13,14 @@ const StatusSchema = Type.Object({ status: Type.String({ description: "ok" }) })
 export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { upstreams }) => {
   app.get(
     "/healthz",
-    { schema: { tags: ["health"], summary: "The process is up", operationId: "getLiveness", response: { 200: StatusSchema, ...problemResponses() } } },
+    {
+      schema: {
+        tags: ["health"],
+        summary: "The process is up",
+        operationId: "getLiveness",
+        response: { 200: StatusSchema, ...problemResponses() },
+      },
+    },
     async () => ({ status: "ok" }),
   );
 

@@ -8,7 +8,11 @@ import { anOrder } from "../testing/fixtures";
 import type { Role } from "../auth/principal";
 import { bearer, expectProblem, testApp } from "../testing/test-app";
 
-const { ORDER_STATUS_PENDING: PENDING, ORDER_STATUS_CONFIRMED: CONFIRMED, ORDER_STATUS_DELIVERED: DELIVERED } = orderV1.OrderStatus;
+const {
+  ORDER_STATUS_PENDING: PENDING,
+  ORDER_STATUS_CONFIRMED: CONFIRMED,
+  ORDER_STATUS_DELIVERED: DELIVERED,
+} = orderV1.OrderStatus;
 const URL_OF = "/v1/orders/ord-1/events";
 
 let app: GatewayApp;
@@ -22,11 +26,15 @@ const state = (version: number, s: orderV1.OrderStatus, customerId = "alice"): o
 /** A WatchOrder that sends `states`, then (when `hold`) stays open until the caller leaves; records each call's signal. */
 function watching(states: readonly orderV1.WatchOrderResponse[], opts: { hold?: boolean; failAfter?: boolean } = {}) {
   const calls: { orderId: string; signal: AbortSignal | undefined }[] = [];
-  const watchOrder = (req: orderV1.WatchOrderRequest, options?: StreamCallOptions): AsyncIterable<orderV1.WatchOrderResponse> => {
+  const watchOrder = (
+    req: orderV1.WatchOrderRequest,
+    options?: StreamCallOptions,
+  ): AsyncIterable<orderV1.WatchOrderResponse> => {
     calls.push({ orderId: req.orderId, signal: options?.signal });
     return (async function* () {
       yield* states;
-      if (opts.failAfter) throw new RemoteError("unavailable", "SERVICE_UNAVAILABLE", "connection reset", status.UNAVAILABLE);
+      if (opts.failAfter)
+        throw new RemoteError("unavailable", "SERVICE_UNAVAILABLE", "connection reset", status.UNAVAILABLE);
       if (opts.hold) await new Promise((resolve) => options?.signal?.addEventListener("abort", resolve));
     })();
   };
@@ -65,7 +73,9 @@ describe("GET /v1/orders/{id}/events", () => {
   });
 
   it("resumes after Last-Event-ID: only newer states", async () => {
-    app = testApp(fakeUpstreams({ order: { watchOrder: watching([state(4, CONFIRMED), state(6, DELIVERED)]).watchOrder } }));
+    app = testApp(
+      fakeUpstreams({ order: { watchOrder: watching([state(4, CONFIRMED), state(6, DELIVERED)]).watchOrder } }),
+    );
     expect(events((await get("alice", "customer", { "last-event-id": "4" })).body)).toEqual([[6, "DELIVERED"]]);
   });
 
@@ -97,14 +107,19 @@ describe("GET /v1/orders/{id}/events", () => {
   });
 
   it("ends the stream when it is cut upstream: the client comes back with Last-Event-ID", async () => {
-    app = testApp(fakeUpstreams({ order: { watchOrder: watching([state(1, PENDING)], { failAfter: true }).watchOrder } }));
+    app = testApp(
+      fakeUpstreams({ order: { watchOrder: watching([state(1, PENDING)], { failAfter: true }).watchOrder } }),
+    );
     const res = await get("alice");
     expect(res.statusCode).toBe(200);
     expect(events(res.body)).toEqual([[1, "PENDING"]]);
   });
 
   it("answers 503 when the order service sends no state in time", async () => {
-    app = testApp(fakeUpstreams({ order: { watchOrder: watching([], { hold: true }).watchOrder } }), { ORDER_WAIT_MS: "10", UPSTREAM_TIMEOUT_MS: "100" });
+    app = testApp(fakeUpstreams({ order: { watchOrder: watching([], { hold: true }).watchOrder } }), {
+      ORDER_WAIT_MS: "10",
+      UPSTREAM_TIMEOUT_MS: "100",
+    });
     expectProblem(await get("alice"), 503, "DEADLINE_EXCEEDED");
   });
 
@@ -115,7 +130,10 @@ describe("GET /v1/orders/{id}/events", () => {
     };
     const open = async (base: string, who = "alice", role: Role = "customer") => {
       const client = new AbortController();
-      const res = await fetch(`${base}${URL_OF}`, { headers: { authorization: await bearer(who, role) }, signal: client.signal });
+      const res = await fetch(`${base}${URL_OF}`, {
+        headers: { authorization: await bearer(who, role) },
+        signal: client.signal,
+      });
       return { res, leave: () => client.abort() };
     };
     const until = async (done: () => boolean) => {

@@ -22,13 +22,19 @@ export interface OrderEventRouteDeps extends RouteDeps {
 }
 
 /** A text/event-stream body: a string in the document, the stream that is piped out in the handler. */
-const EventStreamSchema = Type.Unsafe<Readable>({ type: "string", description: "text/event-stream: `id`, `event: order`, `data` (the order as JSON) per state" });
+const EventStreamSchema = Type.Unsafe<Readable>({
+  type: "string",
+  description: "text/event-stream: `id`, `event: order`, `data` (the order as JSON) per state",
+});
 
 export const ORDER_EVENTS_ROUTE = "/v1/orders/:id/events";
 
 const EventHeadersSchema = Type.Object({
   "last-event-id": Type.Optional(
-    Type.String({ maxLength: 64, description: "the id of the last event received: only newer states are sent (any other value: none seen)" }),
+    Type.String({
+      maxLength: 64,
+      description: "the id of the last event received: only newer states are sent (any other value: none seen)",
+    }),
   ),
 });
 
@@ -66,7 +72,10 @@ export const orderEventRoutes: FastifyPluginAsyncTypebox<OrderEventRouteDeps> = 
         params: OrderIdParamsSchema,
         headers: EventHeadersSchema,
         response: {
-          200: { description: "the order's states, as they change", content: { "text/event-stream": { schema: EventStreamSchema } } },
+          200: {
+            description: "the order's states, as they change",
+            content: { "text/event-stream": { schema: EventStreamSchema } },
+          },
           204: { description: "the order is final and the client has seen it: do not reconnect", type: "null" },
           ...problemResponses(400, 401, 403, 404, 429, 503),
         },
@@ -85,7 +94,8 @@ export const orderEventRoutes: FastifyPluginAsyncTypebox<OrderEventRouteDeps> = 
       let first: orderV1.WatchOrderResponse;
       let order: OrderView;
       try {
-        snapshots = upstreams.order.call.watchOrder({ orderId: id }, { signal: upstream.signal })[Symbol.asyncIterator]();
+        const stream = upstreams.order.call.watchOrder({ orderId: id }, { signal: upstream.signal });
+        snapshots = stream[Symbol.asyncIterator]();
         first = await firstOf(snapshots, deps.firstEventTimeoutMs);
         order = visibleOrder(required(first.order, "order"), caller, id);
       } catch (err) {
@@ -108,12 +118,14 @@ export const orderEventRoutes: FastifyPluginAsyncTypebox<OrderEventRouteDeps> = 
       stream.send(first.version, order);
       if (isTerminal(order)) stream.end();
       else void forward(snapshots, stream, (o) => visibleOrder(o, caller, id), upstream.signal, request.log);
-      return reply
-        .type("text/event-stream")
-        .header("cache-control", "no-cache")
-        // Buffering proxies (nginx) would hold the events back.
-        .header("x-accel-buffering", "no")
-        .send(stream.body);
+      return (
+        reply
+          .type("text/event-stream")
+          .header("cache-control", "no-cache")
+          // Buffering proxies (nginx) would hold the events back.
+          .header("x-accel-buffering", "no")
+          .send(stream.body)
+      );
     },
   );
 };
@@ -146,14 +158,25 @@ async function forward(
 }
 
 /** The stream's first message, within `timeoutMs`; a stream that ends without one was cut (503). */
-async function firstOf(snapshots: AsyncIterator<orderV1.WatchOrderResponse>, timeoutMs: number): Promise<orderV1.WatchOrderResponse> {
+async function firstOf(
+  snapshots: AsyncIterator<orderV1.WatchOrderResponse>,
+  timeoutMs: number,
+): Promise<orderV1.WatchOrderResponse> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError("unavailable", "DEADLINE_EXCEEDED", "the order service sent no state in time")), timeoutMs);
+    timer = setTimeout(
+      () => reject(new AppError("unavailable", "DEADLINE_EXCEEDED", "the order service sent no state in time")),
+      timeoutMs,
+    );
   });
   try {
     const first = await Promise.race([snapshots.next(), timeout]);
-    if (first.done) throw new AppError("unavailable", "SERVICE_UNAVAILABLE", "the order service ended the watch before sending a state");
+    if (first.done)
+      throw new AppError(
+        "unavailable",
+        "SERVICE_UNAVAILABLE",
+        "the order service ended the watch before sending a state",
+      );
     return first.value;
   } finally {
     clearTimeout(timer);

@@ -24,7 +24,12 @@ function withCreateOrder(answer: (req: orderV1.CreateOrderRequest) => Promise<or
 }
 
 const post = async (payload: unknown, headers: Record<string, string> = {}) =>
-  app.inject({ method: "POST", url: "/v1/orders", headers: { authorization: await bearer("alice", "customer"), ...headers }, payload: payload as object });
+  app.inject({
+    method: "POST",
+    url: "/v1/orders",
+    headers: { authorization: await bearer("alice", "customer"), ...headers },
+    payload: payload as object,
+  });
 
 describe("POST /v1/orders", () => {
   it("answers a confirmed order 201 with Location, sending the customer, lines, key, hash and wait", async () => {
@@ -68,7 +73,10 @@ describe("POST /v1/orders", () => {
     withCreateOrder(async () => ({ order: anOrder(), replayed: true }));
     expect((await post(body, { "idempotency-key": "k" })).headers["idempotent-replayed"]).toBe("true");
     await app.close();
-    withCreateOrder(async () => ({ order: anOrder({ status: FAILED, failureReason: "OUT_OF_STOCK" }), replayed: true }));
+    withCreateOrder(async () => ({
+      order: anOrder({ status: FAILED, failureReason: "OUT_OF_STOCK" }),
+      replayed: true,
+    }));
     expect((await post(body, { "idempotency-key": "k" })).headers["idempotent-replayed"]).toBe("true");
   });
 
@@ -83,18 +91,29 @@ describe("POST /v1/orders", () => {
     expect(problem.order).toMatchObject({ id: "ord-1", status: "FAILED", failureReason: reason });
   });
 
-  it.each(["SERVICE_UNAVAILABLE", "SOMETHING_NEW"])("answers a %s order 503 with Retry-After and the order", async (reason) => {
-    withCreateOrder(async () => ({ order: anOrder({ status: FAILED, failureReason: reason }), replayed: false }));
-    const res = await post(body);
-    expect(expectProblem(res, 503, reason).order).toMatchObject({ status: "FAILED" });
-    expect(res.headers["retry-after"]).toBe("1");
-  });
+  it.each(["SERVICE_UNAVAILABLE", "SOMETHING_NEW"])(
+    "answers a %s order 503 with Retry-After and the order",
+    async (reason) => {
+      withCreateOrder(async () => ({ order: anOrder({ status: FAILED, failureReason: reason }), replayed: false }));
+      const res = await post(body);
+      expect(expectProblem(res, 503, reason).order).toMatchObject({ status: "FAILED" });
+      expect(res.headers["retry-after"]).toBe("1");
+    },
+  );
 
   it.each([
     [new RemoteError("invalid", "UNKNOWN_SKU", "unknown sku pear", status.INVALID_ARGUMENT), 422, "UNKNOWN_SKU"],
-    [new RemoteError("conflict", "IDEMPOTENCY_KEY_REUSED", "key used for another body", status.ALREADY_EXISTS), 422, "IDEMPOTENCY_KEY_REUSED"],
+    [
+      new RemoteError("conflict", "IDEMPOTENCY_KEY_REUSED", "key used for another body", status.ALREADY_EXISTS),
+      422,
+      "IDEMPOTENCY_KEY_REUSED",
+    ],
     [new RemoteError("invalid", "TOO_MANY_UNITS", "too many", status.INVALID_ARGUMENT), 400, "TOO_MANY_UNITS"],
-    [new RemoteError("unavailable", "SERVICE_UNAVAILABLE", "No connection established", status.UNAVAILABLE), 503, "SERVICE_UNAVAILABLE"],
+    [
+      new RemoteError("unavailable", "SERVICE_UNAVAILABLE", "No connection established", status.UNAVAILABLE),
+      503,
+      "SERVICE_UNAVAILABLE",
+    ],
     [circuitOpen("order"), 503, "CIRCUIT_OPEN"],
   ])("passes the order service's %s through the problem table", async (err, httpStatus, code) => {
     withCreateOrder(() => Promise.reject(err));
@@ -131,9 +150,9 @@ describe("POST /v1/orders", () => {
 
     it("names the field in the message", async () => {
       withCreateOrder(async () => ({ order: anOrder(), replayed: false }));
-      expect(expectProblem(await post({ items: [{ sku: "apple", quantity: "2" }] }), 400, "VALIDATION_FAILED").detail).toBe(
-        "body/items/0/quantity must be integer",
-      );
+      expect(
+        expectProblem(await post({ items: [{ sku: "apple", quantity: "2" }] }), 400, "VALIDATION_FAILED").detail,
+      ).toBe("body/items/0/quantity must be integer");
       expect(expectProblem(await post({ ...body, coupon: "x" }), 400, "VALIDATION_FAILED").detail).toContain("coupon");
     });
 
@@ -177,7 +196,11 @@ describe("POST /v1/orders", () => {
     withCreateOrder(async () => ({ order: anOrder(), replayed: false }));
     const huge = { items: [{ sku: "apple", quantity: 1 }], note: "x".repeat(1024 * 1024) };
     expectProblem(await post(huge), 413, "PAYLOAD_TOO_LARGE");
-    expectProblem(await post("items=apple", { "content-type": "application/x-www-form-urlencoded" }), 415, "UNSUPPORTED_MEDIA_TYPE");
+    expectProblem(
+      await post("items=apple", { "content-type": "application/x-www-form-urlencoded" }),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
     expectProblem(await post("apple", { "content-type": "text/plain" }), 415, "UNSUPPORTED_MEDIA_TYPE");
   });
 
@@ -196,14 +219,16 @@ describe("GET /v1/orders/{id}", () => {
             getOrder ??
             (async ({ id }) => {
               const order = orders[id];
-              if (order === undefined) throw new RemoteError("not_found", "ORDER_NOT_FOUND", `no order ${id} in db`, status.NOT_FOUND);
+              if (order === undefined)
+                throw new RemoteError("not_found", "ORDER_NOT_FOUND", `no order ${id} in db`, status.NOT_FOUND);
               return { order };
             }),
         },
       }),
     );
   }
-  const get = async (id: string, authorization: string) => app.inject({ method: "GET", url: `/v1/orders/${id}`, headers: { authorization } });
+  const get = async (id: string, authorization: string) =>
+    app.inject({ method: "GET", url: `/v1/orders/${id}`, headers: { authorization } });
 
   it("shows a customer their own order", async () => {
     withOrders({ "ord-1": anOrder() });
@@ -222,7 +247,11 @@ describe("GET /v1/orders/{id}", () => {
     const shared = new ReadSharing().share({ getOrder }, { getOrder: (r) => r.id });
     let asked = 0;
     withOrders({}, (request) => ((asked += 1), shared.getOrder(request)));
-    const [alice, mallory, admin] = [await bearer("alice", "customer"), await bearer("mallory", "customer"), await bearer("root", "admin")];
+    const [alice, mallory, admin] = [
+      await bearer("alice", "customer"),
+      await bearer("mallory", "customer"),
+      await bearer("root", "admin"),
+    ];
     const answers = Promise.all([get("ord-1", alice), get("ord-1", mallory), get("ord-1", admin)]);
     // Every request is waiting on the lookup before it answers.
     await vi.waitFor(() => expect(asked).toBe(3), { timeout: 5_000 });
@@ -243,10 +272,18 @@ describe("GET /v1/orders/{id}", () => {
   it("shows the raw detail of its history to admins only: customers get the code and a fixed sentence", async () => {
     const raw = "SERVICE_UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:50053";
     const history = [{ step: "charge-payment", outcome: "failed", code: "SERVICE_UNAVAILABLE", detail: raw, at: "t" }];
-    withOrders({ "ord-1": anOrder({ status: orderV1.OrderStatus.ORDER_STATUS_FAILED, failureReason: "SERVICE_UNAVAILABLE", history }) });
+    withOrders({
+      "ord-1": anOrder({
+        status: orderV1.OrderStatus.ORDER_STATUS_FAILED,
+        failureReason: "SERVICE_UNAVAILABLE",
+        history,
+      }),
+    });
     const customer = await get("ord-1", await bearer("alice", "customer"));
     expect(customer.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|No connection/);
-    expect(customer.json()).toMatchObject({ history: [{ code: "SERVICE_UNAVAILABLE", message: "A service was temporarily unavailable." }] });
+    expect(customer.json()).toMatchObject({
+      history: [{ code: "SERVICE_UNAVAILABLE", message: "A service was temporarily unavailable." }],
+    });
     const admin = await get("ord-1", await bearer("boss", "admin"));
     expect(admin.json()).toMatchObject({ history: [{ code: "SERVICE_UNAVAILABLE", detail: raw }] });
   });
@@ -269,7 +306,8 @@ describe("GET /v1/orders/{id}", () => {
     // As the order service does: any case finds the order, which carries its stored (lowercase) id.
     withOrders({}, async (req) => {
       asked.push(req.id);
-      if (req.id.toLowerCase() !== id) throw new RemoteError("not_found", "ORDER_NOT_FOUND", "missing", status.NOT_FOUND);
+      if (req.id.toLowerCase() !== id)
+        throw new RemoteError("not_found", "ORDER_NOT_FOUND", "missing", status.NOT_FOUND);
       return { order: anOrder({ id }) };
     });
     const res = await get(id.toUpperCase(), await bearer("alice", "customer"));
@@ -285,7 +323,9 @@ describe("GET /v1/orders/{id}", () => {
   });
 
   it("hides an upstream's internal failure behind a generic 500", async () => {
-    withOrders({}, () => Promise.reject(new RemoteError("internal", "INTERNAL", "relation orders does not exist", status.INTERNAL)));
+    withOrders({}, () =>
+      Promise.reject(new RemoteError("internal", "INTERNAL", "relation orders does not exist", status.INTERNAL)),
+    );
     const problem = expectProblem(await get("ord-1", await bearer("alice", "customer")), 500, "INTERNAL");
     expect(JSON.stringify(problem)).not.toContain("relation");
   });
@@ -297,7 +337,10 @@ describe("GET /v1/orders", () => {
     app = testApp(
       fakeUpstreams({
         order: {
-          listOrders: async (req) => (received.push(req), { orders: [anOrder({ id: "o2" }), anOrder({ id: "o1" })], nextPageToken: req.pageToken === "" ? "p2" : "" }),
+          listOrders: async (req) => (
+            received.push(req),
+            { orders: [anOrder({ id: "o2" }), anOrder({ id: "o1" })], nextPageToken: req.pageToken === "" ? "p2" : "" }
+          ),
         },
       }),
     );
@@ -314,7 +357,11 @@ describe("GET /v1/orders", () => {
 
   it("is for customers only", async () => {
     app = testApp(fakeUpstreams());
-    expectProblem(await app.inject({ method: "GET", url: "/v1/orders", headers: { authorization: await bearer("boss", "admin") } }), 403, "FORBIDDEN");
+    expectProblem(
+      await app.inject({ method: "GET", url: "/v1/orders", headers: { authorization: await bearer("boss", "admin") } }),
+      403,
+      "FORBIDDEN",
+    );
   });
 });
 
@@ -329,10 +376,16 @@ describe("POST /v1/orders/{id}/delivered", () => {
   }
 
   const deliver = async (id: string, authorization?: string) =>
-    app.inject({ method: "POST", url: `/v1/orders/${id}/delivered`, headers: { authorization: authorization ?? (await bearer("r1", "rider")) } });
+    app.inject({
+      method: "POST",
+      url: `/v1/orders/${id}/delivered`,
+      headers: { authorization: authorization ?? (await bearer("r1", "rider")) },
+    });
 
   it("marks the order delivered by the calling rider: 200 with the order", async () => {
-    const received = withMarkDelivered(async ({ orderId }) => ({ order: anOrder({ id: orderId, status: DELIVERED, riderId: "r1" }) }));
+    const received = withMarkDelivered(async ({ orderId }) => ({
+      order: anOrder({ id: orderId, status: DELIVERED, riderId: "r1" }),
+    }));
     const res = await deliver("ord-1");
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: "ord-1", status: "DELIVERED", riderId: "r1", customerId: "alice" });
@@ -357,9 +410,21 @@ describe("POST /v1/orders/{id}/delivered", () => {
   });
 
   it.each([
-    [new RemoteError("not_found", "ORDER_NOT_FOUND", "order ord-1 not found", status.NOT_FOUND), 404, "ORDER_NOT_FOUND"],
-    [new RemoteError("refused", "ORDER_NOT_DELIVERABLE", "order ord-1 is PENDING", status.FAILED_PRECONDITION), 409, "ORDER_NOT_DELIVERABLE"],
-    [new RemoteError("unavailable", "SERVICE_UNAVAILABLE", "No connection established", status.UNAVAILABLE), 503, "SERVICE_UNAVAILABLE"],
+    [
+      new RemoteError("not_found", "ORDER_NOT_FOUND", "order ord-1 not found", status.NOT_FOUND),
+      404,
+      "ORDER_NOT_FOUND",
+    ],
+    [
+      new RemoteError("refused", "ORDER_NOT_DELIVERABLE", "order ord-1 is PENDING", status.FAILED_PRECONDITION),
+      409,
+      "ORDER_NOT_DELIVERABLE",
+    ],
+    [
+      new RemoteError("unavailable", "SERVICE_UNAVAILABLE", "No connection established", status.UNAVAILABLE),
+      503,
+      "SERVICE_UNAVAILABLE",
+    ],
     [circuitOpen("order"), 503, "CIRCUIT_OPEN"],
   ])("passes the order service's %s through the problem table", async (err, httpStatus, code) => {
     withMarkDelivered(() => Promise.reject(err));

@@ -35,7 +35,10 @@ export interface OrderRouteDeps extends RouteDeps {
 
 const orderLocation = (id: string): string => `/v1/orders/${encodeURIComponent(id)}`;
 
-export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app, { upstreams, authorize, orderWaitMs, orderDeadlineMs }) => {
+export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (
+  app,
+  { upstreams, authorize, orderWaitMs, orderDeadlineMs },
+) => {
   app.post(
     "/v1/orders",
     {
@@ -124,12 +127,18 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRouteDeps> = async (app
           "assigned to another rider; 409 ORDER_NOT_DELIVERABLE when it is not CONFIRMED.",
         security: bearer("rider"),
         params: OrderIdParamsSchema,
-        response: { 200: described(OrderSchema, "the order, DELIVERED"), ...problemResponses(400, 401, 403, 404, 409, 503) },
+        response: {
+          200: described(OrderSchema, "the order, DELIVERED"),
+          ...problemResponses(400, 401, 403, 404, 409, 503),
+        },
       },
     },
     async (request) => {
       // The order service checks the rider: someone else's order is reported like a missing one.
-      const { order } = await upstreams.order.call.markDelivered({ orderId: request.params.id, riderId: principalOf(request).subject });
+      const { order } = await upstreams.order.call.markDelivered({
+        orderId: request.params.id,
+        riderId: principalOf(request).subject,
+      });
       return toOrderView(required(order, "order"), "rider");
     },
   );

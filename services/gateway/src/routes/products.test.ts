@@ -63,7 +63,8 @@ describe("GET /v1/products/{sku}", () => {
       fakeUpstreams({
         inventory: {
           getProduct: async ({ sku }) => {
-            if (sku !== "apple") throw new RemoteError("not_found", "PRODUCT_NOT_FOUND", `no product ${sku}`, status.NOT_FOUND);
+            if (sku !== "apple")
+              throw new RemoteError("not_found", "PRODUCT_NOT_FOUND", `no product ${sku}`, status.NOT_FOUND);
             return { product: aProduct() };
           },
         },
@@ -78,7 +79,12 @@ describe("GET /v1/products/{sku}", () => {
   it("answers 503 with Retry-After when the inventory is down", async () => {
     app = testApp(
       fakeUpstreams({
-        inventory: { getProduct: () => Promise.reject(new RemoteError("unavailable", "SERVICE_UNAVAILABLE", "connect ECONNREFUSED", status.UNAVAILABLE)) },
+        inventory: {
+          getProduct: () =>
+            Promise.reject(
+              new RemoteError("unavailable", "SERVICE_UNAVAILABLE", "connect ECONNREFUSED", status.UNAVAILABLE),
+            ),
+        },
       }),
     );
     const res = await app.inject({ method: "GET", url: "/v1/products/apple" });

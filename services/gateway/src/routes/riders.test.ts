@@ -39,7 +39,10 @@ describe("PUT /v1/riders/{id}/location", () => {
 
   it("passes available false, and the edges of the map", async () => {
     const received = withUpdateLocation();
-    for (const payload of [{ lat: 90, lon: 180, available: false }, { lat: -90, lon: -180, available: true }]) {
+    for (const payload of [
+      { lat: 90, lon: 180, available: false },
+      { lat: -90, lon: -180, available: true },
+    ]) {
       expect((await put("r1", payload)).statusCode).toBe(204);
     }
     expect(received.map(({ lat, lon, available }) => [lat, lon, available])).toEqual([
@@ -55,7 +58,11 @@ describe("PUT /v1/riders/{id}/location", () => {
     expectProblem(await put("r1", { lat: 999 }, await bearer("r2", "rider")), 403, "FORBIDDEN");
     expectProblem(await put("r1", where, await bearer("r1", "customer")), 403, "FORBIDDEN");
     expectProblem(await put("r1", where, await bearer("boss", "admin")), 403, "FORBIDDEN");
-    expectProblem(await app.inject({ method: "PUT", url: "/v1/riders/r1/location", payload: where }), 401, "UNAUTHENTICATED");
+    expectProblem(
+      await app.inject({ method: "PUT", url: "/v1/riders/r1/location", payload: where }),
+      401,
+      "UNAUTHENTICATED",
+    );
     expect(received).toEqual([]);
   });
 
@@ -80,14 +87,28 @@ describe("PUT /v1/riders/{id}/location", () => {
 
     it("names the unknown field", async () => {
       withUpdateLocation();
-      expect(expectProblem(await put("r1", { ...where, speed: 12 }), 400, "VALIDATION_FAILED").detail).toContain("speed");
+      expect(expectProblem(await put("r1", { ...where, speed: 12 }), 400, "VALIDATION_FAILED").detail).toContain(
+        "speed",
+      );
     });
   });
 
   it.each([
-    [new RemoteError("invalid", "INVALID_LOCATION", "lat must be within ±85.05112878", status.INVALID_ARGUMENT), 400, "INVALID_LOCATION"],
-    [new RemoteError("invalid", "INVALID_RIDER_ID", "rider_id must be 1-64 letters", status.INVALID_ARGUMENT), 400, "INVALID_RIDER_ID"],
-    [new RemoteError("unavailable", "REDIS_UNAVAILABLE", "redis is unavailable", status.UNAVAILABLE), 503, "REDIS_UNAVAILABLE"],
+    [
+      new RemoteError("invalid", "INVALID_LOCATION", "lat must be within ±85.05112878", status.INVALID_ARGUMENT),
+      400,
+      "INVALID_LOCATION",
+    ],
+    [
+      new RemoteError("invalid", "INVALID_RIDER_ID", "rider_id must be 1-64 letters", status.INVALID_ARGUMENT),
+      400,
+      "INVALID_RIDER_ID",
+    ],
+    [
+      new RemoteError("unavailable", "REDIS_UNAVAILABLE", "redis is unavailable", status.UNAVAILABLE),
+      503,
+      "REDIS_UNAVAILABLE",
+    ],
     [circuitOpen("rider"), 503, "CIRCUIT_OPEN"],
   ])("passes the rider service's %s through the problem table", async (err, httpStatus, code) => {
     withUpdateLocation(() => Promise.reject(err));
@@ -106,13 +127,22 @@ describe("GET /v1/riders/{id}/assignment", () => {
   }
 
   const get = async (id: string, authorization?: string) =>
-    app.inject({ method: "GET", url: `/v1/riders/${id}/assignment`, headers: { authorization: authorization ?? (await bearer("r1", "rider")) } });
+    app.inject({
+      method: "GET",
+      url: `/v1/riders/${id}/assignment`,
+      headers: { authorization: authorization ?? (await bearer("r1", "rider")) },
+    });
 
   it("answers the order the calling rider carries, with its delivery point and without admin detail", async () => {
     const received = withAssignment(anOrder({ riderId: "r1", deliveryLocation: { lat: 52.5, lon: 13.4 } }));
     const res = await get("r1");
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ id: "ord-1", status: "CONFIRMED", riderId: "r1", deliveryLocation: { lat: 52.5, lon: 13.4 } });
+    expect(res.json()).toMatchObject({
+      id: "ord-1",
+      status: "CONFIRMED",
+      riderId: "r1",
+      deliveryLocation: { lat: 52.5, lon: 13.4 },
+    });
     expect(res.json<{ history: { detail?: string }[] }>().history[0]?.detail).toBeUndefined();
     expect(received).toEqual([{ riderId: "r1" }]);
   });
@@ -142,7 +172,11 @@ describe("GET /v1/riders/nearby", () => {
   }
 
   const get = async (query: string, authorization?: string) =>
-    app.inject({ method: "GET", url: `/v1/riders/nearby?${query}`, headers: { authorization: authorization ?? (await bearer("boss", "admin")) } });
+    app.inject({
+      method: "GET",
+      url: `/v1/riders/nearby?${query}`,
+      headers: { authorization: authorization ?? (await bearer("boss", "admin")) },
+    });
 
   it("lists riders as the rider service orders them, nearest first", async () => {
     const received = withNearby([
@@ -171,7 +205,11 @@ describe("GET /v1/riders/nearby", () => {
 
   it("accepts the edges of every range", async () => {
     const received = withNearby();
-    for (const query of ["lat=90&lon=180&radiusKm=50&limit=100", "lat=-90&lon=-180&radiusKm=0.001&limit=1", "lat=0&lon=-0.5&radiusKm=50.000"]) {
+    for (const query of [
+      "lat=90&lon=180&radiusKm=50&limit=100",
+      "lat=-90&lon=-180&radiusKm=0.001&limit=1",
+      "lat=0&lon=-0.5&radiusKm=50.000",
+    ]) {
       expect((await get(query)).statusCode, query).toBe(200);
     }
     expect(received.map((r) => [r.lat, r.lon, r.radiusKm, r.limit])).toEqual([
@@ -222,7 +260,9 @@ describe("GET /v1/riders/nearby", () => {
 
     it("names the field and its range", async () => {
       withNearby();
-      expect(expectProblem(await get("lat=91&lon=0"), 400, "VALIDATION_FAILED").detail).toBe("querystring/lat must be a number from -90 to 90");
+      expect(expectProblem(await get("lat=91&lon=0"), 400, "VALIDATION_FAILED").detail).toBe(
+        "querystring/lat must be a number from -90 to 90",
+      );
       expect(expectProblem(await get("lat=0&lon=0&radiusKm=0"), 400, "VALIDATION_FAILED").detail).toBe(
         "querystring/radiusKm must be a number above 0 to 50",
       );
@@ -230,10 +270,16 @@ describe("GET /v1/riders/nearby", () => {
   });
 
   it("passes the rider service's refinements and outages through the problem table", async () => {
-    withNearby([], () => Promise.reject(new RemoteError("invalid", "INVALID_LOCATION", "lat must be within ±85.05112878", status.INVALID_ARGUMENT)));
+    withNearby([], () =>
+      Promise.reject(
+        new RemoteError("invalid", "INVALID_LOCATION", "lat must be within ±85.05112878", status.INVALID_ARGUMENT),
+      ),
+    );
     expectProblem(await get("lat=89&lon=0"), 400, "INVALID_LOCATION");
     await app.close();
-    withNearby([], () => Promise.reject(new RemoteError("unavailable", "REDIS_UNAVAILABLE", "redis is unavailable", status.UNAVAILABLE)));
+    withNearby([], () =>
+      Promise.reject(new RemoteError("unavailable", "REDIS_UNAVAILABLE", "redis is unavailable", status.UNAVAILABLE)),
+    );
     expect((await get("lat=1&lon=0")).headers["retry-after"]).toBe("1");
   });
 });

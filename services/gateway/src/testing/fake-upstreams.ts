@@ -1,5 +1,13 @@
 import { BreakerRegistry } from "@qc/platform/resilience";
-import type { InventoryCalls, OrderCalls, PaymentCalls, RiderCalls, UpstreamClient, UpstreamName, Upstreams } from "../upstreams";
+import type {
+  InventoryCalls,
+  OrderCalls,
+  PaymentCalls,
+  RiderCalls,
+  UpstreamClient,
+  UpstreamName,
+  Upstreams,
+} from "../upstreams";
 
 const orderMethods = [
   "createOrder",
@@ -34,7 +42,11 @@ export interface FakeOptions {
 
 /** Upstreams whose calls are the given functions; any other call fails the test loudly. */
 export function fakeUpstreams(calls: FakeCalls = {}, options: FakeOptions = {}): Upstreams {
-  const client = <C>(name: UpstreamName, methods: readonly string[], given: Partial<C> | undefined): UpstreamClient<C> => {
+  const client = <C>(
+    name: UpstreamName,
+    methods: readonly string[],
+    given: Partial<C> | undefined,
+  ): UpstreamClient<C> => {
     const unexpected = Object.fromEntries(
       methods.map((m) => [m, () => Promise.reject(new Error(`unexpected call ${name}.${m}`))]),
     );
@@ -42,7 +54,11 @@ export function fakeUpstreams(calls: FakeCalls = {}, options: FakeOptions = {}):
       call: { ...unexpected, ...given } as C,
       isReady: async () => !(options.down ?? []).includes(name),
       health: async () =>
-        (options.down ?? []).includes(name) ? "UNREACHABLE" : (options.notServing ?? []).includes(name) ? "NOT_SERVING" : "SERVING",
+        (options.down ?? []).includes(name)
+          ? "UNREACHABLE"
+          : (options.notServing ?? []).includes(name)
+            ? "NOT_SERVING"
+            : "SERVING",
       close: () => undefined,
     };
   };

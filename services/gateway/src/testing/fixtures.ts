@@ -12,7 +12,15 @@ export const anOrder = (overrides: Partial<orderV1.Order> = {}): orderV1.Order =
   deliveryLocation: undefined,
   createdAt: "2026-01-01T10:00:00.000Z",
   updatedAt: "2026-01-01T10:00:01.000Z",
-  history: [{ step: "reserve-stock", outcome: "done", code: "STOCK_RESERVED", detail: "total 300 EUR", at: "2026-01-01T10:00:00.500Z" }],
+  history: [
+    {
+      step: "reserve-stock",
+      outcome: "done",
+      code: "STOCK_RESERVED",
+      detail: "total 300 EUR",
+      at: "2026-01-01T10:00:00.500Z",
+    },
+  ],
   ...overrides,
 });
 

@@ -18,8 +18,14 @@ export async function signingKey(kid: string, alg: IdpAlgorithm): Promise<Signin
 }
 
 /** A token as an identity provider would issue it: signed by `key`, naming it in `kid`. */
-export function idpToken(key: SigningKey, claims: Record<string, unknown>, build: (jwt: SignJWT) => SignJWT = (j) => j): Promise<string> {
-  return build(new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid }).setExpirationTime("1h")).sign(key.privateKey);
+export function idpToken(
+  key: SigningKey,
+  claims: Record<string, unknown>,
+  build: (jwt: SignJWT) => SignJWT = (j) => j,
+): Promise<string> {
+  return build(new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid }).setExpirationTime("1h")).sign(
+    key.privateKey,
+  );
 }
 
 /**
@@ -31,7 +37,9 @@ export class JwksServer {
   fetches = 0;
   private readonly server: Server = createServer((_req, res) => {
     this.fetches++;
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: this.keys.map((k) => k.publicJwk) }));
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ keys: this.keys.map((k) => k.publicJwk) }));
   });
 
   async start(): Promise<URL> {

@@ -24,21 +24,27 @@ export function rawConnection(url: URL) {
   const until = async (done: () => boolean, withinMs: number, what: string): Promise<void> => {
     const deadline = Date.now() + withinMs;
     while (!done()) {
-      if (Date.now() > deadline) throw new Error(`${what} not within ${withinMs} ms; got ${JSON.stringify(received.slice(0, 500))}`);
+      if (Date.now() > deadline)
+        throw new Error(`${what} not within ${withinMs} ms; got ${JSON.stringify(received.slice(0, 500))}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   };
 
   return {
-    write: (data: string) => new Promise<void>((resolve, reject) => socket.write(data, (e) => (e ? reject(e) : resolve()))),
+    write: (data: string) =>
+      new Promise<void>((resolve, reject) => socket.write(data, (e) => (e ? reject(e) : resolve()))),
     /** Waits until the bytes received so far hold `count` complete answers' status lines and bodies. */
     async answers(count: number, withinMs = 5_000): Promise<string[]> {
       const statuses = () => [...received.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]!);
-      await until(() => {
-        if (error) throw error;
-        if (ended && statuses().length < count) throw new Error(`closed after ${JSON.stringify(received)}`);
-        return statuses().length >= count && received.endsWith("}");
-      }, withinMs, `${count} answers`);
+      await until(
+        () => {
+          if (error) throw error;
+          if (ended && statuses().length < count) throw new Error(`closed after ${JSON.stringify(received)}`);
+          return statuses().length >= count && received.endsWith("}");
+        },
+        withinMs,
+        `${count} answers`,
+      );
       return statuses();
     },
     /** Waits until the server has closed the connection; what it sent before, parsed (null: nothing). */
@@ -63,6 +69,8 @@ export function parseAnswer(text: string): RawAnswer | null {
   if (end === -1) return null;
   const [statusLine = "", ...lines] = text.slice(0, end).split("\r\n");
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1]);
-  const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(":")).trim().toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
+  const headers = Object.fromEntries(
+    lines.map((l) => [l.slice(0, l.indexOf(":")).trim().toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]),
+  );
   return { status, headers, body: text.slice(end + 4) };
 }

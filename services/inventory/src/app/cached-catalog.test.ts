@@ -14,7 +14,12 @@ function countingStore(rows: Product[], gate: Promise<void> = Promise.resolve())
     insert: async (p: Product) => p,
     find: vi.fn(async (sku: string) => (await gate, bySku().get(sku))),
     findMany: vi.fn(async (skus: readonly string[]) => (await gate, skus.flatMap((s) => bySku().get(s) ?? []))),
-    listAfter: vi.fn(async (after: string | undefined, limit: number) => (await gate, rows.filter((p) => after === undefined || p.sku > after).slice(0, limit))),
+    listAfter: vi.fn(
+      async (after: string | undefined, limit: number) => (
+        await gate,
+        rows.filter((p) => after === undefined || p.sku > after).slice(0, limit)
+      ),
+    ),
     addStock: async () => ({ kind: "not_found" }) as const,
   } satisfies ProductStore;
 }
@@ -78,13 +83,11 @@ describe("CachedCatalog", () => {
     const catalog = new CachedCatalog(store, cache, { ttlMs: 30_000 });
     let lateLookup!: () => void;
     const realRead = cache.read.getMockImplementation()!;
-    cache.read
-      .mockImplementationOnce(realRead)
-      .mockImplementationOnce(async (slots) => {
-        const seen = await realRead(slots); // the miss, at the generation the first reader saw
-        await new Promise<void>((resolve) => (lateLookup = resolve));
-        return seen;
-      });
+    cache.read.mockImplementationOnce(realRead).mockImplementationOnce(async (slots) => {
+      const seen = await realRead(slots); // the miss, at the generation the first reader saw
+      await new Promise<void>((resolve) => (lateLookup = resolve));
+      return seen;
+    });
     const first = catalog.find("apple");
     const late = catalog.find("apple");
     expect(await first).toEqual(apple);

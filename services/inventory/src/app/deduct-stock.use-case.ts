@@ -24,7 +24,9 @@ export class DeductStock {
     if (outcome.kind === "existing") return valueOrThrow(replayDeduction(request, outcome.reservation));
     const plan = planDeduction(request.lines, outcome.products);
     if (plan.ok !== (outcome.kind === "deducted")) {
-      throw new Error(`the ledger ${outcome.kind === "deducted" ? "deducted" : "refused"} order ${request.orderId} against the plan`);
+      throw new Error(
+        `the ledger ${outcome.kind === "deducted" ? "deducted" : "refused"} order ${request.orderId} against the plan`,
+      );
     }
     const deduction = summarize(valueOrThrow(plan));
     await this.catalog.changed(deduction.lines.map((l) => l.sku));

@@ -43,7 +43,10 @@ function fakeLedger(existing: Reservation | undefined, products: Product[] = [])
     if (existing !== undefined) return { kind: "existing", reservation: existing };
     const locked = products.filter((p) => request.lines.some((l) => l.sku === p.sku));
     const covered = request.lines.every((l) => locked.some((p) => p.sku === l.sku && p.stock >= l.quantity));
-    return { kind: covered && new Set(locked.map((p) => p.currency)).size === 1 ? "deducted" : "refused", products: locked };
+    return {
+      kind: covered && new Set(locked.map((p) => p.currency)).size === 1 ? "deducted" : "refused",
+      products: locked,
+    };
   });
   const ledger: StockLedger = { transaction: (work) => work(tx), deductStock };
   return { ledger, tx, deductStock };
@@ -71,7 +74,10 @@ const inventoryOver = (store: ProductStore, ledger: StockLedger, catalog: Catalo
 });
 
 async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
   return err;
 }
@@ -107,7 +113,9 @@ describe("deductStock", () => {
 
   it("refuses an order that was already compensated", async () => {
     const { ledger } = fakeLedger({ status: "released", lines: [] });
-    const err = await errorOf(inventoryOver(fakeStore(), ledger).deductStock.execute("o-1", [{ sku: "apple", quantity: 1 }]));
+    const err = await errorOf(
+      inventoryOver(fakeStore(), ledger).deductStock.execute("o-1", [{ sku: "apple", quantity: 1 }]),
+    );
     expect([err.kind, err.code]).toEqual(["refused", "ORDER_RELEASED"]);
   });
 
@@ -126,7 +134,9 @@ describe("deductStock", () => {
     const { ledger } = fakeLedger(undefined, [pear]);
     const lying: StockLedger = { ...ledger, deductStock: async () => ({ kind: "deducted", products: [pear] }) };
     const catalog = fakeCatalog(fakeStore());
-    await expect(inventoryOver(fakeStore(), lying, catalog).deductStock.execute("o-1", [{ sku: "pear", quantity: 2 }])).rejects.toThrow(/against the plan/);
+    await expect(
+      inventoryOver(fakeStore(), lying, catalog).deductStock.execute("o-1", [{ sku: "pear", quantity: 2 }]),
+    ).rejects.toThrow(/against the plan/);
     expect(catalog.changed).not.toHaveBeenCalled();
   });
 
@@ -135,7 +145,9 @@ describe("deductStock", () => {
       transaction: () => Promise.reject(new Error("no transaction may start for bad input")),
       deductStock: () => Promise.reject(new Error("the ledger may not be asked for bad input")),
     };
-    const err = await errorOf(inventoryOver(fakeStore(), untouchable).deductStock.execute("o-1", [{ sku: "apple", quantity: -1 }]));
+    const err = await errorOf(
+      inventoryOver(fakeStore(), untouchable).deductStock.execute("o-1", [{ sku: "apple", quantity: -1 }]),
+    );
     expect([err.kind, err.code]).toEqual(["invalid", "INVALID_QUANTITY"]);
   });
 });
@@ -196,7 +208,9 @@ describe("catalog", () => {
 
   it("asks for one row beyond the page to know whether another page exists", async () => {
     const listAfter = vi.fn(async () => [apple, pear]);
-    const page = await inventoryOver(fakeStore({ listAfter }), fakeLedger(undefined).ledger).listProducts.execute({ pageSize: 1 });
+    const page = await inventoryOver(fakeStore({ listAfter }), fakeLedger(undefined).ledger).listProducts.execute({
+      pageSize: 1,
+    });
     expect(listAfter).toHaveBeenCalledWith(undefined, 2);
     expect(page).toEqual({ products: [apple], nextPageToken: pageTokenAfter("apple") });
   });
@@ -237,9 +251,15 @@ describe("catalog invalidation", () => {
   it("reports a deduction's skus only after its transaction committed", async () => {
     const { ledger } = fakeLedger(undefined, [apple, pear]);
     const committed = vi.fn();
-    const committing: StockLedger = { ...ledger, deductStock: async (request) => ledger.deductStock(request).finally(committed) };
+    const committing: StockLedger = {
+      ...ledger,
+      deductStock: async (request) => ledger.deductStock(request).finally(committed),
+    };
     const catalog = fakeCatalog(fakeStore());
-    await inventoryOver(fakeStore(), committing, catalog).deductStock.execute("o-1", [{ sku: "pear", quantity: 1 }, { sku: "apple", quantity: 1 }]);
+    await inventoryOver(fakeStore(), committing, catalog).deductStock.execute("o-1", [
+      { sku: "pear", quantity: 1 },
+      { sku: "apple", quantity: 1 },
+    ]);
     expect(catalog.changed).toHaveBeenCalledWith(["apple", "pear"]);
     expect(committed.mock.invocationCallOrder[0]).toBeLessThan(catalog.changed.mock.invocationCallOrder[0] ?? 0);
   });
@@ -247,9 +267,16 @@ describe("catalog invalidation", () => {
   it("reports nothing for a replayed or refused deduction", async () => {
     const replayed = fakeCatalog(fakeStore());
     const lines = [{ sku: "apple", quantity: 2, unitPriceCents: 99, currency: "EUR" }];
-    await inventoryOver(fakeStore(), fakeLedger({ status: "reserved", lines }).ledger, replayed).deductStock.execute("o-1", [{ sku: "apple", quantity: 2 }]);
+    await inventoryOver(fakeStore(), fakeLedger({ status: "reserved", lines }).ledger, replayed).deductStock.execute(
+      "o-1",
+      [{ sku: "apple", quantity: 2 }],
+    );
     const refused = fakeCatalog(fakeStore());
-    await errorOf(inventoryOver(fakeStore(), fakeLedger(undefined, [pear]).ledger, refused).deductStock.execute("o-2", [{ sku: "pear", quantity: 5 }]));
+    await errorOf(
+      inventoryOver(fakeStore(), fakeLedger(undefined, [pear]).ledger, refused).deductStock.execute("o-2", [
+        { sku: "pear", quantity: 5 },
+      ]),
+    );
     expect(replayed.changed).not.toHaveBeenCalled();
     expect(refused.changed).not.toHaveBeenCalled();
   });
@@ -257,7 +284,9 @@ describe("catalog invalidation", () => {
   it("reports the skus a compensation gave back, and nothing for a tombstone", async () => {
     const lines = [{ sku: "apple", quantity: 2, unitPriceCents: 99, currency: "EUR" }];
     const restored = fakeCatalog(fakeStore());
-    await inventoryOver(fakeStore(), fakeLedger({ status: "reserved", lines }).ledger, restored).addStock.execute("o-1");
+    await inventoryOver(fakeStore(), fakeLedger({ status: "reserved", lines }).ledger, restored).addStock.execute(
+      "o-1",
+    );
     expect(restored.changed).toHaveBeenCalledWith(["apple"]);
     const tombstone = fakeCatalog(fakeStore());
     await inventoryOver(fakeStore(), fakeLedger(undefined).ledger, tombstone).addStock.execute("o-2");

@@ -51,7 +51,13 @@ describe("SingleFlight", () => {
     const load = vi.fn(async (keys: readonly string[]) => new Map(keys.map((k) => [k, k.toUpperCase()])));
     const both = flight.many(["a", "b", "c", "b"], load);
     gate.resolve("A!");
-    expect(await both).toEqual(new Map([["a", "A!"], ["b", "B"], ["c", "C"]]));
+    expect(await both).toEqual(
+      new Map([
+        ["a", "A!"],
+        ["b", "B"],
+        ["c", "C"],
+      ]),
+    );
     expect(await first).toBe("A!");
     expect(load).toHaveBeenCalledTimes(1);
     expect(load).toHaveBeenCalledWith(["b", "c"], expect.any(Function));

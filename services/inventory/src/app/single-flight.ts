@@ -27,7 +27,9 @@ export class SingleFlight<V> {
         kept = stored.catch(() => undefined);
       });
       for (const key of fresh) {
-        const value = batch.then((loaded) => (loaded.has(key) ? (loaded.get(key) as V) : Promise.reject(new Error(`load did not answer ${key}`))));
+        const value = batch.then((loaded) =>
+          loaded.has(key) ? (loaded.get(key) as V) : Promise.reject(new Error(`load did not answer ${key}`)),
+        );
         this.inFlight.set(key, value);
         const forget = () => {
           if (this.inFlight.get(key) === value) this.inFlight.delete(key);

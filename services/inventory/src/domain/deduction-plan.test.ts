@@ -19,20 +19,43 @@ describe("planDeduction", () => {
   });
 
   it("names every unknown sku", () => {
-    const plan = planDeduction([{ sku: "a", quantity: 1 }, { sku: "b", quantity: 1 }, { sku: "c", quantity: 1 }], [product("b", 5)]);
-    expect(plan).toMatchObject({ ok: false, violation: { kind: "not_found", code: "PRODUCT_NOT_FOUND", message: "no product with sku a, c" } });
+    const plan = planDeduction(
+      [
+        { sku: "a", quantity: 1 },
+        { sku: "b", quantity: 1 },
+        { sku: "c", quantity: 1 },
+      ],
+      [product("b", 5)],
+    );
+    expect(plan).toMatchObject({
+      ok: false,
+      violation: { kind: "not_found", code: "PRODUCT_NOT_FOUND", message: "no product with sku a, c" },
+    });
   });
 
   it("names every short sku in an out-of-stock refusal", () => {
     const plan = planDeduction(
-      [{ sku: "a", quantity: 3 }, { sku: "b", quantity: 1 }, { sku: "c", quantity: 9 }],
+      [
+        { sku: "a", quantity: 3 },
+        { sku: "b", quantity: 1 },
+        { sku: "c", quantity: 9 },
+      ],
       [product("a", 2), product("b", 1), product("c", 0)],
     );
-    expect(plan).toMatchObject({ ok: false, violation: { kind: "refused", code: "OUT_OF_STOCK", message: "out of stock: a, c" } });
+    expect(plan).toMatchObject({
+      ok: false,
+      violation: { kind: "refused", code: "OUT_OF_STOCK", message: "out of stock: a, c" },
+    });
   });
 
   it("refuses an order mixing currencies", () => {
-    const plan = planDeduction([{ sku: "a", quantity: 1 }, { sku: "b", quantity: 1 }], [product("a", 1), product("b", 1, 1, "USD")]);
+    const plan = planDeduction(
+      [
+        { sku: "a", quantity: 1 },
+        { sku: "b", quantity: 1 },
+      ],
+      [product("a", 1), product("b", 1, 1, "USD")],
+    );
     expect(plan).toMatchObject({ ok: false, violation: { code: "MIXED_CURRENCIES" } });
   });
 });
@@ -57,8 +80,14 @@ describe("replayDeduction", () => {
   });
 
   it("refuses an order that was released, tombstone or not", () => {
-    for (const existing of [{ status: "released" as const, lines }, { status: "released" as const, lines: [] }]) {
-      expect(replayDeduction(request, existing)).toMatchObject({ ok: false, violation: { kind: "refused", code: "ORDER_RELEASED" } });
+    for (const existing of [
+      { status: "released" as const, lines },
+      { status: "released" as const, lines: [] },
+    ]) {
+      expect(replayDeduction(request, existing)).toMatchObject({
+        ok: false,
+        violation: { kind: "refused", code: "ORDER_RELEASED" },
+      });
     }
   });
 });

@@ -1,7 +1,14 @@
 import { accepted, rejected, type Checked } from "@qc/platform/errors";
 import { mixedCurrencies, orderReleased, outOfStock, productNotFound, reservationMismatch } from "./inventory.errors";
 import type { Product } from "./product";
-import { summarize, type Deduction, type DeductionRequest, type Reservation, type ReservedLine, type StockLine } from "./stock-deduction";
+import {
+  summarize,
+  type Deduction,
+  type DeductionRequest,
+  type Reservation,
+  type ReservedLine,
+  type StockLine,
+} from "./stock-deduction";
 
 /**
  * Decides a first deduction against the current (locked) products: every sku must exist, every

@@ -33,22 +33,31 @@ const list = (skus: readonly string[]): string => skus.join(", ");
 export const invalidInput = (code: InventoryErrorCode, message: string): InventoryError => invalid(code, message);
 
 export const invalidSku = (sku: string): InventoryError =>
-  invalidInput("INVALID_SKU", `sku ${shown(sku)} must be 1-64 letters, digits, '_' or '-', starting with a letter or digit`);
+  invalidInput(
+    "INVALID_SKU",
+    `sku ${shown(sku)} must be 1-64 letters, digits, '_' or '-', starting with a letter or digit`,
+  );
 
-export const productNotFound = (skus: readonly string[]): InventoryError => notFound("PRODUCT_NOT_FOUND", `no product with sku ${list(skus)}`);
+export const productNotFound = (skus: readonly string[]): InventoryError =>
+  notFound("PRODUCT_NOT_FOUND", `no product with sku ${list(skus)}`);
 
-export const productExists = (sku: string): InventoryError => conflict("PRODUCT_EXISTS", `a product with sku ${sku} already exists`);
+export const productExists = (sku: string): InventoryError =>
+  conflict("PRODUCT_EXISTS", `a product with sku ${sku} already exists`);
 
 export const stockLimit = (sku: string, max: number): InventoryError =>
   invalidInput("STOCK_LIMIT", `restocking ${sku} would take its stock above ${max}`);
 
-export const outOfStock = (skus: readonly string[]): InventoryError => refused("OUT_OF_STOCK", `out of stock: ${list(skus)}`);
+export const outOfStock = (skus: readonly string[]): InventoryError =>
+  refused("OUT_OF_STOCK", `out of stock: ${list(skus)}`);
 
 export const mixedCurrencies = (currencies: readonly string[]): InventoryError =>
   refused("MIXED_CURRENCIES", `one order cannot mix currencies (${list(currencies)})`);
 
 export const orderReleased = (orderId: string): InventoryError =>
-  refused("ORDER_RELEASED", `order ${shown(orderId)} was already compensated (AddStock); it cannot deduct stock any more`);
+  refused(
+    "ORDER_RELEASED",
+    `order ${shown(orderId)} was already compensated (AddStock); it cannot deduct stock any more`,
+  );
 
 export const reservationMismatch = (orderId: string): InventoryError =>
   conflict("RESERVATION_MISMATCH", `order ${shown(orderId)} already deducted different items`);

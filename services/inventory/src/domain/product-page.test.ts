@@ -19,17 +19,23 @@ describe("parsePageRequest", () => {
     expect(parsePageRequest(5, pageTokenAfter("sku-9"))).toEqual({ ok: true, value: { limit: 5, afterSku: "sku-9" } });
   });
 
-  it.each(["garbage", "!!!", Buffer.from("after:").toString("base64url"), Buffer.from("sku-9").toString("base64url"), `${pageTokenAfter("a")}=`])(
-    "rejects the token %j",
-    (token) => {
-      expect(parsePageRequest(5, token)).toMatchObject({ ok: false, violation: { code: "INVALID_PAGE_TOKEN" } });
-    },
-  );
+  it.each([
+    "garbage",
+    "!!!",
+    Buffer.from("after:").toString("base64url"),
+    Buffer.from("sku-9").toString("base64url"),
+    `${pageTokenAfter("a")}=`,
+  ])("rejects the token %j", (token) => {
+    expect(parsePageRequest(5, token)).toMatchObject({ ok: false, violation: { code: "INVALID_PAGE_TOKEN" } });
+  });
 });
 
 describe("toPage", () => {
   it("gives a token only when a row beyond the limit exists", () => {
-    expect(toPage([p("a"), p("b"), p("c")], 2)).toEqual({ products: [p("a"), p("b")], nextPageToken: pageTokenAfter("b") });
+    expect(toPage([p("a"), p("b"), p("c")], 2)).toEqual({
+      products: [p("a"), p("b")],
+      nextPageToken: pageTokenAfter("b"),
+    });
     expect(toPage([p("a"), p("b")], 2)).toEqual({ products: [p("a"), p("b")], nextPageToken: "" });
     expect(toPage([], 2)).toEqual({ products: [], nextPageToken: "" });
   });

@@ -23,7 +23,8 @@ const SKU = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Integers in [min, max]; also rules out NaN, fractions and values beyond 2^53. */
-export const isIntegerIn = (n: number, min: number, max: number): boolean => Number.isSafeInteger(n) && n >= min && n <= max;
+export const isIntegerIn = (n: number, min: number, max: number): boolean =>
+  Number.isSafeInteger(n) && n >= min && n <= max;
 
 /** Length in characters (code points), so a name of 200 emoji is 200 long, not 400. */
 export const charCount = (s: string): number => [...s].length;

@@ -12,12 +12,22 @@ describe("parseDeductionRequest", () => {
     ]);
     expect(parsed).toEqual({
       ok: true,
-      value: { orderId: "o-1", lines: [{ sku: "a", quantity: 2 }, { sku: "b", quantity: 4 }] },
+      value: {
+        orderId: "o-1",
+        lines: [
+          { sku: "a", quantity: 2 },
+          { sku: "b", quantity: 4 },
+        ],
+      },
     });
   });
 
   it("sorts in byte order, like the database's C collation", () => {
-    const parsed = parseDeductionRequest("o", [{ sku: "a", quantity: 1 }, { sku: "B", quantity: 1 }, { sku: "0", quantity: 1 }]);
+    const parsed = parseDeductionRequest("o", [
+      { sku: "a", quantity: 1 },
+      { sku: "B", quantity: 1 },
+      { sku: "0", quantity: 1 },
+    ]);
     expect(parsed.ok && parsed.value.lines.map((l) => l.sku)).toEqual(["0", "B", "a"]);
   });
 
@@ -26,7 +36,14 @@ describe("parseDeductionRequest", () => {
   });
 
   it("applies the per-line limit to merged lines", () => {
-    expect(codeOf(parseDeductionRequest("o", [{ sku: "a", quantity: 6_000 }, { sku: "a", quantity: 5_000 }]))).toBe("INVALID_QUANTITY");
+    expect(
+      codeOf(
+        parseDeductionRequest("o", [
+          { sku: "a", quantity: 6_000 },
+          { sku: "a", quantity: 5_000 },
+        ]),
+      ),
+    ).toBe("INVALID_QUANTITY");
   });
 
   it("rejects no items, too many items and bad skus", () => {

@@ -62,7 +62,9 @@ export function parseDeductionRequest(orderId: string, items: readonly StockLine
     if (!isSku(sku)) return rejected(invalidSku(sku));
     const total = (merged.get(sku) ?? 0) + quantity;
     if (!isIntegerIn(quantity, 1, MAX_LINE_QUANTITY) || total > MAX_LINE_QUANTITY) {
-      return rejected(invalidInput("INVALID_QUANTITY", `quantity of ${sku} must be an integer from 1 to ${MAX_LINE_QUANTITY}`));
+      return rejected(
+        invalidInput("INVALID_QUANTITY", `quantity of ${sku} must be an integer from 1 to ${MAX_LINE_QUANTITY}`),
+      );
     }
     merged.set(sku, total);
   }

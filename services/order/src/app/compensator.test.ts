@@ -35,13 +35,27 @@ describe("Compensator", () => {
   afterEach(() => vi.useRealTimers());
 
   it("tries `attempts` times in all, `backoffMs` before the second and doubling (no jitter), then stores a dead letter", async () => {
-    const t = setup({ attempts: 4, backoffMs: 100, deadLetterRetryMs: 2_000 }, [unavailable, unavailable, unavailable, unavailable]);
+    const t = setup({ attempts: 4, backoffMs: 100, deadLetterRetryMs: 2_000 }, [
+      unavailable,
+      unavailable,
+      unavailable,
+      unavailable,
+    ]);
     const done = t.run();
     await vi.runAllTimersAsync();
     await done;
     expect(t.at).toEqual([0, 100, 300, 700]);
-    expect(steps(t.history)).toEqual(["release-stock:retry", "release-stock:retry", "release-stock:retry", "release-stock:retry", "release-stock:dead-lettered"]);
-    expect(t.history[0]).toMatchObject({ code: "SERVICE_UNAVAILABLE", detail: "attempt 1 failed: SERVICE_UNAVAILABLE: connection refused" });
+    expect(steps(t.history)).toEqual([
+      "release-stock:retry",
+      "release-stock:retry",
+      "release-stock:retry",
+      "release-stock:retry",
+      "release-stock:dead-lettered",
+    ]);
+    expect(t.history[0]).toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+      detail: "attempt 1 failed: SERVICE_UNAVAILABLE: connection refused",
+    });
     expect(t.history[3]?.detail).toMatch(/^attempt 4 failed/);
     expect(t.added).toEqual([
       {

@@ -43,12 +43,21 @@ export class Compensator {
     this.retry = retry(handleAll, {
       // cockatiel counts the retries after the first attempt.
       maxAttempts: Math.max(0, attempts - 1),
-      backoff: new ExponentialBackoff({ generator: noJitterGenerator, initialDelay: backoffMs, maxDelay: Number.POSITIVE_INFINITY }),
+      backoff: new ExponentialBackoff({
+        generator: noJitterGenerator,
+        initialDelay: backoffMs,
+        maxDelay: Number.POSITIVE_INFINITY,
+      }),
     });
   }
 
   /** Resolves once `compensate` succeeded (a `done` entry) or was handed to a dead letter; throws only when the dead letter could not be written. */
-  async run(orderId: string, name: CompensationName, compensate: () => Promise<string>, history: NewHistory[]): Promise<void> {
+  async run(
+    orderId: string,
+    name: CompensationName,
+    compensate: () => Promise<string>,
+    history: NewHistory[],
+  ): Promise<void> {
     const { observer } = this.deps;
     let detail: string;
     try {
@@ -69,7 +78,12 @@ export class Compensator {
     observer.compensation({ orderId, step: name, outcome: "done" });
   }
 
-  private async deadLetter(orderId: string, name: CompensationName, error: unknown, history: NewHistory[]): Promise<void> {
+  private async deadLetter(
+    orderId: string,
+    name: CompensationName,
+    error: unknown,
+    history: NewHistory[],
+  ): Promise<void> {
     const { deadLetters, policy, newId, observer } = this.deps;
     await deadLetters.add({
       id: newId(),

@@ -46,7 +46,10 @@ function setup(opts: { open?: string[]; detach?: <T>(work: () => Promise<T>) => 
     }),
   } as unknown as OrderRepository;
   const inventory = {
-    catalog: vi.fn(async (skus: readonly string[]) => new Map(skus.flatMap((sku) => (CATALOG[sku] ? [[sku, CATALOG[sku]] as const] : [])))),
+    catalog: vi.fn(
+      async (skus: readonly string[]) =>
+        new Map(skus.flatMap((sku) => (CATALOG[sku] ? [[sku, CATALOG[sku]] as const] : []))),
+    ),
   };
   const saga = {
     drive: vi.fn(async (order: string | Order) => {
@@ -66,12 +69,18 @@ function setup(opts: { open?: string[]; detach?: <T>(work: () => Promise<T>) => 
     }),
   };
   const sagas = new SagaRuns(saga, dispatch, opts.detach);
-  const createOrder = new CreateOrder(repo, inventory, sagas, { openCircuits: () => opts.open ?? [] }, {
-    owner: "me",
-    leaseMs: 1000,
-    newId: () => `abcdef00-0000-4000-8000-00000000000${n++}`,
-    sleep: async () => undefined,
-  });
+  const createOrder = new CreateOrder(
+    repo,
+    inventory,
+    sagas,
+    { openCircuits: () => opts.open ?? [] },
+    {
+      owner: "me",
+      leaseMs: 1000,
+      newId: () => `abcdef00-0000-4000-8000-00000000000${n++}`,
+      sleep: async () => undefined,
+    },
+  );
   return { createOrder, getOrder: new GetOrder(repo), sagas, create, get, inventory, saga, created, dispatch };
 }
 
@@ -82,41 +91,65 @@ describe("CreateOrder", () => {
     expect(order).toMatchObject({ status: "CONFIRMED", riderId: "rider-1" }); // dispatched once paid
     expect(replayed).toBe(false);
     expect(t.created).toHaveLength(1);
-    expect(t.created[0]).toMatchObject({ customerId: "alice", leaseOwner: "me", lines: [{ sku: "apple", quantity: 1, priceCents: 0 }] });
+    expect(t.created[0]).toMatchObject({
+      customerId: "alice",
+      leaseOwner: "me",
+      lines: [{ sku: "apple", quantity: 1, priceCents: 0 }],
+    });
   });
 
   it("refuses at once, writing nothing, while a dependency's circuit is open", async () => {
     const t = setup({ open: ["inventory"] });
-    await expect(t.createOrder.execute(request(), 1000)).rejects.toMatchObject({ kind: "unavailable", code: "CIRCUIT_OPEN" });
+    await expect(t.createOrder.execute(request(), 1000)).rejects.toMatchObject({
+      kind: "unavailable",
+      code: "CIRCUIT_OPEN",
+    });
     expect(t.created).toHaveLength(0);
     expect(t.inventory.catalog).not.toHaveBeenCalled();
   });
 
   it("refuses unknown skus with UNKNOWN_SKU and writes nothing", async () => {
     const t = setup();
-    await expect(t.createOrder.execute(request({ lines: [{ sku: "durian", quantity: 1 }] }), 1000)).rejects.toMatchObject({ code: "UNKNOWN_SKU" });
+    await expect(
+      t.createOrder.execute(request({ lines: [{ sku: "durian", quantity: 1 }] }), 1000),
+    ).rejects.toMatchObject({ code: "UNKNOWN_SKU" });
     expect(t.created).toHaveLength(0);
   });
 
   it("refuses an order mixing currencies with MIXED_CURRENCIES (422 at the gateway), writing nothing", async () => {
     const t = setup();
-    const mixed = request({ lines: [{ sku: "apple", quantity: 1 }, { sku: "dollar", quantity: 1 }] });
-    await expect(t.createOrder.execute(mixed, 1000)).rejects.toMatchObject({ kind: "invalid", code: "MIXED_CURRENCIES" });
+    const mixed = request({
+      lines: [
+        { sku: "apple", quantity: 1 },
+        { sku: "dollar", quantity: 1 },
+      ],
+    });
+    await expect(t.createOrder.execute(mixed, 1000)).rejects.toMatchObject({
+      kind: "invalid",
+      code: "MIXED_CURRENCIES",
+    });
     expect(t.created).toHaveLength(0);
   });
 
   it("refuses an order whose total is more than Payment charges with ORDER_TOTAL_TOO_LARGE, writing nothing", async () => {
     const t = setup();
     const dear = request({ lines: [{ sku: "gold", quantity: 11 }] }); // 11 × 10^9 cents, above 10^10
-    await expect(t.createOrder.execute(dear, 1000)).rejects.toMatchObject({ kind: "invalid", code: "ORDER_TOTAL_TOO_LARGE" });
+    await expect(t.createOrder.execute(dear, 1000)).rejects.toMatchObject({
+      kind: "invalid",
+      code: "ORDER_TOTAL_TOO_LARGE",
+    });
     expect(t.created).toHaveLength(0);
     // At the limit it is taken.
-    await expect(t.createOrder.execute(request({ lines: [{ sku: "gold", quantity: 10 }] }), 1000)).resolves.toMatchObject({ order: { status: "CONFIRMED" } });
+    await expect(
+      t.createOrder.execute(request({ lines: [{ sku: "gold", quantity: 10 }] }), 1000),
+    ).resolves.toMatchObject({ order: { status: "CONFIRMED" } });
   });
 
   it("takes an order of free items (total 0): the saga confirms it without a charge", async () => {
     const t = setup();
-    await expect(t.createOrder.execute(request({ lines: [{ sku: "free", quantity: 3 }] }), 1000)).resolves.toMatchObject({ order: { status: "CONFIRMED" } });
+    await expect(
+      t.createOrder.execute(request({ lines: [{ sku: "free", quantity: 3 }] }), 1000),
+    ).resolves.toMatchObject({ order: { status: "CONFIRMED" } });
     expect(t.created).toHaveLength(1);
   });
 
@@ -124,7 +157,15 @@ describe("CreateOrder", () => {
     const t = setup();
     await t.createOrder.execute(request(), 1000);
     await t.createOrder.execute(request(), 1000);
-    await t.createOrder.execute(request({ lines: [{ sku: "apple", quantity: 1 }, { sku: "pear", quantity: 2 }] }), 1000);
+    await t.createOrder.execute(
+      request({
+        lines: [
+          { sku: "apple", quantity: 1 },
+          { sku: "pear", quantity: 2 },
+        ],
+      }),
+      1000,
+    );
     expect(t.inventory.catalog.mock.calls.map((c) => [...c[0]])).toEqual([["apple"], ["pear"]]);
   });
 
@@ -134,12 +175,17 @@ describe("CreateOrder", () => {
     const again = await t.createOrder.execute(request({ idempotencyKey: "k" }), 1000);
     expect(again).toMatchObject({ replayed: true, order: { id: first.order.id, status: "CONFIRMED" } });
     expect(t.created).toHaveLength(1);
-    await expect(t.createOrder.execute(request({ idempotencyKey: "k", requestHash: "h2" }), 1000)).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+    await expect(
+      t.createOrder.execute(request({ idempotencyKey: "k", requestHash: "h2" }), 1000),
+    ).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
   });
 
   it("takes no order for a caller whose deadline has (all but) passed: OVERLOADED, nothing written", async () => {
     const t = setup();
-    await expect(t.createOrder.execute(request(), 1000, Date.now() + 10)).rejects.toMatchObject({ kind: "unavailable", code: "OVERLOADED" });
+    await expect(t.createOrder.execute(request(), 1000, Date.now() + 10)).rejects.toMatchObject({
+      kind: "unavailable",
+      code: "OVERLOADED",
+    });
     expect(t.created).toHaveLength(0);
     expect(t.inventory.catalog).not.toHaveBeenCalled();
   });
@@ -150,7 +196,9 @@ describe("CreateOrder", () => {
       await new Promise((r) => setTimeout(r, 120));
       return new Map(skus.map((sku) => [sku, { priceCents: 1, currency: "EUR" }]));
     });
-    await expect(t.createOrder.execute(request(), 1000, Date.now() + 150)).rejects.toMatchObject({ code: "OVERLOADED" });
+    await expect(t.createOrder.execute(request(), 1000, Date.now() + 150)).rejects.toMatchObject({
+      code: "OVERLOADED",
+    });
     expect(t.created).toHaveLength(0);
   });
 
@@ -187,9 +235,13 @@ describe("CreateOrder", () => {
 
   it("rejects bad input before touching anything", async () => {
     const t = setup();
-    await expect(t.createOrder.execute(request({ lines: [{ sku: "apple", quantity: 0 }] }), 1000)).rejects.toMatchObject({ code: "INVALID_QUANTITY" });
+    await expect(
+      t.createOrder.execute(request({ lines: [{ sku: "apple", quantity: 0 }] }), 1000),
+    ).rejects.toMatchObject({ code: "INVALID_QUANTITY" });
     await expect(t.createOrder.execute(request({ lines: [] }), 1000)).rejects.toMatchObject({ code: "NO_LINES" });
-    await expect(t.createOrder.execute(request({ deliveryLocation: { lat: 91, lon: 0 } }), 1000)).rejects.toMatchObject({ code: "INVALID_LOCATION" });
+    await expect(t.createOrder.execute(request({ deliveryLocation: { lat: 91, lon: 0 } }), 1000)).rejects.toMatchObject(
+      { code: "INVALID_LOCATION" },
+    );
     expect(t.create).not.toHaveBeenCalled();
   });
 });

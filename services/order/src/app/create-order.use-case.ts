@@ -50,7 +50,11 @@ export class CreateOrder {
    * could not be written before it is not written at all (OVERLOADED) — no work for a caller who has
    * given up. Once written, the order's saga runs to its end, detached from the caller.
    */
-  async execute(request: OrderRequest, waitMs: number, deadline = Number.POSITIVE_INFINITY): Promise<CreateOrderResult> {
+  async execute(
+    request: OrderRequest,
+    waitMs: number,
+    deadline = Number.POSITIVE_INFINITY,
+  ): Promise<CreateOrderResult> {
     const req = valueOrThrow(validateOrderRequest(request));
     const timeLeft = () => deadline - ANSWER_MARGIN_MS - Date.now();
     if (timeLeft() <= 0) throw overloaded("not enough time left before the caller's deadline to take the order");
@@ -60,7 +64,8 @@ export class CreateOrder {
     }
     // With a dependency known to be down, refuse before writing anything: the order could only fail.
     const open = this.health.openCircuits();
-    if (open.length > 0) throw new AppError("unavailable", "CIRCUIT_OPEN", `Circuit Open: ${open.join(", ")} unavailable`);
+    if (open.length > 0)
+      throw new AppError("unavailable", "CIRCUIT_OPEN", `Circuit Open: ${open.join(", ")} unavailable`);
     // An order that can never be paid (unknown sku, mixed currencies, a total Payment refuses) is
     // refused now, before it is written: failing it in the saga answered 503 and every retry alike.
     valueOrThrow(checkPayable(req.lines, await this.catalog(req.lines.map((l) => l.sku))));

@@ -24,18 +24,27 @@ const deadLetter = (o: Partial<DeadLetter> = {}): DeadLetter => ({
 function setup(release: RiderPort["release"]) {
   const outcomes: { resolved: boolean; error?: string }[] = [];
   const repo = {
-    withLocked: vi.fn(async (_id: string | null, work: (e: DeadLetter) => Promise<{ resolved: boolean; error?: string; result: unknown }>) => {
-      const outcome = await work(deadLetter());
-      outcomes.push(outcome);
-      return outcome.result;
-    }),
+    withLocked: vi.fn(
+      async (
+        _id: string | null,
+        work: (e: DeadLetter) => Promise<{ resolved: boolean; error?: string; result: unknown }>,
+      ) => {
+        const outcome = await work(deadLetter());
+        outcomes.push(outcome);
+        return outcome.result;
+      },
+    ),
   };
   const orders = {
     get: vi.fn(async (id: string) => ({ id, status: "DELIVERED", riderId: "r-1" }) as Order),
     appendHistory: vi.fn(async () => undefined),
   };
   const releases = vi.fn(release);
-  const riders: RiderPort = { assignNearest: async () => ({ riderId: "r-9" }), release: releases, hold: async () => ({ restored: false }) };
+  const riders: RiderPort = {
+    assignNearest: async () => ({ riderId: "r-9" }),
+    release: releases,
+    hold: async () => ({ restored: false }),
+  };
   const deadLetters = new DeadLetters(
     repo as unknown as DeadLetterRepository,
     orders as unknown as OrderRepository,
@@ -62,6 +71,8 @@ describe("DeadLetters: release-rider", () => {
     const t = setup(async () => ({ released: true }));
     expect(await t.deadLetters.redriveDue(1)).toBe(1);
     expect(t.releases).toHaveBeenCalledWith(ORDER_ID, "r-1");
-    expect(t.orders.appendHistory).toHaveBeenCalledWith(ORDER_ID, [expect.objectContaining({ step: "release-rider", outcome: "done" })]);
+    expect(t.orders.appendHistory).toHaveBeenCalledWith(ORDER_ID, [
+      expect.objectContaining({ step: "release-rider", outcome: "done" }),
+    ]);
   });
 });

@@ -59,14 +59,24 @@ export class DeadLetters {
       // The order as stored names its rider, whom a rider's release frees (as after the delivery).
       const order = await this.orders.get(entry.orderId);
       await compensation.run(this.ports, { id: entry.orderId, riderId: order?.riderId ?? null });
-      await this.orders.appendHistory(entry.orderId, [historyEntry(compensation.name, "done", `dead letter resolved by ${how}`)]);
+      await this.orders.appendHistory(entry.orderId, [
+        historyEntry(compensation.name, "done", `dead letter resolved by ${how}`),
+      ]);
       const now = new Date();
-      return { resolved: true, result: { ...entry, status: "resolved" as const, attempts: entry.attempts + 1, updatedAt: now } };
+      return {
+        resolved: true,
+        result: { ...entry, status: "resolved" as const, attempts: entry.attempts + 1, updatedAt: now },
+      };
     } catch (err) {
       const error = describeError(err);
       const delay = Math.min(this.baseDelayMs * 2 ** entry.attempts, MAX_REDRIVE_DELAY_MS);
       const retryAt = new Date(Date.now() + delay);
-      return { resolved: false, error, retryAt, result: { ...entry, error, attempts: entry.attempts + 1, nextAttemptAt: retryAt } };
+      return {
+        resolved: false,
+        error,
+        retryAt,
+        result: { ...entry, error, attempts: entry.attempts + 1, nextAttemptAt: retryAt },
+      };
     }
   }
 }

@@ -6,7 +6,10 @@ export type { CatalogItem };
 export interface InventoryPort {
   /** Price and currency of each of `skus` that exists (a missing sku is not in the map). */
   catalog(skus: readonly string[]): Promise<ReadonlyMap<string, CatalogItem>>;
-  deductStock(orderId: string, lines: readonly { sku: string; quantity: number }[]): Promise<{
+  deductStock(
+    orderId: string,
+    lines: readonly { sku: string; quantity: number }[],
+  ): Promise<{
     lines: { sku: string; quantity: number; unitPriceCents: number }[];
     totalCents: number;
     currency: string;

@@ -24,7 +24,10 @@ describe("ListOrders and SearchOrders", () => {
   it("searches with the filter as given, the same page sizes (1..100, 20 by default) and tokens", async () => {
     const t = listing();
     await t.searchOrders.execute({ customerId: null, status: "FAILED" }, 0, "");
-    expect(await t.searchOrders.execute({ customerId: null, status: null }, 1_000, "tok")).toEqual({ orders: [], nextPageToken: "" });
+    expect(await t.searchOrders.execute({ customerId: null, status: null }, 1_000, "tok")).toEqual({
+      orders: [],
+      nextPageToken: "",
+    });
     expect(t.asked).toEqual([
       { filter: { customerId: null, status: "FAILED" }, limit: 20, cursor: null },
       { filter: { customerId: null, status: null }, limit: 100, cursor: "tok" },

@@ -7,7 +7,11 @@ import { pendingOrder, TEST_OWNER } from "./testing/pending-order";
 import type { DeadLetterRepository } from "./dead-letter.repository.port";
 
 const refusedConnection = () =>
-  new AppError("unavailable", "SERVICE_UNAVAILABLE", "No connection established. Last error: connect ECONNREFUSED 127.0.0.1:50053");
+  new AppError(
+    "unavailable",
+    "SERVICE_UNAVAILABLE",
+    "No connection established. Last error: connect ECONNREFUSED 127.0.0.1:50053",
+  );
 
 /** A saga whose charge fails as given and whose first stock release fails once; its written history. */
 async function historyOf(chargeError: Error): Promise<NewHistory[]> {
@@ -16,15 +20,27 @@ async function historyOf(chargeError: Error): Promise<NewHistory[]> {
   const order: Order = pendingOrder();
   const orders = {
     get: async () => ({ ...order, sagaOwner: TEST_OWNER }),
-    recordFailing: async (_id: string, _owner: string, _reason: string, _r: unknown, h: readonly NewHistory[]) => void history.push(...h),
-    finish: async (_id: string, _owner: string, _s: string, _reason: string | null, _r: unknown, h: readonly NewHistory[]) => void history.push(...h),
+    recordFailing: async (_id: string, _owner: string, _reason: string, _r: unknown, h: readonly NewHistory[]) =>
+      void history.push(...h),
+    finish: async (
+      _id: string,
+      _owner: string,
+      _s: string,
+      _reason: string | null,
+      _r: unknown,
+      h: readonly NewHistory[],
+    ) => void history.push(...h),
   } as unknown as OrderRepository;
   const saga = new OrderSaga({
     orders,
     deadLetters: { add: async () => undefined } as unknown as DeadLetterRepository,
     inventory: {
       catalog: async (skus) => new Map(skus.map((sku) => [sku, { priceCents: 150, currency: "EUR" }])),
-      deductStock: async (_id, lines) => ({ lines: lines.map((l) => ({ ...l, unitPriceCents: 150 })), totalCents: 300, currency: "EUR" }),
+      deductStock: async (_id, lines) => ({
+        lines: lines.map((l) => ({ ...l, unitPriceCents: 150 })),
+        totalCents: 300,
+        currency: "EUR",
+      }),
       addStock: async () => (releaseFailures-- > 0 ? Promise.reject(refusedConnection()) : { restored: true }),
     },
     payment: { charge: async () => Promise.reject(chargeError), refund: async () => ({ refunded: true }) },

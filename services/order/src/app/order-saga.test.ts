@@ -56,7 +56,11 @@ function fakeDeps(behaviour: Behaviour = {}) {
     deductStock: async (_id, lines) => {
       calls.deduct++;
       await behaviour.deduct?.();
-      return { lines: lines.map((l) => ({ ...l, unitPriceCents: unit })), totalCents: lines.reduce((sum, l) => sum + l.quantity * unit, 0), currency };
+      return {
+        lines: lines.map((l) => ({ ...l, unitPriceCents: unit })),
+        totalCents: lines.reduce((sum, l) => sum + l.quantity * unit, 0),
+        currency,
+      };
     },
     addStock: async () => {
       calls.addStock++;
@@ -78,7 +82,9 @@ function fakeDeps(behaviour: Behaviour = {}) {
     },
   };
   const deadLetters: { step: string; attempts: number }[] = [];
-  const deadLetterRepo = { add: async (e: { step: string; attempts: number }) => void deadLetters.push(e) } as unknown as DeadLetterRepository;
+  const deadLetterRepo = {
+    add: async (e: { step: string; attempts: number }) => void deadLetters.push(e),
+  } as unknown as DeadLetterRepository;
   return { inventory, payment, calls, charged, deadLetters, deadLetterRepo };
 }
 
@@ -112,7 +118,11 @@ describe("OrderSaga", () => {
   it("confirms an order when stock and payment succeed, compensating nothing", async () => {
     const t = sagaFor(pendingOrder());
     const final = await t.saga.drive("o-1");
-    expect(final).toMatchObject({ status: "CONFIRMED", totalCents: 300, lines: [{ sku: "apple", quantity: 2, priceCents: 150 }] });
+    expect(final).toMatchObject({
+      status: "CONFIRMED",
+      totalCents: 300,
+      lines: [{ sku: "apple", quantity: 2, priceCents: 150 }],
+    });
     expect(t.state.status).toBe("CONFIRMED");
     expect(t.state.total).toBe(300);
     expect(t.calls).toEqual({ deduct: 1, charge: 1, addStock: 0, refund: 0 });
@@ -133,14 +143,18 @@ describe("OrderSaga", () => {
   });
 
   it("fails OUT_OF_STOCK without charging or compensating when stock is short", async () => {
-    const t = sagaFor(pendingOrder(), { deduct: async () => Promise.reject(refused("OUT_OF_STOCK", "apple is short")) });
+    const t = sagaFor(pendingOrder(), {
+      deduct: async () => Promise.reject(refused("OUT_OF_STOCK", "apple is short")),
+    });
     await t.saga.drive("o-1");
     expect(t.state).toMatchObject({ status: "FAILED", reason: "OUT_OF_STOCK" });
     expect(t.calls).toEqual({ deduct: 1, charge: 0, addStock: 0, refund: 0 });
   });
 
   it("returns the stock and fails PAYMENT_DECLINED when the charge is declined", async () => {
-    const t = sagaFor(pendingOrder(), { charge: async () => Promise.reject(refused("PAYMENT_DECLINED", "balance too low")) });
+    const t = sagaFor(pendingOrder(), {
+      charge: async () => Promise.reject(refused("PAYMENT_DECLINED", "balance too low")),
+    });
     await t.saga.drive("o-1");
     expect(t.state).toMatchObject({ status: "FAILED", reason: "PAYMENT_DECLINED" });
     expect(t.calls).toEqual({ deduct: 1, charge: 1, addStock: 1, refund: 0 });
@@ -169,7 +183,9 @@ describe("OrderSaga", () => {
   });
 
   it("does not compensate a step whose call never left the process (open circuit)", async () => {
-    const t = sagaFor(pendingOrder(), { deduct: async () => Promise.reject(new AppError("unavailable", "CIRCUIT_OPEN", "Circuit Open")) });
+    const t = sagaFor(pendingOrder(), {
+      deduct: async () => Promise.reject(new AppError("unavailable", "CIRCUIT_OPEN", "Circuit Open")),
+    });
     await t.saga.drive("o-1");
     expect(t.state).toMatchObject({ status: "FAILED", reason: "SERVICE_UNAVAILABLE" });
     expect(t.calls).toEqual({ deduct: 1, charge: 0, addStock: 0, refund: 0 });
@@ -186,14 +202,19 @@ describe("OrderSaga", () => {
   });
 
   it("refunds a charge that ended in an open circuit after an earlier attempt may have landed", async () => {
-    const t = sagaFor(pendingOrder(), { charge: async () => Promise.reject(withOutcomeUnknown(new AppError("unavailable", "CIRCUIT_OPEN", "Circuit Open"))) });
+    const t = sagaFor(pendingOrder(), {
+      charge: async () =>
+        Promise.reject(withOutcomeUnknown(new AppError("unavailable", "CIRCUIT_OPEN", "Circuit Open"))),
+    });
     await t.saga.drive("o-1");
     expect(t.state).toMatchObject({ status: "FAILED", reason: "SERVICE_UNAVAILABLE" });
     expect(t.calls).toEqual({ deduct: 1, charge: 1, addStock: 1, refund: 1 });
   });
 
   it("undoes every step when a taken-over saga fails, however certain the failure (the dead driver may have charged)", async () => {
-    const t = sagaFor(pendingOrder(), { deduct: async () => Promise.reject(new AppError("unavailable", "CIRCUIT_OPEN", "Circuit Open")) });
+    const t = sagaFor(pendingOrder(), {
+      deduct: async () => Promise.reject(new AppError("unavailable", "CIRCUIT_OPEN", "Circuit Open")),
+    });
     await t.saga.drive("o-1", true);
     expect(t.state).toMatchObject({ status: "FAILED", reason: "SERVICE_UNAVAILABLE" });
     expect(t.calls).toEqual({ deduct: 1, charge: 0, addStock: 1, refund: 1 });
@@ -241,7 +262,9 @@ describe("OrderSaga", () => {
     await new Promise((r) => setTimeout(r, 0));
     // The recovery loop of the same replica finds the order's lease expired and claims it.
     const second = t.saga.drive("o-1", true);
-    await expect(Promise.race([second, new Promise((r) => setTimeout(() => r("driving it a second time"), 100))])).resolves.toBeNull();
+    await expect(
+      Promise.race([second, new Promise((r) => setTimeout(() => r("driving it a second time"), 100))]),
+    ).resolves.toBeNull();
     unblock();
     await first;
     expect(t.calls.deduct).toBe(1);

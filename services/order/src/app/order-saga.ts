@@ -38,7 +38,10 @@ type SagaCompensation = (typeof SAGA_STEPS)[number]["compensate"];
 
 /** The failure reason a customer sees for a saga that stopped at `failure`. */
 export function failureReasonOf(failure: SagaFailure): FailureReason {
-  if (isAppError(failure.error) && (failure.error.code === "OUT_OF_STOCK" || failure.error.code === "PAYMENT_DECLINED")) {
+  if (
+    isAppError(failure.error) &&
+    (failure.error.code === "OUT_OF_STOCK" || failure.error.code === "PAYMENT_DECLINED")
+  ) {
     return failure.error.code;
   }
   const unavailable = !failure.certain || (isAppError(failure.error) && failure.error.kind === "unavailable");
@@ -58,7 +61,12 @@ export class OrderSaga {
 
   constructor(private readonly deps: OrderSagaDeps) {
     this.observer = deps.observer ?? unobservedSaga;
-    this.compensator = new Compensator({ deadLetters: deps.deadLetters, policy: deps.compensation, newId: deps.newId, observer: this.observer });
+    this.compensator = new Compensator({
+      deadLetters: deps.deadLetters,
+      policy: deps.compensation,
+      newId: deps.newId,
+      observer: this.observer,
+    });
     this.ports = { inventory: deps.inventory, payment: deps.payment };
     this.steps = SAGA_STEPS.map((step) => ({
       name: step.name,
@@ -97,7 +105,14 @@ export class OrderSaga {
   private readonly driving = new Set<string>();
 
   private async run(order: Order, takenOver: boolean): Promise<Order | null> {
-    const ctx: OrderSagaContext = { order, reservation: null, history: [], written: [], startedAt: Date.now(), takenOver };
+    const ctx: OrderSagaContext = {
+      order,
+      reservation: null,
+      history: [],
+      written: [],
+      startedAt: Date.now(),
+      takenOver,
+    };
     if (takenOver) ctx.history.push(entry("saga", "taken-over", `by ${this.deps.owner}`));
     try {
       if (order.failureReason) {
@@ -120,11 +135,21 @@ export class OrderSaga {
     }
   }
 
-  private async finish(ctx: OrderSagaContext, status: "CONFIRMED" | "FAILED", reason: FailureReason | null): Promise<Order> {
+  private async finish(
+    ctx: OrderSagaContext,
+    status: "CONFIRMED" | "FAILED",
+    reason: FailureReason | null,
+  ): Promise<Order> {
     const history = ctx.history.splice(0);
     await this.deps.orders.finish(ctx.order.id, this.deps.owner, status, reason, ctx.reservation, history);
     ctx.written.push(...history);
-    this.observer.finished({ orderId: ctx.order.id, status, reason, seconds: (Date.now() - ctx.startedAt) / 1000, takenOver: ctx.takenOver });
+    this.observer.finished({
+      orderId: ctx.order.id,
+      status,
+      reason,
+      seconds: (Date.now() - ctx.startedAt) / 1000,
+      takenOver: ctx.takenOver,
+    });
     const { order, reservation } = ctx;
     return {
       ...order,
@@ -140,9 +165,22 @@ export class OrderSaga {
 
   private readonly hooks: SagaHooks<OrderSagaContext, SagaCompensation> = {
     onFailing: async (ctx, failure) => {
-      ctx.history.push(entry(failure.step, failure.certain ? "refused" : "failed", describeError(failure.error), failureCode(failure.error)));
+      ctx.history.push(
+        entry(
+          failure.step,
+          failure.certain ? "refused" : "failed",
+          describeError(failure.error),
+          failureCode(failure.error),
+        ),
+      );
       const history = ctx.history.splice(0);
-      await this.deps.orders.recordFailing(ctx.order.id, this.deps.owner, failureReasonOf(failure), ctx.reservation, history);
+      await this.deps.orders.recordFailing(
+        ctx.order.id,
+        this.deps.owner,
+        failureReasonOf(failure),
+        ctx.reservation,
+        history,
+      );
       ctx.written.push(...history);
     },
     compensate: (ctx, compensation) =>

@@ -25,7 +25,11 @@ function ports() {
   const down = () => Promise.reject(new AppError("unavailable", "SERVICE_UNAVAILABLE", "connection refused"));
   const inventory: InventoryPort = {
     catalog: async () => new Map(),
-    deductStock: async (_id, lines) => ({ lines: lines.map((l) => ({ ...l, unitPriceCents: 150 })), totalCents: 300, currency: "EUR" }),
+    deductStock: async (_id, lines) => ({
+      lines: lines.map((l) => ({ ...l, unitPriceCents: 150 })),
+      totalCents: 300,
+      currency: "EUR",
+    }),
     addStock: async () => {
       state.calls.push("addStock");
       return state.healthy ? { restored: true } : down();
@@ -112,14 +116,27 @@ describe("the order's steps", () => {
     p.heal();
     p.state.calls.length = 0;
     const replay = new DeadLetters(store.repo, orders, p.inventory, p.payment, p.riders, 0);
-    for (const { id } of [...store.entries]) await expect(replay.replay(id)).resolves.toMatchObject({ status: "resolved" });
+    for (const { id } of [...store.entries])
+      await expect(replay.replay(id)).resolves.toMatchObject({ status: "resolved" });
     expect(p.state.calls.sort()).toEqual(["addStock", "refund", "release r-1"]);
-    expect(history.filter((h) => h.detail.startsWith("dead letter resolved")).map((h) => h.step).sort()).toEqual([...STORED_NAMES].sort());
+    expect(
+      history
+        .filter((h) => h.detail.startsWith("dead letter resolved"))
+        .map((h) => h.step)
+        .sort(),
+    ).toEqual([...STORED_NAMES].sort());
   });
 
   it("keep a dead letter that names no step open, saying so", async () => {
     const store = deadLetterStore();
-    await store.repo.add({ id: "dl-x", orderId: ORDER_ID, step: "release-everything", error: "", attempts: 3, nextAttemptAt: new Date(0) });
+    await store.repo.add({
+      id: "dl-x",
+      orderId: ORDER_ID,
+      step: "release-everything",
+      error: "",
+      attempts: 3,
+      nextAttemptAt: new Date(0),
+    });
     const p = ports();
     p.heal();
     const orders = { get: async () => null, appendHistory: async () => undefined } as unknown as OrderRepository;

@@ -86,8 +86,10 @@ export const orderSteps = {
   assignRider: {
     name: "assign-rider",
     /** Claims the nearest free rider for the order (idempotent by order id); answers the rider's id. */
-    run: async ({ riders }: Pick<StepPorts, "riders">, { orderId, at }: { readonly orderId: string; readonly at: Location }): Promise<string> =>
-      (await riders.assignNearest(orderId, at.lat, at.lon)).riderId,
+    run: async (
+      { riders }: Pick<StepPorts, "riders">,
+      { orderId, at }: { readonly orderId: string; readonly at: Location },
+    ): Promise<string> => (await riders.assignNearest(orderId, at.lat, at.lon)).riderId,
     /**
      * Frees the rider of a delivered order. A release that frees nothing is an error
      * (RIDER_NOT_RELEASED), so it is retried and dead-lettered rather than recorded done: the rider

@@ -86,9 +86,13 @@ describe("OrderWatch", () => {
 
   it("takes an id in any case, and answers ORDER_NOT_FOUND for no order or no order id", async () => {
     const t = setup();
-    expect(await reader(t.watch.watch(ID.toUpperCase(), new AbortController().signal)).next()).toMatchObject({ version: 1 });
+    expect(await reader(t.watch.watch(ID.toUpperCase(), new AbortController().signal)).next()).toMatchObject({
+      version: 1,
+    });
     for (const id of ["0b8f1f0e-5f2c-4c5e-9a53-2a4d8f7c1e02", "not-an-id"]) {
-      await expect(reader(t.watch.watch(id, new AbortController().signal)).next()).rejects.toMatchObject({ code: "ORDER_NOT_FOUND" });
+      await expect(reader(t.watch.watch(id, new AbortController().signal)).next()).rejects.toMatchObject({
+        code: "ORDER_NOT_FOUND",
+      });
     }
   });
 

@@ -54,9 +54,19 @@ export interface OrderRepository {
   get(id: string): Promise<Order | null>;
   findByIdempotencyKey(customerId: string, key: string): Promise<IdempotencyRecord | null>;
   /** The orders `filter` matches, newest first; `cursor` is the opaque `nextCursor` of the previous page. */
-  list(filter: OrderFilter, limit: number, cursor: string | null): Promise<{ orders: Order[]; nextCursor: string | null }>;
+  list(
+    filter: OrderFilter,
+    limit: number,
+    cursor: string | null,
+  ): Promise<{ orders: Order[]; nextCursor: string | null }>;
   /** Makes the decision to fail durable while the order is still PENDING (with the reservation, if any). */
-  recordFailing(id: string, owner: string, reason: FailureReason, reservation: Reservation | null, history: readonly NewHistory[]): Promise<void>;
+  recordFailing(
+    id: string,
+    owner: string,
+    reason: FailureReason,
+    reservation: Reservation | null,
+    history: readonly NewHistory[],
+  ): Promise<void>;
   /**
    * Ends the saga: sets the final status and the reservation's prices, appends history, releases the
    * lease. Prices need no earlier write: a saga that is driven again gets them again from the

@@ -10,14 +10,24 @@ import { RiderDispatch } from "./rider-dispatch.use-case";
 const ORDER_ID = "0a1b2c3d-0000-4000-8000-00000000abcd";
 
 const confirmed = (o: Partial<Order> = {}): Order =>
-  ({ id: ORDER_ID, customerId: "alice", status: "CONFIRMED", riderId: null, deliveryLocation: null, history: [], ...o }) as Order;
+  ({
+    id: ORDER_ID,
+    customerId: "alice",
+    status: "CONFIRMED",
+    riderId: null,
+    deliveryLocation: null,
+    history: [],
+    ...o,
+  }) as Order;
 
 /** The real saga's retries and dead letter, over fakes that record what it wrote. */
 function retryingSaga(attempts = 3) {
   const history: NewHistory[] = [];
   const deadLetters = { add: vi.fn(async (_e: { orderId: string; step: string; error: string }) => undefined) };
   const saga = new OrderSaga({
-    orders: { appendHistory: async (_id: string, h: readonly NewHistory[]) => void history.push(...h) } as unknown as OrderRepository,
+    orders: {
+      appendHistory: async (_id: string, h: readonly NewHistory[]) => void history.push(...h),
+    } as unknown as OrderRepository,
     deadLetters: deadLetters as unknown as DeadLetterRepository,
     inventory: {} as InventoryPort,
     payment: {} as PaymentPort,
@@ -54,7 +64,9 @@ function setup(
     }),
     get: vi.fn(async () => current),
     listAwaitingRider: vi.fn(async () => (current.riderId ? [] : [current])),
-    activeForRider: vi.fn(async (riderId: string) => (current.status === "CONFIRMED" && current.riderId === riderId ? current : null)),
+    activeForRider: vi.fn(async (riderId: string) =>
+      current.status === "CONFIRMED" && current.riderId === riderId ? current : null,
+    ),
   };
   const releases: string[] = [];
   const releasedBy: (string | undefined)[] = [];
@@ -71,8 +83,13 @@ function setup(
       return riders.release ? riders.release(orderId, riderId) : { released: true };
     },
   };
-  const runOnce = { compensateOutsideSaga: vi.fn(async (_o: Order, _name: string, run: () => Promise<unknown>) => void (await run())) };
-  const dispatch = new RiderDispatch(repo as unknown as OrderRepository, port, saga ?? runOnce, { lat: 52.52, lon: 13.41 });
+  const runOnce = {
+    compensateOutsideSaga: vi.fn(async (_o: Order, _name: string, run: () => Promise<unknown>) => void (await run())),
+  };
+  const dispatch = new RiderDispatch(repo as unknown as OrderRepository, port, saga ?? runOnce, {
+    lat: 52.52,
+    lon: 13.41,
+  });
   return { dispatch, repo, releases, releasedBy, holds };
 }
 
@@ -87,7 +104,9 @@ describe("RiderDispatch", () => {
 
   it("keeps a paid order CONFIRMED when no rider is free, writing nothing, and retries in the background", async () => {
     let free = false;
-    const t = setup({ assignNearest: async () => (free ? { riderId: "r-2" } : Promise.reject(refused("NO_RIDER_AVAILABLE", "none"))) });
+    const t = setup({
+      assignNearest: async () => (free ? { riderId: "r-2" } : Promise.reject(refused("NO_RIDER_AVAILABLE", "none"))),
+    });
     const order = await t.dispatch.assign(confirmed());
     expect(order).toMatchObject({ status: "CONFIRMED", riderId: null });
     expect(await t.dispatch.assignWaiting()).toBe(0);
@@ -124,7 +143,10 @@ describe("RiderDispatch", () => {
 
   it("answers a rider's assignment until they deliver it, and nobody's for an empty rider id", async () => {
     const t = setup({}, confirmed({ riderId: "r-1", deliveryLocation: { lat: 52.5, lon: 13.4 } }));
-    await expect(t.dispatch.assignmentOf("r-1")).resolves.toMatchObject({ id: ORDER_ID, deliveryLocation: { lat: 52.5, lon: 13.4 } });
+    await expect(t.dispatch.assignmentOf("r-1")).resolves.toMatchObject({
+      id: ORDER_ID,
+      deliveryLocation: { lat: 52.5, lon: 13.4 },
+    });
     await expect(t.dispatch.assignmentOf("r-9")).resolves.toBeNull();
     await expect(t.dispatch.assignmentOf(" ")).resolves.toBeNull();
     expect(t.repo.activeForRider).toHaveBeenCalledTimes(2);
@@ -147,7 +169,12 @@ describe("RiderDispatch", () => {
     const dead = deadLetters.add.mock.calls[0]?.[0];
     expect(dead).toMatchObject({ orderId: ORDER_ID, step: "release-rider" });
     expect(dead?.error).toMatch(/^RIDER_NOT_RELEASED/);
-    expect(history.map((h) => `${h.step}:${h.outcome}`)).toEqual(["release-rider:retry", "release-rider:retry", "release-rider:retry", "release-rider:dead-lettered"]);
+    expect(history.map((h) => `${h.step}:${h.outcome}`)).toEqual([
+      "release-rider:retry",
+      "release-rider:retry",
+      "release-rider:retry",
+      "release-rider:dead-lettered",
+    ]);
   });
 
   it("records a release done once the rider service answers released, a repeat of a lost answer included", async () => {

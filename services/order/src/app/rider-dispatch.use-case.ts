@@ -8,10 +8,10 @@ import type { OrderSaga } from "./order-saga";
 import { orderSteps } from "./order-steps";
 import { unobservedSaga, type SagaObserver } from "./saga-observer.port";
 
-
 /** Seconds from the order's confirmation (its `saga:confirmed` entry, else its last update) to `at`. */
 const sinceConfirmed = (order: Order, at: Date): number => {
-  const confirmed: Date | undefined = order.history.findLast((h) => h.step === "saga" && h.outcome === "confirmed")?.at ?? order.updatedAt;
+  const confirmed: Date | undefined =
+    order.history.findLast((h) => h.step === "saga" && h.outcome === "confirmed")?.at ?? order.updatedAt;
   return confirmed ? Math.max(0, (at.getTime() - confirmed.getTime()) / 1000) : 0;
 };
 
@@ -53,7 +53,10 @@ export class RiderDispatch {
       }
       if (assignment.kind === "rider-busy") {
         await this.riders.hold(assignment.activeOrderId, riderId);
-        this.observer.riderMissed({ orderId: order.id, error: orderErrors.riderBusy(riderId, assignment.activeOrderId) });
+        this.observer.riderMissed({
+          orderId: order.id,
+          error: orderErrors.riderBusy(riderId, assignment.activeOrderId),
+        });
       }
       return order;
     } catch (err) {
@@ -78,14 +81,17 @@ export class RiderDispatch {
   async markDelivered(rawOrderId: string, riderId: string): Promise<Order> {
     const orderId = parseOrderId(rawOrderId);
     if (orderId === null) throw orderErrors.orderNotFound(rawOrderId);
-    const delivered = await this.repo.markDelivered(orderId, riderId, [entry("delivery", "done", `by rider ${riderId}`)]);
+    const delivered = await this.repo.markDelivered(orderId, riderId, [
+      entry("delivery", "done", `by rider ${riderId}`),
+    ]);
     const order = await this.repo.get(orderId);
     // Someone else's order looks exactly like a missing one.
     if (!order || order.riderId !== riderId) throw orderErrors.orderNotFound(rawOrderId);
     if (!delivered && order.status !== "DELIVERED") throw orderErrors.notDeliverable(order.id, order.status);
     // The rider's release: retried, and dead-lettered while it frees nobody (order-steps.ts).
     const release = assignRider.compensate;
-    if (delivered) await this.saga.compensateOutsideSaga(order, release.name, () => release.run({ riders: this.riders }, order));
+    if (delivered)
+      await this.saga.compensateOutsideSaga(order, release.name, () => release.run({ riders: this.riders }, order));
     return (await this.repo.get(order.id)) ?? order;
   }
 

@@ -12,9 +12,17 @@ export interface SagaObserver {
   /** Wraps one run of an order's saga (its forward steps and compensations). */
   saga<T>(orderId: string, run: () => Promise<T>): Promise<T>;
   /** Wraps one forward step, or one attempt of a compensation. */
-  step<T>(step: { readonly orderId: string; readonly name: string; readonly compensation: boolean; readonly attempt: number }, run: () => Promise<T>): Promise<T>;
+  step<T>(
+    step: { readonly orderId: string; readonly name: string; readonly compensation: boolean; readonly attempt: number },
+    run: () => Promise<T>,
+  ): Promise<T>;
   /** A compensation attempt ended. */
-  compensation(event: { readonly orderId: string; readonly step: string; readonly outcome: CompensationOutcome; readonly error?: string }): void;
+  compensation(event: {
+    readonly orderId: string;
+    readonly step: string;
+    readonly outcome: CompensationOutcome;
+    readonly error?: string;
+  }): void;
   /** A saga run ended the order CONFIRMED or FAILED, `seconds` after the run began. */
   finished(event: {
     readonly orderId: string;

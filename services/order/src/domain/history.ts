@@ -35,7 +35,12 @@ export function failureCode(err: unknown): string {
 }
 
 /** A history entry as of now; `code` defaults to the event's. */
-export const historyEntry = (step: string, outcome: string, detail = "", code = eventCode(step, outcome)): HistoryEntry => ({
+export const historyEntry = (
+  step: string,
+  outcome: string,
+  detail = "",
+  code = eventCode(step, outcome),
+): HistoryEntry => ({
   step,
   outcome,
   code,

@@ -8,10 +8,16 @@ describe("parseOrderId", () => {
     expect(parseOrderId(raw)).toBe(id);
   });
 
-  it.each(["", "o-1", `${id} `, ` ${id}`, id.replaceAll("-", ""), `{${id}}`, `${id}0`, "3f2b8c1e-9a4d-4e6f-8b7a-0c1d2e3f4a5g"])(
-    "refuses %j",
-    (raw) => {
-      expect(parseOrderId(raw)).toBeNull();
-    },
-  );
+  it.each([
+    "",
+    "o-1",
+    `${id} `,
+    ` ${id}`,
+    id.replaceAll("-", ""),
+    `{${id}}`,
+    `${id}0`,
+    "3f2b8c1e-9a4d-4e6f-8b7a-0c1d2e3f4a5g",
+  ])("refuses %j", (raw) => {
+    expect(parseOrderId(raw)).toBeNull();
+  });
 });

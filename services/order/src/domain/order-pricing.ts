@@ -14,12 +14,16 @@ export interface CatalogItem {
  * Payment charges fail every time, so they are refused up front instead of failing in the saga. A
  * total of 0 is fine: the saga confirms it without a charge.
  */
-export function checkPayable(lines: readonly { sku: string; quantity: number }[], catalog: ReadonlyMap<string, CatalogItem>): Checked<void> {
+export function checkPayable(
+  lines: readonly { sku: string; quantity: number }[],
+  catalog: ReadonlyMap<string, CatalogItem>,
+): Checked<void> {
   const items = lines.flatMap((l) => {
     const item = catalog.get(l.sku);
     return item ? [{ quantity: l.quantity, ...item }] : [];
   });
-  if (items.length < lines.length) return rejected(orderErrors.unknownSku(lines.filter((l) => !catalog.has(l.sku)).map((l) => l.sku)));
+  if (items.length < lines.length)
+    return rejected(orderErrors.unknownSku(lines.filter((l) => !catalog.has(l.sku)).map((l) => l.sku)));
   const currencies = [...new Set(items.map((i) => i.currency))];
   if (currencies.length > 1) return rejected(orderErrors.mixedCurrencies(currencies));
   const total = items.reduce((sum, i) => sum + i.priceCents * i.quantity, 0);

@@ -33,6 +33,7 @@ export function validateOrderRequest(req: OrderRequest): Checked<OrderRequest> {
   }
   const loc = req.deliveryLocation;
   if (loc && !(Math.abs(loc.lat) <= 90 && Math.abs(loc.lon) <= 180)) return rejected(orderErrors.invalidLocation());
-  if (req.idempotencyKey !== null && !IDEMPOTENCY_KEY.test(req.idempotencyKey)) return rejected(orderErrors.invalidIdempotencyKey());
+  if (req.idempotencyKey !== null && !IDEMPOTENCY_KEY.test(req.idempotencyKey))
+    return rejected(orderErrors.invalidIdempotencyKey());
   return accepted(req);
 }

@@ -8,7 +8,10 @@ describe("page cursor", () => {
   it("decodes what it encoded", () => {
     const cursor = { createdUs: "1764500000123456", id: ID };
     expect(decodePageCursor(encodePageCursor(cursor))).toEqual({ ok: true, value: cursor });
-    expect(decodePageCursor(token(`9223372036854775807:${cursor.id}`))).toMatchObject({ ok: true, value: { createdUs: "9223372036854775807" } });
+    expect(decodePageCursor(token(`9223372036854775807:${cursor.id}`))).toMatchObject({
+      ok: true,
+      value: { createdUs: "9223372036854775807" },
+    });
   });
 
   it.each([
@@ -22,6 +25,9 @@ describe("page cursor", () => {
     ["garbage", "!!!"],
     ["trailing padding", `${token(`1:${ID}`)}=`],
   ])("refuses %s as INVALID_PAGE_TOKEN", (_, t) => {
-    expect(decodePageCursor(t)).toMatchObject({ ok: false, violation: { kind: "invalid", code: "INVALID_PAGE_TOKEN" } });
+    expect(decodePageCursor(t)).toMatchObject({
+      ok: false,
+      violation: { kind: "invalid", code: "INVALID_PAGE_TOKEN" },
+    });
   });
 });

@@ -48,7 +48,11 @@ describe("the payment use cases", () => {
       find: unused,
     };
     const service = useCases(wallets, noLedger);
-    expect(await service.creditWallet.execute({ customerId: "c1", currency: "EUR", amountCents: 10 })).toEqual({ customerId: "c1", currency: "EUR", balanceCents: 10 });
+    expect(await service.creditWallet.execute({ customerId: "c1", currency: "EUR", amountCents: 10 })).toEqual({
+      customerId: "c1",
+      currency: "EUR",
+      balanceCents: 10,
+    });
     expect(credited).toEqual([["c1", "EUR", 10]]);
   });
 
@@ -85,7 +89,11 @@ describe("the payment use cases", () => {
       },
     };
     const service = useCases(wallets, noLedger);
-    expect(await service.getWallet.execute({ customerId: "c1", currency: "EUR" })).toEqual({ customerId: "c1", currency: "EUR", balanceCents: 70 });
+    expect(await service.getWallet.execute({ customerId: "c1", currency: "EUR" })).toEqual({
+      customerId: "c1",
+      currency: "EUR",
+      balanceCents: 70,
+    });
     // Holding EUR is no USD wallet.
     const err = await errorOf(service.getWallet.execute({ customerId: "c1", currency: "USD" }));
     expect([err.kind, err.code]).toEqual(["not_found", "WALLET_NOT_FOUND"]);
@@ -120,7 +128,11 @@ describe("the payment use cases", () => {
     [{ status: "declined", chargeId: null }, "refused", "PAYMENT_DECLINED"],
     [{ amountCents: 400 }, "conflict", "CHARGE_MISMATCH"],
     [{ currency: "USD" }, "conflict", "CHARGE_MISMATCH"],
-    [{ status: "voided", customerId: null, amountCents: 0, currency: null, chargeId: null }, "refused", "CHARGE_VOIDED"],
+    [
+      { status: "voided", customerId: null, amountCents: 0, currency: null, chargeId: null },
+      "refused",
+      "CHARGE_VOIDED",
+    ],
     [{ status: "refunded" }, "refused", "CHARGE_VOIDED"],
   ] as const)("maps the ledger row %o to %s %s", async (record, kind, code) => {
     const service = useCases(noWallets, ledgerAnswering(record));

@@ -15,7 +15,10 @@ const row = (patch: Partial<ChargeRecord>): ChargeRecord => ({
 
 describe("chargeOutcome", () => {
   it("answers a charged row with its receipt", () => {
-    expect(chargeOutcome(row({}), request)).toEqual({ kind: "charged", receipt: { chargeId: "ch-1", amountCents: 500, currency: "EUR" } });
+    expect(chargeOutcome(row({}), request)).toEqual({
+      kind: "charged",
+      receipt: { chargeId: "ch-1", amountCents: 500, currency: "EUR" },
+    });
   });
 
   it("keeps a declined row declined", () => {
@@ -38,10 +41,7 @@ describe("chargeOutcome", () => {
     { status: "declined", amountCents: 1 },
     { status: "declined", currency: "USD" },
     { status: "refunded", customerId: "c2" },
-  ])(
-    "calls a different customer, amount or currency a mismatch (%o)",
-    (patch) => {
-      expect(chargeOutcome(row(patch), request)).toEqual({ kind: "mismatch" });
-    },
-  );
+  ])("calls a different customer, amount or currency a mismatch (%o)", (patch) => {
+    expect(chargeOutcome(row(patch), request)).toEqual({ kind: "mismatch" });
+  });
 });

@@ -15,7 +15,11 @@ export type ChargeOutcome =
  */
 export function chargeOutcome(record: ChargeRecord, request: ChargeRequest): ChargeOutcome {
   if (record.status === "voided") return { kind: "voided" };
-  if (record.customerId !== request.customerId || record.amountCents !== request.amountCents || record.currency !== request.currency) {
+  if (
+    record.customerId !== request.customerId ||
+    record.amountCents !== request.amountCents ||
+    record.currency !== request.currency
+  ) {
     return { kind: "mismatch" };
   }
   switch (record.status) {
@@ -25,6 +29,9 @@ export function chargeOutcome(record: ChargeRecord, request: ChargeRequest): Cha
       return { kind: "voided" };
     case "charged":
       if (record.chargeId === null) throw new Error(`charged order ${record.orderId} has no charge id`);
-      return { kind: "charged", receipt: { chargeId: record.chargeId, amountCents: record.amountCents, currency: request.currency } };
+      return {
+        kind: "charged",
+        receipt: { chargeId: record.chargeId, amountCents: record.amountCents, currency: request.currency },
+      };
   }
 }

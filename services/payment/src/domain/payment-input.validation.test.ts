@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { checkChargeAmount, checkCreditAmount, checkCurrency, checkCustomerId, checkOrderId } from "./payment-input.validation";
+import {
+  checkChargeAmount,
+  checkCreditAmount,
+  checkCurrency,
+  checkCustomerId,
+  checkOrderId,
+} from "./payment-input.validation";
 
 const codeOf = (c: { ok: boolean; violation?: { code: string } }): string | undefined => c.violation?.code;
 

@@ -18,7 +18,9 @@ export function checkCustomerId(customerId: unknown): Checked<string> {
 
 export function checkOrderId(orderId: unknown): Checked<string> {
   if (typeof orderId === "string" && ORDER_ID.test(orderId)) return accepted(orderId);
-  return rejected(invalidInput(PaymentErrorCode.InvalidOrderId, "order_id must be 1-64 characters without control characters"));
+  return rejected(
+    invalidInput(PaymentErrorCode.InvalidOrderId, "order_id must be 1-64 characters without control characters"),
+  );
 }
 
 export function checkCurrency(currency: unknown): Checked<string> {
@@ -47,6 +49,12 @@ export const parseGetWalletRequest = (r: GetWalletRequest): Checked<GetWalletReq
   allAccepted(r, checkCustomerId(r.customerId), checkCurrency(r.currency));
 
 export const parseChargeRequest = (r: ChargeRequest): Checked<ChargeRequest> =>
-  allAccepted(r, checkOrderId(r.orderId), checkCustomerId(r.customerId), checkCurrency(r.currency), checkChargeAmount(r.amountCents));
+  allAccepted(
+    r,
+    checkOrderId(r.orderId),
+    checkCustomerId(r.customerId),
+    checkCurrency(r.currency),
+    checkChargeAmount(r.amountCents),
+  );
 
 export const parseRefundRequest = (r: RefundRequest): Checked<RefundRequest> => allAccepted(r, checkOrderId(r.orderId));

@@ -37,7 +37,10 @@ export const paymentDeclined = (orderId: string): PaymentError =>
   refused(PaymentErrorCode.PaymentDeclined, `payment for order ${orderId} declined`);
 
 export const chargeMismatch = (orderId: string): PaymentError =>
-  conflict(PaymentErrorCode.ChargeMismatch, `order ${orderId} was already charged with a different customer, amount or currency`);
+  conflict(
+    PaymentErrorCode.ChargeMismatch,
+    `order ${orderId} was already charged with a different customer, amount or currency`,
+  );
 
 export const chargeVoided = (orderId: string): PaymentError =>
   refused(PaymentErrorCode.ChargeVoided, `order ${orderId} was compensated and can no longer be charged`);

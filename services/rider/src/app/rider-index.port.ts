@@ -22,7 +22,12 @@ export interface RiderIndex {
    * id: a repeat (even after release) answers the order's one assignment and claims nobody new.
    * Resolves undefined when nobody within `radiusKm` is free.
    */
-  assignNearest(orderId: string, pickup: GeoPoint, radiusKm: number, maxAgeMs: number): Promise<RiderDistance | undefined>;
+  assignNearest(
+    orderId: string,
+    pickup: GeoPoint,
+    radiusKm: number,
+    maxAgeMs: number,
+  ): Promise<RiderDistance | undefined>;
   /**
    * Ends the order's assignment; its rider takes orders again at their last location (unless they
    * said they are unavailable). True when the order's rider is free of it: released now, or already

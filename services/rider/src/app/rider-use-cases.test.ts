@@ -36,7 +36,10 @@ const useCases = (index: RiderIndex, policy: RiderPolicy) => ({
 });
 
 async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
   return err;
 }
@@ -51,9 +54,15 @@ describe("the rider use cases", () => {
   it("rejects bad input before touching the index", async () => {
     const index = fakeIndex();
     const service = useCases(index, policy);
-    expect((await errorOf(service.updateLocation.execute({ riderId: "", lat: 0, lon: 0, available: true }))).code).toBe("INVALID_RIDER_ID");
-    expect((await errorOf(service.findNearbyRiders.execute({ lat: 0, lon: 0, radiusKm: 0, limit: 1 }))).code).toBe("INVALID_RADIUS");
-    expect((await errorOf(service.assignNearestRider.execute({ orderId: "o", lat: 0, lon: 999 }))).code).toBe("INVALID_LOCATION");
+    expect((await errorOf(service.updateLocation.execute({ riderId: "", lat: 0, lon: 0, available: true }))).code).toBe(
+      "INVALID_RIDER_ID",
+    );
+    expect((await errorOf(service.findNearbyRiders.execute({ lat: 0, lon: 0, radiusKm: 0, limit: 1 }))).code).toBe(
+      "INVALID_RADIUS",
+    );
+    expect((await errorOf(service.assignNearestRider.execute({ orderId: "o", lat: 0, lon: 999 }))).code).toBe(
+      "INVALID_LOCATION",
+    );
     expect((await errorOf(service.releaseRider.execute(""))).code).toBe("INVALID_ORDER_ID");
     expect((await errorOf(service.releaseRider.execute("o-1", "no rider"))).code).toBe("INVALID_RIDER_ID");
     expect((await errorOf(service.holdRider.execute({ orderId: "", riderId: "r1" }))).code).toBe("INVALID_ORDER_ID");
@@ -92,7 +101,9 @@ describe("the rider use cases", () => {
   });
 
   it("refuses with NO_RIDER_AVAILABLE when nobody is free", async () => {
-    const err = await errorOf(useCases(fakeIndex(), policy).assignNearestRider.execute({ orderId: "o-1", lat: 1, lon: 2 }));
+    const err = await errorOf(
+      useCases(fakeIndex(), policy).assignNearestRider.execute({ orderId: "o-1", lat: 1, lon: 2 }),
+    );
     expect([err.kind, err.code]).toEqual(["refused", "NO_RIDER_AVAILABLE"]);
   });
 
@@ -109,7 +120,9 @@ describe("the rider use cases", () => {
 
   it("re-asserts an assignment the caller holds", async () => {
     const index = fakeIndex();
-    expect(await useCases(index, policy).holdRider.execute({ orderId: "o-1", riderId: "r1" })).toEqual({ restored: true });
+    expect(await useCases(index, policy).holdRider.execute({ orderId: "o-1", riderId: "r1" })).toEqual({
+      restored: true,
+    });
     expect(index.hold).toHaveBeenCalledWith("o-1", "r1");
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { parseAssignRequest, parseListLimit, parseLocationUpdate, parseNearbyQuery, parseOrderId, parsePoint, parseRiderId } from "./rider-input";
+import {
+  parseAssignRequest,
+  parseListLimit,
+  parseLocationUpdate,
+  parseNearbyQuery,
+  parseOrderId,
+  parsePoint,
+  parseRiderId,
+} from "./rider-input";
 
 const codeOf = (c: { ok: boolean; violation?: { code: string } }): string | undefined => c.violation?.code;
 
@@ -20,7 +28,10 @@ describe("parseOrderId", () => {
   });
 
   it("takes an order id in its one canonical form (lowercase), however the caller spelt it", () => {
-    expect(parseOrderId("ABCDEF00-0000-4000-8000-00000000000A")).toEqual({ ok: true, value: "abcdef00-0000-4000-8000-00000000000a" });
+    expect(parseOrderId("ABCDEF00-0000-4000-8000-00000000000A")).toEqual({
+      ok: true,
+      value: "abcdef00-0000-4000-8000-00000000000a",
+    });
   });
 
   it.each(["", "x".repeat(65), "a\u0000b", "tab\there", "del\u007f"])("rejects %j", (id) => {
@@ -55,7 +66,10 @@ describe("parsePoint", () => {
 
 describe("parseLocationUpdate", () => {
   it("takes a valid update", () => {
-    expect(parseLocationUpdate("r1", 1, 2, false)).toEqual({ ok: true, value: { riderId: "r1", position: { lat: 1, lon: 2 }, available: false } });
+    expect(parseLocationUpdate("r1", 1, 2, false)).toEqual({
+      ok: true,
+      value: { riderId: "r1", position: { lat: 1, lon: 2 }, available: false },
+    });
   });
 
   it("checks the id before the location", () => {
@@ -66,7 +80,10 @@ describe("parseLocationUpdate", () => {
 
 describe("parseNearbyQuery", () => {
   it("reads limit 0 as the default of 20", () => {
-    expect(parseNearbyQuery(1, 2, 5, 0)).toEqual({ ok: true, value: { center: { lat: 1, lon: 2 }, radiusKm: 5, limit: 20 } });
+    expect(parseNearbyQuery(1, 2, 5, 0)).toEqual({
+      ok: true,
+      value: { center: { lat: 1, lon: 2 }, radiusKm: 5, limit: 20 },
+    });
   });
 
   it.each([1, 100])("accepts limit %d", (limit) => {
@@ -92,7 +109,10 @@ describe("parseNearbyQuery", () => {
 
 describe("parseAssignRequest", () => {
   it("takes a valid request", () => {
-    expect(parseAssignRequest("o-1", 1, 2)).toEqual({ ok: true, value: { orderId: "o-1", pickup: { lat: 1, lon: 2 } } });
+    expect(parseAssignRequest("o-1", 1, 2)).toEqual({
+      ok: true,
+      value: { orderId: "o-1", pickup: { lat: 1, lon: 2 } },
+    });
   });
 
   it.each<[string, number, string]>([

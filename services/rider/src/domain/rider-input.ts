@@ -56,12 +56,19 @@ export function parsePoint(lat: number, lon: number): Checked<GeoPoint> {
     return rejected(invalidInput("INVALID_LOCATION", "lat must be within -90..90 and lon within -180..180"));
   }
   if (Math.abs(lat) > MAX_INDEXED_LAT) {
-    return rejected(invalidInput("INVALID_LOCATION", `lat must be within ±${MAX_INDEXED_LAT} (the mapped area of the geo index)`));
+    return rejected(
+      invalidInput("INVALID_LOCATION", `lat must be within ±${MAX_INDEXED_LAT} (the mapped area of the geo index)`),
+    );
   }
   return accepted({ lat, lon });
 }
 
-export function parseLocationUpdate(riderId: string, lat: number, lon: number, available: boolean): Checked<LocationUpdate> {
+export function parseLocationUpdate(
+  riderId: string,
+  lat: number,
+  lon: number,
+  available: boolean,
+): Checked<LocationUpdate> {
   const id = parseRiderId(riderId);
   if (!id.ok) return id;
   const position = parsePoint(lat, lon);
@@ -77,7 +84,12 @@ export function parseNearbyQuery(lat: number, lon: number, radiusKm: number, lim
     return rejected(invalidInput("INVALID_RADIUS", `radius_km must be above 0 and at most ${MAX_RADIUS_KM}`));
   }
   if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_NEARBY_LIMIT) {
-    return rejected(invalidInput("INVALID_LIMIT", `limit must be an integer from 1 to ${MAX_NEARBY_LIMIT} (0 for ${DEFAULT_NEARBY_LIMIT})`));
+    return rejected(
+      invalidInput(
+        "INVALID_LIMIT",
+        `limit must be an integer from 1 to ${MAX_NEARBY_LIMIT} (0 for ${DEFAULT_NEARBY_LIMIT})`,
+      ),
+    );
   }
   return accepted({ center: center.value, radiusKm, limit: limit === 0 ? DEFAULT_NEARBY_LIMIT : limit });
 }
@@ -93,7 +105,12 @@ export function parseAssignRequest(orderId: string, lat: number, lon: number): C
 /** How many riders a listing holds: 1..1000, where 0 (proto3's unset) means 200. */
 export function parseListLimit(limit: number): Checked<number> {
   if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_LIST_LIMIT) {
-    return rejected(invalidInput("INVALID_LIMIT", `limit must be an integer from 1 to ${MAX_LIST_LIMIT} (0 for ${DEFAULT_LIST_LIMIT})`));
+    return rejected(
+      invalidInput(
+        "INVALID_LIMIT",
+        `limit must be an integer from 1 to ${MAX_LIST_LIMIT} (0 for ${DEFAULT_LIST_LIMIT})`,
+      ),
+    );
   }
   return accepted(limit === 0 ? DEFAULT_LIST_LIMIT : limit);
 }

@@ -17,4 +17,5 @@ export const shown = (s: string): string => JSON.stringify(s.length > 70 ? `${s.
 
 export const invalidInput = (code: RiderErrorCode, message: string): RiderError => invalid(code, message);
 
-export const noRiderAvailable = (radiusKm: number): RiderError => refused("NO_RIDER_AVAILABLE", `no free rider within ${radiusKm} km`);
+export const noRiderAvailable = (radiusKm: number): RiderError =>
+  refused("NO_RIDER_AVAILABLE", `no free rider within ${radiusKm} km`);

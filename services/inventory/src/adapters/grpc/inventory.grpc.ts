@@ -22,7 +22,12 @@ const toProto = (p: Product): inventoryV1.Product => ({
 });
 
 const toDeductResponse = (d: Deduction): inventoryV1.DeductStockResponse => ({
-  lines: d.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: l.unitPriceCents, currency: l.currency })),
+  lines: d.lines.map((l) => ({
+    sku: l.sku,
+    quantity: l.quantity,
+    unitPriceCents: l.unitPriceCents,
+    currency: l.currency,
+  })),
   totalCents: d.totalCents,
   currency: d.currency,
 });
@@ -61,8 +66,12 @@ export function inventoryGrpcService(
         const page = await inventory.listProducts.execute({ pageSize, pageToken });
         return { products: page.products.map(toProto), nextPageToken: page.nextPageToken };
       },
-      batchGetProducts: async ({ skus }) => ({ products: (await inventory.batchGetProducts.execute(skus)).map(toProto) }),
-      restock: async ({ sku, quantity }) => ({ product: toProto(await inventory.restockProduct.execute(sku, quantity)) }),
+      batchGetProducts: async ({ skus }) => ({
+        products: (await inventory.batchGetProducts.execute(skus)).map(toProto),
+      }),
+      restock: async ({ sku, quantity }) => ({
+        product: toProto(await inventory.restockProduct.execute(sku, quantity)),
+      }),
       deductStock: async ({ orderId, items }) => toDeductResponse(await inventory.deductStock.execute(orderId, items)),
       addStock: async ({ orderId }) => inventory.addStock.execute(orderId),
     },

@@ -4,13 +4,7 @@ import type { Product } from "../../domain/product";
 import type { InventoryTables } from "./inventory.tables";
 
 /** The columns of a product, renamed to the domain's field names. */
-export const productColumns = [
-  "sku",
-  "name",
-  "price_cents as priceCents",
-  "currency",
-  "stock",
-] as const;
+export const productColumns = ["sku", "name", "price_cents as priceCents", "currency", "stock"] as const;
 
 export class PostgresProductStore implements ProductStore {
   constructor(private readonly db: Kysely<InventoryTables>) {}
@@ -35,7 +29,11 @@ export class PostgresProductStore implements ProductStore {
   }
 
   async findMany(skus: readonly string[]): Promise<Product[]> {
-    return this.db.selectFrom("products").select(productColumns).where(sql<boolean>`sku = any(${skus}::text[])`).execute();
+    return this.db
+      .selectFrom("products")
+      .select(productColumns)
+      .where(sql<boolean>`sku = any(${skus}::text[])`)
+      .execute();
   }
 
   async listAfter(afterSku: string | undefined, limit: number): Promise<Product[]> {

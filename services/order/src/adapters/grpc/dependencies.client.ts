@@ -14,7 +14,10 @@ export function inventoryOverGrpc(client: InventoryClient): InventoryPort {
       return new Map(products.map((p) => [p.sku, { priceCents: p.priceCents, currency: p.currency }]));
     },
     deductStock: async (orderId, lines) => {
-      const res = await client.call.deductStock({ orderId, items: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) });
+      const res = await client.call.deductStock({
+        orderId,
+        items: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      });
       return {
         lines: res.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: l.unitPriceCents })),
         totalCents: res.totalCents,
@@ -39,7 +42,9 @@ export function paymentOverGrpc(client: PaymentClient): PaymentPort {
 /** Dispatch's view of the Rider service over gRPC. */
 export function ridersOverGrpc(client: RiderClient): RiderPort {
   return {
-    assignNearest: async (orderId, lat, lon) => ({ riderId: (await client.call.assignNearest({ orderId, lat, lon })).riderId }),
+    assignNearest: async (orderId, lat, lon) => ({
+      riderId: (await client.call.assignNearest({ orderId, lat, lon })).riderId,
+    }),
     release: async (orderId, riderId) => client.call.release({ orderId, riderId: riderId ?? "" }),
     hold: async (orderId, riderId) => client.call.hold({ orderId, riderId }),
   };

@@ -34,7 +34,13 @@ export function orderToProto(o: Order): orderV1.Order {
     deliveryLocation: o.deliveryLocation ?? undefined,
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
-    history: o.history.map((h) => ({ step: h.step, outcome: h.outcome, code: h.code, detail: h.detail, at: h.at.toISOString() })),
+    history: o.history.map((h) => ({
+      step: h.step,
+      outcome: h.outcome,
+      code: h.code,
+      detail: h.detail,
+      at: h.at.toISOString(),
+    })),
   };
 }
 
@@ -101,7 +107,9 @@ export function orderGrpcService(
     },
     markDelivered: async (req) => ({ order: orderToProto(await dispatch.markDelivered(req.orderId, req.riderId)) }),
     listDeadLetters: async (req) => ({
-      deadLetters: (await deadLetters.list(req.status === "resolved" ? "resolved" : req.status === "all" ? null : "open")).map(deadLetterToProto),
+      deadLetters: (
+        await deadLetters.list(req.status === "resolved" ? "resolved" : req.status === "all" ? null : "open")
+      ).map(deadLetterToProto),
     }),
     replayDeadLetter: async (req) => ({ deadLetter: deadLetterToProto(await deadLetters.replay(req.id)) }),
     listCircuitBreakers: async () => ({ breakers: breakers.list() }),
@@ -110,8 +118,12 @@ export function orderGrpcService(
       return { order: order === null ? undefined : orderToProto(order) };
     },
     watchOrder: async function* (req, signal) {
-      for await (const { order, version } of watch.watch(req.orderId, signal)) yield { order: orderToProto(order), version };
+      for await (const { order, version } of watch.watch(req.orderId, signal))
+        yield { order: orderToProto(order), version };
     },
   };
-  return { definition: orderV1.OrderServiceService, implementation: implement(orderV1.OrderServiceService, handlers, logger) };
+  return {
+    definition: orderV1.OrderServiceService,
+    implementation: implement(orderV1.OrderServiceService, handlers, logger),
+  };
 }

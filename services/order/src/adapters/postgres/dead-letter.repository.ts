@@ -19,10 +19,25 @@ const toDeadLetter = (r: Selectable<DeadLettersTable>): DeadLetter => ({
 export class PostgresDeadLetterRepository implements DeadLetterRepository {
   constructor(private readonly db: Kysely<OrderDatabase>) {}
 
-  async add(e: { id: string; orderId: string; step: string; error: string; attempts: number; nextAttemptAt: Date }): Promise<void> {
+  async add(e: {
+    id: string;
+    orderId: string;
+    step: string;
+    error: string;
+    attempts: number;
+    nextAttemptAt: Date;
+  }): Promise<void> {
     await this.db
       .insertInto("dead_letters")
-      .values({ id: e.id, order_id: e.orderId, step: e.step, error: e.error, attempts: e.attempts, status: "open", next_attempt_at: e.nextAttemptAt })
+      .values({
+        id: e.id,
+        order_id: e.orderId,
+        step: e.step,
+        error: e.error,
+        attempts: e.attempts,
+        status: "open",
+        next_attempt_at: e.nextAttemptAt,
+      })
       .onConflict((oc) =>
         oc.columns(["order_id", "step"]).doUpdateSet({
           attempts: sql`dead_letters.attempts + excluded.attempts`,
@@ -49,7 +64,11 @@ export class PostgresDeadLetterRepository implements DeadLetterRepository {
   }
 
   async countOpen(): Promise<number> {
-    const row = await this.db.selectFrom("dead_letters").select((eb) => eb.fn.countAll<number>().as("n")).where("status", "=", "open").executeTakeFirst();
+    const row = await this.db
+      .selectFrom("dead_letters")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", "open")
+      .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 
@@ -60,17 +79,18 @@ export class PostgresDeadLetterRepository implements DeadLetterRepository {
     if (id !== null && !UUID.test(id)) return null;
     return this.db.transaction().execute(async (trx) => {
       // A replay waits for a redrive in progress; the redrive skips what a replay holds.
-      const row = await (id !== null
-        ? trx.selectFrom("dead_letters").selectAll().where("id", "=", id).forUpdate()
-        : trx
-            .selectFrom("dead_letters")
-            .selectAll()
-            .where("status", "=", "open")
-            .where("next_attempt_at", "<=", sql<Date>`clock_timestamp()`)
-            .orderBy("next_attempt_at")
-            .limit(1)
-            .forUpdate()
-            .skipLocked()
+      const row = await (
+        id !== null
+          ? trx.selectFrom("dead_letters").selectAll().where("id", "=", id).forUpdate()
+          : trx
+              .selectFrom("dead_letters")
+              .selectAll()
+              .where("status", "=", "open")
+              .where("next_attempt_at", "<=", sql<Date>`clock_timestamp()`)
+              .orderBy("next_attempt_at")
+              .limit(1)
+              .forUpdate()
+              .skipLocked()
       ).executeTakeFirst();
       if (!row) return null;
       const entry = toDeadLetter(row);
@@ -80,7 +100,12 @@ export class PostgresDeadLetterRepository implements DeadLetterRepository {
         .updateTable("dead_letters")
         .set(
           outcome.resolved
-            ? { status: "resolved", attempts: entry.attempts + 1, resolved_at: sql`clock_timestamp()`, updated_at: sql`clock_timestamp()` }
+            ? {
+                status: "resolved",
+                attempts: entry.attempts + 1,
+                resolved_at: sql`clock_timestamp()`,
+                updated_at: sql`clock_timestamp()`,
+              }
             : {
                 attempts: entry.attempts + 1,
                 error: outcome.error ?? entry.error,

@@ -56,7 +56,8 @@ function toOrder(r: OrderRow): Order {
     currency: r.currency,
     failureReason: r.failure_reason,
     riderId: r.rider_id,
-    deliveryLocation: r.delivery_lat === null || r.delivery_lon === null ? null : { lat: r.delivery_lat, lon: r.delivery_lon },
+    deliveryLocation:
+      r.delivery_lat === null || r.delivery_lon === null ? null : { lat: r.delivery_lat, lon: r.delivery_lon },
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     history: r.history.map((h): HistoryEntry => ({ ...h, at: new Date(h.at) })),
@@ -139,7 +140,13 @@ export class PostgresOrderRepository implements OrderRepository {
     };
   }
 
-  async recordFailing(id: string, owner: string, reason: FailureReason, reservation: Reservation | null, history: readonly NewHistory[]) {
+  async recordFailing(
+    id: string,
+    owner: string,
+    reason: FailureReason,
+    reservation: Reservation | null,
+    history: readonly NewHistory[],
+  ) {
     await this.fenced(id, owner, sql`failure_reason = ${reason}`, reservation, history);
   }
 
@@ -151,7 +158,13 @@ export class PostgresOrderRepository implements OrderRepository {
     reservation: Reservation | null,
     history: readonly NewHistory[],
   ) {
-    await this.fenced(id, owner, sql`status = ${status}, failure_reason = ${reason}, lease_owner = NULL, lease_until = NULL`, reservation, history);
+    await this.fenced(
+      id,
+      owner,
+      sql`status = ${status}, failure_reason = ${reason}, lease_owner = NULL, lease_until = NULL`,
+      reservation,
+      history,
+    );
   }
 
   async appendHistory(id: string, history: readonly NewHistory[]) {
@@ -165,7 +178,11 @@ export class PostgresOrderRepository implements OrderRepository {
 
   async assignRider(id: string, riderId: string, history: readonly NewHistory[]): Promise<RiderAssignment> {
     try {
-      const assigned = await this.transition(sql`rider_id = ${riderId}`, sql`id = ${id} AND status = 'CONFIRMED' AND rider_id IS NULL`, history);
+      const assigned = await this.transition(
+        sql`rider_id = ${riderId}`,
+        sql`id = ${id} AND status = 'CONFIRMED' AND rider_id IS NULL`,
+        history,
+      );
       return { kind: assigned ? "assigned" : "not-waiting" };
     } catch (err) {
       // orders_one_active_per_rider: the rider carries another CONFIRMED order (committed first, if raced).
@@ -183,7 +200,11 @@ export class PostgresOrderRepository implements OrderRepository {
 
   async markDelivered(id: string, riderId: string, history: readonly NewHistory[]): Promise<boolean> {
     if (!UUID.test(id)) return false;
-    return this.transition(sql`status = 'DELIVERED'`, sql`id = ${id} AND status = 'CONFIRMED' AND rider_id = ${riderId}`, history);
+    return this.transition(
+      sql`status = 'DELIVERED'`,
+      sql`id = ${id} AND status = 'CONFIRMED' AND rider_id = ${riderId}`,
+      history,
+    );
   }
 
   async activeForRider(riderId: string): Promise<Order | null> {
@@ -200,7 +221,11 @@ export class PostgresOrderRepository implements OrderRepository {
   }
 
   /** One statement: updates the order where `where` holds and appends the history only if it did. */
-  private async transition(set: RawBuilder<unknown>, where: RawBuilder<unknown>, history: readonly NewHistory[]): Promise<boolean> {
+  private async transition(
+    set: RawBuilder<unknown>,
+    where: RawBuilder<unknown>,
+    history: readonly NewHistory[],
+  ): Promise<boolean> {
     const { rows } = await sql<{ n: number }>`
       WITH o AS (UPDATE orders SET ${set}, updated_at = clock_timestamp() WHERE ${where} RETURNING id),
            h AS (${this.insertHistory(historyArrays(history))})
@@ -231,7 +256,13 @@ export class PostgresOrderRepository implements OrderRepository {
    * One statement that moves a saga: updates the order only while this replica holds its lease and
    * it is still PENDING, and in the same statement stores the reservation's prices and the history.
    */
-  private async fenced(id: string, owner: string, set: RawBuilder<unknown>, reservation: Reservation | null, history: readonly NewHistory[]) {
+  private async fenced(
+    id: string,
+    owner: string,
+    set: RawBuilder<unknown>,
+    reservation: Reservation | null,
+    history: readonly NewHistory[],
+  ) {
     const lines = reservation?.lines ?? [];
     const { rows } = await sql<{ n: number }>`
       WITH o AS (
@@ -247,4 +278,3 @@ export class PostgresOrderRepository implements OrderRepository {
     if (rows[0]?.n !== 1) throw new LeaseLostError("the saga's lease is held by another replica");
   }
 }
-

@@ -7,7 +7,11 @@ import type { DeadLetterRepository } from "../../app/dead-letter.repository.port
  * (the same count from every replica; dashboards take the max). While the database cannot answer,
  * the last count stays and a warning says why.
  */
-export function observeDeadLetters(metrics: Metrics, repo: Pick<DeadLetterRepository, "countOpen">, logger: Logger): void {
+export function observeDeadLetters(
+  metrics: Metrics,
+  repo: Pick<DeadLetterRepository, "countOpen">,
+  logger: Logger,
+): void {
   const open = metrics.gauge({
     name: "dead_letters_open",
     help: "Dead letters (compensations that failed every retry) not resolved yet.",

@@ -17,7 +17,11 @@ const OWNER = TEST_OWNER;
 const pending = (id: string) => pendingOrder({ id });
 
 /** A saga over in-memory fakes: `charge` and `addStock` behave as told. */
-function saga(metrics: Metrics, log: Logger, behaviour: { charge?: () => Promise<void>; addStock?: () => Promise<void> } = {}) {
+function saga(
+  metrics: Metrics,
+  log: Logger,
+  behaviour: { charge?: () => Promise<void>; addStock?: () => Promise<void> } = {},
+) {
   const orders = new Map<string, Order>();
   const repo: Pick<OrderRepository, "get" | "recordFailing" | "finish"> = {
     get: async (id) => orders.get(id) ?? null,
@@ -29,7 +33,11 @@ function saga(metrics: Metrics, log: Logger, behaviour: { charge?: () => Promise
   };
   const inventory: InventoryPort = {
     catalog: async (skus) => new Map(skus.map((sku) => [sku, { priceCents: 150, currency: "EUR" }])),
-    deductStock: async (_id, lines) => ({ lines: lines.map((l) => ({ ...l, unitPriceCents: 150 })), totalCents: 300, currency: "EUR" }),
+    deductStock: async (_id, lines) => ({
+      lines: lines.map((l) => ({ ...l, unitPriceCents: 150 })),
+      totalCents: 300,
+      currency: "EUR",
+    }),
     addStock: async () => {
       await behaviour.addStock?.();
       return { restored: true };
@@ -81,7 +89,8 @@ describe("the saga's spans, metrics and logs", () => {
       expect(s.attributes["order.id"]).toBe("o-1");
       expect(s.spanContext().traceId).toBe(root?.spanContext().traceId);
     }
-    for (const step of spans.filter((s) => s !== root)) expect(step.parentSpanContext?.spanId).toBe(root?.spanContext().spanId);
+    for (const step of spans.filter((s) => s !== root))
+      expect(step.parentSpanContext?.spanId).toBe(root?.spanContext().spanId);
 
     const scrape = parsePrometheusText(await metrics.text());
     expect(scrape.value("saga_outcomes_total", { status: "CONFIRMED", reason: "none" })).toBe(1);
@@ -89,13 +98,21 @@ describe("the saga's spans, metrics and logs", () => {
     expect(scrape.value("saga_duration_seconds_count")).toBe(1);
 
     const finished = lines.find((l) => l.msg === "saga finished");
-    expect(finished).toMatchObject({ level: 30, orderId: "o-1", status: "CONFIRMED", trace_id: root?.spanContext().traceId, span_id: root?.spanContext().spanId });
+    expect(finished).toMatchObject({
+      level: 30,
+      orderId: "o-1",
+      status: "CONFIRMED",
+      trace_id: root?.spanContext().traceId,
+      span_id: root?.spanContext().spanId,
+    });
   });
 
   it("traces a compensation, and counts the outcome by reason", async () => {
     const metrics = new Metrics("order");
     const { log } = capturedLogger({ level: "debug", mixin: traceLogFields });
-    const order = await saga(metrics, log, { charge: () => Promise.reject(refused("PAYMENT_DECLINED", "declined")) }).drive("o-2");
+    const order = await saga(metrics, log, {
+      charge: () => Promise.reject(refused("PAYMENT_DECLINED", "declined")),
+    }).drive("o-2");
     expect(order?.failureReason).toBe("PAYMENT_DECLINED");
 
     const spans = exporter.getFinishedSpans();
@@ -127,6 +144,10 @@ describe("the saga's spans, metrics and logs", () => {
     expect(scrape.value("saga_compensations_total", { step: "release-stock", outcome: "dead-lettered" })).toBe(1);
     expect(scrape.value("saga_compensations_total", { step: "release-stock", outcome: "done" })).toBe(0);
     expect(lines.filter((l) => l.msg === "compensation attempt failed")).toHaveLength(3);
-    expect(lines.find((l) => l.msg === "compensation dead-lettered")).toMatchObject({ level: 50, orderId: "o-3", step: "release-stock" });
+    expect(lines.find((l) => l.msg === "compensation dead-lettered")).toMatchObject({
+      level: 50,
+      orderId: "o-3",
+      step: "release-stock",
+    });
   });
 });

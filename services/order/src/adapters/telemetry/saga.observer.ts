@@ -26,13 +26,21 @@ export function sagaObserver(metrics: Metrics, logger: Logger): SagaObserver {
     help: "Sagas ended, by final status (CONFIRMED, FAILED) and failure reason (none when confirmed).",
     labelNames: ["status", "reason"],
   });
-  const duration = metrics.histogram({ name: "saga_duration_seconds", help: "Time from the start of a saga run to its final status.", buckets: SAGA_BUCKETS });
+  const duration = metrics.histogram({
+    name: "saga_duration_seconds",
+    help: "Time from the start of a saga run to its final status.",
+    buckets: SAGA_BUCKETS,
+  });
   const compensations = metrics.counter({
     name: "saga_compensations_total",
     help: "Compensation attempts by step and outcome: done, retry (the attempt failed), dead-lettered (every attempt failed).",
     labelNames: ["step", "outcome"],
   });
-  const riderLatency = metrics.histogram({ name: "rider_assignment_seconds", help: "Time from an order's confirmation to its rider assignment.", buckets: RIDER_BUCKETS });
+  const riderLatency = metrics.histogram({
+    name: "rider_assignment_seconds",
+    help: "Time from an order's confirmation to its rider assignment.",
+    buckets: RIDER_BUCKETS,
+  });
   const riderMisses = metrics.counter({
     name: "rider_assignment_misses_total",
     help: "Tries to assign a rider that found none (NO_RIDER_AVAILABLE) or could not ask (rider service unavailable).",
@@ -48,7 +56,12 @@ export function sagaObserver(metrics: Metrics, logger: Logger): SagaObserver {
     step: (step, run) =>
       inSpan(
         `saga ${step.name}`,
-        { "order.id": step.orderId, "saga.step": step.name, "saga.compensation": step.compensation, "saga.attempt": step.attempt },
+        {
+          "order.id": step.orderId,
+          "saga.step": step.name,
+          "saga.compensation": step.compensation,
+          "saga.attempt": step.attempt,
+        },
         run,
       ),
     compensation: ({ orderId, step, outcome, error }) => {

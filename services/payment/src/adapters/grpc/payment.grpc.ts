@@ -26,7 +26,9 @@ export function paymentHandlers(payments: PaymentUseCases): UnaryHandlers<typeof
     credit: async ({ customerId, amountCents, currency }) => ({
       wallet: await payments.creditWallet.execute({ customerId, amountCents, currency: currencyOf(currency) }),
     }),
-    getWallet: async ({ customerId, currency }) => ({ wallet: await payments.getWallet.execute({ customerId, currency: currencyOf(currency) }) }),
+    getWallet: async ({ customerId, currency }) => ({
+      wallet: await payments.getWallet.execute({ customerId, currency: currencyOf(currency) }),
+    }),
     charge: async ({ orderId, customerId, amountCents, currency }) =>
       payments.chargeOrder.execute({ orderId, customerId, amountCents, currency: currencyOf(currency) }),
     refund: async ({ orderId }) => payments.refundOrder.execute({ orderId }),

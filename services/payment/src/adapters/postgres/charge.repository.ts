@@ -5,7 +5,10 @@ import type { ChargesTable, PaymentTables } from "./payment.tables";
 
 const UNIQUE_VIOLATION = "23505";
 
-type ChargeRow = Pick<Selectable<ChargesTable>, "order_id" | "customer_id" | "amount_cents" | "currency" | "status" | "charge_id">;
+type ChargeRow = Pick<
+  Selectable<ChargesTable>,
+  "order_id" | "customer_id" | "amount_cents" | "currency" | "status" | "charge_id"
+>;
 
 const toRecord = (row: ChargeRow): ChargeRecord => ({
   orderId: row.order_id,

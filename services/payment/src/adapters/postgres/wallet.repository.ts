@@ -5,7 +5,11 @@ import type { PaymentTables, WalletsTable } from "./payment.tables";
 
 type WalletRow = Pick<Selectable<WalletsTable>, "customer_id" | "currency" | "balance_cents">;
 
-const toWallet = (row: WalletRow): Wallet => ({ customerId: row.customer_id, currency: row.currency, balanceCents: row.balance_cents });
+const toWallet = (row: WalletRow): Wallet => ({
+  customerId: row.customer_id,
+  currency: row.currency,
+  balanceCents: row.balance_cents,
+});
 
 export class PostgresWalletStore implements WalletStore {
   constructor(private readonly db: Kysely<PaymentTables>) {}

@@ -38,8 +38,11 @@ export function riderGrpcService(
         await riders.updateLocation.execute({ riderId, lat, lon, available });
         return {};
       },
-      nearby: async ({ lat, lon, radiusKm, limit }) => ({ riders: (await riders.findNearbyRiders.execute({ lat, lon, radiusKm, limit })).map(toProto) }),
-      assignNearest: async ({ orderId, lat, lon }) => toProto(await riders.assignNearestRider.execute({ orderId, lat, lon })),
+      nearby: async ({ lat, lon, radiusKm, limit }) => ({
+        riders: (await riders.findNearbyRiders.execute({ lat, lon, radiusKm, limit })).map(toProto),
+      }),
+      assignNearest: async ({ orderId, lat, lon }) =>
+        toProto(await riders.assignNearestRider.execute({ orderId, lat, lon })),
       release: async ({ orderId, riderId }) => riders.releaseRider.execute(orderId, riderId),
       hold: async ({ orderId, riderId }) => riders.holdRider.execute({ orderId, riderId }),
       listRiders: async ({ limit }) => ({

@@ -65,10 +65,16 @@ export class MemoryRiderIndex implements RiderIndex {
     return this.within(query.center, query.radiusKm, maxAgeMs, () => true).slice(0, query.limit);
   }
 
-  async assignNearest(orderId: string, pickup: GeoPoint, radiusKm: number, maxAgeMs: number): Promise<RiderDistance | undefined> {
+  async assignNearest(
+    orderId: string,
+    pickup: GeoPoint,
+    radiusKm: number,
+    maxAgeMs: number,
+  ): Promise<RiderDistance | undefined> {
     this.forgetExpiredReleases();
     const prior = this.assignments.get(orderId);
-    if (prior !== undefined && (prior.releasedAt !== undefined || this.busy.get(prior.rider.riderId) === orderId)) return prior.rider;
+    if (prior !== undefined && (prior.releasedAt !== undefined || this.busy.get(prior.rider.riderId) === orderId))
+      return prior.rider;
     // (An active assignment whose rider is busy with another order lost them to `hold`: claim afresh.)
     const free = (riderId: string, rider: RiderState): boolean => rider.available && !this.busy.has(riderId);
     const nearest = this.within(pickup, radiusKm, maxAgeMs, free)[0];
@@ -107,7 +113,12 @@ export class MemoryRiderIndex implements RiderIndex {
   }
 
   /** Fresh riders passing `filter` within the radius, nearest first (ties by id). */
-  private within(center: GeoPoint, radiusKm: number, maxAgeMs: number, filter: (id: string, r: RiderState) => boolean): RiderDistance[] {
+  private within(
+    center: GeoPoint,
+    radiusKm: number,
+    maxAgeMs: number,
+    filter: (id: string, r: RiderState) => boolean,
+  ): RiderDistance[] {
     const oldest = this.now() - maxAgeMs;
     const found: RiderDistance[] = [];
     for (const [riderId, rider] of this.riders) {

@@ -17,7 +17,10 @@ export interface RedisRiderIndexOptions {
   readonly releasedRetentionMs: number;
 }
 
-const toRiderDistance = ([riderId, km]: readonly [string, string]): RiderDistance => ({ riderId, distanceKm: Number(km) });
+const toRiderDistance = ([riderId, km]: readonly [string, string]): RiderDistance => ({
+  riderId,
+  distanceKm: Number(km),
+});
 
 /** The rider index on Redis GEO; every operation is one Lua script, so one atomic round trip. */
 export class RedisRiderIndex implements RiderIndex {
@@ -36,7 +39,19 @@ export class RedisRiderIndex implements RiderIndex {
     const { geo, free, seen, off, busy } = this.keys;
     const { riderId, position, available } = update;
     await redisCall(() =>
-      this.redis.riderUpdate(geo, free, seen, off, busy, riderId, position.lon, position.lat, available ? 1 : 0, maxAgeMs, PRUNE_BATCH),
+      this.redis.riderUpdate(
+        geo,
+        free,
+        seen,
+        off,
+        busy,
+        riderId,
+        position.lon,
+        position.lat,
+        available ? 1 : 0,
+        maxAgeMs,
+        PRUNE_BATCH,
+      ),
     );
   }
 
@@ -54,14 +69,31 @@ export class RedisRiderIndex implements RiderIndex {
 
   async nearby(query: NearbyQuery, maxAgeMs: number): Promise<RiderDistance[]> {
     const { center, radiusKm, limit } = query;
-    const hits = await redisCall(() => this.redis.riderNearby(this.keys.geo, this.keys.seen, center.lon, center.lat, radiusKm, limit, maxAgeMs));
+    const hits = await redisCall(() =>
+      this.redis.riderNearby(this.keys.geo, this.keys.seen, center.lon, center.lat, radiusKm, limit, maxAgeMs),
+    );
     return hits.map(toRiderDistance);
   }
 
-  async assignNearest(orderId: string, pickup: GeoPoint, radiusKm: number, maxAgeMs: number): Promise<RiderDistance | undefined> {
+  async assignNearest(
+    orderId: string,
+    pickup: GeoPoint,
+    radiusKm: number,
+    maxAgeMs: number,
+  ): Promise<RiderDistance | undefined> {
     const { free, seen, busy } = this.keys;
     const hit = await redisCall(() =>
-      this.redis.riderAssign(free, seen, busy, this.orderKey(orderId), orderId, pickup.lon, pickup.lat, radiusKm, maxAgeMs),
+      this.redis.riderAssign(
+        free,
+        seen,
+        busy,
+        this.orderKey(orderId),
+        orderId,
+        pickup.lon,
+        pickup.lat,
+        radiusKm,
+        maxAgeMs,
+      ),
     );
     return hit === null ? undefined : toRiderDistance(hit);
   }
@@ -69,7 +101,16 @@ export class RedisRiderIndex implements RiderIndex {
   async release(orderId: string, riderId?: string): Promise<boolean> {
     const { busy, free, geo, off } = this.keys;
     const released = await redisCall(() =>
-      this.redis.riderRelease(this.orderKey(orderId), busy, free, geo, off, orderId, this.options.releasedRetentionMs, riderId ?? ""),
+      this.redis.riderRelease(
+        this.orderKey(orderId),
+        busy,
+        free,
+        geo,
+        off,
+        orderId,
+        this.options.releasedRetentionMs,
+        riderId ?? "",
+      ),
     );
     return released === 1;
   }

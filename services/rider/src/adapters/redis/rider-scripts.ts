@@ -158,11 +158,37 @@ type Arg = string | number;
 // ioredis adds a method per defineCommand at run time; this tells TypeScript about them.
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    riderUpdate(geo: string, free: string, seen: string, off: string, busy: string, ...argv: Arg[]): Result<number, Context>;
+    riderUpdate(
+      geo: string,
+      free: string,
+      seen: string,
+      off: string,
+      busy: string,
+      ...argv: Arg[]
+    ): Result<number, Context>;
     riderNearby(geo: string, seen: string, ...argv: Arg[]): Result<[string, string][], Context>;
-    riderList(geo: string, seen: string, off: string, busy: string, ...argv: Arg[]): Result<[string, string, string, string, number, string][], Context>;
-    riderAssign(free: string, seen: string, busy: string, order: string, ...argv: Arg[]): Result<[string, string] | null, Context>;
-    riderRelease(order: string, busy: string, free: string, geo: string, off: string, ...argv: Arg[]): Result<number, Context>;
+    riderList(
+      geo: string,
+      seen: string,
+      off: string,
+      busy: string,
+      ...argv: Arg[]
+    ): Result<[string, string, string, string, number, string][], Context>;
+    riderAssign(
+      free: string,
+      seen: string,
+      busy: string,
+      order: string,
+      ...argv: Arg[]
+    ): Result<[string, string] | null, Context>;
+    riderRelease(
+      order: string,
+      busy: string,
+      free: string,
+      geo: string,
+      off: string,
+      ...argv: Arg[]
+    ): Result<number, Context>;
     riderHold(order: string, busy: string, free: string, ...argv: Arg[]): Result<number, Context>;
   }
 }
