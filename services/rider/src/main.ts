@@ -1,28 +1,10 @@
-import { createLogger } from "@qc/platform/log";
-import { announceListening } from "@qc/platform/readiness";
-import { exitOnStartupError, onShutdownSignal } from "@qc/platform/shutdown";
-import { Metrics, serveMetrics, startTracing } from "@qc/platform/observability";
+import { runService } from "@qc/platform/service-main";
 import { buildApp } from "./app";
 import { loadRiderConfig } from "./config";
 
-async function main(): Promise<void> {
-  const config = loadRiderConfig();
-  const logger = createLogger("rider", config.LOG_LEVEL, config.LOG_PRETTY);
-  await startTracing({ serviceName: "rider", logger });
-  // Metrics listen first: a taken METRICS_PORT fails the start before any work is done.
-  const metrics = new Metrics("rider");
-  const metricsEndpoint = await serveMetrics(metrics, { host: config.RIDER_HOST, port: config.METRICS_PORT }, logger);
-  const app = await buildApp(config, { logger, metrics });
-  onShutdownSignal(
-    async () => {
-      await app.stop();
-      await metricsEndpoint.close();
-    },
-    logger,
-    config.SHUTDOWN_TIMEOUT_MS,
-  );
-  announceListening(app.port);
-}
-
-// A bad environment fails before the configured logger exists, so startup errors get a plain one.
-main().catch(exitOnStartupError(createLogger("rider")));
+runService({
+  name: "rider",
+  loadConfig: loadRiderConfig,
+  host: (config) => config.RIDER_HOST,
+  start: (config, deps) => buildApp(config, deps),
+});
