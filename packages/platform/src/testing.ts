@@ -9,6 +9,7 @@ import pg from "pg";
 
 export { createTestPki, type TestCertificate, type TestPki } from "./grpc/test-pki";
 export { capturedLogger } from "./testing/log-capture";
+export { rejectionOf } from "./testing/rejection";
 export { failureOf, serviceUnderTestClient } from "./testing/grpc-client";
 export { parsePrometheusText, type PromFamily, type PromSample, type PromScrape } from "./testing/prometheus-text";
 

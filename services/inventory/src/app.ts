@@ -14,13 +14,7 @@ import { RedisCatalogCache } from "./adapters/redis/catalog.cache";
 import { createRedis, untilReady } from "@qc/platform/redis";
 import { observeCatalogCache } from "./adapters/telemetry/catalog.metrics";
 import { CachedCatalog } from "./app/cached-catalog";
-import { AddStock } from "./app/add-stock.use-case";
-import { BatchGetProducts } from "./app/batch-get-products.use-case";
-import { CreateProduct } from "./app/create-product.use-case";
-import { DeductStock } from "./app/deduct-stock.use-case";
-import { GetProduct } from "./app/get-product.use-case";
-import { ListProducts } from "./app/list-products.use-case";
-import { RestockProduct } from "./app/restock-product.use-case";
+import { inventoryUseCases } from "./app/inventory-use-cases";
 import type { InventoryConfig } from "./config";
 
 export { loadInventoryConfig, type InventoryConfig } from "./config";
@@ -80,15 +74,7 @@ export async function buildApp(
     const catalog = new CachedCatalog(products, cache, { ttlMs });
     observeCatalogCache(metrics, catalog);
     const ledger = new PostgresStockLedger(db);
-    const inventory: InventoryUseCases = {
-      createProduct: new CreateProduct(products, catalog),
-      getProduct: new GetProduct(catalog),
-      listProducts: new ListProducts(catalog),
-      batchGetProducts: new BatchGetProducts(catalog),
-      restockProduct: new RestockProduct(products, catalog),
-      deductStock: new DeductStock(ledger, catalog),
-      addStock: new AddStock(ledger, catalog),
-    };
+    const inventory: InventoryUseCases = inventoryUseCases(products, ledger, catalog);
     const grpcService = inventoryGrpcService(inventory, logger);
     // SERVING while the database answers. Redis is only a cache (reads fall back to the database), so it does not count.
     const health = new HealthService({

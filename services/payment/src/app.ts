@@ -6,10 +6,7 @@ import { HealthService, serviceNameOf } from "@qc/platform/health";
 import { createLogger, type Logger } from "@qc/platform/log";
 import { poolOptionsOf } from "@qc/platform/runtime-config";
 import type { Metrics } from "@qc/platform/observability";
-import { ChargeOrder } from "./app/charge-order.use-case";
-import { CreditWallet } from "./app/credit-wallet.use-case";
-import { GetWallet } from "./app/get-wallet.use-case";
-import { RefundOrder } from "./app/refund-order.use-case";
+import { paymentUseCases } from "./app/payment-use-cases";
 import { paymentHandlers, type PaymentUseCases } from "./adapters/grpc/payment.grpc";
 import { PostgresChargeLedger } from "./adapters/postgres/charge.repository";
 import type { PaymentTables } from "./adapters/postgres/payment.tables";
@@ -53,12 +50,7 @@ export async function buildApp(
     await migrate(db, SCHEMA, MIGRATIONS_DIR, logger);
     const wallets = new PostgresWalletStore(db);
     const ledger = new PostgresChargeLedger(db);
-    const payments: PaymentUseCases = {
-      creditWallet: new CreditWallet(wallets),
-      getWallet: new GetWallet(wallets),
-      chargeOrder: new ChargeOrder(ledger),
-      refundOrder: new RefundOrder(ledger),
-    };
+    const payments: PaymentUseCases = paymentUseCases(wallets, ledger);
     // SERVING while the database answers.
     const health = new HealthService({
       services: [serviceNameOf(paymentV1.PaymentServiceService)],

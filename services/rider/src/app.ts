@@ -7,12 +7,7 @@ import { MemoryRiderIndex } from "./adapters/memory/rider-index.repository";
 import { createRedis, untilReady } from "@qc/platform/redis";
 import { RedisRiderIndex } from "./adapters/redis/rider-index.repository";
 import type { RiderIndex } from "./app/rider-index.port";
-import { AssignNearestRider } from "./app/assign-nearest-rider.use-case";
-import { FindNearbyRiders } from "./app/find-nearby-riders.use-case";
-import { HoldRider } from "./app/hold-rider.use-case";
-import { ListRiders } from "./app/list-riders.use-case";
-import { ReleaseRider } from "./app/release-rider.use-case";
-import { UpdateLocation } from "./app/update-location.use-case";
+import { riderUseCases } from "./app/rider-use-cases";
 import type { RiderConfig } from "./config";
 
 export { loadRiderConfig, type RiderConfig } from "./config";
@@ -46,14 +41,7 @@ export async function buildApp(
     if (redis && !(await untilReady(redis, config.REDIS_TIMEOUT_MS)))
       logger.warn("redis not reachable yet; answering UNAVAILABLE until it is");
     const policy = { staleMs: config.RIDER_STALE_MS, assignRadiusKm: config.RIDER_ASSIGN_RADIUS_KM };
-    const riders: RiderUseCases = {
-      updateLocation: new UpdateLocation(index, policy),
-      listRiders: new ListRiders(index, policy),
-      findNearbyRiders: new FindNearbyRiders(index, policy),
-      assignNearestRider: new AssignNearestRider(index, policy),
-      releaseRider: new ReleaseRider(index),
-      holdRider: new HoldRider(index),
-    };
+    const riders: RiderUseCases = riderUseCases(index, policy);
     const grpcService = riderGrpcService(riders, logger);
     // With Redis, riders live there: while it does not answer, no call can, so the service is NOT_SERVING.
     const health = new HealthService({

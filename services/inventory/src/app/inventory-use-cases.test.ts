@@ -1,16 +1,10 @@
-import { AppError } from "@qc/platform/errors";
+import { rejectionOf } from "@qc/platform/testing";
 import { describe, expect, it, vi } from "vitest";
 import type { Product } from "../domain/product";
 import { pageTokenAfter } from "../domain/product-page";
 import type { DeductionRequest, Reservation } from "../domain/stock-deduction";
 import type { Catalog } from "./catalog.port";
-import { AddStock } from "./add-stock.use-case";
-import { BatchGetProducts } from "./batch-get-products.use-case";
-import { CreateProduct } from "./create-product.use-case";
-import { DeductStock } from "./deduct-stock.use-case";
-import { GetProduct } from "./get-product.use-case";
-import { ListProducts } from "./list-products.use-case";
-import { RestockProduct } from "./restock-product.use-case";
+import { inventoryUseCases } from "./inventory-use-cases";
 import type { ProductStore } from "./product-store.port";
 import type { LedgerDeduction, StockLedger, StockLedgerTransaction } from "./stock-ledger.port";
 
@@ -63,24 +57,10 @@ function fakeCatalog(store: ProductStore) {
 }
 
 /** The inventory use cases over the given stores, as the app wires them. */
-const inventoryOver = (store: ProductStore, ledger: StockLedger, catalog: Catalog = fakeCatalog(store)) => ({
-  createProduct: new CreateProduct(store, catalog),
-  getProduct: new GetProduct(catalog),
-  batchGetProducts: new BatchGetProducts(catalog),
-  listProducts: new ListProducts(catalog),
-  restockProduct: new RestockProduct(store, catalog),
-  deductStock: new DeductStock(ledger, catalog),
-  addStock: new AddStock(ledger, catalog),
-});
+const inventoryOver = (store: ProductStore, ledger: StockLedger, catalog: Catalog = fakeCatalog(store)) =>
+  inventoryUseCases(store, ledger, catalog);
 
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
-  return err;
-}
+const errorOf = rejectionOf;
 
 describe("deductStock", () => {
   it("asks the ledger for the merged lines in sku order, and answers them priced as it locked them, with the total", async () => {

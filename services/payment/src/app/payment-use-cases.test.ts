@@ -1,11 +1,8 @@
-import { AppError } from "@qc/platform/errors";
+import { rejectionOf } from "@qc/platform/testing";
 import { describe, expect, it } from "vitest";
 import type { ChargeRecord, ChargeRequest } from "../domain/charge";
 import type { ChargeLedger } from "./charge-ledger.port";
-import { ChargeOrder } from "./charge-order.use-case";
-import { CreditWallet } from "./credit-wallet.use-case";
-import { GetWallet } from "./get-wallet.use-case";
-import { RefundOrder } from "./refund-order.use-case";
+import { paymentUseCases } from "./payment-use-cases";
 import type { WalletStore } from "./wallet-store.port";
 
 const unused = (): never => {
@@ -20,22 +17,9 @@ const ledgerAnswering = (record: Partial<ChargeRecord>): ChargeLedger => ({
   refund: unused,
 });
 
-/** The four use cases over the given stores, as the app wires them. */
-const useCases = (wallets: WalletStore, ledger: ChargeLedger) => ({
-  creditWallet: new CreditWallet(wallets),
-  getWallet: new GetWallet(wallets),
-  chargeOrder: new ChargeOrder(ledger),
-  refundOrder: new RefundOrder(ledger),
-});
+const useCases = paymentUseCases;
 
-async function errorOf(call: Promise<unknown>): Promise<AppError> {
-  const err: unknown = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
-  return err;
-}
+const errorOf = rejectionOf;
 
 describe("the payment use cases", () => {
   it("credits the balance in the request's currency through the store", async () => {
@@ -115,7 +99,7 @@ describe("the payment use cases", () => {
       chargeOnce: async (r) => (asked.push(r), { ...r, status: "charged", chargeId: "ch-1" }),
       refund: unused,
     };
-    await new ChargeOrder(ledger).execute(request);
+    await useCases(noWallets, ledger).chargeOrder.execute(request);
     expect(asked).toEqual([request]);
   });
 

@@ -1,15 +1,9 @@
-import { AppError } from "@qc/platform/errors";
+import { rejectionOf } from "@qc/platform/testing";
 import { describe, expect, it, vi } from "vitest";
 import type { RiderDistance } from "../domain/rider-distance";
 import type { RiderPosition } from "../domain/rider-position";
 import type { RiderIndex } from "./rider-index.port";
-import { AssignNearestRider } from "./assign-nearest-rider.use-case";
-import { FindNearbyRiders } from "./find-nearby-riders.use-case";
-import { HoldRider } from "./hold-rider.use-case";
-import { ListRiders } from "./list-riders.use-case";
-import { ReleaseRider } from "./release-rider.use-case";
-import type { RiderPolicy } from "./rider-policy";
-import { UpdateLocation } from "./update-location.use-case";
+import { riderUseCases } from "./rider-use-cases";
 
 const policy = { staleMs: 60_000, assignRadiusKm: 10 };
 
@@ -25,24 +19,9 @@ function fakeIndex(answers: { assigned?: RiderDistance; released?: boolean } = {
   } satisfies RiderIndex;
 }
 
-/** The six use cases over the given index, as the app wires them. */
-const useCases = (index: RiderIndex, policy: RiderPolicy) => ({
-  updateLocation: new UpdateLocation(index, policy),
-  listRiders: new ListRiders(index, policy),
-  findNearbyRiders: new FindNearbyRiders(index, policy),
-  assignNearestRider: new AssignNearestRider(index, policy),
-  releaseRider: new ReleaseRider(index),
-  holdRider: new HoldRider(index),
-});
+const useCases = riderUseCases;
 
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
-  return err;
-}
+const errorOf = rejectionOf;
 
 describe("the rider use cases", () => {
   it("records a valid update with the staleness window", async () => {
