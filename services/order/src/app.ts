@@ -10,16 +10,12 @@ import type { BreakerRegistry } from "@qc/platform/resilience";
 import { poolOptionsOf } from "@qc/platform/runtime-config";
 import { Metrics } from "@qc/platform/observability";
 import type { Kysely } from "kysely";
-import { CreateOrder } from "./app/create-order.use-case";
-import { DeadLetters } from "./app/dead-letters.use-case";
-import { GetOrder } from "./app/get-order.use-case";
-import { ListOrders } from "./app/list-orders.use-case";
-import { OrderSaga } from "./app/order-saga";
+import { orderUseCases } from "./app/order-use-cases";
 import { OrderWatch } from "./app/order-watch.use-case";
-import { RiderDispatch } from "./app/rider-dispatch.use-case";
-import { SagaRuns } from "./app/saga-runs";
+import type { DeadLetters } from "./app/dead-letters.use-case";
+import type { RiderDispatch } from "./app/rider-dispatch.use-case";
+import type { SagaRuns } from "./app/saga-runs";
 import { SagaWorker, type SagaWorkerOptions } from "./app/saga-worker";
-import { SearchOrders } from "./app/search-orders.use-case";
 import { orderGrpcService, type OrderUseCases } from "./adapters/grpc/order.grpc";
 import { PostgresDeadLetterRepository } from "./adapters/postgres/dead-letter.repository";
 import { OrderChangeFeed } from "./adapters/postgres/order-change-feed";
@@ -102,51 +98,28 @@ export async function buildApp(config: OrderConfig, overrides: OrderAppOverrides
     overrides,
   );
 
-  const observer = sagaObserver(metrics, logger);
-  const compensation = {
-    attempts: config.COMPENSATION_ATTEMPTS,
-    backoffMs: config.COMPENSATION_BACKOFF_MS,
-    deadLetterRetryMs: config.DEAD_LETTER_REDRIVE_MS,
-  };
-  const saga = new OrderSaga({
+  const { sagas, dispatch, deadLetters, ...orders } = orderUseCases({
     orders: orderRepo,
     deadLetters: deadLetterRepo,
     inventory,
     payment,
+    riders,
+    health: { openCircuits: () => breakers.refusing().filter((target) => SAGA_TARGETS.has(target)) },
+    observer: sagaObserver(metrics, logger),
     owner,
-    compensation,
+    leaseMs: config.SAGA_LEASE_MS,
+    store: { lat: config.STORE_LAT, lon: config.STORE_LON },
+    compensation: {
+      attempts: config.COMPENSATION_ATTEMPTS,
+      backoffMs: config.COMPENSATION_BACKOFF_MS,
+      deadLetterRetryMs: config.DEAD_LETTER_REDRIVE_MS,
+    },
+    redriveMs: config.DEAD_LETTER_REDRIVE_MS,
+    // A saga outlives the CreateOrder call that started it: its calls and writes have their own deadlines.
+    detach: withoutDeadline,
     newId: randomUUID,
-    observer,
+    sleep,
   });
-  const health = { openCircuits: () => breakers.refusing().filter((target) => SAGA_TARGETS.has(target)) };
-  const dispatch = new RiderDispatch(
-    orderRepo,
-    riders,
-    saga,
-    { lat: config.STORE_LAT, lon: config.STORE_LON },
-    observer,
-  );
-  // A saga outlives the CreateOrder call that started it: its calls and writes have their own deadlines.
-  const sagas = new SagaRuns(saga, dispatch, withoutDeadline);
-  const orders: OrderUseCases = {
-    createOrder: new CreateOrder(orderRepo, inventory, sagas, health, {
-      owner,
-      leaseMs: config.SAGA_LEASE_MS,
-      newId: randomUUID,
-      sleep,
-    }),
-    getOrder: new GetOrder(orderRepo),
-    listOrders: new ListOrders(orderRepo),
-    searchOrders: new SearchOrders(orderRepo),
-  };
-  const deadLetters = new DeadLetters(
-    deadLetterRepo,
-    orderRepo,
-    inventory,
-    payment,
-    riders,
-    config.DEAD_LETTER_REDRIVE_MS,
-  );
   const worker = new SagaWorker(orderRepo, sagas, deadLetters, dispatch, workerOptions(config, owner), logger);
 
   const grpcService = orderGrpcService(orders, watch, dispatch, deadLetters, breakers, config.MAX_WAIT_MS, logger);
