@@ -300,6 +300,31 @@ describe("the web app in a browser", () => {
       .waitFor({ state: "detached" });
   });
 
+  it("while a service hangs the storefront says so, and recovers by itself once it answers again", async () => {
+    await page.goto(`${base}/`);
+    await page.getByTestId("stock-bread").waitFor();
+    // A hang, not a crash: the process holds its connections and answers nothing until it is resumed.
+    e2e.stack.services.inventory.signal("SIGSTOP");
+    try {
+      await page.reload();
+      await page
+        .getByRole("status")
+        .filter({ hasText: /services are unavailable right now \(inventory\)/ })
+        .waitFor({ timeout: 30_000 });
+      await page
+        .getByRole("alert")
+        .filter({ hasText: "A service is unavailable right now. Try again in a moment." })
+        .waitFor({ timeout: 30_000 });
+    } finally {
+      e2e.stack.services.inventory.signal("SIGCONT");
+    }
+    await page.getByTestId("stock-bread").waitFor({ timeout: 30_000 });
+    await page
+      .getByRole("status")
+      .filter({ hasText: /services are unavailable/ })
+      .waitFor({ state: "detached", timeout: 30_000 });
+  });
+
   it("ran without a script error or anything blocked by the page's content security policy", () => {
     // (bob's 402 is logged as a failed load, on purpose: not counted)
     expect(browser.pageErrors).toEqual([]);
