@@ -126,20 +126,21 @@ for (const service of Object.values(stack.services)) {
   });
 }
 
-const token = (sub: string, role: string) =>
-  new SignJWT({ role })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime("12h")
-    .sign(new TextEncoder().encode(jwtSecret));
-const adminToken = await token("admin", "admin");
-const seeded = await seedDemoData(stack.gatewayUrl, adminToken);
-const aliceToken = await token("alice", "customer");
-const bobToken = await token("bob", "customer");
-const riderToken = await token("rider-1", "rider");
-
-console.log(`
+/** Seeds the demo data and prints how to use the platform; runs once every service answers. */
+async function announceUp(): Promise<void> {
+  const token = (sub: string, role: string) =>
+    new SignJWT({ role })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime("12h")
+      .sign(new TextEncoder().encode(jwtSecret));
+  const adminToken = await token("admin", "admin");
+  const seeded = await seedDemoData(stack.gatewayUrl, adminToken);
+  const aliceToken = await token("alice", "customer");
+  const bobToken = await token("bob", "customer");
+  const riderToken = await token("rider-1", "rider");
+  console.log(`
 Quick-commerce platform is up${seeded ? " (demo data seeded)" : ""} in ${((performance.now() - started) / 1000).toFixed(1)} s.
   web app    ${webApp ? `${stack.gatewayUrl}/   (sign in as alice, bob, rider-1 or admin)` : "not built (npm run build -w @qc/web)"}
   REST API   ${stack.gatewayUrl}/v1     OpenAPI: ${stack.gatewayUrl}/docs
@@ -162,3 +163,11 @@ Quick-commerce platform is up${seeded ? " (demo data seeded)" : ""} in ${((perfo
 
 Ctrl-C (or SIGTERM/SIGHUP to this process or to npm) stops everything.
 `);
+}
+// A stop asked for while seeding (a signal, npm gone) cuts the seed's requests off: that is no failure,
+// and stopAll finishes and exits. Any other failure stops every service rather than leave them orphaned.
+await announceUp().catch(async (err: unknown) => {
+  if (stopping) return;
+  console.error(`could not finish starting: ${err instanceof Error ? err.message : String(err)}`);
+  await stopAll(1);
+});

@@ -73,7 +73,7 @@ afterEach(() => {
   for (const p of running.splice(0)) if (p.exitCode === null) p.kill("SIGKILL");
 });
 
-async function npmStart(): Promise<Started> {
+async function npmStart(until_: "up" | "gateway listening" = "up"): Promise<Started> {
   const free = await freePorts(10);
   const names = ["GATEWAY", "ORDER", "INVENTORY", "PAYMENT", "RIDER"];
   const ports: Record<string, number> = {};
@@ -94,6 +94,16 @@ async function npmStart(): Promise<Started> {
   const out: string[] = [];
   for (const stream of [npm.stdout, npm.stderr])
     stream.on("data", (d: Buffer) => out.push(...d.toString().split("\n")));
+  if (until_ === "gateway listening") {
+    // The moment the platform seeds its demo data: every service runs, the start is not finished.
+    await until(
+      () => out.some((l) => l.includes("gateway service listening")),
+      120_000,
+      () => `the gateway did not listen:\n${out.slice(-40).join("\n")}`,
+    );
+    const services = (await descendants(npm.pid!)).filter((pid) => alive(pid));
+    return { npm, out, ports, services };
+  }
   await until(
     () => out.some((l) => l.includes("Quick-commerce platform is up")),
     120_000,
@@ -149,6 +159,21 @@ describe("npm start", () => {
       30_000,
       () => `still running after SIGHUP: ${services.filter(alive).join(", ")}\n${out.slice(-20).join("\n")}`,
     );
+  }, 180_000);
+});
+
+describe("npm start stopped while it seeds", () => {
+  it("stops every service and exits 0 on a SIGTERM that arrives before it is up", async () => {
+    const { npm, out, services } = await npmStart("gateway listening");
+    const exited = new Promise<number | null>((resolve) => npm.once("exit", (code) => resolve(code)));
+    npm.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    await until(
+      () => services.every((pid) => !alive(pid)),
+      30_000,
+      () => `still running after SIGTERM: ${services.filter(alive).join(", ")}\n${out.slice(-20).join("\n")}`,
+    );
+    expect(out.join("\n")).not.toMatch(/fetch failed|TypeError/);
   }, 180_000);
 });
 
