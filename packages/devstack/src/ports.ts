@@ -3,24 +3,26 @@ import { connect, createServer, type Server } from "node:net";
 /**
  * `count` distinct ports that were free a moment ago (the OS picks them). They are held all at once
  * while picked: ports picked one after another may repeat, as each is free again once its probe closes.
+ * None is in `avoid`: ports already promised to a process that has not bound them yet.
  */
-export async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number, avoid: Iterable<number> = []): Promise<number[]> {
+  const promised = new Set(avoid);
   const servers: Server[] = [];
   try {
     const ports: number[] = [];
-    for (let i = 0; i < count; i++) {
+    while (ports.length < count) {
       const server = createServer();
       servers.push(server);
-      ports.push(
-        await new Promise<number>((resolve, reject) => {
-          server.once("error", reject);
-          server.listen(0, "127.0.0.1", () => {
-            const address = server.address();
-            if (typeof address === "object" && address) resolve(address.port);
-            else reject(new Error("no port"));
-          });
-        }),
-      );
+      const port = await new Promise<number>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+          const address = server.address();
+          if (typeof address === "object" && address) resolve(address.port);
+          else reject(new Error("no port"));
+        });
+      });
+      // A promised port stays held (so the OS does not hand it out again) but is not returned.
+      if (!promised.has(port)) ports.push(port);
     }
     return ports;
   } finally {

@@ -76,7 +76,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 async function startStackOnce(options: StackOptions): Promise<Stack> {
   const replicas = options.orderReplicas ?? 1;
   // Every port a process may need, distinct (a service port, a metrics port each; more for replicas).
-  const free = await freePorts(2 * (ORDER.length + replicas - 1));
+  // Ports given by the caller are not bound yet either: none of them may be picked for another process.
+  const given = [
+    ...Object.values(options.ports ?? {}),
+    ...(options.orderReplicaPorts ?? []),
+    ...Object.values(options.metricsPorts ?? {}),
+  ].filter((p): p is number => typeof p === "number" && p > 0);
+  const free = await freePorts(2 * (ORDER.length + replicas - 1), given);
   const pick = (): number => free.pop()!;
   const port = (name: ServiceName) => options.ports?.[name] ?? pick();
   const ports = {
