@@ -5,7 +5,12 @@ import { createHealthClient, serviceNameOf, type HealthCheckResult } from "@qc/p
 import type { Logger } from "@qc/platform/log";
 import { BreakerRegistry, defaultResilience, ResilientTarget, type ResilienceOptions } from "@qc/platform/resilience";
 import type { GatewayConfig } from "./config";
+import { notFound } from "@qc/platform/errors";
+import { batchedRead } from "./read-batching";
 import { ReadSharing } from "./read-sharing";
+
+/** Most skus inventory's BatchGetProducts takes in one call. */
+const MAX_BATCH_SKUS = 100;
 
 /** One upstream service as the gateway sees it: the calls it makes, and its channel. */
 export interface UpstreamClient<Calls> {
@@ -96,9 +101,21 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
     // Not Restock: it adds stock, so a retry after a lost answer would add it twice.
     retrySafe: ["getProduct", "listProducts", "batchGetProducts"],
   });
+  // Product reads that arrive together go as one BatchGetProducts (see read-batching.ts).
+  const product = batchedRead<string, inventoryV1.Product>({
+    maxBatch: MAX_BATCH_SKUS,
+    load: async (skus) => {
+      const { products } = await inventory.call.batchGetProducts({ skus: [...skus] });
+      return new Map(products.map((p) => [p.sku, p]));
+    },
+    missing: (sku) => notFound("PRODUCT_NOT_FOUND", `no product with sku ${sku}`),
+  });
   return {
     order: { ...order, call: reads.share(order.call, { getOrder: (r) => r.id }) },
-    inventory: { ...inventory, call: reads.share(inventory.call, { getProduct: (r) => r.sku }) },
+    inventory: {
+      ...inventory,
+      call: { ...reads.share(inventory.call, {}), getProduct: async ({ sku }) => ({ product: await product(sku) }) },
+    },
     payment: withHealth(paymentV1.PaymentServiceService, config.PAYMENT_ADDR, {
       transport,
       resilience: target("payment"),
