@@ -244,6 +244,26 @@ describe("placing orders through the REST API", () => {
   });
 });
 
+describe("reading the catalog", () => {
+  it("answers concurrent reads of many products, known and unknown, each with its own product or a 404", async () => {
+    const skus = await Promise.all(Array.from({ length: 12 }, (_, i) => product(10 + i, 100 + i)));
+    const unknown = Array.from({ length: 4 }, () => `nothing-${randomUUID().slice(0, 8)}`);
+    // Sent together, these reach the gateway in one round: inventory gets them as batch calls.
+    const reads = await Promise.all(
+      [...skus, ...unknown, ...skus].map((sku) =>
+        e2e.api<{ sku: string; stock: number; priceCents: number; code?: string }>("GET", `/v1/products/${sku}`),
+      ),
+    );
+    const known = [...reads.slice(0, 12), ...reads.slice(16)];
+    expect(known.map((r) => [r.status, r.body.sku, r.body.stock, r.body.priceCents])).toEqual(
+      [...skus, ...skus].map((sku, i) => [200, sku, 10 + (i % 12), 100 + (i % 12)]),
+    );
+    expect(reads.slice(12, 16).map((r) => [r.status, r.body.code])).toEqual(
+      unknown.map(() => [404, "PRODUCT_NOT_FOUND"]),
+    );
+  });
+});
+
 describe("auth", () => {
   it("answers 401 without or with a bad token, 403 for the wrong role, 404 for another customer's order", async () => {
     const sku = await product(5);
