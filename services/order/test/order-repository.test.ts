@@ -95,6 +95,46 @@ describe.each(databaseKinds)("on %s", (kind) => {
       expect(await repo.get("not-a-uuid")).toBeNull();
     });
 
+    it("reads many orders at once exactly as get reads each: in the order asked, each once, unknown ids left out", async () => {
+      const [confirmed, failed, pending] = [newOrder(), newOrder({ deliveryLocation: null }), newOrder()];
+      for (const o of [confirmed, failed, pending]) await repo.create(o);
+      await repo.finish(
+        confirmed.id,
+        "a",
+        "CONFIRMED",
+        null,
+        { lines: [{ sku: "apple", quantity: 2, priceCents: 150 }], totalCents: 300, currency: "EUR" },
+        [{ step: "saga", outcome: "confirmed", code: "ORDER_CONFIRMED", detail: "", at: at() }],
+      );
+      await repo.assignRider(confirmed.id, `batch-${randomUUID()}`, [
+        { step: "assign-rider", outcome: "done", code: "RIDER_ASSIGNED", detail: "r", at: at() },
+      ]);
+      await repo.finish(failed.id, "a", "FAILED", "OUT_OF_STOCK", null, []);
+      const asked = [pending.id, randomUUID(), confirmed.id, "not-a-uuid", failed.id, pending.id];
+      const each = [await repo.get(pending.id), await repo.get(confirmed.id), await repo.get(failed.id)];
+      expect(each.map((o) => o?.history.length)).toEqual([1, 3, 1]);
+      expect(await repo.findMany(asked)).toEqual(each);
+      expect(await repo.findMany([randomUUID(), "not-a-uuid"])).toEqual([]);
+      expect(await repo.findMany([])).toEqual([]);
+    });
+
+    it("reads any number of orders, with their lines and history, in one statement", async () => {
+      const made = Array.from({ length: 30 }, () => newOrder({ customerId: "batch-count" }));
+      for (const o of made) await repo.create(o);
+      const statements: string[] = [];
+      const counted = new PostgresOrderRepository(
+        database.db.withPlugin({
+          transformQuery: ({ node }) => (statements.push(node.kind), node),
+          transformResult: async ({ result }) => result,
+        }),
+      );
+      expect(await counted.findMany([made[0]!.id])).toHaveLength(1);
+      expect(statements).toHaveLength(1);
+      const ids = made.map((o) => o.id).reverse();
+      expect((await counted.findMany(ids)).map((o) => o.id)).toEqual(ids);
+      expect(statements).toHaveLength(2);
+    });
+
     it("lets exactly one of many concurrent creates with the same idempotency key through", async () => {
       const results = await Promise.all(
         Array.from({ length: 10 }, () => repo.create(newOrder({ customerId: "bob", idempotencyKey: "k-1" }))),

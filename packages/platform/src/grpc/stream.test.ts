@@ -19,6 +19,7 @@ async function serve(watchOrder: Watch) {
   const { client, stop } = await serveForTest(definition, {
     createOrder: notUsed,
     getOrder: notUsed,
+    batchGetOrders: notUsed,
     listOrders: notUsed,
     searchOrders: notUsed,
     markDelivered: notUsed,

@@ -1,4 +1,5 @@
 import type { Location } from "../domain/order";
+import { BatchGetOrders } from "./batch-get-orders.use-case";
 import type { CompensationPolicy } from "./compensator";
 import { CreateOrder } from "./create-order.use-case";
 import type { DeadLetterRepository } from "./dead-letter.repository.port";
@@ -55,6 +56,7 @@ export function orderUseCases(d: OrderUseCaseDeps) {
     dispatch,
     createOrder: new CreateOrder(d.orders, d.inventory, sagas, d.health, createOrderOptions),
     getOrder: new GetOrder(d.orders),
+    batchGetOrders: new BatchGetOrders(d.orders),
     listOrders: new ListOrders(d.orders),
     searchOrders: new SearchOrders(d.orders),
     deadLetters: new DeadLetters(d.deadLetters, d.orders, d.inventory, d.payment, d.riders, d.redriveMs),

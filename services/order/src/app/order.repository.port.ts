@@ -52,6 +52,11 @@ export interface OrderRepository {
    */
   create(order: NewOrder): Promise<Order | null>;
   get(id: string): Promise<Order | null>;
+  /**
+   * The orders among `ids` that exist, each as `get` answers it, each once, in the order asked;
+   * unknown ids left out. One read whatever their number.
+   */
+  findMany(ids: readonly string[]): Promise<Order[]>;
   findByIdempotencyKey(customerId: string, key: string): Promise<IdempotencyRecord | null>;
   /** The orders `filter` matches, newest first; `cursor` is the opaque `nextCursor` of the previous page. */
   list(

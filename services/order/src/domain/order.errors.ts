@@ -26,6 +26,10 @@ export const orderErrors = {
   idempotencyKeyReused: (): AppError =>
     conflict("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was already used with a different request"),
   orderNotFound: (id: string): AppError => notFound("ORDER_NOT_FOUND", `order ${id} not found`),
+  invalidOrderId: (id: string): AppError =>
+    invalid("INVALID_ORDER_ID", `order id ${JSON.stringify(id.slice(0, 80))} is not a UUID`),
+  tooManyOrderIds: (max: number, got: number): AppError =>
+    invalid("TOO_MANY_ORDER_IDS", `at most ${max} order ids per call, got ${got}`),
   deadLetterNotFound: (id: string): AppError => notFound("DEAD_LETTER_NOT_FOUND", `dead letter ${id} not found`),
   deadLetterStillFailing: (detail: string): AppError =>
     refused("DEAD_LETTER_STILL_FAILING", `the compensation still fails: ${detail}`),

@@ -4,6 +4,7 @@ import { currentDeadline } from "@qc/platform/overload";
 import type { BreakerRegistry } from "@qc/platform/resilience";
 import type { Logger } from "pino";
 import type { DeadLetter } from "../../app/dead-letter.repository.port";
+import type { BatchGetOrders } from "../../app/batch-get-orders.use-case";
 import type { DeadLetters } from "../../app/dead-letters.use-case";
 import type { OrderWatch } from "../../app/order-watch.use-case";
 import type { CreateOrder } from "../../app/create-order.use-case";
@@ -70,6 +71,7 @@ const deadLetterToProto = (d: DeadLetter): orderV1.DeadLetter => ({
 export interface OrderUseCases {
   readonly createOrder: Pick<CreateOrder, "execute">;
   readonly getOrder: Pick<GetOrder, "execute">;
+  readonly batchGetOrders: Pick<BatchGetOrders, "execute">;
   readonly listOrders: Pick<ListOrders, "execute">;
   readonly searchOrders: Pick<SearchOrders, "execute">;
 }
@@ -100,6 +102,7 @@ export function orderGrpcService(
       return { order: orderToProto(order), replayed };
     },
     getOrder: async (req) => ({ order: orderToProto(await orders.getOrder.execute(req.id)) }),
+    batchGetOrders: async (req) => ({ orders: (await orders.batchGetOrders.execute(req.ids)).map(orderToProto) }),
     listOrders: async (req) => toPage(await orders.listOrders.execute(req.customerId, req.pageSize, req.pageToken)),
     searchOrders: async (req) => {
       const filter = { customerId: req.customerId === "" ? null : req.customerId, status: statusFilterOf(req.status) };

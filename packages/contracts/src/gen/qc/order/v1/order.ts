@@ -144,6 +144,14 @@ export interface GetOrderResponse {
   order: Order | undefined;
 }
 
+export interface BatchGetOrdersRequest {
+  ids: string[];
+}
+
+export interface BatchGetOrdersResponse {
+  orders: Order[];
+}
+
 export interface ListOrdersRequest {
   customerId: string;
   pageSize: number;
@@ -1246,6 +1254,140 @@ export const GetOrderResponse: MessageFns<GetOrderResponse> = {
   fromPartial(object: DeepPartial<GetOrderResponse>): GetOrderResponse {
     const message = createBaseGetOrderResponse();
     message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    return message;
+  },
+};
+
+function createBaseBatchGetOrdersRequest(): BatchGetOrdersRequest {
+  return { ids: [] };
+}
+
+export const BatchGetOrdersRequest: MessageFns<BatchGetOrdersRequest> = {
+  encode(message: BatchGetOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.ids) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetOrdersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetOrdersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ids.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetOrdersRequest {
+    return { ids: globalThis.Array.isArray(object?.ids) ? object.ids.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: BatchGetOrdersRequest): unknown {
+    const obj: any = {};
+    if (message.ids?.length) {
+      obj.ids = message.ids;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BatchGetOrdersRequest>): BatchGetOrdersRequest {
+    return BatchGetOrdersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BatchGetOrdersRequest>): BatchGetOrdersRequest {
+    const message = createBaseBatchGetOrdersRequest();
+    message.ids = object.ids?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseBatchGetOrdersResponse(): BatchGetOrdersResponse {
+  return { orders: [] };
+}
+
+export const BatchGetOrdersResponse: MessageFns<BatchGetOrdersResponse> = {
+  encode(message: BatchGetOrdersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.orders) {
+      Order.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetOrdersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetOrdersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orders.push(Order.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetOrdersResponse {
+    return { orders: globalThis.Array.isArray(object?.orders) ? object.orders.map((e: any) => Order.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: BatchGetOrdersResponse): unknown {
+    const obj: any = {};
+    if (message.orders?.length) {
+      obj.orders = message.orders.map((e) => Order.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BatchGetOrdersResponse>): BatchGetOrdersResponse {
+    return BatchGetOrdersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BatchGetOrdersResponse>): BatchGetOrdersResponse {
+    const message = createBaseBatchGetOrdersResponse();
+    message.orders = object.orders?.map((e) => Order.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2879,6 +3021,24 @@ export const OrderServiceService = {
     responseSerialize: (value: GetOrderResponse): Buffer => Buffer.from(GetOrderResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetOrderResponse => GetOrderResponse.decode(value),
   },
+  /**
+   * The orders among ids that exist, each once, in the order asked (each as GetOrder answers it);
+   * unknown ids are left out. Ids are canonicalized as GetOrder does (any case). More than 100
+   * distinct ids is INVALID_ARGUMENT TOO_MANY_ORDER_IDS; an id that is no UUID is INVALID_ARGUMENT
+   * INVALID_ORDER_ID for the whole call (GetOrder answers NOT_FOUND for it), so a caller batching
+   * separate lookups leaves such ids out of the batch.
+   */
+  batchGetOrders: {
+    path: "/qc.order.v1.OrderService/BatchGetOrders" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BatchGetOrdersRequest): Buffer =>
+      Buffer.from(BatchGetOrdersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchGetOrdersRequest => BatchGetOrdersRequest.decode(value),
+    responseSerialize: (value: BatchGetOrdersResponse): Buffer =>
+      Buffer.from(BatchGetOrdersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchGetOrdersResponse => BatchGetOrdersResponse.decode(value),
+  },
   listOrders: {
     path: "/qc.order.v1.OrderService/ListOrders" as const,
     requestStream: false as const,
@@ -2978,6 +3138,14 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
   /** Creates the order and runs its saga; answers when the saga ends or after wait_ms, whichever is first. */
   createOrder: handleUnaryCall<CreateOrderRequest, CreateOrderResponse>;
   getOrder: handleUnaryCall<GetOrderRequest, GetOrderResponse>;
+  /**
+   * The orders among ids that exist, each once, in the order asked (each as GetOrder answers it);
+   * unknown ids are left out. Ids are canonicalized as GetOrder does (any case). More than 100
+   * distinct ids is INVALID_ARGUMENT TOO_MANY_ORDER_IDS; an id that is no UUID is INVALID_ARGUMENT
+   * INVALID_ORDER_ID for the whole call (GetOrder answers NOT_FOUND for it), so a caller batching
+   * separate lookups leaves such ids out of the batch.
+   */
+  batchGetOrders: handleUnaryCall<BatchGetOrdersRequest, BatchGetOrdersResponse>;
   listOrders: handleUnaryCall<ListOrdersRequest, ListOrdersResponse>;
   /** The assigned rider hands the order over: CONFIRMED → DELIVERED, and the rider is free again. */
   markDelivered: handleUnaryCall<MarkDeliveredRequest, MarkDeliveredResponse>;
@@ -3030,6 +3198,28 @@ export interface OrderServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetOrderResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The orders among ids that exist, each once, in the order asked (each as GetOrder answers it);
+   * unknown ids are left out. Ids are canonicalized as GetOrder does (any case). More than 100
+   * distinct ids is INVALID_ARGUMENT TOO_MANY_ORDER_IDS; an id that is no UUID is INVALID_ARGUMENT
+   * INVALID_ORDER_ID for the whole call (GetOrder answers NOT_FOUND for it), so a caller batching
+   * separate lookups leaves such ids out of the batch.
+   */
+  batchGetOrders(
+    request: BatchGetOrdersRequest,
+    callback: (error: ServiceError | null, response: BatchGetOrdersResponse) => void,
+  ): ClientUnaryCall;
+  batchGetOrders(
+    request: BatchGetOrdersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BatchGetOrdersResponse) => void,
+  ): ClientUnaryCall;
+  batchGetOrders(
+    request: BatchGetOrdersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BatchGetOrdersResponse) => void,
   ): ClientUnaryCall;
   listOrders(
     request: ListOrdersRequest,
