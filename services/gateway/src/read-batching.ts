@@ -18,9 +18,9 @@ export interface BatchedReadOptions<K, V> {
  * so under load the per-read cost falls to a fraction; alone, a read waits only for the end of the
  * round it started in.
  *
- * Nothing is kept: a read never joins a call already sent, so no answer is older than a call that
- * began after the read did (the same promise as the single flight in read-sharing.ts, which a
- * write's answer needs: a read that starts after it never sees what was read before it).
+ * Nothing is kept, and a read never joins a call already sent: every answer comes from a call that
+ * began after the read did, so a read that starts after a write answered (an order placed, a
+ * restock) sees that write.
  */
 export function batchedRead<K, V>(options: BatchedReadOptions<K, V>): (key: K) => Promise<V> {
   const loader = new DataLoader<K, V>(

@@ -2,22 +2,21 @@ import type { UntypedServiceImplementation } from "@grpc/grpc-js";
 import { orderV1 } from "@qc/contracts";
 import { plaintextTransport, startGrpcServer, type RunningGrpcServer } from "@qc/platform/grpc";
 import { createLogger } from "@qc/platform/log";
+import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { closeUpstreams, createUpstreams, type Upstreams } from "./upstreams";
 import { testConfig } from "./testing/test-app";
 
 /**
- * An order-service replica whose GetOrder answers with the replica's name as the order's customer,
- * after `delayMs`, counting the calls it received in `received`.
+ * An order-service replica whose BatchGetOrders answers every id with an order of the replica's name
+ * as its customer, after `delayMs`, recording the ids of each call it received in `received`.
  */
-async function orderReplica(name: string, delayMs = 0, received: string[] = []): Promise<RunningGrpcServer> {
+async function orderReplica(name: string, delayMs = 0, received: string[][] = []): Promise<RunningGrpcServer> {
   const implementation: UntypedServiceImplementation = {
-    getOrder: (call: { request: { id: string } }, callback: (err: null, res: unknown) => void) => {
-      received.push(call.request.id);
-      setTimeout(
-        () => callback(null, { order: orderV1.Order.fromPartial({ id: call.request.id, customerId: name }) }),
-        delayMs,
-      );
+    batchGetOrders: (call: { request: { ids: string[] } }, callback: (err: null, res: unknown) => void) => {
+      received.push(call.request.ids);
+      const orders = call.request.ids.map((id) => orderV1.Order.fromPartial({ id, customerId: name }));
+      setTimeout(() => callback(null, { orders }), delayMs);
     },
   };
   return startGrpcServer([{ definition: orderV1.OrderServiceService, implementation }], "127.0.0.1", 0, {
@@ -41,23 +40,25 @@ describe("the gateway's order upstream", () => {
     upstreams = createUpstreams(config, createLogger("gateway", "silent", false));
     const seen = new Set<string>();
     for (let i = 0; i < 30 && seen.size < 2; i++) {
-      seen.add((await upstreams.order.call.getOrder({ id: `o-${i}` })).order?.customerId ?? "?");
+      seen.add((await upstreams.order.call.getOrder({ id: randomUUID() })).order?.customerId ?? "?");
     }
     expect([...seen].sort()).toEqual(["replica-1", "replica-2"]);
   });
 
-  it("sends concurrent lookups of one order as one GetOrder, and a later lookup as another", async () => {
-    const received: string[] = [];
+  it("sends concurrent lookups of orders as one BatchGetOrders, and a later lookup as another", async () => {
+    const received: string[][] = [];
     replicas = [await orderReplica("replica-1", 200, received)];
     upstreams = createUpstreams(
       testConfig({ ORDER_ADDR: `127.0.0.1:${replicas[0]?.port}` }),
       createLogger("gateway", "silent", false),
     );
-    const answers = await Promise.all([1, 2, 3, 4].map(() => upstreams!.order.call.getOrder({ id: "o-1" })));
-    expect(answers.map((a) => a.order?.id)).toEqual(["o-1", "o-1", "o-1", "o-1"]);
-    expect(received).toEqual(["o-1"]);
-    await upstreams.order.call.getOrder({ id: "o-1" });
-    expect(received).toEqual(["o-1", "o-1"]);
+    const [one, two] = [randomUUID(), randomUUID()];
+    const ids = [one, two, one.toUpperCase(), one];
+    const answers = await Promise.all(ids.map((id) => upstreams!.order.call.getOrder({ id })));
+    expect(answers.map((a) => a.order?.id)).toEqual([one, two, one, one]);
+    expect(received).toEqual([[one, two, one, one]]);
+    await upstreams.order.call.getOrder({ id: one });
+    expect(received).toEqual([[one, two, one, one], [one]]);
   });
 
   it("takes a list for ORDER_ADDR only, of IPv4 addresses", () => {

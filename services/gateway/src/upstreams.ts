@@ -5,12 +5,7 @@ import { createHealthClient, serviceNameOf, type HealthCheckResult } from "@qc/p
 import type { Logger } from "@qc/platform/log";
 import { BreakerRegistry, defaultResilience, ResilientTarget, type ResilienceOptions } from "@qc/platform/resilience";
 import type { GatewayConfig } from "./config";
-import { notFound } from "@qc/platform/errors";
-import { batchedRead } from "./read-batching";
-import { ReadSharing } from "./read-sharing";
-
-/** Most skus inventory's BatchGetProducts takes in one call. */
-const MAX_BATCH_SKUS = 100;
+import { batchedGetOrder, batchedGetProduct } from "./batched-reads";
 
 /** One upstream service as the gateway sees it: the calls it makes, and its channel. */
 export interface UpstreamClient<Calls> {
@@ -77,9 +72,6 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
     resilient.onStateChange((state) => logger.warn({ target: name, state }, "circuit breaker changed state"));
     return resilient;
   };
-  // Concurrent identical reads of a product or an order share one call (see read-sharing.ts); the
-  // order and inventory services' other calls (writes: an order, a restock) end the sharing.
-  const reads = new ReadSharing();
   const order = withHealth(orderV1.OrderServiceService, config.ORDER_ADDR, {
     transport,
     resilience: target("order"),
@@ -87,6 +79,7 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
     // MarkDelivered is: the same rider repeating it for a DELIVERED order gets the order again.
     retrySafe: [
       "getOrder",
+      "batchGetOrders",
       "listOrders",
       "searchOrders",
       "markDelivered",
@@ -101,20 +94,12 @@ export function createUpstreams(config: GatewayConfig, logger: Logger): Upstream
     // Not Restock: it adds stock, so a retry after a lost answer would add it twice.
     retrySafe: ["getProduct", "listProducts", "batchGetProducts"],
   });
-  // Product reads that arrive together go as one BatchGetProducts (see read-batching.ts).
-  const product = batchedRead<string, inventoryV1.Product>({
-    maxBatch: MAX_BATCH_SKUS,
-    load: async (skus) => {
-      const { products } = await inventory.call.batchGetProducts({ skus: [...skus] });
-      return new Map(products.map((p) => [p.sku, p]));
-    },
-    missing: (sku) => notFound("PRODUCT_NOT_FOUND", `no product with sku ${sku}`),
-  });
+  // Reads of one product or one order that arrive together go as one batch call (see read-batching.ts).
   return {
-    order: { ...order, call: reads.share(order.call, { getOrder: (r) => r.id }) },
+    order: { ...order, call: { ...order.call, getOrder: batchedGetOrder(order.call.batchGetOrders) } },
     inventory: {
       ...inventory,
-      call: { ...reads.share(inventory.call, {}), getProduct: async ({ sku }) => ({ product: await product(sku) }) },
+      call: { ...inventory.call, getProduct: batchedGetProduct(inventory.call.batchGetProducts) },
     },
     payment: withHealth(paymentV1.PaymentServiceService, config.PAYMENT_ADDR, {
       transport,

@@ -4,7 +4,7 @@ import { RemoteError } from "@qc/platform/grpc";
 import { circuitOpen } from "@qc/platform/resilience";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { GatewayApp } from "../app";
-import { ReadSharing } from "../read-sharing";
+import { batchedGetOrder } from "../batched-reads";
 import { fakeUpstreams } from "../testing/fake-upstreams";
 import { anOrder } from "../testing/fixtures";
 import { bearer, expectProblem, testApp } from "../testing/test-app";
@@ -237,31 +237,40 @@ describe("GET /v1/orders/{id}", () => {
     expect(res.json()).toMatchObject({ id: "ord-1", customerId: "alice" });
   });
 
-  it("authorizes each caller after a shared lookup: one GetOrder, its customer sees it, another customer gets 404", async () => {
-    let calls = 0;
+  it("authorizes each caller on a batched lookup: one batch call, its customer sees it, another customer gets 404", async () => {
+    const id = "0b7e3c52-5d1a-4f7e-9a35-2f8c1d6e4a90";
+    const batches: string[][] = [];
     let answer: (order: orderV1.Order) => void = () => undefined;
-    const getOrder: OrderCalls["getOrder"] = () => {
-      calls += 1;
-      return new Promise((resolve) => (answer = (order) => resolve({ order })));
-    };
-    const shared = new ReadSharing().share({ getOrder }, { getOrder: (r) => r.id });
-    let asked = 0;
-    withOrders({}, (request) => ((asked += 1), shared.getOrder(request)));
+    const getOrder = batchedGetOrder(({ ids }) => {
+      batches.push(ids);
+      return new Promise((resolve) => (answer = (order) => resolve({ orders: [order] })));
+    });
+    withOrders({}, getOrder);
     const [alice, mallory, admin] = [
       await bearer("alice", "customer"),
       await bearer("mallory", "customer"),
       await bearer("root", "admin"),
     ];
-    const answers = Promise.all([get("ord-1", alice), get("ord-1", mallory), get("ord-1", admin)]);
-    // Every request is waiting on the lookup before it answers.
-    await vi.waitFor(() => expect(asked).toBe(3), { timeout: 5_000 });
-    answer(anOrder());
+    // Sent together (one in capitals): they reach the gateway in one round and share one batch call.
+    const answers = Promise.all([get(id, alice), get(id.toUpperCase(), mallory), get(id, admin)]);
+    await vi.waitFor(() => expect(batches).toHaveLength(1), { timeout: 5_000 });
+    answer(anOrder({ id }));
     const [mine, theirs, admins] = await answers;
-    expect(calls).toBe(1);
+    expect(batches).toEqual([[id, id, id]]);
     expect(mine.statusCode).toBe(200);
     expect(admins.statusCode).toBe(200);
     expectProblem(theirs, 404, "ORDER_NOT_FOUND");
     expect(theirs.body).not.toContain("alice");
+  });
+
+  it("answers an id that is no order id with 404 without asking the order service", async () => {
+    const batches: string[][] = [];
+    withOrders(
+      {},
+      batchedGetOrder(async ({ ids }) => (batches.push(ids), { orders: [] })),
+    );
+    expectProblem(await get("ord-1", await bearer("alice", "customer")), 404, "ORDER_NOT_FOUND");
+    expect(batches).toEqual([]);
   });
 
   it("shows an admin anyone's order", async () => {
