@@ -36,4 +36,12 @@ describe("@qc/platform entry points, split by concern", () => {
     // BIGINT as a number is createDatabase's choice, made when it runs, not a side effect of the import.
     expect(int8).toBe("string");
   });
+
+  it("the health entry loads gRPC but no proto parser: grpc.health.v1 is encoded in code, not loaded from its .proto at start", async () => {
+    const { loaded } = await loadedBy("@qc/platform/health");
+    const pkgs = packages(loaded);
+    expect(pkgs).toContain("@grpc/grpc-js");
+    for (const parser of ["grpc-health-check", "@grpc/proto-loader", "protobufjs"])
+      expect(pkgs, parser).not.toContain(parser);
+  });
 });

@@ -10,17 +10,17 @@ import {
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { service as healthServiceDefinition } from "grpc-health-check";
 import type { Logger } from "pino";
+import { healthCheckMethod, healthServiceDefinition, type HealthCheckRequest } from "./grpc/health-definition";
 import { channelTarget } from "./grpc/target";
 import type { GrpcTransport } from "./grpc/tls";
 
 /**
- * The standard gRPC health-checking protocol (`grpc.health.v1.Health`: Check, Watch, List) over the
- * official proto from the `grpc-health-check` package, so Kubernetes' native gRPC probe,
- * grpc_health_probe and `deploy/healthcheck.mjs` all understand it.
+ * The standard gRPC health-checking protocol (`grpc.health.v1.Health`: Check, Watch, List) of the
+ * official proto (the `grpc-health-check` package's, encoded in code by grpc/health-definition.ts),
+ * so Kubernetes' native gRPC probe, grpc_health_probe and `deploy/healthcheck.mjs` all understand it.
  *
- * The package's own HealthImplementation is not used as is: its Watch streams never end, and an
+ * The package's own HealthImplementation is not used either: its Watch streams never end, and an
  * open stream keeps `tryShutdown` waiting until the grace period forces it. Here shutting down
  * answers NOT_SERVING to every watcher and then ends its stream.
  */
@@ -47,10 +47,6 @@ export interface HealthOptions {
   readonly intervalMs?: number;
   readonly timeoutMs?: number;
   readonly logger: Logger;
-}
-
-interface HealthCheckRequest {
-  service: string;
 }
 
 /** The full name of a generated gRPC service definition (`qc.order.v1.OrderService`). */
@@ -188,7 +184,7 @@ export function createHealthClient(address: string, transport: GrpcTransport): H
     "grpc.initial_reconnect_backoff_ms": 200,
     "grpc.max_reconnect_backoff_ms": 2_000,
   });
-  const check = healthServiceDefinition.Check as unknown as MethodDefinition<HealthCheckRequest, { status: string }>;
+  const check = healthCheckMethod;
   return {
     check: (service, timeoutMs) =>
       new Promise((resolve) => {
