@@ -3,7 +3,8 @@
  * and the database's own ceiling, measured in one run so machine noise cancels out in the ratios.
  * `--smoke` runs a few seconds of each (CI), asserting only that it completes and the audit holds.
  * `--compiled` runs the services as production does, from `npm run build`'s `dist/` (built first).
- * Each service's resident memory (RSS) is reported after the start and after the load phases.
+ * Each service's resident memory (RSS) is reported after the start and after the load phases, each
+ * right away and once the services are idle (`--settle`, see `settleFootprint`).
  */
 import { execFileSync } from "node:child_process";
 import { writeFile, mkdir } from "node:fs/promises";
@@ -16,7 +17,7 @@ import pg from "pg";
 import { Pool } from "undici";
 import { audit, type AuditResult } from "./audit";
 import { extraPhaseOptions, runExtraPhases } from "./extra-phases";
-import { formatFootprint, stackFootprint } from "./footprint";
+import { formatFootprint, settleFootprint, stackFootprint, type SettledFootprint } from "./footprint";
 import { startInProcess } from "./in-process";
 import { closedLoop, ms, openLoop, type LoadResult } from "./load";
 import { formatLoopDelays, withLoopDelays, type LoopDelays, type MetricsPorts } from "./loop-delay";
@@ -45,6 +46,8 @@ const { values: args } = parseArgs({
     "read-connections": { type: "string", default: "64" },
     /** Only the read phases (after the start and the seeding): a quick loop while working on reads. */
     "reads-only": { type: "boolean", default: false },
+    /** At most this many seconds, after the start and after the load phases, for the services' memory to fall back once idle; 0: no wait. */
+    settle: { type: "string" },
   },
 });
 const runtime = args.compiled ? "dist" : "source";
@@ -63,6 +66,7 @@ const params = {
   dbPoolSize: 10,
   readMs: Number(args["read-duration"] ?? (smoke ? 2 : 10)) * 1000,
   readConnections: Number(args["read-connections"]),
+  settleMs: Number(args.settle ?? (smoke ? 0 : 150)) * 1000,
 };
 const JWT_SECRET = "bench-secret-0123456789abcdef-0123456789";
 const log = (msg: string) => console.log(`[bench] ${msg}`);
@@ -103,6 +107,18 @@ const summary = (r: LoadResult) => ({
   statuses: r.statuses,
 });
 
+/** Resident memory once idle (`settleFootprint`), waiting at most `--settle` seconds; null when 0. */
+async function settled(stack: Stack, when: string): Promise<SettledFootprint | null> {
+  if (params.settleMs <= 0) return null;
+  log(`waiting up to ${params.settleMs / 1000}s for the services' memory to fall back once idle (${when})`);
+  const idle = await settleFootprint(() => stackFootprint(stack), { capMs: params.settleMs });
+  const fell = Object.entries(idle.fellAfterS)
+    .map(([name, s]) => `${name} ${s === null ? "did not fall" : `fell by ${s}s`}`)
+    .join(", ");
+  log(`  resident memory idle ${when}, after ${idle.waitedS}s: ${formatFootprint(idle.idleMiB)} (${fell})`);
+  return idle;
+}
+
 async function main(): Promise<void> {
   const attachUrl = process.env.GATEWAY_URL;
   const db = attachUrl ? null : await createTestDatabase("qc_bench");
@@ -113,6 +129,10 @@ async function main(): Promise<void> {
       runtime: string;
       afterStartMiB: Record<string, number | null>;
       afterLoadMiB: Record<string, number | null> | null;
+      /** Once idle after the start (null: not waited for, `--settle 0`, or `--reads-only`). */
+      idleAfterStart: SettledFootprint | null;
+      /** Once idle after the load phases: the idle memory after a run. */
+      idleAfterLoad: SettledFootprint | null;
     } | null = null;
     if (!attachUrl) {
       if (args.compiled) {
@@ -132,8 +152,15 @@ async function main(): Promise<void> {
         nodeArgs: { gateway: profileArgs, order: profileArgs, inventory: profileArgs, payment: profileArgs },
         run: runtime,
       });
-      footprint = { runtime, afterStartMiB: stackFootprint(stack), afterLoadMiB: null };
+      footprint = {
+        runtime,
+        afterStartMiB: stackFootprint(stack),
+        afterLoadMiB: null,
+        idleAfterStart: null,
+        idleAfterLoad: null,
+      };
       log(`  resident memory after start: ${formatFootprint(footprint.afterStartMiB)}`);
+      if (!args["reads-only"]) footprint.idleAfterStart = await settled(stack, "after start");
     }
     const gatewayUrl = attachUrl ?? stack!.gatewayUrl;
     const data = await seedBenchData(gatewayUrl, process.env.JWT_SECRET ?? JWT_SECRET, params);
@@ -201,6 +228,7 @@ async function main(): Promise<void> {
     if (stack && footprint) {
       footprint.afterLoadMiB = stackFootprint(stack);
       log(`resident memory after the load phases: ${formatFootprint(footprint.afterLoadMiB)}`);
+      footprint.idleAfterLoad = await settled(stack, "after the load phases");
     }
 
     let breaker: { gatewayP99Ms: number; serviceP99Ms: number; statuses: Record<string, number> } | null = null;
