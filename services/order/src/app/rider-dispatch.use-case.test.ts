@@ -109,11 +109,11 @@ describe("RiderDispatch", () => {
     });
     const order = await t.dispatch.assign(confirmed());
     expect(order).toMatchObject({ status: "CONFIRMED", riderId: null });
-    expect(await t.dispatch.assignWaiting()).toBe(0);
+    expect(await t.dispatch.assignWaiting()).toEqual({ waiting: 1, assigned: 0 });
     expect(t.repo.appendHistory).not.toHaveBeenCalled();
     expect(t.repo.assignRider).not.toHaveBeenCalled();
     free = true;
-    expect(await t.dispatch.assignWaiting()).toBe(1);
+    expect(await t.dispatch.assignWaiting()).toEqual({ waiting: 1, assigned: 1 });
   });
 
   it("never gives a rider a second active order: re-asserts the one they carry, and this order waits for someone else", async () => {
@@ -126,7 +126,7 @@ describe("RiderDispatch", () => {
     expect(t.holds).toEqual([[ACTIVE, "r-busy"]]);
     expect(t.repo.appendHistory).not.toHaveBeenCalled();
     next = "r-2";
-    expect(await t.dispatch.assignWaiting()).toBe(1);
+    expect(await t.dispatch.assignWaiting()).toEqual({ waiting: 1, assigned: 1 });
     expect((await t.repo.get()).riderId).toBe("r-2");
   });
 

@@ -65,13 +65,14 @@ export class RiderDispatch {
     }
   }
 
-  /** One background pass over the orders still waiting for a rider; returns how many got one. */
-  async assignWaiting(limit = 50): Promise<number> {
+  /** One background pass over the orders still waiting for a rider: how many waited, how many got one. */
+  async assignWaiting(limit = 50): Promise<{ waiting: number; assigned: number }> {
+    const waiting = await this.repo.listAwaitingRider(limit);
     let assigned = 0;
-    for (const order of await this.repo.listAwaitingRider(limit)) {
+    for (const order of waiting) {
       if ((await this.assign(order)).riderId) assigned++;
     }
-    return assigned;
+    return { waiting: waiting.length, assigned };
   }
 
   /**

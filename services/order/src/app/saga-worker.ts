@@ -3,6 +3,9 @@ import type { OrderRepository } from "./order.repository.port";
 import type { RiderDispatch } from "./rider-dispatch.use-case";
 import type { SagaRuns } from "./saga-runs";
 
+/** Back-off of rider retries: at most 2^3 − 1 = 7 rounds skipped in a row. */
+const MAX_MISSED_ROUNDS = 3;
+
 export interface SagaWorkerOptions {
   readonly owner: string;
   readonly leaseMs: number;
@@ -40,7 +43,29 @@ export class SagaWorker {
       const resolved = await this.deadLetters.redriveDue();
       if (resolved > 0) this.logger.info({ resolved }, "dead letters redriven");
     });
-    this.every(this.options.riderRetryIntervalMs, () => this.dispatch.assignWaiting());
+    this.every(this.options.riderRetryIntervalMs, this.riderRetries());
+  }
+
+  /**
+   * Rider assignment retries that back off while no rider is free: after a round in which orders
+   * waited and none got a rider, the next 1, 3, then 7 rounds are skipped (with the 2 s default,
+   * 4, 8, then 16 s apart); a round that assigns anyone, or finds nobody waiting, ends the back-off.
+   * Without it, a replica with a backlog and no free rider asked the rider service for up to 50
+   * orders every round, for nothing, for as long as riders stayed away. A new order still asks at
+   * once when it is confirmed, so a rider coming back is given work without waiting for a round.
+   */
+  private riderRetries(): () => Promise<void> {
+    let missedRounds = 0;
+    let skip = 0;
+    return async () => {
+      if (skip > 0) {
+        skip -= 1;
+        return;
+      }
+      const { waiting, assigned } = await this.dispatch.assignWaiting();
+      missedRounds = waiting > 0 && assigned === 0 ? Math.min(missedRounds + 1, MAX_MISSED_ROUNDS) : 0;
+      skip = 2 ** missedRounds - 1;
+    };
   }
 
   /** Takes over stale sagas and drives them; resolves when they are done. */
