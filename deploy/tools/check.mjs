@@ -125,12 +125,11 @@ async function checkDockerfile({ context, dockerfile, dockerignore }) {
   else {
     if (!final.user || /^(root|0)(:|$)/.test(final.user)) error(where, `final stage runs as ${final.user ?? "root (no USER)"}: use a non-root user`);
     if (!final.cmd) error(where, "final stage has no CMD or ENTRYPOINT");
-    // Production runs the compiled JavaScript (`npm run build`) on node alone, with source maps.
+    // Production runs the compiled JavaScript (`npm run build`) on node alone.
     const cmd = final.command;
     if (/\btsx\b/.test(cmd)) error(where, `CMD runs tsx: the image must run the compiled services (node ... services/<name>/dist/main.js): ${cmd}`);
     else if (cmd) {
       if (!/services\/.*\/dist\/main\.js/.test(cmd)) error(where, `CMD does not run a compiled services/<name>/dist/main.js: ${cmd}`);
-      if (!cmd.includes("--enable-source-maps")) error(where, "CMD runs node without --enable-source-maps: stack traces would point into the compiled files");
     }
     // Dev dependencies must not reach the image: node_modules (or the whole app folder) may only
     // come from a stage that installed with --omit=dev.

@@ -1,6 +1,6 @@
 /**
  * The platform as production runs it: every service from its compiled `dist/main.js` (`npm run
- * build`; node --enable-source-maps, no tsx), here on embedded databases: migrations found from the
+ * build`; node alone, no tsx), here on embedded databases: migrations found from the
  * compiled file, an order served end to end, every service stopping cleanly.
  */
 import { execFileSync } from "node:child_process";

@@ -9,7 +9,7 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 /**
  * What a service process runs: `source`, its TypeScript under tsx (development, tests); `dist`, the
- * JavaScript `npm run build` compiled, with source maps, as production runs it. The default is the
+ * JavaScript `npm run build` compiled, as production runs it. The default is the
  * environment's `QC_RUN` (`dist` or `source`), else `source`.
  */
 export type RunMode = "source" | "dist";
@@ -28,7 +28,8 @@ export function defaultRunMode(env: NodeJS.ProcessEnv = process.env): RunMode {
 export function serviceCommand(name: ServiceName, mode: RunMode): string[] {
   if (mode === "source")
     return ["--import", "tsx", "--import", "@qc/platform/telemetry/register", `services/${name}/src/main.ts`];
-  return ["--enable-source-maps", "--import", "@qc/platform/dist/telemetry/register", `services/${name}/dist/main.js`];
+  // No --enable-source-maps: see scripts/build.ts for why.
+  return ["--import", "@qc/platform/dist/telemetry/register", `services/${name}/dist/main.js`];
 }
 
 /** Fails unless `npm run build` has compiled the service and the telemetry register. */
