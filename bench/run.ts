@@ -72,7 +72,18 @@ const JWT_SECRET = "bench-secret-0123456789abcdef-0123456789";
 const log = (msg: string) => console.log(`[bench] ${msg}`);
 
 /** One HTTP order through the gateway; resolves with its label (see `answerLabel`; and Server-Timing of the order service). */
-function orderSender(http: Pool, data: BenchData, onOrderTiming?: (ms: number) => void) {
+/** Handling times an answer's `Server-Timing` carries, in ms: the order service's own, and the gateway's own. */
+interface AnswerTimings {
+  readonly orderMs: number | null;
+  readonly gatewayMs: number | null;
+}
+
+const serverTiming = (header: string | string[] | undefined, name: string): number | null => {
+  const match = new RegExp(`${name};dur=([\\d.]+)`).exec([header ?? ""].flat().join(", "));
+  return match?.[1] ? Number(match[1]) : null;
+};
+
+function orderSender(http: Pool, data: BenchData, onTimings?: (timings: AnswerTimings) => void) {
   return async (): Promise<number | string> => {
     const customer = pick(data.customers);
     const res = await http.request({
@@ -81,9 +92,9 @@ function orderSender(http: Pool, data: BenchData, onOrderTiming?: (ms: number) =
       headers: { authorization: `Bearer ${customer.token}`, "content-type": "application/json" },
       body: JSON.stringify({ items: randomLines(data.skus) }),
     });
-    if (onOrderTiming) {
-      const timing = /order;dur=([\d.]+)/.exec(String(res.headers["server-timing"] ?? ""));
-      if (timing?.[1]) onOrderTiming(Number(timing[1]));
+    if (onTimings) {
+      const header = res.headers["server-timing"];
+      onTimings({ orderMs: serverTiming(header, "order"), gatewayMs: serverTiming(header, "gateway") });
     }
     return answerLabel(res);
   };
@@ -231,7 +242,13 @@ async function main(): Promise<void> {
       footprint.idleAfterLoad = await settled(stack, "after the load phases");
     }
 
-    let breaker: { gatewayP99Ms: number; serviceP99Ms: number; statuses: Record<string, number> } | null = null;
+    let breaker: {
+      gatewayP50Ms: number;
+      gatewayP99Ms: number;
+      gatewayOwnP99Ms: number;
+      serviceP99Ms: number;
+      statuses: Record<string, number>;
+    } | null = null;
     if (stack) {
       log(`open breaker: inventory stopped, ${params.breakerOrders} orders one at a time`);
       await stack.services.inventory.kill();
@@ -249,21 +266,33 @@ async function main(): Promise<void> {
       };
       const deadline = Date.now() + 30_000;
       while (!(await inventoryBreakerOpen()) && Date.now() < deadline) await probeSend();
-      const service = hdr.build({
-        lowestDiscernibleValue: 1,
-        highestTrackableValue: 60_000_000,
-        numberOfSignificantValueDigits: 3,
+      const handling = () =>
+        hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+      // Each answer's own handling times (µs): the order service's, and the gateway's from the request's
+      // arrival to its answer. The rest of the client-side time is sockets and waiting to be read.
+      const [service, gatewayOwn] = [handling(), handling()];
+      const record = (histogram: ReturnType<typeof handling>, ms: number | null) => {
+        if (ms !== null) histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
+      };
+      const timedSend = orderSender(probe, data, ({ orderMs, gatewayMs }) => {
+        record(service, orderMs);
+        record(gatewayOwn, gatewayMs);
       });
-      const timedSend = orderSender(probe, data, (m) => service.recordValue(Math.max(1, Math.round(m * 1000))));
       const gateway = await closedLoop(timedSend, {
         concurrency: 1,
         durationMs: 60_000,
         warmupMs: 0,
         maxRequests: params.breakerOrders,
       });
-      breaker = { gatewayP99Ms: ms(gateway.histogram, 99), serviceP99Ms: ms(service, 99), statuses: gateway.statuses };
+      breaker = {
+        gatewayP50Ms: ms(gateway.histogram, 50),
+        gatewayP99Ms: ms(gateway.histogram, 99),
+        gatewayOwnP99Ms: ms(gatewayOwn, 99),
+        serviceP99Ms: ms(service, 99),
+        statuses: gateway.statuses,
+      };
       log(
-        `  gateway p99 ${breaker.gatewayP99Ms} ms, inside the order service p99 ${breaker.serviceP99Ms} ms, ${JSON.stringify(gateway.statuses)}`,
+        `  gateway p50 ${breaker.gatewayP50Ms} / p99 ${breaker.gatewayP99Ms} ms (client side; the gateway's own handling p99 ${breaker.gatewayOwnP99Ms} ms), inside the order service p99 ${breaker.serviceP99Ms} ms, ${JSON.stringify(gateway.statuses)}`,
       );
       await probe.close();
     }
