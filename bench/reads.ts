@@ -118,7 +118,8 @@ export async function readPhases(
 }
 
 /** Starts counting each service's CPU time; the function returned answers it per read, in µs, for `reads` reads. */
-function cpuClock(
+/** Starts counting each process's CPU time; the function it returns gives µs per unit of work since then. */
+export function cpuClock(
   pids: Record<string, number | undefined> | null,
 ): ((reads: number) => Record<string, number | null>) | null {
   if (pids === null) return null;

@@ -23,7 +23,7 @@ import { closedLoop, ms, openLoop, type LoadResult } from "./load";
 import { formatLoopDelays, withLoopDelays, type LoopDelays, type MetricsPorts } from "./loop-delay";
 import { answerLabel, overloadPhase, SHED, type OverloadResult } from "./overload";
 import { recordSql, replayOrder, replayPools, statementCount, type OrderTrace } from "./raw-sql";
-import { readPhases, type ReadsResult } from "./reads";
+import { cpuClock, readPhases, type ReadsResult } from "./reads";
 import { pick, randomLines, seedBenchData, tokenSigner, type BenchData } from "./seed";
 
 const { values: args } = parseArgs({
@@ -213,12 +213,17 @@ async function main(): Promise<void> {
     // A client shed at the edge (503 OVERLOADED, Retry-After: 1) waits a second, as well-behaved clients
     // do; sheds are in the status mix but not in the rate or the latencies.
     const loopDelay: Record<string, LoopDelays | null> = {};
+    // Each service's CPU time per order taken, counted from the end of the warm-up as the orders are.
+    const closedCpu = new Promise<ReturnType<typeof cpuClock>>((resolve) =>
+      setTimeout(() => resolve(cpuClock(pids)), params.warmupMs),
+    );
     const { result: closed, loopDelay: closedDelay } = await withLoopDelays(metricsPorts, () =>
       closedLoop(send, { ...params, pauseMs: (s) => (s === SHED ? 1_000 : 0), counts: (s) => s !== SHED }),
     );
     loopDelay.closedLoop = closedDelay;
+    const cpuUsPerOrder = (await closedCpu)?.(closed.requests) ?? null;
     log(
-      `  ${Math.round(closed.perSecond)} orders/s, p99 ${ms(closed.histogram, 99)} ms; loop delay ${formatLoopDelays(closedDelay)}`,
+      `  ${Math.round(closed.perSecond)} orders/s, p99 ${ms(closed.histogram, 99)} ms; loop delay ${formatLoopDelays(closedDelay)}; CPU µs per order ${JSON.stringify(cpuUsPerOrder)}`,
     );
 
     const halfRate = Math.max(1, closed.perSecond / 2);
@@ -390,7 +395,7 @@ async function main(): Promise<void> {
       breakerOpenServiceP99Ms: breaker?.serviceP99Ms ?? null,
       auditOk: auditResult?.ok ?? null,
       audit: auditResult,
-      stack: summary(closed),
+      stack: { ...summary(closed), cpuUsPerOrder },
       halfLoad: summary(open),
       inProcess: inProcess ? summary(inProcess) : null,
       rawSql: rawSql ? summary(rawSql) : null,
