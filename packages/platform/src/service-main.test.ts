@@ -10,7 +10,8 @@ function start(mode: string) {
   let output = "";
   proc.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   proc.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  // "close", not "exit": a process can exit before its output has been read from the pipes.
+  const exited = new Promise<number | null>((resolve) => proc.once("close", (code) => resolve(code)));
   return { proc, exited, output: () => output };
 }
 
