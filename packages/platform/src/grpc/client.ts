@@ -101,6 +101,8 @@ export function createGrpcClient<S extends ServiceDefinition>(
   const client = new Client(target, options.transport.channelCredentials(), {
     ...channelOptions,
     "grpc.keepalive_time_ms": 30_000,
+    // Channelz keeps per-call counters and timestamps for a channelz service, which nothing serves here.
+    "grpc.enable_channelz": 0,
     // Reconnect quickly when a restarted service comes back.
     "grpc.initial_reconnect_backoff_ms": 200,
     "grpc.max_reconnect_backoff_ms": 2_000,

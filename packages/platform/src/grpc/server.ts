@@ -153,7 +153,8 @@ export async function startGrpcServer(
   port: number,
   options: GrpcServerOptions,
 ): Promise<RunningGrpcServer> {
-  const server = new Server({ "grpc.keepalive_permit_without_calls": 1 });
+  // Channelz keeps per-call counters and timestamps for a channelz service, which nothing serves here.
+  const server = new Server({ "grpc.keepalive_permit_without_calls": 1, "grpc.enable_channelz": 0 });
   for (const s of services)
     server.addService(s.definition, instrumentService(s.definition, s.implementation, options.metrics));
   const boundPort = await new Promise<number>((resolve, reject) =>
