@@ -4,6 +4,7 @@
  * since the previous scrape on its metrics port (prom-client resets the histogram at each scrape).
  * So a scrape before the phase starts the window and a scrape after it reads the phase.
  */
+import { EVENT_LOOP_SAMPLE_MS } from "@qc/platform/observability";
 import { parsePrometheusText } from "@qc/platform/testing";
 
 /** p99 and max event-loop delay of one service over a phase, in ms; null when its metrics did not answer. */
@@ -14,16 +15,21 @@ export interface LoopDelay {
 
 export type LoopDelays = Record<string, LoopDelay>;
 
-const toMs = (seconds: number | undefined): number | null =>
-  seconds === undefined ? null : Math.round(seconds * 100_000) / 100;
+/**
+ * A loop-delay reading, in seconds as monitorEventLoopDelay records it (the time between two of its
+ * samples, taken every EVENT_LOOP_SAMPLE_MS), as the delay itself in ms: how late the loop was.
+ * An idle loop reads 10 ms, and is 0 ms late.
+ */
+export const loopDelayMs = (seconds: number | undefined): number | null =>
+  seconds === undefined ? null : Math.round(Math.max(0, seconds * 1000 - EVENT_LOOP_SAMPLE_MS) * 100) / 100;
 
 async function scrapeDelay(metricsPort: number): Promise<LoopDelay> {
   try {
     const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     const metrics = parsePrometheusText(await res.text());
     return {
-      p99Ms: toMs(metrics.value("nodejs_eventloop_lag_p99_seconds")),
-      maxMs: toMs(metrics.value("nodejs_eventloop_lag_max_seconds")),
+      p99Ms: loopDelayMs(metrics.value("nodejs_eventloop_lag_p99_seconds")),
+      maxMs: loopDelayMs(metrics.value("nodejs_eventloop_lag_max_seconds")),
     };
   } catch {
     return { p99Ms: null, maxMs: null };

@@ -1,8 +1,10 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import hdr from "hdr-histogram-js";
+import { EVENT_LOOP_SAMPLE_MS } from "@qc/platform/observability";
 import { parsePrometheusText, type PromScrape } from "@qc/platform/testing";
 import { Pool, type Dispatcher } from "undici";
 import { ms } from "./load";
+import { loopDelayMs } from "./loop-delay";
 import { pick, randomLines, type BenchData } from "./seed";
 
 /** What one overload phase measured, client side. */
@@ -82,10 +84,8 @@ const scrape = (metricsUrl: string | undefined): Promise<PromScrape | null> =>
       );
 
 /** The gateway's event-loop delay p99 since the last scrape (prom-client resets it at each), in ms. */
-const loopDelayP99Ms = (metrics: PromScrape | null): number | null => {
-  const seconds = metrics?.value("nodejs_eventloop_lag_p99_seconds");
-  return seconds === undefined ? null : Math.round(seconds * 100_000) / 100;
-};
+const loopDelayP99Ms = (metrics: PromScrape | null): number | null =>
+  loopDelayMs(metrics?.value("nodejs_eventloop_lag_p99_seconds"));
 
 /** An order's answer: its label (`201`, `503 OVERLOADED`, …, or `error`) and the gateway's and order service's own times on it. */
 interface Answer {
@@ -156,7 +156,7 @@ export async function overloadPhase(
   const acceptedAtOrderService = newHistogram();
   const recordUs = (h: hdr.Histogram, valueMs: number | null) =>
     valueMs !== null && h.recordValue(Math.max(1, Math.round(valueMs * 1000)));
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const loopDelay = monitorEventLoopDelay({ resolution: EVENT_LOOP_SAMPLE_MS });
   loopDelay.enable();
   const statuses: Record<string, number> = {};
   const intervalUs = 1_000_000 / rate;
@@ -218,7 +218,7 @@ export async function overloadPhase(
     shedGatewayP99Ms: shedAtGateway.totalCount > 0 ? ms(shedAtGateway, 99) : null,
     acceptedGatewayP99Ms: acceptedAtGateway.totalCount > 0 ? ms(acceptedAtGateway, 99) : null,
     acceptedOrderServiceP99Ms: acceptedAtOrderService.totalCount > 0 ? ms(acceptedAtOrderService, 99) : null,
-    clientLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+    clientLoopDelayP99Ms: loopDelayMs(loopDelay.percentile(99) / 1e9) ?? 0,
     gatewayLoopDelayP99Ms: gatewayLoopDelay,
     errors500: count("500"),
     connectionErrors: statuses.error ?? 0,

@@ -1,5 +1,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
+/**
+ * How often the event-loop delay is sampled (`nodejs_eventloop_lag_*`, perf_hooks'
+ * monitorEventLoopDelay), in ms. Each sample is the time since the previous one, so a loop that is
+ * never late reads this much, not 0: a reader subtracts it to get the delay.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 10;
+
 export type { Counter, Gauge, Histogram } from "prom-client";
 
 /** Latency buckets in seconds for requests and calls: 1 ms … 10 s. */
@@ -54,7 +61,7 @@ export class Metrics {
   collectRuntimeMetrics(): void {
     if (this.runtime) return;
     this.runtime = true;
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   }
 
   /** The Prometheus text exposition of every metric. */
