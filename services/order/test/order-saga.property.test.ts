@@ -165,8 +165,8 @@ class World {
     };
   }
 
-  /** A durable write fenced by the lease, as the Postgres repository does. */
-  private async write(owner: string, apply: () => void): Promise<void> {
+  /** A durable write fenced by the lease, as the Postgres repository does; the order's update time. */
+  private async write(owner: string, apply: () => void): Promise<Date> {
     const outcome = this.writes.shift() ?? "ok";
     if (outcome === "crash-before") {
       this.onCrash();
@@ -179,15 +179,17 @@ class World {
       this.onCrash();
       return never();
     }
+    return new Date();
   }
 
   readonly orders = {
     get: async () => this.order,
-    recordFailing: (_id, owner, reason, _reservation, history) =>
-      this.write(
+    recordFailing: async (_id, owner, reason, _reservation, history) => {
+      await this.write(
         owner,
         () => (this.order = { ...this.order, failureReason: reason, history: [...this.order.history, ...history] }),
-      ),
+      );
+    },
     finish: (_id, owner, status, reason, _reservation, history) =>
       this.write(
         owner,

@@ -4,7 +4,7 @@ import type { OrderRequest } from "../domain/order-request";
 import type { CatalogItem } from "./dependencies.port";
 import { CreateOrder } from "./create-order.use-case";
 import { GetOrder } from "./get-order.use-case";
-import type { NewOrder, OrderRepository } from "./order.repository.port";
+import type { NewOrder } from "./order.repository.port";
 import type { OrderSaga } from "./order-saga";
 import { SagaRuns } from "./saga-runs";
 
@@ -26,7 +26,14 @@ const CATALOG: Readonly<Record<string, CatalogItem>> = {
   gold: { priceCents: 1_000_000_000, currency: "EUR" },
 };
 
-function setup(opts: { open?: string[]; detach?: <T>(work: () => Promise<T>) => Promise<T>; sagaMs?: number } = {}) {
+function setup(
+  opts: {
+    open?: string[];
+    openCircuits?: () => string[];
+    detach?: <T>(work: () => Promise<T>) => Promise<T>;
+    sagaMs?: number;
+  } = {},
+) {
   const created: NewOrder[] = [];
   const stored = new Map<string, Order>();
   const create = vi.fn(async (o: NewOrder) => {
@@ -44,7 +51,7 @@ function setup(opts: { open?: string[]; detach?: <T>(work: () => Promise<T>) => 
       const o = created.find((c) => c.idempotencyKey === key);
       return o ? { orderId: o.id, requestHash: o.requestHash } : null;
     }),
-  } as unknown as OrderRepository;
+  };
   const inventory = {
     catalog: vi.fn(
       async (skus: readonly string[]) =>
@@ -73,7 +80,7 @@ function setup(opts: { open?: string[]; detach?: <T>(work: () => Promise<T>) => 
     repo,
     inventory,
     sagas,
-    { openCircuits: () => opts.open ?? [] },
+    { openCircuits: opts.openCircuits ?? (() => opts.open ?? []) },
     {
       owner: "me",
       leaseMs: 1000,
@@ -81,7 +88,7 @@ function setup(opts: { open?: string[]; detach?: <T>(work: () => Promise<T>) => 
       sleep: async () => undefined,
     },
   );
-  return { createOrder, getOrder: new GetOrder(repo), sagas, create, get, inventory, saga, created, dispatch };
+  return { createOrder, getOrder: new GetOrder(repo), sagas, repo, create, get, inventory, saga, created, dispatch };
 }
 
 describe("CreateOrder", () => {
@@ -178,6 +185,43 @@ describe("CreateOrder", () => {
     await expect(
       t.createOrder.execute(request({ idempotencyKey: "k", requestHash: "h2" }), 1000),
     ).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+  });
+
+  it("costs a new order one write and no read: no key lookup before the insert, no read back of an ended saga", async () => {
+    const t = setup();
+    const { order } = await t.createOrder.execute(request({ idempotencyKey: "k" }), 1000);
+    expect(order).toMatchObject({ status: "CONFIRMED", riderId: "rider-1" });
+    expect(t.repo.create).toHaveBeenCalledTimes(1);
+    expect(t.repo.findByIdempotencyKey).not.toHaveBeenCalled();
+    expect(t.repo.get).not.toHaveBeenCalled();
+  });
+
+  it("reads the order as stored when its saga has not ended in time", async () => {
+    const t = setup({ sagaMs: 200 });
+    const { order } = await t.createOrder.execute(request(), 20);
+    expect(order.status).toBe("PENDING");
+    expect(t.repo.get).toHaveBeenCalledTimes(1);
+  });
+
+  it("replays a known key whatever would refuse a new order: an open circuit, an unpayable body", async () => {
+    let open: string[] = [];
+    const t = setup({ openCircuits: () => open });
+    const first = await t.createOrder.execute(request({ idempotencyKey: "k" }), 1000);
+    open = ["inventory"];
+    const again = await t.createOrder.execute(request({ idempotencyKey: "k" }), 1000);
+    expect(again).toMatchObject({ replayed: true, order: { id: first.order.id, status: "CONFIRMED" } });
+    await expect(t.createOrder.execute(request({ idempotencyKey: "new" }), 1000)).rejects.toMatchObject({
+      code: "CIRCUIT_OPEN",
+    });
+    open = [];
+    // The same key with another (here unpayable) body is the reuse it is, not a refusal of the body.
+    await expect(
+      t.createOrder.execute(
+        request({ idempotencyKey: "k", requestHash: "h2", lines: [{ sku: "nope", quantity: 1 }] }),
+        1000,
+      ),
+    ).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+    expect(t.created).toHaveLength(1);
   });
 
   it("takes no order for a caller whose deadline has (all but) passed: OVERLOADED, nothing written", async () => {

@@ -58,10 +58,31 @@ export class CreateOrder {
     const req = valueOrThrow(validateOrderRequest(request));
     const timeLeft = () => deadline - ANSWER_MARGIN_MS - Date.now();
     if (timeLeft() <= 0) throw overloaded("not enough time left before the caller's deadline to take the order");
-    if (req.idempotencyKey !== null) {
+    // A key is taken to be new: its lookup is a round trip on every order, and a repeat finds out at
+    // the insert. Whatever refuses an order first asks whether it is a repeat, which is answered as
+    // stored (an order taken before a circuit opened, or a reused key with another body).
+    let created: Order | null;
+    try {
+      created = await this.write(req, timeLeft);
+    } catch (refusal) {
+      const replay = req.idempotencyKey === null ? null : await this.replay(req, Math.min(waitMs, timeLeft()));
+      if (replay) return replay;
+      throw refusal;
+    }
+    if (!created) {
+      // The key was taken (by an earlier request, or a concurrent one that won the insert).
       const replay = await this.replay(req, Math.min(waitMs, timeLeft()));
       if (replay) return replay;
+      throw orderErrors.idempotencyKeyReused();
     }
+    // The saga starts from the order as stored, and the answer is the order as stored when it is sent:
+    // the saga's end as its writes returned it, or else (still running) its progress so far, read.
+    const ended = await within(this.sagas.start(created), Math.min(waitMs, timeLeft()));
+    return { order: ended ?? (await storedOrder(this.repo, created.id)), replayed: false };
+  }
+
+  /** Writes the order PENDING, unless it could only fail; null when its idempotency key is taken. */
+  private async write(req: OrderRequest, timeLeft: () => number): Promise<Order | null> {
     // With a dependency known to be down, refuse before writing anything: the order could only fail.
     const open = this.health.openCircuits();
     if (open.length > 0)
@@ -71,8 +92,7 @@ export class CreateOrder {
     valueOrThrow(checkPayable(req.lines, await this.catalog(req.lines.map((l) => l.sku))));
     // Waiting (for a connection, for Inventory) may have used up the caller's time: write nothing then.
     if (timeLeft() <= 0) throw overloaded("the caller's deadline passed before the order could be taken");
-
-    const created = await this.repo.create({
+    return this.repo.create({
       id: this.options.newId(),
       customerId: req.customerId,
       lines: req.lines.map((l) => ({ ...l, priceCents: 0 })),
@@ -82,16 +102,6 @@ export class CreateOrder {
       leaseOwner: this.options.owner,
       leaseMs: this.options.leaseMs,
     });
-    if (!created) {
-      // A concurrent request with the same key won the insert.
-      const replay = await this.replay(req, Math.min(waitMs, timeLeft()));
-      if (replay) return replay;
-      throw orderErrors.idempotencyKeyReused();
-    }
-    // The saga starts from the order as stored, and the answer is the order as stored when it is sent
-    // (the saga's end, or its progress so far): never a copy rebuilt in memory with other timestamps.
-    await within(this.sagas.start(created), Math.min(waitMs, timeLeft()));
-    return { order: await storedOrder(this.repo, created.id), replayed: false };
   }
 
   private async replay(req: OrderRequest, waitMs: number): Promise<CreateOrderResult | null> {
@@ -127,9 +137,9 @@ export class CreateOrder {
   }
 }
 
-/** Waits for the work, or `ms`, whichever ends first (the work goes on). */
-async function within(work: Promise<unknown>, ms: number): Promise<void> {
+/** The work's result if it ends within `ms`, else undefined (the work goes on). */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  await Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -30,6 +30,7 @@ function fakeOrders(order: Order, leaseOwner = OWNER) {
       state.reason = reason;
       state.total = reservation?.totalCents ?? state.total;
       state.history.push(...history);
+      return new Date();
     },
   };
   return { repo: repo as OrderRepository, state };

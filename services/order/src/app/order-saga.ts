@@ -141,7 +141,14 @@ export class OrderSaga {
     reason: FailureReason | null,
   ): Promise<Order> {
     const history = ctx.history.splice(0);
-    await this.deps.orders.finish(ctx.order.id, this.deps.owner, status, reason, ctx.reservation, history);
+    const updatedAt = await this.deps.orders.finish(
+      ctx.order.id,
+      this.deps.owner,
+      status,
+      reason,
+      ctx.reservation,
+      history,
+    );
     ctx.written.push(...history);
     this.observer.finished({
       orderId: ctx.order.id,
@@ -150,16 +157,19 @@ export class OrderSaga {
       seconds: (Date.now() - ctx.startedAt) / 1000,
       takenOver: ctx.takenOver,
     });
+    // The order as the statement left it (what a read would show), with no read: the caller answers it.
     const { order, reservation } = ctx;
+    const reserved = new Map(reservation?.lines.map((l) => [l.sku, l.priceCents]));
     return {
       ...order,
       status,
       failureReason: reason,
-      lines: reservation?.lines ?? order.lines,
+      lines: order.lines.map((l) => ({ ...l, priceCents: reserved.get(l.sku) ?? l.priceCents })),
       totalCents: reservation?.totalCents ?? order.totalCents,
       currency: reservation?.currency ?? order.currency,
       history: [...order.history, ...ctx.written],
-      updatedAt: history.at(-1)?.at ?? new Date(),
+      sagaOwner: null,
+      updatedAt,
     };
   }
 

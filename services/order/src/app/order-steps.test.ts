@@ -93,7 +93,10 @@ describe("the order's steps", () => {
     const orders = {
       get: async () => order,
       recordFailing: async () => undefined,
-      finish: async (_id, _owner, status) => void (order = { ...order, status }),
+      finish: async (_id, _owner, status) => {
+        order = { ...order, status };
+        return new Date();
+      },
       appendHistory: async (_id, h) => void history.push(...h),
       markDelivered: async () => true,
     } satisfies Partial<OrderRepository> as unknown as OrderRepository;

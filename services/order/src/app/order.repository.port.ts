@@ -27,7 +27,8 @@ export interface Reservation {
 
 /** What recording a rider for an order came to. */
 export type RiderAssignment =
-  | { readonly kind: "assigned" }
+  /** Recorded; `updatedAt` is the order's new update time (the database's clock). */
+  | { readonly kind: "assigned"; readonly updatedAt: Date }
   /** The order no longer waits for a rider: not CONFIRMED, or it has one. */
   | { readonly kind: "not-waiting" }
   /** The rider carries another active (CONFIRMED) order: one rider has at most one at a time. */
@@ -75,7 +76,8 @@ export interface OrderRepository {
   /**
    * Ends the saga: sets the final status and the reservation's prices, appends history, releases the
    * lease. Prices need no earlier write: a saga that is driven again gets them again from the
-   * idempotent DeductStock.
+   * idempotent DeductStock. Answers the order's new update time (the database's clock), so the saga
+   * can answer the order as stored without reading it back.
    */
   finish(
     id: string,
@@ -84,7 +86,7 @@ export interface OrderRepository {
     reason: FailureReason | null,
     reservation: Reservation | null,
     history: readonly NewHistory[],
-  ): Promise<void>;
+  ): Promise<Date>;
   appendHistory(id: string, history: readonly NewHistory[]): Promise<void>;
   /**
    * Records the rider of a CONFIRMED order that has none yet (with the history, only if it did).

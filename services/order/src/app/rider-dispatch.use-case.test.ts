@@ -54,7 +54,7 @@ function setup(
       const activeOrderId = activeOrders[riderId];
       if (activeOrderId !== undefined) return { kind: "rider-busy", activeOrderId };
       current = { ...current, riderId };
-      return { kind: "assigned" };
+      return { kind: "assigned", updatedAt: new Date() };
     }),
     appendHistory: vi.fn(async () => undefined),
     markDelivered: vi.fn(async (_id: string, riderId: string) => {

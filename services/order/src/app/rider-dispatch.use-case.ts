@@ -49,7 +49,7 @@ export class RiderDispatch {
       const assignment = await this.repo.assignRider(order.id, riderId, [done]);
       if (assignment.kind === "assigned") {
         this.observer.riderAssigned({ orderId: order.id, riderId, seconds: sinceConfirmed(order, done.at) });
-        return { ...order, riderId, history: [...order.history, done] };
+        return { ...order, riderId, history: [...order.history, done], updatedAt: assignment.updatedAt };
       }
       if (assignment.kind === "rider-busy") {
         await this.riders.hold(assignment.activeOrderId, riderId);

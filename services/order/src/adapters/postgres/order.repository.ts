@@ -167,8 +167,8 @@ export class PostgresOrderRepository implements OrderRepository {
     reason: FailureReason | null,
     reservation: Reservation | null,
     history: readonly NewHistory[],
-  ) {
-    await this.fenced(
+  ): Promise<Date> {
+    return this.fenced(
       id,
       owner,
       sql`status = ${status}, failure_reason = ${reason}, lease_owner = NULL, lease_until = NULL`,
@@ -188,12 +188,12 @@ export class PostgresOrderRepository implements OrderRepository {
 
   async assignRider(id: string, riderId: string, history: readonly NewHistory[]): Promise<RiderAssignment> {
     try {
-      const assigned = await this.transition(
+      const updatedAt = await this.transition(
         sql`rider_id = ${riderId}`,
         sql`id = ${id} AND status = 'CONFIRMED' AND rider_id IS NULL`,
         history,
       );
-      return { kind: assigned ? "assigned" : "not-waiting" };
+      return updatedAt ? { kind: "assigned", updatedAt } : { kind: "not-waiting" };
     } catch (err) {
       // orders_one_active_per_rider: the rider carries another CONFIRMED order (committed first, if raced).
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
@@ -210,11 +210,12 @@ export class PostgresOrderRepository implements OrderRepository {
 
   async markDelivered(id: string, riderId: string, history: readonly NewHistory[]): Promise<boolean> {
     if (!UUID.test(id)) return false;
-    return this.transition(
+    const updatedAt = await this.transition(
       sql`status = 'DELIVERED'`,
       sql`id = ${id} AND status = 'CONFIRMED' AND rider_id = ${riderId}`,
       history,
     );
+    return updatedAt !== null;
   }
 
   async activeForRider(riderId: string): Promise<Order | null> {
@@ -230,17 +231,20 @@ export class PostgresOrderRepository implements OrderRepository {
     return rows.map(toOrder);
   }
 
-  /** One statement: updates the order where `where` holds and appends the history only if it did. */
+  /**
+   * One statement: updates the order where `where` holds and appends the history only if it did;
+   * the order's new update time, or null when `where` did not hold.
+   */
   private async transition(
     set: RawBuilder<unknown>,
     where: RawBuilder<unknown>,
     history: readonly NewHistory[],
-  ): Promise<boolean> {
-    const { rows } = await sql<{ n: number }>`
-      WITH o AS (UPDATE orders SET ${set}, updated_at = clock_timestamp() WHERE ${where} RETURNING id),
+  ): Promise<Date | null> {
+    const { rows } = await sql<{ updated_at: Date }>`
+      WITH o AS (UPDATE orders SET ${set}, updated_at = clock_timestamp() WHERE ${where} RETURNING id, updated_at),
            h AS (${this.insertHistory(historyArrays(history))})
-      SELECT count(*)::int AS n FROM o`.execute(this.db);
-    return rows[0]?.n === 1;
+      SELECT updated_at FROM o`.execute(this.db);
+    return rows[0]?.updated_at ?? null;
   }
 
   async claimStale(owner: string, leaseMs: number, limit: number): Promise<string[]> {
@@ -265,6 +269,7 @@ export class PostgresOrderRepository implements OrderRepository {
   /**
    * One statement that moves a saga: updates the order only while this replica holds its lease and
    * it is still PENDING, and in the same statement stores the reservation's prices and the history.
+   * Answers the order's new update time.
    */
   private async fenced(
     id: string,
@@ -272,19 +277,21 @@ export class PostgresOrderRepository implements OrderRepository {
     set: RawBuilder<unknown>,
     reservation: Reservation | null,
     history: readonly NewHistory[],
-  ) {
+  ): Promise<Date> {
     const lines = reservation?.lines ?? [];
-    const { rows } = await sql<{ n: number }>`
+    const { rows } = await sql<{ updated_at: Date }>`
       WITH o AS (
         UPDATE orders SET ${set}, total_cents = coalesce(${reservation?.totalCents ?? null}::bigint, total_cents),
                           currency = coalesce(${reservation?.currency ?? null}::text, currency), updated_at = clock_timestamp()
-         WHERE id = ${id} AND lease_owner = ${owner} AND status = 'PENDING' RETURNING id
+         WHERE id = ${id} AND lease_owner = ${owner} AND status = 'PENDING' RETURNING id, updated_at
       ), l AS (
         UPDATE order_lines ol SET price_cents = t.p
           FROM o, unnest(${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.priceCents)}::bigint[]) AS t(sku, p)
          WHERE ol.order_id = o.id AND ol.sku = t.sku
       ), h AS (${this.insertHistory(historyArrays(history))})
-      SELECT count(*)::int AS n FROM o`.execute(this.db);
-    if (rows[0]?.n !== 1) throw new LeaseLostError("the saga's lease is held by another replica");
+      SELECT updated_at FROM o`.execute(this.db);
+    const updatedAt = rows[0]?.updated_at;
+    if (!updatedAt) throw new LeaseLostError("the saga's lease is held by another replica");
+    return updatedAt;
   }
 }

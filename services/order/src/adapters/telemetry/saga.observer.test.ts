@@ -29,6 +29,7 @@ function saga(
     finish: async (id, _owner, status, reason) => {
       const o = orders.get(id);
       if (o) orders.set(id, { ...o, status, failureReason: reason });
+      return new Date();
     },
   };
   const inventory: InventoryPort = {
