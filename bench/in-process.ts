@@ -2,6 +2,7 @@
  * The same use cases and repositories as the stack, wired in one process with direct calls instead
  * of gRPC and HTTP: what the microservice split costs is the difference.
  */
+import { randomUUID } from "node:crypto";
 import { buildApp as buildInventory, loadInventoryConfig } from "@qc/inventory";
 import {
   buildApp as buildOrder,
@@ -67,7 +68,7 @@ export async function startInProcess(databaseUrl: string, poolSize: number): Pro
   return {
     placeOrder: async (customerId, lines) => {
       const { order } = await orderApp.createOrder.execute(
-        { customerId, lines, deliveryLocation: null, idempotencyKey: null, requestHash: "" },
+        { customerId, lines, deliveryLocation: null, idempotencyKey: randomUUID(), requestHash: "" },
         30_000,
       );
       return order.status;

@@ -71,7 +71,7 @@ const params = {
 const JWT_SECRET = "bench-secret-0123456789abcdef-0123456789";
 const log = (msg: string) => console.log(`[bench] ${msg}`);
 
-/** One HTTP order through the gateway; resolves with its label (see `answerLabel`; and Server-Timing of the order service). */
+/** One HTTP order through the gateway, with a fresh Idempotency-Key; resolves with its label (see `answerLabel`; and Server-Timing of the order service). */
 /** Handling times an answer's `Server-Timing` carries, in ms: the order service's own, and the gateway's own. */
 interface AnswerTimings {
   readonly orderMs: number | null;
@@ -89,7 +89,12 @@ function orderSender(http: Pool, data: BenchData, onTimings?: (timings: AnswerTi
     const res = await http.request({
       method: "POST",
       path: "/v1/orders",
-      headers: { authorization: `Bearer ${customer.token}`, "content-type": "application/json" },
+      // As every client of the API does: a retry of the same order is then never a second order.
+      headers: {
+        authorization: `Bearer ${customer.token}`,
+        "content-type": "application/json",
+        "idempotency-key": crypto.randomUUID(),
+      },
       body: JSON.stringify({ items: randomLines(data.skus) }),
     });
     if (onTimings) {
