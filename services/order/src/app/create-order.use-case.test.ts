@@ -203,17 +203,20 @@ describe("CreateOrder", () => {
     expect(t.repo.get).toHaveBeenCalledTimes(1);
   });
 
-  it("replays a known key whatever would refuse a new order: an open circuit, an unpayable body", async () => {
+  it("fails fast while a circuit is open, a repeat too (no lookup), and answers the repeat once it has closed", async () => {
     let open: string[] = [];
     const t = setup({ openCircuits: () => open });
     const first = await t.createOrder.execute(request({ idempotencyKey: "k" }), 1000);
     open = ["inventory"];
+    for (const key of ["k", "new"]) {
+      await expect(t.createOrder.execute(request({ idempotencyKey: key }), 1000)).rejects.toMatchObject({
+        code: "CIRCUIT_OPEN",
+      });
+    }
+    expect(t.repo.findByIdempotencyKey).not.toHaveBeenCalled();
+    open = [];
     const again = await t.createOrder.execute(request({ idempotencyKey: "k" }), 1000);
     expect(again).toMatchObject({ replayed: true, order: { id: first.order.id, status: "CONFIRMED" } });
-    await expect(t.createOrder.execute(request({ idempotencyKey: "new" }), 1000)).rejects.toMatchObject({
-      code: "CIRCUIT_OPEN",
-    });
-    open = [];
     // The same key with another (here unpayable) body is the reuse it is, not a refusal of the body.
     await expect(
       t.createOrder.execute(

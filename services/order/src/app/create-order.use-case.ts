@@ -26,6 +26,8 @@ export interface CreateOrderResult {
 }
 
 const MAX_KNOWN_SKUS = 100_000;
+const CIRCUIT_OPEN = "CIRCUIT_OPEN";
+const isCircuitOpen = (err: unknown): boolean => err instanceof AppError && err.code === CIRCUIT_OPEN;
 
 /** Places an order: writes it PENDING, then drives its saga (detached) and answers the stored order. */
 export class CreateOrder {
@@ -59,13 +61,15 @@ export class CreateOrder {
     const timeLeft = () => deadline - ANSWER_MARGIN_MS - Date.now();
     if (timeLeft() <= 0) throw overloaded("not enough time left before the caller's deadline to take the order");
     // A key is taken to be new: its lookup is a round trip on every order, and a repeat finds out at
-    // the insert. Whatever refuses an order first asks whether it is a repeat, which is answered as
-    // stored (an order taken before a circuit opened, or a reused key with another body).
+    // the insert. A refusal first asks whether the request is a repeat, answered as stored (a reused
+    // key with another body is that, not a bad body) — except an open circuit's, which fails at once
+    // and touches nothing: a repeat is answered once the circuit has closed (Retry-After).
     let created: Order | null;
     try {
       created = await this.write(req, timeLeft);
     } catch (refusal) {
-      const replay = req.idempotencyKey === null ? null : await this.replay(req, Math.min(waitMs, timeLeft()));
+      if (req.idempotencyKey === null || isCircuitOpen(refusal)) throw refusal;
+      const replay = await this.replay(req, Math.min(waitMs, timeLeft()));
       if (replay) return replay;
       throw refusal;
     }
@@ -86,7 +90,7 @@ export class CreateOrder {
     // With a dependency known to be down, refuse before writing anything: the order could only fail.
     const open = this.health.openCircuits();
     if (open.length > 0)
-      throw new AppError("unavailable", "CIRCUIT_OPEN", `Circuit Open: ${open.join(", ")} unavailable`);
+      throw new AppError("unavailable", CIRCUIT_OPEN, `Circuit Open: ${open.join(", ")} unavailable`);
     // An order that can never be paid (unknown sku, mixed currencies, a total Payment refuses) is
     // refused now, before it is written: failing it in the saga answered 503 and every retry alike.
     valueOrThrow(checkPayable(req.lines, await this.catalog(req.lines.map((l) => l.sku))));
