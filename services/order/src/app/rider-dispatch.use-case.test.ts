@@ -53,6 +53,7 @@ function setup(
     assignRider: vi.fn(async (_id: string, riderId: string): Promise<RiderAssignment> => {
       const activeOrderId = activeOrders[riderId];
       if (activeOrderId !== undefined) return { kind: "rider-busy", activeOrderId };
+      if (current.status !== "CONFIRMED" || current.riderId !== null) return { kind: "not-waiting" };
       current = { ...current, riderId };
       return { kind: "assigned", updatedAt: new Date() };
     }),
@@ -100,6 +101,13 @@ describe("RiderDispatch", () => {
     const order = await t.dispatch.assign(confirmed());
     expect(order.riderId).toBe("r-7");
     expect(assignNearest).toHaveBeenCalledWith(ORDER_ID, 52.52, 13.41);
+  });
+
+  it("answers the order as stored when another pass gave it a rider first (the background retry raced it)", async () => {
+    const t = setup({ assignNearest: async () => ({ riderId: "r-7" }) }, confirmed({ riderId: "r-7" }));
+    const order = await t.dispatch.assign(confirmed());
+    expect(order.riderId).toBe("r-7");
+    expect(t.repo.get).toHaveBeenCalledTimes(1);
   });
 
   it("keeps a paid order CONFIRMED when no rider is free, writing nothing, and retries in the background", async () => {

@@ -51,6 +51,8 @@ export class RiderDispatch {
         this.observer.riderAssigned({ orderId: order.id, riderId, seconds: sinceConfirmed(order, done.at) });
         return { ...order, riderId, history: [...order.history, done], updatedAt: assignment.updatedAt };
       }
+      // Another pass (the background retry, another replica) moved the order first: answer it as stored.
+      if (assignment.kind === "not-waiting") return (await this.repo.get(order.id)) ?? order;
       if (assignment.kind === "rider-busy") {
         await this.riders.hold(assignment.activeOrderId, riderId);
         this.observer.riderMissed({
