@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { orderV1 } from "@qc/contracts";
-import { loadConfig } from "@qc/platform/config";
 import { createTestDatabase, failureOf, serviceUnderTestClient, type TestDatabase } from "@qc/platform/testing";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresOrderRepository } from "../src/adapters/postgres/order.repository";
-import { buildApp, orderConfigSchema, type OrderApp } from "../src/app";
+import type { OrderApp } from "../src/app";
 import { MAX_BATCH_ORDER_IDS } from "../src/domain/order-id";
+import { quietOrderApp } from "./quiet-app";
 
 // Over a real socket: what a gateway batching its order lookups gets, compared with GetOrder's answers.
 describe("BatchGetOrders over gRPC", () => {
@@ -18,18 +17,10 @@ describe("BatchGetOrders over gRPC", () => {
   beforeAll(async () => {
     db = await createTestDatabase("qc_order_batch");
     const unused = () => Promise.reject(new Error("no saga runs in this test"));
-    const config = loadConfig(orderConfigSchema, {
-      DATABASE_URL: db.url,
-      ORDER_PORT: "0",
-      METRICS_PORT: "-1",
-      LOG_LEVEL: "silent",
-    });
-    app = await buildApp(config, {
-      logger: pino({ level: "silent" }),
+    app = await quietOrderApp(db.url, {
       inventory: { catalog: unused, deductStock: unused, addStock: unused },
       payment: { charge: unused, refund: unused },
       riders: { assignNearest: unused, release: unused, hold: unused },
-      background: false,
     });
     client = serviceUnderTestClient(orderV1.OrderServiceService, "order", app.port, 10_000);
     const repo = new PostgresOrderRepository(app.db);

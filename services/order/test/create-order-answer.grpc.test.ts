@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { orderV1 } from "@qc/contracts";
-import { loadConfig } from "@qc/platform/config";
 import { AppError } from "@qc/platform/errors";
 import { createTestDatabase, serviceUnderTestClient, type TestDatabase } from "@qc/platform/testing";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, orderConfigSchema, type OrderApp } from "../src/app";
+import type { OrderApp } from "../src/app";
+import { quietOrderApp } from "./quiet-app";
 
 const PRICES: Readonly<Record<string, number>> = { apple: 150, pear: 99 };
 
@@ -18,14 +17,7 @@ describe("CreateOrder's answer over gRPC", () => {
 
   beforeAll(async () => {
     db = await createTestDatabase("qc_order_answer");
-    const config = loadConfig(orderConfigSchema, {
-      DATABASE_URL: db.url,
-      ORDER_PORT: "0",
-      METRICS_PORT: "-1",
-      LOG_LEVEL: "silent",
-    });
-    app = await buildApp(config, {
-      logger: pino({ level: "silent" }),
+    app = await quietOrderApp(db.url, {
       inventory: {
         catalog: async (skus) =>
           new Map(skus.flatMap((sku) => (sku in PRICES ? [[sku, { priceCents: PRICES[sku]!, currency: "EUR" }]] : []))),
@@ -54,7 +46,6 @@ describe("CreateOrder's answer over gRPC", () => {
         release: async () => ({ released: true }),
         hold: async () => ({ restored: false }),
       },
-      background: false,
     });
     client = serviceUnderTestClient(orderV1.OrderServiceService, "order", app.port, 10_000);
   });

@@ -1,11 +1,10 @@
-import { loadConfig } from "@qc/platform/config";
 import { currentDeadline, withDeadline } from "@qc/platform/overload";
 import { createTestDatabase, type TestDatabase } from "@qc/platform/testing";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, orderConfigSchema, type OrderApp } from "../src/app";
+import type { OrderApp } from "../src/app";
 import type { InventoryPort, PaymentPort, RiderPort } from "../src/app/dependencies.port";
 import { ANSWER_MARGIN_MS } from "../src/app/create-order.use-case";
+import { quietOrderApp } from "./quiet-app";
 
 /** Holds DeductStock until the test has its answer: the saga outlasts the call whatever the machine's speed. */
 let releaseStock: () => void = () => undefined;
@@ -40,13 +39,7 @@ describe("CreateOrder under its caller's deadline", () => {
       release: async () => ({ released: true }),
       hold: async () => ({ restored: true }),
     };
-    const config = loadConfig(orderConfigSchema, {
-      DATABASE_URL: db.url,
-      ORDER_PORT: "0",
-      METRICS_PORT: "-1",
-      LOG_LEVEL: "silent",
-    });
-    app = await buildApp(config, { logger: pino({ level: "silent" }), inventory, payment, riders, background: false });
+    app = await quietOrderApp(db.url, { inventory, payment, riders });
   });
 
   afterAll(async () => {
