@@ -38,7 +38,7 @@ export interface SettledFootprint {
 
 /**
  * Waits for the processes' resident memory to fall back once they are idle, and reads it then. V8
- * keeps the heap it grew to (a young generation of 2 × 16 MiB, old-generation pages) until its memory
+ * keeps the heap it grew to (its young generation, old-generation pages) until its memory
  * reducer runs: after several seconds of a low allocation rate, judged over its last samples, which a
  * load phase fills, so after a load this takes one to two minutes (after the start, 15–30 s). The
  * reading right after a load is memory in use, not idle memory.

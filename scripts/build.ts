@@ -11,7 +11,9 @@
  * `pg` and `ioredis` as they load), except the few in `COMPILED_IN` (see there). A service's file sits as deep as its `src/app.ts`, so paths it
  * finds from its own location (`../migrations`) hold in both. Run it with:
  *
- *   node --import @qc/platform/dist/telemetry/register services/<name>/dist/main.js
+ *   node --max-semi-space-size=4 --import @qc/platform/dist/telemetry/register services/<name>/dist/main.js
+ *
+ * (`--max-semi-space-size`: see `SERVICE_V8_FLAGS` in packages/devstack.)
  *
  * Without --enable-source-maps, on purpose: with it, Node maps every frame of every `Error.stack`
  * it formats, and grpc-js formats two stacks for every call that ends with a status other than OK,

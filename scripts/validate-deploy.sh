@@ -249,7 +249,7 @@ self_test() {
     'dockerfile|Dockerfile|s#COPY deploy/healthcheck.mjs#COPY deploy/health-check.mjs#|COPY of a missing file'
     'dockerfile|Dockerfile|s#^USER 1000:1000\n##m|final stage runs as root'
     'dockerfile|.dockerignore|s#^\*\*/node_modules\n##m|.dockerignore lets node_modules in'
-    'dockerfile|Dockerfile|s#exec node --import \@qc/platform/dist/telemetry/register \\"services/\$\{SERVICE([^}]*)\}/dist/main.js#exec node --import tsx --import \@qc/platform/telemetry/register \\"services/\${SERVICE${1}}/src/main.ts#|image runs the TypeScript under tsx'
+    'dockerfile|Dockerfile|s#exec node (?:--max-semi-space-size=\d+ )?--import \@qc/platform/dist/telemetry/register \\"services/\$\{SERVICE([^}]*)\}/dist/main.js#exec node --import tsx --import \@qc/platform/telemetry/register \\"services/\${SERVICE${1}}/src/main.ts#|image runs the TypeScript under tsx'
     'dockerfile|Dockerfile|s#npm ci --omit=dev --ignore-scripts#npm ci --ignore-scripts#|dev dependencies copied into the image'
     'dockerfile|.dockerignore|s#^\*\*/dist\n##m|.dockerignore lets a local build (dist/) in'
     'compose|docker-compose.yml|s#stop_grace_period: 15s#stop_grace_periods: 15s#|unknown compose key'

@@ -7,7 +7,7 @@ import { plaintextTransport } from "@qc/platform/grpc";
 import { createHealthClient, LIVENESS_SERVICE } from "@qc/platform/health";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePorts } from "./ports";
-import { assertBuilt, defaultRunMode, ServiceProcess } from "./service-process";
+import { assertBuilt, defaultRunMode, SERVICE_V8_FLAGS, ServiceProcess } from "./service-process";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -44,11 +44,18 @@ describe("compiled services (npm run build, QC_RUN=dist)", () => {
     expect(cmdline).toContain("services/rider/dist/main.js");
     expect(cmdline).not.toContain("--enable-source-maps");
     expect(cmdline.join(" ")).not.toMatch(/tsx/);
+    for (const flag of SERVICE_V8_FLAGS) expect(cmdline).toContain(flag);
     const health = createHealthClient(`127.0.0.1:${port}`, plaintextTransport);
     cleanups.push(async () => health.close());
     expect(await health.check("", 2_000)).toBe("SERVING");
     expect(await health.check(LIVENESS_SERVICE, 2_000)).toBe("SERVING");
     expect(await service.stop()).toBe(0);
+  });
+
+  it("the image runs the services with the same V8 settings as here", () => {
+    const cmd = /^CMD (.*)$/m.exec(readFileSync(join(ROOT, "deploy", "Dockerfile"), "utf8"))?.[1] ?? "";
+    expect(SERVICE_V8_FLAGS.length).toBeGreaterThan(0);
+    expect(cmd).toContain(`exec node ${SERVICE_V8_FLAGS.join(" ")} --import`);
   });
 
   it("preloads the compiled telemetry register: with tracing on, Postgres and Redis calls can make spans", async () => {
