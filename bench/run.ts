@@ -276,6 +276,10 @@ async function main(): Promise<void> {
       };
       const deadline = Date.now() + 30_000;
       while (!(await inventoryBreakerOpen()) && Date.now() < deadline) await probeSend();
+      // A warm-up as every other phase has: the first refusals of a just-opened circuit run code paths
+      // (error answers, their stacks) that the load before never took.
+      const warmUntil = Date.now() + Math.min(params.warmupMs, 2_000);
+      while (Date.now() < warmUntil) await probeSend();
       const handling = () =>
         hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
       // Each answer's own handling times (µs): the order service's, and the gateway's from the request's
