@@ -7,7 +7,7 @@ import { plaintextTransport } from "@qc/platform/grpc";
 import { createHealthClient, LIVENESS_SERVICE } from "@qc/platform/health";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePorts } from "./ports";
-import { assertBuilt, defaultRunMode, SERVICE_V8_FLAGS, ServiceProcess } from "./service-process";
+import { assertBuilt, defaultRunMode, SERVICE_PROCESS_ENV, SERVICE_V8_FLAGS, ServiceProcess } from "./service-process";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -45,6 +45,8 @@ describe("compiled services (npm run build, QC_RUN=dist)", () => {
     expect(cmdline).not.toContain("--enable-source-maps");
     expect(cmdline.join(" ")).not.toMatch(/tsx/);
     for (const flag of SERVICE_V8_FLAGS) expect(cmdline).toContain(flag);
+    const environ = readFileSync(`/proc/${service.pid}/environ`, "utf8").split("\0");
+    for (const [name, value] of Object.entries(SERVICE_PROCESS_ENV)) expect(environ).toContain(`${name}=${value}`);
     const health = createHealthClient(`127.0.0.1:${port}`, plaintextTransport);
     cleanups.push(async () => health.close());
     expect(await health.check("", 2_000)).toBe("SERVING");
@@ -52,10 +54,14 @@ describe("compiled services (npm run build, QC_RUN=dist)", () => {
     expect(await service.stop()).toBe(0);
   });
 
-  it("the image runs the services with the same V8 settings as here", () => {
-    const cmd = /^CMD (.*)$/m.exec(readFileSync(join(ROOT, "deploy", "Dockerfile"), "utf8"))?.[1] ?? "";
+  it("the image runs the services with the same V8 settings and process environment as here", () => {
+    const dockerfile = readFileSync(join(ROOT, "deploy", "Dockerfile"), "utf8");
+    const cmd = /^CMD (.*)$/m.exec(dockerfile)?.[1] ?? "";
     expect(SERVICE_V8_FLAGS.length).toBeGreaterThan(0);
     expect(cmd).toContain(`exec node ${SERVICE_V8_FLAGS.join(" ")} --import`);
+    const env = [...dockerfile.matchAll(/^ENV (\S+)=(\S+)$/gm)].map((m) => [m[1], m[2]]);
+    expect(Object.keys(SERVICE_PROCESS_ENV).length).toBeGreaterThan(0);
+    for (const entry of Object.entries(SERVICE_PROCESS_ENV)) expect(env).toContainEqual(entry);
   });
 
   it("preloads the compiled telemetry register: with tracing on, Postgres and Redis calls can make spans", async () => {

@@ -33,6 +33,15 @@ export function defaultRunMode(env: NodeJS.ProcessEnv = process.env): RunMode {
 export const SERVICE_V8_FLAGS: readonly string[] = ["--max-semi-space-size=4"];
 
 /**
+ * Environment of every service process, under what its launcher gives it, here and in the image
+ * (deploy/Dockerfile's ENV; compiled.test.ts holds the two equal). A fixed glibc trim threshold: by
+ * default glibc raises it (up to 64 MiB) each time a large block is freed, and then keeps freed memory
+ * at the top of its heaps instead of giving it back, so a service held native memory its busiest
+ * moments had needed (the gateway 98–110 MiB idle after the bench's read phases, 95–100 with it).
+ */
+export const SERVICE_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_TRIM_THRESHOLD_: "131072" };
+
+/**
  * The node arguments that run a service. The telemetry register is preloaded either way, so Postgres
  * and Redis calls become spans when tracing is on; it does nothing otherwise.
  */
@@ -119,7 +128,7 @@ export class ServiceProcess {
     if (this.runMode === "dist") assertBuilt(this.name);
     const child = spawn(process.execPath, [...this.nodeArgs, ...serviceCommand(this.name, this.runMode)], {
       cwd: ROOT,
-      env: this.env,
+      env: { ...SERVICE_PROCESS_ENV, ...this.env },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     this.child = child;
