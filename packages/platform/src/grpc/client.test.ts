@@ -15,9 +15,9 @@ describe("releasedAfterFirstCall", () => {
 });
 
 describe("a finished unary call keeps nothing of its caller", () => {
-  // grpc-js keeps a finished call's objects, its callbacks among them, until a full collection: the
-  // young-generation collector counts the HTTP/2 stream's native handle as a root. Whatever those
-  // callbacks capture is then copied and promoted, and every young collection pays for it. The
+  // A finished call's objects, its callbacks among them, survive young-generation collections until
+  // a full one (see releasedAfterFirstCall). Whatever those callbacks capture is then copied and
+  // promoted, and every young collection pays for it. The
   // fixture's callers each leave ~200 KB reachable only from their call's callback.
   it("lets the young-generation collector free what the call's callbacks captured", async () => {
     const fixture = fileURLToPath(new URL("./retention.fixture.ts", import.meta.url));

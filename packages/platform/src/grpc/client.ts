@@ -29,11 +29,12 @@ export type PromiseClient<S> = {
 };
 
 /**
- * `callback`, which the returned function calls once and then lets go of. grpc-js keeps a finished
- * call's objects, the callbacks given to it among them, until the next full garbage collection: the
- * young-generation collector counts the finished HTTP/2 stream's native handle as a root. So whatever
- * a callback captures (the caller's answer, the HTTP reply it times) outlived the call by one or more
- * young collections, was copied and promoted each time, and made each collection slow.
+ * `callback`, which the returned function calls once and then lets go of. A finished call's objects,
+ * the callbacks given to grpc-js among them, survive young-generation collections until a full one
+ * frees them (a heap snapshot, which runs a full one, finds none; a bare node:http2 client stream does
+ * the same with what its listeners capture, so the likely root is the stream's native handle). So
+ * whatever a callback captured (the caller's answer, the HTTP reply it times) outlived the call, was
+ * copied and promoted by the young collections, and made each of them slow.
  */
 export function releasedAfterFirstCall<A extends unknown[]>(callback: (...args: A) => void): (...args: A) => void {
   let pending: ((...args: A) => void) | null = callback;
