@@ -17,8 +17,8 @@ describe("releasedAfterFirstCall", () => {
 describe("a finished unary call keeps nothing of its caller", () => {
   // A finished call's objects, its callbacks among them, survive young-generation collections until
   // a full one (see releasedAfterFirstCall). Whatever those callbacks capture is then copied and
-  // promoted, and every young collection pays for it. The
-  // fixture's callers each leave ~200 KB reachable only from their call's callback.
+  // promoted, and every young collection pays for it. The fixture's callers each leave ~200 KB
+  // reachable only from their call's callbacks.
   it("lets the young-generation collector free what the call's callbacks captured", async () => {
     const fixture = fileURLToPath(new URL("./retention.fixture.ts", import.meta.url));
     const { stdout } = await promisify(execFile)(

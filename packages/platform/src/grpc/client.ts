@@ -152,13 +152,11 @@ export function createGrpcClient<S extends ServiceDefinition>(
         );
         const onTiming = callOptions?.onServerTiming;
         if (onTiming) {
-          unary.once(
-            "status",
-            releasedAfterFirstCall((s: { metadata: Metadata }) => {
-              const ms = readServerTiming(s.metadata);
-              if (ms !== null) onTiming(ms);
-            }),
-          );
+          // `once`: the emitter drops the listener, and with it the reply it times, once it has run.
+          unary.once("status", (s: { metadata: Metadata }) => {
+            const ms = readServerTiming(s.metadata);
+            if (ms !== null) onTiming(ms);
+          });
         }
       });
     call[name] = (request, callOptions) =>
