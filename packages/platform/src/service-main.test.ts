@@ -30,6 +30,9 @@ describe("runService", () => {
       }),
     );
     expect(listening.port).toBe(4321);
+    // Serving until told to stop: a process that ended on its own here would never say "stopped".
+    await new Promise((r) => setTimeout(r, 300));
+    expect(service.proc.exitCode).toBeNull();
     service.proc.kill("SIGTERM");
     expect(await service.exited).toBe(0);
     expect(service.output()).toContain("fixture service listening");
