@@ -1,4 +1,5 @@
 import {
+  booleanOr,
   loadConfig,
   optionalRedisUrl,
   redisKeyPrefix,
@@ -6,13 +7,14 @@ import {
   metricsPort,
   port,
   positiveInt,
+  stringOr,
 } from "@qc/platform/config";
 import { grpcTlsConfig } from "@qc/platform/grpc";
 import { optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform/runtime-config";
-import { z } from "zod";
+import * as v from "valibot";
 
 /** Environment of the inventory service, keyed by variable name. */
-export const inventoryConfigSchema = z.object({
+export const inventoryConfigSchema = v.object({
   // Unset: the embedded database (PGlite) in <DATA_DIR>/inventory/, so a fresh machine needs nothing but Node.js.
   DATABASE_URL: optionalPostgresUrl,
   DATA_DIR: dataDir,
@@ -26,7 +28,7 @@ export const inventoryConfigSchema = z.object({
   // Bound of the in-process cache (used without REDIS_URL); Redis is bounded by its own maxmemory.
   CATALOG_CACHE_MAX_ENTRIES: positiveInt(10_000),
   // Loopback by default so a developer's machine does not expose the service; set 0.0.0.0 in containers.
-  INVENTORY_HOST: z.string().min(1).default("127.0.0.1"),
+  INVENTORY_HOST: stringOr("127.0.0.1"),
   INVENTORY_PORT: port(50052),
   // Prometheus /metrics on its own port (0: a free one, -1: none).
   METRICS_PORT: metricsPort(9462),
@@ -34,10 +36,10 @@ export const inventoryConfigSchema = z.object({
   /** Mutual TLS for gRPC (all three, or none for plaintext); checked and read by `grpcTransport`. */
   ...grpcTlsConfig,
   LOG_LEVEL: logLevel,
-  LOG_PRETTY: z.stringbool().default(false),
+  LOG_PRETTY: booleanOr(false),
 });
 
-export type InventoryConfig = z.infer<typeof inventoryConfigSchema>;
+export type InventoryConfig = v.InferOutput<typeof inventoryConfigSchema>;
 
 /** Reads and validates the environment; throws a ConfigError naming every bad variable. */
 export function loadInventoryConfig(env: NodeJS.ProcessEnv = process.env): Readonly<InventoryConfig> {

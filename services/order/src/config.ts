@@ -1,14 +1,24 @@
-import { address, loadConfig, logLevel, metricsPort, port, positiveInt } from "@qc/platform/config";
+import {
+  address,
+  booleanOr,
+  loadConfig,
+  logLevel,
+  metricsPort,
+  numberOr,
+  port,
+  positiveInt,
+  stringOr,
+} from "@qc/platform/config";
 import { grpcTlsConfig } from "@qc/platform/grpc";
 import { optionalPostgresUrl, dataDir, shutdownTimeoutMs, databasePoolConfig } from "@qc/platform/runtime-config";
-import { z } from "zod";
+import * as v from "valibot";
 
-export const orderConfigSchema = z.object({
+export const orderConfigSchema = v.object({
   // Unset: the embedded database (PGlite) in <DATA_DIR>/order/, so a fresh machine needs nothing but Node.js.
   DATABASE_URL: optionalPostgresUrl,
   DATA_DIR: dataDir,
   SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
-  ORDER_HOST: z.string().min(1).default("127.0.0.1"),
+  ORDER_HOST: stringOr("127.0.0.1"),
   ORDER_PORT: port(50051),
   /** Prometheus `/metrics` on its own port (0: a free one, -1: none). */
   METRICS_PORT: metricsPort(9461),
@@ -16,8 +26,8 @@ export const orderConfigSchema = z.object({
   PAYMENT_ADDR: address("127.0.0.1:50053"),
   RIDER_ADDR: address("127.0.0.1:50054"),
   /** Where an order without a delivery location is delivered (the store), for rider assignment. */
-  STORE_LAT: z.coerce.number().min(-85).max(85).default(52.5219),
-  STORE_LON: z.coerce.number().min(-180).max(180).default(13.4132),
+  STORE_LAT: v.pipe(numberOr(52.5219), v.minValue(-85), v.maxValue(85)),
+  STORE_LON: v.pipe(numberOr(13.4132), v.minValue(-180), v.maxValue(180)),
   RIDER_RETRY_INTERVAL_MS: positiveInt(2_000),
   ...databasePoolConfig,
   /** Deadline of one call to Inventory or Payment. */
@@ -44,10 +54,10 @@ export const orderConfigSchema = z.object({
   /** Mutual TLS for gRPC (all three, or none for plaintext); checked and read by `grpcTransport`. */
   ...grpcTlsConfig,
   LOG_LEVEL: logLevel,
-  LOG_PRETTY: z.stringbool().default(false),
+  LOG_PRETTY: booleanOr(false),
 });
 
-export type OrderConfig = z.infer<typeof orderConfigSchema>;
+export type OrderConfig = v.InferOutput<typeof orderConfigSchema>;
 
 /** Reads and validates the environment; throws a ConfigError naming every bad variable. */
 export function loadOrderConfig(env: NodeJS.ProcessEnv = process.env): Readonly<OrderConfig> {

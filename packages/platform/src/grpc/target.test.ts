@@ -9,7 +9,7 @@ import { startGrpcServer, type RunningGrpcServer } from "./server";
 import { channelTarget, isAddressList, isChannelAddress } from "./target";
 import { plaintextTransport } from "./tls";
 import { pino } from "pino";
-import { z } from "zod";
+import * as v from "valibot";
 
 const definition = paymentV1.PaymentServiceService;
 const resilience = () =>
@@ -49,7 +49,7 @@ describe("addresses of replicas", () => {
     expect(isChannelAddress("127.0.0.1:50051,")).toBe(false);
     expect(isChannelAddress("127.0.0.1")).toBe(false);
     expect(isAddressList("127.0.0.1:50051")).toBe(false);
-    const schema = z.object({ ORDER_ADDR: addresses("127.0.0.1:50051") });
+    const schema = v.object({ ORDER_ADDR: addresses("127.0.0.1:50051") });
     expect(loadConfig(schema, {}).ORDER_ADDR).toBe("127.0.0.1:50051");
     expect(loadConfig(schema, { ORDER_ADDR: "127.0.0.1:1,127.0.0.1:2" }).ORDER_ADDR).toBe("127.0.0.1:1,127.0.0.1:2");
     expect(() => loadConfig(schema, { ORDER_ADDR: "a:1,b:2" })).toThrow(

@@ -2,11 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createSecureContext } from "node:tls";
 import { credentials, ServerCredentials, type ChannelCredentials } from "@grpc/grpc-js";
-import { z } from "zod";
-import { ConfigError } from "../config";
-
-/** An empty variable (compose's `VAR: ${VAR:-}`) means unset. */
-const optionalPath = z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional());
+import { ConfigError, optionalString } from "../config";
 
 /**
  * `GRPC_TLS_CA`, `GRPC_TLS_CERT`, `GRPC_TLS_KEY`: paths to PEM files (the CA that signs every
@@ -14,9 +10,9 @@ const optionalPath = z.preprocess((v) => (v === "" ? undefined : v), z.string().
  * schema; `grpcTransport` checks them together and reads the files.
  */
 export const grpcTlsConfig = {
-  GRPC_TLS_CA: optionalPath,
-  GRPC_TLS_CERT: optionalPath,
-  GRPC_TLS_KEY: optionalPath,
+  GRPC_TLS_CA: optionalString,
+  GRPC_TLS_CERT: optionalString,
+  GRPC_TLS_KEY: optionalString,
 };
 
 export type GrpcTlsConfig = { readonly [K in keyof typeof grpcTlsConfig]?: string | undefined };
