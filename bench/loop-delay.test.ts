@@ -14,8 +14,9 @@ describe("loopDelayMs", () => {
     const sampler = monitorEventLoopDelay({ resolution: EVENT_LOOP_SAMPLE_MS });
     sampler.enable();
     await new Promise((r) => setTimeout(r, 3 * EVENT_LOOP_SAMPLE_MS));
-    const until = Date.now() + 60;
-    while (Date.now() < until); // the loop is blocked for 60 ms
+    // performance.now(), not Date.now(): whole milliseconds would end the block up to 1 ms early.
+    const until = performance.now() + 60;
+    while (performance.now() < until); // the loop is blocked for 60 ms
     await new Promise((r) => setTimeout(r, 3 * EVENT_LOOP_SAMPLE_MS));
     sampler.disable();
     const late = loopDelayMs(sampler.max / 1e9) ?? 0;
