@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { status, type ServiceError } from "@grpc/grpc-js";
+import { status, type StatusObject } from "@grpc/grpc-js";
 import { paymentV1 } from "@qc/contracts";
 import { loadConfig } from "@qc/platform/config";
 import { RemoteError, type PromiseClient } from "@qc/platform/grpc";
@@ -61,7 +61,7 @@ export async function rejectionOf(call: Promise<unknown>): Promise<RemoteError> 
 }
 
 /** The stable code as it travelled, in the trailing metadata of the gRPC status. */
-export const metadataCode = (err: RemoteError): unknown => (err.cause as ServiceError).metadata.get("qc-error-code")[0];
+export const metadataCode = (err: RemoteError): unknown => (err.cause as StatusObject).metadata.get("qc-error-code")[0];
 
 /** The customer's balance in `currency`. */
 export async function balanceOf(h: PaymentHarness, customerId: string, currency = "USD"): Promise<number> {

@@ -1,8 +1,12 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { paymentV1 } from "@qc/contracts";
 import { describe, expect, it } from "vitest";
+import { notFound } from "../errors";
 import { releasedAfterFirstCall } from "./client";
+import { RemoteError } from "./status";
+import { serveForTest } from "./test-service";
 
 describe("releasedAfterFirstCall", () => {
   it("calls its callback once, whatever calls it after", () => {
@@ -33,4 +37,40 @@ describe("a finished unary call keeps nothing of its caller", () => {
     // objects, both of its ends in this process) when they let go of it.
     expect(promoted / calls / 1024).toBeLessThan(30);
   }, 60_000);
+});
+
+describe("a unary call", () => {
+  const notUsed = () => Promise.reject(new Error("not used"));
+
+  it("answers with the message, or with the server's error as an AppError, and formats no stack", async () => {
+    const { client, stop } = await serveForTest(paymentV1.PaymentServiceService, {
+      getWallet: async ({ customerId }) => {
+        if (customerId === "nobody") throw notFound("WALLET_NOT_FOUND", "no wallet for nobody");
+        return { wallet: { customerId, balanceCents: 7, currency: "EUR" } };
+      },
+      charge: notUsed,
+      refund: notUsed,
+      credit: notUsed,
+    });
+    // Formatting a stack (its first read) is what made a refused call cost more than the rest of it.
+    const original = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
+    let formatted = 0;
+    Error.prepareStackTrace = (err: Error) => {
+      formatted += 1;
+      return `${err.name}: ${err.message}`;
+    };
+    try {
+      const answer = await client.call.getWallet({ customerId: "a", currency: "" });
+      const failure = await client.call.getWallet({ customerId: "nobody", currency: "" }).catch((e: unknown) => e);
+      expect(formatted).toBe(0);
+      expect(answer.wallet).toEqual({ customerId: "a", balanceCents: 7, currency: "EUR" });
+      expect(failure).toBeInstanceOf(RemoteError);
+      expect(failure).toMatchObject({ kind: "not_found", code: "WALLET_NOT_FOUND", sentByServer: true });
+      expect((failure as Error).message).toBe("no wallet for nobody");
+    } finally {
+      if (original) Object.defineProperty(Error, "prepareStackTrace", original);
+      else Reflect.deleteProperty(Error, "prepareStackTrace");
+      await stop();
+    }
+  });
 });

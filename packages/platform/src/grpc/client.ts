@@ -1,8 +1,16 @@
-import { Client, Metadata, type MethodDefinition, type ServiceDefinition, type ServiceError } from "@grpc/grpc-js";
+import {
+  Client,
+  Metadata,
+  status,
+  type ChannelInterface,
+  type MethodDefinition,
+  type ServiceDefinition,
+  type StatusObject,
+} from "@grpc/grpc-js";
 import type { ResilientTarget } from "../resilience";
 import { endClientSpan, startClientSpan } from "../telemetry/grpc-trace";
 import { SERVER_TIMING_KEY } from "./server";
-import { fromServiceError } from "./status";
+import { fromServiceError, fromStatus } from "./status";
 import { channelTarget } from "./target";
 import type { GrpcTransport } from "./tls";
 
@@ -43,6 +51,57 @@ export function releasedAfterFirstCall<A extends unknown[]>(callback: (...args: 
     pending = null;
     call?.(...args);
   };
+}
+
+/**
+ * One unary call, made as grpc-js's `Client.makeUnaryRequest` makes it (on the channel's call object:
+ * start, read, send, half-close) without what it adds that nothing here uses, which cost more than the
+ * rest of a failed call: an Error built at every call to keep the caller's stack, formatted with a
+ * second Error whenever the call fails, and the interceptor and event-emitter layers around the call.
+ * `done` gets the call's status, and the answer when it is OK; the caller makes the error (`fromStatus`).
+ */
+function unaryCall(
+  channel: ChannelInterface,
+  method: MethodDefinition<unknown, unknown>,
+  request: unknown,
+  metadata: Metadata,
+  deadline: Date,
+  done: (outcome: StatusObject, answer: unknown) => void,
+): void {
+  const call = channel.createCall(method.path, deadline, undefined, null, undefined);
+  let answered = false;
+  let answer: unknown;
+  let unreadable: StatusObject | null = null;
+  call.start(metadata, {
+    onReceiveMetadata: () => undefined,
+    onReceiveMessage: (message: Buffer) => {
+      if (answered) return call.cancelWithStatus(status.UNIMPLEMENTED, "Too many responses received");
+      answered = true;
+      try {
+        answer = method.responseDeserialize(message);
+      } catch (err) {
+        const details = `Response message parsing error: ${err instanceof Error ? err.message : String(err)}`;
+        unreadable = { code: status.INTERNAL, details, metadata: new Metadata() };
+        call.cancelWithStatus(status.INTERNAL, details);
+      }
+    },
+    onReceiveStatus: (outcome: StatusObject) => {
+      if (unreadable) done(unreadable, undefined);
+      else if (outcome.code === status.OK && !answered)
+        done({ code: status.UNIMPLEMENTED, details: "No message received", metadata: outcome.metadata }, undefined);
+      else done(outcome, answer);
+    },
+  });
+  call.startRead();
+  let payload: Buffer;
+  try {
+    payload = method.requestSerialize(request);
+  } catch (err) {
+    const details = `Request message serialization failure: ${err instanceof Error ? err.message : String(err)}`;
+    return call.cancelWithStatus(status.INTERNAL, details);
+  }
+  call.sendMessageWithContext({}, payload);
+  call.halfClose();
 }
 
 function readServerTiming(metadata: Metadata): number | null {
@@ -124,6 +183,7 @@ export function createGrpcClient<S extends ServiceDefinition>(
     "grpc.initial_reconnect_backoff_ms": 200,
     "grpc.max_reconnect_backoff_ms": 2_000,
   });
+  const channel = client.getChannel();
   const call: Record<string, (req: unknown, callOptions?: UnaryCallOptions & StreamCallOptions) => unknown> = {};
   for (const [name, method] of Object.entries(definition)) {
     if (method.responseStream) {
@@ -137,27 +197,23 @@ export function createGrpcClient<S extends ServiceDefinition>(
         const metadata = options.metadata?.() ?? new Metadata();
         // With tracing on: a client span per attempt, its context sent as `traceparent` metadata.
         const span = startClientSpan(method.path, metadata, address);
-        const unary = client.makeUnaryRequest(
-          method.path,
-          method.requestSerialize,
-          method.responseDeserialize,
+        const onTiming = callOptions?.onServerTiming;
+        unaryCall(
+          channel,
+          method,
           request,
           metadata,
-          { deadline },
-          releasedAfterFirstCall((err: ServiceError | null, res?: unknown) => {
-            if (span) endClientSpan(span, err ? err.code : 0);
-            if (err) reject(fromServiceError(err));
-            else resolve(res);
+          deadline,
+          releasedAfterFirstCall((outcome: StatusObject, answer: unknown) => {
+            if (span) endClientSpan(span, outcome.code);
+            if (onTiming) {
+              const ms = readServerTiming(outcome.metadata);
+              if (ms !== null) onTiming(ms);
+            }
+            if (outcome.code === status.OK) resolve(answer);
+            else reject(fromStatus(outcome));
           }),
         );
-        const onTiming = callOptions?.onServerTiming;
-        if (onTiming) {
-          // `once`: the emitter drops the listener, and with it the reply it times, once it has run.
-          unary.once("status", (s: { metadata: Metadata }) => {
-            const ms = readServerTiming(s.metadata);
-            if (ms !== null) onTiming(ms);
-          });
-        }
       });
     call[name] = (request, callOptions) =>
       options.resilience.execute((deadline) => attempt(request, deadline, callOptions), retrySafe);

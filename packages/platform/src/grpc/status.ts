@@ -93,16 +93,32 @@ const isServiceError = (e: unknown): e is ServiceError =>
 export function fromServiceError(err: unknown): AppError {
   if (isAppError(err)) return err;
   if (!isServiceError(err)) return new AppError("internal", "INTERNAL", "unexpected client error", { cause: err });
-  const sent = err.metadata.get(ERROR_CODE_KEY)[0];
-  const kind = kindOfServiceError(err);
-  const code = typeof sent === "string" ? sent : kind === "unavailable" ? "SERVICE_UNAVAILABLE" : status[err.code];
-  return new RemoteError(kind, code, err.details || status[err.code], err.code, {
-    cause: err,
-    sentByServer: typeof sent === "string",
-  });
+  return fromStatus(err, err);
 }
 
-/** Codes gRPC itself answers with when our handler never ran (see `kindOfServiceError`). */
+/**
+ * A call's failed status as an AppError: the stable code its server sent, or one named after the
+ * status; its cause is the status itself (code, details and trailing metadata as they came), unless
+ * given. It has no stack: built where the answer arrives, it would show only the transport's frames,
+ * and capturing one would cost more than the rest of a refused call.
+ */
+export function fromStatus(failed: StatusObject, cause: unknown = failed): RemoteError {
+  const sent = failed.metadata.get(ERROR_CODE_KEY)[0];
+  const kind = kindOfFailedStatus(failed);
+  const code = typeof sent === "string" ? sent : kind === "unavailable" ? "SERVICE_UNAVAILABLE" : status[failed.code];
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new RemoteError(kind, code, failed.details || status[failed.code], failed.code, {
+      cause,
+      sentByServer: typeof sent === "string",
+    });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+/** Codes gRPC itself answers with when our handler never ran (see `kindOfFailedStatus`). */
 const TRANSPORT_CODES = new Set([status.INTERNAL, status.UNKNOWN, status.UNIMPLEMENTED]);
 
 /**
@@ -111,7 +127,7 @@ const TRANSPORT_CODES = new Set([status.INTERNAL, status.UNKNOWN, status.UNIMPLE
  * server there that lacks the method: another service on the address, an older version mid-rollout):
  * the target cannot serve this call now, which is a dependency failure (503), not a bug (500).
  */
-function kindOfServiceError(err: ServiceError): ErrorKind {
+function kindOfFailedStatus(err: StatusObject): ErrorKind {
   const fromTransport = err.metadata.get(ERROR_CODE_KEY).length === 0 && TRANSPORT_CODES.has(err.code);
   return fromTransport ? "unavailable" : kindOfStatus(err.code);
 }
@@ -119,7 +135,7 @@ function kindOfServiceError(err: ServiceError): ErrorKind {
 /** A failure of the transport or of a dependency: worth retrying, and counted by circuit breakers. */
 export const isTransient = (e: unknown): boolean => {
   if (e instanceof RemoteError) return e.kind === "unavailable";
-  return isServiceError(e) && kindOfServiceError(e) === "unavailable";
+  return isServiceError(e) && kindOfFailedStatus(e) === "unavailable";
 };
 
 /**
