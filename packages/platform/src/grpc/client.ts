@@ -53,6 +53,8 @@ export function releasedAfterFirstCall<A extends unknown[]>(callback: (...args: 
   };
 }
 
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
 /**
  * One unary call, made as grpc-js's `Client.makeUnaryRequest` makes it (on the channel's call object:
  * start, read, send, half-close) without what it adds that nothing here uses, which cost more than the
@@ -80,7 +82,7 @@ function unaryCall(
       try {
         answer = method.responseDeserialize(message);
       } catch (err) {
-        const details = `Response message parsing error: ${err instanceof Error ? err.message : String(err)}`;
+        const details = `Response message parsing error: ${messageOf(err)}`;
         unreadable = { code: status.INTERNAL, details, metadata: new Metadata() };
         call.cancelWithStatus(status.INTERNAL, details);
       }
@@ -97,7 +99,7 @@ function unaryCall(
   try {
     payload = method.requestSerialize(request);
   } catch (err) {
-    const details = `Request message serialization failure: ${err instanceof Error ? err.message : String(err)}`;
+    const details = `Request message serialization failure: ${messageOf(err)}`;
     return call.cancelWithStatus(status.INTERNAL, details);
   }
   call.sendMessageWithContext({}, payload);
