@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { EVENT_LOOP_SAMPLE_MS } from "@qc/platform/observability";
 import { describe, expect, it } from "vitest";
-import { loopDelayMs } from "./loop-delay";
+import { loopDelayMs, worstLoopDelays } from "./loop-delay";
 
 describe("loopDelayMs", () => {
   it("reads a loop that is never late as 0 ms late: the sampler's own interval is not delay", () => {
@@ -24,5 +24,17 @@ describe("loopDelayMs", () => {
     expect(late).toBeGreaterThanOrEqual(60 - EVENT_LOOP_SAMPLE_MS);
     expect(late).toBeLessThan(60 + 4 * EVENT_LOOP_SAMPLE_MS); // room for a busy machine
     expect(sampler.min / 1e6).toBeGreaterThanOrEqual(EVENT_LOOP_SAMPLE_MS - 1);
+  });
+});
+
+describe("worstLoopDelays", () => {
+  it("keeps each service's worst p99 and max over the slices of a phase, past slices it could not read", () => {
+    const worst = worstLoopDelays([
+      { order: { p99Ms: 3, maxMs: 20 }, gateway: { p99Ms: null, maxMs: null } },
+      null,
+      { order: { p99Ms: 5, maxMs: 9 }, gateway: { p99Ms: 2, maxMs: 4 } },
+    ]);
+    expect(worst).toEqual({ order: { p99Ms: 5, maxMs: 20 }, gateway: { p99Ms: 2, maxMs: 4 } });
+    expect(worstLoopDelays([null, null])).toBeNull();
   });
 });

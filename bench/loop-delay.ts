@@ -65,3 +65,16 @@ export const formatLoopDelays = (d: LoopDelays | null): string =>
     : Object.entries(d)
         .map(([name, { p99Ms, maxMs }]) => `${name} ${p99Ms ?? "-"}/${maxMs ?? "-"}`)
         .join(", ") + " ms (p99/max)";
+
+/** Each service's worst event-loop delay (p99 and max) over a phase's slices. */
+export function worstLoopDelays(slices: readonly (LoopDelays | null)[]): LoopDelays | null {
+  const measured = slices.filter((d) => d !== null);
+  if (measured.length === 0) return null;
+  const worst = (a: number | null | undefined, b: number | null) =>
+    a === null || a === undefined ? b : b === null ? a : Math.max(a, b);
+  const out: Record<string, { p99Ms: number | null; maxMs: number | null }> = {};
+  for (const d of measured)
+    for (const [name, { p99Ms, maxMs }] of Object.entries(d))
+      out[name] = { p99Ms: worst(out[name]?.p99Ms, p99Ms), maxMs: worst(out[name]?.maxMs, maxMs) };
+  return out;
+}

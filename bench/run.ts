@@ -18,13 +18,14 @@ import { Pool } from "undici";
 import { audit, type AuditResult } from "./audit";
 import { extraPhaseOptions, runExtraPhases } from "./extra-phases";
 import { formatFootprint, settleFootprint, stackFootprint, type SettledFootprint } from "./footprint";
-import { startInProcess } from "./in-process";
+import { startInProcess, type InProcessPlatform } from "./in-process";
 import { closedLoop, ms, openLoop, type LoadResult } from "./load";
-import { formatLoopDelays, withLoopDelays, type LoopDelays, type MetricsPorts } from "./loop-delay";
+import { formatLoopDelays, withLoopDelays, worstLoopDelays, type LoopDelays, type MetricsPorts } from "./loop-delay";
 import { answerLabel, overloadPhase, SHED, type OverloadResult } from "./overload";
 import { recordSql, replayOrder, replayPools, statementCount, type OrderTrace } from "./raw-sql";
 import { cpuClock, readPhases, type ReadsResult } from "./reads";
 import { pick, randomLines, seedBenchData, tokenSigner, type BenchData } from "./seed";
+import { inTurns, weightedCpu, type Slice } from "./turns";
 
 const { values: args } = parseArgs({
   options: {
@@ -33,6 +34,8 @@ const { values: args } = parseArgs({
     duration: { type: "string", short: "d" },
     warmup: { type: "string" },
     "declined-share": { type: "string", default: "0.05" },
+    /** Rounds in which the stack and the in-process build take turns for the closed loop's duration (`inTurns`). */
+    rounds: { type: "string" },
     profile: { type: "boolean", default: false },
     out: { type: "string", default: "bench/results/latest.json" },
     /** Overload phases at these offered rates (orders/s, comma-separated) instead of multiples of the capacity. */
@@ -57,6 +60,7 @@ const params = {
   concurrency: Number(args.concurrency ?? (smoke ? 8 : 32)),
   durationMs: Number(args.duration ?? (smoke ? 3 : 20)) * 1000,
   warmupMs: Number(args.warmup ?? (smoke ? 1 : 5)) * 1000,
+  rounds: Number(args.rounds ?? (smoke ? 1 : 4)),
   declinedShare: Number(args["declined-share"]),
   products: smoke ? 20 : 200,
   customers: smoke ? 50 : 500,
@@ -212,24 +216,75 @@ async function main(): Promise<void> {
     const http = new Pool(gatewayUrl, { connections: params.concurrency, pipelining: 1 });
     const send = orderSender(http, data);
 
+    // The in-process build on the same database, measured in turns with the stack (see `inTurns`).
+    const inProcessPlatform = databaseUrl ? await startInProcess(databaseUrl, params.dbPoolSize) : null;
     log(
-      `stack, closed loop: ${params.concurrency} clients × ${params.durationMs / 1000}s (after ${params.warmupMs / 1000}s warm-up)`,
+      `stack${inProcessPlatform ? " and in-process build in turns" : ""}, closed loop: ${params.concurrency} clients × ${params.durationMs / 1000}s ` +
+        `in ${params.rounds} round(s) (after ${params.warmupMs / 1000}s warm-up, ${LATER_WARMUP_MS / 1000}s in later rounds)`,
     );
-    // A client shed at the edge (503 OVERLOADED, Retry-After: 1) waits a second, as well-behaved clients
-    // do; sheds are in the status mix but not in the rate or the latencies.
-    const loopDelay: Record<string, LoopDelays | null> = {};
-    // Each service's CPU time per order taken, counted from the end of the warm-up as the orders are.
-    const closedCpu = new Promise<ReturnType<typeof cpuClock>>((resolve) =>
-      setTimeout(() => resolve(cpuClock(pids)), params.warmupMs),
-    );
-    const { result: closed, loopDelay: closedDelay } = await withLoopDelays(metricsPorts, () =>
-      closedLoop(send, { ...params, pauseMs: (s) => (s === SHED ? 1_000 : 0), counts: (s) => s !== SHED }),
-    );
-    loopDelay.closedLoop = closedDelay;
-    const cpuUsPerOrder = (await closedCpu)?.(closed.requests) ?? null;
+    // Each service's CPU time per order and event-loop delay, over the stack's slices only.
+    const stackSlices: {
+      requests: number;
+      cpuUsPerOrder: Record<string, number | null> | null;
+      loopDelay: LoopDelays | null;
+    }[] = [];
+    const stackSlice = async (slice: Slice) => {
+      // Counted from the end of the slice's warm-up, as its orders are.
+      const cpu = new Promise<ReturnType<typeof cpuClock>>((resolve) =>
+        setTimeout(() => resolve(cpuClock(pids)), slice.warmupMs),
+      );
+      // A client shed at the edge (503 OVERLOADED, Retry-After: 1) waits a second, as well-behaved clients
+      // do; sheds are in the status mix but not in the rate or the latencies.
+      const { result, loopDelay: sliceDelay } = await withLoopDelays(metricsPorts, () =>
+        closedLoop(send, {
+          ...params,
+          ...slice,
+          pauseMs: (s) => (s === SHED ? 1_000 : 0),
+          counts: (s) => s !== SHED,
+        }),
+      );
+      stackSlices.push({
+        requests: result.requests,
+        cpuUsPerOrder: (await cpu)?.(result.requests) ?? null,
+        loopDelay: sliceDelay,
+      });
+      return result;
+    };
+    const inProcessSlice = (platform: InProcessPlatform) => (slice: Slice) =>
+      closedLoop(async () => platform.placeOrder(pick(data.customers).id, randomLines(data.skus)), {
+        ...params,
+        ...slice,
+      });
+    const loops: Record<string, (slice: Slice) => Promise<LoadResult>> = { stack: stackSlice };
+    if (inProcessPlatform) loops.inProcess = inProcessSlice(inProcessPlatform);
+    const turns = await inTurns(loops, {
+      rounds: params.rounds,
+      durationMs: params.durationMs,
+      warmupMs: params.warmupMs,
+      laterWarmupMs: LATER_WARMUP_MS,
+    });
+    const closed = turns.stack!;
+    const inProcess = turns.inProcess ?? null;
+    const loopDelay: Record<string, LoopDelays | null> = {
+      closedLoop: worstLoopDelays(stackSlices.map((s) => s.loopDelay)),
+    };
+    const cpuUsPerOrder = weightedCpu(stackSlices);
     log(
-      `  ${Math.round(closed.perSecond)} orders/s, p99 ${ms(closed.histogram, 99)} ms; loop delay ${formatLoopDelays(closedDelay)}; CPU µs per order ${JSON.stringify(cpuUsPerOrder)}`,
+      `  stack ${Math.round(closed.perSecond)} orders/s, p99 ${ms(closed.histogram, 99)} ms; loop delay ${formatLoopDelays(loopDelay.closedLoop ?? null)}; CPU µs per order ${JSON.stringify(cpuUsPerOrder)}` +
+        (inProcess ? `; in-process ${Math.round(inProcess.perSecond)} orders/s` : ""),
     );
+    // One order's SQL, recorded through the in-process build, for the raw-SQL replay after the stack stops.
+    let trace: OrderTrace | null = null;
+    if (inProcessPlatform) {
+      const customer = pick(data.customers.filter((c) => c.funded)).id;
+      const lines = [
+        { sku: data.skus[0]!, quantity: 1 },
+        { sku: data.skus[1]!, quantity: 2 },
+      ];
+      const sessions = await recordSql(async () => void (await inProcessPlatform.placeOrder(customer, lines)));
+      trace = { sessions, customerId: customer, skus: lines.map((l) => l.sku) };
+      await inProcessPlatform.stop();
+    }
 
     const halfRate = Math.max(1, closed.perSecond / 2);
     log(`stack, open loop at ${Math.round(halfRate)} orders/s for ${params.durationMs / 2000}s`);
@@ -313,7 +368,6 @@ async function main(): Promise<void> {
     await http.close();
 
     let auditResult: AuditResult | null = null;
-    let inProcess: LoadResult | null = null;
     let rawSql: LoadResult | null = null;
     let rawSqlHalfLoad: LoadResult | null = null;
     let statements = 0;
@@ -325,36 +379,22 @@ async function main(): Promise<void> {
         await stack.stop();
         stack = null;
       }
-
-      log(`in-process build: ${params.concurrency} concurrent × ${params.durationMs / 1000}s`);
-      const platform = await startInProcess(databaseUrl, params.dbPoolSize);
-      const funded = data.customers.filter((c) => c.funded);
-      inProcess = await closedLoop(
-        async () => platform.placeOrder(pick(data.customers).id, randomLines(data.skus)),
-        params,
-      );
-      log(`  ${Math.round(inProcess.perSecond)} orders/s`);
-
-      const customer = pick(funded).id;
-      const lines = [
-        { sku: data.skus[0]!, quantity: 1 },
-        { sku: data.skus[1]!, quantity: 2 },
-      ];
-      const sessions = await recordSql(async () => void (await platform.placeOrder(customer, lines)));
-      await platform.stop();
-      const trace: OrderTrace = { sessions, customerId: customer, skus: lines.map((l) => l.sku) };
+    }
+    if (databaseUrl && trace) {
       statements = statementCount(trace);
       log(
-        `raw SQL: the ${statements} statements of one order (${sessions.length} connection sessions), replayed with pg`,
+        `raw SQL: the ${statements} statements of one order (${trace.sessions.length} connection sessions), replayed with pg`,
       );
-      const pools = replayPools(databaseUrl, trace, params.concurrency);
+      const recorded = trace;
+      const funded = data.customers.filter((c) => c.funded);
+      const pools = replayPools(databaseUrl, recorded, params.concurrency);
       const replay = async () => {
         const skus = randomLines(data.skus)
           .concat(randomLines(data.skus))
           .map((l) => l.sku);
         const distinct = [...new Set(skus)];
         if (distinct.length < 2) distinct.push(data.skus.find((s) => s !== distinct[0])!);
-        await replayOrder(pools, trace, pick(funded).id, distinct.slice(0, 2));
+        await replayOrder(pools, recorded, pick(funded).id, distinct.slice(0, 2));
         return "ok";
       };
       rawSql = await closedLoop(replay, params);
@@ -434,6 +474,9 @@ async function main(): Promise<void> {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/** Warm-up of a closed-loop slice after the first round: the contender is warm, its clients only need to start. */
+const LATER_WARMUP_MS = 1_000;
 
 interface OverloadPhaseReport extends OverloadResult {
   readonly auditOk: boolean | null;
