@@ -67,6 +67,14 @@ describe("inTurns", () => {
     );
     expect(merged.stack.perSecond / merged.inProcess.perSecond).toBeCloseTo(0.5, 2);
   });
+
+  it("refuses a number of rounds that is not a whole number of at least one", async () => {
+    const loop = async (sl: Slice) => result(1, sl.durationMs / 1000, [1], {});
+    for (const rounds of [0, -1, 1.5, Number.NaN])
+      await expect(
+        inTurns({ stack: loop }, { rounds, durationMs: 1_000, warmupMs: 0, laterWarmupMs: 0 }),
+      ).rejects.toThrow(/rounds/);
+  });
 });
 
 describe("mergeLoadResults", () => {

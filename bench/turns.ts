@@ -19,6 +19,8 @@ export async function inTurns<K extends string>(
   loops: Readonly<Record<K, (slice: Slice) => Promise<LoadResult>>>,
   opts: { rounds: number; durationMs: number; warmupMs: number; laterWarmupMs: number },
 ): Promise<Record<K, LoadResult>> {
+  if (!Number.isInteger(opts.rounds) || opts.rounds < 1)
+    throw new Error(`rounds: ${opts.rounds}, expected a whole number ≥ 1`);
   const names = Object.keys(loops) as K[];
   const slices = new Map<K, LoadResult[]>(names.map((n) => [n, []]));
   const durationMs = opts.durationMs / opts.rounds;
