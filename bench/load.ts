@@ -9,7 +9,7 @@ export interface LoadResult {
 }
 
 /** Latencies in microseconds, up to 60 s, 3 significant digits. */
-const newHistogram = () =>
+export const newHistogram = () =>
   hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);

@@ -274,17 +274,8 @@ async function main(): Promise<void> {
         (inProcess ? `; in-process ${Math.round(inProcess.perSecond)} orders/s` : ""),
     );
     // One order's SQL, recorded through the in-process build, for the raw-SQL replay after the stack stops.
-    let trace: OrderTrace | null = null;
-    if (inProcessPlatform) {
-      const customer = pick(data.customers.filter((c) => c.funded)).id;
-      const lines = [
-        { sku: data.skus[0]!, quantity: 1 },
-        { sku: data.skus[1]!, quantity: 2 },
-      ];
-      const sessions = await recordSql(async () => void (await inProcessPlatform.placeOrder(customer, lines)));
-      trace = { sessions, customerId: customer, skus: lines.map((l) => l.sku) };
-      await inProcessPlatform.stop();
-    }
+    const trace = inProcessPlatform ? await recordOneOrder(inProcessPlatform, data) : null;
+    await inProcessPlatform?.stop();
 
     const halfRate = Math.max(1, closed.perSecond / 2);
     log(`stack, open loop at ${Math.round(halfRate)} orders/s for ${params.durationMs / 2000}s`);
@@ -385,16 +376,15 @@ async function main(): Promise<void> {
       log(
         `raw SQL: the ${statements} statements of one order (${trace.sessions.length} connection sessions), replayed with pg`,
       );
-      const recorded = trace;
       const funded = data.customers.filter((c) => c.funded);
-      const pools = replayPools(databaseUrl, recorded, params.concurrency);
+      const pools = replayPools(databaseUrl, trace, params.concurrency);
       const replay = async () => {
         const skus = randomLines(data.skus)
           .concat(randomLines(data.skus))
           .map((l) => l.sku);
         const distinct = [...new Set(skus)];
         if (distinct.length < 2) distinct.push(data.skus.find((s) => s !== distinct[0])!);
-        await replayOrder(pools, recorded, pick(funded).id, distinct.slice(0, 2));
+        await replayOrder(pools, trace, pick(funded).id, distinct.slice(0, 2));
         return "ok";
       };
       rawSql = await closedLoop(replay, params);
@@ -474,6 +464,17 @@ async function main(): Promise<void> {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/** The statements of one order placed through the in-process build, by connection session, for the replay. */
+async function recordOneOrder(platform: InProcessPlatform, data: BenchData): Promise<OrderTrace> {
+  const customer = pick(data.customers.filter((c) => c.funded)).id;
+  const lines = [
+    { sku: data.skus[0]!, quantity: 1 },
+    { sku: data.skus[1]!, quantity: 2 },
+  ];
+  const sessions = await recordSql(async () => void (await platform.placeOrder(customer, lines)));
+  return { sessions, customerId: customer, skus: lines.map((l) => l.sku) };
+}
 
 /** Warm-up of a closed-loop slice after the first round: the contender is warm, its clients only need to start. */
 const LATER_WARMUP_MS = 1_000;

@@ -1,4 +1,4 @@
-import type { LoadResult } from "./load";
+import { newHistogram, type LoadResult } from "./load";
 
 /** One slice of a contender's closed loop: how long to measure, after how long a warm-up. */
 export interface Slice {
@@ -31,15 +31,14 @@ export async function inTurns<K extends string>(
   return Object.fromEntries(names.map((n) => [n, mergeLoadResults(slices.get(n)!)])) as Record<K, LoadResult>;
 }
 
-/** Slices of one closed loop as if measured in one: requests and time summed, latencies pooled. */
+/** Slices of one closed loop as if measured in one: requests and time summed, latencies pooled (the slices stay as they were). */
 export function mergeLoadResults(slices: readonly LoadResult[]): LoadResult {
-  const [first, ...rest] = slices;
-  if (!first) throw new Error("mergeLoadResults: no slice");
-  const histogram = first.histogram;
-  const statuses = { ...first.statuses };
-  let requests = first.requests;
-  let seconds = first.seconds;
-  for (const s of rest) {
+  if (slices.length === 0) throw new Error("mergeLoadResults: no slice");
+  const histogram = newHistogram();
+  const statuses: Record<string, number> = {};
+  let requests = 0;
+  let seconds = 0;
+  for (const s of slices) {
     histogram.add(s.histogram);
     for (const [status, n] of Object.entries(s.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
     requests += s.requests;
